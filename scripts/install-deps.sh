@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages moodscope needs, only those missing.
+# Usage: scripts/install-deps.sh [build|test|bench|all]   (default: build)
+# Runs apt-get as root; as another user it prints what is missing and exits 1.
+set -euo pipefail
+what=${1:-build}
+
+build_pkgs="build-essential cmake pkg-config libcmocka-dev libjansson-dev libsqlite3-dev sqlite3
+ libcairo2-dev libopenblas-dev liblapacke-dev libfftw3-dev libavformat-dev libavcodec-dev
+ libavutil-dev libswresample-dev libebur128-dev libmicrohttpd-dev libxgboost-dev
+ librubberband-dev libmpdclient-dev"
+test_pkgs="ffmpeg mpd python3 python3-numpy python3-sklearn python3-pandas valgrind
+ chromium wesnoth-1.16-music"
+bench_pkgs="python3-faiss python3-hnswlib aubio-tools hyperfine time"
+
+case "$what" in
+build) pkgs="$build_pkgs" ;;
+test) pkgs="$build_pkgs $test_pkgs" ;;
+bench | all) pkgs="$build_pkgs $test_pkgs $bench_pkgs" ;;
+*)
+    echo "usage: $0 [build|test|bench|all]" >&2
+    exit 2
+    ;;
+esac
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+# Node.js and npm may come from outside Debian (the machine image ships them);
+# Debian's npm conflicts with such a node, so only ask apt when none is present.
+if [ "$what" != build ] && ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "moodscope: missing Debian packages:$missing" >&2
+    echo "moodscope: run 'sudo $0 $what' to install them" >&2
+    exit 1
+fi
+echo "moodscope: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

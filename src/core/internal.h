@@ -1,0 +1,43 @@
+/*
+ * Private helpers shared by every subsystem of libmoodscope. Never installed.
+ */
+#ifndef MOOD_INTERNAL_H
+#define MOOD_INTERNAL_H
+
+#include <moodscope/status.h>
+
+#include <stdarg.h>
+
+/* Allocation goes through these so that tests can inject failures (mood_set_allocator). */
+void *mood__malloc(size_t size);
+void *mood__calloc(size_t n, size_t size);
+void *mood__realloc(void *p, size_t size);
+void mood__free(void *p);
+char *mood__strdup(const char *s);
+/* Overflow-checked n*size allocation; NULL on overflow or failure (no error message set). */
+void *mood__malloc_array(size_t n, size_t size);
+
+/*
+ * Record a message for mood_last_error() and return @p s, so that a failure reads
+ *     return mood__error(MOOD_EINVAL, "kmeans: k=%zu exceeds n=%zu", k, n);
+ */
+mood_status mood__error(mood_status s, const char *fmt, ...) MOOD_PRINTF(2, 3);
+mood_status mood__verror(mood_status s, const char *fmt, va_list ap);
+/* Prefix the current message with "context: " (for callers adding a file name or a stage). */
+mood_status mood__error_context(mood_status s, const char *fmt, ...) MOOD_PRINTF(2, 3);
+/* Shorthand for allocation failures. */
+#define mood__enomem(what) mood__error(MOOD_ENOMEM, "%s: out of memory", (what))
+
+void mood__log(mood_log_level level, const char *fmt, ...) MOOD_PRINTF(2, 3);
+
+/*
+ * Check point for long loops: returns MOOD_ECANCELED (with a message) when a cancellation was
+ * requested process-wide or the progress callback asked to stop, MOOD_OK otherwise.
+ */
+mood_status mood__progress(mood_progress_fn fn, void *user, const char *stage, double done,
+                           double total);
+
+#define MOOD_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MOOD_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif
