@@ -1,0 +1,45 @@
+/**
+ * @file features.h
+ * @brief Choosing the feature columns a model uses, with clear errors.
+ */
+#ifndef MOODSCOPE_FEATURES_H
+#define MOODSCOPE_FEATURES_H
+
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A list of feature names, plus the columns the default rule passed over and why. */
+typedef struct mood_feature_list {
+    size_t k;            /**< number of features */
+    char **names;        /**< k names (owned) */
+    size_t n_skipped;    /**< columns left out by the default rule */
+    char **skipped;      /**< n_skipped names (owned) */
+    char **skip_reasons; /**< n_skipped reasons: "identifier", "label", "constant", "empty" */
+} mood_feature_list;
+
+/**
+ * @brief Choose features from @p t.
+ * @param spec NULL, "" or "all-numeric": every numeric column that is not an identifier
+ * (id, *_id, index, uri, url, ...), a label (label, genre, class, target, cluster, ...), constant
+ * or entirely missing. Otherwise a comma-separated list of column names, each of which must be
+ * numeric, not entirely missing and not constant.
+ * @param out filled on success; release with mood_feature_list_free().
+ * @return ::MOOD_ENOTFOUND naming the absent column (and listing the available ones),
+ * ::MOOD_EINVAL for a text, empty or constant requested column or when nothing is left.
+ */
+MOOD_API mood_status mood_features_select(const mood_table *t, const char *spec,
+                                          mood_feature_list *out);
+/** @brief Release the lists in @p l (not @p l itself); accepts a zeroed list. */
+MOOD_API void mood_feature_list_free(mood_feature_list *l);
+/** @brief Non-zero when @p name looks like an identifier column. */
+MOOD_API int mood_features_is_identifier(const char *name);
+/** @brief Non-zero when @p name looks like a label column. */
+MOOD_API int mood_features_is_label(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
