@@ -1,6 +1,25 @@
 /**
  * @file plot.h
  * @brief Charts as PNG or SVG files (cairo), chosen by the file extension; written atomically.
+ *
+ * Every chart has a white background, a title, labelled axes with "nice" ticks (steps of 1, 2,
+ * 2.5 or 5 × 10^e) and a colour-blind-friendly categorical palette (Okabe-Ito, then Paul Tol;
+ * colours repeat every 10 groups with another marker shape). Text uses the "DejaVu Sans" face
+ * through fontconfig. An SVG also carries the chart's title in <title> and all its text in
+ * <desc>, because cairo draws glyphs as outlines.
+ * @code
+ * mood_scatter_spec s = {0};
+ * s.xy = xy; s.n = n; s.labels = labels; s.k = k; s.group_names = names;
+ * s.title = "Mood groups"; s.x_label = "PC1 (41.2%)"; s.y_label = "PC2 (18.9%)";
+ * if (mood_plot_scatter(&s, "runs/x/clusters_plot.png") != MOOD_OK)
+ *     fprintf(stderr, "%s\n", mood_last_error());
+ * @endcode
+ * Common errors of every mood_plot_* function: ::MOOD_EINVAL for a NULL spec or path, an
+ * extension other than .png/.svg (the message names the path), a size outside 200×150 ..
+ * 16384×16384 (negative sizes included) or empty data; ::MOOD_EIO when the file cannot be
+ * created or written (the message names the path); ::MOOD_ENOMEM. On any error no output file
+ * is created and an existing file at @p path is left unchanged (temp file + rename).
+ * Inputs are borrowed for the call only. Separate calls may run on separate threads.
  */
 #ifndef MOODSCOPE_PLOT_H
 #define MOODSCOPE_PLOT_H
@@ -15,7 +34,7 @@ extern "C" {
 typedef struct mood_scatter_spec {
     const float *xy;               /**< n×2 points */
     size_t n;
-    const int32_t *labels;         /**< n groups 0..k-1; -1 (noise) drawn grey */
+    const int32_t *labels;         /**< n groups 0..k-1; -1 (noise) drawn grey; NULL = one group */
     size_t k;
     const char *const *group_names; /**< k names for the legend, or NULL ("group 0"...) */
     const float *centroids_xy;     /**< k×2 centres marked with a cross, or NULL */
@@ -25,7 +44,12 @@ typedef struct mood_scatter_spec {
     int width, height;             /**< pixels; 0 = 1200×900 */
 } mood_scatter_spec;
 
-/** @brief Draw @p s to @p path (.png or .svg). Legend shows names and group sizes. */
+/**
+ * @brief Draw @p s to @p path (.png or .svg). Legend shows names and group sizes
+ * ("calm, acoustic (n=1,234)", "noise (n=12)"). Non-finite points are skipped. Point size and
+ * opacity shrink as n grows; 100k points render in well under a second.
+ * @return ::MOOD_EINVAL also for xy NULL, n = 0, or a label outside -1..k-1 (naming its row).
+ */
 MOOD_API mood_status mood_plot_scatter(const mood_scatter_spec *s, const char *path);
 
 /** Line chart of one or more series over shared x values (the k-selection curve). */
@@ -42,7 +66,13 @@ typedef struct mood_lines_spec {
     int width, height;
 } mood_lines_spec;
 
-/** @brief Draw @p s to @p path. */
+/**
+ * @brief Draw @p s to @p path: each series as a line with markers, broken at NaN; a legend row
+ * under the title; integer x ticks when every x is whole; a dashed vertical line at @p mark_x
+ * labelled @p mark_label ("x = …" when NULL). Default size (0) 1000×600.
+ * @return ::MOOD_EINVAL also for x or y NULL, n_points or n_series 0, a NULL series or a
+ * non-finite x (naming its index).
+ */
 MOOD_API mood_status mood_plot_lines(const mood_lines_spec *s, const char *path);
 
 /** Heatmap with labelled rows and columns and the value printed in each cell. */
@@ -54,7 +84,13 @@ typedef struct mood_heatmap_spec {
     int width, height;
 } mood_heatmap_spec;
 
-/** @brief Draw @p s to @p path. */
+/**
+ * @brief Draw @p s to @p path. Data with negative values use a diverging blue-white-red scale
+ * symmetric around 0 (z-scores); non-negative data a white-to-blue scale from 0 (counts). A
+ * colour bar sits on the right; NaN cells are grey with "–". Labels NULL: row/column indices.
+ * Default size (both 0) grows with the table: about 84×40 px per cell, at least 640×420.
+ * @return ::MOOD_EINVAL also for values NULL, rows or cols 0, or more than 4096 of either.
+ */
 MOOD_API mood_status mood_plot_heatmap(const mood_heatmap_spec *s, const char *path);
 
 /** Vertical bar chart (histograms, shares). */
@@ -66,7 +102,12 @@ typedef struct mood_bars_spec {
     int width, height;
 } mood_bars_spec;
 
-/** @brief Draw @p s to @p path. */
+/**
+ * @brief Draw @p s to @p path: bars from a zero baseline, each value printed at its bar's end,
+ * category labels under the bars (slanted when long; indices when @p labels is NULL).
+ * Default size (0) 1000×600.
+ * @return ::MOOD_EINVAL also for values NULL or n = 0.
+ */
 MOOD_API mood_status mood_plot_bars(const mood_bars_spec *s, const char *path);
 
 #ifdef __cplusplus
