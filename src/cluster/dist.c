@@ -1,0 +1,227 @@
+/*
+ * The row × centre squared-distance kernel every centroid algorithm shares, in two forms:
+ * OpenBLAS sgemm (‖x‖² − 2x·c + ‖c‖², as faiss and scikit-learn do) where k·d is large enough
+ * for a matrix product to beat a loop, and a plain loop over the transposed centres that gcc
+ * vectorises along k. Both are always built; tests force each and compare them.
+ */
+#include "kmeans_internal.h"
+
+#include "../core/internal.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef MOOD_WITH_BLAS
+#include <cblas.h>
+#endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+double mood__now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int mood__km_threads(int requested)
+{
+#ifdef _OPENMP
+    if (requested > 0)
+        return requested;
+    return omp_get_max_threads();
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
+/*
+ * Chunks of at least 2048 rows, at most ~1024 of them, and at most 64 MB of per-chunk partial
+ * state in total: all three depend on the problem only, so the summation order is fixed.
+ */
+void mood__km_chunks(size_t n, size_t partial_bytes, km_chunks *out)
+{
+    size_t rows = (n + 1023) / 1024;
+    if (rows < 2048)
+        rows = 2048;
+    size_t max_chunks = partial_bytes ? (size_t)(64u << 20) / partial_bytes : SIZE_MAX;
+    if (max_chunks < 16)
+        max_chunks = 16;
+    size_t count = (n + rows - 1) / rows;
+    if (count > max_chunks)
+        rows = (n + max_chunks - 1) / max_chunks;
+    if (rows == 0)
+        rows = 1;
+    out->n = n;
+    out->rows = rows;
+    out->count = n ? (n + rows - 1) / rows : 0;
+}
+
+size_t mood__km_block_rows(size_t k)
+{
+    size_t b = (size_t)65536 / (k ? k : 1);
+    if (b > 512)
+        b = 512;
+    if (b < 16)
+        b = 16;
+    return b;
+}
+
+/*
+ * sgemm pays once the product has enough work per row; below k·d = 256 (k = 8, d = 32) the
+ * call overhead and the packing of the centre matrix dominate and the plain loop is faster
+ * (measured by bench/cluster/bench_kernel.c on this machine).
+ */
+int mood__km_use_blas(mood_kmeans_kernel kern, size_t k, size_t d)
+{
+#ifdef MOOD_WITH_BLAS
+    if (kern == MOOD_KMEANS_KERNEL_PLAIN)
+        return 0;
+    if (kern == MOOD_KMEANS_KERNEL_BLAS)
+        return 1;
+    return k >= 16 && k * d >= 256;
+#else
+    (void)kern;
+    (void)k;
+    (void)d;
+    return 0;
+#endif
+}
+
+mood_status mood__km_centres_init(km_centres *cs, size_t k, size_t d, int blas)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->k = k;
+    cs->d = d;
+    cs->blas = blas;
+    cs->ct = mood__malloc_array(k * d, sizeof(float));
+    cs->cnorm = mood__malloc_array(k, sizeof(float));
+    if (!cs->ct || !cs->cnorm) {
+        mood__km_centres_free(cs);
+        return mood__enomem("kmeans: centres");
+    }
+    return MOOD_OK;
+}
+
+void mood__km_centres_set(km_centres *cs, const float *c)
+{
+    size_t k = cs->k, d = cs->d;
+    cs->c = c;
+    for (size_t j = 0; j < k; j++) {
+        double s = 0.0;
+        for (size_t l = 0; l < d; l++) {
+            float v = c[j * d + l];
+            cs->ct[l * k + j] = v;
+            s += (double)v * (double)v;
+        }
+        cs->cnorm[j] = (float)s;
+    }
+}
+
+void mood__km_centres_free(km_centres *cs)
+{
+    mood__free(cs->ct);
+    mood__free(cs->cnorm);
+    cs->ct = NULL;
+    cs->cnorm = NULL;
+}
+
+void mood__km_dist_block(const km_centres *cs, const float *x, const float *xnorm, size_t b,
+                         float *D)
+{
+    size_t k = cs->k, d = cs->d;
+#ifdef MOOD_WITH_BLAS
+    if (cs->blas) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)k, (int)d, -2.0f, x,
+                    (int)d, cs->c, (int)d, 0.0f, D, (int)k);
+    } else
+#endif
+    {
+        for (size_t i = 0; i < b; i++) {
+            float *restrict Di = D + i * k;
+            const float *xi = x + i * d;
+            for (size_t j = 0; j < k; j++)
+                Di[j] = 0.0f;
+            for (size_t l = 0; l < d; l++) {
+                float xl = -2.0f * xi[l];
+                const float *restrict ctl = cs->ct + l * k;
+                for (size_t j = 0; j < k; j++)
+                    Di[j] += xl * ctl[j];
+            }
+        }
+    }
+    const float *restrict cn = cs->cnorm;
+    for (size_t i = 0; i < b; i++) {
+        float *restrict Di = D + i * k;
+        float xn = xnorm[i];
+        for (size_t j = 0; j < k; j++) {
+            float v = Di[j] + xn + cn[j];
+            Di[j] = v > 0.0f ? v : 0.0f;
+        }
+    }
+}
+
+void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float *out)
+{
+    (void)n_threads;
+    long long nn = (long long)n;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(n_threads) schedule(static)
+#endif
+    for (long long ii = 0; ii < nn; ii++) {
+        const float *xi = x + (size_t)ii * d;
+        double s = 0.0;
+        for (size_t l = 0; l < d; l++)
+            s += (double)xi[l] * (double)xi[l];
+        out[ii] = (float)s;
+    }
+}
+
+#ifdef MOOD_WITH_BLAS
+int mood__blas_threads_single(void)
+{
+    int saved = openblas_get_num_threads();
+    if (saved != 1)
+        openblas_set_num_threads(1);
+    return saved;
+}
+
+void mood__blas_threads_restore(int saved)
+{
+    if (saved != 1)
+        openblas_set_num_threads(saved);
+}
+#else
+int mood__blas_threads_single(void)
+{
+    return 1;
+}
+
+void mood__blas_threads_restore(int saved)
+{
+    (void)saved;
+}
+#endif
+
+mood_status mood__check_finite(const char *what, const float *x, size_t n, size_t d, int n_threads)
+{
+    (void)n_threads;
+    size_t total = n * d;
+    long long first = (long long)total;
+    long long nt = (long long)total;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(n_threads) schedule(static) reduction(min : first)
+#endif
+    for (long long i = 0; i < nt; i++) {
+        if (!isfinite(x[i]) && i < first)
+            first = i;
+    }
+    if ((size_t)first < total)
+        return mood__error(MOOD_EINVAL, "%s: row %zu column %zu is %s (impute or drop it first)",
+                           what, (size_t)first / d, (size_t)first % d,
+                           isnan(x[first]) ? "NaN" : "infinite");
+    return MOOD_OK;
+}

@@ -1,0 +1,624 @@
+/*
+ * Lloyd k-means with Hamerly's bounds (Hamerly 2010), scikit-learn's stopping rule and
+ * empty-cluster handling, and results that do not depend on the thread count.
+ *
+ * Why Hamerly rather than Elkan or Yinyang: with sgemm doing the full distance blocks, the
+ * win of a bound is to skip rows entirely; Hamerly keeps two floats per row (Elkan keeps k),
+ * which the 10M-row memory target allows, and on the bench data (overlapping blobs, k = 64)
+ * it skips most rows after a few iterations (bench/RESULTS.md lists the distance counts).
+ * Rows whose bounds fail are gathered into a block and sent through the same sgemm kernel.
+ *
+ * Determinism: rows are split into fixed chunks (kmeans_internal.h); every chunk writes its
+ * own partial centre sums and they are added in chunk order, so any number of threads gives
+ * bit-identical centres and labels.
+ */
+#include "kmeans_internal.h"
+
+#include "../core/internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
+                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
+
+void mood_kmeans_params_default(mood_kmeans_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->k = 8;
+    p->n_init = 10;
+    p->max_iter = 300;
+    p->tol = 1e-4;
+}
+
+/* Everything one Lloyd run needs; allocated once per fit and reused by the restarts. */
+typedef struct lloyd {
+    const float *x;
+    const float *xnorm;
+    size_t n, d, k, B;
+    int nt, bounds;
+    km_chunks ch;
+    km_centres cs;
+    float *c;         /* k×d current centres */
+    float *c_old;     /* k×d previous centres */
+    double *psum;     /* ch.count × (k·d + k): per-chunk sums and counts */
+    double *sum;      /* k·d + k combined */
+    size_t *pchanged; /* per chunk: labels that changed */
+    size_t *pevals;   /* per chunk: distances computed */
+    int32_t *lab;     /* n */
+    float *up, *lo;   /* n each (bounds) */
+    float *shift;     /* k centre moves (for the bounds) */
+    float *s_half;    /* k: half the distance to the nearest other centre */
+    float *tmp;       /* n squared distances, only for empty-cluster relocation */
+    float max1, max2; /* largest and second largest shift */
+    size_t max1_idx;
+    int alloc_failed;
+} lloyd;
+
+static void lloyd_free(lloyd *L)
+{
+    mood__km_centres_free(&L->cs);
+    mood__free(L->c_old);
+    mood__free(L->psum);
+    mood__free(L->sum);
+    mood__free(L->pchanged);
+    mood__free(L->pevals);
+    mood__free(L->lab);
+    mood__free(L->up);
+    mood__free(L->lo);
+    mood__free(L->shift);
+    mood__free(L->s_half);
+    mood__free(L->tmp);
+}
+
+/*
+ * One assignment pass over all rows. first: every distance is computed (no valid bounds).
+ * update: accumulate the per-chunk centre sums. Returns the number of changed labels.
+ */
+static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
+{
+    const size_t n = L->n, d = L->d, k = L->k, B = L->B, stride = k * d + k;
+    const float *x = L->x;
+    const long long nc = (long long)L->ch.count;
+    L->alloc_failed = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(L->nt)
+#endif
+    {
+        float *D = mood__malloc_array(B * k, sizeof(float));
+        float *xb = mood__malloc_array(B * d, sizeof(float));
+        float *xnb = mood__malloc_array(B, sizeof(float));
+        size_t *idx = mood__malloc_array(B, sizeof(size_t));
+        int ok = D && xb && xnb && idx;
+        if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            L->alloc_failed = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (long long cc = 0; cc < nc; cc++) {
+            if (!ok)
+                continue;
+            size_t lo = (size_t)cc * L->ch.rows, hi = MOOD_MIN(n, lo + L->ch.rows);
+            double *ps = L->psum + (size_t)cc * stride;
+            size_t changed = 0, evals = 0;
+            if (update)
+                memset(ps, 0, stride * sizeof(double));
+            for (size_t b0 = lo; b0 < hi; b0 += B) {
+                size_t b = MOOD_MIN(B, hi - b0), m = 0;
+                const float *blk;
+                const float *blkn;
+                if (first || !L->bounds) {
+                    for (size_t r = 0; r < b; r++)
+                        idx[r] = b0 + r;
+                    m = b;
+                    blk = x + b0 * d;
+                    blkn = L->xnorm + b0;
+                } else {
+                    for (size_t r = 0; r < b; r++) {
+                        size_t i = b0 + r;
+                        size_t a = (size_t)L->lab[i];
+                        float u = L->up[i] + L->shift[a];
+                        float l = L->lo[i] - (a == L->max1_idx ? L->max2 : L->max1);
+                        float z = l > L->s_half[a] ? l : L->s_half[a];
+                        if (u > z) {
+                            u = sqrtf(mood__km_sqdist(x + i * d, L->c + a * d, d));
+                            evals++;
+                            if (u > z) {
+                                memcpy(xb + m * d, x + i * d, d * sizeof(float));
+                                xnb[m] = L->xnorm[i];
+                                idx[m++] = i;
+                            }
+                        }
+                        L->up[i] = u;
+                        L->lo[i] = l;
+                    }
+                    blk = xb;
+                    blkn = xnb;
+                }
+                if (m) {
+                    mood__km_dist_block(&L->cs, blk, blkn, m, D);
+                    evals += m * k;
+                    for (size_t r = 0; r < m; r++) {
+                        const float *Dr = D + r * k;
+                        size_t best = 0;
+                        float b1 = Dr[0], b2 = INFINITY;
+                        for (size_t j = 1; j < k; j++) {
+                            float v = Dr[j];
+                            if (v < b1) {
+                                b2 = b1;
+                                b1 = v;
+                                best = j;
+                            } else if (v < b2) {
+                                b2 = v;
+                            }
+                        }
+                        size_t i = idx[r];
+                        if (L->lab[i] != (int32_t)best) {
+                            changed++;
+                            L->lab[i] = (int32_t)best;
+                        }
+                        if (L->bounds) {
+                            L->up[i] = sqrtf(b1);
+                            L->lo[i] = sqrtf(b2);
+                        }
+                    }
+                }
+                if (update) {
+                    for (size_t r = 0; r < b; r++) {
+                        size_t i = b0 + r;
+                        size_t a = (size_t)L->lab[i];
+                        double *sa = ps + a * d;
+                        const float *xi = x + i * d;
+                        for (size_t l = 0; l < d; l++)
+                            sa[l] += (double)xi[l];
+                        ps[k * d + a] += 1.0;
+                    }
+                }
+            }
+            L->pchanged[cc] = changed;
+            L->pevals[cc] = evals;
+        }
+        mood__free(D);
+        mood__free(xb);
+        mood__free(xnb);
+        mood__free(idx);
+    }
+    size_t changed = 0, evals = 0;
+    for (size_t c = 0; c < L->ch.count; c++) {
+        changed += L->pchanged[c];
+        evals += L->pevals[c];
+    }
+    *evals_out += evals;
+    return changed;
+}
+
+/*
+ * Empty clusters take the rows farthest from their current centre (scikit-learn's
+ * _relocate_empty_clusters_dense): the row leaves its old cluster's sums and starts the empty
+ * one. Ties in distance go to the lower row index so that the choice is deterministic.
+ */
+static void relocate_empty(lloyd *L, size_t n_empty)
+{
+    const size_t n = L->n, d = L->d, k = L->k;
+    const long long nn = (long long)n;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(L->nt) schedule(static)
+#endif
+    for (long long ii = 0; ii < nn; ii++) {
+        size_t i = (size_t)ii;
+        L->tmp[i] = mood__km_sqdist(L->x + i * d, L->c + (size_t)L->lab[i] * d, d);
+    }
+    double *cnt = L->sum + k * d;
+    size_t j = 0;
+    for (size_t e = 0; e < n_empty; e++) {
+        while (j < k && cnt[j] > 0.0)
+            j++;
+        if (j >= k)
+            break;
+        size_t far = 0;
+        float fd = -1.0f;
+        for (size_t i = 0; i < n; i++)
+            if (L->tmp[i] > fd) {
+                fd = L->tmp[i];
+                far = i;
+            }
+        L->tmp[far] = -2.0f; /* taken */
+        size_t old = (size_t)L->lab[far];
+        const float *xf = L->x + far * d;
+        for (size_t l = 0; l < d; l++) {
+            L->sum[old * d + l] -= (double)xf[l];
+            L->sum[j * d + l] = (double)xf[l];
+        }
+        cnt[old] -= 1.0;
+        cnt[j] = 1.0;
+    }
+}
+
+/* New centres from the chunk sums; returns Σ‖Δc‖² and prepares the bounds' shift data. */
+static double update_centres(lloyd *L)
+{
+    const size_t d = L->d, k = L->k, stride = k * d + k;
+    memset(L->sum, 0, stride * sizeof(double));
+    for (size_t c = 0; c < L->ch.count; c++) {
+        const double *ps = L->psum + c * stride;
+        for (size_t t = 0; t < stride; t++)
+            L->sum[t] += ps[t];
+    }
+    double *cnt = L->sum + k * d;
+    size_t n_empty = 0;
+    for (size_t j = 0; j < k; j++)
+        n_empty += cnt[j] <= 0.0;
+    if (n_empty)
+        relocate_empty(L, n_empty);
+    memcpy(L->c_old, L->c, k * d * sizeof(float));
+    double tot = 0.0;
+    L->max1 = L->max2 = 0.0f;
+    L->max1_idx = 0;
+    for (size_t j = 0; j < k; j++) {
+        double sh = 0.0;
+        if (cnt[j] > 0.0) {
+            for (size_t l = 0; l < d; l++) {
+                float v = (float)(L->sum[j * d + l] / cnt[j]);
+                double t = (double)v - (double)L->c_old[j * d + l];
+                sh += t * t;
+                L->c[j * d + l] = v;
+            }
+        }
+        tot += sh;
+        /* Rounded up a little so that float bounds stay conservative. */
+        float s = (float)(sqrt(sh) * (1.0 + 1e-6));
+        L->shift[j] = s;
+        if (s > L->max1) {
+            L->max2 = L->max1;
+            L->max1 = s;
+            L->max1_idx = j;
+        } else if (s > L->max2) {
+            L->max2 = s;
+        }
+    }
+    mood__km_centres_set(&L->cs, L->c);
+    if (L->bounds) {
+        for (size_t j = 0; j < k; j++) {
+            float m = INFINITY;
+            for (size_t j2 = 0; j2 < k; j2++) {
+                if (j2 == j)
+                    continue;
+                float v = mood__km_sqdist(L->c + j * d, L->c + j2 * d, d);
+                if (v < m)
+                    m = v;
+            }
+            L->s_half[j] = 0.5f * sqrtf(m) * (1.0f - 1e-6f);
+        }
+    }
+    return tot;
+}
+
+/* Σ‖x_i − c_lab(i)‖² in double, chunk-ordered. */
+static double exact_inertia(const lloyd *L, const int32_t *lab, const float *c)
+{
+    const size_t n = L->n, d = L->d;
+    const long long nc = (long long)L->ch.count;
+    double *part = L->psum; /* one slot per chunk, at the chunk's partial-sum offset */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(L->nt) schedule(dynamic, 1)
+#endif
+    for (long long cc = 0; cc < nc; cc++) {
+        size_t lo = (size_t)cc * L->ch.rows, hi = MOOD_MIN(n, lo + L->ch.rows);
+        double s = 0.0;
+        for (size_t i = lo; i < hi; i++) {
+            const float *xi = L->x + i * d, *ci = c + (size_t)lab[i] * d;
+            for (size_t l = 0; l < d; l++) {
+                double t = (double)xi[l] - (double)ci[l];
+                s += t * t;
+            }
+        }
+        part[cc * (L->k * d + L->k)] = s;
+    }
+    double tot = 0.0;
+    for (size_t cc = 0; cc < L->ch.count; cc++)
+        tot += part[cc * (L->k * d + L->k)];
+    return tot;
+}
+
+/* Mean of the column variances (scikit-learn scales tol by it), two-pass, chunk-ordered. */
+static mood_status mean_variance(const float *x, size_t n, size_t d, int nt, double *out)
+{
+    km_chunks ch;
+    mood__km_chunks(n, d * sizeof(double), &ch);
+    double *part = mood__calloc(ch.count * d + 2 * d, sizeof(double));
+    if (!part)
+        return mood__enomem("kmeans: variance");
+    double *mean = part + ch.count * d, *var = mean + d;
+    for (int pass = 0; pass < 2; pass++) {
+        long long nc = (long long)ch.count;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#endif
+        for (long long cc = 0; cc < nc; cc++) {
+            size_t lo = (size_t)cc * ch.rows, hi = MOOD_MIN(n, lo + ch.rows);
+            double *p = part + (size_t)cc * d;
+            for (size_t l = 0; l < d; l++)
+                p[l] = 0.0;
+            for (size_t i = lo; i < hi; i++)
+                for (size_t l = 0; l < d; l++) {
+                    double v = (double)x[i * d + l];
+                    if (pass) {
+                        v -= mean[l];
+                        v *= v;
+                    }
+                    p[l] += v;
+                }
+        }
+        double *dst = pass ? var : mean;
+        for (size_t l = 0; l < d; l++) {
+            double s = 0.0;
+            for (size_t c = 0; c < ch.count; c++)
+                s += part[c * d + l];
+            dst[l] = s / (double)n;
+        }
+    }
+    double m = 0.0;
+    for (size_t l = 0; l < d; l++)
+        m += var[l];
+    *out = m / (double)d;
+    mood__free(part);
+    return MOOD_OK;
+}
+
+mood_status mood_kmeans_fit(const mood_kmeans_params *p, const float *x, size_t n, size_t d,
+                            float *out_centroids, int32_t *out_labels, mood_kmeans_result *out)
+{
+    if (!p || !x || !out_centroids || !out_labels)
+        return mood__error(MOOD_EINVAL, "kmeans: NULL argument");
+    const size_t k = p->k;
+    if (d == 0)
+        return mood__error(MOOD_EINVAL, "kmeans: d = 0 (no feature columns)");
+    if (k == 0)
+        return mood__error(MOOD_EINVAL, "kmeans: k = 0, expected at least 1 group");
+    if (k > n)
+        return mood__error(MOOD_EINVAL, "kmeans: k=%zu exceeds n=%zu rows", k, n);
+    if (p->init == MOOD_KMEANS_INIT_GIVEN && !p->init_centroids)
+        return mood__error(MOOD_EINVAL, "kmeans: init GIVEN without init_centroids");
+    if (p->tol < 0.0 || !isfinite(p->tol))
+        return mood__error(MOOD_EINVAL, "kmeans: tol=%g must be finite and >= 0", p->tol);
+    const int nt = mood__km_threads(p->n_threads);
+    mood_status st = mood__check_finite("kmeans", x, n, d, nt);
+    if (st != MOOD_OK)
+        return st;
+    if (p->init == MOOD_KMEANS_INIT_GIVEN) {
+        st = mood__check_finite("kmeans: init_centroids", p->init_centroids, k, d, 1);
+        if (st != MOOD_OK)
+            return st;
+    }
+    const size_t n_init = p->init == MOOD_KMEANS_INIT_GIVEN ? 1 : (p->n_init ? p->n_init : 10);
+    const size_t max_iter = p->max_iter ? p->max_iter : 300;
+
+    lloyd L;
+    memset(&L, 0, sizeof L);
+    L.x = x;
+    L.n = n;
+    L.d = d;
+    L.k = k;
+    L.nt = nt;
+    L.B = mood__km_block_rows(k);
+    L.bounds = p->bounds != MOOD_KMEANS_BOUNDS_NONE && k > 1;
+    const size_t stride = k * d + k;
+    mood__km_chunks(n, stride * sizeof(double), &L.ch);
+    float *xnorm = mood__malloc_array(n, sizeof(float));
+    float *cbuf = mood__malloc_array(k * d, sizeof(float));
+    L.xnorm = xnorm;
+    L.c = cbuf;
+    L.c_old = mood__malloc_array(k * d, sizeof(float));
+    L.psum = mood__malloc_array(L.ch.count * stride, sizeof(double));
+    L.sum = mood__malloc_array(stride, sizeof(double));
+    L.pchanged = mood__malloc_array(L.ch.count, sizeof(size_t));
+    L.pevals = mood__malloc_array(L.ch.count, sizeof(size_t));
+    L.lab = mood__malloc_array(n, sizeof(int32_t));
+    L.shift = mood__calloc(k, sizeof(float));
+    L.s_half = mood__calloc(k, sizeof(float));
+    if (L.bounds) {
+        L.up = mood__malloc_array(n, sizeof(float));
+        L.lo = mood__malloc_array(n, sizeof(float));
+    }
+    int blas_saved = 1, blas = mood__km_use_blas(p->kernel, k, d);
+    if (!xnorm || !cbuf || !L.c_old || !L.psum || !L.sum || !L.pchanged || !L.pevals || !L.lab ||
+        !L.shift || !L.s_half || (L.bounds && (!L.up || !L.lo))) {
+        st = mood__enomem("kmeans");
+        goto done;
+    }
+    st = mood__km_centres_init(&L.cs, k, d, blas);
+    if (st != MOOD_OK)
+        goto done;
+    double mv = 0.0;
+    st = mean_variance(x, n, d, nt, &mv);
+    if (st != MOOD_OK)
+        goto done;
+    const double tol = p->tol * mv;
+    mood__km_row_norms(x, n, d, nt, xnorm);
+    blas_saved = mood__blas_threads_single();
+
+    mood_rng rng;
+    mood_rng_seed(&rng, p->seed);
+    mood_kmeans_result res;
+    memset(&res, 0, sizeof res);
+    double best_inertia = INFINITY;
+    for (size_t run = 0; run < n_init; run++) {
+        double t0 = mood__now();
+        if (p->init == MOOD_KMEANS_INIT_GIVEN)
+            memcpy(L.c, p->init_centroids, k * d * sizeof(float));
+        else {
+            st = mood__kmeans_seed_rng(x, n, d, k, p->init, &rng, nt, L.c);
+            if (st != MOOD_OK)
+                goto done;
+        }
+        double t1 = mood__now();
+        res.seed_seconds += t1 - t0;
+        mood__km_centres_set(&L.cs, L.c);
+        for (size_t i = 0; i < n; i++)
+            L.lab[i] = -1;
+        int strict = 0;
+        size_t it = 0;
+        while (it < max_iter) {
+            size_t changed = assign_pass(&L, it == 0, 1, &res.distance_evals);
+            if (L.alloc_failed) {
+                st = mood__enomem("kmeans: thread scratch");
+                goto done;
+            }
+            /* The relocation buffer is allocated the first time a cluster empties. */
+            if (!L.tmp) {
+                int any_empty = 0;
+                for (size_t j = 0; j < k && !any_empty; j++) {
+                    double c = 0.0;
+                    for (size_t cc = 0; cc < L.ch.count; cc++)
+                        c += L.psum[cc * stride + k * d + j];
+                    any_empty = c <= 0.0;
+                }
+                if (any_empty) {
+                    L.tmp = mood__malloc_array(n, sizeof(float));
+                    if (!L.tmp) {
+                        st = mood__enomem("kmeans: empty-cluster relocation");
+                        goto done;
+                    }
+                }
+            }
+            double shift = update_centres(&L);
+            it++;
+            st = mood__progress(p->progress, p->progress_user, "kmeans",
+                                (double)(run * max_iter + it), (double)(n_init * max_iter));
+            if (st != MOOD_OK)
+                goto done;
+            if (changed == 0) {
+                strict = 1;
+                break;
+            }
+            if (shift <= tol)
+                break;
+        }
+        if (!strict) {
+            /* Labels for the final centres (scikit-learn's last E-step). */
+            assign_pass(&L, 0, 0, &res.distance_evals);
+            if (L.alloc_failed) {
+                st = mood__enomem("kmeans: thread scratch");
+                goto done;
+            }
+        }
+        double inertia = exact_inertia(&L, L.lab, L.c);
+        res.iter_seconds += mood__now() - t1;
+        if (inertia < best_inertia) {
+            best_inertia = inertia;
+            res.inertia = inertia;
+            res.n_iter = it;
+            res.best_init = run;
+            memcpy(out_centroids, L.c, k * d * sizeof(float));
+            memcpy(out_labels, L.lab, n * sizeof(int32_t));
+        }
+    }
+    if (out)
+        *out = res;
+done:
+    mood__blas_threads_restore(blas_saved);
+    mood__free(xnorm);
+    mood__free(cbuf);
+    lloyd_free(&L);
+    return st;
+}
+
+mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x, size_t n, size_t d,
+                               mood_kmeans_kernel kernel, int n_threads, int32_t *out_labels,
+                               float *out_dist_sq, double *out_inertia)
+{
+    if (!centroids || !x || !out_labels || k == 0 || d == 0)
+        return mood__error(MOOD_EINVAL, "kmeans assign: NULL argument, k = 0 or d = 0");
+    if (n == 0) {
+        if (out_inertia)
+            *out_inertia = 0.0;
+        return MOOD_OK;
+    }
+    const int nt = mood__km_threads(n_threads);
+    mood_status st = mood__check_finite("predict", x, n, d, nt);
+    if (st != MOOD_OK)
+        return st;
+    km_centres cs;
+    st = mood__km_centres_init(&cs, k, d, mood__km_use_blas(kernel, k, d));
+    if (st != MOOD_OK)
+        return st;
+    mood__km_centres_set(&cs, centroids);
+    km_chunks ch;
+    mood__km_chunks(n, sizeof(double), &ch);
+    double *part = mood__malloc_array(ch.count, sizeof(double));
+    if (!part) {
+        mood__km_centres_free(&cs);
+        return mood__enomem("kmeans assign");
+    }
+    const size_t B = mood__km_block_rows(k);
+    int failed = 0, saved = mood__blas_threads_single();
+    const long long nc = (long long)ch.count;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+        float *D = mood__malloc_array(B * k, sizeof(float));
+        float *xn = mood__malloc_array(B, sizeof(float));
+        if (!D || !xn) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            failed = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (long long cc = 0; cc < nc; cc++) {
+            if (!D || !xn)
+                continue;
+            size_t lo = (size_t)cc * ch.rows, hi = MOOD_MIN(n, lo + ch.rows);
+            double s = 0.0;
+            for (size_t b0 = lo; b0 < hi; b0 += B) {
+                size_t b = MOOD_MIN(B, hi - b0);
+                for (size_t r = 0; r < b; r++) {
+                    const float *xi = x + (b0 + r) * d;
+                    double q = 0.0;
+                    for (size_t l = 0; l < d; l++)
+                        q += (double)xi[l] * (double)xi[l];
+                    xn[r] = (float)q;
+                }
+                mood__km_dist_block(&cs, x + b0 * d, xn, b, D);
+                for (size_t r = 0; r < b; r++) {
+                    const float *Dr = D + r * k;
+                    size_t best = 0;
+                    for (size_t j = 1; j < k; j++)
+                        if (Dr[j] < Dr[best])
+                            best = j;
+                    size_t i = b0 + r;
+                    out_labels[i] = (int32_t)best;
+                    float dist = mood__km_sqdist(x + i * d, centroids + best * d, d);
+                    if (out_dist_sq)
+                        out_dist_sq[i] = dist;
+                    s += (double)dist;
+                }
+            }
+            part[cc] = s;
+        }
+        mood__free(D);
+        mood__free(xn);
+    }
+    mood__blas_threads_restore(saved);
+    double tot = 0.0;
+    for (size_t c = 0; c < ch.count; c++)
+        tot += part[c];
+    mood__free(part);
+    mood__km_centres_free(&cs);
+    if (failed)
+        return mood__enomem("kmeans assign: thread scratch");
+    if (out_inertia)
+        *out_inertia = tot;
+    return MOOD_OK;
+}

@@ -1,0 +1,89 @@
+/*
+ * Private pieces of the k-means engine shared by kmeans.c, kmeans_seed.c, minibatch.c, gmm.c
+ * and spectral.c: the row × centre distance kernel (sgemm or plain), the fixed row chunking
+ * that keeps results independent of the thread count, and thread-count helpers.
+ */
+#ifndef MOOD_KMEANS_INTERNAL_H
+#define MOOD_KMEANS_INTERNAL_H
+
+#include <moodscope/kmeans.h>
+#include <moodscope/rng.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Rows are processed in chunks whose size depends only on (n, bytes of partial state per
+ * chunk), never on the thread count; partial sums are kept per chunk and added in chunk order.
+ */
+typedef struct km_chunks {
+    size_t n;     /* rows */
+    size_t rows;  /* rows per chunk (the last may be shorter) */
+    size_t count; /* number of chunks */
+} km_chunks;
+void mood__km_chunks(size_t n, size_t partial_bytes, km_chunks *out);
+
+/* Threads to use for @p requested (0 = all cores). */
+int mood__km_threads(int requested);
+
+/* Rows per distance block for k centres (bounded so that a block of distances stays in L2). */
+size_t mood__km_block_rows(size_t k);
+
+/* Centres prepared for the distance kernel. */
+typedef struct km_centres {
+    const float *c; /* k×d, borrowed */
+    float *ct;      /* d×k transposed (plain kernel) */
+    float *cnorm;   /* k squared norms */
+    size_t k, d;
+    int blas; /* 1: cblas_sgemm */
+} km_centres;
+/* Allocate ct/cnorm for k×d centres; MOOD_ENOMEM with a message. */
+mood_status mood__km_centres_init(km_centres *cs, size_t k, size_t d, int blas);
+/* Point at @p c and refresh the transposed copy and the norms. */
+void mood__km_centres_set(km_centres *cs, const float *c);
+void mood__km_centres_free(km_centres *cs);
+/* Whether the kernel choice @p kern means sgemm for k×d centres. */
+int mood__km_use_blas(mood_kmeans_kernel kern, size_t k, size_t d);
+
+/*
+ * D[i*k + j] = ‖x_i − c_j‖² for the b rows at @p x (row stride d) through
+ * ‖x‖² − 2x·c + ‖c‖², clamped at 0. @p xnorm holds the b rows' squared norms.
+ */
+void mood__km_dist_block(const km_centres *cs, const float *x, const float *xnorm, size_t b,
+                         float *D);
+
+/* Squared norms of n rows (float result, double accumulation). */
+void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float *out);
+
+/* ‖a − b‖² over d floats, float accumulation in a vectorisable loop. */
+static inline float mood__km_sqdist(const float *restrict a, const float *restrict b, size_t d)
+{
+    float s = 0.0f;
+    for (size_t j = 0; j < d; j++) {
+        float t = a[j] - b[j];
+        s += t * t;
+    }
+    return s;
+}
+
+/*
+ * OpenBLAS here is the pthread build: it must run single-threaded inside our OpenMP regions
+ * (each thread calls sgemm on its own block). Returns the previous setting for restore.
+ */
+int mood__blas_threads_single(void);
+void mood__blas_threads_restore(int saved);
+
+/* First row/column holding NaN or Inf, MOOD_EINVAL naming it; MOOD_OK when all finite. */
+mood_status mood__check_finite(const char *what, const float *x, size_t n, size_t d, int n_threads);
+
+/* Seconds on a monotonic clock. */
+double mood__now(void);
+
+/*
+ * Weighted greedy k-means++ on a small set (k-means|| candidates, mini-batch init):
+ * @p w may be NULL (all 1). Sequential; m is small.
+ */
+mood_status mood__kmeans_pp_weighted(const float *x, const double *w, size_t m, size_t d, size_t k,
+                                     mood_rng *rng, float *out);
+
+#endif

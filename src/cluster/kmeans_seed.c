@@ -1,0 +1,502 @@
+/*
+ * Seeding for k-means.
+ *
+ * Greedy k-means++ follows scikit-learn 1.2's `_kmeans_plusplus` step for step: the first
+ * centre uniformly, then at each step 2 + ⌊ln k⌋ candidates drawn with probability
+ * proportional to the squared distance to the nearest chosen centre, and the candidate that
+ * lowers the potential most is kept. It is several times faster than scikit-learn's for the
+ * same arithmetic because a row only needs a distance to a candidate when the triangle
+ * inequality allows the candidate to be closer than the row's current centre:
+ * ‖x − t‖ ≥ ‖t − c_a(x)‖ − ‖x − c_a(x)‖, so when ‖t − c_a(x)‖² ≥ 4·‖x − c_a(x)‖² the row keeps
+ * its distance. After the first few centres most rows are skipped without reading their
+ * features.
+ *
+ * k-means|| (Bahmani et al. 2012) replaces the k sequential passes by 5 passes that each
+ * sample about 2k rows in proportion to their potential, then reduces the weighted candidates
+ * to k with weighted greedy k-means++ and a few weighted Lloyd steps. AUTO uses it above 2M
+ * rows. Row sampling uses a hash of (seed, round, row), so it does not depend on threads.
+ */
+#include "kmeans_internal.h"
+
+#include "../core/internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* State shared by the ++ and || passes: nearest chosen centre and squared distance per row. */
+typedef struct seed_state {
+    const float *x;
+    size_t n, d;
+    float *closest;    /* n squared distances */
+    int32_t *assign;   /* n indices into centres */
+    double *chunk_pot; /* per chunk potential */
+    km_chunks ch;
+    int nt;
+} seed_state;
+
+static double pot_total(const seed_state *s)
+{
+    double t = 0.0;
+    for (size_t c = 0; c < s->ch.count; c++)
+        t += s->chunk_pot[c];
+    return t;
+}
+
+/* Index i with cumsum(closest)[i-1] < r ≤ cumsum(closest)[i] (numpy searchsorted, clipped). */
+static size_t sample_row(const seed_state *s, double r)
+{
+    size_t c = 0;
+    double acc = 0.0;
+    for (; c + 1 < s->ch.count; c++) {
+        if (acc + s->chunk_pot[c] >= r)
+            break;
+        acc += s->chunk_pot[c];
+    }
+    size_t lo = c * s->ch.rows, hi = MOOD_MIN(s->n, lo + s->ch.rows);
+    for (size_t i = lo; i < hi; i++) {
+        acc += (double)s->closest[i];
+        if (acc >= r)
+            return i;
+    }
+    /* r beyond the total through rounding: the last row with a positive distance. */
+    for (size_t i = hi; i-- > 0;)
+        if (s->closest[i] > 0.0f)
+            return i;
+    return hi - 1;
+}
+
+/* Distances of every row to the first centre. */
+static void seed_first(seed_state *s, const float *c0)
+{
+    const float *x = s->x;
+    size_t d = s->d;
+    long long nc = (long long)s->ch.count;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(s->nt) schedule(dynamic, 1)
+#endif
+    for (long long cc = 0; cc < nc; cc++) {
+        size_t lo = (size_t)cc * s->ch.rows, hi = MOOD_MIN(s->n, lo + s->ch.rows);
+        double pot = 0.0;
+        for (size_t i = lo; i < hi; i++) {
+            float v = mood__km_sqdist(x + i * d, c0, d);
+            s->closest[i] = v;
+            s->assign[i] = 0;
+            pot += (double)v;
+        }
+        s->chunk_pot[cc] = pot;
+    }
+}
+
+static mood_status seed_alloc(seed_state *s, const float *x, size_t n, size_t d, int nt)
+{
+    memset(s, 0, sizeof *s);
+    s->x = x;
+    s->n = n;
+    s->d = d;
+    s->nt = nt;
+    mood__km_chunks(n, 0, &s->ch);
+    s->closest = mood__malloc_array(n, sizeof(float));
+    s->assign = mood__malloc_array(n, sizeof(int32_t));
+    s->chunk_pot = mood__malloc_array(s->ch.count, sizeof(double));
+    if (!s->closest || !s->assign || !s->chunk_pot)
+        return mood__enomem("kmeans seeding");
+    return MOOD_OK;
+}
+
+static void seed_free(seed_state *s)
+{
+    mood__free(s->closest);
+    mood__free(s->assign);
+    mood__free(s->chunk_pot);
+}
+
+static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, mood_rng *rng,
+                                 int nt, float *out)
+{
+    seed_state s;
+    mood_status st = seed_alloc(&s, x, n, d, nt);
+    size_t L = 2 + (size_t)log((double)k);
+    size_t *cand = mood__malloc_array(L, sizeof(size_t));
+    float *cc = mood__malloc_array(L * k, sizeof(float)); /* candidate-centre distances² */
+    double *red = mood__malloc_array(s.ch.count * L, sizeof(double));
+    if (st == MOOD_OK && (!cand || !cc || !red))
+        st = mood__enomem("kmeans++");
+    if (st != MOOD_OK)
+        goto done;
+
+    size_t first = (size_t)mood_rng_below(rng, n);
+    memcpy(out, x + first * d, d * sizeof(float));
+    seed_first(&s, out);
+
+    for (size_t c = 1; c < k; c++) {
+        double pot = pot_total(&s);
+        for (size_t t = 0; t < L; t++) {
+            double r = mood_rng_uniform(rng) * pot;
+            cand[t] = sample_row(&s, r);
+            for (size_t j = 0; j < c; j++)
+                cc[t * k + j] = mood__km_sqdist(x + cand[t] * d, out + j * d, d);
+        }
+        /* Pass 1: potential reduction of each candidate, per chunk. */
+        long long nc = (long long)s.ch.count;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#endif
+        for (long long ch = 0; ch < nc; ch++) {
+            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
+            double r[64];
+            size_t LL = L < 64 ? L : 64;
+            for (size_t t = 0; t < LL; t++)
+                r[t] = 0.0;
+            for (size_t i = lo; i < hi; i++) {
+                float cl = s.closest[i];
+                size_t a = (size_t)s.assign[i];
+                float lim = 4.0f * cl;
+                for (size_t t = 0; t < LL; t++) {
+                    if (cc[t * k + a] >= lim)
+                        continue;
+                    float v = mood__km_sqdist(x + i * d, x + cand[t] * d, d);
+                    if (v < cl)
+                        r[t] += (double)(cl - v);
+                }
+            }
+            for (size_t t = 0; t < LL; t++)
+                red[(size_t)ch * L + t] = r[t];
+        }
+        size_t best = 0;
+        double best_red = -1.0;
+        for (size_t t = 0; t < L && t < 64; t++) {
+            double rt = 0.0;
+            for (size_t ch = 0; ch < s.ch.count; ch++)
+                rt += red[ch * L + t];
+            if (rt > best_red) { /* strictly larger: the first of equal candidates wins */
+                best_red = rt;
+                best = t;
+            }
+        }
+        const float *cb = x + cand[best] * d;
+        memcpy(out + c * d, cb, d * sizeof(float));
+        /* Pass 2: rows that move to the new centre. */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#endif
+        for (long long ch = 0; ch < nc; ch++) {
+            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
+            double p = 0.0;
+            for (size_t i = lo; i < hi; i++) {
+                float cl = s.closest[i];
+                if (cc[best * k + (size_t)s.assign[i]] < 4.0f * cl) {
+                    float v = mood__km_sqdist(x + i * d, cb, d);
+                    if (v < cl) {
+                        s.closest[i] = cl = v;
+                        s.assign[i] = (int32_t)c;
+                    }
+                }
+                p += (double)cl;
+            }
+            s.chunk_pot[ch] = p;
+        }
+        if (mood_cancel_requested()) {
+            st = mood__error(MOOD_ECANCELED, "kmeans++: canceled");
+            goto done;
+        }
+    }
+done:
+    mood__free(cand);
+    mood__free(cc);
+    mood__free(red);
+    seed_free(&s);
+    return st;
+}
+
+mood_status mood__kmeans_pp_weighted(const float *x, const double *w, size_t m, size_t d, size_t k,
+                                     mood_rng *rng, float *out)
+{
+    size_t L = 2 + (size_t)log((double)k);
+    double *closest = mood__malloc_array(m, sizeof(double));
+    double *trial = mood__malloc_array(m * L, sizeof(double));
+    size_t *cand = mood__malloc_array(L, sizeof(size_t));
+    mood_status st = MOOD_OK;
+    if (!closest || !trial || !cand) {
+        st = mood__enomem("kmeans++ (weighted)");
+        goto done;
+    }
+    double wsum = 0.0;
+    for (size_t i = 0; i < m; i++)
+        wsum += w ? w[i] : 1.0;
+    /* First centre: drawn in proportion to the weights. */
+    double r = mood_rng_uniform(rng) * wsum, acc = 0.0;
+    size_t first = m - 1;
+    for (size_t i = 0; i < m; i++) {
+        acc += w ? w[i] : 1.0;
+        if (acc >= r) {
+            first = i;
+            break;
+        }
+    }
+    memcpy(out, x + first * d, d * sizeof(float));
+    double pot = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        closest[i] = (double)mood__km_sqdist(x + i * d, out, d);
+        pot += (w ? w[i] : 1.0) * closest[i];
+    }
+    for (size_t c = 1; c < k; c++) {
+        size_t best = 0;
+        double best_pot = INFINITY;
+        for (size_t t = 0; t < L; t++) {
+            double rv = mood_rng_uniform(rng) * pot;
+            acc = 0.0;
+            cand[t] = m - 1;
+            for (size_t i = 0; i < m; i++) {
+                acc += (w ? w[i] : 1.0) * closest[i];
+                if (acc >= rv) {
+                    cand[t] = i;
+                    break;
+                }
+            }
+            double p = 0.0;
+            for (size_t i = 0; i < m; i++) {
+                double v = (double)mood__km_sqdist(x + i * d, x + cand[t] * d, d);
+                if (v > closest[i])
+                    v = closest[i];
+                trial[t * m + i] = v;
+                p += (w ? w[i] : 1.0) * v;
+            }
+            if (p < best_pot) {
+                best_pot = p;
+                best = t;
+            }
+        }
+        memcpy(out + c * d, x + cand[best] * d, d * sizeof(float));
+        memcpy(closest, trial + best * m, m * sizeof(double));
+        pot = best_pot;
+    }
+done:
+    mood__free(closest);
+    mood__free(trial);
+    mood__free(cand);
+    return st;
+}
+
+/* splitmix64 of a mixed key: a uniform in [0, 1) per (seed, round, row), thread-independent. */
+static double hash_uniform(uint64_t seed, uint64_t round, uint64_t row)
+{
+    uint64_t z = seed ^ (round * 0xd1342543de82ef95ULL) ^ (row * 0x9e3779b97f4a7c15ULL);
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+/*
+ * A few weighted Lloyd steps on the k-means|| candidates: the candidates stand for the rows
+ * nearest to them, so this refines the seeds at the cost of m·k·d per step (m ≈ 10k).
+ */
+static mood_status weighted_lloyd(const float *c, const double *w, size_t m, size_t d, size_t k,
+                                  float *centres)
+{
+    double *sum = mood__calloc(k * d + k, sizeof(double));
+    if (!sum)
+        return mood__enomem("k-means|| refinement");
+    double *cnt = sum + k * d;
+    for (int it = 0; it < 20; it++) {
+        memset(sum, 0, (k * d + k) * sizeof(double));
+        for (size_t i = 0; i < m; i++) {
+            size_t best = 0;
+            float bd = INFINITY;
+            for (size_t j = 0; j < k; j++) {
+                float v = mood__km_sqdist(c + i * d, centres + j * d, d);
+                if (v < bd) {
+                    bd = v;
+                    best = j;
+                }
+            }
+            for (size_t l = 0; l < d; l++)
+                sum[best * d + l] += w[i] * (double)c[i * d + l];
+            cnt[best] += w[i];
+        }
+        double shift = 0.0;
+        for (size_t j = 0; j < k; j++) {
+            if (cnt[j] <= 0.0)
+                continue; /* keep an unused seed where it is */
+            for (size_t l = 0; l < d; l++) {
+                float v = (float)(sum[j * d + l] / cnt[j]);
+                double t = (double)v - (double)centres[j * d + l];
+                shift += t * t;
+                centres[j * d + l] = v;
+            }
+        }
+        if (shift == 0.0)
+            break;
+    }
+    mood__free(sum);
+    return MOOD_OK;
+}
+
+static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, mood_rng *rng,
+                                 int nt, float *out)
+{
+    const size_t rounds = 5, ell = 2 * k;
+    seed_state s;
+    mood_status st = seed_alloc(&s, x, n, d, nt);
+    size_t cap = 1 + rounds * ell * 2 + 64, m = 0;
+    float *cands = mood__malloc_array(cap * d, sizeof(float));
+    double *w = NULL;
+    uint8_t *pick = mood__malloc_array(n, 1);
+    size_t *chunk_cnt = mood__malloc_array(s.ch.count + 1, sizeof(size_t));
+    if (st == MOOD_OK && (!cands || !pick || !chunk_cnt))
+        st = mood__enomem("k-means||");
+    if (st != MOOD_OK)
+        goto done;
+    uint64_t hseed = mood_rng_next(rng);
+    size_t first = (size_t)mood_rng_below(rng, n);
+    memcpy(cands, x + first * d, d * sizeof(float));
+    m = 1;
+    seed_first(&s, cands);
+    long long nc = (long long)s.ch.count;
+    for (size_t round = 0; round < rounds; round++) {
+        double pot = pot_total(&s);
+        if (pot <= 0.0)
+            break;
+        double scale = (double)ell / pot;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#endif
+        for (long long ch = 0; ch < nc; ch++) {
+            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows), cnt = 0;
+            for (size_t i = lo; i < hi; i++) {
+                pick[i] = hash_uniform(hseed, round, i) < scale * (double)s.closest[i];
+                cnt += pick[i];
+            }
+            chunk_cnt[ch] = cnt;
+        }
+        size_t add = 0;
+        for (size_t ch = 0; ch < s.ch.count; ch++)
+            add += chunk_cnt[ch];
+        if (m + add > cap) {
+            float *nb = mood__realloc(cands, (m + add) * d * sizeof(float));
+            if (!nb) {
+                st = mood__enomem("k-means||");
+                goto done;
+            }
+            cands = nb;
+            cap = m + add;
+        }
+        size_t base = m;
+        for (size_t i = 0; i < n; i++)
+            if (pick[i])
+                memcpy(cands + (m++) * d, x + i * d, d * sizeof(float));
+        /* Nearest among the new candidates (brute force: they are ~2k per round). */
+        const float *nc0 = cands;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#endif
+        for (long long ch = 0; ch < nc; ch++) {
+            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
+            double p = 0.0;
+            for (size_t i = lo; i < hi; i++) {
+                float cl = s.closest[i];
+                int32_t a = s.assign[i];
+                for (size_t j = base; j < m; j++) {
+                    float v = mood__km_sqdist(x + i * d, nc0 + j * d, d);
+                    if (v < cl) {
+                        cl = v;
+                        a = (int32_t)j;
+                    }
+                }
+                s.closest[i] = cl;
+                s.assign[i] = a;
+                p += (double)cl;
+            }
+            s.chunk_pot[ch] = p;
+        }
+        if (mood_cancel_requested()) {
+            st = mood__error(MOOD_ECANCELED, "k-means||: canceled");
+            goto done;
+        }
+    }
+    w = mood__calloc(m, sizeof(double));
+    if (!w) {
+        st = mood__enomem("k-means||");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        w[s.assign[i]] += 1.0;
+    if (m <= k) {
+        /* Fewer candidates than centres (tiny or duplicated data): fall back to plain ++. */
+        st = seed_plusplus(x, n, d, k, rng, nt, out);
+        goto done;
+    }
+    st = mood__kmeans_pp_weighted(cands, w, m, d, k, rng, out);
+    if (st == MOOD_OK)
+        st = weighted_lloyd(cands, w, m, d, k, out);
+done:
+    mood__free(cands);
+    mood__free(w);
+    mood__free(pick);
+    mood__free(chunk_cnt);
+    seed_free(&s);
+    return st;
+}
+
+static mood_status seed_random(const float *x, size_t n, size_t d, size_t k, mood_rng *rng,
+                               float *out)
+{
+    size_t *idx = mood__malloc_array(k, sizeof(size_t));
+    if (!idx)
+        return mood__enomem("kmeans random init");
+    for (size_t c = 0; c < k; c++) {
+        size_t i;
+        int dup;
+        do {
+            i = (size_t)mood_rng_below(rng, n);
+            dup = 0;
+            for (size_t j = 0; j < c; j++)
+                dup |= idx[j] == i;
+        } while (dup);
+        idx[c] = i;
+        memcpy(out + c * d, x + i * d, d * sizeof(float));
+    }
+    mood__free(idx);
+    return MOOD_OK;
+}
+
+/* Shared by mood_kmeans_seed() and mood_kmeans_fit() (which keeps one RNG across restarts). */
+mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
+                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
+mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
+                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out)
+{
+    if (init == MOOD_KMEANS_INIT_AUTO)
+        init = n > 2000000 ? MOOD_KMEANS_INIT_PARALLEL : MOOD_KMEANS_INIT_PLUSPLUS;
+    switch (init) {
+    case MOOD_KMEANS_INIT_PLUSPLUS:
+        return seed_plusplus(x, n, d, k, rng, nt, out);
+    case MOOD_KMEANS_INIT_PARALLEL:
+        return seed_parallel(x, n, d, k, rng, nt, out);
+    case MOOD_KMEANS_INIT_RANDOM:
+        return seed_random(x, n, d, k, rng, out);
+    default:
+        return mood__error(MOOD_EINVAL, "kmeans: init %d is not a seeding method", (int)init);
+    }
+}
+
+mood_status mood_kmeans_seed(const float *x, size_t n, size_t d, size_t k, mood_kmeans_init init,
+                             uint64_t seed, int n_threads, float *out_centroids)
+{
+    if (!x || !out_centroids || d == 0)
+        return mood__error(MOOD_EINVAL, "kmeans seed: NULL data or d = 0");
+    if (k == 0 || k > n)
+        return mood__error(MOOD_EINVAL, "kmeans seed: k=%zu must be in 1..n=%zu", k, n);
+    mood_rng rng;
+    mood_rng_seed(&rng, seed);
+    int nt = mood__km_threads(n_threads);
+    mood_status st = mood__check_finite("kmeans seed", x, n, d, nt);
+    if (st != MOOD_OK)
+        return st;
+    return mood__kmeans_seed_rng(x, n, d, k, init, &rng, nt, out_centroids);
+}
