@@ -1,0 +1,909 @@
+/*
+ * The CSV/TSV reader: one buffer in, one table out.
+ *
+ * Real exports (pandas to_csv, Spotify API dumps, spreadsheets) need RFC 4180 quoting, CRLF, a
+ * UTF-8 BOM, a leading unnamed index column, many spellings of "missing" and exponents. The
+ * reader works on the whole file in memory (one read; no per-cell allocation for numeric cells):
+ *
+ *   1. Sniff the delimiter from the header line (outside quotes) unless given or implied by a
+ *      .tsv/.tab name, and tokenize the header into column names (index column, "Unnamed: j",
+ *      pandas-style ".1" suffixes for duplicates).
+ *   2. Pass 1 tokenizes every data row. Cells of candidate numeric columns are classified and
+ *      parsed straight into per-column float arrays (csv_number.c); cells of columns that are
+ *      text by name (ids, titles, artists, genres, options.text_columns) are copied into a
+ *      string pool. The start offset and line of each row are remembered.
+ *   3. Typing: a candidate column is numeric when every non-missing cell is a finite number.
+ *      When most (more than half) of its non-missing cells are numbers, the others are data
+ *      errors ("file:line:column: expected a number, found 'abc'"); otherwise the column is text.
+ *   4. Pass 2, only when step 3 turned some candidate column into text: re-tokenize the rows
+ *      (from the remembered offsets) and copy just those columns' cells into the pool.
+ *   5. Move the columns into a mood_table.
+ *
+ * Line numbers in messages are physical 1-based lines of the file: a newline inside a quoted
+ * field counts, so that an editor's "go to line" lands on the reported row.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "../core/internal.h"
+#include "csv_internal.h"
+
+#include <moodscope/csv.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* ------------------------------------------------------------------------------------------ */
+/* String pool: text cells are copied into large chunks that never move, so that a cell's     */
+/* pointer stays valid while more cells arrive; freed in one sweep after the table copies it. */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct pool_chunk {
+    struct pool_chunk *next;
+    size_t used, cap;
+    char data[];
+} pool_chunk;
+
+#define POOL_CHUNK_BYTES ((size_t)1 << 20)
+
+static char *pool_alloc(pool_chunk **head, size_t n)
+{
+    pool_chunk *c = *head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > POOL_CHUNK_BYTES ? n : POOL_CHUNK_BYTES;
+        c = mood__malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->cap = cap;
+        c->used = 0;
+        c->next = *head;
+        *head = c;
+    }
+    c->used += n;
+    return c->data + c->used - n;
+}
+
+static void pool_free(pool_chunk *c)
+{
+    while (c) {
+        pool_chunk *next = c->next;
+        mood__free(c);
+        c = next;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tokenizer                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* One field of a row, as raw bytes of the buffer (for a quoted field, quotes included). */
+typedef struct cell {
+    const char *p;
+    size_t len;
+    size_t line; /* physical line where the field starts */
+    int quoted;
+} cell;
+
+typedef struct scanner {
+    const char *name; /* file name for messages */
+    const char *p, *end;
+    size_t line; /* physical line of p */
+    char delim;
+    unsigned char stop[256]; /* bytes that end an unquoted field: delimiter, CR, LF */
+} scanner;
+
+static void scanner_init(scanner *sc, const char *name, const char *p, const char *end, char delim)
+{
+    sc->name = name;
+    sc->p = p;
+    sc->end = end;
+    sc->line = 1;
+    sc->delim = delim;
+    memset(sc->stop, 0, sizeof sc->stop);
+    sc->stop[(unsigned char)delim] = 1;
+    sc->stop['\n'] = 1;
+    sc->stop['\r'] = 1;
+}
+
+/*
+ * Read one row into @p cells (at most @p max_cells stored, all counted in *out_nf).
+ *
+ * The state machine, per field:
+ *   FIELD_START  blanks (space/tab) followed by '"' open a quoted field (a lenient reading of
+ *                `a, "b"`); anything else starts an unquoted field.
+ *   UNQUOTED     every byte up to the delimiter, CR or LF belongs to the field (a '"' in the
+ *                middle is literal, as pandas reads `5'11"`).
+ *   QUOTED       every byte belongs to the field, newlines included (they advance the line
+ *                count); '""' is one quote; a lone '"' closes the field. Reaching the end of
+ *                the buffer here is an "unterminated quoted field" error naming the line where
+ *                the field started.
+ *   AFTER_QUOTE  bytes up to the delimiter or line end are appended literally (`"ab"c` is abc).
+ *   FIELD_END    the delimiter starts the next field; CRLF, LF or a lone CR ends the row; the
+ *                end of the buffer ends the row (a last line without a newline).
+ * Blank lines (nothing between two line breaks) are skipped, as pandas does. *out_row is 0 when
+ * the buffer holds no further row.
+ */
+static mood_status scan_row(scanner *sc, cell *cells, size_t max_cells, size_t *out_nf,
+                            size_t *out_line, const char **out_start, int *out_row)
+{
+    const char *p = sc->p, *end = sc->end;
+    const unsigned char *stop = sc->stop;
+    size_t nf;
+    *out_row = 0;
+    for (;;) {
+        if (p == end) {
+            sc->p = p;
+            return MOOD_OK;
+        }
+        if (*p == '\n' || *p == '\r') { /* blank line */
+            p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
+            sc->line++;
+            continue;
+        }
+        break;
+    }
+    *out_start = p;
+    *out_line = sc->line;
+    for (nf = 0;; nf++) {
+        const char *start = p, *q = p;
+        size_t fline = sc->line;
+        int quoted = 0;
+        while (q < end && (*q == ' ' || *q == '\t') && *q != sc->delim)
+            q++;
+        if (q < end && *q == '"') {
+            quoted = 1;
+            for (p = q + 1;; p++) {
+                if (p == end) {
+                    sc->p = p;
+                    return mood__error(MOOD_EFORMAT,
+                                       "%s:%zu: unterminated quoted field (the quote opened on "
+                                       "this line is never closed)",
+                                       sc->name, fline);
+                }
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') {
+                        p++;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                if (*p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n')))
+                    sc->line++;
+            }
+        }
+        while (p < end && !stop[(unsigned char)*p])
+            p++;
+        if (nf < max_cells) {
+            cells[nf].p = start;
+            cells[nf].len = (size_t)(p - start);
+            cells[nf].line = fline;
+            cells[nf].quoted = quoted;
+        }
+        if (p < end && *p == sc->delim) {
+            p++;
+            continue;
+        }
+        if (p < end) { /* CR, LF or CRLF */
+            p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
+            sc->line++;
+        }
+        break;
+    }
+    sc->p = p;
+    *out_nf = nf + 1;
+    *out_row = 1;
+    return MOOD_OK;
+}
+
+/*
+ * Write the value of @p c into @p dst (room for c->len + 1 bytes; the value is never longer
+ * than the raw field) and return its length. Quoted fields lose their quotes, '""' becomes '"',
+ * and blanks after the closing quote are dropped.
+ */
+static size_t cell_value(const cell *c, char *dst)
+{
+    const char *p = c->p, *end = c->p + c->len;
+    size_t n = 0, tail;
+    if (!c->quoted) {
+        memcpy(dst, p, c->len);
+        dst[c->len] = '\0';
+        return c->len;
+    }
+    while (*p != '"')
+        p++;
+    for (p++;;) { /* the scanner guarantees the closing quote */
+        if (*p == '"') {
+            if (p + 1 < end && p[1] == '"') {
+                dst[n++] = '"';
+                p += 2;
+                continue;
+            }
+            p++;
+            break;
+        }
+        dst[n++] = *p++;
+    }
+    tail = n;
+    while (p < end)
+        dst[n++] = *p++;
+    while (n > tail && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
+        n--;
+    dst[n] = '\0';
+    return n;
+}
+
+/* Count the line breaks (CRLF, LF or lone CR) in [p, end). */
+static size_t count_line_breaks(const char *p, const char *end)
+{
+    size_t n = 0;
+    for (; p < end; p++)
+        if (*p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n')))
+            n++;
+    return n;
+}
+
+/*
+ * The delimiter of a file without one given: tab for .tsv/.tab names, else the most frequent of
+ * , ; TAB | in the header line outside quotes (ties prefer that order; none found means ',').
+ */
+static char detect_delimiter(const char *name, const char *p, const char *end)
+{
+    static const char cand[4] = {',', '\t', ';', '|'};
+    size_t count[4] = {0, 0, 0, 0}, len = strlen(name);
+    int inq = 0, seen = 0, best = 0;
+    if (len >= 4 &&
+        (strcasecmp(name + len - 4, ".tsv") == 0 || strcasecmp(name + len - 4, ".tab") == 0))
+        return '\t';
+    for (; p < end; p++) {
+        char c = *p;
+        if (c == '"') {
+            inq = !inq;
+        } else if (!inq && (c == '\n' || c == '\r')) {
+            if (seen)
+                break;
+            continue;
+        } else if (!inq) {
+            for (int k = 0; k < 4; k++)
+                count[k] += c == cand[k];
+        }
+        seen = 1;
+    }
+    for (int k = 1; k < 4; k++)
+        if (count[k] > count[best])
+            best = k;
+    return cand[best];
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Columns and the reader state                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+enum col_role {
+    ROLE_NUMBER, /* candidate numeric column: parsed in pass 1 */
+    ROLE_TEXT,   /* text column */
+    ROLE_DROP    /* the leading unnamed index column */
+};
+
+#define CELL_SHOWN 48 /* characters of an offending cell quoted in a message */
+
+typedef struct colinfo {
+    char *name;
+    int role;
+    int text_pass1;   /* text by name: copied in pass 1 (else in pass 2) */
+    float *num;       /* ROLE_NUMBER: one value per row, NaN when missing or not a number */
+    const char **str; /* ROLE_TEXT: one pooled string per row */
+    size_t n_num, n_bad, n_nonfinite;
+    size_t bad_line, nf_line;
+    csv_cell_kind nf_kind;
+    char bad_text[CELL_SHOWN + 4], nf_text[CELL_SHOWN + 4];
+} colinfo;
+
+typedef struct reader {
+    scanner sc;
+    const char *base; /* start of the buffer (row offsets are relative to it) */
+    size_t ncols;     /* fields per row, the dropped index column included */
+    colinfo *cols;
+    cell *cells;
+    size_t n, cap;    /* rows read, rows allocated */
+    size_t *row_off;  /* byte offset of each row */
+    size_t *row_line; /* line of each row */
+    pool_chunk *pool;
+    char *scratch; /* unescaped value of a quoted numeric cell */
+    size_t scratch_cap;
+} reader;
+
+static void reader_free(reader *r)
+{
+    if (r->cols) {
+        for (size_t j = 0; j < r->ncols; j++) {
+            mood__free(r->cols[j].name);
+            mood__free(r->cols[j].num);
+            mood__free(r->cols[j].str);
+        }
+    }
+    mood__free(r->cols);
+    mood__free(r->cells);
+    mood__free(r->row_off);
+    mood__free(r->row_line);
+    mood__free(r->scratch);
+    pool_free(r->pool);
+}
+
+/* Keep the first offending cell of a column for its message: one line, at most CELL_SHOWN. */
+static void remember_cell(char *dst, const char *v, size_t len)
+{
+    size_t n = len < CELL_SHOWN ? len : CELL_SHOWN;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i];
+    if (len > CELL_SHOWN) {
+        memcpy(dst + n, "...", 3);
+        n += 3;
+    }
+    dst[n] = '\0';
+}
+
+static mood_status ensure_scratch(reader *r, size_t need)
+{
+    if (need <= r->scratch_cap)
+        return MOOD_OK;
+    size_t cap = need < 256 ? 256 : need * 2;
+    char *s = mood__realloc(r->scratch, cap);
+    if (!s)
+        return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+    r->scratch = s;
+    r->scratch_cap = cap;
+    return MOOD_OK;
+}
+
+/* Parse a cell of a candidate numeric column into c->num[row] and keep the typing counts. */
+static mood_status take_number(reader *r, colinfo *c, size_t row, const cell *cl)
+{
+    const char *v = cl->p;
+    size_t len = cl->len;
+    float x = NAN;
+    csv_cell_kind k;
+    if (cl->quoted) {
+        mood_status s = ensure_scratch(r, cl->len + 1);
+        if (s != MOOD_OK)
+            return s;
+        len = cell_value(cl, r->scratch);
+        v = r->scratch;
+    }
+    k = mood__csv_classify(v, len, &x);
+    switch (k) {
+    case CSV_CELL_NUMBER:
+        c->n_num++;
+        break;
+    case CSV_CELL_MISSING:
+        x = NAN;
+        break;
+    case CSV_CELL_INFINITE:
+    case CSV_CELL_RANGE:
+        x = NAN;
+        if (c->n_nonfinite++ == 0) {
+            c->nf_line = cl->line;
+            c->nf_kind = k;
+            remember_cell(c->nf_text, v, len);
+        }
+        break;
+    case CSV_CELL_TEXT:
+        x = NAN;
+        if (c->n_bad++ == 0) {
+            c->bad_line = cl->line;
+            remember_cell(c->bad_text, v, len);
+        }
+        break;
+    }
+    c->num[row] = x;
+    return MOOD_OK;
+}
+
+/* Copy a cell of a text column into the pool; missing tokens become "". */
+static mood_status take_text(reader *r, colinfo *c, size_t row, const cell *cl)
+{
+    char *d;
+    size_t len;
+    c->str[row] = "";
+    if (cl->len == 0)
+        return MOOD_OK;
+    d = pool_alloc(&r->pool, cl->len + 1);
+    if (!d)
+        return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+    len = cell_value(cl, d);
+    if (!mood__csv_is_missing_token(d, len))
+        c->str[row] = d;
+    return MOOD_OK;
+}
+
+/* Double the per-row arrays (row positions, pass-1 columns). */
+static mood_status grow_rows(reader *r)
+{
+    size_t cap = r->cap ? 2 * r->cap : 1024;
+    size_t *off, *line;
+    if (cap < r->cap)
+        return mood__error(MOOD_ENOMEM, "%s: too many rows", r->sc.name);
+    off = mood__realloc(r->row_off, cap * sizeof *off);
+    if (off)
+        r->row_off = off;
+    line = off ? mood__realloc(r->row_line, cap * sizeof *line) : NULL;
+    if (line)
+        r->row_line = line;
+    if (!off || !line)
+        return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+    for (size_t j = 0; j < r->ncols; j++) {
+        colinfo *c = &r->cols[j];
+        if (c->role == ROLE_NUMBER) {
+            float *v = mood__realloc(c->num, cap * sizeof *v);
+            if (!v)
+                return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+            c->num = v;
+        } else if (c->role == ROLE_TEXT && c->text_pass1) {
+            const char **v = mood__realloc(c->str, cap * sizeof *v);
+            if (!v)
+                return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+            c->str = v;
+        }
+    }
+    r->cap = cap;
+    return MOOD_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Header                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+static int is_forced_text(const char *name, const mood_csv_options *o)
+{
+    for (size_t i = 0; i < o->n_text_columns; i++)
+        if (o->text_columns[i] && strcmp(o->text_columns[i], name) == 0)
+            return 1;
+    return mood__csv_is_text_name(name);
+}
+
+/* Non-zero when another kept column before @p j is already called @p name. */
+static int name_taken(const reader *r, size_t j, const char *name)
+{
+    for (size_t i = 0; i < j; i++)
+        if (r->cols[i].role != ROLE_DROP && strcmp(r->cols[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Tokenize the header row and set up the columns: names trimmed of blanks, empty names become
+ * "Unnamed: j" as in pandas, a leading unnamed column is the index (dropped unless
+ * keep_index), and repeated names get ".1", ".2", ... suffixes.
+ */
+static mood_status read_header(reader *r, const mood_csv_options *o)
+{
+    scanner saved = r->sc;
+    size_t nf = 0, line = 0;
+    const char *start;
+    int got;
+    mood_status s = scan_row(&r->sc, NULL, 0, &nf, &line, &start, &got);
+    if (s != MOOD_OK)
+        return s;
+    if (!got)
+        return mood__error(MOOD_EFORMAT, "%s:%zu: empty file, expected a header row", r->sc.name,
+                           r->sc.line);
+    r->sc = saved;
+    r->ncols = nf;
+    r->cells = mood__calloc(nf, sizeof *r->cells);
+    r->cols = mood__calloc(nf, sizeof *r->cols);
+    if (!r->cells || !r->cols)
+        return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+    s = scan_row(&r->sc, r->cells, nf, &nf, &line, &start, &got);
+    if (s != MOOD_OK)
+        return s;
+    for (size_t j = 0; j < r->ncols; j++) {
+        colinfo *c = &r->cols[j];
+        const cell *cl = &r->cells[j];
+        char *raw = mood__malloc(cl->len + 1), *b;
+        size_t len, cap;
+        if (!raw)
+            return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+        len = cell_value(cl, raw);
+        b = raw;
+        while (len && (*b == ' ' || *b == '\t')) {
+            b++;
+            len--;
+        }
+        while (len && (b[len - 1] == ' ' || b[len - 1] == '\t'))
+            len--;
+        b[len] = '\0';
+        if (j == 0 && r->ncols > 1 && (len == 0 || strcasecmp(b, "Unnamed: 0") == 0))
+            c->role = o->keep_index ? ROLE_TEXT : ROLE_DROP;
+        else
+            c->role = is_forced_text(b, o) ? ROLE_TEXT : ROLE_NUMBER;
+        c->text_pass1 = c->role == ROLE_TEXT;
+        /* Final name: room for "Unnamed: <j>" or "<name>.<k>". */
+        cap = len + 48;
+        c->name = mood__malloc(cap);
+        if (!c->name) {
+            mood__free(raw);
+            return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+        }
+        if (len == 0)
+            snprintf(c->name, cap, "Unnamed: %zu", j);
+        else
+            memcpy(c->name, b, len + 1);
+        if (c->role != ROLE_DROP && name_taken(r, j, c->name)) {
+            for (size_t k = 1;; k++) {
+                if (len == 0)
+                    snprintf(c->name, cap, "Unnamed: %zu.%zu", j, k);
+                else
+                    snprintf(c->name, cap, "%s.%zu", b, k);
+                if (!name_taken(r, j, c->name))
+                    break;
+            }
+        }
+        mood__free(raw);
+    }
+    return MOOD_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Passes                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+static mood_status ragged(const reader *r, size_t line, size_t nf)
+{
+    return mood__error(MOOD_EFORMAT, "%s:%zu: expected %zu field%s, found %zu", r->sc.name, line,
+                       r->ncols, r->ncols == 1 ? "" : "s", nf);
+}
+
+/* Pass 1: every data row; numbers into the float arrays, text-by-name cells into the pool. */
+static mood_status pass_one(reader *r, size_t max_rows)
+{
+    for (;;) {
+        size_t nf = 0, line = 0;
+        const char *start = NULL;
+        int got;
+        mood_status s;
+        if (max_rows && r->n >= max_rows)
+            break;
+        s = scan_row(&r->sc, r->cells, r->ncols, &nf, &line, &start, &got);
+        if (s != MOOD_OK)
+            return s;
+        if (!got)
+            break;
+        if (nf != r->ncols)
+            return ragged(r, line, nf);
+        if (r->n == r->cap && (s = grow_rows(r)) != MOOD_OK)
+            return s;
+        r->row_off[r->n] = (size_t)(start - r->base);
+        r->row_line[r->n] = line;
+        for (size_t j = 0; j < r->ncols; j++) {
+            colinfo *c = &r->cols[j];
+            if (c->role == ROLE_NUMBER)
+                s = take_number(r, c, r->n, &r->cells[j]);
+            else if (c->role == ROLE_TEXT)
+                s = take_text(r, c, r->n, &r->cells[j]);
+            if (s != MOOD_OK)
+                return s;
+        }
+        r->n++;
+    }
+    return MOOD_OK;
+}
+
+/*
+ * Decide each candidate column's type (see the file comment). Returns the data error with the
+ * earliest line (leftmost column on a tie), or MOOD_OK; sets *out_need_pass2 when a candidate
+ * became text.
+ */
+static mood_status decide_types(reader *r, int *out_need_pass2)
+{
+    const colinfo *worst = NULL;
+    size_t worst_line = 0;
+    int worst_is_bad = 0;
+    *out_need_pass2 = 0;
+    for (size_t j = 0; j < r->ncols; j++) {
+        colinfo *c = &r->cols[j];
+        size_t numeric_like, line;
+        int is_bad;
+        if (c->role != ROLE_NUMBER)
+            continue;
+        numeric_like = c->n_num + c->n_nonfinite;
+        if (c->n_bad > 0 && 2 * numeric_like <= numeric_like + c->n_bad) {
+            /* Mostly text: a text column. Its numbers stay as they were written. */
+            c->role = ROLE_TEXT;
+            mood__free(c->num);
+            c->num = NULL;
+            *out_need_pass2 = 1;
+            continue;
+        }
+        if (c->n_bad == 0 && c->n_nonfinite == 0)
+            continue;
+        /* A numeric column with offending cells: report its first one. */
+        is_bad = c->n_bad > 0 && (c->n_nonfinite == 0 || c->bad_line <= c->nf_line);
+        line = is_bad ? c->bad_line : c->nf_line;
+        if (!worst || line < worst_line) {
+            worst = c;
+            worst_line = line;
+            worst_is_bad = is_bad;
+        }
+    }
+    if (!worst)
+        return MOOD_OK;
+    if (worst_is_bad)
+        return mood__error(MOOD_EFORMAT, "%s:%zu:%s: expected a number, found '%s'", r->sc.name,
+                           worst_line, worst->name, worst->bad_text);
+    if (worst->nf_kind == CSV_CELL_RANGE)
+        return mood__error(MOOD_EFORMAT,
+                           "%s:%zu:%s: number '%s' is out of range (beyond +-3.4e38, the float "
+                           "limit)",
+                           r->sc.name, worst_line, worst->name, worst->nf_text);
+    return mood__error(MOOD_EFORMAT, "%s:%zu:%s: expected a finite number, found '%s'", r->sc.name,
+                       worst_line, worst->name, worst->nf_text);
+}
+
+/* Pass 2: re-tokenize each row from its remembered offset for the columns typed as text late. */
+static mood_status pass_two(reader *r)
+{
+    for (size_t j = 0; j < r->ncols; j++) {
+        colinfo *c = &r->cols[j];
+        if (c->role == ROLE_TEXT && !c->text_pass1) {
+            c->str = mood__malloc_array(r->n, sizeof *c->str);
+            if (!c->str)
+                return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+        }
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        size_t nf = 0, line = 0;
+        const char *start;
+        int got = 0;
+        mood_status s;
+        r->sc.p = r->base + r->row_off[i];
+        r->sc.line = r->row_line[i];
+        s = scan_row(&r->sc, r->cells, r->ncols, &nf, &line, &start, &got);
+        if (s != MOOD_OK)
+            return s;
+        if (!got || nf != r->ncols)
+            return mood__error(MOOD_EINTERNAL, "%s:%zu: row changed between passes", r->sc.name,
+                               r->row_line[i]);
+        for (size_t j = 0; j < r->ncols; j++) {
+            colinfo *c = &r->cols[j];
+            if (c->role == ROLE_TEXT && !c->text_pass1 &&
+                (s = take_text(r, c, i, &r->cells[j])) != MOOD_OK)
+                return s;
+        }
+    }
+    return MOOD_OK;
+}
+
+/* Move the columns into a new table, releasing each parse array as soon as it is copied. */
+static mood_status build_table(reader *r, mood_table **out)
+{
+    mood_table *t;
+    mood_status s = mood_table_create(r->n, &t);
+    if (s != MOOD_OK)
+        return s;
+    for (size_t j = 0; j < r->ncols && s == MOOD_OK; j++) {
+        colinfo *c = &r->cols[j];
+        if (c->role == ROLE_NUMBER) {
+            s = mood_table_add_num(t, c->name, c->num);
+            mood__free(c->num);
+            c->num = NULL;
+        } else if (c->role == ROLE_TEXT) {
+            s = mood_table_add_str(t, c->name, c->str);
+            mood__free(c->str);
+            c->str = NULL;
+        }
+    }
+    if (s != MOOD_OK) {
+        mood_table_destroy(t);
+        return s;
+    }
+    *out = t;
+    return MOOD_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Public entry points                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+void mood_csv_options_default(mood_csv_options *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+mood_status mood_csv_read_buffer(const char *name, const char *data, size_t len,
+                                 const mood_csv_options *o, mood_table **out)
+{
+    mood_csv_options defaults;
+    reader r;
+    const char *p = data, *end = data + len, *nul;
+    char delim;
+    int need_pass2 = 0;
+    mood_status s;
+
+    if (out)
+        *out = NULL;
+    if (!out || (!data && len))
+        return mood__error(MOOD_EINVAL, "csv: no data or no output given");
+    if (!name)
+        name = "<buffer>";
+    if (!o) {
+        mood_csv_options_default(&defaults);
+        o = &defaults;
+    }
+    if (o->delimiter == '"' || o->delimiter == '\n' || o->delimiter == '\r')
+        return mood__error(MOOD_EINVAL, "%s: delimiter cannot be a quote or a line break", name);
+    if (o->n_text_columns && !o->text_columns)
+        return mood__error(MOOD_EINVAL, "%s: n_text_columns=%zu without text_columns", name,
+                           o->n_text_columns);
+    if (o->max_bytes && len > o->max_bytes)
+        return mood__error(MOOD_EINVAL, "%s: input is %zu bytes, more than the limit of %zu", name,
+                           len, o->max_bytes);
+    /* A NUL byte means a binary file or a broken export; memchr finds one at memory speed. */
+    nul = len ? memchr(data, '\0', len) : NULL;
+    if (nul)
+        return mood__error(MOOD_EFORMAT, "%s:%zu: NUL byte in the input (not a text file?)", name,
+                           1 + count_line_breaks(data, nul));
+    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+        (unsigned char)p[2] == 0xBF)
+        p += 3;
+    delim = o->delimiter ? o->delimiter : detect_delimiter(name, p, end);
+
+    memset(&r, 0, sizeof r);
+    scanner_init(&r.sc, name, p, end, delim);
+    r.base = data;
+    s = read_header(&r, o);
+    if (s == MOOD_OK)
+        s = pass_one(&r, o->max_rows);
+    if (s == MOOD_OK && r.n == 0)
+        s = mood__error(MOOD_EFORMAT, "%s:%zu: no data rows after the header", name, r.sc.line);
+    if (s == MOOD_OK)
+        s = decide_types(&r, &need_pass2);
+    if (s == MOOD_OK && need_pass2)
+        s = pass_two(&r);
+    if (s == MOOD_OK)
+        s = build_table(&r, out);
+    reader_free(&r);
+    return s;
+}
+
+/*
+ * Read a whole file into memory with one read for a regular file (its size is known), in
+ * chunks for pipes, refusing more than max_bytes (0: no limit) before reading it.
+ */
+static mood_status read_whole(const char *path, size_t max_bytes, char **out, size_t *out_len)
+{
+    FILE *fp = fopen(path, "rb");
+    struct stat st;
+    char *buf = NULL;
+    size_t len = 0, cap;
+    mood_status s = MOOD_OK;
+    *out = NULL;
+    if (!fp)
+        return mood__error(MOOD_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fileno(fp), &st) != 0 || S_ISDIR(st.st_mode)) {
+        int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        fclose(fp);
+        return mood__error(MOOD_EIO, "%s: cannot read: %s", path, strerror(err));
+    }
+    if (S_ISREG(st.st_mode) && max_bytes && (uintmax_t)st.st_size > max_bytes) {
+        fclose(fp);
+        return mood__error(MOOD_EINVAL, "%s: file is %jd bytes, more than the limit of %zu", path,
+                           (intmax_t)st.st_size, max_bytes);
+    }
+    cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+    for (;;) {
+        size_t want, got;
+        if (len == cap) {
+            size_t ncap = cap * 2;
+            char *nb;
+            if (max_bytes && ncap > max_bytes + 1)
+                ncap = max_bytes + 1;
+            nb = ncap > cap ? mood__realloc(buf, ncap) : NULL;
+            if (!nb) {
+                s = mood__error(MOOD_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        } else if (!buf) {
+            buf = mood__malloc(cap);
+            if (!buf) {
+                s = mood__error(MOOD_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+        }
+        want = cap - len;
+        got = fread(buf + len, 1, want, fp);
+        len += got;
+        if (max_bytes && len > max_bytes) {
+            s = mood__error(MOOD_EINVAL, "%s: input is more than the limit of %zu bytes", path,
+                            max_bytes);
+            break;
+        }
+        if (got < want) {
+            if (ferror(fp))
+                s = mood__error(MOOD_EIO, "%s: read failed: %s", path, strerror(errno));
+            break;
+        }
+    }
+    fclose(fp);
+    if (s != MOOD_OK) {
+        mood__free(buf);
+        return s;
+    }
+    *out = buf;
+    *out_len = len;
+    return MOOD_OK;
+}
+
+mood_status mood_csv_read(const char *path, const mood_csv_options *o, mood_table **out)
+{
+    char *buf;
+    size_t len = 0;
+    mood_status s;
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return mood__error(MOOD_EINVAL, "csv: no path or no output given");
+    s = read_whole(path, o ? o->max_bytes : 0, &buf, &len);
+    if (s != MOOD_OK)
+        return s;
+    s = mood_csv_read_buffer(path, buf, len, o, out);
+    mood__free(buf);
+    return s;
+}
+
+/* Add the text column "source" = @p path's base name to every row, unless t has one. */
+static mood_status add_source(mood_table *t, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    const char **vals;
+    size_t j, n = mood_table_rows(t);
+    mood_status s;
+    if (mood_table_find(t, "source", &j) == MOOD_OK)
+        return MOOD_OK;
+    mood_clear_error();
+    base = base ? base + 1 : path;
+    vals = mood__malloc_array(n, sizeof *vals);
+    if (!vals)
+        return mood__error(MOOD_ENOMEM, "%s: out of memory", path);
+    for (size_t i = 0; i < n; i++)
+        vals[i] = base;
+    s = mood_table_add_str(t, "source", vals);
+    mood__free(vals);
+    return s;
+}
+
+mood_status mood_csv_read_many(const char *const *paths, size_t n_paths, const mood_csv_options *o,
+                               mood_table **out)
+{
+    mood_table *all = NULL;
+    mood_status s = MOOD_OK;
+    if (out)
+        *out = NULL;
+    if (!out || !paths || n_paths == 0)
+        return mood__error(MOOD_EINVAL, "csv: no input files given");
+    for (size_t f = 0; f < n_paths && s == MOOD_OK; f++) {
+        mood_table *t = NULL;
+        s = mood_csv_read(paths[f], o, &t);
+        if (s == MOOD_OK)
+            s = add_source(t, paths[f]);
+        if (s == MOOD_OK && !all) {
+            all = t;
+            t = NULL;
+        } else if (s == MOOD_OK) {
+            s = mood_table_append(all, t);
+            if (s != MOOD_OK)
+                mood__error_context(s, "%s", paths[f]);
+        }
+        mood_table_destroy(t);
+    }
+    if (s != MOOD_OK) {
+        mood_table_destroy(all);
+        return s;
+    }
+    *out = all;
+    return MOOD_OK;
+}
