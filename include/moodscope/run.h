@@ -164,6 +164,29 @@ MOOD_API mood_status mood_snapshot_model_path(const char *snapshots_dir, const c
 MOOD_API mood_status mood_snapshot_predict(const char *snapshots_dir, const char *name,
                                            const mood_table *t, const char *output_path);
 
+/* Forward declarations from describe.h. */
+typedef struct mood_profile mood_profile;
+typedef struct mood_label_profile mood_label_profile;
+
+/**
+ * @brief Profile the groups of an already clustered table (a numeric `cluster` column, as in
+ * clustered_output.csv). Missing feature values are imputed with the column median first.
+ * @param features NULL/"all-numeric" (numeric columns except cluster and distance) or a list.
+ * @param label_column NULL or a column of known labels; then @p out_labels receives their
+ * make-up (else it is set to NULL).
+ * @return ::MOOD_EINVAL when there is no usable `cluster` column.
+ */
+MOOD_API mood_status mood_clustered_profile(const mood_table *t, const char *features,
+                                            const char *label_column, mood_profile **out_profile,
+                                            mood_label_profile **out_labels);
+/**
+ * @brief Write the row → group table (id, cluster, cluster_name, and label_group when @p lp is
+ * given: the group's name from its dominant labels) atomically to @p path. The id is the first
+ * identifier-like text column, else the row number.
+ */
+MOOD_API mood_status mood_group_table_write(const mood_table *t, const mood_profile *p,
+                                            const mood_label_profile *lp, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

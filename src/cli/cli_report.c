@@ -1,0 +1,84 @@
+/*
+ * Human-readable summaries of runs for the terminal, formatted from run_metadata.json so that
+ * `cluster`, `runs show` and the config-file ranking print the same way.
+ */
+#include "cli_report.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+static double num(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : (double)NAN;
+}
+
+int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
+{
+    json_error_t err;
+    json_t *m = json_loads(meta_text, 0, &err);
+    const json_t *cfg, *met, *data, *ks, *groups, *g, *lab;
+    size_t i;
+    if (!m)
+        return -1;
+    cfg = json_object_get(m, "config");
+    met = json_object_get(m, "metrics");
+    data = json_object_get(m, "data");
+    ks = json_object_get(m, "k_selection");
+    groups = json_object_get(m, "groups");
+    lab = json_object_get(m, "labels");
+    const char *id = json_string_value(json_object_get(m, "run_id"));
+    fprintf(fp, "run %s\n", id ? id : "(not written)");
+    if (json_string_value(json_object_get(cfg, "name")))
+        fprintf(fp, "  name:        %s\n", json_string_value(json_object_get(cfg, "name")));
+    fprintf(fp, "  rows:        %lld", (long long)json_integer_value(json_object_get(data, "rows")));
+    if (json_integer_value(json_object_get(data, "missing_imputed_total")) > 0)
+        fprintf(fp, " (%lld missing cells imputed with the training median)",
+                (long long)json_integer_value(json_object_get(data, "missing_imputed_total")));
+    fputc('\n', fp);
+    fprintf(fp, "  features:    ");
+    json_array_foreach(json_object_get(cfg, "features_used"), i, g)
+        fprintf(fp, "%s%s", i ? ", " : "", json_string_value(g));
+    fputc('\n', fp);
+    fprintf(fp, "  model:       %s, scaler %s, seed %lld\n",
+            json_string_value(json_object_get(cfg, "algorithm")),
+            json_string_value(json_object_get(cfg, "scaler")),
+            (long long)json_integer_value(json_object_get(cfg, "seed")));
+    if (json_is_object(ks)) {
+        fprintf(fp, "  k selection: %s chose k=%lld", json_string_value(json_object_get(ks, "criterion")),
+                (long long)json_integer_value(json_object_get(ks, "k_best")));
+        if (json_is_integer(json_object_get(ks, "k_elbow")))
+            fprintf(fp, " (elbow: k=%lld)",
+                    (long long)json_integer_value(json_object_get(ks, "k_elbow")));
+        fputc('\n', fp);
+    }
+    fprintf(fp, "  silhouette:  %.4f, %s\n", num(met, "silhouette"),
+            json_string_value(json_object_get(met, "silhouette_method")));
+    fprintf(fp, "  Calinski-Harabasz %.1f, Davies-Bouldin %.4f, inertia %.6g\n",
+            num(met, "calinski_harabasz"), num(met, "davies_bouldin"), num(met, "inertia"));
+    fprintf(fp, "  composite score %.4f (0..1, higher is better)\n", num(met, "composite_score"));
+    if (json_integer_value(json_object_get(met, "n_noise")) > 0)
+        fprintf(fp, "  noise rows:  %lld\n", (long long)json_integer_value(json_object_get(met, "n_noise")));
+    if (json_is_object(lab))
+        fprintf(fp, "  against '%s': purity %.3f, NMI %.3f, ARI %.3f\n",
+                json_string_value(json_object_get(lab, "column")), num(lab, "purity"),
+                num(lab, "nmi"), num(lab, "ari"));
+    fprintf(fp, "  groups:\n");
+    json_array_foreach(groups, i, g)
+    {
+        fprintf(fp, "    %2lld  %-34s %7lld rows (%4.1f%%)  %s\n",
+                (long long)json_integer_value(json_object_get(g, "id")),
+                json_string_value(json_object_get(g, "name")),
+                (long long)json_integer_value(json_object_get(g, "size")),
+                100 * num(g, "share"), json_string_value(json_object_get(g, "traits")));
+    }
+    if (id && runs_dir) {
+        fprintf(fp, "  plot:        %s/%s/clusters_plot.png\n", runs_dir, id);
+        if (json_is_object(ks))
+            fprintf(fp, "  k curve:     %s/%s/k_selection.png\n", runs_dir, id);
+        fprintf(fp, "  files:       %s/%s/\n", runs_dir, id);
+    }
+    json_decref(m);
+    return 0;
+}

@@ -1,0 +1,343 @@
+/*
+ * `moodscope cluster`: read tables, run one configuration (or every entry of a config file),
+ * write the run directories and print what was found.
+ */
+#include "cli.h"
+#include "cli_report.h"
+
+#include <moodscope/csv.h>
+#include <moodscope/run.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char mood_cmd_cluster_summary[] = "find the mood groups of one or more feature tables";
+
+static void help(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: moodscope cluster -i FILE [-i FILE...] [options]\n"
+            "       moodscope cluster --config runs.json -i FILE...\n\n"
+            "Finds latent mood groups in CSV/TSV tables (several inputs are joined by column\n"
+            "name with a 'source' column) and writes runs/<run_id>/ with clustered_output.csv,\n"
+            "clusters_plot.png, run_metadata.json, model.json, profiles.csv.\n\n"
+            "Options:\n"
+            "  -i, --input FILE        input table (repeatable; bare FILE arguments work too)\n"
+            "      --features LIST     comma-separated columns, or all-numeric (default)\n"
+            "      --scaler NAME       standard (default), minmax, robust, none\n"
+            "  -k, --clusters K|auto   number of groups, or auto (default 8)\n"
+            "      --k-min N --k-max N range scanned by auto (default 2..min(15, n/10))\n"
+            "      --algorithm NAME    kmeans (default), minibatch, gmm, dbscan, spectral\n"
+            "      --seed N            random seed (default 0)\n"
+            "      --n-init N          restarts, best kept (default 10)\n"
+            "      --max-iter N        iteration cap (default 300)\n"
+            "      --tol X             convergence tolerance (default 1e-4)\n"
+            "      --eps X             DBSCAN radius (default: suggested from the data)\n"
+            "      --min-samples N     DBSCAN core size (default 5)\n"
+            "      --covariance full|diag  GMM covariance (default full)\n"
+            "      --n-neighbors N     spectral k-NN graph degree (default 10)\n"
+            "      --batch-size N      mini-batch size (default 1024)\n"
+            "      --pca N             reduce to N principal components before clustering\n"
+            "      --labels COLUMN     known labels: group make-up, purity, NMI, ARI\n"
+            "      --config FILE       JSON list of run configs; runs all, ranks them\n"
+            "  Old spellings: --n_clusters, --config_file, --random_state, --n_init, --max_iter.\n\n" MOOD_CLI_COMMON_HELP
+            "\nExit codes: 0 success, 1 data or runtime error (nothing written), 2 usage.\n");
+}
+
+enum {
+    OPT_FEATURES = MOOD_OPT_FIRST_FREE,
+    OPT_SCALER,
+    OPT_KMIN,
+    OPT_KMAX,
+    OPT_ALGO,
+    OPT_SEED,
+    OPT_NINIT,
+    OPT_MAXITER,
+    OPT_TOL,
+    OPT_EPS,
+    OPT_MINSAMPLES,
+    OPT_COV,
+    OPT_NEIGH,
+    OPT_BATCH,
+    OPT_PCA,
+    OPT_LABELS,
+    OPT_CONFIG
+};
+
+static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-')
+        return mood_cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, arg);
+    *out = (size_t)v;
+    return 0;
+}
+
+static int parse_real(const char *cmd, const char *opt, const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(arg, &end);
+    if (errno || end == arg || *end)
+        return mood_cli_usage(cmd, "%s expects a number, got '%s'", opt, arg);
+    return 0;
+}
+
+/* Execute one config on the table, write it, print it. Returns an exit code. */
+static int run_one(const mood_run_config *c, const mood_table *t, const mood_cli_common *com,
+                   mood_run_summary *out_summary, int print)
+{
+    mood_run *r;
+    char id[128];
+    mood_status s = mood_run_execute(c, t, mood_cli_progress, NULL, &r);
+    mood_cli_progress_done();
+    if (s != MOOD_OK)
+        return mood_cli_fail("cluster%s%s", c->name ? " " : "", c->name ? c->name : "");
+    s = mood_run_write(r, com->runs_dir, id, sizeof id);
+    if (s != MOOD_OK) {
+        mood_run_destroy(r);
+        return mood_cli_fail("writing the run");
+    }
+    if (print) {
+        if (com->format && strcmp(com->format, "json") == 0)
+            printf("%s\n", mood_run_metadata_json(r));
+        else
+            mood_cli_print_run(stdout, mood_run_metadata_json(r), com->runs_dir);
+    }
+    if (out_summary) {
+        mood_run_summary *v;
+        size_t n;
+        memset(out_summary, 0, sizeof *out_summary);
+        if (mood_runs_list(com->runs_dir, &v, &n) == MOOD_OK) {
+            for (size_t i = 0; i < n; i++)
+                if (strcmp(v[i].run_id, id) == 0)
+                    *out_summary = v[i];
+            mood_free(v);
+        }
+    }
+    mood_run_destroy(r);
+    return MOOD_EXIT_OK;
+}
+
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const mood_run_summary *)a)->score, y = ((const mood_run_summary *)b)->score;
+    return (x < y) - (x > y);
+}
+
+static int run_config_file(const char *path, const mood_table *t, const char *const *inputs,
+                           size_t n_inputs, const mood_cli_common *com)
+{
+    mood_run_config *cfgs;
+    size_t n;
+    void *arena;
+    int rc = MOOD_EXIT_OK;
+    if (mood_run_configs_parse(path, &cfgs, &n, &arena) != MOOD_OK)
+        return mood_cli_fail("config");
+    mood_run_summary *sums = calloc(n, sizeof *sums);
+    if (!sums) {
+        mood_run_configs_free(cfgs, arena);
+        return MOOD_EXIT_ERROR;
+    }
+    for (size_t i = 0; i < n && rc == MOOD_EXIT_OK; i++) {
+        cfgs[i].input_files = inputs;
+        cfgs[i].n_input_files = n_inputs;
+        mood_cli_info("run %zu/%zu%s%s", i + 1, n, cfgs[i].name ? ": " : "",
+                      cfgs[i].name ? cfgs[i].name : "");
+        rc = run_one(&cfgs[i], t, com, &sums[i], com->verbose);
+        if (mood_cancel_requested())
+            rc = MOOD_EXIT_ERROR;
+    }
+    if (rc == MOOD_EXIT_OK) {
+        qsort(sums, n, sizeof *sums, by_score);
+        printf("rank  %-28s %-10s %3s %10s %10s %8s %8s  %s\n", "run", "algorithm", "k",
+               "silhouette", "CH", "DB", "score", "name");
+        for (size_t i = 0; i < n; i++)
+            printf("%s%-3zu  %-28s %-10s %3zu %10.4f %10.1f %8.4f %8.4f  %s\n", i == 0 ? "*" : " ",
+                   i + 1, sums[i].run_id, sums[i].algorithm, sums[i].k, sums[i].silhouette,
+                   sums[i].calinski_harabasz, sums[i].davies_bouldin, sums[i].score,
+                   sums[i].name);
+        printf("* best by composite score: %s (%s/%s/)\n", sums[0].run_id, com->runs_dir,
+               sums[0].run_id);
+    }
+    free(sums);
+    mood_run_configs_free(cfgs, arena);
+    return rc;
+}
+
+int mood_cmd_cluster(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"input", required_argument, NULL, 'i'},
+        {"clusters", required_argument, NULL, 'k'},
+        {"n-clusters", required_argument, NULL, 'k'},
+        {"n_clusters", required_argument, NULL, 'k'},
+        {"features", required_argument, NULL, OPT_FEATURES},
+        {"scaler", required_argument, NULL, OPT_SCALER},
+        {"k-min", required_argument, NULL, OPT_KMIN},
+        {"k-max", required_argument, NULL, OPT_KMAX},
+        {"algorithm", required_argument, NULL, OPT_ALGO},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"random-state", required_argument, NULL, OPT_SEED},
+        {"random_state", required_argument, NULL, OPT_SEED},
+        {"n-init", required_argument, NULL, OPT_NINIT},
+        {"n_init", required_argument, NULL, OPT_NINIT},
+        {"max-iter", required_argument, NULL, OPT_MAXITER},
+        {"max_iter", required_argument, NULL, OPT_MAXITER},
+        {"tol", required_argument, NULL, OPT_TOL},
+        {"eps", required_argument, NULL, OPT_EPS},
+        {"min-samples", required_argument, NULL, OPT_MINSAMPLES},
+        {"covariance", required_argument, NULL, OPT_COV},
+        {"n-neighbors", required_argument, NULL, OPT_NEIGH},
+        {"batch-size", required_argument, NULL, OPT_BATCH},
+        {"pca", required_argument, NULL, OPT_PCA},
+        {"labels", required_argument, NULL, OPT_LABELS},
+        {"label-column", required_argument, NULL, OPT_LABELS},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"config_file", required_argument, NULL, OPT_CONFIG},
+        {"config-file", required_argument, NULL, OPT_CONFIG},
+        MOOD_CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    const char *cmd = "cluster";
+    mood_cli_common com;
+    mood_run_config c;
+    const char **inputs = calloc((size_t)argc + 1, sizeof(char *));
+    size_t n_inputs = 0;
+    const char *config = NULL;
+    mood_table *t = NULL;
+    int opt, rc;
+    if (!inputs)
+        return MOOD_EXIT_ERROR;
+    mood_cli_common_init(&com);
+    mood_run_config_default(&c);
+    while ((opt = getopt_long(argc, argv, "i:k:vh", opts, NULL)) != -1) {
+        size_t z;
+        double x;
+        if (mood_cli_common_option(&com, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'h':
+            help(stdout);
+            free(inputs);
+            return MOOD_EXIT_OK;
+        case 'i':
+            inputs[n_inputs++] = optarg;
+            break;
+        case 'k':
+            if (strcmp(optarg, "auto") == 0) {
+                c.auto_k = 1;
+            } else {
+                if ((rc = parse_size(cmd, "--clusters", optarg, &z)) != 0)
+                    goto usage_out;
+                if (z < 1) {
+                    rc = mood_cli_usage(cmd, "--clusters must be at least 1 or 'auto'");
+                    goto usage_out;
+                }
+                c.cluster.k = z;
+                c.auto_k = 0;
+            }
+            break;
+        case OPT_FEATURES:
+            c.features = optarg;
+            break;
+        case OPT_SCALER:
+            if (mood_scaler_kind_parse(optarg, &c.scaler) != MOOD_OK) {
+                rc = mood_cli_usage(cmd, "--scaler must be standard, minmax, robust or none");
+                goto usage_out;
+            }
+            break;
+        case OPT_ALGO:
+            if (mood_algorithm_parse(optarg, &c.cluster.algorithm) != MOOD_OK) {
+                rc = mood_cli_usage(cmd,
+                                    "--algorithm must be kmeans, minibatch, gmm, dbscan or spectral");
+                goto usage_out;
+            }
+            break;
+        case OPT_KMIN:
+        case OPT_KMAX:
+        case OPT_SEED:
+        case OPT_NINIT:
+        case OPT_MAXITER:
+        case OPT_MINSAMPLES:
+        case OPT_NEIGH:
+        case OPT_BATCH:
+        case OPT_PCA:
+            if ((rc = parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
+                goto usage_out;
+            if (opt == OPT_KMIN)
+                c.autok.k_min = z;
+            else if (opt == OPT_KMAX)
+                c.autok.k_max = z;
+            else if (opt == OPT_SEED)
+                c.cluster.seed = z;
+            else if (opt == OPT_NINIT)
+                c.cluster.n_init = z;
+            else if (opt == OPT_MAXITER)
+                c.cluster.max_iter = z;
+            else if (opt == OPT_MINSAMPLES)
+                c.cluster.min_samples = z;
+            else if (opt == OPT_NEIGH)
+                c.cluster.n_neighbors = z;
+            else if (opt == OPT_BATCH)
+                c.cluster.batch_size = z;
+            else
+                c.pca_components = z;
+            break;
+        case OPT_TOL:
+        case OPT_EPS:
+            if ((rc = parse_real(cmd, argv[optind - 1], optarg, &x)) != 0)
+                goto usage_out;
+            if (opt == OPT_TOL)
+                c.cluster.tol = x;
+            else
+                c.cluster.eps = x;
+            break;
+        case OPT_COV:
+            if (strcmp(optarg, "full") == 0)
+                c.cluster.covariance = MOOD_COV_FULL;
+            else if (strcmp(optarg, "diag") == 0)
+                c.cluster.covariance = MOOD_COV_DIAG;
+            else {
+                rc = mood_cli_usage(cmd, "--covariance must be full or diag");
+                goto usage_out;
+            }
+            break;
+        case OPT_LABELS:
+            c.label_column = optarg;
+            break;
+        case OPT_CONFIG:
+            config = optarg;
+            break;
+        default:
+            rc = mood_cli_usage(cmd, "unknown option");
+            goto usage_out;
+        }
+    }
+    for (int a = optind; a < argc; a++)
+        inputs[n_inputs++] = argv[a];
+    if (n_inputs == 0) {
+        rc = mood_cli_usage(cmd, "no input table: give -i FILE.csv");
+        goto usage_out;
+    }
+    mood_cli_install_signals();
+    if (mood_csv_read_many(inputs, n_inputs, NULL, &t) != MOOD_OK) {
+        free(inputs);
+        return mood_cli_fail("reading input");
+    }
+    c.input_files = inputs;
+    c.n_input_files = n_inputs;
+    if (config)
+        rc = run_config_file(config, t, inputs, n_inputs, &com);
+    else
+        rc = run_one(&c, t, &com, NULL, 1);
+    mood_table_destroy(t);
+    free(inputs);
+    return rc;
+usage_out:
+    free(inputs);
+    return rc;
+}

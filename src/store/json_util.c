@@ -1,0 +1,114 @@
+/*
+ * jansson helpers: arrays of numbers, NaN as null, atomic JSON files, checksums, timestamps.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "json_util.h"
+
+#include "../core/internal.h"
+
+#include <moodscope/fileio.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+json_t *mood__json_real(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *mood__json_floats(const float *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, mood__json_real((double)v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+json_t *mood__json_doubles(const double *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, mood__json_real(v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+mood_status mood__json_read_floats(const json_t *a, size_t n, float *out, const char *file,
+                                   const char *what)
+{
+    if (!json_is_array(a) || json_array_size(a) != n)
+        return mood__error(MOOD_EFORMAT, "%s: '%s' must be a list of %zu numbers", file, what, n);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_array_get(a, i);
+        if (json_is_null(v))
+            out[i] = NAN;
+        else if (json_is_number(v))
+            out[i] = (float)json_number_value(v);
+        else
+            return mood__error(MOOD_EFORMAT, "%s: '%s'[%zu] is not a number", file, what, i);
+    }
+    return MOOD_OK;
+}
+
+mood_status mood__json_write(const char *path, const json_t *j, int digits)
+{
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(digits));
+    mood_status s;
+    if (!text)
+        return mood__enomem("json");
+    size_t len = strlen(text);
+    text[len] = '\n';
+    s = mood_atomic_write(path, text, len + 1);
+    free(text);
+    return s;
+}
+
+mood_status mood__json_load(const char *path, json_t **out)
+{
+    json_error_t err;
+    *out = json_load_file(path, JSON_DECODE_ANY, &err);
+    if (!*out) {
+        if (!mood_path_exists(path))
+            return mood__error(MOOD_ENOTFOUND, "%s: no such file", path);
+        return mood__error(MOOD_EFORMAT, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+    }
+    return MOOD_OK;
+}
+
+uint64_t mood__fnv1a(const void *data, size_t len, uint64_t h)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+void mood__utc_now(char *iso, size_t iso_cap, char *compact, size_t compact_cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if (iso)
+        strftime(iso, iso_cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (compact)
+        strftime(compact, compact_cap, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+char *mood__json_dumps(const json_t *j, size_t flags)
+{
+    char *text = json_dumps(j, flags), *copy;
+    if (!text)
+        return NULL;
+    copy = mood__strdup(text);
+    free(text);
+    return copy;
+}
