@@ -47,7 +47,9 @@ typedef struct mood_scatter_spec {
 /**
  * @brief Draw @p s to @p path (.png or .svg). Legend shows names and group sizes
  * ("calm, acoustic (n=1,234)", "noise (n=12)"). Non-finite points are skipped. Point size and
- * opacity shrink as n grows; 100k points render in well under a second.
+ * opacity shrink as n grows; 100k points render to PNG in well under a second. An SVG with more
+ * than 20,000 points embeds its point layer as one PNG image (2× resolution) to stay small;
+ * text, axes and centres stay vector.
  * @return ::MOOD_EINVAL also for xy NULL, n = 0, or a label outside -1..k-1 (naming its row).
  */
 MOOD_API mood_status mood_plot_scatter(const mood_scatter_spec *s, const char *path);

@@ -93,9 +93,11 @@ mood_status mood__canvas_open(plot_canvas *c, const char *what, const char *path
     s = mood_atomic_open(path, &c->af, &c->fp);
     if (s != MOOD_OK)
         return mood__error_context(s, "%s", what);
-    if (c->is_svg)
+    if (c->is_svg) {
         c->surface = cairo_svg_surface_create_for_stream(write_fn, c, c->width, c->height);
-    else
+        /* Pixels, not cairo's default points, so that browsers show the chart at its size. */
+        cairo_svg_surface_set_document_unit(c->surface, CAIRO_SVG_UNIT_PX);
+    } else
         c->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, c->width, c->height);
     if (cairo_surface_status(c->surface) != CAIRO_STATUS_SUCCESS) {
         s = cairo_error(cairo_surface_status(c->surface), what, path);

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #define WHAT "scatter plot"
+/* Above this many points an SVG gets its point layer as an embedded image. */
+#define SVG_RASTER_POINTS 20000
 
 /* Point radius (px at scale 1) and opacity for n points: big and solid for a few hundred
  * points, small and translucent for 100k, where overdraw would otherwise hide density. */
@@ -70,6 +72,35 @@ static void draw_cross(cairo_t *cr, double x, double y, double h, double lw, plo
     cairo_set_source_rgb(cr, col.r, col.g, col.b);
     cairo_set_line_width(cr, lw);
     cairo_stroke(cr);
+}
+
+/*
+ * Points: noise first (beneath), then the groups in row order so that no group is painted
+ * wholesale over another. Each point is its own translucent fill, so overlaps darken and dense
+ * regions read as dense.
+ */
+static void draw_points(cairo_t *cr, const mood_scatter_spec *s, const plot_axis *ax,
+                        const plot_axis *ay, plot_rect area, double r, double alpha)
+{
+    cairo_set_antialias(cr, r < 2.0 ? CAIRO_ANTIALIAS_FAST : CAIRO_ANTIALIAS_DEFAULT);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < s->n; i++) {
+            int32_t g = s->labels ? s->labels[i] : 0;
+            if ((pass == 0) != (g < 0))
+                continue;
+            double x = s->xy[2 * i], y = s->xy[2 * i + 1];
+            if (!isfinite(x) || !isfinite(y))
+                continue;
+            plot_rgb col = g < 0 ? mood__noise_grey() : mood__palette((size_t)g);
+            int shape = g < 0 ? PLOT_CIRCLE : mood__palette_shape((size_t)g);
+            double px = mood__axis_map(ax, x, area.x, area.x + area.w);
+            double py = mood__axis_map(ay, y, area.y + area.h, area.y);
+            cairo_set_source_rgba(cr, col.r, col.g, col.b, g < 0 ? alpha * 0.6 : alpha);
+            mood__marker_path(cr, shape, px, py, g < 0 ? r * 0.8 : r);
+            cairo_fill(cr);
+        }
+    }
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
 }
 
 typedef struct legend_layout {
@@ -171,31 +202,32 @@ mood_status mood_plot_scatter(const mood_scatter_spec *s, const char *path)
 
     mood__draw_grid(&cv, area, &ax, &ay);
 
-    /* Points: noise first (beneath), then the groups in row order so that no group is painted
-     * wholesale over another. */
     double r, alpha;
     point_style(s->n, &r, &alpha);
     r *= sc;
     cairo_save(cr);
     cairo_rectangle(cr, area.x, area.y, area.w, area.h);
     cairo_clip(cr);
-    cairo_set_antialias(cr, r < 2.0 ? CAIRO_ANTIALIAS_FAST : CAIRO_ANTIALIAS_DEFAULT);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < s->n; i++) {
-            int32_t g = s->labels ? s->labels[i] : 0;
-            if ((pass == 0) != (g < 0))
-                continue;
-            double x = s->xy[2 * i], y = s->xy[2 * i + 1];
-            if (!isfinite(x) || !isfinite(y))
-                continue;
-            plot_rgb col = g < 0 ? mood__noise_grey() : mood__palette((size_t)g);
-            int shape = g < 0 ? PLOT_CIRCLE : mood__palette_shape((size_t)g);
-            double px = mood__axis_map(&ax, x, area.x, area.x + area.w);
-            double py = mood__axis_map(&ay, y, area.y + area.h, area.y);
-            cairo_set_source_rgba(cr, col.r, col.g, col.b, g < 0 ? alpha * 0.6 : alpha);
-            mood__marker_path(cr, shape, px, py, g < 0 ? r * 0.8 : r);
-            cairo_fill(cr);
-        }
+    if (cv.is_svg && s->n > SVG_RASTER_POINTS) {
+        /* One SVG element per point would make a 100k-point map tens of megabytes that
+         * browsers render slowly; the dense point layer goes in as one embedded PNG at twice
+         * the nominal resolution while text, axes and centres stay vector. */
+        int iw = (int)ceil(area.w * 2), ih = (int)ceil(area.h * 2);
+        cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
+        cairo_t *icr = cairo_create(img);
+        cairo_scale(icr, 2, 2);
+        cairo_translate(icr, -area.x, -area.y);
+        draw_points(icr, s, &ax, &ay, area, r, alpha);
+        cairo_destroy(icr);
+        cairo_save(cr);
+        cairo_translate(cr, area.x, area.y);
+        cairo_scale(cr, 0.5, 0.5);
+        cairo_set_source_surface(cr, img, 0, 0); /* an error surface puts cr in error */
+        cairo_paint(cr);
+        cairo_restore(cr);
+        cairo_surface_destroy(img);
+    } else {
+        draw_points(cr, s, &ax, &ay, area, r, alpha);
     }
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
     for (size_t c = 0; s->centroids_xy && c < k; c++) {

@@ -148,7 +148,7 @@ static void test_scatter_svg_text(void **state)
     assert_non_null(strstr(text, "group 2 (n=100)"));
     assert_non_null(strstr(text, "noise (n=2)"));
     assert_non_null(strstr(text, "group centre"));
-    assert_non_null(strstr(text, "1200pt")); /* default size */
+    assert_non_null(strstr(text, "width=\"1200px\"")); /* default size, in pixels */
     mood_free(text);
     assert_int_equal(dir_entries(dir), 1);
 }
