@@ -242,10 +242,44 @@ static void group_name(const mood_profile *p, size_t c, const ranked *r, size_t 
         snprintf(extra, cap, "%s", words[use]);
 }
 
+/*
+ * Do two names say the same thing? "calm, acoustic" and "acoustic, calm" do: the words are
+ * compared as sets, since the order only reflects which trait is a little stronger.
+ */
+static int same_words(const char *a, const char *b)
+{
+    char wa[16][128], wb[16][128];
+    size_t na = 0, nb = 0;
+    for (int side = 0; side < 2; side++) {
+        const char *s = side ? b : a;
+        char(*w)[128] = side ? wb : wa;
+        size_t *nw = side ? &nb : &na;
+        while (*s && *nw < 16) {
+            const char *e = strstr(s, ", ");
+            size_t len = e ? (size_t)(e - s) : strlen(s);
+            snprintf(w[*nw], sizeof w[*nw], "%.*s", (int)len, s);
+            (*nw)++;
+            s += len;
+            if (*s)
+                s += 2;
+        }
+    }
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++) {
+        int found = 0;
+        for (size_t j = 0; j < nb && !found; j++)
+            found = strcmp(wa[i], wb[j]) == 0;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
 static int same_as_other(char *const *names, size_t k, size_t c)
 {
     for (size_t o = 0; o < k; o++)
-        if (o != c && strcmp(names[o], names[c]) == 0)
+        if (o != c && same_words(names[o], names[c]))
             return 1;
     return 0;
 }
@@ -293,14 +327,17 @@ static mood_status name_groups(mood_profile *p)
         if ((s = set_owned(&p->names[c], buf)) != MOOD_OK)
             goto done;
     }
-    /* ...and whatever still collides is numbered in group order: "calm", "calm (2)". */
+    /* ...and whatever still collides is numbered in group order: "calm", "calm (2)". The
+     * ordinals are counted on the unnumbered names first (dup[] is reused for them). */
     for (size_t c = 0; c < k; c++) {
-        size_t before = 0;
+        dup[c] = 0;
         for (size_t o = 0; o < c; o++)
-            before += strcmp(p->names[o], p->names[c]) == 0;
-        if (before == 0)
+            dup[c] += same_words(p->names[o], p->names[c]);
+    }
+    for (size_t c = 0; c < k; c++) {
+        if (dup[c] == 0)
             continue;
-        snprintf(buf, sizeof buf, "%s (%zu)", p->names[c], before + 1);
+        snprintf(buf, sizeof buf, "%s (%d)", p->names[c], dup[c] + 1);
         if ((s = set_owned(&p->names[c], buf)) != MOOD_OK)
             goto done;
     }

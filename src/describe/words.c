@@ -58,8 +58,11 @@ static const vocab_entry vocab[] = {
     {{"popularity", "popular", "playcount", "play_count", "plays", NULL}, "popular", "niche", 1, 0},
     {{"mode", NULL}, "major", "minor", 1, 0},
     {{"year", "release_year", NULL}, "recent", "older", 1, 0},
+    {{"time_signature", "time_sig", "meter", NULL}, "odd-time", "triple-time", 0, 0},
+    /* A key number (0 = C ... 11 = B) has no "more" or "less": traits show it, names skip it. */
+    {{"key", NULL}, NULL, NULL, 1, 0},
     /* Coefficients whose direction has no everyday meaning keep their own names. */
-    {{"mfcc", "chroma", "key", "time_signature", NULL}, NULL, NULL, 1, 1},
+    {{"mfcc", "chroma", NULL}, NULL, NULL, 1, 1},
 };
 
 #define N_VOCAB (sizeof vocab / sizeof vocab[0])

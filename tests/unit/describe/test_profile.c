@@ -176,6 +176,9 @@ static void test_vocabulary(void **state)
     assert_string_equal(w, "dark");
     mood__feature_word("hour", 1, w, sizeof w);
     assert_string_equal(w, "late");
+    mood__feature_word("Time_Signature", 0, w, sizeof w);
+    assert_string_equal(w, "triple-time");
+    assert_int_equal(mood__feature_word("Key", 1, w, sizeof w), MOOD_WORD_NONE);
     /* Known feature, no word for that direction. */
     assert_int_equal(mood__feature_word("speechiness", 0, w, sizeof w), MOOD_WORD_NONE);
     assert_string_equal(w, "");
@@ -228,12 +231,24 @@ static void test_duplicate_names(void **state)
     mood_profile_destroy(p);
 
     /* Identical groups have nothing to tell them apart: numbered in group order. */
-    const float y[12] = {1, 0, 1, 0.25f, 1, 0, 1, 0.25f, 0, 1, 0, 1};
-    const int32_t yl[6] = {0, 0, 1, 1, 2, 2};
-    MOOD_ASSERT_OK(mood_profile_compute(y, 6, 2, names, yl, 3, &p));
+    const float y[16] = {1, 0, 1, 0.25f, 1, 0, 1, 0.25f, 0, 1, 0, 1, 1, 0, 1, 0.25f};
+    const int32_t yl[8] = {0, 0, 1, 1, 2, 2, 3, 3};
+    MOOD_ASSERT_OK(mood_profile_compute(y, 8, 2, names, yl, 4, &p));
     assert_string_equal(mood_profile_name(p, 0), "energetic, electronic");
     assert_string_equal(mood_profile_name(p, 1), "energetic, electronic (2)");
     assert_string_equal(mood_profile_name(p, 2), "calm, acoustic");
+    assert_string_equal(mood_profile_name(p, 3), "energetic, electronic (3)");
+    mood_profile_destroy(p);
+
+    /* The same words in another order are the same name: "acoustic, calm" vs "calm, acoustic"
+     * (group 0 is more acoustic than calm, group 1 the reverse; both also differ in tempo). */
+    const float w[24] = {0.5f, 1, 90, 0.5f, 1, 110, 0.3f, 0.7f, 130, 0.3f, 0.7f, 150,
+                         1,    0, 60, 1,    0, 180, 1,    0,    60,  1,    0,    180};
+    const int32_t wl[8] = {0, 0, 1, 1, 2, 2, 2, 2};
+    MOOD_ASSERT_OK(mood_profile_compute(w, 8, 3, names, wl, 3, &p));
+    assert_string_equal(mood_profile_name(p, 0), "acoustic, calm, slow");
+    assert_string_equal(mood_profile_name(p, 1), "calm, acoustic, fast");
+    assert_string_equal(mood_profile_name(p, 2), "energetic, electronic");
     mood_profile_destroy(p);
 }
 
