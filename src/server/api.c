@@ -1,0 +1,41 @@
+/*
+ * The API router: /api/v1/info and the hand-off to the route files. Each route file answers
+ * the paths it knows and returns 0 for the others, so that adding a capability (library,
+ * recommendations, history) is adding a file and one line here.
+ */
+#include "../core/internal.h"
+#include "server_internal.h"
+
+#include <string.h>
+
+static void route_info(mood_server *s, srv_response *rs)
+{
+    json_t *caps = json_pack("{s:b,s:b,s:b,s:b,s:b}", "explore", 1, "snapshots", 1, "library", 0,
+                             "recommend", 0, "history", 0);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:o}", "name", "moodscope", "version",
+                  mood_version(), "data_dir", s->data_dir, "runs_dir", s->runs_dir, "snapshots_dir",
+                  s->snapshots_dir, "max_upload_bytes", (json_int_t)s->max_upload_bytes,
+                  "token_required", s->token != NULL, "capabilities", caps);
+    if (o)
+        json_object_set_new(o, "library_dir",
+                            s->library_dir ? json_string(s->library_dir) : json_null());
+    srv_json(rs, 200, o);
+}
+
+void srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs)
+{
+    if (strcmp(rq->path, "/info") == 0 || strcmp(rq->path, "/") == 0 || rq->path[0] == '\0') {
+        if (strcmp(rq->method, "GET") != 0) {
+            srv_error(rs, 405, "EMETHOD", "%s %s: use GET", rq->method, rq->path);
+            return;
+        }
+        route_info(s, rs);
+        return;
+    }
+    if (srv_api_jobs(s, rq, rs))
+        return;
+    if (srv_api_explore(s, rq, rs))
+        return;
+    srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
+}

@@ -1,0 +1,346 @@
+/*
+ * Job routes: list, show, cancel, and submitting a clustering run as a background job.
+ *   GET  /jobs              every job, newest first
+ *   POST /jobs              {"kind":"cluster", ...} -> 202 {"job": {...}}
+ *   GET  /jobs/{id}         one job
+ *   POST /jobs/{id}/cancel  ask it to stop (also DELETE /jobs/{id})
+ * The request is validated here, before anything is queued, so that a bad option is a 400 on
+ * the spot rather than a failed job later. The job itself only calls the library.
+ */
+#include "../core/internal.h"
+#include "server_internal.h"
+
+#include <moodscope/csv.h>
+#include <moodscope/run.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INPUTS 32
+
+/* Everything a cluster job needs, owned by the job. */
+typedef struct cluster_job {
+    mood_run_config config;
+    char *paths[MAX_INPUTS];
+    const char *cpaths[MAX_INPUTS];
+    size_t n_paths;
+    char *features, *label_column, *name, *runs_dir;
+} cluster_job;
+
+static void cluster_job_free(void *arg)
+{
+    cluster_job *cj = arg;
+    if (!cj)
+        return;
+    for (size_t i = 0; i < cj->n_paths; i++)
+        mood__free(cj->paths[i]);
+    mood__free(cj->features);
+    mood__free(cj->label_column);
+    mood__free(cj->name);
+    mood__free(cj->runs_dir);
+    mood__free(cj);
+}
+
+static mood_status cluster_job_run(srv_job *j, void *arg)
+{
+    cluster_job *cj = arg;
+    mood_table *t = NULL;
+    mood_run *r = NULL;
+    char run_id[128];
+    if (srv_job_progress(j, "reading", 0, 1))
+        return mood__error(MOOD_ECANCELED, "canceled");
+    mood_status st = mood_csv_read_many(cj->cpaths, cj->n_paths, NULL, &t);
+    if (st != MOOD_OK)
+        return st;
+    st = mood_run_execute(&cj->config, t, srv_job_progress, j, &r);
+    if (st == MOOD_OK) {
+        srv_job_progress(j, "writing", 0, 1);
+        st = mood_run_write(r, cj->runs_dir, run_id, sizeof run_id);
+    }
+    if (st == MOOD_OK) {
+        char url[200];
+        snprintf(url, sizeof url, "#/runs/%s", run_id);
+        srv_job_set_result(j, json_pack("{s:s,s:I,s:I,s:s}", "run_id", run_id, "k",
+                                        (json_int_t)mood_run_k(r), "rows",
+                                        (json_int_t)mood_run_rows(r), "link", url));
+    }
+    mood_run_destroy(r);
+    mood_table_destroy(t);
+    return st;
+}
+
+/* Read an optional integer field within [lo, hi]; 0 ok (or absent), -1 after a 400. */
+static int opt_int(json_t *o, const char *key, long long lo, long long hi, long long *out,
+                   srv_response *rs)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        srv_error(rs, 400, "EINVAL", "field '%s': expected an integer in %lld..%lld", key, lo, hi);
+        return -1;
+    }
+    *out = json_integer_value(v);
+    return 1;
+}
+
+static int opt_str(json_t *o, const char *key, size_t max, const char **out, srv_response *rs)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v) || json_string_length(v) > max ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        srv_error(rs, 400, "EINVAL", "field '%s': expected a string of at most %zu bytes", key,
+                  max);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 1;
+}
+
+/* "features": "all-numeric" | "a,b" | ["a", "b"] into one comma list (mood__malloc'd). */
+static int parse_features(json_t *o, char **out, srv_response *rs)
+{
+    json_t *v = json_object_get(o, "features");
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_string(v)) {
+        if (json_string_length(v) > 65536) {
+            srv_error(rs, 400, "EINVAL", "field 'features': too long");
+            return -1;
+        }
+        *out = mood__strdup(json_string_value(v));
+        return *out ? 1 : -1;
+    }
+    if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 4096) {
+        srv_error(rs, 400, "EINVAL",
+                  "field 'features': expected \"all-numeric\", a comma list or a list of names");
+        return -1;
+    }
+    size_t total = 1, i;
+    json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        const char *name = json_string_value(e);
+        if (!name || !*name || strchr(name, ',') || json_string_length(e) > 256) {
+            srv_error(rs, 400, "EINVAL",
+                      "field 'features'[%zu]: expected a column name without commas", i);
+            return -1;
+        }
+        total += strlen(name) + 1;
+    }
+    char *list = mood__malloc(total);
+    if (!list) {
+        srv_error(rs, 500, "ENOMEM", "out of memory");
+        return -1;
+    }
+    list[0] = '\0';
+    json_array_foreach(v, i, e)
+    {
+        if (i)
+            strcat(list, ",");
+        strcat(list, json_string_value(e));
+    }
+    *out = list;
+    return 1;
+}
+
+static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
+{
+    cluster_job *cj = mood__calloc(1, sizeof *cj);
+    const char *str;
+    long long v;
+    if (!cj) {
+        srv_error(rs, 500, "ENOMEM", "out of memory");
+        return;
+    }
+    mood_run_config *c = &cj->config;
+    mood_run_config_default(c);
+    c->auto_k = 1;
+
+    json_t *inputs = json_object_get(body, "inputs");
+    if (json_is_string(inputs))
+        inputs = json_pack("[O]", inputs);
+    else
+        json_incref(inputs);
+    if (!json_is_array(inputs) || json_array_size(inputs) == 0 ||
+        json_array_size(inputs) > MAX_INPUTS) {
+        json_decref(inputs);
+        srv_error(rs, 400, "EINVAL",
+                  "field 'inputs': expected 1..%d file names relative to the data folder",
+                  MAX_INPUTS);
+        goto fail;
+    }
+    for (size_t i = 0; i < json_array_size(inputs); i++) {
+        const char *rel = json_string_value(json_array_get(inputs, i));
+        if (!rel) {
+            json_decref(inputs);
+            srv_error(rs, 400, "EINVAL", "field 'inputs'[%zu]: expected a string", i);
+            goto fail;
+        }
+        if (!srv_confine_data(s, rel, &cj->paths[cj->n_paths], rs)) {
+            json_decref(inputs);
+            goto fail;
+        }
+        cj->cpaths[cj->n_paths] = cj->paths[cj->n_paths];
+        cj->n_paths++;
+    }
+    json_decref(inputs);
+    c->input_files = cj->cpaths;
+    c->n_input_files = cj->n_paths;
+
+    if (parse_features(body, &cj->features, rs) < 0)
+        goto fail;
+    c->features = cj->features;
+    str = NULL;
+    if (opt_str(body, "scaler", 32, &str, rs) < 0)
+        goto fail;
+    if (str && mood_scaler_kind_parse(str, &c->scaler) != MOOD_OK) {
+        srv_error(rs, 400, "EINVAL",
+                  "field 'scaler': expected standard, minmax, robust or none, found '%.40s'", str);
+        goto fail;
+    }
+    str = NULL;
+    if (opt_str(body, "algorithm", 32, &str, rs) < 0)
+        goto fail;
+    if (str && mood_algorithm_parse(str, &c->cluster.algorithm) != MOOD_OK) {
+        srv_error(rs, 400, "EINVAL",
+                  "field 'algorithm': expected kmeans, minibatch, gmm, dbscan or spectral, "
+                  "found '%.40s'",
+                  str);
+        goto fail;
+    }
+    json_t *k = json_object_get(body, "k");
+    if (json_is_string(k) && strcmp(json_string_value(k), "auto") == 0) {
+        c->auto_k = 1;
+    } else if (k && !json_is_null(k)) {
+        if (opt_int(body, "k", 1, 1000, &v, rs) < 0)
+            goto fail;
+        c->auto_k = 0;
+        c->cluster.k = (size_t)v;
+    }
+    int r;
+    if ((r = opt_int(body, "k_min", 2, 100, &v, rs)) < 0)
+        goto fail;
+    if (r)
+        c->autok.k_min = (size_t)v;
+    if ((r = opt_int(body, "k_max", 2, 100, &v, rs)) < 0)
+        goto fail;
+    if (r)
+        c->autok.k_max = (size_t)v;
+    if (c->autok.k_min && c->autok.k_max && c->autok.k_min > c->autok.k_max) {
+        srv_error(rs, 400, "EINVAL", "fields 'k_min'..'k_max': expected k_min <= k_max");
+        goto fail;
+    }
+    if ((r = opt_int(body, "seed", 0, (long long)1 << 53, &v, rs)) < 0)
+        goto fail;
+    if (r)
+        c->cluster.seed = (uint64_t)v;
+    if ((r = opt_int(body, "n_init", 1, 100, &v, rs)) < 0)
+        goto fail;
+    if (r)
+        c->cluster.n_init = (size_t)v;
+    if ((r = opt_int(body, "max_iter", 1, 100000, &v, rs)) < 0)
+        goto fail;
+    if (r)
+        c->cluster.max_iter = (size_t)v;
+    if ((r = opt_int(body, "min_samples", 1, 10000, &v, rs)) < 0)
+        goto fail;
+    if (r)
+        c->cluster.min_samples = (size_t)v;
+    if ((r = opt_int(body, "pca_components", 0, 1000, &v, rs)) < 0)
+        goto fail;
+    if (r)
+        c->pca_components = (size_t)v;
+    json_t *eps = json_object_get(body, "eps");
+    if (eps && !json_is_null(eps)) {
+        if (!json_is_number(eps) || json_number_value(eps) < 0) {
+            srv_error(rs, 400, "EINVAL", "field 'eps': expected a number >= 0");
+            goto fail;
+        }
+        c->cluster.eps = json_number_value(eps);
+    }
+    str = NULL;
+    if (opt_str(body, "label_column", 256, &str, rs) < 0)
+        goto fail;
+    if (str && *str && !(cj->label_column = mood__strdup(str)))
+        goto oom;
+    c->label_column = cj->label_column;
+    str = NULL;
+    if (opt_str(body, "name", 60, &str, rs) < 0)
+        goto fail;
+    if (str && *str && !(cj->name = mood__strdup(str)))
+        goto oom;
+    c->name = cj->name;
+    if (!(cj->runs_dir = mood__strdup(s->runs_dir)))
+        goto oom;
+
+    char id[64];
+    json_t *params = json_deep_copy(body);
+    if (srv_jobs_submit(s->jobs, "cluster", params, cluster_job_run, cj, cluster_job_free, id,
+                        sizeof id) != MOOD_OK) {
+        srv_status_error(rs, MOOD_ENOMEM, "jobs");
+        return;
+    }
+    srv_json(rs, 202, json_pack("{s:o}", "job", srv_jobs_get(s->jobs, id)));
+    return;
+oom:
+    srv_error(rs, 500, "ENOMEM", "out of memory");
+fail:
+    cluster_job_free(cj);
+}
+
+int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
+{
+    char seg[4][256];
+    size_t n = srv_split(rq->path, seg, 3);
+    if (n == 0 || n > 3 || strcmp(seg[0], "jobs") != 0)
+        return 0;
+    int get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+    if (n == 1) {
+        if (get) {
+            srv_json(rs, 200, json_pack("{s:o}", "jobs", srv_jobs_list(s->jobs)));
+        } else if (post) {
+            json_t *body = srv_body_json(rq, rs);
+            if (!body)
+                return 1;
+            const char *kind = json_string_value(json_object_get(body, "kind"));
+            if (kind && strcmp(kind, "cluster") == 0)
+                submit_cluster(s, body, rs);
+            else
+                srv_error(rs, 400, "EINVAL", "field 'kind': expected \"cluster\"");
+            json_decref(body);
+        } else {
+            srv_error(rs, 405, "EMETHOD", "/jobs: use GET or POST");
+        }
+        return 1;
+    }
+    if (!srv_safe_name(seg[1], 40)) {
+        srv_error(rs, 404, "ENOTFOUND", "job '%.60s': no such job", seg[1]);
+        return 1;
+    }
+    int cancel = (n == 3 && strcmp(seg[2], "cancel") == 0 && post) ||
+                 (n == 2 && strcmp(rq->method, "DELETE") == 0);
+    if (cancel) {
+        int r = srv_jobs_cancel(s->jobs, seg[1]);
+        if (r < 0)
+            srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
+        else
+            srv_json(rs, r == 0 ? 202 : 200,
+                     json_pack("{s:o}", "job", srv_jobs_get(s->jobs, seg[1])));
+        return 1;
+    }
+    if (n == 2 && get) {
+        json_t *j = srv_jobs_get(s->jobs, seg[1]);
+        if (!j)
+            srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
+        else
+            srv_json(rs, 200, json_pack("{s:o}", "job", j));
+        return 1;
+    }
+    srv_error(rs, n == 3 ? 404 : 405, n == 3 ? "ENOTFOUND" : "EMETHOD", "no API route %s %.200s",
+              rq->method, rq->path);
+    return 1;
+}
