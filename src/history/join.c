@@ -1,0 +1,531 @@
+/*
+ * Joining audio features to played tracks: by Spotify URI first (exact), then by normalised
+ * artist + title. Feature tables are CSV files with any of the usual Spotify column spellings;
+ * without tables, the catalog's analysed library (a `tracks` table with artist/title and
+ * feature columns) is used when it exists. Results go to history_tracks; a track matched once
+ * keeps its features.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "history_internal.h"
+
+#include "../store/json_util.h"
+
+#include <moodscope/fileio.h>
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a string → row index map (open addressing), for the two lookups --------------------- */
+
+typedef struct smap {
+    char **keys;
+    size_t *vals;
+    size_t cap, n;
+} smap;
+
+static uint64_t shash(const char *s)
+{
+    return mood__fnv1a(s, strlen(s), MOOD_FNV_OFFSET);
+}
+
+static mood_status smap_init(smap *m, size_t expect)
+{
+    memset(m, 0, sizeof *m);
+    m->cap = 64;
+    while (m->cap < expect * 2)
+        m->cap *= 2;
+    m->keys = mood__calloc(m->cap, sizeof *m->keys);
+    m->vals = mood__calloc(m->cap, sizeof *m->vals);
+    if (!m->keys || !m->vals)
+        return mood__enomem("feature join");
+    return MOOD_OK;
+}
+
+static void smap_free(smap *m)
+{
+    if (m->keys)
+        for (size_t i = 0; i < m->cap; i++)
+            mood__free(m->keys[i]);
+    mood__free(m->keys);
+    mood__free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* First value wins: a feature table's first row for a track is kept. */
+static mood_status smap_put(smap *m, const char *key, size_t val)
+{
+    size_t i = (size_t)(shash(key) & (m->cap - 1));
+    if (!key[0])
+        return MOOD_OK;
+    while (m->keys[i]) {
+        if (strcmp(m->keys[i], key) == 0)
+            return MOOD_OK;
+        i = (i + 1) & (m->cap - 1);
+    }
+    if ((m->n + 1) * 2 > m->cap)
+        return mood__error(MOOD_EINTERNAL, "feature join: map full");
+    m->keys[i] = mood__strdup(key);
+    if (!m->keys[i])
+        return mood__enomem("feature join");
+    m->vals[i] = val;
+    m->n++;
+    return MOOD_OK;
+}
+
+static int smap_get(const smap *m, const char *key, size_t *val)
+{
+    size_t i = (size_t)(shash(key) & (m->cap - 1));
+    if (!key[0])
+        return 0;
+    while (m->keys[i]) {
+        if (strcmp(m->keys[i], key) == 0) {
+            *val = m->vals[i];
+            return 1;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    return 0;
+}
+
+/* ---- feature tables ------------------------------------------------------------------------ */
+
+typedef struct ftable {
+    size_t n;
+    float *feat; /* n×HIST_NF */
+    smap by_uri, by_key;
+    char *source;
+} ftable;
+
+static void ftable_free(ftable *t)
+{
+    mood__free(t->feat);
+    smap_free(&t->by_uri);
+    smap_free(&t->by_key);
+    mood__free(t->source);
+    memset(t, 0, sizeof *t);
+}
+
+static int is_base62_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isalnum((unsigned char)s[n]))
+            return 0;
+    return n == 22;
+}
+
+/* "spotify:track:ID", "https://open.spotify.com/track/ID?..." or a bare 22-character ID. */
+static void norm_uri(const char *v, char *out, size_t cap)
+{
+    const char *p;
+    out[0] = '\0';
+    if (!v || !v[0])
+        return;
+    if (strncmp(v, "spotify:track:", 14) == 0) {
+        snprintf(out, cap, "%s", v);
+        return;
+    }
+    p = strstr(v, "open.spotify.com/track/");
+    if (p) {
+        char id[64];
+        size_t n = 0;
+        p += strlen("open.spotify.com/track/");
+        while (p[n] && isalnum((unsigned char)p[n]) && n + 1 < sizeof id) {
+            id[n] = p[n];
+            n++;
+        }
+        id[n] = '\0';
+        snprintf(out, cap, "spotify:track:%s", id);
+        return;
+    }
+    if (is_base62_id(v))
+        snprintf(out, cap, "spotify:track:%s", v);
+}
+
+static int col_role(const char *name, int *feature)
+{
+    char h[64];
+    size_t o = 0;
+    for (const char *p = name; *p && o + 1 < sizeof h; p++)
+        h[o++] = (char)tolower((unsigned char)*p);
+    h[o] = '\0';
+    *feature = -1;
+    if (!strcmp(h, "uri") || !strcmp(h, "track_uri") || !strcmp(h, "spotify_track_uri") ||
+        !strcmp(h, "spotify_uri") || !strcmp(h, "track_id") || !strcmp(h, "id") ||
+        !strcmp(h, "trackid"))
+        return 1;
+    if (!strcmp(h, "artist") || !strcmp(h, "artists") || !strcmp(h, "artist_name") ||
+        !strcmp(h, "artistname"))
+        return 2;
+    if (!strcmp(h, "track") || !strcmp(h, "name") || !strcmp(h, "title") ||
+        !strcmp(h, "track_name") || !strcmp(h, "trackname") || !strcmp(h, "song"))
+        return 3;
+    for (int j = 0; j < HIST_NF; j++)
+        if (!strcmp(h, mood__hist_feature_names[j])) {
+            *feature = j;
+            return 4;
+        }
+    if (!strcmp(h, "duration")) {
+        *feature = HIST_NF - 1;
+        return 4;
+    }
+    return 0;
+}
+
+static float parse_num(const char *s)
+{
+    char *end;
+    double v;
+    if (!s || !s[0])
+        return NAN;
+    v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    return *end ? NAN : (float)v;
+}
+
+static mood_status ftable_read(const char *path, ftable *t)
+{
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    hist_csv c;
+    long uri_col = -1, artist_col = -1, title_col = -1, fcol[HIST_NF];
+    int n_feat = 0, rc;
+    mood_status s;
+    memset(t, 0, sizeof *t);
+    for (int j = 0; j < HIST_NF; j++)
+        fcol[j] = -1;
+    if ((s = mood_read_file(path, &text, &len)) != MOOD_OK)
+        return s;
+    mood__hist_csv_init(&c, text, len);
+    rc = mood__hist_csv_next(&c);
+    if (rc <= 0) {
+        mood__hist_csv_free(&c);
+        mood_free(text);
+        return rc < 0 ? mood__enomem("feature table")
+                      : mood__error(MOOD_EFORMAT, "%s: empty file", path);
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        int f, r = col_role(c.fields[i], &f);
+        if (r == 1 && uri_col < 0)
+            uri_col = (long)i;
+        else if (r == 2 && artist_col < 0)
+            artist_col = (long)i;
+        else if (r == 3 && title_col < 0)
+            title_col = (long)i;
+        else if (r == 4 && fcol[f] < 0) {
+            fcol[f] = (long)i;
+            n_feat++;
+        }
+    }
+    if (n_feat == 0 || (uri_col < 0 && (artist_col < 0 || title_col < 0))) {
+        mood__hist_csv_free(&c);
+        mood_free(text);
+        return mood__error(MOOD_EFORMAT,
+                           "%s:1: expected audio feature columns (energy, valence, ...) and a "
+                           "track URI column or artist and track columns",
+                           path);
+    }
+    {
+        size_t est = len / 80 + 16;
+        if ((s = smap_init(&t->by_uri, est * 2)) != MOOD_OK ||
+            (s = smap_init(&t->by_key, est * 2)) != MOOD_OK)
+            goto fail;
+    }
+    const char *base = strrchr(path, '/');
+    t->source = mood__strdup(base ? base + 1 : path);
+    if (!t->source) {
+        s = mood__enomem("feature table");
+        goto fail;
+    }
+    while ((rc = mood__hist_csv_next(&c)) == 1) {
+        char key[1024], uri[128];
+        if (c.n == 1 && !c.fields[0][0])
+            continue;
+        if (t->n == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            float *f = mood__realloc(t->feat, nc * HIST_NF * sizeof *f);
+            if (!f) {
+                s = mood__enomem("feature table");
+                goto fail;
+            }
+            t->feat = f;
+            cap = nc;
+        }
+        for (int j = 0; j < HIST_NF; j++)
+            t->feat[t->n * HIST_NF + j] =
+                fcol[j] >= 0 && (size_t)fcol[j] < c.n ? parse_num(c.fields[fcol[j]]) : NAN;
+        /* "duration" in seconds in some tables: bring it to ms */
+        {
+            float *d = &t->feat[t->n * HIST_NF + HIST_NF - 1];
+            if (isfinite(*d) && *d > 0 && *d < 3600.0f)
+                *d *= 1000.0f;
+        }
+        if (uri_col >= 0 && (size_t)uri_col < c.n) {
+            norm_uri(c.fields[uri_col], uri, sizeof uri);
+            if (uri[0] && (s = smap_put(&t->by_uri, uri, t->n)) != MOOD_OK)
+                goto fail;
+        }
+        if (artist_col >= 0 && title_col >= 0 && (size_t)artist_col < c.n &&
+            (size_t)title_col < c.n) {
+            mood__hist_track_key(c.fields[artist_col], c.fields[title_col], key, sizeof key);
+            if ((s = smap_put(&t->by_key, key, t->n)) != MOOD_OK)
+                goto fail;
+        }
+        t->n++;
+        if (t->by_uri.n * 2 + 4 > t->by_uri.cap || t->by_key.n * 2 + 4 > t->by_key.cap) {
+            /* grow both maps by rebuilding: rare, tables are read once */
+            smap nu, nk;
+            if ((s = smap_init(&nu, t->by_uri.cap)) != MOOD_OK)
+                goto fail;
+            if ((s = smap_init(&nk, t->by_key.cap)) != MOOD_OK) {
+                smap_free(&nu);
+                goto fail;
+            }
+            for (size_t i = 0; i < t->by_uri.cap; i++)
+                if (t->by_uri.keys[i])
+                    smap_put(&nu, t->by_uri.keys[i], t->by_uri.vals[i]);
+            for (size_t i = 0; i < t->by_key.cap; i++)
+                if (t->by_key.keys[i])
+                    smap_put(&nk, t->by_key.keys[i], t->by_key.vals[i]);
+            smap_free(&t->by_uri);
+            smap_free(&t->by_key);
+            t->by_uri = nu;
+            t->by_key = nk;
+        }
+    }
+    if (rc < 0) {
+        s = mood__enomem("feature table");
+        goto fail;
+    }
+    mood__hist_csv_free(&c);
+    mood_free(text);
+    return MOOD_OK;
+fail:
+    mood__hist_csv_free(&c);
+    mood_free(text);
+    ftable_free(t);
+    return s;
+}
+
+/* The analysed library, when another part of moodscope has filled a `tracks` table with
+ * artist/title and feature columns of the same names. */
+static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
+{
+    sqlite3 *db = mood__catalog_db(cat);
+    sqlite3_stmt *st;
+    char sql[1024];
+    int have[HIST_NF] = {0}, artist = 0, title = 0, n_feat = 0;
+    size_t cap = 0;
+    mood_status s;
+    memset(t, 0, sizeof *t);
+    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('tracks')", -1, &st, NULL) !=
+        SQLITE_OK)
+        return mood__catalog_error(cat, "analysed library");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(st, 0);
+        if (!strcmp(c, "artist"))
+            artist = 1;
+        if (!strcmp(c, "title"))
+            title = 1;
+        for (int j = 0; j < HIST_NF; j++)
+            if (!strcmp(c, mood__hist_feature_names[j])) {
+                have[j] = 1;
+                n_feat++;
+            }
+    }
+    sqlite3_finalize(st);
+    if (!artist || !title || n_feat == 0)
+        return mood__error(MOOD_ENOTFOUND,
+                           "feature join: no --features-table given and the catalog has no "
+                           "analysed library with artist, title and audio feature columns");
+    {
+        size_t o = (size_t)snprintf(sql, sizeof sql, "SELECT artist, title");
+        for (int j = 0; j < HIST_NF; j++)
+            o += (size_t)snprintf(sql + o, sizeof sql - o, ", %s",
+                                  have[j] ? mood__hist_feature_names[j] : "NULL");
+        snprintf(sql + o, sizeof sql - o, " FROM tracks");
+    }
+    if ((s = smap_init(&t->by_uri, 16)) != MOOD_OK ||
+        (s = smap_init(&t->by_key, 1 << 16)) != MOOD_OK)
+        goto fail;
+    t->source = mood__strdup("analysed library");
+    if (!t->source) {
+        s = mood__enomem("feature join");
+        goto fail;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        s = mood__catalog_error(cat, "analysed library");
+        goto fail;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW && t->n < (1u << 15)) {
+        char key[1024];
+        if (t->n == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            float *f = mood__realloc(t->feat, nc * HIST_NF * sizeof *f);
+            if (!f) {
+                sqlite3_finalize(st);
+                s = mood__enomem("feature join");
+                goto fail;
+            }
+            t->feat = f;
+            cap = nc;
+        }
+        for (int j = 0; j < HIST_NF; j++)
+            t->feat[t->n * HIST_NF + j] = sqlite3_column_type(st, 2 + j) == SQLITE_NULL
+                                              ? NAN
+                                              : (float)sqlite3_column_double(st, 2 + j);
+        mood__hist_track_key((const char *)sqlite3_column_text(st, 0),
+                             (const char *)sqlite3_column_text(st, 1), key, sizeof key);
+        if ((s = smap_put(&t->by_key, key, t->n)) != MOOD_OK) {
+            sqlite3_finalize(st);
+            goto fail;
+        }
+        t->n++;
+    }
+    sqlite3_finalize(st);
+    return MOOD_OK;
+fail:
+    ftable_free(t);
+    return s;
+}
+
+/* ---- the join ------------------------------------------------------------------------------ */
+
+static mood_status sync_tracks(mood_catalog *cat)
+{
+    return mood__catalog_exec(
+        cat, "feature join",
+        "INSERT OR IGNORE INTO history_tracks(track_key, artist_name, track_name, "
+        "spotify_track_uri) SELECT track_key, MIN(artist_name), MIN(track_name), "
+        "MAX(spotify_track_uri) FROM plays WHERE kind = 'track' GROUP BY track_key;"
+        "UPDATE history_tracks SET spotify_track_uri = (SELECT MAX(p.spotify_track_uri) FROM "
+        "plays p WHERE p.track_key = history_tracks.track_key AND p.kind = 'track') WHERE "
+        "spotify_track_uri IS NULL;");
+}
+
+static mood_status apply_table(mood_catalog *cat, const ftable *t, mood_history_join_report *r)
+{
+    sqlite3 *db = mood__catalog_db(cat);
+    sqlite3_stmt *sel, *upd;
+    mood_status s = MOOD_OK;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT track_key, spotify_track_uri FROM history_tracks WHERE "
+                           "matched_by IS NULL",
+                           -1, &sel, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "feature join");
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE history_tracks SET matched_by = ?, feature_source = ?, "
+                           "danceability = ?, energy = ?, loudness = ?, speechiness = ?, "
+                           "acousticness = ?, instrumentalness = ?, liveness = ?, valence = ?, "
+                           "tempo = ?, duration_ms = ?, cluster = NULL WHERE track_key = ?",
+                           -1, &upd, NULL) != SQLITE_OK) {
+        sqlite3_finalize(sel);
+        return mood__catalog_error(cat, "feature join");
+    }
+    while (sqlite3_step(sel) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(sel, 0);
+        const char *uri_raw = (const char *)sqlite3_column_text(sel, 1);
+        char uri[128];
+        size_t row;
+        const char *how = NULL;
+        norm_uri(uri_raw, uri, sizeof uri);
+        if (uri[0] && smap_get(&t->by_uri, uri, &row)) {
+            how = "uri";
+            r->matched_uri++;
+        } else if (smap_get(&t->by_key, key, &row)) {
+            how = "name";
+            r->matched_name++;
+        }
+        if (!how)
+            continue;
+        sqlite3_reset(upd);
+        sqlite3_bind_text(upd, 1, how, -1, SQLITE_STATIC);
+        sqlite3_bind_text(upd, 2, t->source, -1, SQLITE_STATIC);
+        for (int j = 0; j < HIST_NF; j++) {
+            float v = t->feat[row * HIST_NF + j];
+            if (isfinite(v))
+                sqlite3_bind_double(upd, 3 + j, (double)v);
+            else
+                sqlite3_bind_null(upd, 3 + j);
+        }
+        sqlite3_bind_text(upd, 3 + HIST_NF, key, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(upd) != SQLITE_DONE) {
+            s = mood__catalog_error(cat, "feature join");
+            break;
+        }
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return s;
+}
+
+static mood_status count_rates(mood_catalog *cat, mood_history_join_report *r)
+{
+    sqlite3_stmt *st;
+    mood_status s = MOOD_OK;
+    if (sqlite3_prepare_v2(
+            mood__catalog_db(cat),
+            "SELECT (SELECT COUNT(*) FROM history_tracks),"
+            " (SELECT COUNT(*) FROM history_tracks WHERE matched_by = 'uri'),"
+            " (SELECT COUNT(*) FROM history_tracks WHERE matched_by = 'name'),"
+            " (SELECT COUNT(*) FROM plays WHERE kind = 'track'),"
+            " (SELECT COUNT(*) FROM plays p JOIN history_tracks t ON t.track_key = p.track_key"
+            "  WHERE p.kind = 'track' AND t.matched_by IS NOT NULL)",
+            -1, &st, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "feature join");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        r->tracks = (size_t)sqlite3_column_int64(st, 0);
+        r->matched_uri = (size_t)sqlite3_column_int64(st, 1);
+        r->matched_name = (size_t)sqlite3_column_int64(st, 2);
+        r->plays = (size_t)sqlite3_column_int64(st, 3);
+        r->plays_matched = (size_t)sqlite3_column_int64(st, 4);
+    } else {
+        s = mood__catalog_error(cat, "feature join");
+    }
+    sqlite3_finalize(st);
+    r->track_match_rate =
+        r->tracks ? (double)(r->matched_uri + r->matched_name) / (double)r->tracks : 0.0;
+    r->play_match_rate = r->plays ? (double)r->plays_matched / (double)r->plays : 0.0;
+    return s;
+}
+
+mood_status mood_history_join(mood_catalog *cat, const char *const *tables, size_t n_tables,
+                              mood_history_join_report *out)
+{
+    mood_status s;
+    memset(out, 0, sizeof *out);
+    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+        return s;
+    if ((s = mood__catalog_exec(cat, "feature join", "BEGIN IMMEDIATE")) != MOOD_OK)
+        return s;
+    s = sync_tracks(cat);
+    for (size_t i = 0; s == MOOD_OK && i < (n_tables ? n_tables : 1); i++) {
+        ftable t;
+        mood_history_join_report dummy;
+        memset(&dummy, 0, sizeof dummy);
+        s = n_tables ? ftable_read(tables[i], &t) : ftable_from_library(cat, &t);
+        if (s != MOOD_OK)
+            break;
+        out->table_rows += t.n;
+        s = apply_table(cat, &t, &dummy);
+        ftable_free(&t);
+    }
+    if (s == MOOD_OK)
+        s = mood__catalog_exec(cat, "feature join", "COMMIT");
+    if (s != MOOD_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", mood_last_error());
+        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+        return mood__error(s, "%s", msg);
+    }
+    {
+        size_t rows = out->table_rows;
+        s = count_rates(cat, out);
+        out->table_rows = rows;
+    }
+    return s;
+}

@@ -1,0 +1,517 @@
+/*
+ * The history's catalog tables and the import driver: format detection from content, one
+ * transaction per file, INSERT OR IGNORE on (kind, track key, start time) so that importing a
+ * file twice adds nothing, and the import log.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "history_internal.h"
+
+#include "../store/json_util.h"
+
+#include <moodscope/fileio.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- schema ------------------------------------------------------------------------------ */
+
+static const char *const history_steps[] = {
+    /* v1 */
+    "CREATE TABLE plays ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"        /* track, podcast, audiobook, video */
+    "  artist_name TEXT NOT NULL," /* show / book title for the other kinds */
+    "  track_name TEXT NOT NULL,"  /* episode / chapter title for the other kinds */
+    "  album_name TEXT,"
+    "  played_at_utc TEXT NOT NULL,"     /* start of the play, ISO-8601 UTC */
+    "  played_at_unix INTEGER NOT NULL," /* the same, seconds since the epoch */
+    "  ms_played INTEGER,"               /* NULL when the export does not say (Last.fm) */
+    "  spotify_track_uri TEXT,"
+    "  reason_start TEXT, reason_end TEXT,"
+    "  shuffle INTEGER, skipped INTEGER, offline INTEGER, incognito INTEGER,"
+    "  platform TEXT,"
+    "  source_format TEXT NOT NULL, source_file TEXT,"
+    "  track_key TEXT NOT NULL,"
+    "  imported_utc TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX plays_dedup ON plays(kind, track_key, played_at_unix);"
+    "CREATE INDEX plays_time ON plays(played_at_unix);"
+    "CREATE TABLE history_tracks ("
+    "  track_key TEXT PRIMARY KEY, artist_name TEXT, track_name TEXT, spotify_track_uri TEXT,"
+    "  matched_by TEXT, feature_source TEXT,"
+    "  danceability REAL, energy REAL, loudness REAL, speechiness REAL, acousticness REAL,"
+    "  instrumentalness REAL, liveness REAL, valence REAL, tempo REAL, duration_ms REAL,"
+    "  cluster INTEGER);"
+    "CREATE TABLE sessions ("
+    "  session_id INTEGER PRIMARY KEY, start_utc TEXT NOT NULL, end_utc TEXT NOT NULL,"
+    "  start_unix INTEGER NOT NULL, end_unix INTEGER NOT NULL, n_tracks INTEGER NOT NULL,"
+    "  duration_min REAL, skip_rate REAL, completion REAL, repeat_rate REAL,"
+    "  user_initiated REAL, shuffle REAL, start_hour INTEGER, weekday INTEGER,"
+    "  tz TEXT, gap_min REAL);"
+    "CREATE TABLE history_models ("
+    "  name TEXT PRIMARY KEY, created_utc TEXT NOT NULL, meta TEXT NOT NULL, booster BLOB);"
+    "CREATE TABLE history_imports ("
+    "  id INTEGER PRIMARY KEY, imported_utc TEXT NOT NULL, file TEXT NOT NULL,"
+    "  format TEXT NOT NULL, rows INTEGER, added INTEGER, duplicates INTEGER,"
+    "  kept_apart INTEGER, missing INTEGER);"
+    "CREATE TABLE history_drift ("
+    "  id INTEGER PRIMARY KEY, created_utc TEXT NOT NULL, window_end_utc TEXT NOT NULL,"
+    "  flagged INTEGER NOT NULL, report TEXT NOT NULL);",
+};
+
+mood_status mood__hist_migrate(mood_catalog *cat)
+{
+    return mood__catalog_migrate(cat, "history", history_steps,
+                                 sizeof history_steps / sizeof *history_steps);
+}
+
+const char *const mood__hist_feature_names[HIST_NF] = {
+    "danceability",     "energy",   "loudness", "speechiness", "acousticness",
+    "instrumentalness", "liveness", "valence",  "tempo",       "duration_ms"};
+
+const char *mood__hist_kind_name(hist_kind k)
+{
+    switch (k) {
+    case HIST_TRACK:
+        return "track";
+    case HIST_PODCAST:
+        return "podcast";
+    case HIST_AUDIOBOOK:
+        return "audiobook";
+    case HIST_VIDEO:
+        return "video";
+    }
+    return "track";
+}
+
+const char *mood_history_format_name(mood_history_format f)
+{
+    switch (f) {
+    case MOOD_HISTORY_SPOTIFY_ACCOUNT:
+        return "spotify-account";
+    case MOOD_HISTORY_SPOTIFY_EXTENDED:
+        return "spotify-extended";
+    case MOOD_HISTORY_LASTFM:
+        return "lastfm";
+    default:
+        return "unknown";
+    }
+}
+
+/* ---- models ------------------------------------------------------------------------------ */
+
+mood_status mood__hist_model_save(mood_catalog *cat, const char *name, const char *meta,
+                                  const void *blob, size_t blob_len)
+{
+    sqlite3 *db = mood__catalog_db(cat);
+    sqlite3_stmt *st;
+    char now[32];
+    mood_status s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
+        return s;
+    mood__utc_now(now, sizeof now, NULL, 0);
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO history_models(name, created_utc, meta, "
+                           "booster) VALUES(?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "save model");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, meta, -1, SQLITE_STATIC);
+    if (blob)
+        sqlite3_bind_blob64(st, 4, blob, (sqlite3_uint64)blob_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    s = sqlite3_step(st) == SQLITE_DONE ? MOOD_OK : mood__catalog_error(cat, "save model");
+    sqlite3_finalize(st);
+    return s;
+}
+
+mood_status mood__hist_model_load(mood_catalog *cat, const char *name, char **out_meta,
+                                  void **out_blob, size_t *out_blob_len)
+{
+    sqlite3 *db = mood__catalog_db(cat);
+    sqlite3_stmt *st;
+    mood_status s = mood__hist_migrate(cat);
+    *out_meta = NULL;
+    if (out_blob)
+        *out_blob = NULL;
+    if (out_blob_len)
+        *out_blob_len = 0;
+    if (s != MOOD_OK)
+        return s;
+    if (sqlite3_prepare_v2(db, "SELECT meta, booster FROM history_models WHERE name = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "load model");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return mood__error(MOOD_ENOTFIT,
+                           "history model '%s' not found in %s: run 'moodscope history retrain'",
+                           name, mood_catalog_path(cat));
+    }
+    *out_meta = mood__strdup((const char *)sqlite3_column_text(st, 0));
+    if (!*out_meta) {
+        sqlite3_finalize(st);
+        return mood__enomem("load model");
+    }
+    if (out_blob && sqlite3_column_type(st, 1) == SQLITE_BLOB) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        void *b = mood__malloc(len ? len : 1);
+        if (!b) {
+            sqlite3_finalize(st);
+            mood__free(*out_meta);
+            *out_meta = NULL;
+            return mood__enomem("load model");
+        }
+        memcpy(b, sqlite3_column_blob(st, 1), len);
+        *out_blob = b;
+        *out_blob_len = len;
+    }
+    sqlite3_finalize(st);
+    return MOOD_OK;
+}
+
+/* ---- detection ----------------------------------------------------------------------------- */
+
+/* A quoted JSON key present in the prefix. */
+static int has_key(const char *text, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\"", key);
+    return strstr(text, pat) != NULL;
+}
+
+static mood_history_format detect_csv_header(const char *text, size_t len)
+{
+    hist_csv c;
+    mood_history_format f = MOOD_HISTORY_UNKNOWN;
+    int has_time = 0, has_artist = 0, has_track = 0;
+    mood__hist_csv_init(&c, text, len);
+    if (mood__hist_csv_next(&c) == 1) {
+        for (size_t i = 0; i < c.n; i++) {
+            char h[64];
+            size_t o = 0;
+            for (const char *p = c.fields[i]; *p && o + 1 < sizeof h; p++)
+                h[o++] = (char)tolower((unsigned char)*p);
+            h[o] = '\0';
+            if (!strcmp(h, "uts") || !strcmp(h, "utc_time") || !strcmp(h, "date") ||
+                !strcmp(h, "timestamp") || !strcmp(h, "time") || !strcmp(h, "played_at") ||
+                !strcmp(h, "datetime") || !strcmp(h, "date_uts"))
+                has_time = 1;
+            if (!strcmp(h, "artist") || !strcmp(h, "artist_name") || !strcmp(h, "artist name"))
+                has_artist = 1;
+            if (!strcmp(h, "track") || !strcmp(h, "title") || !strcmp(h, "track_name") ||
+                !strcmp(h, "name") || !strcmp(h, "track name") || !strcmp(h, "song"))
+                has_track = 1;
+        }
+        if (has_time && has_artist && has_track)
+            f = MOOD_HISTORY_LASTFM;
+        else if (c.n == 4) {
+            /* The headerless layout of the common Last.fm export sites: artist, album, track,
+             * date. */
+            int64_t t;
+            if (mood__hist_parse_time(c.fields[3], &t))
+                f = MOOD_HISTORY_LASTFM;
+        }
+    }
+    mood__hist_csv_free(&c);
+    return f;
+}
+
+static mood_status detect_text(const char *path, const char *text, size_t len,
+                               mood_history_format *out)
+{
+    const char *p = text;
+    *out = MOOD_HISTORY_UNKNOWN;
+    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB)
+        p += 3;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    if (*p == '[' || *p == '{') {
+        if (has_key(p, "endTime") && has_key(p, "msPlayed"))
+            *out = MOOD_HISTORY_SPOTIFY_ACCOUNT;
+        else if (has_key(p, "ts") && has_key(p, "ms_played"))
+            *out = MOOD_HISTORY_SPOTIFY_EXTENDED;
+        else
+            return mood__error(MOOD_EFORMAT,
+                               "%s: JSON without endTime/msPlayed (Spotify account export) or "
+                               "ts/ms_played (Spotify extended history) keys",
+                               path);
+        return MOOD_OK;
+    }
+    *out = detect_csv_header(p, len - (size_t)(p - text));
+    if (*out == MOOD_HISTORY_UNKNOWN)
+        return mood__error(MOOD_EFORMAT,
+                           "%s: not a listening history: expected Spotify JSON or a Last.fm CSV "
+                           "(header with a time column such as uts/utc_time/date and artist and "
+                           "track columns, or headerless artist,album,track,date)",
+                           path);
+    return MOOD_OK;
+}
+
+mood_status mood_history_detect(const char *path, mood_history_format *out)
+{
+    char buf[65536];
+    FILE *fp;
+    size_t len;
+    *out = MOOD_HISTORY_UNKNOWN;
+    fp = fopen(path, "rb");
+    if (!fp)
+        return mood__error(MOOD_EIO, "%s: cannot open", path);
+    len = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[len] = '\0';
+    if (len == 0)
+        return mood__error(MOOD_EFORMAT, "%s: empty file", path);
+    /* Cut the CSV probe at the last full line so that a split record is not misread. */
+    if (len == sizeof buf - 1) {
+        char *nl = strrchr(buf, '\n');
+        if (nl)
+            nl[1] = '\0';
+        len = strlen(buf);
+    }
+    return detect_text(path, buf, len, out);
+}
+
+/* ---- the sink ------------------------------------------------------------------------------ */
+
+struct hist_sink {
+    mood_catalog *cat;
+    sqlite3_stmt *ins;
+    const char *file;
+    const char *format;
+    char now[32];
+    int video_file;
+    mood_history_import_report *rep;
+    mood_progress_fn progress;
+    void *progress_user;
+    size_t total_hint;
+};
+
+void mood__hist_sink_missing(hist_sink *s, unsigned what)
+{
+    s->rep->rows++;
+    s->rep->missing_essentials++;
+    if (what & 1)
+        s->rep->missing_time++;
+    if (what & 2)
+        s->rep->missing_artist++;
+    if (what & 4)
+        s->rep->missing_track++;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && v[0])
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_flag(sqlite3_stmt *st, int i, int v)
+{
+    if (v < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int(st, i, v);
+}
+
+mood_status mood__hist_sink_put(hist_sink *s, const hist_raw_play *p)
+{
+    char key[1024], iso[32];
+    hist_kind kind = p->kind;
+    int rc;
+    if (s->video_file && kind == HIST_TRACK)
+        kind = HIST_VIDEO;
+    s->rep->rows++;
+    if (s->rep->rows % 2000 == 0) {
+        mood_status ps = mood__progress(s->progress, s->progress_user, "import",
+                                        (double)s->rep->rows, (double)s->total_hint);
+        if (ps != MOOD_OK)
+            return ps;
+    }
+    mood__hist_track_key(p->artist, p->track, key, sizeof key);
+    mood__hist_format_utc(p->start_utc, iso, sizeof iso);
+    sqlite3_reset(s->ins);
+    sqlite3_clear_bindings(s->ins);
+    sqlite3_bind_text(s->ins, 1, mood__hist_kind_name(kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->ins, 2, p->artist, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s->ins, 3, p->track, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(s->ins, 4, p->album);
+    sqlite3_bind_text(s->ins, 5, iso, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s->ins, 6, p->start_utc);
+    if (p->ms_played >= 0)
+        sqlite3_bind_int64(s->ins, 7, p->ms_played);
+    bind_text_or_null(s->ins, 8, p->uri);
+    bind_text_or_null(s->ins, 9, p->reason_start);
+    bind_text_or_null(s->ins, 10, p->reason_end);
+    bind_flag(s->ins, 11, p->shuffle);
+    bind_flag(s->ins, 12, p->skipped);
+    bind_flag(s->ins, 13, p->offline);
+    bind_flag(s->ins, 14, p->incognito);
+    bind_text_or_null(s->ins, 15, p->platform);
+    sqlite3_bind_text(s->ins, 16, s->format, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->ins, 17, s->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->ins, 18, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s->ins, 19, s->now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s->ins);
+    if (rc != SQLITE_DONE)
+        return mood__catalog_error(s->cat, "store play");
+    if (sqlite3_changes(mood__catalog_db(s->cat)) > 0) {
+        s->rep->added++;
+        if (kind != HIST_TRACK)
+            s->rep->kept_apart++;
+    } else {
+        s->rep->duplicates++;
+    }
+    return MOOD_OK;
+}
+
+/* ---- import ------------------------------------------------------------------------------- */
+
+static mood_status log_import(mood_catalog *cat, const hist_sink *s)
+{
+    sqlite3_stmt *st;
+    mood_status rs = MOOD_OK;
+    const mood_history_import_report *r = s->rep;
+    if (sqlite3_prepare_v2(mood__catalog_db(cat),
+                           "INSERT INTO history_imports(imported_utc, file, format, rows, added, "
+                           "duplicates, kept_apart, missing) VALUES(?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "import log");
+    sqlite3_bind_text(st, 1, s->now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, s->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, s->format, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)r->rows);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)r->added);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)r->duplicates);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)r->kept_apart);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)r->missing_essentials);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rs = mood__catalog_error(cat, "import log");
+    sqlite3_finalize(st);
+    return rs;
+}
+
+mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progress_fn progress,
+                                void *progress_user, mood_history_import_report *out)
+{
+    hist_sink sink;
+    mood_status s;
+    mood_history_format fmt;
+    const char *base;
+    memset(out, 0, sizeof *out);
+    memset(&sink, 0, sizeof sink);
+    if (!cat || !path)
+        return mood__error(MOOD_EINVAL, "history import: no catalog or file");
+    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+        return s;
+    if ((s = mood_history_detect(path, &fmt)) != MOOD_OK)
+        return s;
+    out->format = fmt;
+    base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    sink.cat = cat;
+    sink.file = base;
+    sink.format = mood_history_format_name(fmt);
+    sink.rep = out;
+    sink.progress = progress;
+    sink.progress_user = progress_user;
+    /* Spotify names its video history files so; their rows are kept apart from music. The
+     * format itself is still detected from content. */
+    sink.video_file = strstr(base, "Video") != NULL || strstr(base, "video") != NULL;
+    mood__utc_now(sink.now, sizeof sink.now, NULL, 0);
+    if (sqlite3_prepare_v2(mood__catalog_db(cat),
+                           "INSERT OR IGNORE INTO plays(kind, artist_name, track_name, album_name, "
+                           "played_at_utc, played_at_unix, ms_played, spotify_track_uri, "
+                           "reason_start, reason_end, shuffle, skipped, offline, incognito, "
+                           "platform, source_format, source_file, track_key, imported_utc) "
+                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &sink.ins, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "import");
+    if ((s = mood__catalog_exec(cat, "import", "BEGIN IMMEDIATE")) != MOOD_OK) {
+        sqlite3_finalize(sink.ins);
+        return s;
+    }
+    if (fmt == MOOD_HISTORY_LASTFM) {
+        char *text = NULL;
+        size_t len = 0;
+        s = mood_read_file(path, &text, &len);
+        if (s == MOOD_OK) {
+            sink.total_hint = (double)len / 60.0 > 1 ? (size_t)(len / 60) : 1;
+            s = mood__hist_import_lastfm(path, text, len, &sink);
+        }
+        mood_free(text);
+    } else {
+        mood_history_format got;
+        s = mood__hist_import_spotify(path, &sink, &got);
+    }
+    sqlite3_finalize(sink.ins);
+    if (s == MOOD_OK)
+        s = log_import(cat, &sink);
+    if (s == MOOD_OK)
+        s = mood__catalog_exec(cat, "import", "COMMIT");
+    if (s != MOOD_OK) {
+        mood_status keep = s;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", mood_last_error());
+        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+        out->added = out->duplicates = out->kept_apart = 0;
+        return mood__error(keep, "%s", msg);
+    }
+    mood__progress(progress, progress_user, "import", 1, 1);
+    return MOOD_OK;
+}
+
+/* ---- settings ------------------------------------------------------------------------------- */
+
+mood_status mood_history_settings_save(mood_catalog *cat, const mood_history_options *o)
+{
+    json_t *j = json_object();
+    char *text;
+    mood_status s;
+    json_object_set_new(j, "gap_min", json_real(o->gap_min));
+    json_object_set_new(j, "tz", json_string(o->tz ? o->tz : "UTC"));
+    json_object_set_new(j, "repeat_window", json_integer((json_int_t)o->repeat_window));
+    json_object_set_new(j, "skip_ms", json_real(o->skip_ms));
+    text = mood__hist_json_dump(j);
+    json_decref(j);
+    if (!text)
+        return mood__enomem("history settings");
+    s = mood__hist_model_save(cat, "settings", text, NULL, 0);
+    mood__free(text);
+    return s;
+}
+
+mood_status mood_history_settings_load(mood_catalog *cat, mood_history_options *o, char *tz_buf,
+                                       size_t cap)
+{
+    char *text = NULL;
+    json_t *j;
+    json_error_t err;
+    mood_status s = mood__hist_model_load(cat, "settings", &text, NULL, NULL);
+    if (s == MOOD_ENOTFIT) {
+        mood_clear_error();
+        return MOOD_OK;
+    }
+    if (s != MOOD_OK)
+        return s;
+    j = json_loads(text, 0, &err);
+    mood__free(text);
+    if (!j)
+        return mood__error(MOOD_EFORMAT, "history settings: %s", err.text);
+    if (json_is_number(json_object_get(j, "gap_min")))
+        o->gap_min = json_number_value(json_object_get(j, "gap_min"));
+    if (json_is_integer(json_object_get(j, "repeat_window")))
+        o->repeat_window = (size_t)json_integer_value(json_object_get(j, "repeat_window"));
+    if (json_is_number(json_object_get(j, "skip_ms")))
+        o->skip_ms = json_number_value(json_object_get(j, "skip_ms"));
+    if (json_is_string(json_object_get(j, "tz")) && cap > 0) {
+        snprintf(tz_buf, cap, "%s", json_string_value(json_object_get(j, "tz")));
+        o->tz = tz_buf;
+    }
+    json_decref(j);
+    return MOOD_OK;
+}

@@ -1,0 +1,482 @@
+/*
+ * Small helpers of the history subsystem: the time formats of the exports, local time in a
+ * chosen zone, a CSV record reader, name normalisation for joins and JSON helpers.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "history_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- time parsing ------------------------------------------------------------------------ */
+
+static const char *const month_abbr[12] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                           "jul", "aug", "sep", "oct", "nov", "dec"};
+
+static int read_int(const char **p, int min_digits, int max_digits, int *out)
+{
+    int v = 0, nd = 0;
+    while (isdigit((unsigned char)**p) && nd < max_digits) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        nd++;
+    }
+    if (nd < min_digits)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static void skip_spaces(const char **p)
+{
+    while (**p == ' ' || **p == '\t')
+        (*p)++;
+}
+
+static int valid_tm(int y, int mo, int d, int h, int mi, int s)
+{
+    return y >= 1970 && y < 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 &&
+           mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
+}
+
+static int64_t to_epoch(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return (int64_t)timegm(&tm);
+}
+
+/* Optional "Z", "+hh:mm", "+hhmm", "-hh" after a time; returns the offset in seconds. */
+static int read_zone(const char **p, long *off)
+{
+    *off = 0;
+    skip_spaces(p);
+    if (**p == 'Z' || **p == 'z') {
+        (*p)++;
+        return 1;
+    }
+    if (strncmp(*p, "UTC", 3) == 0 || strncmp(*p, "GMT", 3) == 0) {
+        *p += 3;
+        if (**p != '+' && **p != '-')
+            return 1;
+    }
+    if (**p == '+' || **p == '-') {
+        int sign = **p == '-' ? -1 : 1, hh = 0, mm = 0;
+        (*p)++;
+        if (!read_int(p, 1, 2, &hh))
+            return 0;
+        if (**p == ':')
+            (*p)++;
+        read_int(p, 2, 2, &mm);
+        *off = sign * (hh * 3600L + mm * 60L);
+    }
+    return 1;
+}
+
+int mood__hist_parse_time(const char *s, int64_t *out_utc)
+{
+    const char *p = s;
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    long off = 0;
+    if (!s)
+        return 0;
+    skip_spaces(&p);
+    if (!*p)
+        return 0;
+    /* Epoch seconds (Last.fm uts) or milliseconds. */
+    {
+        const char *q = p;
+        int nd = 0;
+        while (isdigit((unsigned char)*q)) {
+            q++;
+            nd++;
+        }
+        const char *r = q;
+        skip_spaces(&r);
+        if (nd >= 9 && *r == '\0') {
+            long long v = strtoll(p, NULL, 10);
+            if (nd >= 13)
+                v /= 1000;
+            *out_utc = (int64_t)v;
+            return 1;
+        }
+    }
+    if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+        isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
+        (p[4] == '-' || p[4] == '/')) {
+        /* 2020-01-05[ T]21:44[:31[.123]][Z|+01:00] */
+        if (!read_int(&p, 4, 4, &y))
+            return 0;
+        p++;
+        if (!read_int(&p, 1, 2, &mo) || (*p != '-' && *p != '/'))
+            return 0;
+        p++;
+        if (!read_int(&p, 1, 2, &d))
+            return 0;
+        if (*p == 'T' || *p == ' ') {
+            p++;
+            skip_spaces(&p);
+            if (!read_int(&p, 1, 2, &h) || *p != ':')
+                return 0;
+            p++;
+            if (!read_int(&p, 2, 2, &mi))
+                return 0;
+            if (*p == ':') {
+                p++;
+                if (!read_int(&p, 2, 2, &sec))
+                    return 0;
+                if (*p == '.')
+                    for (p++; isdigit((unsigned char)*p); p++)
+                        ;
+            }
+        }
+        if (!read_zone(&p, &off))
+            return 0;
+    } else if (isdigit((unsigned char)p[0])) {
+        /* 31 Jan 2021, 12:34 / 31 Jan 2021 12:34 */
+        char mon[4];
+        if (!read_int(&p, 1, 2, &d))
+            return 0;
+        skip_spaces(&p);
+        for (int i = 0; i < 3; i++) {
+            if (!isalpha((unsigned char)p[i]))
+                return 0;
+            mon[i] = (char)tolower((unsigned char)p[i]);
+        }
+        mon[3] = '\0';
+        mo = 0;
+        for (int i = 0; i < 12; i++)
+            if (strcmp(mon, month_abbr[i]) == 0)
+                mo = i + 1;
+        if (!mo)
+            return 0;
+        while (isalpha((unsigned char)*p))
+            p++;
+        skip_spaces(&p);
+        if (!read_int(&p, 4, 4, &y))
+            return 0;
+        if (*p == ',')
+            p++;
+        skip_spaces(&p);
+        if (*p) {
+            if (!read_int(&p, 1, 2, &h) || *p != ':')
+                return 0;
+            p++;
+            if (!read_int(&p, 2, 2, &mi))
+                return 0;
+            if (*p == ':') {
+                p++;
+                if (!read_int(&p, 2, 2, &sec))
+                    return 0;
+            }
+            if (!read_zone(&p, &off))
+                return 0;
+        }
+    } else {
+        return 0;
+    }
+    skip_spaces(&p);
+    if (*p != '\0' || !valid_tm(y, mo, d, h, mi, sec))
+        return 0;
+    *out_utc = to_epoch(y, mo, d, h, mi, sec) - off;
+    return 1;
+}
+
+void mood__hist_format_utc(int64_t t, char *buf, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- time zones -------------------------------------------------------------------------- */
+
+/* An offset spelled "+05:30", "-0800", "UTC+2", "UTC-03:30"; 1 when @p tz is one. */
+static int parse_offset(const char *tz, long *out)
+{
+    const char *p = tz;
+    int hh = 0, mm = 0, sign;
+    if (strncmp(p, "UTC", 3) == 0 || strncmp(p, "GMT", 3) == 0)
+        p += 3;
+    if (*p != '+' && *p != '-')
+        return 0;
+    sign = *p == '-' ? -1 : 1;
+    p++;
+    if (!read_int(&p, 1, 2, &hh))
+        return 0;
+    if (*p == ':')
+        p++;
+    if (*p && !read_int(&p, 2, 2, &mm))
+        return 0;
+    if (*p || hh > 14 || mm > 59)
+        return 0;
+    *out = sign * (hh * 3600L + mm * 60L);
+    return 1;
+}
+
+/*
+ * Zone names go through the C library's tz database: TZ is set for the duration of one
+ * operation and restored afterwards. The name is checked against /usr/share/zoneinfo first,
+ * because glibc silently treats an unknown name as UTC.
+ */
+mood_status mood__hist_tz_begin(const char *tz, hist_tz *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!tz || !tz[0] || strcmp(tz, "UTC") == 0 || strcmp(tz, "Z") == 0 || strcmp(tz, "GMT") == 0) {
+        st->use_offset = 1;
+        return MOOD_OK;
+    }
+    if (parse_offset(tz, &st->offset_s)) {
+        st->use_offset = 1;
+        return MOOD_OK;
+    }
+    {
+        char path[512];
+        struct stat sb;
+        const char *dir = getenv("TZDIR");
+        if (strstr(tz, "..") || tz[0] == '/')
+            return mood__error(MOOD_EINVAL,
+                               "time zone '%s': expected an IANA name or an offset "
+                               "such as +05:30",
+                               tz);
+        snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", tz);
+        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            return mood__error(MOOD_EINVAL,
+                               "time zone '%s': unknown (expected an IANA name such as "
+                               "Europe/Berlin or an offset such as +05:30)",
+                               tz);
+    }
+    {
+        const char *old = getenv("TZ");
+        if (old) {
+            st->had_tz = 1;
+            st->saved = mood__strdup(old);
+            if (!st->saved)
+                return mood__enomem("time zone");
+        }
+    }
+    setenv("TZ", tz, 1);
+    tzset();
+    return MOOD_OK;
+}
+
+void mood__hist_tz_local(const hist_tz *st, int64_t t, int *hour, int *wday, int *mday, int *mon,
+                         int *year)
+{
+    struct tm tm;
+    time_t tt;
+    if (st->use_offset) {
+        tt = (time_t)(t + st->offset_s);
+        gmtime_r(&tt, &tm);
+    } else {
+        tt = (time_t)t;
+        localtime_r(&tt, &tm);
+    }
+    if (hour)
+        *hour = tm.tm_hour;
+    if (wday)
+        *wday = (tm.tm_wday + 6) % 7; /* Monday = 0 */
+    if (mday)
+        *mday = tm.tm_mday;
+    if (mon)
+        *mon = tm.tm_mon;
+    if (year)
+        *year = tm.tm_year + 1900;
+}
+
+void mood__hist_tz_end(hist_tz *st)
+{
+    if (st->use_offset)
+        return;
+    if (st->had_tz)
+        setenv("TZ", st->saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    mood__free(st->saved);
+    st->saved = NULL;
+}
+
+/* ---- CSV records -------------------------------------------------------------------------- */
+/*
+ * A small RFC 4180 record reader rather than the shared table reader: Last.fm exports come
+ * headerless as well as with headers, and the importer wants raw text records, not typed
+ * columns.
+ */
+
+void mood__hist_csv_init(hist_csv *c, const char *text, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    c->p = text;
+    c->end = text + len;
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+        (unsigned char)text[2] == 0xBF)
+        c->p += 3;
+}
+
+static int csv_push(hist_csv *c, size_t start)
+{
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        char **f = mood__realloc(c->fields, nc * sizeof *f);
+        if (!f)
+            return 0;
+        c->fields = f;
+        c->cap = nc;
+    }
+    c->fields[c->n++] = (char *)(uintptr_t)start; /* offset; fixed up at the end */
+    return 1;
+}
+
+static int csv_putc(hist_csv *c, size_t *len, char ch)
+{
+    if (*len + 1 >= c->buf_cap) {
+        size_t nc = c->buf_cap ? c->buf_cap * 2 : 256;
+        char *b = mood__realloc(c->buf, nc);
+        if (!b)
+            return 0;
+        c->buf = b;
+        c->buf_cap = nc;
+    }
+    c->buf[(*len)++] = ch;
+    return 1;
+}
+
+int mood__hist_csv_next(hist_csv *c)
+{
+    size_t len = 0;
+    if (c->p >= c->end)
+        return 0;
+    c->n = 0;
+    c->line++;
+    if (!csv_push(c, 0))
+        return -1;
+    for (;;) {
+        if (c->p >= c->end || *c->p == '\n' || *c->p == '\r') {
+            if (c->p < c->end && *c->p == '\r')
+                c->p++;
+            if (c->p < c->end && *c->p == '\n')
+                c->p++;
+            break;
+        }
+        if (*c->p == ',') {
+            c->p++;
+            if (!csv_putc(c, &len, '\0') || !csv_push(c, len))
+                return -1;
+            continue;
+        }
+        if (*c->p == '"') {
+            c->p++;
+            while (c->p < c->end) {
+                if (*c->p == '"') {
+                    if (c->p + 1 < c->end && c->p[1] == '"') {
+                        if (!csv_putc(c, &len, '"'))
+                            return -1;
+                        c->p += 2;
+                        continue;
+                    }
+                    c->p++;
+                    break;
+                }
+                if (*c->p == '\n')
+                    c->line++;
+                if (!csv_putc(c, &len, *c->p++))
+                    return -1;
+            }
+            continue;
+        }
+        if (!csv_putc(c, &len, *c->p++))
+            return -1;
+    }
+    if (!csv_putc(c, &len, '\0'))
+        return -1;
+    for (size_t i = 0; i < c->n; i++)
+        c->fields[i] = c->buf + (size_t)(uintptr_t)c->fields[i];
+    return 1;
+}
+
+void mood__hist_csv_free(hist_csv *c)
+{
+    mood__free(c->fields);
+    mood__free(c->buf);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- normalisation ------------------------------------------------------------------------ */
+/*
+ * Titles differ between services in decoration rather than substance: "Song - Remastered
+ * 2009", "Song (feat. X)", "Song [Live]". Dropping bracketed parts and anything after " - "
+ * and keeping only letters and digits (ASCII lower-cased, other UTF-8 bytes kept) lets the
+ * same recording match across exports and feature tables.
+ */
+void mood__hist_norm(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    int depth = 0, space = 0;
+    if (cap == 0)
+        return;
+    for (const char *p = s ? s : ""; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '(' || ch == '[') {
+            depth++;
+            continue;
+        }
+        if ((ch == ')' || ch == ']') && depth > 0) {
+            depth--;
+            continue;
+        }
+        if (depth > 0)
+            continue;
+        if (ch == ' ' && p[1] == '-' && p[2] == ' ' && o > 0)
+            break;
+        if (isalnum(ch) || ch >= 0x80) {
+            if (space && o > 0 && o + 1 < cap)
+                out[o++] = ' ';
+            space = 0;
+            if (o + 1 < cap)
+                out[o++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+        } else {
+            space = 1;
+        }
+    }
+    out[o] = '\0';
+}
+
+void mood__hist_track_key(const char *artist, const char *track, char *out, size_t cap)
+{
+    char a[512], t[512];
+    mood__hist_norm(artist, a, sizeof a);
+    mood__hist_norm(track, t, sizeof t);
+    if (!t[0]) /* a title that is all decoration keeps its raw lower-case form */
+        mood__hist_norm(track && track[0] == '(' ? track + 1 : track, t, sizeof t);
+    snprintf(out, cap, "%s\x1f%s", a, t);
+}
+
+/* ---- JSON --------------------------------------------------------------------------------- */
+
+char *mood__hist_json_dump(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    char *copy;
+    if (!s)
+        return NULL;
+    copy = mood__strdup(s);
+    free(s);
+    return copy;
+}
+
+json_t *mood__hist_jreal(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}

@@ -1,0 +1,171 @@
+/*
+ * A thin wrapper over XGBoost's C API (Debian libxgboost-dev): train gradient-boosted trees
+ * on a dense float matrix, predict probabilities, and save/load the model as JSON bytes so
+ * that the catalog can keep it. Errors carry XGBGetLastError()'s text.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "history_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xgboost/c_api.h>
+
+struct hist_xgb {
+    BoosterHandle booster;
+    size_t num_class;
+};
+
+static mood_status xgb_fail(const char *what)
+{
+    return mood__error(MOOD_EINTERNAL, "xgboost %s: %s", what, XGBGetLastError());
+}
+
+mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const float *y, size_t n,
+                                 size_t d, hist_xgb **out)
+{
+    DMatrixHandle dm = NULL;
+    hist_xgb *m;
+    char buf[64];
+    mood_status s = MOOD_OK;
+    *out = NULL;
+    if (n == 0 || d == 0)
+        return mood__error(MOOD_EINVAL, "xgboost: no training rows");
+    m = mood__calloc(1, sizeof *m);
+    if (!m)
+        return mood__enomem("xgboost");
+    m->num_class = p->num_class;
+    if (XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)d, NAN, &dm) != 0) {
+        s = xgb_fail("matrix");
+        goto fail;
+    }
+    if (XGDMatrixSetFloatInfo(dm, "label", y, (bst_ulong)n) != 0) {
+        s = xgb_fail("labels");
+        goto fail;
+    }
+    if (XGBoosterCreate(&dm, 1, &m->booster) != 0) {
+        s = xgb_fail("create");
+        goto fail;
+    }
+    XGBoosterSetParam(m->booster, "objective", p->objective);
+    if (p->num_class > 1) {
+        snprintf(buf, sizeof buf, "%zu", p->num_class);
+        XGBoosterSetParam(m->booster, "num_class", buf);
+        XGBoosterSetParam(m->booster, "eval_metric", "mlogloss");
+    } else {
+        XGBoosterSetParam(m->booster, "eval_metric", "logloss");
+    }
+    snprintf(buf, sizeof buf, "%d", p->max_depth > 0 ? p->max_depth : 4);
+    XGBoosterSetParam(m->booster, "max_depth", buf);
+    snprintf(buf, sizeof buf, "%g", p->eta > 0 ? p->eta : 0.2);
+    XGBoosterSetParam(m->booster, "eta", buf);
+    snprintf(buf, sizeof buf, "%d", p->n_threads > 0 ? p->n_threads : 2);
+    XGBoosterSetParam(m->booster, "nthread", buf);
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)(p->seed % 2147483647ULL));
+    XGBoosterSetParam(m->booster, "seed", buf);
+    XGBoosterSetParam(m->booster, "tree_method", "hist");
+    XGBoosterSetParam(m->booster, "verbosity", "0");
+    XGBoosterSetParam(m->booster, "min_child_weight", "1");
+    XGBoosterSetParam(m->booster, "subsample", "1");
+    for (size_t r = 0; r < p->rounds; r++) {
+        if ((s = mood__progress(p->progress, p->progress_user, "xgboost", (double)r,
+                                (double)p->rounds)) != MOOD_OK)
+            goto fail;
+        if (XGBoosterUpdateOneIter(m->booster, (int)r, dm) != 0) {
+            s = xgb_fail("training");
+            goto fail;
+        }
+    }
+    XGDMatrixFree(dm);
+    *out = m;
+    return MOOD_OK;
+fail:
+    if (dm)
+        XGDMatrixFree(dm);
+    mood__hist_xgb_destroy(m);
+    return s;
+}
+
+mood_status mood__hist_xgb_predict(hist_xgb *m, const float *x, size_t n, size_t d, float *out)
+{
+    DMatrixHandle dm = NULL;
+    bst_ulong len = 0;
+    const float *res = NULL;
+    size_t want = n * (m->num_class > 1 ? m->num_class : 1);
+    if (n == 0)
+        return MOOD_OK;
+    if (XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)d, NAN, &dm) != 0)
+        return xgb_fail("matrix");
+    if (XGBoosterPredict(m->booster, dm, 0, 0, 0, &len, &res) != 0) {
+        XGDMatrixFree(dm);
+        return xgb_fail("predict");
+    }
+    if ((size_t)len != want) {
+        XGDMatrixFree(dm);
+        return mood__error(MOOD_EDIM, "xgboost predict: expected %zu values, got %zu", want,
+                           (size_t)len);
+    }
+    memcpy(out, res, want * sizeof *out);
+    XGDMatrixFree(dm);
+    return MOOD_OK;
+}
+
+mood_status mood__hist_xgb_save(hist_xgb *m, char **out_buf, size_t *out_len)
+{
+    bst_ulong len = 0;
+    const char *buf = NULL;
+    *out_buf = NULL;
+    *out_len = 0;
+    if (XGBoosterSaveModelToBuffer(m->booster, "{\"format\": \"json\"}", &len, &buf) != 0)
+        return xgb_fail("save");
+    *out_buf = mood__malloc((size_t)len + 1);
+    if (!*out_buf)
+        return mood__enomem("xgboost save");
+    memcpy(*out_buf, buf, (size_t)len);
+    (*out_buf)[len] = '\0';
+    *out_len = (size_t)len;
+    return MOOD_OK;
+}
+
+mood_status mood__hist_xgb_load(const void *buf, size_t len, hist_xgb **out)
+{
+    hist_xgb *m = mood__calloc(1, sizeof *m);
+    bst_ulong olen = 0;
+    const char *cfg = NULL;
+    *out = NULL;
+    if (!m)
+        return mood__enomem("xgboost load");
+    if (XGBoosterCreate(NULL, 0, &m->booster) != 0 ||
+        XGBoosterLoadModelFromBuffer(m->booster, buf, (bst_ulong)len) != 0) {
+        mood_status s = xgb_fail("load");
+        mood__hist_xgb_destroy(m);
+        return s;
+    }
+    XGBoosterSetParam(m->booster, "nthread", "2");
+    /* The number of classes lives in the learner's configuration. */
+    m->num_class = 1;
+    if (XGBoosterSaveJsonConfig(m->booster, &olen, &cfg) == 0 && cfg) {
+        json_error_t err;
+        json_t *j = json_loadb(cfg, (size_t)olen, 0, &err);
+        json_t *nc = j ? json_object_get(
+                             json_object_get(json_object_get(j, "learner"), "learner_model_param"),
+                             "num_class")
+                       : NULL;
+        if (json_is_string(nc))
+            m->num_class = (size_t)strtoul(json_string_value(nc), NULL, 10);
+        if (m->num_class < 1)
+            m->num_class = 1;
+        json_decref(j);
+    }
+    *out = m;
+    return MOOD_OK;
+}
+
+void mood__hist_xgb_destroy(hist_xgb *m)
+{
+    if (!m)
+        return;
+    if (m->booster)
+        XGBoosterFree(m->booster);
+    mood__free(m);
+}
