@@ -112,6 +112,13 @@ typedef struct mood_bars_spec {
  */
 MOOD_API mood_status mood_plot_bars(const mood_bars_spec *s, const char *path);
 
+/**
+ * @brief Release cairo's and fontconfig's process-wide caches (fonts, glyphs), for a clean
+ * report from leak checkers at exit. Optional; call it only when no chart is being drawn on any
+ * thread. Drawing again afterwards works (the caches are rebuilt).
+ */
+MOOD_API void mood_plot_cleanup(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,11 +4,15 @@
  * sans face resolved by fontconfig, "nice" axis ticks (Heckbert, "Nice numbers for graph
  * labels", Graphics Gems 1990), and a colour-blind-friendly categorical palette.
  */
+#define _GNU_SOURCE /* RTLD_DEFAULT for dlsym */
 #include "canvas.h"
 
 #include "../core/internal.h"
 
+#include <moodscope/plot.h>
+
 #include <cairo-svg.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -235,6 +239,18 @@ mood_status mood__canvas_finish(plot_canvas *c, const char *what)
     if (s != MOOD_OK)
         return mood__error_context(s, "%s", what);
     return MOOD_OK;
+}
+
+void mood_plot_cleanup(void)
+{
+    /* fontconfig is cairo's dependency, not ours: FcFini is found at run time rather than
+     * linked, so that the plot library needs nothing beyond cairo. */
+    void *sym = dlsym(RTLD_DEFAULT, "FcFini");
+    void (*fc_fini)(void) = NULL;
+    cairo_debug_reset_static_data();
+    memcpy(&fc_fini, &sym, sizeof fc_fini < sizeof sym ? sizeof fc_fini : sizeof sym);
+    if (fc_fini)
+        fc_fini();
 }
 
 /* ============================================================ text */

@@ -271,12 +271,17 @@ static void test_scatter_100k(void **state)
     double t0 = now_s();
     MOOD_ASSERT_OK(mood_plot_scatter(&s, path));
     double dt = now_s() - t0;
-    printf("scatter of %zu points: %.3f s\n", n, dt);
-    /* The target is < 1 s; the bound is loose because the test machine is shared. */
-    assert_true(dt < 4.0);
-    assert_true(has_png_signature(path));
     free(xy);
     free(labels);
+    printf("scatter of %zu points: %.3f s\n", n, dt);
+    /* The target is < 1 s; the bound is loose because the test machine is shared, and looser
+     * still under the sanitizers, which slow every memory access. */
+#if defined(__SANITIZE_ADDRESS__)
+    assert_true(dt < 30.0);
+#else
+    assert_true(dt < 4.0);
+#endif
+    assert_true(has_png_signature(path));
 }
 
 static void test_lines(void **state)
@@ -402,5 +407,7 @@ int main(void)
         cmocka_unit_test(test_scatter_100k),   cmocka_unit_test(test_lines),
         cmocka_unit_test(test_heatmap),        cmocka_unit_test(test_bars),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    mood_plot_cleanup(); /* leak checkers then see only our allocations */
+    return failed;
 }
