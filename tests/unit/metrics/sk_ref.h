@@ -56,7 +56,9 @@ static inline long sk_run(const char *dir, const char *script, const char *csv, 
         return -1;
     fputs(script, f);
     fclose(f);
-    snprintf(cmd, sizeof cmd, SK_PYTHON " '%s' '%s'", py, csv);
+    /* One BLAS thread: the machine is shared and numpy's spinning threads only cost time. */
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 " SK_PYTHON " '%s' '%s'",
+             py, csv);
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
