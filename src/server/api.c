@@ -25,6 +25,16 @@ static void route_info(mood_server *s, srv_response *rs)
 
 void srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs)
 {
+    /* The path arrives percent-decoded, so "%2e%2e%2f" is seen here as "../": any ".."
+     * segment is an escape attempt whatever route it would reach. */
+    const char *p = rq->path;
+    while ((p = strstr(p, "..")) != NULL) {
+        if ((p == rq->path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0')) {
+            srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': '..' is refused", rq->path);
+            return;
+        }
+        p += 2;
+    }
     if (strcmp(rq->path, "/info") == 0 || strcmp(rq->path, "/") == 0 || rq->path[0] == '\0') {
         if (strcmp(rq->method, "GET") != 0) {
             srv_error(rs, 405, "EMETHOD", "%s %s: use GET", rq->method, rq->path);
