@@ -1,0 +1,501 @@
+/*
+ * The parallel analysis driver: find audio files, skip those already analysed (same size,
+ * mtime and analysis version), analyse the rest on a pool of pthreads (one analyser, hence one
+ * set of FFT plans, per worker), and record each track as it finishes.
+ *
+ * Crash safety: a track's report file is written to a temporary name and renamed into place,
+ * then its catalog rows are written in one transaction. A Ctrl-C (mood_cancel_request) makes
+ * workers abandon the track they are decoding; kill -9 loses at most the tracks in flight. A
+ * rerun sees the committed tracks as done and continues with the rest.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "library_internal.h"
+
+#include "../core/internal.h"
+
+#include <moodscope/fileio.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const default_exts[] = {"mp3", "flac", "ogg",  "oga", "opus", "m4a",
+                                           "mp4", "aac",  "alac", "wav", "aif",  "aiff",
+                                           "wma", "wv",   "ape",  "mka", "webm", NULL};
+
+void mood_analyze_options_default(mood_analyze_options *o)
+{
+    memset(o, 0, sizeof *o);
+    mood_audio_options_default(&o->audio);
+}
+
+void mood_analyze_summary_free(mood_analyze_summary *s)
+{
+    for (size_t i = 0; i < s->n_failures; i++) {
+        mood__free(s->failures[i].path);
+        mood__free(s->failures[i].reason);
+    }
+    mood__free(s->failures);
+    s->failures = NULL;
+    s->n_failures = 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Finding files                                                                             */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct file_list {
+    char **v;
+    size_t n, cap;
+} file_list;
+
+static mood_status list_add(file_list *l, const char *path)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        char **v = mood__realloc(l->v, cap * sizeof(char *));
+        if (!v)
+            return mood__enomem("analyze: file list");
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = mood__strdup(path)))
+        return mood__enomem("analyze: file list");
+    l->n++;
+    return MOOD_OK;
+}
+
+static void list_free(file_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        mood__free(l->v[i]);
+    mood__free(l->v);
+}
+
+static int wanted(const char *path, const char *pattern)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (pattern)
+        return fnmatch(pattern, strchr(pattern, '/') ? path : base, 0) == 0;
+    const char *dot = strrchr(base, '.');
+    if (!dot)
+        return 0;
+    for (int i = 0; default_exts[i]; i++)
+        if (strcasecmp(dot + 1, default_exts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Recursive walk; hidden entries (".name") are skipped, symlinked folders are not followed. */
+static mood_status walk(const char *dir, const char *pattern, file_list *out, int depth)
+{
+    DIR *d;
+    struct dirent *e;
+    mood_status s = MOOD_OK;
+    if (depth > 64)
+        return MOOD_OK;
+    if (!(d = opendir(dir)))
+        return MOOD_OK; /* unreadable folder: nothing to find there */
+    while (s == MOOD_OK && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = mood__malloc(len);
+        if (!p) {
+            s = mood__enomem("analyze: walk");
+            break;
+        }
+        snprintf(p, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                s = walk(p, pattern, out, depth + 1);
+            else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && wanted(p, pattern))
+                s = list_add(out, p);
+        }
+        mood__free(p);
+    }
+    closedir(d);
+    return s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static mood_status find_files(const char *const *paths, size_t n, const char *pattern,
+                              file_list *out)
+{
+    mood_status s = MOOD_OK;
+    for (size_t i = 0; i < n && s == MOOD_OK; i++) {
+        char abs[PATH_MAX];
+        struct stat st;
+        if (!realpath(paths[i], abs) || stat(abs, &st) != 0)
+            return mood__error(MOOD_ENOTFOUND, "analyze: %s: %s", paths[i], strerror(errno));
+        if (S_ISDIR(st.st_mode))
+            s = walk(abs, pattern, out, 0);
+        else
+            s = list_add(out, abs); /* a named file is analysed whatever its name */
+    }
+    if (s != MOOD_OK)
+        return s;
+    qsort(out->v, out->n, sizeof(char *), cmp_str);
+    size_t k = 0; /* drop duplicates (a file named and also inside a named folder) */
+    for (size_t i = 0; i < out->n; i++) {
+        if (k > 0 && strcmp(out->v[k - 1], out->v[i]) == 0) {
+            mood__free(out->v[i]);
+            continue;
+        }
+        out->v[k++] = out->v[i];
+    }
+    out->n = k;
+    return MOOD_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The worker pool                                                                           */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct job {
+    char *path;
+    int64_t size, mtime_ns;
+} job;
+
+typedef struct pool {
+    mood_catalog *cat;
+    const mood_analyze_options *o;
+    job *jobs;
+    size_t n_jobs, next;
+    pthread_mutex_t lock; /* guards next, the counters, the failures and the catalog */
+    pthread_cond_t cond;
+    int running, stop;
+    mood_status fatal; /* a catalog write failure stops the run */
+    char fatal_msg[512];
+    mood_analyze_summary *sum;
+    size_t done;
+} pool;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Where the report of @p audio goes; NULL in @p buf means "next to the audio". */
+static void report_path(const mood_analyze_options *o, const char *audio, char *buf, size_t cap)
+{
+    if (o->reports_dir) {
+        const char *base = strrchr(audio, '/');
+        base = base ? base + 1 : audio;
+        snprintf(buf, cap, "%s/%s.%08x.json", o->reports_dir, base,
+                 (unsigned)(fnv1a(audio) & 0xffffffffu));
+    } else {
+        snprintf(buf, cap, "%s.moodscope.json", audio);
+    }
+}
+
+static mood_status add_failure(mood_analyze_summary *sum, const char *path, const char *reason)
+{
+    mood_analyze_failure *f =
+        mood__realloc(sum->failures, (sum->n_failures + 1) * sizeof(mood_analyze_failure));
+    if (!f)
+        return mood__enomem("analyze: failure list");
+    sum->failures = f;
+    f[sum->n_failures].path = mood__strdup(path);
+    f[sum->n_failures].reason = mood__strdup(reason);
+    if (!f[sum->n_failures].path || !f[sum->n_failures].reason) {
+        mood__free(f[sum->n_failures].path);
+        mood__free(f[sum->n_failures].reason);
+        return mood__enomem("analyze: failure list");
+    }
+    sum->n_failures++;
+    return MOOD_OK;
+}
+
+/* Analyse one file and record it; returns non-OK only for errors that must stop the run. */
+static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
+{
+    mood_audio_result *r = NULL;
+    char *json = NULL, rpath[PATH_MAX + 64];
+    int report_written = 0;
+    mood_status s = mood_audio_analyze_file(az, j->path, &r);
+    if (s == MOOD_ECANCELED)
+        return s;
+    if (s == MOOD_OK)
+        s = mood_audio_result_report(r, j->path, &json);
+    if (s == MOOD_ENOMEM) {
+        mood_audio_result_destroy(r);
+        return s;
+    }
+    if (s == MOOD_OK) {
+        report_path(p->o, j->path, rpath, sizeof rpath);
+        /* An unwritable music folder is not an error: the catalog keeps the report. */
+        report_written = mood_atomic_write(rpath, json, strlen(json)) == MOOD_OK;
+        if (!report_written && p->o->reports_dir) {
+            s = mood__error(MOOD_EIO, "analyze: cannot write report %s", rpath);
+            mood__free(json);
+            mood_audio_result_destroy(r);
+            return s;
+        }
+    }
+    /* Take the message now: mood_last_error() is per thread and the next call may reset it. */
+    char reason[512];
+    const char *msg = s == MOOD_OK ? "" : mood_last_error();
+    size_t plen = strlen(j->path);
+    /* The row already names the file: drop a leading "path: " from the message. */
+    if (strncmp(msg, j->path, plen) == 0 && msg[plen] == ':' && msg[plen + 1] == ' ')
+        msg += plen + 2;
+    snprintf(reason, sizeof reason, "%s", msg);
+    pthread_mutex_lock(&p->lock);
+    mood_status ws;
+    if (s == MOOD_OK) {
+        ws = mood__library_store_ok(p->cat, j->path, j->size, j->mtime_ns, r, json,
+                                    report_written ? rpath : NULL);
+        if (ws == MOOD_OK) {
+            p->sum->analyzed++;
+            p->sum->audio_s += mood_audio_result_info(r)->duration_s;
+            if (report_written)
+                p->sum->reports_written++;
+            else
+                p->sum->reports_catalog_only++;
+        }
+    } else {
+        ws = mood__library_store_failed(p->cat, j->path, j->size, j->mtime_ns, reason);
+        if (ws == MOOD_OK) {
+            p->sum->failed++;
+            ws = add_failure(p->sum, j->path, reason);
+        }
+    }
+    if (ws != MOOD_OK && p->fatal == MOOD_OK) {
+        p->fatal = ws;
+        snprintf(p->fatal_msg, sizeof p->fatal_msg, "%s", mood_last_error());
+        p->stop = 1;
+    }
+    p->done++;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    mood__free(json);
+    mood_audio_result_destroy(r);
+    return MOOD_OK;
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    mood_audio_analyzer *az = NULL;
+    mood_status s = mood_audio_analyzer_create(&p->o->audio, &az);
+    pthread_mutex_lock(&p->lock);
+    if (s != MOOD_OK && p->fatal == MOOD_OK) {
+        p->fatal = s;
+        snprintf(p->fatal_msg, sizeof p->fatal_msg, "%s", mood_last_error());
+        p->stop = 1;
+    }
+    pthread_mutex_unlock(&p->lock);
+    while (az) {
+        pthread_mutex_lock(&p->lock);
+        if (p->stop || mood_cancel_requested() || p->next >= p->n_jobs) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        const job *j = &p->jobs[p->next++];
+        pthread_mutex_unlock(&p->lock);
+        s = run_job(p, az, j);
+        if (s != MOOD_OK) {
+            pthread_mutex_lock(&p->lock);
+            if (s != MOOD_ECANCELED && p->fatal == MOOD_OK) {
+                p->fatal = s;
+                snprintf(p->fatal_msg, sizeof p->fatal_msg, "%s", mood_last_error());
+            }
+            p->stop = 1;
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+    }
+    mood_audio_analyzer_destroy(az);
+    pthread_mutex_lock(&p->lock);
+    p->running--;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
+{
+    const mood_analyze_summary *s = p->sum;
+    memset(pr, 0, sizeof *pr);
+    pr->files_total = s->files_total;
+    pr->analyzed = s->analyzed;
+    pr->skipped = s->skipped;
+    pr->failed = s->failed;
+    pr->files_done = s->skipped + p->done;
+    pr->audio_s_done = s->audio_s;
+    pr->elapsed_s = mono_now() - t0;
+    pr->speed_x = pr->elapsed_s > 0 ? s->audio_s / pr->elapsed_s : 0;
+    pr->eta_s = p->done > 0 ? pr->elapsed_s * (double)(p->n_jobs - p->done) / (double)p->done : 0;
+}
+
+mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, size_t n_paths,
+                                 const mood_analyze_options *o, mood_analyze_summary *out)
+{
+    mood_analyze_options def;
+    file_list files = {0};
+    pool p;
+    pthread_t *th = NULL;
+    mood_status s;
+    double t0 = mono_now(), c0 = cpu_now();
+    memset(out, 0, sizeof *out);
+    memset(&p, 0, sizeof p);
+    if (!o) {
+        mood_analyze_options_default(&def);
+        o = &def;
+    }
+    if (!cat || !paths || n_paths == 0)
+        return mood__error(MOOD_EINVAL, "analyze: no paths given");
+    if (o->jobs < 0)
+        return mood__error(MOOD_EINVAL, "analyze: jobs=%d (expected 0 for all cores, or >= 1)",
+                           o->jobs);
+    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+        return s;
+    if (o->reports_dir && (s = mood_mkdirs(o->reports_dir)) != MOOD_OK)
+        return s;
+    if ((s = find_files(paths, n_paths, o->pattern, &files)) != MOOD_OK)
+        goto done;
+    out->files_total = files.n;
+    p.jobs = mood__calloc(files.n ? files.n : 1, sizeof(job));
+    if (!p.jobs) {
+        s = mood__enomem("analyze");
+        goto done;
+    }
+    for (size_t i = 0; i < files.n; i++) {
+        struct stat st;
+        lib_known k;
+        int64_t size = 0, mtime = 0;
+        if (stat(files.v[i], &st) == 0) {
+            size = (int64_t)st.st_size;
+            mtime = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+        }
+        if ((s = mood__library_lookup(cat, files.v[i], &k)) != MOOD_OK)
+            goto done;
+        if (!o->overwrite && k.found && k.ok && k.size_bytes == size && k.mtime_ns == mtime &&
+            k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION) {
+            out->skipped++;
+            continue;
+        }
+        p.jobs[p.n_jobs].path = files.v[i];
+        p.jobs[p.n_jobs].size = size;
+        p.jobs[p.n_jobs].mtime_ns = mtime;
+        p.n_jobs++;
+    }
+    int jobs = o->jobs;
+    if (jobs == 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = nc > 0 ? (int)nc : 1;
+    }
+    if ((size_t)jobs > p.n_jobs)
+        jobs = p.n_jobs ? (int)p.n_jobs : 1;
+    out->jobs = jobs;
+    p.cat = cat;
+    p.o = o;
+    p.sum = out;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    if (p.n_jobs > 0) {
+        th = mood__calloc((size_t)jobs, sizeof(pthread_t));
+        if (!th) {
+            s = mood__enomem("analyze: threads");
+            goto destroy;
+        }
+        for (int i = 0; i < jobs; i++) {
+            pthread_mutex_lock(&p.lock);
+            p.running++;
+            pthread_mutex_unlock(&p.lock);
+            if (pthread_create(&th[i], NULL, worker, &p) != 0) {
+                pthread_mutex_lock(&p.lock);
+                p.running--;
+                p.stop = 1;
+                pthread_mutex_unlock(&p.lock);
+                jobs = i;
+                s = mood__error(MOOD_EINTERNAL, "analyze: cannot start worker thread %d", i);
+                break;
+            }
+        }
+        /* The calling thread reports progress until every worker has left. */
+        pthread_mutex_lock(&p.lock);
+        while (p.running > 0) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 200000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&p.cond, &p.lock, &until);
+            if (o->progress) {
+                mood_analyze_progress pr;
+                fill_progress(&p, t0, &pr);
+                pthread_mutex_unlock(&p.lock);
+                int stop = o->progress(o->progress_user, &pr);
+                pthread_mutex_lock(&p.lock);
+                if (stop)
+                    p.stop = 1;
+            }
+            if (mood_cancel_requested())
+                p.stop = 1;
+        }
+        pthread_mutex_unlock(&p.lock);
+        for (int i = 0; i < jobs; i++)
+            pthread_join(th[i], NULL);
+    }
+    if (o->progress) {
+        mood_analyze_progress pr;
+        fill_progress(&p, t0, &pr);
+        o->progress(o->progress_user, &pr);
+    }
+    if (s == MOOD_OK && p.fatal != MOOD_OK)
+        s = mood__error(p.fatal, "%s", p.fatal_msg);
+    else if (s == MOOD_OK && (p.stop || mood_cancel_requested()) &&
+             out->analyzed + out->failed < p.n_jobs) {
+        out->interrupted = 1;
+        s = mood__error(MOOD_ECANCELED, "analyze: interrupted after %zu of %zu files",
+                        out->analyzed + out->failed, p.n_jobs);
+    }
+destroy:
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.cond);
+done:
+    out->elapsed_s = mono_now() - t0;
+    out->cpu_s = cpu_now() - c0;
+    mood__free(th);
+    mood__free(p.jobs);
+    list_free(&files);
+    return s;
+}

@@ -1,0 +1,215 @@
+/*
+ * Private pieces of the audio analyser: the streaming frame state, the per-track result and
+ * the stages that turn per-frame descriptors into track features. Never installed.
+ *
+ * Data flow of one track:
+ *   decode.c   FFmpeg -> interleaved float blocks at the native rate (at most 2 channels)
+ *   frames.c   per block: libebur128, stereo statistics, downmix + resample to the analysis
+ *              rate (libswresample), then per hop: one windowed FFT (stft.c) shared by the
+ *              spectral, mel/MFCC, onset, chroma, band-energy, HPSS (hpss.c) and YIN (pitch.c)
+ *              descriptors. Only a few floats per hop are kept; the rest are running sums.
+ *   rhythm.c   onset envelope -> tempogram, tempo + octave decision, beats, swing, ...
+ *   tonal.c    chroma blocks -> key, chords, tonal tension, key changes
+ *   mood.c     combinations -> energy, valence, arousal, danceability, label, similarity vector
+ *   report.c   result accessors and the JSON report
+ */
+#ifndef MOOD_AUDIO_INTERNAL_H
+#define MOOD_AUDIO_INTERNAL_H
+
+#include <moodscope/audio.h>
+
+#include <fftw3.h>
+#include <stddef.h>
+
+/* Frame geometry at the analysis rate (22050 Hz by default: 93 ms frames, 23 ms hops). */
+#define AN_NFFT         2048
+#define AN_NBINS        (AN_NFFT / 2 + 1)
+#define AN_HOP          512
+#define AN_NMEL         40
+#define AN_CHROMA_BLOCK 4    /* chroma is stored summed over 4 hops (93 ms) */
+#define AN_PITCH_EVERY  4    /* YIN runs on every 4th hop */
+#define AN_HPSS_EVERY   8    /* HPSS masks are evaluated on every 8th hop */
+#define AN_HPSS_T       17   /* time median length (hops) */
+#define AN_HPSS_F       7    /* frequency median length (mel bands) */
+#define AN_YIN_W        1024 /* YIN integration window (samples) */
+#define AN_NCONTRAST    6    /* octave bands of spectral contrast */
+
+/* A growable float array (per-hop descriptor series). */
+typedef struct an_fvec {
+    float *v;
+    size_t n, cap;
+} an_fvec;
+int mood__fvec_push(an_fvec *a, const float *x, size_t k);
+void mood__fvec_free(an_fvec *a);
+
+/* Per-feature running mean/variance accumulator. */
+typedef struct an_stat {
+    double sum, sum2;
+    size_t n;
+} an_stat;
+void mood__stat_add(an_stat *s, double x);
+double mood__stat_mean(const an_stat *s);
+double mood__stat_std(const an_stat *s);
+
+/* Output of the rhythm stage. */
+typedef struct an_rhythm {
+    float tempo_bpm, tempo_conf, octave_conf;
+    float local_mean, local_std, local_min, local_max;
+    float peak_bpm[3], peak_val[3];
+    float ratio2, ratio3;
+    float beat_strength, onset_rate_hz, swing, microtiming_ms, ibi_std_ms;
+    float *beats; /* seconds, owned */
+    size_t n_beats;
+} an_rhythm;
+
+/* A chord segment and a key segment. */
+typedef struct an_chord {
+    float start_s, end_s;
+    int root;    /* 0..11, -1 = no chord */
+    int quality; /* 1 major, 0 minor */
+} an_chord;
+typedef struct an_keyseg {
+    float start_s;
+    int key, mode;
+} an_keyseg;
+
+typedef struct an_tonal {
+    int key, mode;
+    float key_conf, chroma[12], clarity, tension, chord_rate_hz, major_share;
+    an_chord *chords;
+    size_t n_chords;
+    an_keyseg *keysegs;
+    size_t n_keysegs;
+} an_tonal;
+
+struct mood_audio_result {
+    mood_audio_info info;
+    float values[MOOD_AF_COUNT];
+    float sim[MOOD_AUDIO_SIM_DIMS];
+    float chroma[12];
+    float mfcc_mean[MOOD_AUDIO_N_MFCC], mfcc_std[MOOD_AUDIO_N_MFCC];
+    float mfcc_cov[MOOD_AUDIO_N_MFCC * MOOD_AUDIO_N_MFCC];
+    float contrast_bands[AN_NCONTRAST];
+    float peak_bpm[3], peak_val[3];
+    char camelot[4], key_name[16], mood_label[32];
+    float *beats;
+    size_t n_beats;
+    an_chord *chords;
+    size_t n_chords;
+    an_keyseg *keysegs;
+    size_t n_keysegs;
+    int analysis_rate_hz;
+};
+
+/* BS.1770 loudness meter with true peak (loudness.c). */
+typedef struct an_loud {
+    int ch, rate;
+    double b1[3], a1[3], b2[3], a2[3]; /* K-weighting: shelf, then high-pass */
+    struct kw_state {
+        double x1, x2, u1, u2, v1, v2;
+    } kw[2];    /* filter states per channel */
+    double acc; /* weighted energy of the current 100 ms sub-block */
+    size_t sub_len, sub_fill;
+    double *sub; /* mean-square energy of every 100 ms sub-block */
+    size_t n_sub, cap_sub;
+    float ring[2][32]; /* last samples per channel, for true-peak interpolation */
+    unsigned w;
+    float tp_h[3][12];
+    float tp; /* running true peak (linear) */
+} an_loud;
+void mood__loud_begin(an_loud *L, int rate, int ch);
+mood_status mood__loud_push(an_loud *L, const float *pcm, size_t n);
+void mood__loud_result(const an_loud *L, double *out_lufs, double *out_lra, double *out_tp);
+void mood__loud_free(an_loud *L);
+
+/* Streaming state of one track (reset by mood__frames_begin). */
+typedef struct an_track {
+    int in_rate, in_ch;
+    struct SwrContext *swr;
+    an_loud loud;
+    float *mono; /* analysis-rate samples not yet consumed by a full frame */
+    size_t mono_n, mono_cap;
+    float *rs_out; /* resampler output scratch */
+    size_t rs_cap;
+    size_t n_in; /* native frames seen */
+    double sum_l2, sum_r2, sum_lr, sum_m2, sum_s2, sum_all2;
+    double peak;
+    size_t n_frames; /* hops processed */
+    float prev_mel_db[AN_NMEL];
+    an_stat centroid, bandwidth, rolloff, flatness, contrast, zcr;
+    double contrast_band[AN_NCONTRAST];
+    size_t contrast_n;
+    double mfcc_sum[MOOD_AUDIO_N_MFCC], mfcc_outer[MOOD_AUDIO_N_MFCC * MOOD_AUDIO_N_MFCC];
+    size_t mfcc_n;
+    double band_e[3];
+    double harm_e, perc_e;
+    an_fvec onset;  /* one per hop */
+    an_fvec rms;    /* linear RMS, one per hop */
+    an_fvec chroma; /* 12 per AN_CHROMA_BLOCK hops */
+    float chroma_acc[12];
+    int chroma_acc_n;
+    an_fvec f0; /* f0 of voiced YIN frames */
+    size_t pitch_frames, voiced_frames;
+    float hp_ring[AN_HPSS_T][AN_NMEL];
+} an_track;
+
+struct mood_audio_analyzer {
+    mood_audio_options opt;
+    int rate; /* analysis rate */
+    float window[AN_NFFT];
+    float *fft_in;
+    fftwf_complex *fft_out;
+    fftwf_plan plan;
+    float *yin_in;
+    fftwf_complex *yin_spec;
+    float *yin_acf;
+    fftwf_plan yin_fwd, yin_inv;
+    float power[AN_NBINS];
+    float mag[AN_NBINS];
+    /* Mel filterbank: band b covers bins mel_lo[b]..mel_lo[b]+mel_len[b]-1 with weights at
+     * mel_w + mel_off[b]. */
+    int mel_lo[AN_NMEL], mel_len[AN_NMEL], mel_off[AN_NMEL];
+    float *mel_w;
+    float dct[MOOD_AUDIO_N_MFCC][AN_NMEL];
+    signed char chroma_pc[AN_NBINS]; /* pitch class of bin, -1 outside 55..5000 Hz */
+    int contrast_lo[AN_NCONTRAST + 1];
+    int band_edge[2]; /* bins of 250 Hz and 4 kHz */
+    an_track t;
+};
+
+/* frames.c */
+mood_status mood__frames_begin(mood_audio_analyzer *az, int in_rate, int in_ch);
+/* Push @p n interleaved frames of in_ch channels at in_rate. */
+mood_status mood__frames_push(mood_audio_analyzer *az, const float *pcm, size_t n);
+/* Flush, derive every feature into @p r (info must already be filled). */
+mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r);
+void mood__frames_release(mood_audio_analyzer *az);
+
+/* stft.c */
+mood_status mood__stft_setup(mood_audio_analyzer *az);
+void mood__stft_teardown(mood_audio_analyzer *az);
+/* Windowed FFT of az->fft_in (already filled) into az->power (az->mag is filled by the caller). */
+void mood__stft_frame(mood_audio_analyzer *az);
+
+/* pitch.c: YIN on AN_YIN_W samples; returns f0 in Hz or 0 when unvoiced, *out_prob voicing. */
+float mood__yin(mood_audio_analyzer *az, const float *x, float *out_prob);
+
+/* hpss.c: harmonic and percussive energy of the centre frame of the mel ring. */
+void mood__hpss_frame(const float ring[AN_HPSS_T][AN_NMEL], size_t newest, double *out_h,
+                      double *out_p);
+
+/* rhythm.c: @p onset at @p frame_rate_hz; fills @p out (beats owned by out). */
+mood_status mood__rhythm(const float *onset, size_t n, double frame_rate_hz, an_rhythm *out);
+
+/* tonal.c: @p chroma n×12 blocks at @p block_rate_hz. */
+mood_status mood__tonal(const float *chroma, size_t n, double block_rate_hz, an_tonal *out);
+/* Krumhansl-Kessler key of a 12-bin profile; returns correlation of the best key. */
+float mood__key_from_chroma(const float *chroma12, int *out_key, int *out_mode, float *out_second);
+
+/* mood.c: fills MOOD_AF_ENERGY..DANCEABILITY, acousticness, label and the similarity vector. */
+void mood__mood_and_sim(mood_audio_result *r);
+
+/* decode.c: stream @p path through the analyser, filling info. */
+mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * Decoding through FFmpeg: libavformat demuxes, libavcodec decodes the best audio stream,
+ * libswresample interleaves to float (downmixing more than two channels to stereo) at the
+ * native rate. Frames are pushed to the analyser as they come, so a file is never held whole.
+ */
+#include "audio_internal.h"
+
+#include "../core/internal.h"
+
+#include <errno.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/channel_layout.h>
+#include <libswresample/swresample.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void tag(AVDictionary *a, AVDictionary *b, const char *key, char *dst, size_t cap)
+{
+    AVDictionaryEntry *e = av_dict_get(a, key, NULL, 0);
+    if (!e)
+        e = av_dict_get(b, key, NULL, 0);
+    if (e && e->value && !dst[0])
+        snprintf(dst, cap, "%s", e->value);
+}
+
+static void read_tags(AVFormatContext *fmt, AVStream *st, mood_audio_info *info)
+{
+    char buf[64] = "";
+    tag(fmt->metadata, st->metadata, "title", info->title, sizeof info->title);
+    tag(fmt->metadata, st->metadata, "artist", info->artist, sizeof info->artist);
+    tag(fmt->metadata, st->metadata, "album_artist", info->artist, sizeof info->artist);
+    tag(fmt->metadata, st->metadata, "album", info->album, sizeof info->album);
+    tag(fmt->metadata, st->metadata, "genre", info->genre, sizeof info->genre);
+    tag(fmt->metadata, st->metadata, "date", buf, sizeof buf);
+    tag(fmt->metadata, st->metadata, "year", buf, sizeof buf);
+    /* Dates come as "1999", "1999-05-01" or "1999/05": the year is the first 4 digits. */
+    if (buf[0] >= '0' && buf[0] <= '9')
+        info->year = atoi(buf);
+    buf[0] = '\0';
+    tag(fmt->metadata, st->metadata, "track", buf, sizeof buf);
+    if (buf[0])
+        info->track_no = atoi(buf); /* "3/12" reads as 3 */
+}
+
+/* Convert the decoded frame to interleaved float and push it; @p conv grows as needed. */
+static mood_status push_frame(mood_audio_analyzer *az, SwrContext *swr, AVFrame *fr, float **conv,
+                              int *conv_cap, int out_ch)
+{
+    int want = swr_get_out_samples(swr, fr->nb_samples);
+    if (want > *conv_cap) {
+        float *p = mood__realloc(*conv, (size_t)want * (size_t)out_ch * sizeof(float));
+        if (!p)
+            return mood__enomem("decode: conversion buffer");
+        *conv = p;
+        *conv_cap = want;
+    }
+    uint8_t *out[1] = {(uint8_t *)*conv};
+    int got = swr_convert(swr, out, want, (const uint8_t **)fr->extended_data, fr->nb_samples);
+    if (got < 0)
+        return mood__error(MOOD_EINTERNAL, "decode: sample conversion failed");
+    return mood__frames_push(az, *conv, (size_t)got);
+}
+
+mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info)
+{
+    AVFormatContext *fmt = NULL;
+    AVCodecContext *ctx = NULL;
+    SwrContext *swr = NULL;
+    AVPacket *pkt = NULL;
+    AVFrame *fr = NULL;
+    float *conv = NULL;
+    int conv_cap = 0, rc, si, out_ch;
+    long bad_packets = 0, packets = 0;
+    const AVCodec *codec = NULL;
+    char err[AV_ERROR_MAX_STRING_SIZE];
+    mood_status s = MOOD_OK;
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return mood__error(MOOD_EIO, "%s: %s", path, strerror(errno));
+    fclose(probe);
+    if ((rc = avformat_open_input(&fmt, path, NULL, NULL)) < 0) {
+        av_strerror(rc, err, sizeof err);
+        return mood__error(MOOD_EFORMAT, "%s: not a readable audio file (%s)", path, err);
+    }
+    if ((rc = avformat_find_stream_info(fmt, NULL)) < 0) {
+        av_strerror(rc, err, sizeof err);
+        s = mood__error(MOOD_EFORMAT, "%s: cannot read stream information (%s)", path, err);
+        goto done;
+    }
+    si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+    if (si < 0 || !codec) {
+        s = mood__error(MOOD_EFORMAT, "%s: no decodable audio stream", path);
+        goto done;
+    }
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if ((int)i != si)
+            fmt->streams[i]->discard = AVDISCARD_ALL; /* cover art, video, subtitles */
+    AVStream *st = fmt->streams[si];
+    ctx = avcodec_alloc_context3(codec);
+    if (!ctx) {
+        s = mood__enomem("decode");
+        goto done;
+    }
+    avcodec_parameters_to_context(ctx, st->codecpar);
+    ctx->thread_count = 1; /* parallelism is across files */
+    if ((rc = avcodec_open2(ctx, codec, NULL)) < 0) {
+        av_strerror(rc, err, sizeof err);
+        s = mood__error(MOOD_EFORMAT, "%s: cannot open the %s decoder (%s)", path, codec->name,
+                        err);
+        goto done;
+    }
+    if (ctx->sample_rate < 1000 || ctx->ch_layout.nb_channels < 1) {
+        s = mood__error(MOOD_EFORMAT, "%s: stream without sample rate or channels", path);
+        goto done;
+    }
+    read_tags(fmt, st, info);
+    snprintf(info->codec, sizeof info->codec, "%s", codec->name);
+    info->sample_rate_hz = ctx->sample_rate;
+    info->channels = ctx->ch_layout.nb_channels;
+    info->bitrate_bps = st->codecpar->bit_rate ? st->codecpar->bit_rate : fmt->bit_rate;
+    out_ch = info->channels >= 2 ? 2 : 1;
+    {
+        AVChannelLayout out_layout, in_layout;
+        av_channel_layout_default(&out_layout, out_ch);
+        if (ctx->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+            av_channel_layout_default(&in_layout, ctx->ch_layout.nb_channels);
+        else
+            av_channel_layout_copy(&in_layout, &ctx->ch_layout);
+        rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLT, ctx->sample_rate, &in_layout,
+                                 ctx->sample_fmt, ctx->sample_rate, 0, NULL);
+        av_channel_layout_uninit(&in_layout);
+        if (rc < 0 || !swr || swr_init(swr) < 0) {
+            s = mood__error(MOOD_EFORMAT, "%s: cannot convert %d-channel %s samples", path,
+                            info->channels, av_get_sample_fmt_name(ctx->sample_fmt));
+            goto done;
+        }
+    }
+    if ((s = mood__frames_begin(az, ctx->sample_rate, out_ch)) != MOOD_OK)
+        goto done;
+    pkt = av_packet_alloc();
+    fr = av_frame_alloc();
+    if (!pkt || !fr) {
+        s = mood__enomem("decode");
+        goto done;
+    }
+    int eof = 0, read_error = 0;
+    while (!eof) {
+        rc = av_read_frame(fmt, pkt);
+        if (rc == AVERROR_EOF) {
+            eof = 1;
+            rc = avcodec_send_packet(ctx, NULL);
+        } else if (rc < 0) {
+            /* A read error that is not EOF: the file is cut short or damaged. */
+            read_error = rc;
+            eof = 1;
+            rc = avcodec_send_packet(ctx, NULL);
+        } else {
+            if (pkt->stream_index != si) {
+                av_packet_unref(pkt);
+                continue;
+            }
+            packets++;
+            rc = avcodec_send_packet(ctx, pkt);
+            av_packet_unref(pkt);
+            if (rc < 0 && rc != AVERROR(EAGAIN)) {
+                bad_packets++;
+                continue;
+            }
+        }
+        while ((rc = avcodec_receive_frame(ctx, fr)) >= 0) {
+            s = push_frame(az, swr, fr, &conv, &conv_cap, out_ch);
+            av_frame_unref(fr);
+            if (s != MOOD_OK)
+                goto done;
+        }
+        if (rc != AVERROR(EAGAIN) && rc != AVERROR_EOF) {
+            bad_packets++;
+        }
+    }
+    double decoded = (double)az->t.n_in / ctx->sample_rate;
+    double declared = 0;
+    if (st->duration > 0 && st->time_base.den > 0)
+        declared = (double)st->duration * av_q2d(st->time_base);
+    else if (fmt->duration > 0)
+        declared = (double)fmt->duration / AV_TIME_BASE;
+    if (packets > 0 && bad_packets * 2 > packets) {
+        s = mood__error(MOOD_EFORMAT, "%s: %ld of %ld packets could not be decoded", path,
+                        bad_packets, packets);
+        goto done;
+    }
+    if (declared > 0 && decoded < 0.9 * declared) {
+        s = mood__error(MOOD_EFORMAT, "%s: truncated: decoded %.1f s of the declared %.1f s", path,
+                        decoded, declared);
+        goto done;
+    }
+    if (read_error && decoded < 1.0) {
+        av_strerror(read_error, err, sizeof err);
+        s = mood__error(MOOD_EFORMAT, "%s: read error after %.1f s (%s)", path, decoded, err);
+        goto done;
+    }
+    if (decoded < 1.0) {
+        s = mood__error(MOOD_EFORMAT, "%s: only %.2f s of audio (at least 1 s is needed)", path,
+                        decoded);
+        goto done;
+    }
+done:
+    av_frame_free(&fr);
+    av_packet_free(&pkt);
+    swr_free(&swr);
+    avcodec_free_context(&ctx);
+    avformat_close_input(&fmt);
+    mood__free(conv);
+    return s;
+}

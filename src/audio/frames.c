@@ -1,0 +1,607 @@
+/*
+ * The streaming frame loop of one track. Decoded blocks arrive at the native rate; loudness and
+ * stereo statistics are taken there (the loudness meter needs the native signal to agree with
+ * other BS.1770 meters), then the block is downmixed and resampled to the analysis rate and cut
+ * into hops. Every hop gets one windowed FFT whose power spectrum feeds all spectral descriptors.
+ * Only the onset strength, the RMS and a 12-bin chroma every 4 hops are kept per hop (about
+ * 60 bytes per 23 ms, 19 MB for a 2-hour set); everything else is a running sum.
+ */
+#include "audio_internal.h"
+
+#include "../core/internal.h"
+
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mood__fvec_push(an_fvec *a, const float *x, size_t k)
+{
+    if (a->n + k > a->cap) {
+        size_t cap = a->cap ? a->cap : 1024;
+        while (cap < a->n + k)
+            cap *= 2;
+        float *v = mood__realloc(a->v, cap * sizeof(float));
+        if (!v)
+            return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    memcpy(a->v + a->n, x, k * sizeof(float));
+    a->n += k;
+    return 0;
+}
+
+void mood__fvec_free(an_fvec *a)
+{
+    mood__free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+}
+
+void mood__stat_add(an_stat *s, double x)
+{
+    s->sum += x;
+    s->sum2 += x * x;
+    s->n++;
+}
+
+double mood__stat_mean(const an_stat *s)
+{
+    return s->n ? s->sum / (double)s->n : 0.0;
+}
+
+double mood__stat_std(const an_stat *s)
+{
+    if (s->n < 2)
+        return 0.0;
+    double m = s->sum / (double)s->n, v = s->sum2 / (double)s->n - m * m;
+    return v > 0 ? sqrt(v) : 0.0;
+}
+
+void mood__frames_release(mood_audio_analyzer *az)
+{
+    an_track *t = &az->t;
+    swr_free(&t->swr);
+    mood__loud_free(&t->loud);
+    mood__free(t->mono);
+    mood__free(t->rs_out);
+    mood__fvec_free(&t->onset);
+    mood__fvec_free(&t->rms);
+    mood__fvec_free(&t->chroma);
+    mood__fvec_free(&t->f0);
+    memset(t, 0, sizeof *t);
+}
+
+mood_status mood__frames_begin(mood_audio_analyzer *az, int in_rate, int in_ch)
+{
+    an_track *t = &az->t;
+    AVChannelLayout in_layout, out_layout = AV_CHANNEL_LAYOUT_MONO;
+    mood__frames_release(az);
+    if (in_ch < 1 || in_ch > 2)
+        return mood__error(MOOD_EINVAL, "audio: %d channels (expected 1 or 2 after downmix)",
+                           in_ch);
+    t->in_rate = in_rate;
+    t->in_ch = in_ch;
+    av_channel_layout_default(&in_layout, in_ch);
+    if (swr_alloc_set_opts2(&t->swr, &out_layout, AV_SAMPLE_FMT_FLT, az->rate, &in_layout,
+                            AV_SAMPLE_FMT_FLT, in_rate, 0, NULL) < 0 ||
+        !t->swr)
+        return mood__enomem("audio: resampler");
+    /* A 16-tap polyphase filter: the analysis only needs content up to about 10 kHz and the
+     * default 32 taps double the resampling cost for no visible change in the features. */
+    av_opt_set_int(t->swr, "filter_size", 16, 0);
+    if (swr_init(t->swr) < 0)
+        return mood__error(MOOD_EINTERNAL, "audio: resampler %d Hz -> %d Hz failed to start",
+                           in_rate, az->rate);
+    mood__loud_begin(&t->loud, in_rate, in_ch);
+    t->mono_cap = AN_NFFT * 4;
+    t->mono = mood__malloc_array(t->mono_cap, sizeof(float));
+    if (!t->mono)
+        return mood__enomem("audio: frame buffer");
+    return MOOD_OK;
+}
+
+/* All descriptors of one hop; @p x holds AN_NFFT samples at the analysis rate. The spectrum is
+ * walked once for the sums every descriptor needs (this loop is most of the analysis cost). */
+static mood_status process_hop(mood_audio_analyzer *az, const float *x)
+{
+    an_track *t = &az->t;
+    const float bin_hz = (float)az->rate / AN_NFFT;
+    /* RMS and zero crossings over the hop at the frame centre: consecutive hops then tile the
+     * signal exactly, so the RMS envelope has no overlap bias. */
+    const float *c = x + (AN_NFFT - AN_HOP) / 2;
+    float e = 0.0f;
+    int zc = 0;
+    for (int i = 0; i < AN_HOP; i++) {
+        e += c[i] * c[i];
+        zc += (i > 0) && ((c[i] >= 0.0f) != (c[i - 1] >= 0.0f));
+    }
+    float rms = sqrtf(e / AN_HOP);
+    if (mood__fvec_push(&t->rms, &rms, 1))
+        return mood__enomem("audio: RMS envelope");
+    int voiced_slot = (t->n_frames % AN_PITCH_EVERY) == 0;
+    int slow_slot = (t->n_frames % 4) == 2; /* flatness and contrast every 4th hop */
+    if (voiced_slot && rms > 1e-3f) {
+        float prob, f0 = mood__yin(az, x + (AN_NFFT - AN_YIN_W) / 2, &prob);
+        t->pitch_frames++;
+        if (f0 > 0.0f) {
+            t->voiced_frames++;
+            if (mood__fvec_push(&t->f0, &f0, 1))
+                return mood__enomem("audio: pitch track");
+        }
+    }
+    memcpy(az->fft_in, x, AN_NFFT * sizeof(float));
+    mood__stft_frame(az);
+    const float *P = az->power;
+    float *S = az->mag;
+
+    /* Mel bands, their dB values, the onset strength (mean positive dB rise: spectral flux on
+     * a log-mel spectrogram) and MFCCs. */
+    float mel[AN_NMEL], mel_db[AN_NMEL];
+    float flux = 0.0f;
+    for (int b = 0; b < AN_NMEL; b++) {
+        const float *w = az->mel_w + az->mel_off[b];
+        const float *p = P + az->mel_lo[b];
+        float acc = 0;
+        for (int j = 0; j < az->mel_len[b]; j++)
+            acc += w[j] * p[j];
+        mel[b] = acc;
+        float db = 10.0f * log10f(acc + 1e-10f);
+        if (db < -80.0f)
+            db = -80.0f;
+        mel_db[b] = db;
+        if (t->n_frames > 0 && db > t->prev_mel_db[b])
+            flux += db - t->prev_mel_db[b];
+    }
+    memcpy(t->prev_mel_db, mel_db, sizeof mel_db);
+    float onset = flux / AN_NMEL;
+    if (mood__fvec_push(&t->onset, &onset, 1))
+        return mood__enomem("audio: onset envelope");
+
+    /* HPSS on the mel ring. */
+    memcpy(t->hp_ring[t->n_frames % AN_HPSS_T], mel, sizeof mel);
+    if (t->n_frames + 1 >= AN_HPSS_T && t->n_frames % AN_HPSS_EVERY == 0) {
+        double h, p;
+        mood__hpss_frame((const float(*)[AN_NMEL])t->hp_ring, t->n_frames % AN_HPSS_T, &h, &p);
+        t->harm_e += h;
+        t->perc_e += p;
+    }
+
+    /* One pass: magnitudes, sums for centroid/bandwidth, band energies, chroma energy. */
+    float sS = 0, sP = 0, sfS = 0, sf2S = 0, band[3] = {0, 0, 0};
+    const int e0 = az->band_edge[0], e1 = az->band_edge[1];
+    for (int k = 1; k < AN_NBINS; k++) {
+        float p = P[k], m = sqrtf(p), f = (float)k * bin_hz;
+        S[k] = m;
+        sS += m;
+        sP += p;
+        sfS += f * m;
+        sf2S += f * f * m;
+        band[(k >= e0) + (k >= e1)] += p;
+        int pc = az->chroma_pc[k];
+        if (pc >= 0)
+            t->chroma_acc[pc] += p;
+    }
+    if (++t->chroma_acc_n == AN_CHROMA_BLOCK) {
+        if (mood__fvec_push(&t->chroma, t->chroma_acc, 12))
+            return mood__enomem("audio: chroma");
+        memset(t->chroma_acc, 0, sizeof t->chroma_acc);
+        t->chroma_acc_n = 0;
+    }
+
+    /* Timbre statistics skip silent hops (below -60 dBFS), which would only measure noise. */
+    if (rms > 1e-3f && sS > 0.0f) {
+        double cen = (double)sfS / sS, var = (double)sf2S / sS - cen * cen;
+        double cum = 0, target = 0.85 * (double)sS;
+        int roll = AN_NBINS - 1;
+        for (int k = 1; k < AN_NBINS; k++) {
+            cum += S[k];
+            if (cum >= target) {
+                roll = k;
+                break;
+            }
+        }
+        mood__stat_add(&t->centroid, cen);
+        mood__stat_add(&t->bandwidth, var > 0 ? sqrt(var) : 0.0);
+        mood__stat_add(&t->rolloff, roll * (double)bin_hz);
+        mood__stat_add(&t->zcr, (double)zc / (AN_HOP - 1));
+        for (int i = 0; i < 3; i++)
+            t->band_e[i] += band[i];
+        float mf[MOOD_AUDIO_N_MFCC];
+        for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++) {
+            float acc = 0;
+            for (int b = 0; b < AN_NMEL; b++)
+                acc += az->dct[i][b] * mel_db[b];
+            mf[i] = acc;
+            t->mfcc_sum[i] += acc;
+        }
+        for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++)
+            for (int j = i; j < MOOD_AUDIO_N_MFCC; j++)
+                t->mfcc_outer[i * MOOD_AUDIO_N_MFCC + j] += (double)(mf[i] * mf[j]);
+        t->mfcc_n++;
+        if (slow_slot) {
+            /* Flatness: geometric over arithmetic mean of the power spectrum. */
+            float lsum = 0;
+            for (int k = 1; k < AN_NBINS; k++)
+                lsum += logf(P[k] + 1e-12f);
+            double g = exp((double)lsum / (AN_NBINS - 1)), a = (double)sP / (AN_NBINS - 1) + 1e-12;
+            mood__stat_add(&t->flatness, g / a);
+            /* Contrast per octave band: dB gap between the mean power of bins above and of
+             * bins below the band mean (a sort-free stand-in for the quantile definition). */
+            double csum = 0;
+            for (int i = 0; i < AN_NCONTRAST; i++) {
+                int lo = az->contrast_lo[i], hi = az->contrast_lo[i + 1];
+                float m = 0, up = 0, dn = 0;
+                int nu = 0, nd = 0;
+                for (int k = lo; k < hi; k++)
+                    m += P[k];
+                m /= (float)(hi - lo > 0 ? hi - lo : 1);
+                for (int k = lo; k < hi; k++) {
+                    if (P[k] >= m) {
+                        up += P[k];
+                        nu++;
+                    } else {
+                        dn += P[k];
+                        nd++;
+                    }
+                }
+                double cdb = 10.0 * log10(((double)up / (nu ? nu : 1) + 1e-12) /
+                                          ((double)dn / (nd ? nd : 1) + 1e-12));
+                t->contrast_band[i] += cdb;
+                csum += cdb;
+            }
+            t->contrast_n++;
+            mood__stat_add(&t->contrast, csum / AN_NCONTRAST);
+        }
+    }
+    t->n_frames++;
+    return MOOD_OK;
+}
+
+/* Cut every complete frame out of the mono buffer, keeping the overlap. */
+static mood_status drain_frames(mood_audio_analyzer *az)
+{
+    an_track *t = &az->t;
+    size_t pos = 0;
+    mood_status s = MOOD_OK;
+    while (pos + AN_NFFT <= t->mono_n) {
+        if ((s = process_hop(az, t->mono + pos)) != MOOD_OK)
+            break;
+        pos += AN_HOP;
+    }
+    memmove(t->mono, t->mono + pos, (t->mono_n - pos) * sizeof(float));
+    t->mono_n -= pos;
+    return s;
+}
+
+/* Append resampled samples to the mono buffer, draining frames whenever it fills. */
+static mood_status feed_mono(mood_audio_analyzer *az, const float *x, size_t n)
+{
+    an_track *t = &az->t;
+    while (n > 0) {
+        size_t room = t->mono_cap - t->mono_n, k = n < room ? n : room;
+        memcpy(t->mono + t->mono_n, x, k * sizeof(float));
+        t->mono_n += k;
+        x += k;
+        n -= k;
+        mood_status s = drain_frames(az);
+        if (s != MOOD_OK)
+            return s;
+    }
+    return MOOD_OK;
+}
+
+static mood_status resample(mood_audio_analyzer *az, const float *pcm, size_t n)
+{
+    an_track *t = &az->t;
+    int want = swr_get_out_samples(t->swr, (int)n);
+    if (want < 0)
+        return mood__error(MOOD_EINTERNAL, "audio: resampler state");
+    if ((size_t)want > t->rs_cap) {
+        float *p = mood__realloc(t->rs_out, (size_t)want * sizeof(float));
+        if (!p)
+            return mood__enomem("audio: resampler buffer");
+        t->rs_out = p;
+        t->rs_cap = (size_t)want;
+    }
+    uint8_t *out[1] = {(uint8_t *)t->rs_out};
+    const uint8_t *in[1] = {(const uint8_t *)pcm};
+    int got = swr_convert(t->swr, out, want, pcm ? in : NULL, (int)n);
+    if (got < 0)
+        return mood__error(MOOD_EINTERNAL, "audio: resampling failed");
+    return feed_mono(az, t->rs_out, (size_t)got);
+}
+
+mood_status mood__frames_push(mood_audio_analyzer *az, const float *pcm, size_t n)
+{
+    an_track *t = &az->t;
+    if (n == 0)
+        return MOOD_OK;
+    if (mood_cancel_requested())
+        return mood__error(MOOD_ECANCELED, "analyze: interrupted");
+    mood_status s = mood__loud_push(&t->loud, pcm, n);
+    if (s != MOOD_OK)
+        return s;
+    /* Stereo statistics (mid/side energies, correlation) and the native-rate peak/RMS. */
+    double l2 = 0, r2 = 0, lr = 0, pk = t->peak;
+    if (t->in_ch == 2) {
+        for (size_t i = 0; i < n; i++) {
+            double l = pcm[2 * i], r = pcm[2 * i + 1];
+            l2 += l * l;
+            r2 += r * r;
+            lr += l * r;
+            double al = fabs(l), ar = fabs(r);
+            if (al > pk)
+                pk = al;
+            if (ar > pk)
+                pk = ar;
+        }
+        t->sum_l2 += l2;
+        t->sum_r2 += r2;
+        t->sum_lr += lr;
+        t->sum_m2 += 0.25 * (l2 + r2 + 2 * lr);
+        t->sum_s2 += 0.25 * (l2 + r2 - 2 * lr);
+        t->sum_all2 += 0.5 * (l2 + r2);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            double v = pcm[i];
+            l2 += v * v;
+            if (fabs(v) > pk)
+                pk = fabs(v);
+        }
+        t->sum_l2 += l2;
+        t->sum_all2 += l2;
+    }
+    t->peak = pk;
+    t->n_in += n;
+    return resample(az, pcm, n);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static float to_db(double x)
+{
+    return (float)(10.0 * log10(x + 1e-20));
+}
+
+/* Dynamics from the hop RMS series: level statistics, attack/decay, section contrast. */
+static void dynamics_from_rms(const an_fvec *rms, double hop_s, float *v)
+{
+    an_stat lvl = {0};
+    size_t n = rms->n;
+    for (size_t i = 0; i < n; i++)
+        if (rms->v[i] > 1e-4f)
+            mood__stat_add(&lvl, 20.0 * log10(rms->v[i]));
+    v[MOOD_AF_RMS_MEAN_DB] = (float)mood__stat_mean(&lvl);
+    v[MOOD_AF_RMS_STD_DB] = (float)mood__stat_std(&lvl);
+    /* Attack/decay: mean rise and fall rates (dB/s) of the envelope smoothed to 4-hop blocks
+     * (93 ms), counting only changes faster than 6 dB/s so that steady passages do not dilute
+     * them. */
+    const size_t blk = 4;
+    double prev = 0, up = 0, dn = 0;
+    size_t nu = 0, nd = 0;
+    double blk_s = hop_s * (double)blk;
+    for (size_t i = 0; i + blk <= n; i += blk) {
+        double e = 0;
+        for (size_t j = 0; j < blk; j++)
+            e += (double)rms->v[i + j] * rms->v[i + j];
+        double db = 10.0 * log10(e / (double)blk + 1e-10);
+        if (i > 0) {
+            double rate = (db - prev) / blk_s;
+            if (rate > 6.0) {
+                up += rate;
+                nu++;
+            } else if (rate < -6.0) {
+                dn -= rate;
+                nd++;
+            }
+        }
+        prev = db;
+    }
+    v[MOOD_AF_ATTACK_DB_S] = nu ? (float)(up / (double)nu) : 0.0f;
+    v[MOOD_AF_DECAY_DB_S] = nd ? (float)(dn / (double)nd) : 0.0f;
+    /* Dynamic contrast: spread (90th minus 10th percentile) of 10-second section levels. */
+    size_t sec = (size_t)(10.0 / hop_s), ns = sec ? n / sec : 0;
+    v[MOOD_AF_DYNAMIC_CONTRAST_DB] = 0.0f;
+    if (ns >= 2) {
+        float *lv = mood__malloc_array(ns, sizeof(float));
+        if (lv) {
+            for (size_t s = 0; s < ns; s++) {
+                double e = 0;
+                for (size_t j = 0; j < sec; j++)
+                    e += (double)rms->v[s * sec + j] * rms->v[s * sec + j];
+                lv[s] = to_db(e / (double)sec);
+            }
+            qsort(lv, ns, sizeof(float), cmp_float);
+            v[MOOD_AF_DYNAMIC_CONTRAST_DB] =
+                lv[(size_t)(0.9 * (double)(ns - 1))] - lv[(size_t)(0.1 * (double)(ns - 1))];
+            mood__free(lv);
+        }
+    }
+}
+
+static const char *const key_names[12] = {"C",  "C#", "D",  "D#", "E",  "F",
+                                          "F#", "G",  "G#", "A",  "A#", "B"};
+
+mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
+{
+    an_track *t = &az->t;
+    float *v = r->values;
+    mood_status s;
+    /* Flush the resampler, then pad the tail so that the last partial frame is analysed. */
+    if ((s = resample(az, NULL, 0)) != MOOD_OK)
+        return s;
+    if (t->mono_n > AN_HOP) {
+        float zeros[AN_NFFT] = {0};
+        size_t pad = AN_NFFT - (t->mono_n % AN_HOP == 0 ? AN_HOP : t->mono_n % AN_HOP);
+        if ((s = feed_mono(az, zeros, pad < AN_NFFT ? pad : AN_NFFT - 1)) != MOOD_OK)
+            return s;
+    }
+    r->analysis_rate_hz = az->rate;
+    double dur = t->in_rate > 0 ? (double)t->n_in / t->in_rate : 0.0;
+    r->info.duration_s = dur;
+    v[MOOD_AF_DURATION_S] = (float)dur;
+    v[MOOD_AF_SAMPLE_RATE_HZ] = (float)r->info.sample_rate_hz;
+    v[MOOD_AF_CHANNELS] = (float)r->info.channels;
+    v[MOOD_AF_BITRATE_KBPS] = (float)((double)r->info.bitrate_bps / 1000.0);
+    if (t->n_frames < 8)
+        return mood__error(MOOD_EFORMAT, "audio: %.2f s of audio is too short to analyse", dur);
+
+    /* Timbre. */
+    v[MOOD_AF_CENTROID_MEAN] = (float)mood__stat_mean(&t->centroid);
+    v[MOOD_AF_CENTROID_STD] = (float)mood__stat_std(&t->centroid);
+    v[MOOD_AF_BANDWIDTH_MEAN] = (float)mood__stat_mean(&t->bandwidth);
+    v[MOOD_AF_BANDWIDTH_STD] = (float)mood__stat_std(&t->bandwidth);
+    v[MOOD_AF_ROLLOFF_MEAN] = (float)mood__stat_mean(&t->rolloff);
+    v[MOOD_AF_ROLLOFF_STD] = (float)mood__stat_std(&t->rolloff);
+    v[MOOD_AF_FLATNESS_MEAN] = (float)mood__stat_mean(&t->flatness);
+    v[MOOD_AF_FLATNESS_STD] = (float)mood__stat_std(&t->flatness);
+    v[MOOD_AF_CONTRAST_MEAN] = (float)mood__stat_mean(&t->contrast);
+    v[MOOD_AF_CONTRAST_STD] = (float)mood__stat_std(&t->contrast);
+    v[MOOD_AF_ZCR_MEAN] = (float)mood__stat_mean(&t->zcr);
+    v[MOOD_AF_ZCR_STD] = (float)mood__stat_std(&t->zcr);
+    for (int i = 0; i < AN_NCONTRAST; i++)
+        r->contrast_bands[i] =
+            t->contrast_n ? (float)(t->contrast_band[i] / (double)t->contrast_n) : 0.0f;
+    {
+        const int D = MOOD_AUDIO_N_MFCC;
+        double nn = t->mfcc_n ? (double)t->mfcc_n : 1.0, logdet = 0;
+        double cov[MOOD_AUDIO_N_MFCC * MOOD_AUDIO_N_MFCC];
+        for (int i = 0; i < D; i++)
+            r->mfcc_mean[i] = (float)(t->mfcc_sum[i] / nn);
+        for (int i = 0; i < D; i++)
+            for (int j = 0; j < D; j++) {
+                double o = i <= j ? t->mfcc_outer[i * D + j] : t->mfcc_outer[j * D + i];
+                cov[i * D + j] = o / nn - (t->mfcc_sum[i] / nn) * (t->mfcc_sum[j] / nn);
+                r->mfcc_cov[i * D + j] = (float)cov[i * D + j];
+            }
+        for (int i = 0; i < D; i++)
+            r->mfcc_std[i] = (float)sqrt(cov[i * D + i] > 0 ? cov[i * D + i] : 0);
+        /* log-determinant by Cholesky (with a small ridge): the volume of the timbre cloud. */
+        for (int i = 0; i < D; i++)
+            cov[i * D + i] += 1e-3;
+        for (int j = 0; j < D && logdet == logdet; j++) {
+            double d = cov[j * D + j];
+            for (int k = 0; k < j; k++)
+                d -= cov[j * D + k] * cov[j * D + k];
+            if (d <= 0) {
+                logdet = NAN;
+                break;
+            }
+            double l = sqrt(d);
+            cov[j * D + j] = l;
+            logdet += 2 * log(l);
+            for (int i = j + 1; i < D; i++) {
+                double a = cov[i * D + j];
+                for (int k = 0; k < j; k++)
+                    a -= cov[i * D + k] * cov[j * D + k];
+                cov[i * D + j] = a / l;
+            }
+        }
+        v[MOOD_AF_MFCC_COV_LOGDET] = (float)logdet;
+    }
+
+    /* Dynamics: BS.1770 loudness, range and peaks (loudness.c). */
+    double lufs, lra, tp, sp = t->peak;
+    mood__loud_result(&t->loud, &lufs, &lra, &tp);
+    if (!az->opt.with_true_peak)
+        tp = sp;
+    v[MOOD_AF_LOUDNESS_LUFS] = isfinite(lufs) ? (float)lufs : -70.0f;
+    v[MOOD_AF_LOUDNESS_RANGE_LU] = (float)lra;
+    v[MOOD_AF_TRUE_PEAK_DBTP] = (float)(20.0 * log10(tp + 1e-10));
+    v[MOOD_AF_SAMPLE_PEAK_DBFS] = (float)(20.0 * log10(sp + 1e-10));
+    double ms = t->n_in ? t->sum_all2 / (double)t->n_in : 0;
+    v[MOOD_AF_CREST_FACTOR_DB] = (float)(20.0 * log10(t->peak + 1e-10) - 10.0 * log10(ms + 1e-20));
+    dynamics_from_rms(&t->rms, (double)AN_HOP / az->rate, v);
+
+    /* Spatial. */
+    if (t->in_ch == 2) {
+        v[MOOD_AF_STEREO_WIDTH] = (float)sqrt(t->sum_s2 / (t->sum_m2 + 1e-20));
+        v[MOOD_AF_CHANNEL_BALANCE_DB] = to_db(t->sum_l2 + 1e-20) - to_db(t->sum_r2 + 1e-20);
+        v[MOOD_AF_PHASE_COHERENCE] = (float)(t->sum_lr / (sqrt(t->sum_l2 * t->sum_r2) + 1e-20));
+        v[MOOD_AF_IS_MONO] = t->sum_s2 < 1e-6 * (t->sum_m2 + 1e-20) ? 1.0f : 0.0f;
+    } else {
+        v[MOOD_AF_STEREO_WIDTH] = 0.0f;
+        v[MOOD_AF_CHANNEL_BALANCE_DB] = 0.0f;
+        v[MOOD_AF_PHASE_COHERENCE] = 1.0f;
+        v[MOOD_AF_IS_MONO] = 1.0f;
+    }
+
+    /* Voice and instrumentation. */
+    v[MOOD_AF_VOICED_RATIO] =
+        t->pitch_frames ? (float)((double)t->voiced_frames / (double)t->pitch_frames) : 0.0f;
+    v[MOOD_AF_F0_MEDIAN_HZ] = 0.0f;
+    if (t->f0.n) {
+        qsort(t->f0.v, t->f0.n, sizeof(float), cmp_float);
+        v[MOOD_AF_F0_MEDIAN_HZ] = t->f0.v[t->f0.n / 2];
+    }
+    double be = t->band_e[0] + t->band_e[1] + t->band_e[2] + 1e-20;
+    v[MOOD_AF_BASS_SHARE] = (float)(t->band_e[0] / be);
+    v[MOOD_AF_MID_SHARE] = (float)(t->band_e[1] / be);
+    v[MOOD_AF_TREBLE_SHARE] = (float)(t->band_e[2] / be);
+    double hp = t->harm_e + t->perc_e;
+    v[MOOD_AF_HARMONIC_RATIO] = hp > 0 ? (float)(t->harm_e / hp) : 0.5f;
+    v[MOOD_AF_PERCUSSIVE_RATIO] = hp > 0 ? (float)(t->perc_e / hp) : 0.5f;
+
+    /* Rhythm. */
+    an_rhythm rh;
+    if ((s = mood__rhythm(t->onset.v, t->onset.n, (double)az->rate / AN_HOP, &rh)) != MOOD_OK)
+        return s;
+    double t0 = (double)(AN_NFFT / 2) / az->rate; /* frame centre offset */
+    for (size_t i = 0; i < rh.n_beats; i++)
+        rh.beats[i] += (float)t0;
+    r->beats = rh.beats;
+    r->n_beats = rh.n_beats;
+    v[MOOD_AF_TEMPO_BPM] = rh.tempo_bpm;
+    v[MOOD_AF_TEMPO_CONFIDENCE] = rh.tempo_conf;
+    v[MOOD_AF_TEMPO_OCTAVE_CONFIDENCE] = rh.octave_conf;
+    v[MOOD_AF_TEMPO_LOCAL_MEAN] = rh.local_mean;
+    v[MOOD_AF_TEMPO_LOCAL_STD] = rh.local_std;
+    v[MOOD_AF_TEMPO_LOCAL_MIN] = rh.local_min;
+    v[MOOD_AF_TEMPO_LOCAL_MAX] = rh.local_max;
+    v[MOOD_AF_TEMPOGRAM_RATIO_2] = rh.ratio2;
+    v[MOOD_AF_TEMPOGRAM_RATIO_3] = rh.ratio3;
+    v[MOOD_AF_BEAT_COUNT] = (float)rh.n_beats;
+    v[MOOD_AF_BEAT_STRENGTH] = rh.beat_strength;
+    v[MOOD_AF_ONSET_RATE] = rh.onset_rate_hz;
+    v[MOOD_AF_SWING_RATIO] = rh.swing;
+    v[MOOD_AF_MICROTIMING_MS] = rh.microtiming_ms;
+    v[MOOD_AF_IBI_STD_MS] = rh.ibi_std_ms;
+    memcpy(r->peak_bpm, rh.peak_bpm, sizeof r->peak_bpm);
+    memcpy(r->peak_val, rh.peak_val, sizeof r->peak_val);
+
+    /* Tonal. */
+    an_tonal to;
+    if ((s = mood__tonal(t->chroma.v, t->chroma.n / 12,
+                         (double)az->rate / (AN_HOP * AN_CHROMA_BLOCK), &to)) != MOOD_OK)
+        return s;
+    for (size_t i = 0; i < to.n_chords; i++) {
+        to.chords[i].start_s += (float)t0;
+        to.chords[i].end_s += (float)t0;
+    }
+    r->chords = to.chords;
+    r->n_chords = to.n_chords;
+    r->keysegs = to.keysegs;
+    r->n_keysegs = to.n_keysegs;
+    memcpy(r->chroma, to.chroma, sizeof r->chroma);
+    v[MOOD_AF_KEY_INDEX] = (float)to.key;
+    v[MOOD_AF_MODE] = (float)to.mode;
+    v[MOOD_AF_KEY_CONFIDENCE] = to.key_conf;
+    v[MOOD_AF_KEY_CHANGES] = to.n_keysegs > 0 ? (float)(to.n_keysegs - 1) : 0.0f;
+    v[MOOD_AF_CHORD_CHANGE_RATE] = to.chord_rate_hz;
+    v[MOOD_AF_CHORD_MAJOR_SHARE] = to.major_share;
+    v[MOOD_AF_TONAL_TENSION] = to.tension;
+    v[MOOD_AF_CHROMA_CLARITY] = to.clarity;
+    snprintf(r->camelot, sizeof r->camelot, "%s", mood_audio_camelot(to.key, to.mode));
+    snprintf(r->key_name, sizeof r->key_name, "%s %s", key_names[to.key % 12],
+             to.mode ? "major" : "minor");
+    mood__mood_and_sim(r);
+    return MOOD_OK;
+}

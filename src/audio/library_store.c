@@ -1,0 +1,597 @@
+/*
+ * The analysed library in the SQLite catalog: schema, per-track writes (one transaction per
+ * track), and the read side: export table, list, show, stats.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "library_internal.h"
+
+#include "../core/internal.h"
+#include "../store/catalog_internal.h"
+#include "audio_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const track_steps[] = {
+    /* v1 */
+    "CREATE TABLE tracks ("
+    "  id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size_bytes INTEGER NOT NULL,"
+    "  mtime_ns INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),"
+    "  error TEXT, analysis_version INTEGER NOT NULL, analyzed_utc TEXT NOT NULL,"
+    "  title TEXT, artist TEXT, album TEXT, genre TEXT, year INTEGER, track_no INTEGER,"
+    "  duration_s REAL, codec TEXT, sample_rate_hz INTEGER, channels INTEGER,"
+    "  bitrate_bps INTEGER, report_path TEXT);"
+    "CREATE TABLE analyses ("
+    "  track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,"
+    "  analysis_version INTEGER NOT NULL, key_name TEXT, camelot TEXT, mood_label TEXT,"
+    "  report_json TEXT NOT NULL);"
+    "CREATE TABLE feature_vectors ("
+    "  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL, analysis_version INTEGER NOT NULL, dims INTEGER NOT NULL,"
+    "  data BLOB NOT NULL, PRIMARY KEY (track_id, kind));",
+};
+
+mood_status mood__library_migrate(mood_catalog *cat)
+{
+    return mood__catalog_migrate(cat, "tracks", track_steps,
+                                 sizeof track_steps / sizeof *track_steps);
+}
+
+static mood_status prep(mood_catalog *cat, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, st, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "prepare");
+    return MOOD_OK;
+}
+
+mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known *out)
+{
+    sqlite3_stmt *st;
+    mood_status s;
+    memset(out, 0, sizeof *out);
+    if ((s = prep(cat,
+                  "SELECT size_bytes, mtime_ns, analysis_version, status = 'ok' FROM tracks "
+                  "WHERE path = ?",
+                  &st)) != MOOD_OK)
+        return s;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->found = 1;
+        out->size_bytes = sqlite3_column_int64(st, 0);
+        out->mtime_ns = sqlite3_column_int64(st, 1);
+        out->analysis_version = sqlite3_column_int(st, 2);
+        out->ok = sqlite3_column_int(st, 3);
+    } else if (rc != SQLITE_DONE) {
+        s = mood__catalog_error(cat, "lookup");
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static void utc_now(char *buf, size_t cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Insert or update the tracks row of @p path and return its id. */
+static mood_status upsert_track(mood_catalog *cat, const char *path, int64_t size, int64_t mtime,
+                                const char *status, const char *error, const mood_audio_info *in,
+                                const char *report_path, int64_t *out_id)
+{
+    sqlite3_stmt *st;
+    mood_status s;
+    char now[32];
+    utc_now(now, sizeof now);
+    if ((s = prep(cat,
+                  "INSERT INTO tracks(path, size_bytes, mtime_ns, status, error, "
+                  "analysis_version, analyzed_utc, title, artist, album, genre, year, track_no, "
+                  "duration_s, codec, sample_rate_hz, channels, bitrate_bps, report_path) "
+                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19) "
+                  "ON CONFLICT(path) DO UPDATE SET size_bytes=?2, mtime_ns=?3, status=?4, "
+                  "error=?5, analysis_version=?6, analyzed_utc=?7, title=?8, artist=?9, "
+                  "album=?10, genre=?11, year=?12, track_no=?13, duration_s=?14, codec=?15, "
+                  "sample_rate_hz=?16, channels=?17, bitrate_bps=?18, report_path=?19 "
+                  "RETURNING id",
+                  &st)) != MOOD_OK)
+        return s;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, size);
+    sqlite3_bind_int64(st, 3, mtime);
+    sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+    if (error)
+        sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, MOOD_AUDIO_ANALYSIS_VERSION);
+    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+    if (in) {
+        sqlite3_bind_text(st, 8, in->title, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, in->artist, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, in->album, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, in->genre, -1, SQLITE_STATIC);
+        if (in->year)
+            sqlite3_bind_int(st, 12, in->year);
+        if (in->track_no)
+            sqlite3_bind_int(st, 13, in->track_no);
+        sqlite3_bind_double(st, 14, in->duration_s);
+        sqlite3_bind_text(st, 15, in->codec, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 16, in->sample_rate_hz);
+        sqlite3_bind_int(st, 17, in->channels);
+        sqlite3_bind_int64(st, 18, in->bitrate_bps);
+    }
+    if (report_path)
+        sqlite3_bind_text(st, 19, report_path, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out_id = sqlite3_column_int64(st, 0);
+    else
+        s = mood__catalog_error(cat, "store track");
+    sqlite3_finalize(st);
+    return s;
+}
+
+static mood_status store_vector(mood_catalog *cat, int64_t id, const char *kind, const float *x,
+                                int dims)
+{
+    sqlite3_stmt *st;
+    mood_status s;
+    if ((s = prep(cat,
+                  "INSERT OR REPLACE INTO feature_vectors(track_id, kind, analysis_version, "
+                  "dims, data) VALUES(?,?,?,?,?)",
+                  &st)) != MOOD_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, MOOD_AUDIO_ANALYSIS_VERSION);
+    sqlite3_bind_int(st, 4, dims);
+    sqlite3_bind_blob(st, 5, x, dims * (int)sizeof(float), SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        s = mood__catalog_error(cat, "store features");
+    sqlite3_finalize(st);
+    return s;
+}
+
+mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t size_bytes,
+                                   int64_t mtime_ns, const mood_audio_result *r,
+                                   const char *report_json, const char *report_path)
+{
+    mood_status s;
+    int64_t id = 0;
+    sqlite3_stmt *st = NULL;
+    if ((s = mood__catalog_exec(cat, "begin", "BEGIN IMMEDIATE")) != MOOD_OK)
+        return s;
+    if ((s = upsert_track(cat, path, size_bytes, mtime_ns, "ok", NULL, mood_audio_result_info(r),
+                          report_path, &id)) != MOOD_OK)
+        goto fail;
+    if ((s = prep(cat,
+                  "INSERT OR REPLACE INTO analyses(track_id, analysis_version, key_name, camelot, "
+                  "mood_label, report_json) VALUES(?,?,?,?,?,?)",
+                  &st)) != MOOD_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
+    sqlite3_bind_text(st, 3, mood_audio_result_key_name(r), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, mood_audio_result_camelot(r), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, mood_audio_result_mood_label(r), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, report_json, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        s = mood__catalog_error(cat, "store analysis");
+    sqlite3_finalize(st);
+    if (s != MOOD_OK)
+        goto fail;
+    if ((s = store_vector(cat, id, "scalars", mood_audio_result_values(r), MOOD_AF_COUNT)) !=
+            MOOD_OK ||
+        (s = store_vector(cat, id, "sim_raw", mood_audio_result_sim(r), MOOD_AUDIO_SIM_DIMS)) !=
+            MOOD_OK)
+        goto fail;
+    return mood__catalog_exec(cat, "commit", "COMMIT");
+fail:
+    sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+    return s;
+}
+
+mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int64_t size_bytes,
+                                       int64_t mtime_ns, const char *reason)
+{
+    mood_status s;
+    int64_t id = 0;
+    char sql[128];
+    if ((s = mood__catalog_exec(cat, "begin", "BEGIN IMMEDIATE")) != MOOD_OK)
+        return s;
+    if ((s = upsert_track(cat, path, size_bytes, mtime_ns, "failed", reason, NULL, NULL, &id)) !=
+        MOOD_OK)
+        goto fail;
+    snprintf(sql, sizeof sql,
+             "DELETE FROM analyses WHERE track_id = %lld; "
+             "DELETE FROM feature_vectors WHERE track_id = %lld;",
+             (long long)id, (long long)id);
+    if ((s = mood__catalog_exec(cat, "store failure", sql)) != MOOD_OK)
+        goto fail;
+    return mood__catalog_exec(cat, "commit", "COMMIT");
+fail:
+    sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+    return s;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Read side                                                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Text columns of the export, in order. */
+enum {
+    TX_ID,
+    TX_PATH,
+    TX_TITLE,
+    TX_ARTIST,
+    TX_ALBUM,
+    TX_GENRE,
+    TX_CAMELOT,
+    TX_KEY,
+    TX_MOOD,
+    TX_COUNT
+};
+static const char *const text_cols[TX_COUNT] = {
+    "track_id", "path", "title", "artist", "album", "genre", "camelot", "key", "mood_label"};
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return mood__strdup(t ? (const char *)t : "");
+}
+
+mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
+{
+    sqlite3_stmt *st = NULL;
+    mood_status s;
+    size_t n = 0, cap = 0;
+    char **text = NULL; /* n × TX_COUNT */
+    float *num = NULL;  /* n × (2 + MOOD_AF_COUNT + SIM) */
+    const size_t NN = 2 + MOOD_AF_COUNT + MOOD_AUDIO_SIM_DIMS;
+    mood_table *t = NULL;
+    *out = NULL;
+    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+        return s;
+    if ((s = prep(cat,
+                  "SELECT t.id, t.path, t.title, t.artist, t.album, t.genre, a.camelot, "
+                  "a.key_name, a.mood_label, t.year, t.track_no, fs.data, fs.dims, fv.data, "
+                  "fv.dims FROM tracks t JOIN analyses a ON a.track_id = t.id "
+                  "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
+                  "JOIN feature_vectors fv ON fv.track_id = t.id AND fv.kind = 'sim_raw' "
+                  "WHERE t.status = 'ok' AND a.analysis_version = ? ORDER BY t.id",
+                  &st)) != MOOD_OK)
+        return s;
+    sqlite3_bind_int(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 256;
+            char **t2 = mood__realloc(text, nc * TX_COUNT * sizeof(char *));
+            if (!t2) {
+                s = mood__enomem("library export");
+                goto done;
+            }
+            text = t2;
+            float *n2 = mood__realloc(num, nc * NN * sizeof(float));
+            if (!n2) {
+                s = mood__enomem("library export");
+                goto done;
+            }
+            num = n2;
+            cap = nc;
+        }
+        char **tr = text + n * TX_COUNT;
+        float *nr = num + n * NN;
+        memset(tr, 0, TX_COUNT * sizeof(char *));
+        n++;
+        for (int i = 0; i < TX_COUNT; i++)
+            if (!(tr[i] = dup_col(st, i))) {
+                s = mood__enomem("library export");
+                goto done;
+            }
+        nr[0] = sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 9);
+        nr[1] =
+            sqlite3_column_type(st, 10) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 10);
+        const void *fs = sqlite3_column_blob(st, 11), *fv = sqlite3_column_blob(st, 13);
+        int ds = sqlite3_column_int(st, 12), dv = sqlite3_column_int(st, 14);
+        if (!fs || !fv || ds != MOOD_AF_COUNT || dv != MOOD_AUDIO_SIM_DIMS ||
+            sqlite3_column_bytes(st, 11) != ds * (int)sizeof(float) ||
+            sqlite3_column_bytes(st, 13) != dv * (int)sizeof(float)) {
+            s = mood__error(MOOD_EFORMAT, "catalog %s: track %s has a malformed feature vector",
+                            mood_catalog_path(cat), tr[TX_ID]);
+            goto done;
+        }
+        memcpy(nr + 2, fs, (size_t)ds * sizeof(float));
+        memcpy(nr + 2 + MOOD_AF_COUNT, fv, (size_t)dv * sizeof(float));
+    }
+    if (rc != SQLITE_DONE) {
+        s = mood__catalog_error(cat, "export");
+        goto done;
+    }
+    /* Standardise the similarity dimensions over the exported rows. */
+    for (size_t d = 0; d < MOOD_AUDIO_SIM_DIMS; d++) {
+        double m = 0, v = 0;
+        size_t col = 2 + MOOD_AF_COUNT + d;
+        for (size_t i = 0; i < n; i++)
+            m += num[i * NN + col];
+        m = n ? m / (double)n : 0;
+        for (size_t i = 0; i < n; i++)
+            v += (num[i * NN + col] - m) * (num[i * NN + col] - m);
+        double sd = n > 1 ? sqrt(v / (double)(n - 1)) : 0;
+        for (size_t i = 0; i < n; i++)
+            num[i * NN + col] = sd > 1e-12 ? (float)((num[i * NN + col] - m) / sd) : 0.0f;
+    }
+    if ((s = mood_table_create(n, &t)) != MOOD_OK)
+        goto done;
+    {
+        const char **colv = mood__malloc_array(n ? n : 1, sizeof(char *));
+        float *colf = mood__malloc_array(n ? n : 1, sizeof(float));
+        if (!colv || !colf) {
+            mood__free(colv);
+            mood__free(colf);
+            s = mood__enomem("library export");
+            goto done;
+        }
+        for (int c = 0; c < TX_COUNT && s == MOOD_OK; c++) {
+            for (size_t i = 0; i < n; i++)
+                colv[i] = text[i * TX_COUNT + c];
+            s = mood_table_add_str(t, text_cols[c], colv);
+        }
+        for (size_t c = 0; c < NN && s == MOOD_OK; c++) {
+            char name[32];
+            const char *nm = name;
+            if (c == 0)
+                nm = "year";
+            else if (c == 1)
+                nm = "track_no";
+            else if (c < 2 + MOOD_AF_COUNT)
+                nm = mood_audio_feature_name((mood_audio_feature)(c - 2));
+            else
+                snprintf(name, sizeof name, "sim_%02zu", c - 2 - MOOD_AF_COUNT);
+            for (size_t i = 0; i < n; i++)
+                colf[i] = num[i * NN + c];
+            s = mood_table_add_num(t, nm, colf);
+        }
+        mood__free(colv);
+        mood__free(colf);
+    }
+done:
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n * TX_COUNT; i++)
+        mood__free(text[i]);
+    mood__free(text);
+    mood__free(num);
+    if (s != MOOD_OK) {
+        mood_table_destroy(t);
+        return s;
+    }
+    *out = t;
+    return MOOD_OK;
+}
+
+/* Value of scalar feature @p f from a blob column, NaN when absent. */
+static float blob_feature(sqlite3_stmt *st, int col, mood_audio_feature f)
+{
+    const float *x = sqlite3_column_blob(st, col);
+    if (!x || sqlite3_column_bytes(st, col) != MOOD_AF_COUNT * (int)sizeof(float))
+        return NAN;
+    return x[f];
+}
+
+mood_status mood_library_list(mood_catalog *cat, mood_table **out)
+{
+    enum { L_ID, L_STATUS, L_PATH, L_TITLE, L_ARTIST, L_CAMELOT, L_MOOD, L_ERROR, L_NT };
+    static const char *const tn[L_NT] = {"track_id", "status",  "path",       "title",
+                                         "artist",   "camelot", "mood_label", "error"};
+    static const char *const nn[5] = {"duration_s", "tempo_bpm", "loudness_lufs", "energy",
+                                      "valence"};
+    static const mood_audio_feature nf[5] = {MOOD_AF_DURATION_S, MOOD_AF_TEMPO_BPM,
+                                             MOOD_AF_LOUDNESS_LUFS, MOOD_AF_ENERGY,
+                                             MOOD_AF_VALENCE};
+    sqlite3_stmt *st = NULL;
+    mood_status s;
+    size_t n = 0, cap = 0;
+    char **text = NULL;
+    float *num = NULL;
+    mood_table *t = NULL;
+    *out = NULL;
+    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+        return s;
+    if ((s = prep(cat,
+                  "SELECT t.id, CASE WHEN t.status = 'failed' THEN 'failed' WHEN "
+                  "t.analysis_version = ?1 THEN 'ok' ELSE 'outdated' END, t.path, t.title, "
+                  "t.artist, a.camelot, a.mood_label, t.error, fs.data FROM tracks t "
+                  "LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN feature_vectors fs ON "
+                  "fs.track_id = t.id AND fs.kind = 'scalars' ORDER BY t.id",
+                  &st)) != MOOD_OK)
+        return s;
+    sqlite3_bind_int(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 256;
+            char **t2 = mood__realloc(text, nc * L_NT * sizeof(char *));
+            float *n2 = t2 ? mood__realloc(num, nc * 5 * sizeof(float)) : NULL;
+            if (t2)
+                text = t2;
+            if (!t2 || !n2) {
+                s = mood__enomem("library list");
+                goto done;
+            }
+            num = n2;
+            cap = nc;
+        }
+        char **tr = text + n * L_NT;
+        memset(tr, 0, L_NT * sizeof(char *));
+        n++;
+        for (int i = 0; i < L_NT; i++)
+            if (!(tr[i] = dup_col(st, i))) {
+                s = mood__enomem("library list");
+                goto done;
+            }
+        for (int j = 0; j < 5; j++)
+            num[(n - 1) * 5 + (size_t)j] = blob_feature(st, 8, nf[j]);
+    }
+    if (rc != SQLITE_DONE) {
+        s = mood__catalog_error(cat, "list");
+        goto done;
+    }
+    if ((s = mood_table_create(n, &t)) != MOOD_OK)
+        goto done;
+    {
+        const char **colv = mood__malloc_array(n ? n : 1, sizeof(char *));
+        float *colf = mood__malloc_array(n ? n : 1, sizeof(float));
+        if (!colv || !colf)
+            s = mood__enomem("library list");
+        for (int c = 0; c < L_NT && s == MOOD_OK; c++) {
+            for (size_t i = 0; i < n; i++)
+                colv[i] = text[i * L_NT + (size_t)c];
+            s = mood_table_add_str(t, tn[c], colv);
+        }
+        for (int c = 0; c < 5 && s == MOOD_OK; c++) {
+            for (size_t i = 0; i < n; i++)
+                colf[i] = num[i * 5 + (size_t)c];
+            s = mood_table_add_num(t, nn[c], colf);
+        }
+        mood__free(colv);
+        mood__free(colf);
+    }
+done:
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n * L_NT; i++)
+        mood__free(text[i]);
+    mood__free(text);
+    mood__free(num);
+    if (s != MOOD_OK) {
+        mood_table_destroy(t);
+        return s;
+    }
+    *out = t;
+    return MOOD_OK;
+}
+
+static int is_integer(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+mood_status mood_library_show(mood_catalog *cat, const char *track, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    mood_status s;
+    *out = NULL;
+    if (!track || !track[0])
+        return mood__error(MOOD_EINVAL, "library show: empty track");
+    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+        return s;
+    /* Exact id or path first, then a unique substring of path or title. */
+    if ((s = prep(cat,
+                  "SELECT t.id, t.path, t.status, t.error, a.report_json FROM tracks t "
+                  "LEFT JOIN analyses a ON a.track_id = t.id WHERE (?1 AND t.id = ?2) OR "
+                  "t.path = ?3 UNION ALL SELECT t.id, t.path, t.status, t.error, a.report_json "
+                  "FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id WHERE NOT EXISTS "
+                  "(SELECT 1 FROM tracks u WHERE (?1 AND u.id = ?2) OR u.path = ?3) AND "
+                  "(instr(lower(t.path), lower(?3)) > 0 OR instr(lower(t.title), lower(?3)) > 0) "
+                  "ORDER BY 1 LIMIT 6",
+                  &st)) != MOOD_OK)
+        return s;
+    sqlite3_bind_int(st, 1, is_integer(track));
+    sqlite3_bind_int64(st, 2, is_integer(track) ? strtoll(track, NULL, 10) : -1);
+    sqlite3_bind_text(st, 3, track, -1, SQLITE_STATIC);
+    char list[1024] = "";
+    int count = 0, rc;
+    char *report = NULL, *status = NULL, *error = NULL, *path = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        count++;
+        if (count == 1) {
+            path = dup_col(st, 1);
+            status = dup_col(st, 2);
+            error = dup_col(st, 3);
+            report = dup_col(st, 4);
+        }
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%lld %s", count > 1 ? ", " : "",
+                 (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        s = mood__catalog_error(cat, "show");
+    else if (count == 0)
+        s = mood__error(MOOD_ENOTFOUND, "library: no track matches '%s'", track);
+    else if (count > 1)
+        s = mood__error(MOOD_EINVAL, "library: '%s' matches several tracks (%s%s); give an id",
+                        track, list, count > 5 ? ", ..." : "");
+    else if (!path || !status || !error || !report)
+        s = mood__enomem("library show");
+    else if (strcmp(status, "ok") != 0)
+        s = mood__error(MOOD_EFORMAT, "library: %s failed to analyse: %s", path, error);
+    else if (!report[0])
+        s = mood__error(MOOD_ENOTFOUND, "library: %s has no stored report", path);
+    if (s == MOOD_OK) {
+        *out = report;
+        report = NULL;
+    }
+    mood__free(report);
+    mood__free(status);
+    mood__free(error);
+    mood__free(path);
+    return s;
+}
+
+mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out)
+{
+    sqlite3_stmt *st = NULL;
+    mood_status s;
+    an_stat tempo = {0}, loud = {0};
+    memset(out, 0, sizeof *out);
+    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+        return s;
+    if ((s = prep(cat,
+                  "SELECT t.status, t.analysis_version, t.duration_s, a.mood_label, fs.data "
+                  "FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN "
+                  "feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars'",
+                  &st)) != MOOD_OK)
+        return s;
+    static const char *const labels[4] = {"energetic & positive", "energetic & dark",
+                                          "calm & positive", "calm & dark"};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        out->tracks++;
+        const char *status = (const char *)sqlite3_column_text(st, 0);
+        if (status && strcmp(status, "failed") == 0) {
+            out->failed++;
+            continue;
+        }
+        if (sqlite3_column_int(st, 1) != MOOD_AUDIO_ANALYSIS_VERSION) {
+            out->outdated++;
+            continue;
+        }
+        out->ok++;
+        out->audio_hours += sqlite3_column_double(st, 2) / 3600.0;
+        const char *label = (const char *)sqlite3_column_text(st, 3);
+        for (int i = 0; label && i < 4; i++)
+            if (strcmp(label, labels[i]) == 0)
+                out->mood_counts[i]++;
+        float bpm = blob_feature(st, 4, MOOD_AF_TEMPO_BPM),
+              lufs = blob_feature(st, 4, MOOD_AF_LOUDNESS_LUFS);
+        if (isfinite(bpm))
+            mood__stat_add(&tempo, bpm);
+        if (isfinite(lufs))
+            mood__stat_add(&loud, lufs);
+    }
+    if (rc != SQLITE_DONE)
+        s = mood__catalog_error(cat, "stats");
+    sqlite3_finalize(st);
+    out->mean_tempo_bpm = mood__stat_mean(&tempo);
+    out->mean_loudness_lufs = mood__stat_mean(&loud);
+    return s;
+}

@@ -1,0 +1,145 @@
+/* `moodscope analyze PATH...`: analyse audio files into the catalog (library.h). */
+#include "cli.h"
+
+#include <moodscope/catalog.h>
+#include <moodscope/library.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char mood_cmd_analyze_summary[] = "analyse a music folder into features (catalog + reports)";
+
+enum { OPT_PATTERN = MOOD_OPT_FIRST_FREE, OPT_JOBS, OPT_OVERWRITE, OPT_REPORTS, OPT_NO_TP };
+
+static void help(FILE *fp)
+{
+    fprintf(fp, "Usage: moodscope analyze PATH... [--pattern GLOB] [--jobs N] [--overwrite]\n"
+                "                         [--reports DIR] [--catalog FILE]\n\n"
+                "Finds audio files under each PATH (folders are searched recursively), decodes\n"
+                "them with FFmpeg and computes rhythm, tonal, timbre, dynamics, spatial,\n"
+                "instrumentation and mood features. Each track is recorded in the catalog with\n"
+                "its JSON report and feature vector; `moodscope library export features.csv`\n"
+                "then writes the table that `moodscope cluster` reads.\n\n"
+                "Files already analysed with the same size, modification time and analysis\n"
+                "version are skipped. Ctrl-C stops cleanly: finished tracks are kept and a rerun\n"
+                "continues. Files that cannot be analysed are recorded with the reason and listed\n"
+                "at the end; the run goes on.\n\n"
+                "Options:\n"
+                "  --pattern GLOB   file-name glob (matched on the path when it contains '/');\n"
+                "                   default: mp3 flac ogg oga opus m4a mp4 aac alac wav aif aiff\n"
+                "                   wma wv ape mka webm. Files named on the command line are\n"
+                "                   always analysed.\n"
+                "  --jobs N         worker threads (default: every core)\n"
+                "  --overwrite      analyse again even when nothing changed\n"
+                "  --reports DIR    write the JSON reports under DIR (default: next to each\n"
+                "                   file as FILE.moodscope.json; kept in the catalog only when\n"
+                "                   that folder is not writable)\n"
+                "  --no-true-peak   skip 4x-oversampled true peak (sample peak "
+                "instead)\n\n" MOOD_CLI_COMMON_HELP);
+}
+
+static int show_progress(void *user, const mood_analyze_progress *p)
+{
+    (void)user;
+    char stage[160];
+    double h = p->audio_s_done / 3600.0;
+    snprintf(stage, sizeof stage, "analyze %.2f h audio, %.0fx realtime, %zu failed, ETA %.0f s", h,
+             p->speed_x, p->failed, p->eta_s);
+    mood_cli_progress(NULL, stage, (double)p->files_done, (double)p->files_total);
+    return 0;
+}
+
+int mood_cmd_analyze(int argc, char **argv)
+{
+    static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS,
+                                         {"pattern", required_argument, NULL, OPT_PATTERN},
+                                         {"jobs", required_argument, NULL, 'j'},
+                                         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+                                         {"reports", required_argument, NULL, OPT_REPORTS},
+                                         {"no-true-peak", no_argument, NULL, OPT_NO_TP},
+                                         {NULL, 0, NULL, 0}};
+    mood_cli_common com;
+    mood_analyze_options o;
+    int opt;
+    mood_cli_common_init(&com);
+    mood_analyze_options_default(&o);
+    while ((opt = getopt_long(argc, argv, "vhj:", opts, NULL)) != -1) {
+        if (mood_cli_common_option(&com, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'h':
+            help(stdout);
+            return MOOD_EXIT_OK;
+        case OPT_PATTERN:
+            o.pattern = optarg;
+            break;
+        case 'j': {
+            char *end;
+            long j = strtol(optarg, &end, 10);
+            if (*end || j < 1 || j > 1024)
+                return mood_cli_usage("analyze", "--jobs expects a number from 1 to 1024, got '%s'",
+                                      optarg);
+            o.jobs = (int)j;
+            break;
+        }
+        case OPT_OVERWRITE:
+            o.overwrite = 1;
+            break;
+        case OPT_REPORTS:
+            o.reports_dir = optarg;
+            break;
+        case OPT_NO_TP:
+            o.audio.with_true_peak = 0;
+            break;
+        default:
+            return mood_cli_usage("analyze", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return mood_cli_usage("analyze", "give at least one file or folder to analyse");
+    mood_catalog *cat;
+    if (mood_catalog_open(com.catalog, &cat) != MOOD_OK)
+        return mood_cli_fail("analyze: catalog");
+    if (!com.quiet && isatty(STDERR_FILENO)) {
+        o.progress = show_progress;
+    }
+    mood_cli_install_signals();
+    mood_analyze_summary sum;
+    mood_status s = mood_library_analyze(cat, (const char *const *)argv + optind,
+                                         (size_t)(argc - optind), &o, &sum);
+    mood_cli_progress_done();
+    int rc = MOOD_EXIT_OK;
+    if (s != MOOD_OK && s != MOOD_ECANCELED) {
+        rc = mood_cli_fail("analyze");
+    } else {
+        double speed = sum.elapsed_s > 0 ? sum.audio_s / sum.elapsed_s : 0;
+        double cpu_speed = sum.cpu_s > 0 ? sum.audio_s / sum.cpu_s : 0;
+        printf("files: %zu found, %zu analysed, %zu skipped (unchanged), %zu failed\n",
+               sum.files_total, sum.analyzed, sum.skipped, sum.failed);
+        printf("audio: %.2f h in %.2f s wall (%.0fx realtime), %.2f s CPU (%.0fx realtime per "
+               "core), %d jobs\n",
+               sum.audio_s / 3600.0, sum.elapsed_s, speed, sum.cpu_s, cpu_speed, sum.jobs);
+        if (sum.reports_catalog_only)
+            printf("reports: %zu written, %zu kept in the catalog only (folder not writable; "
+                   "use --reports DIR)\n",
+                   sum.reports_written, sum.reports_catalog_only);
+        else if (sum.reports_written)
+            printf("reports: %zu written%s%s\n", sum.reports_written,
+                   o.reports_dir ? " under " : " next to the audio files",
+                   o.reports_dir ? o.reports_dir : "");
+        if (sum.n_failures) {
+            printf("failed:\n");
+            for (size_t i = 0; i < sum.n_failures; i++)
+                printf("  %s: %s\n", sum.failures[i].path, sum.failures[i].reason);
+        }
+        if (s == MOOD_ECANCELED) {
+            mood_cli_warn("interrupted: finished tracks are kept; run the same command again "
+                          "to continue");
+            rc = MOOD_EXIT_ERROR;
+        }
+    }
+    mood_analyze_summary_free(&sum);
+    mood_catalog_close(cat);
+    return rc;
+}
