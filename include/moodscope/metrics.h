@@ -26,21 +26,28 @@ typedef struct mood_silhouette_params {
 
 /** Internal scores of one labelling. */
 typedef struct mood_internal_scores {
-    double silhouette;         /**< mean silhouette in [-1, 1] */
-    int silhouette_sampled;    /**< 1 when computed on a sample */
-    size_t silhouette_n;       /**< rows used for the silhouette */
-    double calinski_harabasz;  /**< between/within dispersion ratio (unbounded, grows with n) */
-    double davies_bouldin;     /**< mean worst-case similarity, ≥ 0, lower is better */
-    double inertia;            /**< sum of squared distances to the group means */
-    size_t k;                  /**< groups (noise excluded) */
-    size_t n_noise;            /**< rows labelled -1 */
+    double silhouette;        /**< mean silhouette in [-1, 1] */
+    int silhouette_sampled;   /**< 1 when computed on a sample */
+    size_t silhouette_n;      /**< rows used for the silhouette */
+    double calinski_harabasz; /**< between/within dispersion ratio (unbounded, grows with n) */
+    double davies_bouldin;    /**< mean worst-case similarity, ≥ 0, lower is better */
+    double inertia;           /**< sum of squared distances to the group means */
+    size_t k;                 /**< groups (noise excluded) */
+    size_t n_noise;           /**< rows labelled -1 */
 } mood_internal_scores;
 
 /**
  * @brief Mean silhouette (scikit-learn's silhouette_score, euclidean). Exact in O(n²d) through
  * blocked distance computation with O(n·k) memory; a deterministic sample above max_exact.
- * @param p NULL for the defaults.
- * @return ::MOOD_EINVAL when fewer than 2 groups or k ≥ scored rows.
+ *
+ * Rows labelled -1 are left out, and only groups with rows count. The sample follows
+ * scikit-learn's @c sample_size: a uniform sample of the scored rows drawn from @c p->seed,
+ * scored against itself (not against all rows), so it is comparable with
+ * silhouette_score(X, labels, sample_size=...). The result is bit-identical for any thread
+ * count. Distances run in float (BLAS sgemm tiles when built with BLAS), sums in double.
+ * @param p NULL for the defaults. @param out_sampled 1 when sampled, 0 when exact; may be NULL.
+ * @return ::MOOD_EINVAL when fewer than 2 groups or k ≥ scored rows (also for the sample),
+ * ::MOOD_ENOMEM, ::MOOD_ECANCELED after mood_cancel_request().
  */
 MOOD_API mood_status mood_silhouette(const float *x, size_t n, size_t d, const int32_t *labels,
                                      size_t k, const mood_silhouette_params *p, double *out,
@@ -49,12 +56,16 @@ MOOD_API mood_status mood_silhouette(const float *x, size_t n, size_t d, const i
 MOOD_API mood_status mood_calinski_harabasz(const float *x, size_t n, size_t d,
                                             const int32_t *labels, size_t k, double *out);
 /** @brief Davies-Bouldin index (scikit-learn's davies_bouldin_score). */
-MOOD_API mood_status mood_davies_bouldin(const float *x, size_t n, size_t d,
-                                         const int32_t *labels, size_t k, double *out);
+MOOD_API mood_status mood_davies_bouldin(const float *x, size_t n, size_t d, const int32_t *labels,
+                                         size_t k, double *out);
 /** @brief Sum of squared distances of each row to its group mean. */
 MOOD_API mood_status mood_inertia(const float *x, size_t n, size_t d, const int32_t *labels,
                                   size_t k, double *out);
-/** @brief All internal scores at once (the group means computed once). */
+/**
+ * @brief All internal scores at once (the group means computed once).
+ * @return ::MOOD_EINVAL when fewer than 2 non-empty groups or as many groups as scored rows;
+ * otherwise as mood_silhouette().
+ */
 MOOD_API mood_status mood_internal_scores_compute(const float *x, size_t n, size_t d,
                                                   const int32_t *labels, size_t k,
                                                   const mood_silhouette_params *p,
@@ -68,11 +79,12 @@ MOOD_API double mood_composite_score(const mood_internal_scores *s, size_t n);
 
 /** @brief Adjusted Rand index of two labellings of @p n rows (labels ≥ 0; -1 is its own group). */
 MOOD_API mood_status mood_ari(const int32_t *a, const int32_t *b, size_t n, double *out);
-/** @brief Normalised mutual information (arithmetic mean normalisation, as scikit-learn). */
+/** @brief Normalised mutual information (arithmetic mean normalisation, as scikit-learn);
+ * labels as for mood_ari(). */
 MOOD_API mood_status mood_nmi(const int32_t *a, const int32_t *b, size_t n, double *out);
-/** @brief Purity of clusters @p pred against classes @p truth. */
-MOOD_API mood_status mood_purity(const int32_t *pred, const int32_t *truth, size_t n,
-                                 double *out);
+/** @brief Purity of clusters @p pred against classes @p truth: the share of rows in their
+ * cluster's majority class; labels as for mood_ari(). */
+MOOD_API mood_status mood_purity(const int32_t *pred, const int32_t *truth, size_t n, double *out);
 /**
  * @brief Contingency table: out[i*kb + j] = rows with a == i and b == j.
  * Labels outside 0..ka-1 / 0..kb-1 (noise) are not counted.
@@ -83,6 +95,7 @@ MOOD_API mood_status mood_contingency(const int32_t *a, size_t ka, const int32_t
  * @brief Map text labels to dense ids in order of first appearance.
  * @param out_ids n ids; @param out_names receives the distinct names (owned array of owned
  * strings; release each and the array with mood_free()); @param out_k their count.
+ * A NULL entry in @p labels reads as "" (a missing text cell).
  */
 MOOD_API mood_status mood_labels_encode(const char *const *labels, size_t n, int32_t *out_ids,
                                         char ***out_names, size_t *out_k);

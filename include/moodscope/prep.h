@@ -53,7 +53,10 @@ typedef struct mood_scaler {
 MOOD_API mood_status mood_scaler_kind_parse(const char *name, mood_scaler_kind *out);
 /** @brief Name of @p kind ("standard"...). */
 MOOD_API const char *mood_scaler_kind_name(mood_scaler_kind kind);
-/** @brief Fit on @p x (no NaN allowed: impute first). @p out is released with mood_scaler_free(). */
+/**
+ * @brief Fit on @p x (no NaN allowed: impute first). @p out is released with mood_scaler_free().
+ * @return ::MOOD_EINVAL naming the row and column of a missing or infinite cell.
+ */
 MOOD_API mood_status mood_scaler_fit(mood_scaler_kind kind, const float *x, size_t n, size_t d,
                                      mood_scaler *out);
 /** @brief Build a scaler from stored center/scale values (copied), e.g. from a model file. */
@@ -68,13 +71,13 @@ MOOD_API void mood_scaler_free(mood_scaler *s);
 
 /** A fitted PCA (covariance matrix + LAPACK symmetric eigensolver, double precision). */
 typedef struct mood_pca {
-    size_t d;                  /**< input dimension */
-    size_t n_components;       /**< kept components */
-    double *mean;              /**< d (owned) */
-    double *components;        /**< n_components×d, unit rows, sign fixed so that the largest
-                                    |loading| of each row is positive (owned) */
+    size_t d;                   /**< input dimension */
+    size_t n_components;        /**< kept components */
+    double *mean;               /**< d (owned) */
+    double *components;         /**< n_components×d, unit rows, sign fixed so that the largest
+                                     |loading| of each row is positive (owned) */
     double *explained_variance; /**< n_components (owned), sample variance (n-1) */
-    double *explained_ratio;   /**< n_components (owned), share of total variance */
+    double *explained_ratio;    /**< n_components (owned), share of total variance */
 } mood_pca;
 
 /**
