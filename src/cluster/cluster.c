@@ -210,9 +210,8 @@ mood_status mood_cluster_fit(const mood_cluster_params *p, const float *x, size_
     st = mood__check_finite(mood_algorithm_name(p->algorithm), x, n, d, p->n_threads);
     if (st != MOOD_OK)
         return st;
-    if (p->algorithm != MOOD_ALGO_KMEANS && p->algorithm != MOOD_ALGO_MINIBATCH)
-        return mood__error(MOOD_EUNSUPPORTED, "cluster: %s is not in this build yet",
-                           mood_algorithm_name(p->algorithm));
+    if (p->algorithm == MOOD_ALGO_DBSCAN)
+        return mood__fit_dbscan(p, x, n, d, out_model, out_labels);
     mood_cluster_model *m;
     st = mood__model_new(p->algorithm, p->k, d, p, &m);
     if (st != MOOD_OK)
@@ -223,6 +222,12 @@ mood_status mood_cluster_fit(const mood_cluster_params *p, const float *x, size_
         break;
     case MOOD_ALGO_MINIBATCH:
         st = mood__fit_minibatch(p, x, n, d, m, out_labels);
+        break;
+    case MOOD_ALGO_GMM:
+        st = mood__fit_gmm(p, x, n, d, m, out_labels);
+        break;
+    case MOOD_ALGO_SPECTRAL:
+        st = mood__fit_spectral(p, x, n, d, m, out_labels);
         break;
     default:
         st = mood__error(MOOD_EINTERNAL, "cluster: algorithm dispatch");
@@ -250,6 +255,15 @@ mood_status mood_cluster_predict(const mood_cluster_model *m, const float *x, si
         return MOOD_OK;
     mood_status st;
     switch (m->algorithm) {
+    case MOOD_ALGO_GMM:
+        st = mood__gmm_predict(m, x, n, out_labels, NULL, NULL);
+        if (st == MOOD_OK && out_dist)
+            for (size_t i = 0; i < n; i++)
+                out_dist[i] =
+                    sqrtf(mood__km_sqdist(x + i * d, m->centroids + (size_t)out_labels[i] * d, d));
+        return st;
+    case MOOD_ALGO_DBSCAN:
+        return mood__dbscan_predict(m, x, n, out_labels, out_dist);
     default:
         st = mood_kmeans_assign(m->centroids, m->k, x, n, d, MOOD_KMEANS_KERNEL_AUTO,
                                 m->params.n_threads, out_labels, out_dist, NULL);
@@ -280,7 +294,7 @@ mood_status mood_cluster_predict_proba(const mood_cluster_model *m, const float 
     int32_t *lab = mood__malloc_array(n, sizeof(int32_t));
     if (!lab)
         return mood__enomem("predict_proba");
-    mood_status st = mood__error(MOOD_EUNSUPPORTED, "predict_proba: gmm is not in this build yet");
+    mood_status st = mood__gmm_predict(m, x, n, lab, out, NULL);
     mood__free(lab);
     return st;
 }

@@ -290,7 +290,7 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
             (st = get_doubles(g, "covariances", csz, &m->covariances)) ||
             (st = get_real(g, "log_likelihood", &m->log_likelihood, 0)))
             goto done;
-        if ((st = MOOD_EUNSUPPORTED) != MOOD_OK) {
+        if ((st = mood__gmm_prepare(m)) != MOOD_OK) {
             st = mood__error(MOOD_EFORMAT, "model: field 'gmm.covariances': %s", mood_last_error());
             goto done;
         }

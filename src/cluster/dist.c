@@ -38,6 +38,11 @@ int mood__km_threads(int requested)
 #endif
 }
 
+int mood__par_threads(int requested, double work)
+{
+    return work < 4e6 ? 1 : mood__km_threads(requested);
+}
+
 /*
  * Chunks of at least 2048 rows, at most ~1024 of them, and at most 64 MB of per-chunk partial
  * state in total: all three depend on the problem only, so the summation order is fixed.
@@ -169,7 +174,8 @@ void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float
     (void)n_threads;
     long long nn = (long long)n;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(n_threads) schedule(static)
+#pragma omp parallel for num_threads(mood__par_threads(n_threads, (double)n *(double)d))           \
+    schedule(static)
 #endif
     for (long long ii = 0; ii < nn; ii++) {
         const float *xi = x + (size_t)ii * d;
@@ -213,7 +219,9 @@ mood_status mood__check_finite(const char *what, const float *x, size_t n, size_
     long long first = (long long)total;
     long long nt = (long long)total;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(n_threads) schedule(static) reduction(min : first)
+#pragma omp parallel for num_threads(mood__par_threads(n_threads, (double)total)) schedule(static) \
+    reduction(min                                                                                  \
+              : first)
 #endif
     for (long long i = 0; i < nt; i++) {
         if (!isfinite(x[i]) && i < first)

@@ -86,7 +86,7 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
     const long long nc = (long long)L->ch.count;
     L->alloc_failed = 0;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(L->nt)
+#pragma omp parallel num_threads(mood__par_threads(L->nt, (double)n *(double)k *(double)d))
 #endif
     {
         float *D = mood__malloc_array(B * k, sizeof(float));
@@ -210,7 +210,8 @@ static void relocate_empty(lloyd *L, size_t n_empty)
     const size_t n = L->n, d = L->d, k = L->k;
     const long long nn = (long long)n;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(L->nt) schedule(static)
+#pragma omp parallel for num_threads(mood__par_threads(L->nt, (double)n *(double)d))               \
+    schedule(static)
 #endif
     for (long long ii = 0; ii < nn; ii++) {
         size_t i = (size_t)ii;
@@ -308,7 +309,8 @@ static double exact_inertia(const lloyd *L, const int32_t *lab, const float *c)
     const long long nc = (long long)L->ch.count;
     double *part = L->psum; /* one slot per chunk, at the chunk's partial-sum offset */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(L->nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(L->nt, (double)n *(double)d))               \
+    schedule(dynamic, 1)
 #endif
     for (long long cc = 0; cc < nc; cc++) {
         size_t lo = (size_t)cc * L->ch.rows, hi = MOOD_MIN(n, lo + L->ch.rows);
@@ -340,7 +342,8 @@ static mood_status mean_variance(const float *x, size_t n, size_t d, int nt, dou
     for (int pass = 0; pass < 2; pass++) {
         long long nc = (long long)ch.count;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
+    schedule(dynamic, 1)
 #endif
         for (long long cc = 0; cc < nc; cc++) {
             size_t lo = (size_t)cc * ch.rows, hi = MOOD_MIN(n, lo + ch.rows);
@@ -562,7 +565,7 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
     int failed = 0, saved = mood__blas_threads_single();
     const long long nc = (long long)ch.count;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)k *(double)d))
 #endif
     {
         float *D = mood__malloc_array(B * k, sizeof(float));

@@ -26,6 +26,13 @@ void mood__km_chunks(size_t n, size_t partial_bytes, km_chunks *out);
 /* Threads to use for @p requested (0 = all cores). */
 int mood__km_threads(int requested);
 
+/*
+ * Threads for a parallel loop of about @p work flops: one below 4M, because on a loaded
+ * machine a team's barrier waits for descheduled threads far longer than such a loop takes.
+ * Never changes results (chunking, not threads, fixes the summation order).
+ */
+int mood__par_threads(int requested, double work);
+
 /* Rows per distance block for k centres (bounded so that a block of distances stays in L2). */
 size_t mood__km_block_rows(size_t k);
 

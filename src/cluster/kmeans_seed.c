@@ -76,7 +76,8 @@ static void seed_first(seed_state *s, const float *c0)
     size_t d = s->d;
     long long nc = (long long)s->ch.count;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(s->nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(s->nt, (double)s->n *(double)d))            \
+    schedule(dynamic, 1)
 #endif
     for (long long cc = 0; cc < nc; cc++) {
         size_t lo = (size_t)cc * s->ch.rows, hi = MOOD_MIN(s->n, lo + s->ch.rows);
@@ -143,7 +144,8 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
         /* Pass 1: potential reduction of each candidate, per chunk. */
         long long nc = (long long)s.ch.count;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
+    schedule(dynamic, 1)
 #endif
         for (long long ch = 0; ch < nc; ch++) {
             size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
@@ -181,7 +183,8 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
         memcpy(out + c * d, cb, d * sizeof(float));
         /* Pass 2: rows that move to the new centre. */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
+    schedule(dynamic, 1)
 #endif
         for (long long ch = 0; ch < nc; ch++) {
             size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
@@ -364,7 +367,8 @@ static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, m
             break;
         double scale = (double)ell / pot;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
+    schedule(dynamic, 1)
 #endif
         for (long long ch = 0; ch < nc; ch++) {
             size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows), cnt = 0;
@@ -393,7 +397,8 @@ static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, m
         /* Nearest among the new candidates (brute force: they are ~2k per round). */
         const float *nc0 = cands;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
+    schedule(dynamic, 1)
 #endif
         for (long long ch = 0; ch < nc; ch++) {
             size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);

@@ -100,7 +100,8 @@ mood_status mood__fit_minibatch(const mood_cluster_params *p, const float *x, si
         /* The batch is small: split it over threads in fixed 64-row blocks. */
         long long nb = (long long)((bs + 63) / 64);
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static)
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)bs *(double)k *(double)d))      \
+    schedule(static)
 #endif
         for (long long b = 0; b < nb; b++) {
             size_t lo = (size_t)b * 64, cnt = MOOD_MIN(64, bs - lo);
@@ -168,7 +169,8 @@ mood_status mood__fit_minibatch(const mood_cluster_params *p, const float *x, si
         }
         long long ncc = (long long)ch.count;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
+    schedule(dynamic, 1)
 #endif
         for (long long cc = 0; cc < ncc; cc++) {
             double *ps = part + (size_t)cc * (k * d + k);
