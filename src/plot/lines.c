@@ -80,11 +80,62 @@ static void legend_sample(plot_canvas *cv, size_t j, double x, double y)
     cairo_stroke(cr);
 }
 
+/* A vertical marker line at @p x with its label; @p second draws the lighter, dotted one. */
+static void draw_marker(plot_canvas *cv, const plot_axis *ax, plot_rect area, double x,
+                        const char *label, int second)
+{
+    cairo_t *cr = cv->cr;
+    double sc = cv->scale;
+    double px = round(mood__axis_map(ax, x, area.x, area.x + area.w)) + 0.5;
+    double dash[2] = {6 * sc, 4 * sc}, dot[2] = {2 * sc, 3 * sc};
+    char buf[256];
+    cairo_font_extents_t fe;
+    cairo_save(cr);
+    if (second)
+        cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    else
+        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    cairo_set_line_width(cr, (second ? 1.4 : 1.6) * sc);
+    cairo_set_dash(cr, second ? dot : dash, 2, 0);
+    cairo_move_to(cr, px, area.y);
+    cairo_line_to(cr, px, area.y + area.h);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    if (label && label[0])
+        snprintf(buf, sizeof buf, "%s", label);
+    else
+        snprintf(buf, sizeof buf, "x = %g", x);
+    mood__font(cv, 13, !second);
+    cairo_font_extents(cr, &fe);
+    double tw = mood__text_width(cv, buf), bx = px + 6 * sc;
+    double by = area.y + 6 * sc + (second ? fe.height + 10 * sc : 0);
+    if (bx + tw + 8 * sc > area.x + area.w)
+        bx = px - 6 * sc - tw - 8 * sc;
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+    cairo_rectangle(cr, bx, by, tw + 8 * sc, fe.height + 4 * sc);
+    cairo_fill(cr);
+    if (second)
+        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    else
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    mood__text(cv, bx + 4 * sc, by + 2 * sc, buf, 0, 0, 0);
+}
+
+/* Legend text of series @p j: its name, plus " (right axis)" unless the name says so. */
+static void legend_text(const mood_lines_spec *s, size_t j, int has_right, char *buf, size_t cap)
+{
+    char name_buf[64];
+    const char *nm = series_name(s, j, name_buf, sizeof name_buf);
+    int says_right = strstr(nm, "right") != NULL || strstr(nm, "Right") != NULL;
+    snprintf(buf, cap, "%s%s", nm,
+             on_right(s, j) && has_right && !says_right ? " (right axis)" : "");
+}
+
 mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
 {
     plot_canvas cv;
     mood_status st = validate(s);
-    char buf[512], name_buf[64];
+    char buf[512];
     if (st != MOOD_OK)
         return st;
     st = mood__canvas_open(&cv, WHAT, path, s->width, s->height, 1000, 600);
@@ -107,6 +158,10 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
     if (isfinite(s->mark_x)) {
         xlo = fmin(xlo, s->mark_x);
         xhi = fmax(xhi, s->mark_x);
+    }
+    if (s->mark2_label && isfinite(s->mark2_x)) {
+        xlo = fmin(xlo, s->mark2_x);
+        xhi = fmax(xhi, s->mark2_x);
     }
     mood__pad_range(&xlo, &xhi, 0.04);
     plot_axis ax, ay, ay2 = {0};
@@ -138,8 +193,7 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
     double legend_y = top + fe.height / 2;
     double entry_w_total = 0;
     for (size_t j = 0; j < s->n_series; j++) {
-        const char *nm = series_name(s, j, name_buf, sizeof name_buf);
-        snprintf(buf, sizeof buf, "%s%s", nm, on_right(s, j) && has_right ? " (right axis)" : "");
+        legend_text(s, j, has_right, buf, sizeof buf);
         entry_w_total += 40 * sc + mood__text_width(&cv, buf);
     }
     top += fe.height + 12 * sc;
@@ -166,8 +220,7 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
     double lx = area.x + fmax(0, (area.w - entry_w_total) / 2);
     mood__font(&cv, 13, 0);
     for (size_t j = 0; j < s->n_series; j++) {
-        const char *nm = series_name(s, j, name_buf, sizeof name_buf);
-        snprintf(buf, sizeof buf, "%s%s", nm, on_right(s, j) && has_right ? " (right axis)" : "");
+        legend_text(s, j, has_right, buf, sizeof buf);
         legend_sample(&cv, j, lx + 12 * sc, legend_y);
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
         mood__text(&cv, lx + 30 * sc, legend_y, buf, 0, 0.5, 0);
@@ -218,33 +271,12 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
     }
     cairo_restore(cr);
 
-    /* The chosen value: a dashed line and its label in a white box near the top. */
-    if (isfinite(s->mark_x)) {
-        double px = round(mood__axis_map(&ax, s->mark_x, area.x, area.x + area.w)) + 0.5;
-        double dash[2] = {6 * sc, 4 * sc};
-        cairo_save(cr);
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        cairo_set_line_width(cr, 1.6 * sc);
-        cairo_set_dash(cr, dash, 2, 0);
-        cairo_move_to(cr, px, area.y);
-        cairo_line_to(cr, px, area.y + area.h);
-        cairo_stroke(cr);
-        cairo_restore(cr);
-        if (s->mark_label && s->mark_label[0])
-            snprintf(buf, sizeof buf, "%s", s->mark_label);
-        else
-            snprintf(buf, sizeof buf, "x = %g", s->mark_x);
-        mood__font(&cv, 13, 1);
-        cairo_font_extents(cr, &fe);
-        double tw = mood__text_width(&cv, buf), bx = px + 6 * sc;
-        if (bx + tw + 8 * sc > area.x + area.w)
-            bx = px - 6 * sc - tw - 8 * sc;
-        cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-        cairo_rectangle(cr, bx, area.y + 6 * sc, tw + 8 * sc, fe.height + 4 * sc);
-        cairo_fill(cr);
-        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        mood__text(&cv, bx + 4 * sc, area.y + 8 * sc, buf, 0, 0, 0);
-    }
+    /* The chosen value: a dashed line and its label in a white box near the top; a second,
+     * lighter dotted marker (the elbow's choice) gets its label one row lower. */
+    if (isfinite(s->mark_x))
+        draw_marker(&cv, &ax, area, s->mark_x, s->mark_label, 0);
+    if (s->mark2_label && isfinite(s->mark2_x))
+        draw_marker(&cv, &ax, area, s->mark2_x, s->mark2_label, 1);
 
     mood__draw_frame(&cv, area);
     mood__draw_x_ticks(&cv, area, &ax);

@@ -302,6 +302,8 @@ static void test_lines(void **state)
     s.secondary_axis_from = 1;
     s.mark_x = 3;
     s.mark_label = "chosen k = 3";
+    s.mark2_x = 5;
+    s.mark2_label = "elbow k = 5";
     s.title = "k selection";
     s.x_label = "k";
     s.y_label = "silhouette";
@@ -320,6 +322,13 @@ static void test_lines(void **state)
     MOOD_ASSERT_OK(mood_read_file(path, &text, NULL));
     assert_non_null(strstr(text, "chosen k = 3"));
     assert_non_null(strstr(text, "inertia (right axis)"));
+    assert_non_null(strstr(text, "elbow k = 5"));
+    mood_free(text);
+    names[1] = "inertia (right)"; /* already says where it is: no second "(right axis)" */
+    MOOD_ASSERT_OK(mood_plot_lines(&s, path));
+    MOOD_ASSERT_OK(mood_read_file(path, &text, NULL));
+    assert_non_null(strstr(text, "inertia (right)\n"));
+    assert_null(strstr(text, "right axis"));
     mood_free(text);
 
     x[2] = NAN;
