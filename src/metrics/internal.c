@@ -17,6 +17,7 @@
 #include <moodscope/metrics.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Rows per chunk at least, and at most this many chunks (bounds the partials' memory). */
@@ -82,7 +83,9 @@ mood_status mood__group_stats_compute(const char *fn, const float *x, size_t n, 
     st->dist = mood__calloc(k, sizeof(double));
     double *part = mood__calloc(nchunks, k * d * sizeof(double));
     double *part2 = mood__calloc(nchunks, 2 * k * sizeof(double));
-    if (!st->counts || !st->means || !st->mean_all || !st->sqdist || !st->dist || !part || !part2) {
+    size_t *bad = mood__malloc_array(nchunks, sizeof(size_t));
+    if (!st->counts || !st->means || !st->mean_all || !st->sqdist || !st->dist || !part || !part2 ||
+        !bad) {
         s = mood__enomem(fn);
         goto fail;
     }
@@ -104,13 +107,26 @@ mood_status mood__group_stats_compute(const char *fn, const float *x, size_t n, 
     for (size_t ch = 0; ch < nchunks; ch++) {
         double *ps = part + ch * k * d;
         const size_t end = MOOD_MIN(n, (ch + 1) * chunk);
+        bad[ch] = SIZE_MAX;
         for (size_t i = ch * chunk; i < end; i++) {
             if (labels[i] < 0)
                 continue;
             double *restrict acc = ps + (size_t)labels[i] * d;
             const float *restrict xi = x + i * d;
-            for (size_t t = 0; t < d; t++)
+            double row_sum = 0.0;
+            for (size_t t = 0; t < d; t++) {
                 acc[t] += (double)xi[t];
+                row_sum += (double)xi[t];
+            }
+            /* NaN or infinity in a row makes its sum non-finite: remember the first such row. */
+            if (bad[ch] == SIZE_MAX && !isfinite(row_sum))
+                bad[ch] = i;
+        }
+    }
+    for (size_t ch = 0; ch < nchunks; ch++) {
+        if (bad[ch] != SIZE_MAX) {
+            s = mood__error(MOOD_EINVAL, "%s: row %zu has a value that is not finite", fn, bad[ch]);
+            goto fail;
         }
     }
     for (size_t ch = 0; ch < nchunks; ch++)
@@ -156,10 +172,12 @@ mood_status mood__group_stats_compute(const char *fn, const float *x, size_t n, 
     }
     mood__free(part);
     mood__free(part2);
+    mood__free(bad);
     return MOOD_OK;
 fail:
     mood__free(part);
     mood__free(part2);
+    mood__free(bad);
     mood__group_stats_free(st);
     return s;
 }

@@ -285,8 +285,14 @@ mood_status mood__silhouette_exact(const float *x, size_t d, const size_t *rows,
         const size_t row = rows ? rows[r] : r;
         const float *xr = x + row * d;
         counts[labels[row]]++;
-        for (size_t t = 0; t < d; t++)
+        for (size_t t = 0; t < d; t++) {
+            if (!isfinite(xr[t])) {
+                st = mood__error(MOOD_EINVAL, "silhouette: row %zu column %zu is not finite", row,
+                                 t);
+                goto done;
+            }
             mean[t] += (double)xr[t];
+        }
     }
     for (size_t t = 0; t < d; t++)
         mean[t] /= (double)m;
@@ -316,7 +322,9 @@ mood_status mood__silhouette_exact(const float *x, size_t d, const size_t *rows,
     double max_norm2 = 0.0;
     for (size_t i = 0; i < m; i++)
         max_norm2 = (double)s.norms[i] > max_norm2 ? (double)s.norms[i] : max_norm2;
-    const double bound = 4.0 * (double)m * sqrt(max_norm2) + 1e-300;
+    double bound = 4.0 * (double)m * sqrt(max_norm2);
+    if (!(bound > 1e-30))
+        bound = 1e-30; /* all rows (nearly) equal: any small positive bound keeps scale finite */
     s.scale = ldexp(1.0, 62) / bound;
 
     st = sil_tiles(&s, n_threads);

@@ -48,6 +48,12 @@ static void test_silhouette_hand(void **state)
     MOOD_ASSERT_OK(mood_silhouette(x2, 3, 1, l2, 2, NULL, &s, NULL));
     MOOD_ASSERT_NEAR(s, (0.8 + 0.75) / 3, 1e-6, 0);
 
+    /* All rows equal: a = b = 0 scores 0 (scikit-learn's nan_to_num), not NaN. */
+    const float flat[6] = {2, 2, 2, 2, 2, 2};
+    const int32_t lf[6] = {0, 1, 0, 1, 0, 1};
+    MOOD_ASSERT_OK(mood_silhouette(flat, 6, 1, lf, 2, NULL, &s, NULL));
+    MOOD_ASSERT_NEAR(s, 0.0, 0, 0);
+
     /* Noise rows (-1) are left out, and empty groups do not count. */
     const float x3[12] = {0, 0, 0, 1, 100, 100, 3, 0, 3, 1, -50, 7};
     const int32_t l3[6] = {0, 0, -1, 2, 2, -1};
@@ -238,6 +244,11 @@ static void test_errors(void **state)
     expect_einval(mood_labels_encode(labs, 0, ids, &names, &kk), "n=0");
     expect_einval(mood_labels_encode(NULL, 1, ids, &names, &kk), "NULL");
     MOOD_ASSERT_NEAR(mood_composite_score(NULL, 4), 0.0, 0, 0);
+    const float nanx[8] = {0, 0, 0, 1, 3, NAN, 3, 1};
+    expect_einval(mood_silhouette(nanx, 4, 2, SQ_L, 2, NULL, &v, NULL),
+                  "row 2 column 1 is not finite");
+    expect_einval(mood_calinski_harabasz(nanx, 4, 2, SQ_L, 2, &v),
+                  "row 2 has a value that is not finite");
 }
 
 static void test_external_hand(void **state)
