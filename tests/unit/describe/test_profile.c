@@ -176,6 +176,14 @@ static void test_vocabulary(void **state)
     assert_string_equal(w, "dark");
     mood__feature_word("hour", 1, w, sizeof w);
     assert_string_equal(w, "late");
+    mood__feature_word("start_hour", 0, w, sizeof w);
+    assert_string_equal(w, "early");
+    mood__feature_word("start_hour_entropy_bits", 1, w, sizeof w);
+    assert_string_equal(w, "irregular");
+    mood__feature_word("sessions_per_day", 0, w, sizeof w);
+    assert_string_equal(w, "occasional");
+    mood__feature_word("session_duration_min", 1, w, sizeof w);
+    assert_string_equal(w, "long sessions");
     mood__feature_word("Time_Signature", 0, w, sizeof w);
     assert_string_equal(w, "triple-time");
     assert_int_equal(mood__feature_word("Key", 1, w, sizeof w), MOOD_WORD_NONE);
