@@ -273,7 +273,7 @@ MOOD_API mood_status mood_song_path(const mood_space *s, const mood_index *ix, s
 /** Alchemy parameters. */
 typedef struct mood_alchemy_options {
     float temperature;     /**< 0: best first, deterministic; > 0: sampled (default 0) */
-    float subtract_weight; /**< weight of the distance from the subtract centroid (default 1) */
+    float subtract_weight; /**< weight of the distance from the subtract centroid (default 0.5) */
     uint64_t seed;         /**< sampling seed (default 42) */
 } mood_alchemy_options;
 

@@ -24,7 +24,7 @@ static void help(FILE *fp)
             "      --add LIST       tracks to move towards (required)\n"
             "      --subtract LIST  tracks to move away from\n"
             "      --temperature T  0 = deterministic (default 0)\n"
-            "      --weight W       weight of the subtract distance (default 1)\n"
+            "      --weight W       weight of the subtract distance (default 0.5)\n"
             "      --seed N         sampling seed (default 42)\n"
             "      --table FILE     a CSV track table instead of the catalog\n"
             "      --features LIST  feature columns (default: sim_*, else audio features)\n"
@@ -50,19 +50,33 @@ enum {
 
 enum { MAX_TRACKS = 64 };
 
-/* Split a comma list into @p out (pointers into a copy kept in @p buf). */
-static int split_list(const char *cmd, char *arg, const char **out, size_t *n)
+/*
+ * Resolve one --add/--subtract argument: the whole text first (names like "10,000 Maniacs -
+ * Like the Weather" contain commas), else its comma-separated parts.
+ */
+static int resolve_list(const mood_space *s, const char *what, char *arg, size_t *rows, size_t *n)
 {
+    size_t row;
+    if (mood_space_resolve(s, arg, &row) == MOOD_OK) {
+        if (*n == MAX_TRACKS)
+            return mood_cli_usage("alchemy", "at most %d tracks on each side", MAX_TRACKS);
+        rows[(*n)++] = row;
+        return MOOD_EXIT_OK;
+    }
+    if (!strchr(arg, ','))
+        return mood_cli_fail("%s", what);
     for (char *tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
         while (*tok == ' ')
             tok++;
         if (!*tok)
             continue;
         if (*n == MAX_TRACKS)
-            return mood_cli_usage(cmd, "at most %d tracks on each side", MAX_TRACKS);
-        out[(*n)++] = tok;
+            return mood_cli_usage("alchemy", "at most %d tracks on each side", MAX_TRACKS);
+        if (mood_space_resolve(s, tok, &rows[*n]) != MOOD_OK)
+            return mood_cli_fail("%s", what);
+        (*n)++;
     }
-    return 0;
+    return MOOD_EXIT_OK;
 }
 
 int mood_cmd_alchemy(int argc, char **argv)
@@ -86,7 +100,8 @@ int mood_cmd_alchemy(int argc, char **argv)
     mood_index *ix;
     mood_hit *hits;
     size_t n = 25, found, n_add = 0, n_sub = 0, add[MAX_TRACKS], sub[MAX_TRACKS];
-    const char *add_names[MAX_TRACKS], *sub_names[MAX_TRACKS];
+    char *add_args[MAX_TRACKS], *sub_args[MAX_TRACKS];
+    size_t n_add_args = 0, n_sub_args = 0;
     mood_alchemy_options ao;
     int opt, rc = MOOD_EXIT_OK;
     char *end;
@@ -123,12 +138,14 @@ int mood_cmd_alchemy(int argc, char **argv)
             src.index_mode = 2;
             break;
         case OPT_ADD:
-            if (split_list(argv[0], optarg, add_names, &n_add))
-                return MOOD_EXIT_USAGE;
+            if (n_add_args == MAX_TRACKS)
+                return mood_cli_usage(argv[0], "too many --add options");
+            add_args[n_add_args++] = optarg;
             break;
         case OPT_SUB:
-            if (split_list(argv[0], optarg, sub_names, &n_sub))
-                return MOOD_EXIT_USAGE;
+            if (n_sub_args == MAX_TRACKS)
+                return mood_cli_usage(argv[0], "too many --subtract options");
+            sub_args[n_sub_args++] = optarg;
             break;
         case OPT_TEMP:
             ao.temperature = strtof(optarg, &end);
@@ -155,7 +172,7 @@ int mood_cmd_alchemy(int argc, char **argv)
     if (optind != argc)
         return mood_cli_usage(argv[0], "unexpected argument '%s' (use --add/--subtract)",
                               argv[optind]);
-    if (n_add == 0)
+    if (n_add_args == 0)
         return mood_cli_usage(argv[0], "--add needs at least one track");
     src.catalog_path = com.catalog;
     mood_cli_install_signals();
@@ -168,12 +185,10 @@ int mood_cmd_alchemy(int argc, char **argv)
     if (!hits) {
         rc = mood_cli_fail("alchemy: out of memory");
     } else {
-        for (size_t i = 0; i < n_add && rc == MOOD_EXIT_OK; i++)
-            if (mood_space_resolve(s, add_names[i], &add[i]) != MOOD_OK)
-                rc = mood_cli_fail("--add");
-        for (size_t i = 0; i < n_sub && rc == MOOD_EXIT_OK; i++)
-            if (mood_space_resolve(s, sub_names[i], &sub[i]) != MOOD_OK)
-                rc = mood_cli_fail("--subtract");
+        for (size_t i = 0; i < n_add_args && rc == MOOD_EXIT_OK; i++)
+            rc = resolve_list(s, "--add", add_args[i], add, &n_add);
+        for (size_t i = 0; i < n_sub_args && rc == MOOD_EXIT_OK; i++)
+            rc = resolve_list(s, "--subtract", sub_args[i], sub, &n_sub);
         if (rc == MOOD_EXIT_OK &&
             mood_alchemy(s, ix, add, n_add, sub, n_sub, &ao, n, hits, &found) != MOOD_OK)
             rc = mood_cli_fail("alchemy");

@@ -18,7 +18,7 @@
 void mood_alchemy_options_default(mood_alchemy_options *o)
 {
     o->temperature = 0.0f;
-    o->subtract_weight = 1.0f;
+    o->subtract_weight = 0.5f;
     o->seed = 42;
 }
 

@@ -137,6 +137,8 @@ mood_status mood_dj_next(const mood_space *s, const mood_index *ix, size_t row,
     if (row >= s->n)
         return mood__error(MOOD_EINVAL, "next: row %zu outside 0..%zu", row, s->n - 1);
     pool = o->pool ? o->pool : MOOD_MAX((size_t)200, 25 * n);
+retry:
+    m = 0;
     st = mood__search_alloc(ix, s->x + row * s->d, pool, &rows, &dist, &found);
     if (st != MOOD_OK)
         return st;
@@ -201,6 +203,13 @@ mood_status mood_dj_next(const mood_space *s, const mood_index *ix, size_t row,
         }
         mood__reason(h.reasons, sizeof h.reasons, "new artist");
         out[m++] = h;
+    }
+    /* strict rules can empty a neighbourhood: look further out before giving fewer picks */
+    if (m < n && !o->pool && found == pool && pool < s->n && pool < 51200) {
+        mood__free(rows);
+        mood__free(dist);
+        pool *= 4;
+        goto retry;
     }
     mood__free(rows);
     mood__free(dist);

@@ -1,0 +1,257 @@
+/* `moodscope playlists RUN`: one smooth playlist per mood group, exported and/or pushed to MPD. */
+#include "cli.h"
+
+#include <moodscope/fileio.h>
+#include <moodscope/playlist.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char mood_cmd_playlists_summary[] = "playlists from a run's groups (M3U8/XSPF/JSON, MPD)";
+
+static void help(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: moodscope playlists RUN [--out-dir DIR] [--export m3u8,xspf,json] [options]\n\n"
+            "Makes one playlist per group of RUN (a run id under --runs-dir, or a directory\n"
+            "holding clustered_output.csv): near-duplicates removed (same artist and title up to\n"
+            "Live/Remaster/feat. variants, or closer than --dedup-distance), at most\n"
+            "--max-per-artist songs per artist, ordered by a short tour through the group's\n"
+            "feature space for smooth transitions, named from the group's traits\n"
+            "(\"Calm_Slow_Acoustic\") and split into equal parts of at most --max-length.\n"
+            "The same data and seed give the same playlists.\n\n"
+            "Options:\n"
+            "      --out-dir DIR        where to write (default RUN/playlists)\n"
+            "      --export LIST        m3u8, xspf, json, comma-separated (default m3u8)\n"
+            "      --relative           paths relative to the playlist files (M3U8, XSPF)\n"
+            "      --max-length N       longest playlist, larger groups split (default 100, 0 = "
+            "no limit)\n"
+            "      --max-per-artist N   songs per artist per group (default no limit)\n"
+            "      --dedup-distance X   tracks closer than X are duplicates (default 1e-4)\n"
+            "      --keep-variants      keep Live/Remaster/feat. variants of one song\n"
+            "      --seed N             seed of the ordering sweeps (default 0)\n"
+            "      --features LIST      feature columns of the ordering space\n"
+            "      --metric M           cosine, euclidean or auto\n"
+            "      --mpd HOST[:PORT]    also push each playlist to MPD as a stored playlist\n"
+            "      --mpd-music-dir DIR  MPD's music_directory (stripped from track paths)\n"
+            "      --mpd-queue          add the first playlist to MPD's queue instead\n"
+            "      --mpd-password PW    MPD password\n\n" MOOD_CLI_COMMON_HELP
+            "\nOutput: playlist,group,tracks,tour_length,file as csv (default), tsv or json.\n"
+            "Exit codes: 0 success, 1 data or runtime error, 2 usage.\n");
+}
+
+enum {
+    OPT_OUTDIR = MOOD_OPT_FIRST_FREE,
+    OPT_EXPORT,
+    OPT_RELATIVE,
+    OPT_MAXLEN,
+    OPT_MAXART,
+    OPT_DEDUP,
+    OPT_KEEPVAR,
+    OPT_SEED,
+    OPT_FEATURES,
+    OPT_METRIC,
+    OPT_MPD,
+    OPT_MPDDIR,
+    OPT_MPDQUEUE,
+    OPT_MPDPW
+};
+
+static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-')
+        return mood_cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, arg);
+    *out = (size_t)v;
+    return 0;
+}
+
+int mood_cmd_playlists(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"out-dir", required_argument, NULL, OPT_OUTDIR},
+        {"export", required_argument, NULL, OPT_EXPORT},
+        {"relative", no_argument, NULL, OPT_RELATIVE},
+        {"max-length", required_argument, NULL, OPT_MAXLEN},
+        {"max-per-artist", required_argument, NULL, OPT_MAXART},
+        {"dedup-distance", required_argument, NULL, OPT_DEDUP},
+        {"keep-variants", no_argument, NULL, OPT_KEEPVAR},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"features", required_argument, NULL, OPT_FEATURES},
+        {"metric", required_argument, NULL, OPT_METRIC},
+        {"mpd", required_argument, NULL, OPT_MPD},
+        {"mpd-music-dir", required_argument, NULL, OPT_MPDDIR},
+        {"mpd-queue", no_argument, NULL, OPT_MPDQUEUE},
+        {"mpd-password", required_argument, NULL, OPT_MPDPW},
+        MOOD_CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0}};
+    mood_cli_common com;
+    mood_playlist_options po;
+    mood_mpd_options mo;
+    mood_playlist_set *set;
+    const char *out_dir = NULL, *export_list = "m3u8", *fmt;
+    char run_dir[4096], dir_buf[4096], mpd_host[1024];
+    int formats[3] = {0, 0, 0}, relative = 0, use_mpd = 0, opt, rc = MOOD_EXIT_OK;
+    size_t dups, limited, seed, no_file = 0;
+    char *end;
+    mood_cli_common_init(&com);
+    mood_playlist_options_default(&po);
+    memset(&mo, 0, sizeof mo);
+    while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+        if (mood_cli_common_option(&com, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'h':
+            help(stdout);
+            return MOOD_EXIT_OK;
+        case OPT_OUTDIR:
+            out_dir = optarg;
+            break;
+        case OPT_EXPORT:
+            export_list = optarg;
+            break;
+        case OPT_RELATIVE:
+            relative = 1;
+            break;
+        case OPT_MAXLEN:
+            if (parse_size(argv[0], "--max-length", optarg, &po.max_length))
+                return MOOD_EXIT_USAGE;
+            break;
+        case OPT_MAXART:
+            if (parse_size(argv[0], "--max-per-artist", optarg, &po.max_per_artist))
+                return MOOD_EXIT_USAGE;
+            break;
+        case OPT_DEDUP:
+            po.dedup_distance = strtof(optarg, &end);
+            if (*end || !(po.dedup_distance >= 0.0f))
+                return mood_cli_usage(argv[0], "--dedup-distance expects a number >= 0, got '%s'",
+                                      optarg);
+            break;
+        case OPT_KEEPVAR:
+            po.dedup_names = 0;
+            break;
+        case OPT_SEED:
+            if (parse_size(argv[0], "--seed", optarg, &seed))
+                return MOOD_EXIT_USAGE;
+            po.seed = seed;
+            break;
+        case OPT_FEATURES:
+            po.features = optarg;
+            break;
+        case OPT_METRIC:
+            if (mood_metric_parse(optarg, &po.metric) != MOOD_OK)
+                return mood_cli_usage(argv[0], "%s", mood_last_error());
+            break;
+        case OPT_MPD: {
+            char *colon;
+            snprintf(mpd_host, sizeof mpd_host, "%s", optarg);
+            colon = strrchr(mpd_host, ':');
+            if (colon && mpd_host[0] != '/') {
+                *colon = '\0';
+                mo.port = (unsigned)strtoul(colon + 1, &end, 10);
+                if (*end || mo.port == 0 || mo.port > 65535)
+                    return mood_cli_usage(argv[0], "--mpd expects HOST[:PORT], got '%s'", optarg);
+            }
+            mo.host = mpd_host;
+            use_mpd = 1;
+            break;
+        }
+        case OPT_MPDDIR:
+            mo.music_dir = optarg;
+            break;
+        case OPT_MPDQUEUE:
+            mo.queue = 1;
+            break;
+        case OPT_MPDPW:
+            mo.password = optarg;
+            break;
+        default:
+            return mood_cli_usage(argv[0], "unknown option");
+        }
+    }
+    mood_cli_set_verbosity(com.quiet, com.verbose);
+    if (optind != argc - 1)
+        return mood_cli_usage(argv[0], "expected one RUN");
+    {
+        char list[256];
+        snprintf(list, sizeof list, "%s", export_list);
+        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+            mood_playlist_format f;
+            if (mood_playlist_format_parse(tok, &f) != MOOD_OK)
+                return mood_cli_usage(argv[0], "%s", mood_last_error());
+            formats[f] = 1;
+        }
+    }
+    /* RUN is a directory, or a run id under --runs-dir */
+    snprintf(run_dir, sizeof run_dir, "%s", argv[optind]);
+    if (!mood_path_exists(run_dir) || strchr(argv[optind], '/') == NULL) {
+        char cand[4096];
+        snprintf(cand, sizeof cand, "%s/%s", com.runs_dir, argv[optind]);
+        if (mood_path_exists(cand))
+            snprintf(run_dir, sizeof run_dir, "%s", cand);
+    }
+    if (!out_dir) {
+        snprintf(dir_buf, sizeof dir_buf, "%s/playlists", run_dir);
+        out_dir = dir_buf;
+    }
+    if (mood_playlists_from_run(run_dir, &po, &set) != MOOD_OK)
+        return mood_cli_fail("run %s", argv[optind]);
+    if (mood_mkdirs(out_dir) != MOOD_OK) {
+        mood_playlist_set_destroy(set);
+        return mood_cli_fail("%s", out_dir);
+    }
+    fmt = com.format ? com.format : "csv";
+    if (strcmp(fmt, "json") == 0)
+        printf("[\n");
+    else
+        printf(strcmp(fmt, "tsv") == 0 ? "playlist\tgroup\ttracks\ttour_length\tfile\n"
+                                       : "playlist,group,tracks,tour_length,file\n");
+    for (size_t i = 0; i < mood_playlist_count(set) && rc == MOOD_EXIT_OK; i++) {
+        size_t n, skipped = 0;
+        const size_t *rows = mood_playlist_rows(set, i, &n);
+        const char *name = mood_playlist_name(set, i);
+        char path[4096] = "";
+        for (int f = 0; f < 3 && rc == MOOD_EXIT_OK; f++) {
+            if (!formats[f])
+                continue;
+            snprintf(path, sizeof path, "%s/%s.%s", out_dir, name,
+                     mood_playlist_format_ext((mood_playlist_format)f));
+            if (mood_playlist_write(set, i, (mood_playlist_format)f, path, relative, &skipped) !=
+                MOOD_OK)
+                rc = mood_cli_fail("writing %s", path);
+            else if (f != MOOD_PLAYLIST_JSON)
+                no_file += skipped;
+        }
+        if (rc == MOOD_EXIT_OK && use_mpd && (!mo.queue || i == 0)) {
+            size_t added, refused;
+            if (mood_mpd_push(mood_playlist_space(set), rows, n, name, &mo, &added, &refused) !=
+                MOOD_OK)
+                rc = mood_cli_fail("mpd");
+            else
+                mood_cli_info("mpd: %s: %zu tracks added%s, %zu skipped", name, added,
+                              mo.queue ? " to the queue" : "", refused);
+        }
+        if (strcmp(fmt, "json") == 0)
+            printf("  {\"playlist\": \"%s\", \"group\": %ld, \"tracks\": %zu, \"tour_length\": "
+                   "%.6g, \"file\": \"%s\"}%s\n",
+                   name, mood_playlist_group(set, i), n, mood_playlist_tour_length(set, i), path,
+                   i + 1 < mood_playlist_count(set) ? "," : "");
+        else
+            printf(strcmp(fmt, "tsv") == 0 ? "%s\t%ld\t%zu\t%.6g\t%s\n" : "%s,%ld,%zu,%.6g,%s\n",
+                   name, mood_playlist_group(set, i), n, mood_playlist_tour_length(set, i), path);
+    }
+    if (strcmp(fmt, "json") == 0)
+        printf("]\n");
+    if (no_file)
+        mood_cli_warn("%zu entries have no audio file and were left out of the M3U8/XSPF files "
+                      "(JSON lists every track by id)",
+                      no_file);
+    mood_playlist_removed(set, &dups, &limited);
+    mood_cli_info("%zu playlists; %zu near-duplicates removed, %zu tracks over the artist limit",
+                  mood_playlist_count(set), dups, limited);
+    mood_playlist_set_destroy(set);
+    return rc;
+}
