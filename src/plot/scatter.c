@@ -44,17 +44,30 @@ static mood_status validate(const mood_scatter_spec *s)
     return MOOD_OK;
 }
 
-/* Legend text of group @p g ("calm, acoustic (n=1,234)"). */
-static void entry_text(const mood_scatter_spec *s, size_t g, size_t count, char *buf, size_t cap)
+/* Legend text of group @p g: its name and its size suffix (" (n=1,234)"), kept apart so that a
+ * long name can be shortened without losing the size. */
+static const char *entry_parts(const mood_scatter_spec *s, size_t g, size_t count, char *fallback,
+                               size_t fcap, char *suffix, size_t scap)
 {
-    char num[32], fallback[32];
+    char num[32];
     const char *name = s->group_names && s->group_names[g] ? s->group_names[g] : NULL;
     if (!name) {
-        snprintf(fallback, sizeof fallback, "group %zu", g);
+        snprintf(fallback, fcap, "group %zu", g);
         name = fallback;
     }
     mood__format_count(count, num, sizeof num);
-    snprintf(buf, cap, "%s (n=%s)", name, num);
+    snprintf(suffix, scap, " (n=%s)", num);
+    return name;
+}
+
+/* "name (n=…)" in at most @p max_w: the name gets "…" when the whole does not fit. */
+static void fit_entry(plot_canvas *cv, const char *name, const char *suffix, double max_w,
+                      char *buf, size_t cap)
+{
+    char fitted[512];
+    double sw = mood__text_width(cv, suffix);
+    mood__text_fit(cv, name, fmax(max_w - sw, max_w * 0.3), fitted, sizeof fitted);
+    snprintf(buf, cap, "%s%s", fitted, suffix);
 }
 
 /* A '+' of half-size @p h: a dark outline under a coloured core, visible on any cloud. */
@@ -166,8 +179,9 @@ mood_status mood_plot_scatter(const mood_scatter_spec *s, const char *path)
     cairo_font_extents(cr, &fe);
     double marker_w = 26 * sc, pad = 10 * sc, widest = 0;
     for (size_t g = 0; g < k; g++) {
-        entry_text(s, g, counts[g], buf, sizeof buf);
-        widest = fmax(widest, mood__text_width(&cv, buf));
+        char fb[32], suffix[48];
+        const char *nm = entry_parts(s, g, counts[g], fb, sizeof fb, suffix, sizeof suffix);
+        widest = fmax(widest, mood__text_width(&cv, nm) + mood__text_width(&cv, suffix));
     }
     lg.text_w = fmin(widest + 2, 0.32 * cv.width - marker_w - 2 * pad);
     lg.text_w = fmax(lg.text_w, mood__text_width(&cv, "noise (n=000,000)"));
@@ -270,10 +284,11 @@ mood_status mood_plot_scatter(const mood_scatter_spec *s, const char *path)
     size_t row = 0;
     for (size_t e = 0; e < lg.total && row < lg.shown; e++, row++) {
         double cy = ly + pad + ((double)row + 0.5) * lg.row_h, mx = lx + pad + marker_w * 0.4;
-        char text[512];
+        char text[512], fb[32], suffix[48];
         if (e < k) {
             plot_rgb col = mood__palette(e);
-            entry_text(s, e, counts[e], text, sizeof text);
+            const char *nm = entry_parts(s, e, counts[e], fb, sizeof fb, suffix, sizeof suffix);
+            fit_entry(&cv, nm, suffix, lg.text_w, text, sizeof text);
             cairo_set_source_rgb(cr, col.r, col.g, col.b);
             mood__marker_path(cr, mood__palette_shape(e), mx, cy, 5.5 * sc);
             cairo_fill(cr);

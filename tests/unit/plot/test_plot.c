@@ -151,6 +151,15 @@ static void test_scatter_svg_text(void **state)
     assert_non_null(strstr(text, "width=\"1200px\"")); /* default size, in pixels */
     mood_free(text);
     assert_int_equal(dir_entries(dir), 1);
+
+    /* A name too long for the legend is shortened, but its size stays readable. */
+    names[2] = "an extremely long group name that keeps going well past any legend box width, "
+               "with more words after the comma and still more words after that";
+    MOOD_ASSERT_OK(mood_plot_scatter(&s, path));
+    MOOD_ASSERT_OK(mood_read_file(path, &text, NULL));
+    assert_non_null(strstr(text, "an extremely long group name"));
+    assert_non_null(strstr(text, "\xE2\x80\xA6 (n=100)"));
+    mood_free(text);
 }
 
 static void test_scatter_errors(void **state)
