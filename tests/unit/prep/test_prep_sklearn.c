@@ -9,8 +9,10 @@
 
 #include "../metrics/sk_ref.h"
 
+#include <moodscope/csv.h>
 #include <moodscope/prep.h>
 #include <moodscope/rng.h>
+#include <moodscope/table.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -141,12 +143,23 @@ static void test_classichits(void **state)
     static const char *const cols[9] = {"Danceability", "Energy",       "Loudness",
                                         "Speechiness",  "Acousticness", "Instrumentalness",
                                         "Liveness",     "Valence",      "Tempo"};
-    size_t n = 0;
-    float *raw = sk_load_columns(path, cols, 9, NULL, NULL, &n);
-    assert_non_null(raw);
+    /* Read through moodscope's own CSV reader, cross-checked against the test's small one. */
+    mood_table *t;
+    MOOD_ASSERT_OK(mood_csv_read(path, NULL, &t));
+    const size_t n = mood_table_rows(t);
     assert_int_equal(n, 15150);
-    compare("sk_prep_classichits", raw, n, 9);
+    float *x = malloc(n * 9 * sizeof *x);
+    MOOD_ASSERT_OK(mood_table_matrix(t, cols, 9, x));
+    mood_table_destroy(t);
+    size_t n2 = 0;
+    float *raw = sk_load_columns(path, cols, 9, NULL, NULL, &n2);
+    assert_non_null(raw);
+    assert_int_equal(n2, n);
+    for (size_t i = 0; i < n * 9; i++)
+        MOOD_ASSERT_NEAR(x[i], raw[i], 1e-7, 0);
+    compare("sk_prep_classichits", x, n, 9);
     free(raw);
+    free(x);
 }
 
 int main(void)
