@@ -152,6 +152,81 @@ static void test_kernels_and_threads(void **state)
     free(l);
 }
 
+/* Direct O(n²) silhouette in double: the oracle for the tiled code. */
+static double naive_silhouette(const float *x, size_t n, size_t d, const int32_t *l, size_t k)
+{
+    double *sum = calloc(k, sizeof *sum), total = 0;
+    size_t *cnt = calloc(k, sizeof *cnt), m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (l[i] >= 0)
+            cnt[l[i]]++;
+    for (size_t i = 0; i < n; i++) {
+        if (l[i] < 0)
+            continue;
+        m++;
+        memset(sum, 0, k * sizeof *sum);
+        for (size_t j = 0; j < n; j++) {
+            if (l[j] < 0)
+                continue;
+            double q = 0;
+            for (size_t t = 0; t < d; t++) {
+                double diff = (double)x[i * d + t] - (double)x[j * d + t];
+                q += diff * diff;
+            }
+            sum[l[j]] += sqrt(q);
+        }
+        const size_t own = (size_t)l[i];
+        if (cnt[own] < 2)
+            continue;
+        double a = sum[own] / (double)(cnt[own] - 1), b = INFINITY;
+        for (size_t c = 0; c < k; c++)
+            if (c != own && cnt[c] > 0 && sum[c] / (double)cnt[c] < b)
+                b = sum[c] / (double)cnt[c];
+        double den = a > b ? a : b;
+        if (den > 0)
+            total += (b - a) / den;
+    }
+    free(sum);
+    free(cnt);
+    return total / (double)m;
+}
+
+static void test_many_groups_oracle(void **state)
+{
+    (void)state;
+    /* 40 groups over 700 rows: tiles hold many runs; unsorted labels, singletons, noise, an
+     * empty group. */
+    const size_t n = 700, d = 5, k = 41;
+    float *x;
+    int32_t *l;
+    blobs(n, d, 40, 13, &x, &l);
+    for (size_t i = 0; i < n; i++) {
+        l[i] = (int32_t)((i * 7919) % 39);
+        if (i % 50 == 0)
+            l[i] = -1;
+    }
+    l[3] = 40; /* a singleton */
+    const double want = naive_silhouette(x, n, d, l, k);
+    double got;
+    mood_silhouette_params p = {0};
+    for (int t = 1; t <= 2; t++) {
+        p.n_threads = t;
+        MOOD_ASSERT_OK(mood_silhouette(x, n, d, l, k, &p, &got, NULL));
+        MOOD_ASSERT_NEAR(got, want, 1e-5, 1e-7);
+    }
+    mood__simd_force_scalar(1);
+    MOOD_ASSERT_OK(mood_silhouette(x, n, d, l, k, &p, &got, NULL));
+    mood__simd_force_scalar(0);
+    MOOD_ASSERT_NEAR(got, want, 1e-5, 1e-7);
+
+    /* Cancellation stops the tile loop cleanly. */
+    mood_cancel_request();
+    assert_int_equal(mood_silhouette(x, n, d, l, k, &p, &got, NULL), MOOD_ECANCELED);
+    mood_cancel_reset();
+    free(x);
+    free(l);
+}
+
 static void test_sampled(void **state)
 {
     (void)state;
@@ -420,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_silhouette_hand),
         cmocka_unit_test(test_internal_hand),
         cmocka_unit_test(test_kernels_and_threads),
+        cmocka_unit_test(test_many_groups_oracle),
         cmocka_unit_test(test_sampled),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_external_hand),
