@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,17 @@ int mood__csv_is_missing_token(const char *p, size_t len)
         return 1;
     if (len > 4)
         return 0;
+    /* Most short cells are numbers: reject them before any string comparison. */
+    switch (*p) {
+    case 'n':
+    case 'N':
+    case '-':
+    case '#':
+    case '<':
+        break;
+    default:
+        return 0;
+    }
     for (size_t i = 0; i < len; i++)
         low[i] = (char)tolower((unsigned char)p[i]);
     low[len] = '\0';
@@ -56,6 +68,65 @@ int mood__csv_is_missing_token(const char *p, size_t len)
             return 1;
     return 0;
 }
+
+/* Round a correctly rounded double to float; beyond FLT_MAX is out of range. */
+static csv_cell_kind finish(double d, float *out)
+{
+    *out = (float)d;
+    return isinf(*out) ? CSV_CELL_RANGE : CSV_CELL_NUMBER;
+}
+
+/*
+ * pandas writes float64 columns with up to 17 significant digits, which miss Clinger's path
+ * (m > 2^53). On x86 the 80-bit long double has a 64-bit significand, so every mantissa of up
+ * to 19 digits and every 10^e with e <= 27 (5^27 < 2^64) is exact, and one multiplication or
+ * division is correctly rounded to 64 bits: the result x is within half a unit (of the 64-bit
+ * significand) of the true value. Rounding x to double gives strtod's answer unless a double
+ * rounding boundary (low 11 bits 0x400 out of 64) lies within that half unit; those rare cases
+ * (x's low 11 bits in 0x3FF..0x401) go to strtod.
+ */
+#if defined(__x86_64__) && LDBL_MANT_DIG == 64
+#define MOOD_CSV_X87 1
+static const long double pow10_ext[28] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,
+                                          1e7L,  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L,
+                                          1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
+                                          1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+
+/*
+ * Whether long double arithmetic really carries 64 bits here: emulators (valgrind) run x87 code
+ * in double precision, where the argument above fails. Checked once; the race between threads
+ * is benign (all store the same value) but made well-defined with a relaxed atomic.
+ */
+static int extended_ok(void)
+{
+    static _Atomic int state; /* 0 unknown, 1 yes, 2 no */
+    int s = atomic_load_explicit(&state, memory_order_relaxed);
+    if (s == 0) {
+        volatile uint64_t m = UINT64_MAX;
+        long double a = (long double)m, b = (long double)(m - 1);
+        s = (a - b == 1.0L) ? 1 : 2;
+        atomic_store_explicit(&state, s, memory_order_relaxed);
+    }
+    return s == 1;
+}
+
+static int extended_path(uint64_t mant, int exp10, double *out)
+{
+    long double x = (long double)mant;
+    uint64_t bits;
+    if (!extended_ok())
+        return 0;
+    x = exp10 < 0 ? x / pow10_ext[-exp10] : x * pow10_ext[exp10];
+    memcpy(&bits, &x, sizeof bits); /* x86 extended: the first 8 bytes are the significand */
+    bits &= 0x7ff;
+    if (bits >= 0x3ff && bits <= 0x401)
+        return 0;
+    *out = (double)x;
+    return 1;
+}
+#else
+#define MOOD_CSV_X87 0
+#endif
 
 /* The general case: strtod on a terminated copy, accepting only a full, non-hex parse. */
 static csv_cell_kind classify_slow(const char *p, size_t len, float *out)
@@ -156,10 +227,14 @@ csv_cell_kind mood__csv_classify(const char *p, size_t len, float *out)
     if (mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
         double d = (double)mant;
         d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
-        *out = (float)(neg ? -d : d);
-        if (isinf(*out))
-            return CSV_CELL_RANGE;
-        return CSV_CELL_NUMBER;
+        return finish(neg ? -d : d, out);
     }
+#if MOOD_CSV_X87
+    if (exp10 >= -27 && exp10 <= 27) {
+        double d;
+        if (extended_path(mant, exp10, &d))
+            return finish(neg ? -d : d, out);
+    }
+#endif
     return classify_slow(p, len, out);
 }

@@ -464,19 +464,76 @@ static int is_forced_text(const char *name, const mood_csv_options *o)
     return mood__csv_is_text_name(name);
 }
 
-/* Non-zero when another kept column before @p j is already called @p name. */
-static int name_taken(const reader *r, size_t j, const char *name)
+/*
+ * Pandas-style names for repeated columns: the second "a" becomes "a.1", the third "a.2", and a
+ * ".k" that is itself taken moves on. An open-addressing hash set of the names given so far,
+ * each with the next suffix to try, keeps this linear in the number of columns (a hostile
+ * header of 100k identical names must not take quadratic time).
+ */
+typedef struct name_slot {
+    const char *name;
+    size_t next;
+} name_slot;
+
+static name_slot *name_find(name_slot *set, size_t mask, const char *s)
 {
-    for (size_t i = 0; i < j; i++)
-        if (r->cols[i].role != ROLE_DROP && strcmp(r->cols[i].name, name) == 0)
-            return 1;
-    return 0;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const char *c = s; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask)
+        if (!set[i].name || strcmp(set[i].name, s) == 0)
+            return &set[i];
+}
+
+static mood_status dedupe_names(reader *r)
+{
+    size_t cap = 16;
+    name_slot *set;
+    mood_status s = MOOD_OK;
+    while (cap < 2 * r->ncols) /* load factor at most 1/2: probes stay short */
+        cap *= 2;
+    set = mood__calloc(cap, sizeof *set);
+    if (!set)
+        return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+    for (size_t j = 0; j < r->ncols; j++) {
+        colinfo *c = &r->cols[j];
+        name_slot *base, *slot;
+        size_t room, k;
+        char *cand;
+        if (c->role == ROLE_DROP)
+            continue;
+        base = name_find(set, cap - 1, c->name);
+        if (!base->name) {
+            base->name = c->name;
+            base->next = 1;
+            continue;
+        }
+        room = strlen(c->name) + 24;
+        cand = mood__malloc(room);
+        if (!cand) {
+            s = mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
+            break;
+        }
+        for (k = base->next;; k++) {
+            snprintf(cand, room, "%s.%zu", c->name, k);
+            slot = name_find(set, cap - 1, cand);
+            if (!slot->name)
+                break;
+        }
+        base->next = k + 1;
+        mood__free(c->name);
+        c->name = cand;
+        slot->name = cand;
+        slot->next = 1;
+    }
+    mood__free(set);
+    return s;
 }
 
 /*
  * Tokenize the header row and set up the columns: names trimmed of blanks, empty names become
  * "Unnamed: j" as in pandas, a leading unnamed column is the index (dropped unless
- * keep_index), and repeated names get ".1", ".2", ... suffixes.
+ * keep_index), and repeated names get ".1", ".2", ... suffixes (dedupe_names).
  */
 static mood_status read_header(reader *r, const mood_csv_options *o)
 {
@@ -503,7 +560,7 @@ static mood_status read_header(reader *r, const mood_csv_options *o)
         colinfo *c = &r->cols[j];
         const cell *cl = &r->cells[j];
         char *raw = mood__malloc(cl->len + 1), *b;
-        size_t len, cap;
+        size_t len;
         if (!raw)
             return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
         len = cell_value(cl, raw);
@@ -520,30 +577,20 @@ static mood_status read_header(reader *r, const mood_csv_options *o)
         else
             c->role = is_forced_text(b, o) ? ROLE_TEXT : ROLE_NUMBER;
         c->text_pass1 = c->role == ROLE_TEXT;
-        /* Final name: room for "Unnamed: <j>" or "<name>.<k>". */
-        cap = len + 48;
-        c->name = mood__malloc(cap);
+        if (len == 0) {
+            char unnamed[40];
+            snprintf(unnamed, sizeof unnamed, "Unnamed: %zu", j);
+            c->name = mood__strdup(unnamed);
+        } else {
+            c->name = mood__strdup(b);
+        }
         if (!c->name) {
             mood__free(raw);
             return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
         }
-        if (len == 0)
-            snprintf(c->name, cap, "Unnamed: %zu", j);
-        else
-            memcpy(c->name, b, len + 1);
-        if (c->role != ROLE_DROP && name_taken(r, j, c->name)) {
-            for (size_t k = 1;; k++) {
-                if (len == 0)
-                    snprintf(c->name, cap, "Unnamed: %zu.%zu", j, k);
-                else
-                    snprintf(c->name, cap, "%s.%zu", b, k);
-                if (!name_taken(r, j, c->name))
-                    break;
-            }
-        }
         mood__free(raw);
     }
-    return MOOD_OK;
+    return dedupe_names(r);
 }
 
 /* ------------------------------------------------------------------------------------------ */
