@@ -45,12 +45,12 @@ extern "C" {
 
 /** Reader options; fill with mood_csv_options_default(). */
 typedef struct mood_csv_options {
-    char delimiter;                   /**< 0: detect (".tsv"/".tab" = tab, else sniffed) */
-    const char *const *text_columns;  /**< columns always read as text (borrowed), or NULL */
-    size_t n_text_columns;            /**< length of @c text_columns */
-    int keep_index;                   /**< keep a leading unnamed index column (default 0) */
-    size_t max_rows;                  /**< stop after this many data rows; 0 = all */
-    size_t max_bytes;                 /**< refuse inputs larger than this; 0 = no limit */
+    char delimiter;                  /**< 0: detect (".tsv"/".tab" = tab, else sniffed) */
+    const char *const *text_columns; /**< columns always read as text (borrowed), or NULL */
+    size_t n_text_columns;           /**< length of @c text_columns */
+    int keep_index;                  /**< keep a leading unnamed index column (default 0) */
+    size_t max_rows;                 /**< stop after this many data rows; 0 = all */
+    size_t max_bytes;                /**< refuse inputs larger than this; 0 = no limit */
 } mood_csv_options;
 
 /** @brief Fill @p o with the defaults. */
