@@ -12,6 +12,7 @@
 #include <moodscope/fileio.h>
 #include <moodscope/table.h>
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,10 @@ static void test_delimiters(void **state)
     t = read_ok("x.TSV", "a,b\n1,2\n", NULL);
     assert_int_equal(mood_table_cols(t), 1);
     assert_string_equal(mood_table_col_name(t, 0), "a,b");
+    mood_table_destroy(t);
+    t = read_ok("dir.v2/x.tab", "a;b\tc\n1;2\t3\n", NULL);
+    assert_int_equal(mood_table_cols(t), 2);
+    assert_string_equal(str(t, "a;b", 0), "1;2");
     mood_table_destroy(t);
     /* Pipe; delimiters inside a quoted header name do not count. */
     t = read_ok("p.csv", "\"x,y,z\"|b\n1|2\n", NULL);
@@ -720,6 +725,107 @@ static void test_dataset_top_tracks(void **state)
     mood_table_destroy(t);
 }
 
+/*
+ * Every CSV of every dataset against its STATS.json: row count, columns (the leading unnamed
+ * index dropped), missing cells per column, and numeric columns read as numbers (unless their
+ * name makes them text, like gtzan's numeric "label").
+ */
+static void check_against_stats(const char *dir, const char *file, json_t *st)
+{
+    char path[2048];
+    mood_table *t;
+    json_t *header = json_object_get(st, "header");
+    json_t *missing = json_object_get(st, "missing_per_column");
+    json_t *numeric = json_object_get(st, "numeric_columns");
+    size_t nh = json_array_size(header), skip_index = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    MOOD_ASSERT_OK(mood_csv_read(path, NULL, &t));
+    printf("%s: %zu rows, %zu columns\n", file, mood_table_rows(t), mood_table_cols(t));
+    assert_int_equal(mood_table_rows(t), (size_t)json_integer_value(json_object_get(st, "rows")));
+    if (nh > 1 && json_string_value(json_array_get(header, 0))[0] == '\0')
+        skip_index = 1;
+    assert_int_equal(mood_table_cols(t), nh - skip_index);
+    for (size_t h = skip_index; h < nh; h++) {
+        const char *name = json_string_value(json_array_get(header, h));
+        size_t j = col(t, name), want_missing = 0, is_num = 0, idx;
+        json_t *m = json_object_get(missing, name), *v;
+        if (m)
+            want_missing = (size_t)json_integer_value(m);
+        assert_int_equal(count_nan(t, name), want_missing);
+        json_array_foreach(numeric, idx, v) is_num |= strcmp(json_string_value(v), name) == 0;
+        if (is_num && !mood__csv_is_text_name(name))
+            assert_int_equal(mood_table_col_kind(t, j), MOOD_COL_NUM);
+        if (!is_num && want_missing < mood_table_rows(t))
+            assert_int_equal(mood_table_col_kind(t, j), MOOD_COL_STR);
+    }
+    mood_table_destroy(t);
+}
+
+static void test_datasets_stats(void **state)
+{
+    (void)state;
+    const char *root = mood_test_dataset("");
+    const char *sets[] = {"spotify_classichits_genre",     "spotify_features_10k_audiologic",
+                          "genre_gtzan_librosa_features",  "spotify_top_tracks_year",
+                          "spotify_hit_predictor_decades", "listen_lastfm_zsteve"};
+    size_t checked = 0;
+    if (!root)
+        skip();
+    for (size_t d = 0; d < sizeof sets / sizeof sets[0]; d++) {
+        char dir[1500], stats[1600];
+        json_error_t err;
+        json_t *js, *st;
+        const char *file;
+        snprintf(dir, sizeof dir, "%s/%s", root, sets[d]);
+        snprintf(stats, sizeof stats, "%s/STATS.json", dir);
+        js = json_load_file(stats, 0, &err);
+        if (!js) {
+            printf("SKIP: %s (%s)\n", stats, err.text);
+            continue;
+        }
+        json_object_foreach(js, file, st)
+        {
+            size_t n = strlen(file);
+            if (n > 4 && strcmp(file + n - 4, ".csv") == 0) {
+                check_against_stats(dir, file, st);
+                checked++;
+            }
+        }
+        json_decref(js);
+    }
+    printf("%zu dataset files match their STATS.json\n", checked);
+}
+
+static void test_dataset_decades_many(void **state)
+{
+    (void)state;
+    const char *dir = mood_test_dataset("spotify_hit_predictor_decades");
+    const char *decades[] = {"60s", "70s", "80s", "90s", "00s", "10s"};
+    const size_t rows[] = {8642, 7766, 6908, 5520, 5872, 6398};
+    char paths[6][1500];
+    const char *p[6];
+    mood_table *t;
+    if (!dir)
+        skip();
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/dataset-of-%s.csv", dir, decades[i]);
+        p[i] = paths[i];
+    }
+    MOOD_ASSERT_OK(mood_csv_read_many(p, 6, NULL, &t));
+    assert_int_equal(mood_table_rows(t), 41106);
+    size_t at = 0;
+    for (size_t i = 0; i < 6; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "dataset-of-%s.csv", decades[i]);
+        assert_string_equal(str(t, "source", at), want);
+        assert_string_equal(str(t, "source", at + rows[i] - 1), want);
+        at += rows[i];
+    }
+    assert_int_equal(mood_table_col_kind(t, col(t, "uri")), MOOD_COL_STR);
+    assert_int_equal(mood_table_col_kind(t, col(t, "energy")), MOOD_COL_NUM);
+    mood_table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +848,8 @@ int main(void)
         cmocka_unit_test(test_dataset_features_10k),
         cmocka_unit_test(test_dataset_gtzan),
         cmocka_unit_test(test_dataset_top_tracks),
+        cmocka_unit_test(test_datasets_stats),
+        cmocka_unit_test(test_dataset_decades_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
