@@ -19,27 +19,33 @@ mood_status mood_impute_fit(const float *x, size_t n, size_t d, float *out_media
         return mood__error(MOOD_EINVAL, "impute: NULL data or output");
     if (n == 0 || d == 0)
         return mood__error(MOOD_EINVAL, "impute: empty data (n=%zu, d=%zu)", n, d);
-    float *col = mood__malloc_array(n, sizeof *col);
-    if (!col)
-        return mood__enomem("impute");
-    for (size_t j = 0; j < d; j++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            const float v = x[i * d + j];
-            if (!isnan(v))
-                col[m++] = v;
-        }
-        if (out_missing)
-            out_missing[j] = n - m;
-        if (m == 0) {
-            mood__free(col);
-            return mood__error(MOOD_EINVAL, "impute: column %zu has no values (all %zu missing)", j,
-                               n);
-        }
-        out_median[j] = (float)mood__quantile_select(col, m, 0.5);
+    const double half = 0.5;
+    double *med = mood__malloc_array(d, sizeof *med);
+    size_t *have = mood__malloc_array(d, sizeof *have);
+    mood_status s = MOOD_OK;
+    if (!med || !have) {
+        s = mood__enomem("impute");
+        goto done;
     }
-    mood__free(col);
-    return MOOD_OK;
+    s = mood__column_quantiles("impute", x, n, d, &half, 1, med, have);
+    if (s != MOOD_OK)
+        goto done;
+    for (size_t j = 0; j < d; j++) {
+        if (have[j] == 0) {
+            s = mood__error(MOOD_EINVAL, "impute: column %zu has no values (all %zu missing)", j,
+                            n);
+            goto done;
+        }
+    }
+    for (size_t j = 0; j < d; j++) {
+        out_median[j] = (float)med[j];
+        if (out_missing)
+            out_missing[j] = n - have[j];
+    }
+done:
+    mood__free(med);
+    mood__free(have);
+    return s;
 }
 
 size_t mood_impute_apply(float *x, size_t n, size_t d, const float *median)

@@ -7,6 +7,8 @@
  */
 #include "quantile.h"
 
+#include "../core/internal.h"
+
 #include <math.h>
 
 static void swapf(float *a, float *b)
@@ -69,4 +71,41 @@ double mood__quantile_select(float *v, size_t n, double q)
             next = v[i];
     /* numpy's linear method: lo + (hi − lo)·frac. */
     return lo + ((double)next - lo) * frac;
+}
+
+/* Columns gathered per pass: 8 floats of a row share one cache line in most tables. */
+#define QUANTILE_GROUP 8
+
+mood_status mood__column_quantiles(const char *fn, const float *x, size_t n, size_t d,
+                                   const double *qs, size_t nq, double *out, size_t *counts)
+{
+    const size_t g = d < QUANTILE_GROUP ? d : QUANTILE_GROUP;
+    float *buf = mood__malloc_array(g, n * sizeof(float));
+    if (!buf)
+        return mood__enomem(fn);
+    size_t m[QUANTILE_GROUP];
+    for (size_t j0 = 0; j0 < d; j0 += g) {
+        const size_t gn = d - j0 < g ? d - j0 : g;
+        for (size_t c = 0; c < gn; c++)
+            m[c] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const float *row = x + i * d + j0;
+            for (size_t c = 0; c < gn; c++)
+                if (!isnan(row[c]))
+                    buf[c * n + m[c]++] = row[c];
+        }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if (n >= 100000)
+#endif
+        for (size_t c = 0; c < gn; c++) {
+            for (size_t t = 0; t < nq; t++)
+                out[(j0 + c) * nq + t] =
+                    m[c] > 0 ? mood__quantile_select(buf + c * n, m[c], qs[t]) : (double)NAN;
+        }
+        if (counts)
+            for (size_t c = 0; c < gn; c++)
+                counts[j0 + c] = m[c];
+    }
+    mood__free(buf);
+    return MOOD_OK;
 }

@@ -80,53 +80,76 @@ static mood_status scaler_alloc(mood_scaler_kind kind, size_t d, mood_scaler *ou
     return MOOD_OK;
 }
 
-/* Standard: mean and population variance, two passes in double. */
-static void fit_standard(const float *x, size_t n, size_t d, size_t j, float *center, float *scale)
+/* Standard: mean and population variance, two row-major passes in double. */
+static mood_status fit_standard(const float *x, size_t n, size_t d, float *center, float *scale)
 {
-    double mean = 0.0, var = 0.0;
+    double *mean = mood__calloc(d, sizeof *mean), *var = mood__calloc(d, sizeof *var);
+    if (!mean || !var) {
+        mood__free(mean);
+        mood__free(var);
+        return mood__enomem("scaler");
+    }
     for (size_t i = 0; i < n; i++)
-        mean += (double)x[i * d + j];
-    mean /= (double)n;
+        for (size_t j = 0; j < d; j++)
+            mean[j] += (double)x[i * d + j];
+    for (size_t j = 0; j < d; j++)
+        mean[j] /= (double)n;
     for (size_t i = 0; i < n; i++) {
-        const double diff = (double)x[i * d + j] - mean;
-        var += diff * diff;
+        for (size_t j = 0; j < d; j++) {
+            const double diff = (double)x[i * d + j] - mean[j];
+            var[j] += diff * diff;
+        }
     }
-    var /= (double)n;
-    /* scikit-learn's _is_constant_feature: a variance within rounding of 0 is 0, so that a
-     * constant column is not divided by a rounding residue. */
     const double nn = (double)n;
-    const double bound =
-        nn * DBL_EPSILON * var + (nn * mean * DBL_EPSILON) * (nn * mean * DBL_EPSILON);
-    const double sd = sqrt(var);
-    center[j] = (float)mean;
-    scale[j] = var <= bound ? 1.0f : (float)sd;
-}
-
-static void fit_minmax(const float *x, size_t n, size_t d, size_t j, float *center, float *scale)
-{
-    float lo = x[j], hi = x[j];
-    for (size_t i = 1; i < n; i++) {
-        const float v = x[i * d + j];
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
+    for (size_t j = 0; j < d; j++) {
+        const double v = var[j] / nn;
+        /* scikit-learn's _is_constant_feature: a variance within rounding of 0 is 0, so that
+         * a constant column is not divided by a rounding residue. */
+        const double bound =
+            nn * DBL_EPSILON * v + (nn * mean[j] * DBL_EPSILON) * (nn * mean[j] * DBL_EPSILON);
+        center[j] = (float)mean[j];
+        scale[j] = v <= bound ? 1.0f : (float)sqrt(v);
     }
-    const double range = (double)hi - (double)lo;
-    center[j] = lo;
-    scale[j] = range > 0.0 ? (float)range : 1.0f;
+    mood__free(mean);
+    mood__free(var);
+    return MOOD_OK;
 }
 
-static void fit_robust(const float *x, size_t n, size_t d, size_t j, float *col, float *center,
-                       float *scale)
+/* Min-max: one row-major pass; center holds the minima, scale the maxima until the end. */
+static void fit_minmax(const float *x, size_t n, size_t d, float *center, float *scale)
 {
-    for (size_t i = 0; i < n; i++)
-        col[i] = x[i * d + j];
-    /* Each selection only reorders col, so the later quantiles reuse the same copy. */
-    const double med = mood__quantile_select(col, n, 0.5);
-    const double q25 = mood__quantile_select(col, n, 0.25);
-    const double q75 = mood__quantile_select(col, n, 0.75);
-    const double iqr = q75 - q25;
-    center[j] = (float)med;
-    scale[j] = iqr > 0.0 ? (float)iqr : 1.0f;
+    for (size_t j = 0; j < d; j++)
+        center[j] = scale[j] = x[j];
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = 0; j < d; j++) {
+            const float v = x[i * d + j];
+            center[j] = v < center[j] ? v : center[j];
+            scale[j] = v > scale[j] ? v : scale[j];
+        }
+    }
+    for (size_t j = 0; j < d; j++) {
+        const double range = (double)scale[j] - (double)center[j];
+        scale[j] = range > 0.0 ? (float)range : 1.0f;
+    }
+}
+
+/* Robust: median and 25th/75th percentiles of every column by selection. */
+static mood_status fit_robust(const float *x, size_t n, size_t d, float *center, float *scale)
+{
+    static const double qs[3] = {0.5, 0.25, 0.75};
+    double *q = mood__malloc_array(d, 3 * sizeof *q);
+    if (!q)
+        return mood__enomem("scaler");
+    mood_status s = mood__column_quantiles("scaler", x, n, d, qs, 3, q, NULL);
+    if (s == MOOD_OK) {
+        for (size_t j = 0; j < d; j++) {
+            const double iqr = q[j * 3 + 2] - q[j * 3 + 1];
+            center[j] = (float)q[j * 3];
+            scale[j] = iqr > 0.0 ? (float)iqr : 1.0f;
+        }
+    }
+    mood__free(q);
+    return s;
 }
 
 mood_status mood_scaler_fit(mood_scaler_kind kind, const float *x, size_t n, size_t d,
@@ -150,33 +173,26 @@ mood_status mood_scaler_fit(mood_scaler_kind kind, const float *x, size_t n, siz
     mood_status s = scaler_alloc(kind, d, out);
     if (s != MOOD_OK)
         return s;
-    float *col = NULL;
-    if (kind == MOOD_SCALER_ROBUST) {
-        col = mood__malloc_array(n, sizeof *col);
-        if (!col) {
-            mood_scaler_free(out);
-            return mood__enomem("scaler");
-        }
-    }
-    for (size_t j = 0; j < d; j++) {
-        switch (kind) {
-        case MOOD_SCALER_NONE:
+    switch (kind) {
+    case MOOD_SCALER_NONE:
+        for (size_t j = 0; j < d; j++) {
             out->center[j] = 0.0f;
             out->scale[j] = 1.0f;
-            break;
-        case MOOD_SCALER_STANDARD:
-            fit_standard(x, n, d, j, out->center, out->scale);
-            break;
-        case MOOD_SCALER_MINMAX:
-            fit_minmax(x, n, d, j, out->center, out->scale);
-            break;
-        case MOOD_SCALER_ROBUST:
-            fit_robust(x, n, d, j, col, out->center, out->scale);
-            break;
         }
+        break;
+    case MOOD_SCALER_STANDARD:
+        s = fit_standard(x, n, d, out->center, out->scale);
+        break;
+    case MOOD_SCALER_MINMAX:
+        fit_minmax(x, n, d, out->center, out->scale);
+        break;
+    case MOOD_SCALER_ROBUST:
+        s = fit_robust(x, n, d, out->center, out->scale);
+        break;
     }
-    mood__free(col);
-    return MOOD_OK;
+    if (s != MOOD_OK)
+        mood_scaler_free(out);
+    return s;
 }
 
 mood_status mood_scaler_init(mood_scaler_kind kind, size_t d, const float *center,

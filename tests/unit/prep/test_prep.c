@@ -168,6 +168,43 @@ static void test_quantile_select(void **state)
     }
 }
 
+static void test_column_quantiles(void **state)
+{
+    (void)state;
+    /* Large enough for the parallel path, 10 columns (two groups), NaN cells, one empty. */
+    const size_t n = 120000, d = 10;
+    float *x = malloc(n * d * sizeof *x), *col = malloc(n * sizeof *col);
+    mood_rng r;
+    mood_rng_seed(&r, 5);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = mood_rng_below(&r, 10) == 0 ? NAN : (float)mood_rng_normal(&r);
+    for (size_t i = 0; i < n; i++)
+        x[i * d + 9] = NAN;
+    const double qs[3] = {0.5, 0.25, 0.75};
+    double out[30];
+    size_t cnt[10];
+    MOOD_ASSERT_OK(mood__column_quantiles("test", x, n, d, qs, 3, out, cnt));
+    for (size_t j = 0; j < 9; j++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(x[i * d + j]))
+                col[m++] = x[i * d + j];
+        assert_int_equal(cnt[j], m);
+        qsort(col, m, sizeof *col, cmpf);
+        for (int t = 0; t < 3; t++) {
+            const double pos = qs[t] * (double)(m - 1);
+            const size_t lo = (size_t)floor(pos);
+            const double want =
+                (double)col[lo] + ((double)col[lo + 1] - (double)col[lo]) * (pos - (double)lo);
+            MOOD_ASSERT_NEAR(out[j * 3 + t], want, 1e-12, 1e-12);
+        }
+    }
+    assert_int_equal(cnt[9], 0);
+    assert_true(isnan(out[27]));
+    free(x);
+    free(col);
+}
+
 static void test_pca_hand(void **state)
 {
     (void)state;
@@ -255,9 +292,10 @@ static void test_enomem(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_impute),       cmocka_unit_test(test_scalers),
-        cmocka_unit_test(test_scaler_names), cmocka_unit_test(test_quantile_select),
-        cmocka_unit_test(test_pca_hand),     cmocka_unit_test(test_enomem),
+        cmocka_unit_test(test_impute),           cmocka_unit_test(test_scalers),
+        cmocka_unit_test(test_scaler_names),     cmocka_unit_test(test_quantile_select),
+        cmocka_unit_test(test_column_quantiles), cmocka_unit_test(test_pca_hand),
+        cmocka_unit_test(test_enomem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
