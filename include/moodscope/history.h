@@ -141,10 +141,10 @@ MOOD_API size_t mood_history_n_sessions(const mood_history *h);
  */
 MOOD_API mood_status mood_history_play_table(const mood_history *h, mood_table **out);
 /**
- * @brief One row per session: session_id, start_utc (text), n_tracks, duration, tracks_per_hour,
- * skip_rate, completion, repeat_rate, user_initiated, shuffle, start_hour, weekday, weekend,
- * and <feature>_mean / <feature>_std of the joined audio features. Column names are the words
- * the profile vocabulary knows, so that `moodscope cluster` names session moods.
+ * @brief One row per session: session_id, start_utc (text), session_tracks, duration,
+ * tracks_per_hour, skip_rate, completion, repeat_rate, user_initiated, shuffle, start_hour,
+ * weekday, weekend, and <feature>_mean / <feature>_std of the joined audio features. Column names
+ * are the words the profile vocabulary knows, so that `moodscope cluster` names session moods.
  */
 MOOD_API mood_status mood_history_session_table(const mood_history *h, mood_table **out);
 /** @brief Replace the catalog's sessions table with @p h's sessions (one transaction). */
@@ -205,7 +205,8 @@ MOOD_API mood_status mood_history_sessionstart_train(mood_catalog *cat, const mo
                                                      const mood_history_train_options *o,
                                                      char **out_json);
 /**
- * @brief Reload the stored models and predict: the next track's mood after the last play, and
+ * @brief Reload the stored models and predict: the next track's mood after the latest session
+ * with a known mood, and
  * the session-start probability for each of the @p hours hours after the last play.
  * @return ::MOOD_ENOTFIT naming the missing model.
  */

@@ -159,7 +159,7 @@ mood_status mood__hist_nm_build(const mood_history *h, size_t k, int include_las
             }
             prev[m++] = i;
         }
-        if (include_last_play && si + 1 == h->n_sessions && m > 0) {
+        if (include_last_play && m > 0) { /* the latest session with a known mood wins */
             nm_fill(h, k, prev, m, out->x);
             out->y[0] = -1;
             out->last[0] = h->tracks[h->plays[prev[m - 1]].track].cluster;

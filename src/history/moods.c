@@ -72,6 +72,54 @@ static void centroid_name(const double *mean, const int *has, char *out, size_t 
         snprintf(out, cap, "mixed");
 }
 
+/*
+ * Groups that read the same ("high energy, neutral, electronic") get a qualifier from their
+ * most distinctive other feature (largest |z| of the centroid among danceability, loudness,
+ * speechiness, instrumentalness, liveness, tempo); a number only when that still collides.
+ */
+static void disambiguate(char (*names)[96], size_t k, const double *zc, const int *feat_idx,
+                         size_t d)
+{
+    static const char *const up[HIST_NF] = {"danceable",    NULL,   "loud", "spoken", NULL,
+                                            "instrumental", "live", NULL,   "fast",   NULL};
+    static const char *const down[HIST_NF] = {"less danceable", NULL,     "quiet", "sung", NULL,
+                                              "vocal",          "studio", NULL,    "slow", NULL};
+    char base[64][96];
+    size_t kk = MOOD_MIN(k, 64);
+    for (size_t c = 0; c < kk; c++)
+        memcpy(base[c], names[c], sizeof base[c]);
+    for (size_t c = 0; c < kk; c++) {
+        int dup = 0;
+        for (size_t c2 = 0; c2 < kk; c2++)
+            dup |= c2 != c && !strcmp(base[c], base[c2]);
+        if (!dup)
+            continue;
+        {
+            double best = 0;
+            int bf = -1;
+            for (size_t j = 0; j < d; j++) {
+                int f = feat_idx[j];
+                double z = zc[c * HIST_NF + (size_t)f];
+                if (up[f] && fabs(z) > fabs(best)) {
+                    best = z;
+                    bf = f;
+                }
+            }
+            if (bf >= 0) {
+                size_t l = strlen(names[c]);
+                snprintf(names[c] + l, 96 - l, ", %s", best > 0 ? up[bf] : down[bf]);
+            }
+        }
+    }
+    for (size_t c = 1; c < k; c++)
+        for (size_t c2 = 0; c2 < c; c2++)
+            if (!strcmp(names[c2], names[c])) {
+                size_t l = strlen(names[c]);
+                snprintf(names[c] + l, 96 - l, " #%zu", c + 1);
+                break;
+            }
+}
+
 mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
                                    const mood_history_train_options *o, char **out_json)
 {
@@ -88,6 +136,7 @@ mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
     json_t *meta = NULL, *rep = NULL;
     char *cm_json = NULL, *meta_text = NULL;
     char(*names)[96] = NULL;
+    double *zc = NULL;
     mood_status s;
     memset(&sc, 0, sizeof sc);
     memset(&ar, 0, sizeof ar);
@@ -165,7 +214,8 @@ mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
     k = mood_cluster_model_k(cm);
     /* names from the centroids in original units */
     names = mood__calloc(k, sizeof *names);
-    if (!names) {
+    zc = mood__calloc(k * HIST_NF, sizeof *zc);
+    if (!names || !zc) {
         s = mood__enomem("moods");
         goto done;
     }
@@ -199,17 +249,15 @@ mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
                                 json_real(mean[feat_idx[j]]));
         }
         centroid_name(mean, has, names[c], sizeof names[c]);
-        /* keep names unique: later duplicates get a number */
-        for (size_t c2 = 0; c2 < c; c2++)
-            if (!strcmp(names[c2], names[c])) {
-                size_t l = strlen(names[c]);
-                snprintf(names[c] + l, sizeof names[c] - l, " #%zu", c + 1);
-                break;
-            }
-        json_array_append_new(jnames, json_string(names[c]));
+        for (size_t j = 0; j < d; j++)
+            zc[c * HIST_NF + (size_t)feat_idx[j]] =
+                (mean[feat_idx[j]] - (double)sc.center[j]) / (double)sc.scale[j];
         json_array_append_new(jsizes, json_integer((json_int_t)cnt));
         json_array_append_new(jcent, jc);
     }
+    disambiguate(names, k, zc, feat_idx, d);
+    for (size_t c = 0; c < k; c++)
+        json_array_append_new(jnames, json_string(names[c]));
     for (size_t i = 0; i < ar.n_points; i++) {
         json_t *pt = json_object();
         json_object_set_new(pt, "k", json_integer((json_int_t)ar.points[i].k));
@@ -285,6 +333,7 @@ done:
     mood_free(cm_json);
     mood__free(meta_text);
     mood__free(names);
+    mood__free(zc);
     mood_cluster_model_destroy(cm);
     mood_autok_result_free(&ar);
     mood_scaler_free(&sc);

@@ -35,7 +35,10 @@ static const char *const history_steps[] = {
     "  source_format TEXT NOT NULL, source_file TEXT,"
     "  track_key TEXT NOT NULL,"
     "  imported_utc TEXT NOT NULL);"
-    "CREATE UNIQUE INDEX plays_dedup ON plays(kind, track_key, played_at_unix);"
+    /* ms_played is part of the identity: the account export only gives the end minute, and
+     * two different plays of a track can share a computed start second. */
+    "CREATE UNIQUE INDEX plays_dedup ON plays(kind, track_key, played_at_unix,"
+    "  COALESCE(ms_played, -1));"
     "CREATE INDEX plays_time ON plays(played_at_unix);"
     "CREATE TABLE history_tracks ("
     "  track_key TEXT PRIMARY KEY, artist_name TEXT, track_name TEXT, spotify_track_uri TEXT,"

@@ -476,7 +476,7 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
             goto done;                                                                             \
     } while (0)
     SES_COL("session_id", k);
-    SES_COL("n_tracks", se->n);
+    SES_COL("session_tracks", se->n);
     SES_COL("duration", se->duration_min);
     SES_COL("tracks_per_hour", (double)se->n / (fmax(se->duration_min, 1.0) / 60.0));
     SES_COL("skip_rate", se->skip_rate);
