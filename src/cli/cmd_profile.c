@@ -47,7 +47,7 @@ int mood_cmd_profile(int argc, char **argv)
     };
     mood_cli_common com;
     const char *input = NULL, *labels = NULL, *outdir = NULL, *features = NULL;
-    char path[4096], dir[4096];
+    char path[4096], dir[4096], file[4096];
     size_t top = 5;
     int opt;
     mood_table *t;
@@ -99,25 +99,22 @@ int mood_cmd_profile(int argc, char **argv)
     }
     mood_profile_print(p, stdout);
     if (lp) {
-        double pur, nmi, ari;
-        mood_label_profile_scores(lp, &pur, &nmi, &ari);
         printf("\nlabels '%s' inside each group:\n", labels);
         mood_label_profile_print(lp, top, stdout);
-        printf("\nagainst '%s': purity %.4f, NMI %.4f, ARI %.4f\n", labels, pur, nmi, ari);
     }
     if (outdir) {
         int rc = MOOD_EXIT_OK;
-        snprintf(dir, sizeof dir, "%s/profiles.csv", outdir);
-        if (mood_profile_write_csv(p, dir) != MOOD_OK)
+        snprintf(file, sizeof file, "%s/profiles.csv", outdir);
+        if (mood_profile_write_csv(p, file) != MOOD_OK)
             rc = mood_cli_fail("profile");
         if (rc == MOOD_EXIT_OK && lp) {
-            snprintf(dir, sizeof dir, "%s/label_profiles.csv", outdir);
-            if (mood_label_profile_write_csv(lp, dir) != MOOD_OK)
+            snprintf(file, sizeof file, "%s/label_profiles.csv", outdir);
+            if (mood_label_profile_write_csv(lp, file) != MOOD_OK)
                 rc = mood_cli_fail("profile");
         }
         if (rc == MOOD_EXIT_OK) {
-            snprintf(dir, sizeof dir, "%s/group_table.csv", outdir);
-            if (mood_group_table_write(t, p, lp, dir) != MOOD_OK)
+            snprintf(file, sizeof file, "%s/group_table.csv", outdir);
+            if (mood_group_table_write(t, p, lp, file) != MOOD_OK)
                 rc = mood_cli_fail("profile");
             else
                 mood_cli_info("wrote profiles.csv%s and group_table.csv in %s",

@@ -112,7 +112,7 @@ static mood_status write_k_curve(mood_run *r, const char *dir)
     s = mood__json_write(path, json_object_get(r->meta, "k_selection"), 9);
     if (s == MOOD_OK) {
         const double *ys[2] = {sil, inertia};
-        const char *names[2] = {"silhouette (left)", "inertia (right)"};
+        const char *names[2] = {"silhouette", "inertia"};
         char mark[64];
         mood_lines_spec sp;
         memset(&sp, 0, sizeof sp);

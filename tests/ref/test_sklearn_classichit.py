@@ -29,7 +29,10 @@ SHARED = os.environ.get("MOOD_SHARED_DIR", "../shared")
 CSV = os.path.join(SHARED, "datasets/spotify_classichits_genre/ClassicHit.csv")
 FEATURES = ["Danceability", "Energy", "Loudness", "Speechiness", "Acousticness",
             "Instrumentalness", "Liveness", "Valence", "Tempo"]
-K, SEED, N_INIT = 8, 0, 10
+# With n_init=10 each tool lands, depending on the seed, in one of two local optima of this data
+# (64602.7 or ~65100: measured for seeds 0-3, both tools alike); with 30 restarts both reach the
+# same optimum, which is the comparison the 0.1% bound is about.
+K, SEED, N_INIT = 8, 0, 30
 
 if not os.path.exists(CSV):
     print(f"SKIP: {CSV} not found")
