@@ -18,6 +18,33 @@
 #include <string.h>
 #include <unistd.h>
 
+/* GMM: the soft membership of every row in every group, as columns p_group_<c>. */
+static mood_status add_memberships(mood_run *r, mood_table *t)
+{
+    size_t dim, k = r->k;
+    float *x, *proba, *col;
+    mood_status s = mood__pipeline_transform(r->pipe, r->raw, r->n, &x, &dim);
+    if (s != MOOD_OK)
+        return s;
+    proba = mood__malloc_array(r->n, k * sizeof(float));
+    col = mood__malloc_array(r->n, sizeof(float));
+    if (!proba || !col)
+        s = mood__enomem("memberships");
+    if (s == MOOD_OK)
+        s = mood_cluster_predict_proba(r->pipe->model, x, r->n, dim, proba);
+    for (size_t c = 0; s == MOOD_OK && c < k; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "p_group_%zu", c);
+        for (size_t i = 0; i < r->n; i++)
+            col[i] = proba[i * k + c];
+        s = mood_table_add_num(t, name, col);
+    }
+    mood__free(x);
+    mood__free(proba);
+    mood__free(col);
+    return s;
+}
+
 /* Input rows + cluster, cluster_name, distance (replacing columns of those names). */
 static mood_status write_clustered(mood_run *r, const char *path)
 {
@@ -46,6 +73,8 @@ static mood_status write_clustered(mood_run *r, const char *path)
             s = mood_table_add_str(t, "cluster_name", names);
         if (s == MOOD_OK)
             s = mood_table_add_num(t, "distance", r->dist);
+        if (s == MOOD_OK && mood_cluster_model_algorithm(r->pipe->model) == MOOD_ALGO_GMM)
+            s = add_memberships(r, t);
         if (s == MOOD_OK)
             s = mood_csv_write(path, t, NULL);
     }
@@ -113,10 +142,16 @@ static mood_status write_k_curve(mood_run *r, const char *dir)
     if (s == MOOD_OK) {
         const double *ys[2] = {sil, inertia};
         const char *names[2] = {"silhouette", "inertia"};
-        char mark[64];
+        char mark[64], mark2[64];
         mood_lines_spec sp;
         memset(&sp, 0, sizeof sp);
-        snprintf(mark, sizeof mark, "chosen k = %zu", r->autok.k_best);
+        snprintf(mark, sizeof mark, "chosen k = %zu (%s)", r->autok.k_best,
+                 r->autok.criterion ? r->autok.criterion : "silhouette");
+        snprintf(mark2, sizeof mark2, "elbow k = %zu", r->autok.k_elbow);
+        if (r->autok.k_elbow && r->autok.k_elbow != r->autok.k_best) {
+            sp.mark2_x = (double)r->autok.k_elbow;
+            sp.mark2_label = mark2;
+        }
         sp.x = xs;
         sp.n_points = n;
         sp.y = ys;
