@@ -5,6 +5,7 @@ import { ScatterMap, categorical, numeric, PALETTE } from './map.js';
 import { parseCSV, column, isNumericColumn } from './csv.js';
 import { lineChart, heat, diverging } from './chart.js';
 import { h, fmt, toast, api, fileUrl, setToken, ApiError, errorBox } from './util.js';
+import { pageLibrary, pageDJ } from './library.js';
 
 const state = { info: null, runs: null, timers: [] };
 
@@ -607,6 +608,8 @@ async function pageMusic(root, r) {
   const titles = { library: 'Library', dj: 'DJ', history: 'History' };
   const caps = state.info?.capabilities || {};
   const needs = { library: 'library', dj: 'recommend', history: 'history' }[r.name];
+  if (caps[needs] && r.name === 'library') { await pageLibrary(root, state.info); return; }
+  if (caps[needs] && r.name === 'dj') { await pageDJ(root); return; }
   root.append(head(titles[r.name], ''));
   if (!caps[needs]) {
     root.append(h('div', { class: 'card unavailable-panel', id: 'unavailable' },

@@ -132,7 +132,7 @@ export class ScatterMap {
     ctx.clearRect(0, 0, w, h);
     if (!this.n || !this.buckets) return;
     const v = this.view, hw = w / 2, hh = h / 2;
-    const size = Math.max(2, Math.min(7, (this.n > 20000 ? 2.2 : this.n > 2000 ? 3.2 : 5) * dpr *
+    const size = Math.max(2, Math.min(10, (this.n > 20000 ? 2.2 : this.n > 2000 ? 3.2 : this.n > 200 ? 5 : 8) * dpr *
       Math.sqrt(Math.max(1, v.scale / (this.baseScale || v.scale)))));
     if (!this.baseScale) this.baseScale = v.scale;
     const half = size / 2, dim = this.highlight != null;
@@ -227,6 +227,7 @@ export class ScatterMap {
       this.draw();
     }, { passive: false });
     c.addEventListener('pointerdown', (e) => {
+      e.preventDefault(); // no text selection while dragging
       const [px, py] = pos(e);
       c.setPointerCapture(e.pointerId);
       if (this.opts.onLasso && (e.shiftKey || this.lassoMode)) {

@@ -65,7 +65,7 @@ int mood_cmd_serve(int argc, char **argv)
     };
     mood_cli_common common;
     mood_server_config c;
-    int runs_given = 0, snaps_given = 0, catalog_given = 0, opt;
+    int runs_given = 0, snaps_given = 0, opt;
     unsigned long v;
     mood_cli_common_init(&common);
     mood_server_config_default(&c);
@@ -108,8 +108,6 @@ int mood_cmd_serve(int argc, char **argv)
                 runs_given = 1;
             if (opt == MOOD_OPT_SNAPSHOTS_DIR)
                 snaps_given = 1;
-            if (opt == MOOD_OPT_CATALOG)
-                catalog_given = 1;
             if (!mood_cli_common_option(&common, opt, optarg))
                 return mood_cli_usage("serve", "unknown option");
         }
@@ -120,7 +118,8 @@ int mood_cmd_serve(int argc, char **argv)
         c.runs_dir = common.runs_dir;
     if (snaps_given)
         c.snapshots_dir = common.snapshots_dir;
-    c.catalog = catalog_given ? common.catalog : NULL;
+    /* The library pages read (and an analysis writes) the usual catalog unless told otherwise. */
+    c.catalog = common.catalog;
 
     mood_server *s;
     if (mood_server_start(&c, &s) != MOOD_OK)

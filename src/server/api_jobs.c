@@ -309,8 +309,10 @@ int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
             const char *kind = json_string_value(json_object_get(body, "kind"));
             if (kind && strcmp(kind, "cluster") == 0)
                 submit_cluster(s, body, rs);
+            else if (kind && strcmp(kind, "analyze") == 0)
+                srv_submit_analyze(s, body, rs);
             else
-                srv_error(rs, 400, "EINVAL", "field 'kind': expected \"cluster\"");
+                srv_error(rs, 400, "EINVAL", "field 'kind': expected \"cluster\" or \"analyze\"");
             json_decref(body);
         } else {
             srv_error(rs, 405, "EMETHOD", "/jobs: use GET or POST");

@@ -528,6 +528,9 @@ static void free_server(mood_server *s)
     mood__free(s->uploads_dir);
     mood__free(s->jobs_dir);
     mood__free(s->predictions_dir);
+    mood__free(s->playlists_dir);
+    srv_library_close(s);
+    pthread_rwlock_destroy(&s->library_lock);
     pthread_mutex_destroy(&s->uploads_lock);
     mood__free(s);
 }
@@ -554,6 +557,7 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
     if (!s)
         return mood__enomem("serve");
     pthread_mutex_init(&s->uploads_lock, NULL);
+    pthread_rwlock_init(&s->library_lock, NULL);
     s->loopback = loopback;
     s->max_upload_bytes = c->max_upload_bytes ? c->max_upload_bytes : (size_t)64 << 20;
     s->bind = mood__strdup(c->bind);
@@ -572,7 +576,9 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
         char *up = srv_join(s->data_dir, "uploads");
         char *jobs = srv_join(s->data_dir, "jobs");
         char *pred = srv_join(s->data_dir, "predictions");
-        if (!runs || !snaps || !up || !jobs || !pred) {
+        char *pl = srv_join(s->data_dir, "playlists");
+        if (!runs || !snaps || !up || !jobs || !pred || !pl) {
+            mood__free(pl);
             mood__free(runs);
             mood__free(snaps);
             mood__free(up);
@@ -590,6 +596,9 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
             st = real_dir(jobs, &s->jobs_dir);
         if (st == MOOD_OK)
             st = real_dir(pred, &s->predictions_dir);
+        if (st == MOOD_OK)
+            st = real_dir(pl, &s->playlists_dir);
+        mood__free(pl);
         mood__free(runs);
         mood__free(snaps);
         mood__free(up);

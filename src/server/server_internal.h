@@ -40,6 +40,9 @@ struct mood_server {
     int loopback;
     srv_jobs *jobs;
     pthread_mutex_t uploads_lock; /* choosing a free upload name and writing it */
+    char *playlists_dir;
+    struct srv_library *library; /* the open track space (api_library.c), or NULL */
+    pthread_rwlock_t library_lock;
 };
 
 /* One API request, after transport-level checks. */
@@ -132,5 +135,11 @@ void srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs);
 int srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Jobs (api_jobs.c); return 1 when handled. */
 int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs);
+/* Library, recommendations and playlists (api_library.c); return 1 when handled. */
+int srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs);
+/* Queue a library analysis job from a POST /jobs body of kind "analyze". */
+void srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs);
+/* Release the open track space; accepts a server without one. */
+void srv_library_close(mood_server *s);
 
 #endif
