@@ -58,6 +58,12 @@ typedef struct mood_cluster_params {
     /* progress and cancellation */
     mood_progress_fn progress; /**< may be NULL */
     void *progress_user;
+    /**
+     * Optional start (n labels in 0..k-1, borrowed for the call): k-means and mini-batch start
+     * from the means of these groups, GMM from their one-hot responsibilities (n_init is then
+     * 1). NULL (the default) = seeded start. Lets a benchmark start every peer identically.
+     */
+    const int32_t *init_labels;
 } mood_cluster_params;
 
 /** @brief Fill @p p with the documented defaults. */

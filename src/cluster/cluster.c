@@ -146,6 +146,32 @@ void mood__member_means(const float *x, size_t n, size_t d, const int32_t *label
     }
 }
 
+mood_status mood__init_from_labels(const mood_cluster_params *p, const float *x, size_t n, size_t d,
+                                   float *out)
+{
+    const size_t k = p->k;
+    size_t *cnt = mood__calloc(k, sizeof(size_t));
+    if (!cnt)
+        return mood__enomem("init_labels");
+    for (size_t i = 0; i < n; i++) {
+        int32_t l = p->init_labels[i];
+        if (l < 0 || (size_t)l >= k) {
+            mood__free(cnt);
+            return mood__error(MOOD_EINVAL, "init_labels: row %zu has label %d, expected 0..%zu", i,
+                               (int)l, k - 1);
+        }
+        cnt[l]++;
+    }
+    for (size_t j = 0; j < k; j++)
+        if (!cnt[j]) {
+            mood__free(cnt);
+            return mood__error(MOOD_EINVAL, "init_labels: group %zu has no row", j);
+        }
+    mood__free(cnt);
+    mood__member_means(x, n, d, p->init_labels, k, out, NULL);
+    return MOOD_OK;
+}
+
 mood_status mood__fit_kmeans(const mood_cluster_params *p, const float *x, size_t n, size_t d,
                              mood_cluster_model *m, int32_t *labels)
 {
@@ -160,7 +186,15 @@ mood_status mood__fit_kmeans(const mood_cluster_params *p, const float *x, size_
     kp.progress = p->progress;
     kp.progress_user = p->progress_user;
     mood_kmeans_result r;
-    mood_status st = mood_kmeans_fit(&kp, x, n, d, m->centroids, labels, &r);
+    mood_status st;
+    if (p->init_labels) {
+        st = mood__init_from_labels(p, x, n, d, m->centroids);
+        if (st != MOOD_OK)
+            return st;
+        kp.init = MOOD_KMEANS_INIT_GIVEN;
+        kp.init_centroids = m->centroids; /* copied before the first iteration writes */
+    }
+    st = mood_kmeans_fit(&kp, x, n, d, m->centroids, labels, &r);
     if (st != MOOD_OK)
         return st;
     m->inertia = r.inertia;

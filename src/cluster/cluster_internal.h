@@ -54,6 +54,10 @@ mood_status mood__gmm_predict(const mood_cluster_model *m, const float *x, size_
 mood_status mood__dbscan_predict(const mood_cluster_model *m, const float *x, size_t n,
                                  int32_t *labels, float *dist);
 
+/* Means of the p->init_labels groups (validated: labels in range, no empty group). */
+mood_status mood__init_from_labels(const mood_cluster_params *p, const float *x, size_t n, size_t d,
+                                   float *out);
+
 /* Centroids = member means (labels -1 skipped), inertia to them. */
 void mood__member_means(const float *x, size_t n, size_t d, const int32_t *labels, size_t k,
                         float *out, double *out_inertia);

@@ -145,28 +145,9 @@ void mood__km_dist_block(const km_centres *cs, const float *x, const float *xnor
     } else
 #endif
     {
-        for (size_t i = 0; i < b; i++) {
-            float *restrict Di = D + i * k;
-            const float *xi = x + i * d;
-            for (size_t j = 0; j < k; j++)
-                Di[j] = 0.0f;
-            for (size_t l = 0; l < d; l++) {
-                float xl = -2.0f * xi[l];
-                const float *restrict ctl = cs->ct + l * k;
-                for (size_t j = 0; j < k; j++)
-                    Di[j] += xl * ctl[j];
-            }
-        }
+        mood__km_plain_block(x, b, d, cs->ct, k, D);
     }
-    const float *restrict cn = cs->cnorm;
-    for (size_t i = 0; i < b; i++) {
-        float *restrict Di = D + i * k;
-        float xn = xnorm[i];
-        for (size_t j = 0; j < k; j++) {
-            float v = Di[j] + xn + cn[j];
-            Di[j] = v > 0.0f ? v : 0.0f;
-        }
-    }
+    mood__km_finish_block(D, b, k, xnorm, cs->cnorm);
 }
 
 void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float *out)

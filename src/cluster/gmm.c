@@ -291,7 +291,7 @@ mood_status mood__fit_gmm(const mood_cluster_params *p, const float *x, size_t n
 {
     const size_t k = p->k;
     const size_t max_iter = p->max_iter ? p->max_iter : 100;
-    const size_t n_init = p->n_init ? p->n_init : 1;
+    const size_t n_init = p->init_labels ? 1 : (p->n_init ? p->n_init : 1);
     const int nt = mood__km_threads(p->n_threads);
     m->covariance = p->covariance;
     const size_t csz = cov_size(m);
@@ -318,9 +318,16 @@ mood_status mood__fit_gmm(const mood_cluster_params *p, const float *x, size_t n
         kp.seed = mood_rng_next(&rng);
         kp.n_init = 1;
         kp.n_threads = p->n_threads;
-        st = mood_kmeans_fit(&kp, x, n, d, kc, labels, NULL);
-        if (st != MOOD_OK)
-            goto done;
+        if (p->init_labels) {
+            st = mood__init_from_labels(p, x, n, d, kc);
+            if (st != MOOD_OK)
+                goto done;
+            memmove(labels, p->init_labels, n * sizeof(int32_t));
+        } else {
+            st = mood_kmeans_fit(&kp, x, n, d, kc, labels, NULL);
+            if (st != MOOD_OK)
+                goto done;
+        }
         memset(resp, 0, n * k * sizeof(double));
         for (size_t i = 0; i < n; i++)
             resp[i * k + (size_t)labels[i]] = 1.0;

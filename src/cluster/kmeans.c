@@ -147,19 +147,8 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                     mood__km_dist_block(&L->cs, blk, blkn, m, D);
                     evals += m * k;
                     for (size_t r = 0; r < m; r++) {
-                        const float *Dr = D + r * k;
-                        size_t best = 0;
-                        float b1 = Dr[0], b2 = INFINITY;
-                        for (size_t j = 1; j < k; j++) {
-                            float v = Dr[j];
-                            if (v < b1) {
-                                b2 = b1;
-                                b1 = v;
-                                best = j;
-                            } else if (v < b2) {
-                                b2 = v;
-                            }
-                        }
+                        float b1, b2 = INFINITY;
+                        size_t best = mood__km_argmin2(D + r * k, k, &b1, L->bounds ? &b2 : NULL);
                         size_t i = idx[r];
                         if (L->lab[i] != (int32_t)best) {
                             changed++;
@@ -175,10 +164,7 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                     for (size_t r = 0; r < b; r++) {
                         size_t i = b0 + r;
                         size_t a = (size_t)L->lab[i];
-                        double *sa = ps + a * d;
-                        const float *xi = x + i * d;
-                        for (size_t l = 0; l < d; l++)
-                            sa[l] += (double)xi[l];
+                        mood__km_add_row(ps + a * d, x + i * d, d);
                         ps[k * d + a] += 1.0;
                     }
                 }
@@ -595,11 +581,8 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
                 }
                 mood__km_dist_block(&cs, x + b0 * d, xn, b, D);
                 for (size_t r = 0; r < b; r++) {
-                    const float *Dr = D + r * k;
-                    size_t best = 0;
-                    for (size_t j = 1; j < k; j++)
-                        if (Dr[j] < Dr[best])
-                            best = j;
+                    float b1;
+                    size_t best = mood__km_argmin2(D + r * k, k, &b1, NULL);
                     size_t i = b0 + r;
                     out_labels[i] = (int32_t)best;
                     float dist = mood__km_sqdist(x + i * d, centroids + best * d, d);

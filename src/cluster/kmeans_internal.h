@@ -62,15 +62,21 @@ void mood__km_dist_block(const km_centres *cs, const float *x, const float *xnor
 /* Squared norms of n rows (float result, double accumulation). */
 void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float *out);
 
-/* ‖a − b‖² over d floats, float accumulation in a vectorisable loop. */
+/* Vectorised kernels (kernels.c, AVX2 and baseline clones chosen at load time). */
+float mood__km_sqdist_v(const float *restrict a, const float *restrict b, size_t d);
+/* Index of the smallest of D[0..k) (lowest index on ties), its value, and the second smallest
+ * value (INFINITY when k = 1) when out_b2 is not NULL. */
+size_t mood__km_argmin2(const float *restrict D, size_t k, float *out_b1, float *out_b2);
+void mood__km_plain_block(const float *restrict x, size_t b, size_t d, const float *restrict ct,
+                          size_t k, float *restrict D);
+void mood__km_finish_block(float *restrict D, size_t b, size_t k, const float *restrict xnorm,
+                           const float *restrict cnorm);
+void mood__km_add_row(double *restrict s, const float *restrict x, size_t d);
+
+/* ‖a − b‖² over d floats (eight-lane float accumulation). */
 static inline float mood__km_sqdist(const float *restrict a, const float *restrict b, size_t d)
 {
-    float s = 0.0f;
-    for (size_t j = 0; j < d; j++) {
-        float t = a[j] - b[j];
-        s += t * t;
-    }
-    return s;
+    return mood__km_sqdist_v(a, b, d);
 }
 
 /*

@@ -58,7 +58,12 @@ mood_status mood__fit_minibatch(const mood_cluster_params *p, const float *x, si
         size_t r = init_n == n ? i : (size_t)mood_rng_below(&rng, n);
         memcpy(sample + i * d, x + r * d, d * sizeof(float));
     }
-    size_t n_init = p->n_init ? MOOD_MIN(p->n_init, 3) : 3;
+    size_t n_init = p->init_labels ? 0 : (p->n_init ? MOOD_MIN(p->n_init, 3) : 3);
+    if (p->init_labels) {
+        st = mood__init_from_labels(p, x, n, d, c);
+        if (st != MOOD_OK)
+            goto done;
+    }
     double best = INFINITY;
     for (size_t t = 0; t < n_init; t++) {
         st = mood__kmeans_pp_weighted(sample, NULL, init_n, d, k, &rng, cand);
