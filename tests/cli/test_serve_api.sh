@@ -68,7 +68,7 @@ alive() {
     expect 200 "server still serving ($1)" "$URL/api/v1/info"
 }
 
-start --data "$T/data" --max-upload 1
+start --data "$T/data" --max-upload 1 --catalog "$T/catalog.db"
 A="$URL/api/v1"
 
 expect 200 "info" "$A/info"
@@ -143,6 +143,25 @@ expect 404 "compare missing runs" "$A/compare?a=x&b=y"
 expect 404 "unknown job" "$A/jobs/nope"
 expect 404 "cancel unknown job" -X POST "$A/jobs/nope/cancel"
 alive "after malformed requests"
+
+# Library routes with bad input.
+expect 404 "library without a catalog" "$A/library/tracks?source=catalog"
+expect 403 "library source outside the data folder" "$A/library/tracks?source=../outside/secret.csv"
+expect 200 "library from a CSV track table" "$A/library/tracks?source=sub/ok.csv"
+body_has '"total":3'
+expect 404 "similar to a row that does not exist" "$A/library/similar?source=sub/ok.csv&track=@99"
+expect 404 "similar to an unknown track" "$A/library/similar?source=sub/ok.csv&track=nothing-like-this"
+expect 400 "similar without a track" "$A/library/similar?source=sub/ok.csv"
+expect 400 "next with a bad energy" "$A/library/next?source=sub/ok.csv&track=@0&energy=sideways"
+expect 400 "alchemy with nothing to add" -X POST -d '{"source":"sub/ok.csv","add":[]}' "$A/library/alchemy"
+expect 400 "playlist name with a slash" -X POST -d '{"source":"sub/ok.csv","rows":[0],"name":"../x"}' "$A/library/playlist"
+expect 400 "playlist row out of range" -X POST -d '{"source":"sub/ok.csv","rows":[7],"name":"x"}' "$A/library/playlist"
+expect 400 "playlist with a bad format" -X POST -d '{"source":"sub/ok.csv","rows":[0],"name":"x","format":"exe"}' "$A/library/playlist"
+expect 201 "playlist of two rows" -X POST -d '{"source":"sub/ok.csv","rows":[0,2],"name":"two","format":"json"}' "$A/library/playlist"
+expect 200 "playlist download" "$A/playlists/two.json"
+expect 403 "analysis of a folder outside" -X POST -d '{"kind":"analyze","paths":["../outside"]}' "$A/jobs"
+expect 400 "analysis without paths" -X POST -d '{"kind":"analyze"}' "$A/jobs"
+alive "after bad library requests"
 
 # Routes and methods.
 expect 404 "unknown API route" "$A/nothing"
