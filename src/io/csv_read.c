@@ -1,9 +1,10 @@
 /*
- * The CSV/TSV reader: one buffer in, one table out.
+ * The CSV/TSV reader: a file or buffer in, one table out.
  *
  * Real exports (pandas to_csv, Spotify API dumps, spreadsheets) need RFC 4180 quoting, CRLF, a
- * UTF-8 BOM, a leading unnamed index column, many spellings of "missing" and exponents. The
- * reader works on the whole file in memory (one read; no per-cell allocation for numeric cells):
+ * UTF-8 BOM, a leading unnamed index column, many spellings of "missing" and exponents. Rows
+ * come from the tokenizer (csv_scan.c), which reads a regular file in chunks, so a file never
+ * sits in memory whole, and numeric cells are parsed in place with no allocation per cell:
  *
  *   1. Sniff the delimiter from the header line (outside quotes) unless given or implied by a
  *      .tsv/.tab name, and tokenize the header into column names (index column, "Unnamed: j",
@@ -11,12 +12,12 @@
  *   2. Pass 1 tokenizes every data row. Cells of candidate numeric columns are classified and
  *      parsed straight into per-column float arrays (csv_number.c); cells of columns that are
  *      text by name (ids, titles, artists, genres, options.text_columns) are copied into a
- *      string pool. The start offset and line of each row are remembered.
+ *      string pool.
  *   3. Typing: a candidate column is numeric when every non-missing cell is a finite number.
  *      When most (more than half) of its non-missing cells are numbers, the others are data
  *      errors ("file:line:column: expected a number, found 'abc'"); otherwise the column is text.
- *   4. Pass 2, only when step 3 turned some candidate column into text: re-tokenize the rows
- *      (from the remembered offsets) and copy just those columns' cells into the pool.
+ *   4. Pass 2, only when step 3 turned some candidate column into text: read the data rows
+ *      again (seeking back in the file) and copy just those columns' cells into the pool.
  *   5. Move the columns into a mood_table.
  *
  * Line numbers in messages are physical 1-based lines of the file: a newline inside a quoted
@@ -25,6 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "../core/internal.h"
 #include "csv_internal.h"
+#include "csv_scan.h"
 
 #include <moodscope/csv.h>
 
@@ -76,209 +78,6 @@ static void pool_free(pool_chunk *c)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Tokenizer                                                                                   */
-/* ------------------------------------------------------------------------------------------ */
-
-/* One field of a row, as raw bytes of the buffer (for a quoted field, quotes included). */
-typedef struct cell {
-    const char *p;
-    size_t len;
-    size_t line; /* physical line where the field starts */
-    int quoted;
-} cell;
-
-typedef struct scanner {
-    const char *name; /* file name for messages */
-    const char *p, *end;
-    size_t line; /* physical line of p */
-    char delim;
-    unsigned char stop[256]; /* bytes that end an unquoted field: delimiter, CR, LF */
-} scanner;
-
-static void scanner_init(scanner *sc, const char *name, const char *p, const char *end, char delim)
-{
-    sc->name = name;
-    sc->p = p;
-    sc->end = end;
-    sc->line = 1;
-    sc->delim = delim;
-    memset(sc->stop, 0, sizeof sc->stop);
-    sc->stop[(unsigned char)delim] = 1;
-    sc->stop['\n'] = 1;
-    sc->stop['\r'] = 1;
-}
-
-/*
- * Read one row into @p cells (at most @p max_cells stored, all counted in *out_nf).
- *
- * The state machine, per field:
- *   FIELD_START  blanks (space/tab) followed by '"' open a quoted field (a lenient reading of
- *                `a, "b"`); anything else starts an unquoted field.
- *   UNQUOTED     every byte up to the delimiter, CR or LF belongs to the field (a '"' in the
- *                middle is literal, as pandas reads `5'11"`).
- *   QUOTED       every byte belongs to the field, newlines included (they advance the line
- *                count); '""' is one quote; a lone '"' closes the field. Reaching the end of
- *                the buffer here is an "unterminated quoted field" error naming the line where
- *                the field started.
- *   AFTER_QUOTE  bytes up to the delimiter or line end are appended literally (`"ab"c` is abc).
- *   FIELD_END    the delimiter starts the next field; CRLF, LF or a lone CR ends the row; the
- *                end of the buffer ends the row (a last line without a newline).
- * Blank lines (nothing between two line breaks) are skipped, as pandas does. *out_row is 0 when
- * the buffer holds no further row.
- */
-static mood_status scan_row(scanner *sc, cell *cells, size_t max_cells, size_t *out_nf,
-                            size_t *out_line, const char **out_start, int *out_row)
-{
-    const char *p = sc->p, *end = sc->end;
-    const unsigned char *stop = sc->stop;
-    size_t nf;
-    *out_row = 0;
-    for (;;) {
-        if (p == end) {
-            sc->p = p;
-            return MOOD_OK;
-        }
-        if (*p == '\n' || *p == '\r') { /* blank line */
-            p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
-            sc->line++;
-            continue;
-        }
-        break;
-    }
-    *out_start = p;
-    *out_line = sc->line;
-    for (nf = 0;; nf++) {
-        const char *start = p, *q = p;
-        size_t fline = sc->line;
-        int quoted = 0;
-        while (q < end && (*q == ' ' || *q == '\t') && *q != sc->delim)
-            q++;
-        if (q < end && *q == '"') {
-            quoted = 1;
-            for (p = q + 1;; p++) {
-                if (p == end) {
-                    sc->p = p;
-                    return mood__error(MOOD_EFORMAT,
-                                       "%s:%zu: unterminated quoted field (the quote opened on "
-                                       "this line is never closed)",
-                                       sc->name, fline);
-                }
-                if (*p == '"') {
-                    if (p + 1 < end && p[1] == '"') {
-                        p++;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                if (*p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n')))
-                    sc->line++;
-            }
-        }
-        while (p < end && !stop[(unsigned char)*p])
-            p++;
-        if (nf < max_cells) {
-            cells[nf].p = start;
-            cells[nf].len = (size_t)(p - start);
-            cells[nf].line = fline;
-            cells[nf].quoted = quoted;
-        }
-        if (p < end && *p == sc->delim) {
-            p++;
-            continue;
-        }
-        if (p < end) { /* CR, LF or CRLF */
-            p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
-            sc->line++;
-        }
-        break;
-    }
-    sc->p = p;
-    *out_nf = nf + 1;
-    *out_row = 1;
-    return MOOD_OK;
-}
-
-/*
- * Write the value of @p c into @p dst (room for c->len + 1 bytes; the value is never longer
- * than the raw field) and return its length. Quoted fields lose their quotes, '""' becomes '"',
- * and blanks after the closing quote are dropped.
- */
-static size_t cell_value(const cell *c, char *dst)
-{
-    const char *p = c->p, *end = c->p + c->len;
-    size_t n = 0, tail;
-    if (!c->quoted) {
-        memcpy(dst, p, c->len);
-        dst[c->len] = '\0';
-        return c->len;
-    }
-    while (*p != '"')
-        p++;
-    for (p++;;) { /* the scanner guarantees the closing quote */
-        if (*p == '"') {
-            if (p + 1 < end && p[1] == '"') {
-                dst[n++] = '"';
-                p += 2;
-                continue;
-            }
-            p++;
-            break;
-        }
-        dst[n++] = *p++;
-    }
-    tail = n;
-    while (p < end)
-        dst[n++] = *p++;
-    while (n > tail && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
-        n--;
-    dst[n] = '\0';
-    return n;
-}
-
-/* Count the line breaks (CRLF, LF or lone CR) in [p, end). */
-static size_t count_line_breaks(const char *p, const char *end)
-{
-    size_t n = 0;
-    for (; p < end; p++)
-        if (*p == '\n' || (*p == '\r' && !(p + 1 < end && p[1] == '\n')))
-            n++;
-    return n;
-}
-
-/*
- * The delimiter of a file without one given: tab for .tsv/.tab names, else the most frequent of
- * , ; TAB | in the header line outside quotes (ties prefer that order; none found means ',').
- */
-static char detect_delimiter(const char *name, const char *p, const char *end)
-{
-    static const char cand[4] = {',', '\t', ';', '|'};
-    size_t count[4] = {0, 0, 0, 0}, len = strlen(name);
-    int inq = 0, seen = 0, best = 0;
-    if (len >= 4 &&
-        (strcasecmp(name + len - 4, ".tsv") == 0 || strcasecmp(name + len - 4, ".tab") == 0))
-        return '\t';
-    for (; p < end; p++) {
-        char c = *p;
-        if (c == '"') {
-            inq = !inq;
-        } else if (!inq && (c == '\n' || c == '\r')) {
-            if (seen)
-                break;
-            continue;
-        } else if (!inq) {
-            for (int k = 0; k < 4; k++)
-                count[k] += c == cand[k];
-        }
-        seen = 1;
-    }
-    for (int k = 1; k < 4; k++)
-        if (count[k] > count[best])
-            best = k;
-    return cand[best];
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* Columns and the reader state                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -303,14 +102,12 @@ typedef struct colinfo {
 } colinfo;
 
 typedef struct reader {
-    scanner sc;
-    const char *base; /* start of the buffer (row offsets are relative to it) */
-    size_t ncols;     /* fields per row, the dropped index column included */
+    csv_scanner sc;
+    size_t ncols; /* fields per row, the dropped index column included */
     colinfo *cols;
-    cell *cells;
-    size_t n, cap;    /* rows read, rows allocated */
-    size_t *row_off;  /* byte offset of each row */
-    size_t *row_line; /* line of each row */
+    csv_cell *cells;
+    size_t n, cap; /* rows read, rows allocated */
+    csv_mark data; /* where the first data row starts (for pass 2) */
     pool_chunk *pool;
     char *scratch; /* unescaped value of a quoted numeric cell */
     size_t scratch_cap;
@@ -327,8 +124,6 @@ static void reader_free(reader *r)
     }
     mood__free(r->cols);
     mood__free(r->cells);
-    mood__free(r->row_off);
-    mood__free(r->row_line);
     mood__free(r->scratch);
     pool_free(r->pool);
 }
@@ -360,7 +155,7 @@ static mood_status ensure_scratch(reader *r, size_t need)
 }
 
 /* Parse a cell of a candidate numeric column into c->num[row] and keep the typing counts. */
-static mood_status take_number(reader *r, colinfo *c, size_t row, const cell *cl)
+static mood_status take_number(reader *r, colinfo *c, size_t row, const csv_cell *cl)
 {
     const char *v = cl->p;
     size_t len = cl->len;
@@ -370,7 +165,7 @@ static mood_status take_number(reader *r, colinfo *c, size_t row, const cell *cl
         mood_status s = ensure_scratch(r, cl->len + 1);
         if (s != MOOD_OK)
             return s;
-        len = cell_value(cl, r->scratch);
+        len = mood__csv_cell_value(cl, r->scratch);
         v = r->scratch;
     }
     k = mood__csv_classify(v, len, &x);
@@ -403,7 +198,7 @@ static mood_status take_number(reader *r, colinfo *c, size_t row, const cell *cl
 }
 
 /* Copy a cell of a text column into the pool; missing tokens become "". */
-static mood_status take_text(reader *r, colinfo *c, size_t row, const cell *cl)
+static mood_status take_text(reader *r, colinfo *c, size_t row, const csv_cell *cl)
 {
     char *d;
     size_t len;
@@ -413,27 +208,18 @@ static mood_status take_text(reader *r, colinfo *c, size_t row, const cell *cl)
     d = pool_alloc(&r->pool, cl->len + 1);
     if (!d)
         return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
-    len = cell_value(cl, d);
+    len = mood__csv_cell_value(cl, d);
     if (!mood__csv_is_missing_token(d, len))
         c->str[row] = d;
     return MOOD_OK;
 }
 
-/* Double the per-row arrays (row positions, pass-1 columns). */
+/* Double the per-row arrays of the pass-1 columns. */
 static mood_status grow_rows(reader *r)
 {
     size_t cap = r->cap ? 2 * r->cap : 1024;
-    size_t *off, *line;
-    if (cap < r->cap)
+    if (cap < r->cap || cap > SIZE_MAX / sizeof(const char *))
         return mood__error(MOOD_ENOMEM, "%s: too many rows", r->sc.name);
-    off = mood__realloc(r->row_off, cap * sizeof *off);
-    if (off)
-        r->row_off = off;
-    line = off ? mood__realloc(r->row_line, cap * sizeof *line) : NULL;
-    if (line)
-        r->row_line = line;
-    if (!off || !line)
-        return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
     for (size_t j = 0; j < r->ncols; j++) {
         colinfo *c = &r->cols[j];
         if (c->role == ROLE_NUMBER) {
@@ -537,33 +323,33 @@ static mood_status dedupe_names(reader *r)
  */
 static mood_status read_header(reader *r, const mood_csv_options *o)
 {
-    scanner saved = r->sc;
+    csv_mark at = mood__csv_tell(&r->sc);
     size_t nf = 0, line = 0;
-    const char *start;
     int got;
-    mood_status s = scan_row(&r->sc, NULL, 0, &nf, &line, &start, &got);
+    /* Count the fields first, then read them again into cells of the right number. */
+    mood_status s = mood__csv_next_row(&r->sc, NULL, 0, &nf, &line, &got);
     if (s != MOOD_OK)
         return s;
     if (!got)
         return mood__error(MOOD_EFORMAT, "%s:%zu: empty file, expected a header row", r->sc.name,
                            r->sc.line);
-    r->sc = saved;
+    at.line = line; /* the header may follow blank lines */
     r->ncols = nf;
     r->cells = mood__calloc(nf, sizeof *r->cells);
     r->cols = mood__calloc(nf, sizeof *r->cols);
     if (!r->cells || !r->cols)
         return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
-    s = scan_row(&r->sc, r->cells, nf, &nf, &line, &start, &got);
-    if (s != MOOD_OK)
+    if ((s = mood__csv_seek(&r->sc, at)) != MOOD_OK ||
+        (s = mood__csv_next_row(&r->sc, r->cells, nf, &nf, &line, &got)) != MOOD_OK)
         return s;
     for (size_t j = 0; j < r->ncols; j++) {
         colinfo *c = &r->cols[j];
-        const cell *cl = &r->cells[j];
+        const csv_cell *cl = &r->cells[j];
         char *raw = mood__malloc(cl->len + 1), *b;
         size_t len;
         if (!raw)
             return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
-        len = cell_value(cl, raw);
+        len = mood__csv_cell_value(cl, raw);
         b = raw;
         while (len && (*b == ' ' || *b == '\t')) {
             b++;
@@ -608,12 +394,11 @@ static mood_status pass_one(reader *r, size_t max_rows)
 {
     for (;;) {
         size_t nf = 0, line = 0;
-        const char *start = NULL;
         int got;
         mood_status s;
         if (max_rows && r->n >= max_rows)
             break;
-        s = scan_row(&r->sc, r->cells, r->ncols, &nf, &line, &start, &got);
+        s = mood__csv_next_row(&r->sc, r->cells, r->ncols, &nf, &line, &got);
         if (s != MOOD_OK)
             return s;
         if (!got)
@@ -622,8 +407,6 @@ static mood_status pass_one(reader *r, size_t max_rows)
             return ragged(r, line, nf);
         if (r->n == r->cap && (s = grow_rows(r)) != MOOD_OK)
             return s;
-        r->row_off[r->n] = (size_t)(start - r->base);
-        r->row_line[r->n] = line;
         for (size_t j = 0; j < r->ncols; j++) {
             colinfo *c = &r->cols[j];
             if (c->role == ROLE_NUMBER)
@@ -689,9 +472,13 @@ static mood_status decide_types(reader *r, int *out_need_pass2)
                        worst_line, worst->name, worst->nf_text);
 }
 
-/* Pass 2: re-tokenize each row from its remembered offset for the columns typed as text late. */
+/*
+ * Pass 2: read the data rows again from the start (the same rows pass 1 took, in order) and
+ * copy the cells of the columns typed as text after pass 1.
+ */
 static mood_status pass_two(reader *r)
 {
+    mood_status s;
     for (size_t j = 0; j < r->ncols; j++) {
         colinfo *c = &r->cols[j];
         if (c->role == ROLE_TEXT && !c->text_pass1) {
@@ -700,19 +487,17 @@ static mood_status pass_two(reader *r)
                 return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
         }
     }
+    if ((s = mood__csv_seek(&r->sc, r->data)) != MOOD_OK)
+        return s;
     for (size_t i = 0; i < r->n; i++) {
         size_t nf = 0, line = 0;
-        const char *start;
         int got = 0;
-        mood_status s;
-        r->sc.p = r->base + r->row_off[i];
-        r->sc.line = r->row_line[i];
-        s = scan_row(&r->sc, r->cells, r->ncols, &nf, &line, &start, &got);
+        s = mood__csv_next_row(&r->sc, r->cells, r->ncols, &nf, &line, &got);
         if (s != MOOD_OK)
             return s;
         if (!got || nf != r->ncols)
-            return mood__error(MOOD_EINTERNAL, "%s:%zu: row changed between passes", r->sc.name,
-                               r->row_line[i]);
+            return mood__error(MOOD_EIO, "%s:%zu: the file changed while being read", r->sc.name,
+                               line);
         for (size_t j = 0; j < r->ncols; j++) {
             colinfo *c = &r->cols[j];
             if (c->role == ROLE_TEXT && !c->text_pass1 &&
@@ -759,16 +544,45 @@ void mood_csv_options_default(mood_csv_options *o)
     memset(o, 0, sizeof *o);
 }
 
+/* Check the options; fills *o_used with the defaults when @p o is NULL. */
+static mood_status check_options(const char *name, const mood_csv_options *o)
+{
+    if (o->delimiter == '"' || o->delimiter == '\n' || o->delimiter == '\r')
+        return mood__error(MOOD_EINVAL, "%s: delimiter cannot be a quote or a line break", name);
+    if (o->n_text_columns && !o->text_columns)
+        return mood__error(MOOD_EINVAL, "%s: n_text_columns=%zu without text_columns", name,
+                           o->n_text_columns);
+    return MOOD_OK;
+}
+
+/* Steps 1-5 of the file comment, on an opened scanner. */
+static mood_status read_table(reader *r, const mood_csv_options *o, mood_table **out)
+{
+    int need_pass2 = 0;
+    mood_status s = mood__csv_start(&r->sc, o->delimiter);
+    if (s == MOOD_OK)
+        s = read_header(r, o);
+    r->data = mood__csv_tell(&r->sc);
+    if (s == MOOD_OK)
+        s = pass_one(r, o->max_rows);
+    if (s == MOOD_OK && r->n == 0)
+        s = mood__error(MOOD_EFORMAT, "%s:%zu: no data rows after the header", r->sc.name,
+                        r->data.line);
+    if (s == MOOD_OK)
+        s = decide_types(r, &need_pass2);
+    if (s == MOOD_OK && need_pass2)
+        s = pass_two(r);
+    if (s == MOOD_OK)
+        s = build_table(r, out);
+    return s;
+}
+
 mood_status mood_csv_read_buffer(const char *name, const char *data, size_t len,
                                  const mood_csv_options *o, mood_table **out)
 {
     mood_csv_options defaults;
     reader r;
-    const char *p = data, *end = data + len, *nul;
-    char delim;
-    int need_pass2 = 0;
     mood_status s;
-
     if (out)
         *out = NULL;
     if (!out || (!data && len))
@@ -779,54 +593,88 @@ mood_status mood_csv_read_buffer(const char *name, const char *data, size_t len,
         mood_csv_options_default(&defaults);
         o = &defaults;
     }
-    if (o->delimiter == '"' || o->delimiter == '\n' || o->delimiter == '\r')
-        return mood__error(MOOD_EINVAL, "%s: delimiter cannot be a quote or a line break", name);
-    if (o->n_text_columns && !o->text_columns)
-        return mood__error(MOOD_EINVAL, "%s: n_text_columns=%zu without text_columns", name,
-                           o->n_text_columns);
+    if ((s = check_options(name, o)) != MOOD_OK)
+        return s;
     if (o->max_bytes && len > o->max_bytes)
         return mood__error(MOOD_EINVAL, "%s: input is %zu bytes, more than the limit of %zu", name,
                            len, o->max_bytes);
-    /* A NUL byte means a binary file or a broken export; memchr finds one at memory speed. */
-    nul = len ? memchr(data, '\0', len) : NULL;
-    if (nul)
-        return mood__error(MOOD_EFORMAT, "%s:%zu: NUL byte in the input (not a text file?)", name,
-                           1 + count_line_breaks(data, nul));
-    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
-        (unsigned char)p[2] == 0xBF)
-        p += 3;
-    delim = o->delimiter ? o->delimiter : detect_delimiter(name, p, end);
-
     memset(&r, 0, sizeof r);
-    scanner_init(&r.sc, name, p, end, delim);
-    r.base = data;
-    s = read_header(&r, o);
+    s = mood__csv_open_buffer(&r.sc, name, data ? data : "", len);
     if (s == MOOD_OK)
-        s = pass_one(&r, o->max_rows);
-    if (s == MOOD_OK && r.n == 0)
-        s = mood__error(MOOD_EFORMAT, "%s:%zu: no data rows after the header", name, r.sc.line);
-    if (s == MOOD_OK)
-        s = decide_types(&r, &need_pass2);
-    if (s == MOOD_OK && need_pass2)
-        s = pass_two(&r);
-    if (s == MOOD_OK)
-        s = build_table(&r, out);
+        s = read_table(&r, o, out);
     reader_free(&r);
     return s;
 }
 
 /*
- * Read a whole file into memory with one read for a regular file (its size is known), in
- * chunks for pipes, refusing more than max_bytes (0: no limit) before reading it.
+ * Read a whole stream into memory (pipes and other streams that cannot seek back for pass 2),
+ * refusing more than max_bytes (0: no limit).
  */
-static mood_status read_whole(const char *path, size_t max_bytes, char **out, size_t *out_len)
+static mood_status read_stream(FILE *fp, const char *path, size_t max_bytes, char **out,
+                               size_t *out_len)
 {
-    FILE *fp = fopen(path, "rb");
-    struct stat st;
     char *buf = NULL;
-    size_t len = 0, cap;
-    mood_status s = MOOD_OK;
+    size_t len = 0, cap = 0;
     *out = NULL;
+    for (;;) {
+        size_t want, got;
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *nb;
+            if (max_bytes && ncap > max_bytes + 1)
+                ncap = max_bytes + 1;
+            nb = ncap > cap ? mood__realloc(buf, ncap) : NULL;
+            if (!nb) {
+                mood__free(buf);
+                return mood__error(MOOD_ENOMEM, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        want = cap - len;
+        got = fread(buf + len, 1, want, fp);
+        len += got;
+        if (max_bytes && len > max_bytes) {
+            mood__free(buf);
+            return mood__error(MOOD_EINVAL, "%s: input is more than the limit of %zu bytes", path,
+                               max_bytes);
+        }
+        if (got < want) {
+            if (ferror(fp)) {
+                mood__free(buf);
+                return mood__error(MOOD_EIO, "%s: read failed: %s", path, strerror(errno));
+            }
+            break;
+        }
+    }
+    *out = buf;
+    *out_len = len;
+    return MOOD_OK;
+}
+
+/*
+ * A regular file is scanned in chunks straight from disk (memory: the table plus one chunk);
+ * anything else (a pipe, /dev/stdin) is read into memory first, since pass 2 must read it
+ * again.
+ */
+mood_status mood_csv_read(const char *path, const mood_csv_options *o, mood_table **out)
+{
+    mood_csv_options defaults;
+    struct stat st;
+    FILE *fp;
+    reader r;
+    mood_status s;
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return mood__error(MOOD_EINVAL, "csv: no path or no output given");
+    if (!o) {
+        mood_csv_options_default(&defaults);
+        o = &defaults;
+    }
+    if ((s = check_options(path, o)) != MOOD_OK)
+        return s;
+    fp = fopen(path, "rb");
     if (!fp)
         return mood__error(MOOD_EIO, "%s: cannot open: %s", path, strerror(errno));
     if (fstat(fileno(fp), &st) != 0 || S_ISDIR(st.st_mode)) {
@@ -834,71 +682,29 @@ static mood_status read_whole(const char *path, size_t max_bytes, char **out, si
         fclose(fp);
         return mood__error(MOOD_EIO, "%s: cannot read: %s", path, strerror(err));
     }
-    if (S_ISREG(st.st_mode) && max_bytes && (uintmax_t)st.st_size > max_bytes) {
+    if (!S_ISREG(st.st_mode)) {
+        char *buf;
+        size_t len = 0;
+        s = read_stream(fp, path, o->max_bytes, &buf, &len);
+        fclose(fp);
+        if (s == MOOD_OK) {
+            s = mood_csv_read_buffer(path, buf, len, o, out);
+            mood__free(buf);
+        }
+        return s;
+    }
+    if (o->max_bytes && (uintmax_t)st.st_size > o->max_bytes) {
         fclose(fp);
         return mood__error(MOOD_EINVAL, "%s: file is %jd bytes, more than the limit of %zu", path,
-                           (intmax_t)st.st_size, max_bytes);
+                           (intmax_t)st.st_size, o->max_bytes);
     }
-    cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
-    for (;;) {
-        size_t want, got;
-        if (len == cap) {
-            size_t ncap = cap * 2;
-            char *nb;
-            if (max_bytes && ncap > max_bytes + 1)
-                ncap = max_bytes + 1;
-            nb = ncap > cap ? mood__realloc(buf, ncap) : NULL;
-            if (!nb) {
-                s = mood__error(MOOD_ENOMEM, "%s: out of memory", path);
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        } else if (!buf) {
-            buf = mood__malloc(cap);
-            if (!buf) {
-                s = mood__error(MOOD_ENOMEM, "%s: out of memory", path);
-                break;
-            }
-        }
-        want = cap - len;
-        got = fread(buf + len, 1, want, fp);
-        len += got;
-        if (max_bytes && len > max_bytes) {
-            s = mood__error(MOOD_EINVAL, "%s: input is more than the limit of %zu bytes", path,
-                            max_bytes);
-            break;
-        }
-        if (got < want) {
-            if (ferror(fp))
-                s = mood__error(MOOD_EIO, "%s: read failed: %s", path, strerror(errno));
-            break;
-        }
-    }
+    memset(&r, 0, sizeof r);
+    s = mood__csv_open_file(&r.sc, path, fp, o->max_bytes);
+    if (s == MOOD_OK)
+        s = read_table(&r, o, out);
+    reader_free(&r);
+    mood__csv_close(&r.sc);
     fclose(fp);
-    if (s != MOOD_OK) {
-        mood__free(buf);
-        return s;
-    }
-    *out = buf;
-    *out_len = len;
-    return MOOD_OK;
-}
-
-mood_status mood_csv_read(const char *path, const mood_csv_options *o, mood_table **out)
-{
-    char *buf;
-    size_t len = 0;
-    mood_status s;
-    if (out)
-        *out = NULL;
-    if (!path || !out)
-        return mood__error(MOOD_EINVAL, "csv: no path or no output given");
-    s = read_whole(path, o ? o->max_bytes : 0, &buf, &len);
-    if (s != MOOD_OK)
-        return s;
-    s = mood_csv_read_buffer(path, buf, len, o, out);
-    mood__free(buf);
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include "test_util.h"
 
 #include "csv_internal.h"
+#include "csv_scan.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/fileio.h>
@@ -492,6 +493,93 @@ static void test_read_many(void **state)
     assert_int_equal(mood_csv_read_many(paths, 0, NULL, &t), MOOD_EINVAL);
 }
 
+/* ---- reading a file in chunks -------------------------------------------------------------- */
+
+static void assert_same_table(const mood_table *a, const mood_table *b)
+{
+    assert_int_equal(mood_table_rows(a), mood_table_rows(b));
+    assert_int_equal(mood_table_cols(a), mood_table_cols(b));
+    for (size_t j = 0; j < mood_table_cols(a); j++) {
+        assert_string_equal(mood_table_col_name(a, j), mood_table_col_name(b, j));
+        assert_int_equal(mood_table_col_kind(a, j), mood_table_col_kind(b, j));
+        for (size_t i = 0; i < mood_table_rows(a); i++) {
+            if (mood_table_col_kind(a, j) == MOOD_COL_STR) {
+                assert_string_equal(mood_table_str(a, j, i), mood_table_str(b, j, i));
+            } else {
+                float x = mood_table_num_const(a, j)[i], y = mood_table_num_const(b, j)[i];
+                assert_true((isnan(x) && isnan(y)) || x == y);
+            }
+        }
+    }
+}
+
+/*
+ * A file is read in chunks: with windows from 1 byte up, every row, quoted newline, CRLF,
+ * doubled quote and BOM straddles a chunk boundary somewhere, and the table and every error
+ * message must match reading the same bytes from memory.
+ */
+static void test_chunk_boundaries(void **state)
+{
+    (void)state;
+    const char *dir = mood_test_tmpdir("csv_chunks");
+    char path[1200];
+    const char *good =
+        "\xEF\xBB\xBF,title,date,energy,valence\r\n"
+        "0,\"Hello, \"\"World\"\"\",2020-01-01,0.5,1e-3\r\n"
+        "\r\n"
+        "1,\"two\r\nlines\",2021,\" 0.25 \",NA\r\n"
+        "2,  \"padded\"  ,2022-03-04,1.5,\"-2\"\r"
+        "3,\"a very long title that is longer than the small windows, with \"\"quotes\"\"\","
+        "1999-12-31,0.34994322061538696,7\n"
+        "4,,,,\n"
+        "5,last,2000-01-01,3,4";
+    const char *bad[] = {
+        "a,b\r\n1,2\r\n3,\"x\r\ny\"\r\n4,5,6\r\n", /* ragged after a quoted CRLF */
+        "a,b\n1,2\n3,\"open\n4,5\n",               /* unterminated */
+        "t,v\n\"q\nq\",1\nr,2\ns,3\nu,high\n",     /* a bad number */
+        "v,w\n1,2\n3,4\n",                         /* fine */
+        "v\n",                                     /* no data */
+        "\r\n\n",                                  /* empty */
+    };
+    mood_table *ref, *t;
+    snprintf(path, sizeof path, "%s/chunks.csv", dir);
+    MOOD_ASSERT_OK(mood_csv_read_buffer(path, good, strlen(good), NULL, &ref));
+    assert_int_equal(mood_table_rows(ref), 6);
+    assert_string_equal(str(ref, "title", 0), "Hello, \"World\"");
+    assert_string_equal(str(ref, "title", 1), "two\r\nlines");
+    assert_string_equal(str(ref, "date", 1), "2021");
+    assert_true(isnan(num(ref, "valence", 1)));
+    write_file(path, good);
+    size_t saved = mood__csv_chunk_bytes;
+    for (size_t chunk = 1; chunk <= 300; chunk += chunk < 64 ? 1 : 37) {
+        mood__csv_chunk_bytes = chunk;
+        MOOD_ASSERT_OK(mood_csv_read(path, NULL, &t));
+        assert_same_table(ref, t);
+        mood_table_destroy(t);
+    }
+    mood_table_destroy(ref);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char want[1100];
+        mood__csv_chunk_bytes = saved;
+        mood_status sref = mood_csv_read_buffer(path, bad[k], strlen(bad[k]), NULL, &ref);
+        snprintf(want, sizeof want, "%s", mood_last_error());
+        write_file(path, bad[k]);
+        for (size_t chunk = 1; chunk <= 40; chunk++) {
+            mood__csv_chunk_bytes = chunk;
+            mood_status s = mood_csv_read(path, NULL, &t);
+            assert_int_equal(s, sref);
+            if (s == MOOD_OK) {
+                assert_same_table(ref, t);
+                mood_table_destroy(t);
+            } else {
+                assert_string_equal(mood_last_error(), want);
+            }
+        }
+        mood_table_destroy(ref);
+    }
+    mood__csv_chunk_bytes = saved;
+}
+
 /* ---- allocation failures ----------------------------------------------------------------- */
 
 static void test_alloc_failures(void **state)
@@ -579,6 +667,27 @@ static void test_alloc_failures(void **state)
         }
     }
     assert_true(ok_many);
+
+    /* Small read windows: growing the window for a long row fails cleanly too. */
+    size_t saved = mood__csv_chunk_bytes;
+    int ok_small = 0;
+    for (long n = 1; n < 4000 && !ok_small; n++) {
+        mood_table *t = NULL;
+        mood__csv_chunk_bytes = 16;
+        mood_test_fail_alloc_after(n);
+        mood_status s = mood_csv_read(small, NULL, &t);
+        mood_test_fail_alloc_after(0);
+        if (s == MOOD_OK) {
+            ok_small = 1;
+            assert_int_equal(mood_table_rows(t), 20);
+            mood_table_destroy(t);
+        } else {
+            assert_int_equal(s, MOOD_ENOMEM);
+            assert_null(t);
+        }
+    }
+    mood__csv_chunk_bytes = saved;
+    assert_true(ok_small);
 }
 
 /* ---- real datasets ----------------------------------------------------------------------- */
@@ -851,6 +960,7 @@ int main(void)
         cmocka_unit_test(test_errors_cells),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_read_many),
+        cmocka_unit_test(test_chunk_boundaries),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_dataset_classichits),
         cmocka_unit_test(test_dataset_features_10k),
