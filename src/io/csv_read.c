@@ -333,7 +333,6 @@ static mood_status read_header(reader *r, const mood_csv_options *o)
     if (!got)
         return mood__error(MOOD_EFORMAT, "%s:%zu: empty file, expected a header row", r->sc.name,
                            r->sc.line);
-    at.line = line; /* the header may follow blank lines */
     r->ncols = nf;
     r->cells = mood__calloc(nf, sizeof *r->cells);
     r->cols = mood__calloc(nf, sizeof *r->cols);

@@ -358,6 +358,8 @@ static void test_errors_structure(void **state)
     /* A ragged row after a quoted newline: the line counts the physical lines. */
     READ_FAILS("r.csv", "title,v\n\"a\nb\nc\",1\nx\n", MOOD_EFORMAT,
                "r.csv:5: expected 2 fields, found 1");
+    /* Blank lines before the header still count. */
+    READ_FAILS("b.csv", "\n\r\na,b\n1,2\n3\n", MOOD_EFORMAT, "b.csv:5: expected 2 fields, found 1");
     READ_FAILS("u.csv", "a,b\n1,2\n3,\"open\n4,5\n6,7\n", MOOD_EFORMAT,
                "u.csv:3: unterminated quoted field");
     READ_FAILS("u.csv", "\"a,b\n1,2\n", MOOD_EFORMAT, "u.csv:1: unterminated quoted field");
