@@ -540,6 +540,7 @@ static void test_chunk_boundaries(void **state)
         "a,b\n1,2\n3,\"open\n4,5\n",               /* unterminated */
         "t,v\n\"q\nq\",1\nr,2\ns,3\nu,high\n",     /* a bad number */
         "v,w\n1,2\n3,4\n",                         /* fine */
+        "\n\r\n\ra,b\n1,2\n3\n",                   /* blank lines before the header */
         "v\n",                                     /* no data */
         "\r\n\n",                                  /* empty */
     };
