@@ -1,6 +1,16 @@
 /**
  * @file features.h
  * @brief Choosing the feature columns a model uses, with clear errors.
+ * @code
+ * mood_feature_list fl;
+ * if (mood_features_select(t, NULL, &fl) != MOOD_OK)    // or "energy, valence, tempo"
+ *     return fprintf(stderr, "error: %s\n", mood_last_error()), 1;
+ * for (size_t i = 0; i < fl.n_skipped; i++)
+ *     printf("left out %s (%s)\n", fl.skipped[i], fl.skip_reasons[i]);
+ * float *x = malloc(mood_table_rows(t) * fl.k * sizeof *x);
+ * mood_table_matrix(t, (const char *const *)fl.names, fl.k, x);
+ * mood_feature_list_free(&fl);
+ * @endcode
  */
 #ifndef MOODSCOPE_FEATURES_H
 #define MOODSCOPE_FEATURES_H
