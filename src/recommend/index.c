@@ -26,6 +26,7 @@ struct mood_index {
     size_t *label_row; /* label -> row (SIZE_MAX: deleted), n_labels entries */
     size_t n_labels;
     size_t added;
+    float *sqnorm; /* exact mode: squared norm of every row */
 };
 
 void mood_index_options_default(mood_index_options *o)
@@ -44,6 +45,7 @@ void mood_index_destroy(mood_index *ix)
         return;
     mood_hnsw_destroy(ix->h);
     mood__free(ix->label_row);
+    mood__free(ix->sqnorm);
     mood__free(ix);
 }
 
@@ -274,6 +276,17 @@ mood_status mood_index_build(const mood_space *s, const mood_index_options *o,
     ix->s = s;
     if (o->force == 1 ||
         (o->force == 0 && s->n <= (o->exact_max ? o->exact_max : MOOD_INDEX_EXACT_MAX))) {
+        ix->sqnorm = mood__malloc_array(s->n, sizeof *ix->sqnorm);
+        if (!ix->sqnorm) {
+            mood__free(ix);
+            return mood__enomem("index");
+        }
+        for (size_t i = 0; i < s->n; i++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < s->d; j++)
+                acc += (double)s->x[i * s->d + j] * (double)s->x[i * s->d + j];
+            ix->sqnorm[i] = (float)acc;
+        }
         *out = ix;
         return MOOD_OK;
     }
@@ -326,7 +339,7 @@ mood_status mood_index_search(const mood_index *ix, const float *q, size_t k, si
     if (k == 0)
         return MOOD_OK;
     if (!ix->h) {
-        st = mood_knn_exact(s->x, s->n, s->d, s->metric, q, 1, k, 1, out_rows, out_dist);
+        st = mood__knn_one(s->x, ix->sqnorm, s->n, s->d, s->metric, q, k, out_rows, out_dist);
         if (st != MOOD_OK)
             return st;
         while (*out_found < k && out_rows[*out_found] != SIZE_MAX)

@@ -29,6 +29,10 @@ void mood__normalize_rows(float *x, size_t n, size_t d);
 int mood__same_song(const mood_space *s, size_t a, size_t b);
 /* Append "; "-separated text to a reasons buffer. */
 void mood__reason(char *buf, size_t cap, const char *fmt, ...) MOOD_PRINTF(3, 4);
+/* Exact k-NN of one query; sqnorm: the rows' squared norms (unused for cosine). */
+mood_status mood__knn_one(const float *base, const float *sqnorm, size_t n, size_t d,
+                          mood_metric metric, const float *q, size_t k, size_t *out_rows,
+                          float *out_dist);
 /* Search the index around q for up to k rows; the array is allocated (mood__free). */
 mood_status mood__search_alloc(const mood_index *ix, const float *q, size_t k, size_t **out_rows,
                                float **out_dist, size_t *out_found);
