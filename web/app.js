@@ -6,6 +6,7 @@ import { parseCSV, column, isNumericColumn } from './csv.js';
 import { lineChart, heat, diverging } from './chart.js';
 import { h, fmt, toast, api, fileUrl, setToken, ApiError, errorBox } from './util.js';
 import { pageLibrary, pageDJ } from './library.js';
+import { pageHistory } from './history.js';
 
 const state = { info: null, runs: null, timers: [] };
 
@@ -610,6 +611,7 @@ async function pageMusic(root, r) {
   const needs = { library: 'library', dj: 'recommend', history: 'history' }[r.name];
   if (caps[needs] && r.name === 'library') { await pageLibrary(root, state.info); return; }
   if (caps[needs] && r.name === 'dj') { await pageDJ(root); return; }
+  if (caps[needs] && r.name === 'history') { await pageHistory(root); return; }
   root.append(head(titles[r.name], ''));
   if (!caps[needs]) {
     root.append(h('div', { class: 'card unavailable-panel', id: 'unavailable' },

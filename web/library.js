@@ -53,7 +53,10 @@ export function jobPanel(id, box, title, onDone) {
       if (j.state === 'failed') msg.replaceChildren(h('div', { class: 'error-box', text: j.message }));
       else if (j.result) {
         const r = j.result;
-        msg.replaceChildren(h('p', { text: r.files !== undefined ? `${r.analyzed} analysed, ${r.skipped} already known, ${r.failed} failed of ${r.files} files.` : JSON.stringify(r) }));
+        let text = '';
+        if (r.files !== undefined) text = `${r.analyzed} analysed, ${r.skipped} already known, ${r.failed} failed of ${r.files} files.`;
+        else if (r.plays !== undefined) text = `${r.plays} plays in ${r.sessions} sessions.`;
+        msg.replaceChildren(h('p', { text }));
       }
       if (onDone) onDone(j);
     }

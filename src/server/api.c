@@ -12,8 +12,9 @@ static void route_info(mood_server *s, srv_response *rs)
 {
     /* The audio analyser and the recommendation engine are part of this build; analysing a
      * folder also needs a catalog to record the tracks in. */
-    json_t *caps = json_pack("{s:b,s:b,s:b,s:b,s:b,s:b}", "explore", 1, "snapshots", 1, "library",
-                             1, "analyze", s->catalog != NULL, "recommend", 1, "history", 0);
+    json_t *caps =
+        json_pack("{s:b,s:b,s:b,s:b,s:b,s:b}", "explore", 1, "snapshots", 1, "library", 1,
+                  "analyze", s->catalog != NULL, "recommend", 1, "history", s->catalog != NULL);
     json_t *o =
         json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:o}", "name", "moodscope", "version",
                   mood_version(), "data_dir", s->data_dir, "runs_dir", s->runs_dir, "snapshots_dir",
@@ -50,6 +51,8 @@ void srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs)
     if (srv_api_explore(s, rq, rs))
         return;
     if (srv_api_library(s, rq, rs))
+        return;
+    if (srv_api_history(s, rq, rs))
         return;
     srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
 }

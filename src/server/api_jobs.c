@@ -311,8 +311,11 @@ int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
                 submit_cluster(s, body, rs);
             else if (kind && strcmp(kind, "analyze") == 0)
                 srv_submit_analyze(s, body, rs);
+            else if (kind && strcmp(kind, "history") == 0)
+                srv_submit_history(s, body, rs);
             else
-                srv_error(rs, 400, "EINVAL", "field 'kind': expected \"cluster\" or \"analyze\"");
+                srv_error(rs, 400, "EINVAL",
+                          "field 'kind': expected \"cluster\", \"analyze\" or \"history\"");
             json_decref(body);
         } else {
             srv_error(rs, 405, "EMETHOD", "/jobs: use GET or POST");
