@@ -1,11 +1,12 @@
 /*
  * The model datasets built from a history:
  *  - next-mood: one row per clustered play that has a clustered predecessor in its session;
- *    features are the clusters of the last 3 clustered plays (one-hot), window mean/std of
- *    their audio features, cyclic hour and weekday and the weekend flag of the last play,
- *    position in the session, tracks so far and minutes since the session started, and
+ *    features are the clusters of the last 3 clustered plays (one-hot), the session's cluster
+ *    shares so far and the current same-cluster streak, window mean/std of the last 3 plays'
+ *    audio features, cyclic hour and weekday and the weekend flag of the last play, position
+ *    in the session, clustered tracks so far and minutes since the session started, and
  *    whether the last play was skipped; the target is the next play's cluster. Only what is
- *    known before the next track starts enters a row.
+ *    known before the next track starts enters a row (the session's final length is not).
  *  - session-start: one row per hour from the first session to the last play; hour/day
  *    encodings, sessions started at this hour of day over the previous 7 and 30 days,
  *    sessions in the previous 24 hours, hours since the last session, mean duration and
@@ -43,7 +44,7 @@ static void free_names(char **names, size_t d)
 
 static size_t nm_dim(size_t k)
 {
-    return 3 * k + 2 * HIST_NF_AUDIO + 5 + 3 + 1;
+    return 4 * k + 2 * HIST_NF_AUDIO + 5 + 3 + 2;
 }
 
 static mood_status nm_names(size_t k, char ***out)
@@ -58,13 +59,15 @@ static mood_status nm_names(size_t k, char ***out)
             snprintf(buf, sizeof buf, "last%zu_cluster_%zu", l, c);
             n[j++] = mood__strdup(buf);
         }
+    for (size_t c = 0; c < k; c++)
+        n[j++] = fmt_name("session_share_cluster_%zu", NULL, c);
     for (int f = 0; f < HIST_NF_AUDIO; f++) {
         n[j++] = fmt_name("window_%s_mean", mood__hist_feature_names[f], 0);
         n[j++] = fmt_name("window_%s_std", mood__hist_feature_names[f], 0);
     }
     static const char *const rest[] = {
-        "hour_sin", "hour_cos",      "weekday_sin",         "weekday_cos", "weekend",
-        "position", "tracks_so_far", "minutes_since_start", "last_skipped"};
+        "hour_sin", "hour_cos",      "weekday_sin",         "weekday_cos",  "weekend",
+        "position", "tracks_so_far", "minutes_since_start", "last_skipped", "streak"};
     for (size_t r = 0; r < sizeof rest / sizeof *rest; r++)
         n[j++] = mood__strdup(rest[r]);
     for (size_t i = 0; i < d; i++)
@@ -76,8 +79,13 @@ static mood_status nm_names(size_t k, char ***out)
     return MOOD_OK;
 }
 
-/* One row from the clustered plays prev[0..m-1] (oldest first, m ≤ 3) of one session. */
-static void nm_fill(const mood_history *h, size_t k, const size_t *prev, size_t m, float *row)
+/*
+ * One row from the clustered plays prev[0..m-1] (oldest first, m ≤ 3) of one session, the
+ * session's cluster counts so far (@p counts, @p seen plays) and the current same-cluster
+ * streak.
+ */
+static void nm_fill(const mood_history *h, size_t k, const size_t *prev, size_t m,
+                    const double *counts, size_t seen, size_t streak, float *row)
 {
     size_t j = 0;
     const hist_play *last = &h->plays[prev[m - 1]];
@@ -89,6 +97,8 @@ static void nm_fill(const mood_history *h, size_t k, const size_t *prev, size_t 
                 v = 1.0f;
             row[j++] = v;
         }
+    for (size_t c = 0; c < k; c++)
+        row[j++] = seen ? (float)(counts[c] / (double)seen) : 0.0f;
     for (int f = 0; f < HIST_NF_AUDIO; f++) {
         double sum = 0, sq = 0;
         size_t cnt = 0;
@@ -110,15 +120,17 @@ static void nm_fill(const mood_history *h, size_t k, const size_t *prev, size_t 
     row[j++] = (float)cos(TWO_PI * last->wday / 7.0);
     row[j++] = last->wday >= 5 ? 1.0f : 0.0f;
     row[j++] = (float)(last->pos + 1);
-    row[j++] = (float)m;
+    row[j++] = (float)seen;
     row[j++] = (float)((double)(last->start_utc - se->start_utc) / 60.0);
     row[j++] = (float)last->skipped;
+    row[j++] = (float)streak;
 }
 
 mood_status mood__hist_nm_build(const mood_history *h, size_t k, int include_last_play,
                                 hist_nm_data *out)
 {
     size_t d = nm_dim(k), cap = 0, n = 0;
+    double *counts;
     mood_status s;
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < h->n_plays; i++)
@@ -138,15 +150,22 @@ mood_status mood__hist_nm_build(const mood_history *h, size_t k, int include_las
     }
     out->d = d;
     out->k = k;
+    counts = mood__calloc(k ? k : 1, sizeof *counts);
+    if (!counts) {
+        mood__hist_nm_free(out);
+        return mood__enomem("next-mood dataset");
+    }
     for (size_t si = 0; si < h->n_sessions; si++) {
         const hist_session *se = &h->sessions[si];
-        size_t prev[3], m = 0;
+        size_t prev[3], m = 0, seen = 0, streak = 0;
+        int32_t last_c = -1;
+        memset(counts, 0, k * sizeof *counts);
         for (size_t i = se->first; i < se->first + se->n; i++) {
             int32_t c = h->tracks[h->plays[i].track].cluster;
-            if (c < 0)
+            if (c < 0 || (size_t)c >= k)
                 continue;
             if (m > 0 && !include_last_play) {
-                nm_fill(h, k, prev, m, out->x + n * d);
+                nm_fill(h, k, prev, m, counts, seen, streak, out->x + n * d);
                 out->y[n] = c;
                 out->last[n] = h->tracks[h->plays[prev[m - 1]].track].cluster;
                 out->t[n] = h->plays[i].start_utc;
@@ -158,15 +177,20 @@ mood_status mood__hist_nm_build(const mood_history *h, size_t k, int include_las
                 m = 2;
             }
             prev[m++] = i;
+            counts[c] += 1;
+            seen++;
+            streak = c == last_c ? streak + 1 : 1;
+            last_c = c;
         }
         if (include_last_play && m > 0) { /* the latest session with a known mood wins */
-            nm_fill(h, k, prev, m, out->x);
+            nm_fill(h, k, prev, m, counts, seen, streak, out->x);
             out->y[0] = -1;
             out->last[0] = h->tracks[h->plays[prev[m - 1]].track].cluster;
             out->t[0] = h->plays[prev[m - 1]].start_utc;
             n = 1;
         }
     }
+    mood__free(counts);
     out->n = n;
     return MOOD_OK;
 }

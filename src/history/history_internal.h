@@ -168,6 +168,7 @@ typedef struct hist_xgb_params {
     double eta;
     int n_threads;
     uint64_t seed;
+    const float *weights; /* n row weights, or NULL */
     mood_progress_fn progress;
     void *progress_user;
 } hist_xgb_params;

@@ -11,6 +11,7 @@
 #include "../store/json_util.h"
 
 #include <moodscope/fileio.h>
+#include <moodscope/library.h>
 
 #include <ctype.h>
 #include <math.h>
@@ -311,84 +312,60 @@ fail:
     return s;
 }
 
-/* The analysed library, when another part of moodscope has filled a `tracks` table with
- * artist/title and feature columns of the same names. */
+/*
+ * The analysed library (moodscope analyze): its exported feature table, matched by normalised
+ * artist + title. Its names differ from Spotify's for some features (loudness_lufs, tempo_bpm,
+ * duration_s); speechiness and liveness have no counterpart and stay missing.
+ */
 static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
 {
-    sqlite3 *db = mood__catalog_db(cat);
-    sqlite3_stmt *st;
-    char sql[1024];
-    int have[HIST_NF] = {0}, artist = 0, title = 0, n_feat = 0;
-    size_t cap = 0;
+    static const char *const lib_names[HIST_NF] = {
+        "danceability",     "energy",   "loudness_lufs", "speechiness", "acousticness",
+        "instrumentalness", "liveness", "valence",       "tempo_bpm",   "duration_s"};
+    mood_table *lib = NULL;
+    size_t ja, jt, jf[HIST_NF], n;
+    int have[HIST_NF], n_feat = 0;
     mood_status s;
     memset(t, 0, sizeof *t);
-    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('tracks')", -1, &st, NULL) !=
-        SQLITE_OK)
-        return mood__catalog_error(cat, "analysed library");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(st, 0);
-        if (!strcmp(c, "artist"))
-            artist = 1;
-        if (!strcmp(c, "title"))
-            title = 1;
-        for (int j = 0; j < HIST_NF; j++)
-            if (!strcmp(c, mood__hist_feature_names[j])) {
-                have[j] = 1;
-                n_feat++;
-            }
+    if ((s = mood_library_export_table(cat, &lib)) != MOOD_OK)
+        return s;
+    n = mood_table_rows(lib);
+    for (int j = 0; j < HIST_NF; j++) {
+        have[j] = mood_table_find(lib, lib_names[j], &jf[j]) == MOOD_OK &&
+                  mood_table_col_kind(lib, jf[j]) == MOOD_COL_NUM;
+        n_feat += have[j];
     }
-    sqlite3_finalize(st);
-    if (!artist || !title || n_feat == 0)
+    mood_clear_error();
+    if (n == 0 || n_feat == 0 || mood_table_find(lib, "artist", &ja) != MOOD_OK ||
+        mood_table_find(lib, "title", &jt) != MOOD_OK) {
+        mood_table_destroy(lib);
         return mood__error(MOOD_ENOTFOUND,
-                           "feature join: no --features-table given and the catalog has no "
-                           "analysed library with artist, title and audio feature columns");
-    {
-        size_t o = (size_t)snprintf(sql, sizeof sql, "SELECT artist, title");
-        for (int j = 0; j < HIST_NF; j++)
-            o += (size_t)snprintf(sql + o, sizeof sql - o, ", %s",
-                                  have[j] ? mood__hist_feature_names[j] : "NULL");
-        snprintf(sql + o, sizeof sql - o, " FROM tracks");
+                           "feature join: no --features-table given and the catalog's analysed "
+                           "library is empty (run 'moodscope analyze' or pass --features-table)");
     }
-    if ((s = smap_init(&t->by_uri, 16)) != MOOD_OK ||
-        (s = smap_init(&t->by_key, 1 << 16)) != MOOD_OK)
+    if ((s = smap_init(&t->by_uri, 16)) != MOOD_OK || (s = smap_init(&t->by_key, n * 2)) != MOOD_OK)
         goto fail;
     t->source = mood__strdup("analysed library");
-    if (!t->source) {
+    t->feat = mood__malloc_array(n * HIST_NF, sizeof *t->feat);
+    if (!t->source || !t->feat) {
         s = mood__enomem("feature join");
         goto fail;
     }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        s = mood__catalog_error(cat, "analysed library");
-        goto fail;
-    }
-    while (sqlite3_step(st) == SQLITE_ROW && t->n < (1u << 15)) {
+    for (size_t i = 0; i < n; i++) {
         char key[1024];
-        if (t->n == cap) {
-            size_t nc = cap ? cap * 2 : 1024;
-            float *f = mood__realloc(t->feat, nc * HIST_NF * sizeof *f);
-            if (!f) {
-                sqlite3_finalize(st);
-                s = mood__enomem("feature join");
-                goto fail;
-            }
-            t->feat = f;
-            cap = nc;
-        }
         for (int j = 0; j < HIST_NF; j++)
-            t->feat[t->n * HIST_NF + j] = sqlite3_column_type(st, 2 + j) == SQLITE_NULL
-                                              ? NAN
-                                              : (float)sqlite3_column_double(st, 2 + j);
-        mood__hist_track_key((const char *)sqlite3_column_text(st, 0),
-                             (const char *)sqlite3_column_text(st, 1), key, sizeof key);
-        if ((s = smap_put(&t->by_key, key, t->n)) != MOOD_OK) {
-            sqlite3_finalize(st);
+            t->feat[i * HIST_NF + j] = have[j] ? mood_table_num_const(lib, jf[j])[i] : NAN;
+        t->feat[i * HIST_NF + HIST_NF - 1] *= 1000.0f; /* seconds to ms */
+        mood__hist_track_key(mood_table_str(lib, ja, i), mood_table_str(lib, jt, i), key,
+                             sizeof key);
+        if ((s = smap_put(&t->by_key, key, i)) != MOOD_OK)
             goto fail;
-        }
-        t->n++;
     }
-    sqlite3_finalize(st);
+    t->n = n;
+    mood_table_destroy(lib);
     return MOOD_OK;
 fail:
+    mood_table_destroy(lib);
     ftable_free(t);
     return s;
 }
@@ -497,31 +474,46 @@ mood_status mood_history_join(mood_catalog *cat, const char *const *tables, size
                               mood_history_join_report *out)
 {
     mood_status s;
+    size_t nt = n_tables ? n_tables : 1, loaded = 0;
+    ftable *ft;
     memset(out, 0, sizeof *out);
     if ((s = mood__hist_migrate(cat)) != MOOD_OK)
         return s;
-    if ((s = mood__catalog_exec(cat, "feature join", "BEGIN IMMEDIATE")) != MOOD_OK)
-        return s;
-    s = sync_tracks(cat);
-    for (size_t i = 0; s == MOOD_OK && i < (n_tables ? n_tables : 1); i++) {
-        ftable t;
-        mood_history_join_report dummy;
-        memset(&dummy, 0, sizeof dummy);
-        s = n_tables ? ftable_read(tables[i], &t) : ftable_from_library(cat, &t);
+    /* Read every table first: reading the analysed library may migrate its own tables,
+     * which cannot happen inside the join's transaction. */
+    ft = mood__calloc(nt, sizeof *ft);
+    if (!ft)
+        return mood__enomem("feature join");
+    for (; loaded < nt; loaded++) {
+        s = n_tables ? ftable_read(tables[loaded], &ft[loaded])
+                     : ftable_from_library(cat, &ft[loaded]);
         if (s != MOOD_OK)
             break;
-        out->table_rows += t.n;
-        s = apply_table(cat, &t, &dummy);
-        ftable_free(&t);
+        out->table_rows += ft[loaded].n;
     }
     if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "feature join", "COMMIT");
-    if (s != MOOD_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", mood_last_error());
-        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
-        return mood__error(s, "%s", msg);
+        s = mood__catalog_exec(cat, "feature join", "BEGIN IMMEDIATE");
+    if (s == MOOD_OK) {
+        s = sync_tracks(cat);
+        for (size_t i = 0; s == MOOD_OK && i < nt; i++) {
+            mood_history_join_report dummy;
+            memset(&dummy, 0, sizeof dummy);
+            s = apply_table(cat, &ft[i], &dummy);
+        }
+        if (s == MOOD_OK)
+            s = mood__catalog_exec(cat, "feature join", "COMMIT");
+        if (s != MOOD_OK) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", mood_last_error());
+            sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+            mood__error(s, "%s", msg);
+        }
     }
+    for (size_t i = 0; i < loaded; i++)
+        ftable_free(&ft[i]);
+    mood__free(ft);
+    if (s != MOOD_OK)
+        return s;
     {
         size_t rows = out->table_rows;
         s = count_rates(cat, out);

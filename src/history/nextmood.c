@@ -61,7 +61,7 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
     mood_history_train_options def;
     hist_nm_data ds;
     size_t k, n_train, n_test;
-    float *yf = NULL, *probs = NULL, *p_rep = NULL, *p_mk = NULL;
+    float *wt = NULL, *yf = NULL, *probs = NULL, *p_rep = NULL, *p_mk = NULL;
     int32_t *pred = NULL, *pred_rep = NULL, *pred_mk = NULL;
     double *trans = NULL;
     hist_xgb *xgb = NULL;
@@ -115,6 +115,23 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
     xp.seed = o->seed;
     xp.progress = o->progress;
     xp.progress_user = o->progress_user;
+    {
+        /* Square-root class-balanced weights: rare moods are not drowned by the common ones
+         * (macro-F1), without giving up the accuracy that full balancing costs. */
+        double *cnt = mood__calloc(k, sizeof *cnt), pw = 0.5;
+        wt = mood__malloc_array(n_train, sizeof *wt);
+        if (!cnt || !wt) {
+            mood__free(cnt);
+            s = mood__enomem("next-mood");
+            goto done;
+        }
+        for (size_t i = 0; i < n_train; i++)
+            cnt[ds.y[i]] += 1;
+        for (size_t i = 0; i < n_train; i++)
+            wt[i] = (float)pow((double)n_train / ((double)k * cnt[ds.y[i]]), pw);
+        mood__free(cnt);
+        xp.weights = wt;
+    }
     if ((s = mood__hist_xgb_train(&xp, ds.x, yf, n_train, ds.d, &xgb)) != MOOD_OK)
         goto done;
     if ((s = mood__hist_xgb_predict(xgb, ds.x + n_train * ds.d, n_test, ds.d, probs)) != MOOD_OK)
@@ -191,6 +208,7 @@ done:
     mood__hist_xgb_destroy(xgb);
     mood__hist_nm_free(&ds);
     mood__free(yf);
+    mood__free(wt);
     mood__free(probs);
     mood__free(p_rep);
     mood__free(p_mk);

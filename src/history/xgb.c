@@ -43,6 +43,10 @@ mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const
         s = xgb_fail("labels");
         goto fail;
     }
+    if (p->weights && XGDMatrixSetFloatInfo(dm, "weight", p->weights, (bst_ulong)n) != 0) {
+        s = xgb_fail("weights");
+        goto fail;
+    }
     if (XGBoosterCreate(&dm, 1, &m->booster) != 0) {
         s = xgb_fail("create");
         goto fail;
@@ -65,8 +69,11 @@ mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const
     XGBoosterSetParam(m->booster, "seed", buf);
     XGBoosterSetParam(m->booster, "tree_method", "hist");
     XGBoosterSetParam(m->booster, "verbosity", "0");
-    XGBoosterSetParam(m->booster, "min_child_weight", "1");
-    XGBoosterSetParam(m->booster, "subsample", "1");
+    /* Listening logs are small and noisy: leaves need a few examples, and row and column
+     * subsampling (seeded, so deterministic) keeps the trees from memorising sessions. */
+    XGBoosterSetParam(m->booster, "min_child_weight", "5");
+    XGBoosterSetParam(m->booster, "subsample", "0.8");
+    XGBoosterSetParam(m->booster, "colsample_bytree", "0.8");
     for (size_t r = 0; r < p->rounds; r++) {
         if ((s = mood__progress(p->progress, p->progress_user, "xgboost", (double)r,
                                 (double)p->rounds)) != MOOD_OK)

@@ -79,6 +79,12 @@ one_history() { # one_history NAME FILE...
     for f in listening_clock.png mood_shares.png session_lengths.png model_metrics.png; do
         check "$name: $f is a PNG" [ "$(head -c 4 "$dir/report/$f" | tail -c 3)" = PNG ]
     done
+    run_cmd history update "$@" --reports-dir "$dir/drift" --out "$dir/report2"
+    check "$name: update exits 0" [ "$RC" = 0 ]
+    check "$name: update imports nothing new" [ "$(grep -c 'added=0' "$WORK/out.txt")" = "$#" ]
+    check "$name: update assigns without refitting" grep -q "moods.assigned=0" "$WORK/out.txt"
+    check "$name: update keeps a third drift report" [ "$(ls "$dir"/drift/drift_*.json | wc -l)" = 3 ]
+    check "$name: update writes the report" [ -s "$dir/report2/history_report.json" ]
     check "$name: report keys" jq -e 'has("plays") and has("sessions") and has("listening_clock") and has("mood_shares") and has("models") and has("latest_drift") and (.charts | length == 4)' "$dir/report/history_report.json"
 }
 
