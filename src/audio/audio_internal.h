@@ -171,7 +171,9 @@ struct mood_audio_analyzer {
     int mel_lo[AN_NMEL], mel_len[AN_NMEL], mel_off[AN_NMEL];
     float *mel_w;
     float dct[MOOD_AUDIO_N_MFCC][AN_NMEL];
-    signed char chroma_pc[AN_NBINS]; /* pitch class of bin, -1 outside 55..5000 Hz */
+    signed char chroma_pc[AN_NBINS]; /* pitch class of bin, -1 outside the chroma range */
+    float chroma_w[AN_NBINS];        /* its weight */
+    float onset_gamma;               /* log(1 + gamma * mel) compression of the onset flux */
     int contrast_lo[AN_NCONTRAST + 1];
     int band_edge[2]; /* bins of 250 Hz and 4 kHz */
     an_track t;

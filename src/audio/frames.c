@@ -138,8 +138,10 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
     const float *P = az->power;
     float *S = az->mag;
 
-    /* Mel bands, their dB values, the onset strength (mean positive dB rise: spectral flux on
-     * a log-mel spectrogram) and MFCCs. */
+    /* Mel bands, their dB values (for MFCCs) and the onset strength: the summed positive rise
+     * of log(1 + gamma * mel), a compressed spectral flux (Böck & Widmer 2013) in which quiet
+     * broadband events such as hi-hats weigh much less than kicks and snares, unlike a flux
+     * of dB values where any event rising out of silence counts fully. */
     float mel[AN_NMEL], mel_db[AN_NMEL];
     float flux = 0.0f;
     for (int b = 0; b < AN_NMEL; b++) {
@@ -153,10 +155,11 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         if (db < -80.0f)
             db = -80.0f;
         mel_db[b] = db;
-        if (t->n_frames > 0 && db > t->prev_mel_db[b])
-            flux += db - t->prev_mel_db[b];
+        float lc = logf(1.0f + az->onset_gamma * acc);
+        if (t->n_frames > 0 && lc > t->prev_mel_db[b])
+            flux += lc - t->prev_mel_db[b];
+        t->prev_mel_db[b] = lc;
     }
-    memcpy(t->prev_mel_db, mel_db, sizeof mel_db);
     float onset = flux / AN_NMEL;
     if (mood__fvec_push(&t->onset, &onset, 1))
         return mood__enomem("audio: onset envelope");
@@ -183,7 +186,7 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         band[(k >= e0) + (k >= e1)] += p;
         int pc = az->chroma_pc[k];
         if (pc >= 0)
-            t->chroma_acc[pc] += p;
+            t->chroma_acc[pc] += az->chroma_w[k] * p;
     }
     if (++t->chroma_acc_n == AN_CHROMA_BLOCK) {
         if (mood__fvec_push(&t->chroma, t->chroma_acc, 12))

@@ -11,6 +11,7 @@
 #include <libavutil/log.h>
 #include <libswresample/swresample.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const feature_names[] = {
@@ -59,6 +60,7 @@ mood_status mood_audio_analyzer_create(const mood_audio_options *o, mood_audio_a
         return mood__enomem("audio: analyser");
     az->opt = *o;
     az->rate = o->analysis_rate_hz;
+    az->onset_gamma = 70.0f; /* set on the drum patterns of bench/audio */
     if ((s = mood__stft_setup(az)) != MOOD_OK) {
         mood_audio_analyzer_destroy(az);
         return s;

@@ -71,28 +71,35 @@ static mood_status build_mel(mood_audio_analyzer *az)
     return MOOD_OK;
 }
 
-/* Each bin between 55 Hz and 5 kHz belongs to the pitch class nearest its centre frequency. */
+/*
+ * Chroma map: each bin between CHROMA_LO and CHROMA_HI Hz votes for the pitch class nearest its
+ * centre (between 200 Hz and 1 kHz), weighted by 1 - 2|d| where d is its distance in semitones from
+ * that pitch: bins that fall between two semitones (common below 300 Hz, where a bin is wider than
+ * a semitone) say little rather than the wrong thing. The upper limit keeps the 5th harmonic of
+ * mid-range notes (a major third above two octaves) from turning minor chords major.
+ */
 static void build_chroma(mood_audio_analyzer *az)
 {
     double bin_hz = (double)az->rate / AN_NFFT;
+    const double lo = 200.0, hi = 1000.0; /* set on the 24-key progressions of bench/audio */
     for (int k = 0; k < AN_NBINS; k++) {
         double f = k * bin_hz;
-        if (f < 55.0 || f > 5000.0) {
-            az->chroma_pc[k] = -1;
+        az->chroma_pc[k] = -1;
+        az->chroma_w[k] = 0.0f;
+        if (f < lo || f > hi)
             continue;
-        }
-        double midi = 69.0 + 12.0 * log2(f / 440.0);
-        int pc = ((int)lround(midi)) % 12;
-        az->chroma_pc[k] = (signed char)pc;
+        double midi = 69.0 + 12.0 * log2(f / 440.0), near = round(midi), d = fabs(midi - near);
+        az->chroma_pc[k] = (signed char)(((int)near) % 12);
+        az->chroma_w[k] = (float)(1.0 - 2.0 * d);
     }
     /* Spectral contrast: octave bands from 200 Hz (200-400, ..., 6.4 kHz-Nyquist). */
-    double lo = 200.0;
+    double edge = 200.0;
     for (int i = 0; i <= AN_NCONTRAST; i++) {
-        int k = (int)lround(lo / bin_hz);
+        int k = (int)lround(edge / bin_hz);
         if (k > AN_NBINS - 1)
             k = AN_NBINS - 1;
         az->contrast_lo[i] = k;
-        lo *= 2;
+        edge *= 2;
     }
     az->contrast_lo[AN_NCONTRAST] = AN_NBINS - 1;
     az->band_edge[0] = (int)lround(250.0 / bin_hz);

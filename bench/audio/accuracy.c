@@ -1,0 +1,96 @@
+/*
+ * Accuracy of tempo and key on synthesised fixtures (tests/unit/audio/synth.h).
+ *   accuracy tempo [WAVDIR]   drum patterns 60..200 BPM step 5, 3 styles: one line per pattern
+ *                             "style bpm estimate ok"; with WAVDIR also writes each as 16-bit
+ *                             WAV so that bench/audio/run.sh can run `aubio tempo` on them
+ *   accuracy key              24 keys x 2 progressions: "key mode est_key est_mode ok"
+ * Built by bench/audio/run.sh against the build tree's static libraries.
+ */
+#include "../../tests/unit/audio/synth.h"
+
+#include <moodscope/audio.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static void write_wav(const char *path, const float *x, size_t n, int rate)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return;
+    uint32_t data = (uint32_t)(n * 2), riff = 36 + data, fmt = 16, sr = (uint32_t)rate, br = sr * 2;
+    uint16_t pcm = 1, ch = 1, align = 2, bits = 16;
+    fwrite("RIFF", 1, 4, fp);
+    fwrite(&riff, 4, 1, fp);
+    fwrite("WAVEfmt ", 1, 8, fp);
+    fwrite(&fmt, 4, 1, fp);
+    fwrite(&pcm, 2, 1, fp);
+    fwrite(&ch, 2, 1, fp);
+    fwrite(&sr, 4, 1, fp);
+    fwrite(&br, 4, 1, fp);
+    fwrite(&align, 2, 1, fp);
+    fwrite(&bits, 2, 1, fp);
+    fwrite("data", 1, 4, fp);
+    fwrite(&data, 4, 1, fp);
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i] * 32767.0f;
+        int16_t s = (int16_t)(v > 32767.0f ? 32767 : (v < -32768.0f ? -32768 : v));
+        fwrite(&s, 2, 1, fp);
+    }
+    fclose(fp);
+}
+
+int main(int argc, char **argv)
+{
+    mood_audio_analyzer *az;
+    const int rate = 22050;
+    if (argc < 2 || mood_audio_analyzer_create(NULL, &az) != MOOD_OK) {
+        fprintf(stderr, "usage: accuracy tempo [WAVDIR] | key\n");
+        return 2;
+    }
+    int good = 0, total = 0;
+    if (strcmp(argv[1], "tempo") == 0) {
+        for (int style = 0; style < 3; style++)
+            for (int bpm = 60; bpm <= 200; bpm += 5) {
+                size_t n;
+                float *x = synth_drums(bpm, style, 20.0, rate, &n);
+                mood_audio_result *r;
+                if (!x || mood_audio_analyze_pcm(az, x, n, 1, rate, NULL, &r) != MOOD_OK) {
+                    fprintf(stderr, "analysis failed: %s\n", mood_last_error());
+                    return 1;
+                }
+                double est = mood_audio_result_values(r)[MOOD_AF_TEMPO_BPM];
+                int ok = fabs(est - bpm) <= 0.04 * bpm;
+                good += ok;
+                total++;
+                printf("%d %d %.2f %d\n", style, bpm, est, ok);
+                if (argc > 2) {
+                    char path[4096];
+                    snprintf(path, sizeof path, "%s/drums_s%d_%03d.wav", argv[2], style, bpm);
+                    write_wav(path, x, n, rate);
+                }
+                mood_audio_result_destroy(r);
+                free(x);
+            }
+    } else {
+        for (int key = 0; key < 12; key++)
+            for (int major = 1; major >= 0; major--) {
+                size_t n;
+                float *x = synth_progression(key, major, 16.0, rate, &n);
+                mood_audio_result *r;
+                if (!x || mood_audio_analyze_pcm(az, x, n, 1, rate, NULL, &r) != MOOD_OK)
+                    return 1;
+                const float *v = mood_audio_result_values(r);
+                int ek = (int)v[MOOD_AF_KEY_INDEX], em = (int)v[MOOD_AF_MODE];
+                int ok = ek == key && em == major;
+                good += ok;
+                total++;
+                printf("%d %d %d %d %d\n", key, major, ek, em, ok);
+                mood_audio_result_destroy(r);
+                free(x);
+            }
+    }
+    fprintf(stderr, "%s: %d/%d correct (%.1f%%)\n", argv[1], good, total, 100.0 * good / total);
+    mood_audio_analyzer_destroy(az);
+    return 0;
+}
