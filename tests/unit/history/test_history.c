@@ -499,6 +499,42 @@ static void test_models_need_moods(void **state)
     mood_catalog_close(cat);
 }
 
+/* Every allocation of the table builders may fail: ENOMEM, never a crash or a leak. */
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    mood_history_options o;
+    mood_history *h;
+    mood_history_options_default(&o);
+    MOOD_ASSERT_OK(mood__hist_from_arrays(&o, make_tracks(3), 3, make_plays(), 5, &h));
+    for (long n = 1; n < 400; n++) {
+        mood_table *t = NULL;
+        mood_status s;
+        mood_test_fail_alloc_after(n);
+        s = mood_history_session_table(h, &t);
+        mood_test_fail_alloc_after(0);
+        if (s == MOOD_OK) {
+            mood_table_destroy(t);
+            break;
+        }
+        assert_int_equal(s, MOOD_ENOMEM);
+        assert_null(t);
+    }
+    for (long n = 1; n < 400; n++) {
+        mood_table *t = NULL;
+        mood_status s;
+        mood_test_fail_alloc_after(n);
+        s = mood_history_play_table(h, &t);
+        mood_test_fail_alloc_after(0);
+        if (s == MOOD_OK) {
+            mood_table_destroy(t);
+            break;
+        }
+        assert_int_equal(s, MOOD_ENOMEM);
+    }
+    mood_history_destroy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_eval_known_answers),
         cmocka_unit_test(test_xgb_roundtrip),
         cmocka_unit_test(test_models_need_moods),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
