@@ -188,6 +188,13 @@ export class ScatterMap {
     }
   }
 
+  // Interactive events can fire faster than a 100k-point frame draws: redraw once per frame.
+  requestDraw() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => { this.pending = false; this.draw(); });
+  }
+
   nearest(px, py, radiusPx) {
     if (!this.grid || !this.n) return null;
     const [dx, dy] = this.toData(px, py);
@@ -224,7 +231,7 @@ export class ScatterMap {
       // Keep the point under the cursor fixed.
       const [nx, ny] = this.toData(px, py);
       this.view.cx += dx - nx; this.view.cy += dy - ny;
-      this.draw();
+      this.requestDraw();
     }, { passive: false });
     c.addEventListener('pointerdown', (e) => {
       e.preventDefault(); // no text selection while dragging
@@ -242,15 +249,15 @@ export class ScatterMap {
     c.addEventListener('pointermove', (e) => {
       const [px, py, cssx, cssy] = pos(e);
       if (drag && drag.lasso) {
-        this.lassoPts.push([px, py]); this.draw(); return;
+        this.lassoPts.push([px, py]); this.requestDraw(); return;
       }
       if (drag) {
         this.view.cx = drag.cx - (px - drag.px) / this.view.scale;
         this.view.cy = drag.cy + (py - drag.py) / this.view.scale;
-        this.draw(); return;
+        this.requestDraw(); return;
       }
       const i = this.nearest(px, py, 8 * (window.devicePixelRatio || 1));
-      if (i !== this.hover) { this.hover = i; this.draw(); }
+      if (i !== this.hover) { this.hover = i; this.requestDraw(); }
       if (i == null) { this.tip.hidden = true; return; }
       const info = this.info ? this.info(i) : { title: `row ${i}` };
       this.tip.replaceChildren();
@@ -272,15 +279,15 @@ export class ScatterMap {
         const sel = this.selectLasso(this.lassoPts);
         this.lassoPts = null;
         this.highlight = sel.count ? sel.mask : null;
-        this.draw();
+        this.requestDraw();
         if (this.opts.onLasso) this.opts.onLasso(sel.rows);
       }
       drag = null; c.classList.remove('dragging');
     };
     c.addEventListener('pointerup', end);
     c.addEventListener('pointercancel', end);
-    c.addEventListener('pointerleave', () => { if (!drag) { this.hover = null; this.tip.hidden = true; this.draw(); } });
-    c.addEventListener('dblclick', () => { this.userMoved = false; this.fit(); this.draw(); });
+    c.addEventListener('pointerleave', () => { if (!drag) { this.hover = null; this.tip.hidden = true; this.requestDraw(); } });
+    c.addEventListener('dblclick', () => { this.userMoved = false; this.fit(); this.requestDraw(); });
   }
 
   // Rows whose screen position lies inside the polygon (even-odd rule).

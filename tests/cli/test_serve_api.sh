@@ -163,6 +163,19 @@ expect 403 "analysis of a folder outside" -X POST -d '{"kind":"analyze","paths":
 expect 400 "analysis without paths" -X POST -d '{"kind":"analyze"}' "$A/jobs"
 alive "after bad library requests"
 
+# History routes with bad input.
+expect 400 "history upload that is not an export" -X POST --data-binary @"$T/data/sub/ok.csv" "$A/history/uploads?name=ok.csv"
+[ -z "$(ls "$T/data/uploads/history" 2>/dev/null)" ] && pass=$((pass + 1)) ||
+    { fails=$((fails + 1)); echo "FAIL: a refused history upload was kept"; }
+expect 400 "empty history upload" -X POST --data-binary '' "$A/history/uploads?name=x.json"
+expect 400 "history job without files" -X POST -d '{"kind":"history"}' "$A/jobs"
+expect 403 "history job with a file outside" -X POST -d '{"kind":"history","files":["../outside/secret.csv"]}' "$A/jobs"
+expect 400 "history job with a bad gap" -X POST -d '{"kind":"history","files":["sub/ok.csv"],"gap_min":-5}' "$A/jobs"
+expect 200 "history dashboard before any import" "$A/history/dashboard"
+body_has '"dashboard":null'
+expect 403 "history file traversal" "$A/history/files/..%2f..%2fsecret.csv"
+alive "after bad history requests"
+
 # Routes and methods.
 expect 404 "unknown API route" "$A/nothing"
 expect 404 "unknown API version" "$URL/api/v9/info"
@@ -187,7 +200,7 @@ printf 'POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000
 alive "after garbage on the socket"
 
 # Token.
-start --data "$T/data" --token s3cret-token
+start --data "$T/data" --token s3cret-token --catalog "$T/catalog.db"
 B="$URL/api/v1"
 expect 401 "no token" "$B/info"
 expect 401 "wrong token" -H 'Authorization: Bearer wrong-token!' "$B/info"
@@ -211,7 +224,7 @@ fi
 [ $? = 2 ] && pass=$((pass + 1)) || { fails=$((fails + 1)); echo "FAIL: bad port is not a usage error"; }
 
 # Still alive at the end, and stops cleanly on SIGTERM.
-start --data "$T/data"
+start --data "$T/data" --catalog "$T/catalog.db"
 alive "fresh server"
 kill -TERM "$PID"
 wait "$PID"

@@ -15,7 +15,7 @@ const scratch = scratchDir('web_load');
 const data = path.join(scratch, 'data');
 mkdirSync(data, { recursive: true });
 writeFileSync(path.join(data, 'a.csv'), 'id,energy\na,1\nb,2\n');
-const server = await startServer(['--data', data]);
+const server = await startServer(['--data', data, '--catalog', path.join(scratch, 'catalog.db')]);
 const base = new URL(server.url);
 const targets = [
   { path: '/api/v1/info', status: 200, has: '"moodscope"' },
