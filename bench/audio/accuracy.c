@@ -13,33 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void write_wav(const char *path, const float *x, size_t n, int rate)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return;
-    uint32_t data = (uint32_t)(n * 2), riff = 36 + data, fmt = 16, sr = (uint32_t)rate, br = sr * 2;
-    uint16_t pcm = 1, ch = 1, align = 2, bits = 16;
-    fwrite("RIFF", 1, 4, fp);
-    fwrite(&riff, 4, 1, fp);
-    fwrite("WAVEfmt ", 1, 8, fp);
-    fwrite(&fmt, 4, 1, fp);
-    fwrite(&pcm, 2, 1, fp);
-    fwrite(&ch, 2, 1, fp);
-    fwrite(&sr, 4, 1, fp);
-    fwrite(&br, 4, 1, fp);
-    fwrite(&align, 2, 1, fp);
-    fwrite(&bits, 2, 1, fp);
-    fwrite("data", 1, 4, fp);
-    fwrite(&data, 4, 1, fp);
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i] * 32767.0f;
-        int16_t s = (int16_t)(v > 32767.0f ? 32767 : (v < -32768.0f ? -32768 : v));
-        fwrite(&s, 2, 1, fp);
-    }
-    fclose(fp);
-}
-
 int main(int argc, char **argv)
 {
     mood_audio_analyzer *az;
@@ -67,7 +40,7 @@ int main(int argc, char **argv)
                 if (argc > 2) {
                     char path[4096];
                     snprintf(path, sizeof path, "%s/drums_s%d_%03d.wav", argv[2], style, bpm);
-                    write_wav(path, x, n, rate);
+                    synth_write_wav(path, x, n, 1, rate);
                 }
                 mood_audio_result_destroy(r);
                 free(x);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,35 @@ static inline float *synth_progression(int key, int major, double seconds, int r
     }
     *out_n = n;
     return x;
+}
+
+/* Write @p n frames of @p ch interleaved channels as 16-bit PCM WAV; returns 0 on success. */
+static inline int synth_write_wav(const char *path, const float *x, size_t n, int ch, int rate)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    uint32_t data = (uint32_t)(n * (size_t)ch * 2), riff = 36 + data, fmt = 16,
+             sr = (uint32_t)rate, br = sr * 2 * (uint32_t)ch;
+    uint16_t pcm = 1, nch = (uint16_t)ch, align = (uint16_t)(2 * ch), bits = 16;
+    fwrite("RIFF", 1, 4, fp);
+    fwrite(&riff, 4, 1, fp);
+    fwrite("WAVEfmt ", 1, 8, fp);
+    fwrite(&fmt, 4, 1, fp);
+    fwrite(&pcm, 2, 1, fp);
+    fwrite(&nch, 2, 1, fp);
+    fwrite(&sr, 4, 1, fp);
+    fwrite(&br, 4, 1, fp);
+    fwrite(&align, 2, 1, fp);
+    fwrite(&bits, 2, 1, fp);
+    fwrite("data", 1, 4, fp);
+    fwrite(&data, 4, 1, fp);
+    for (size_t i = 0; i < n * (size_t)ch; i++) {
+        float v = x[i] * 32767.0f;
+        int16_t s = (int16_t)(v > 32767.0f ? 32767 : (v < -32768.0f ? -32768 : v));
+        fwrite(&s, 2, 1, fp);
+    }
+    return fclose(fp);
 }
 
 #endif
