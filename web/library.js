@@ -224,7 +224,7 @@ export async function pageLibrary(root, info) {
 
 export async function pageDJ(root) {
   const { sel } = await sourcePicker(() => render());
-  root.append(head('DJ', 'Two decks: pick the playing track on deck A; deck B gets next-track suggestions that keep tempo, key and energy in line.', h('span', { class: 'hint', text: 'Tracks from' }), sel));
+  root.append(head('DJ', 'Two decks: deck B gets next-track suggestions that keep tempo, key and energy in line; render the transition and play it here.', h('span', { class: 'hint', text: 'Tracks from' }), sel));
   const body = h('div');
   root.append(body);
   async function render() {
@@ -242,8 +242,26 @@ export async function pageDJ(root) {
     const keyOnly = h('input', { type: 'checkbox', id: 'dj-key', checked: true });
     keyOnly.onchange = () => loadSuggestions();
     const suggest = h('div', { class: 'card', id: 'dj-suggestions' }, h('h2', { text: 'Next for deck B' }), h('div', { class: 'hint', text: 'Load a track on deck A.' }));
+    const beats = h('select', { id: 'mix-beats', style: 'width:120px' }, ...[4, 8, 16, 32].map((b) => h('option', { value: b, text: `${b} beats`, selected: b === 16 })));
+    const mixGo = h('button', { class: 'primary', id: 'mix-go', text: 'Render mix A → B' });
+    const mixBox = h('div', { id: 'mix-box' });
+    mixGo.onclick = async () => {
+      if (!A.track || !B.track) { toast('Load a track on both decks first', true); return; }
+      try {
+        const r = await api('/jobs', { method: 'POST', json: { kind: 'mix', source: lib.source, a: `@${A.track.row}`, b: `@${B.track.row}`, beats: Number(beats.value) } });
+        const box = h('div', { class: 'card' });
+        mixBox.replaceChildren(box);
+        jobPanel(r.job.id, box, 'Mix', (j) => {
+          if (j.state !== 'done') return;
+          const m = j.result;
+          box.append(h('p', { class: 'hint', text: `${fmt.num(m.tempo_a_bpm)} → ${fmt.num(m.tempo_b_bpm)} BPM, B stretched ×${fmt.num(m.stretch)}; crossfade ${fmt.num(m.crossfade_s)} s from ${fmt.num(m.transition_s)} s; ${fmt.num(m.duration_s)} s in all.` }),
+            h('audio', { controls: true, id: 'mix-audio', src: fileUrl(m.url), style: 'width:100%' }),
+            h('div', {}, h('a', { href: fileUrl(m.url), download: m.file, text: `Download ${m.file}` })));
+        });
+      } catch (e) { mixBox.replaceChildren(errorBox(e)); }
+    };
     body.append(h('div', { class: 'grid two' }, A.card, B.card), h('div', { class: 'row', style: 'margin:14px 0' }, energy, h('label', { class: 'inline' }, keyOnly, 'key-compatible only'),
-      h('span', { class: 'hint', text: 'Mix rendering is not available in this build; suggestions and reasons are.' })), suggest);
+      h('span', { class: 'spacer' }), beats, mixGo), mixBox, suggest);
     const setDeck = (d, t) => { d.now.querySelector('.value').textContent = trackLabel(t); d.track = t; };
     const loadSuggestions = async () => {
       if (!A.track) return;

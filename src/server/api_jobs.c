@@ -313,9 +313,11 @@ int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
                 srv_submit_analyze(s, body, rs);
             else if (kind && strcmp(kind, "history") == 0)
                 srv_submit_history(s, body, rs);
+            else if (kind && strcmp(kind, "mix") == 0)
+                srv_submit_mix(s, body, rs);
             else
                 srv_error(rs, 400, "EINVAL",
-                          "field 'kind': expected \"cluster\", \"analyze\" or \"history\"");
+                          "field 'kind': expected cluster, analyze, history or mix");
             json_decref(body);
         } else {
             srv_error(rs, 405, "EMETHOD", "/jobs: use GET or POST");

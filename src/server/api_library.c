@@ -10,6 +10,8 @@
  *   GET  /library/next?source=S&track=T&energy=up|down|steady|any&n=
  *   POST /library/playlist {source, rows: [..], name, format: m3u8|xspf|json}
  *   GET  /playlists/{file}
+ *   POST /jobs {"kind": "mix", source, a: T, b: T, beats}   render A into B (a job)
+ *   GET  /mixes/{file}
  * A source is "catalog" or a CSV file of the data folder; a track T is "@<row>" or anything
  * mood_space_resolve() understands (id, path, "artist - title").
  *
@@ -23,6 +25,7 @@
 #include <moodscope/catalog.h>
 #include <moodscope/fileio.h>
 #include <moodscope/library.h>
+#include <moodscope/mix.h>
 #include <moodscope/playlist.h>
 #include <moodscope/prep.h>
 #include <moodscope/recommend.h>
@@ -657,6 +660,139 @@ void srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs)
     srv_json(rs, 202, json_pack("{s:o}", "job", srv_jobs_get(s->jobs, id)));
 }
 
+/* ---- mix job --------------------------------------------------------------------------- */
+
+typedef struct mix_job {
+    char *a, *b, *out, *file;
+    mood_mix_options o;
+} mix_job;
+
+static void mix_job_free(void *arg)
+{
+    mix_job *mj = arg;
+    mood__free(mj->a);
+    mood__free(mj->b);
+    mood__free(mj->out);
+    mood__free(mj->file);
+    mood__free(mj);
+}
+
+static mood_status mix_job_run(srv_job *j, void *arg)
+{
+    mix_job *mj = arg;
+    mood_mix_info info;
+    if (srv_job_progress(j, "rendering the transition", 0, 1))
+        return mood__error(MOOD_ECANCELED, "canceled");
+    mood_status st = mood_mix_render(mj->a, mj->b, &mj->o, mj->out, &info);
+    if (st == MOOD_OK) {
+        char url[300];
+        snprintf(url, sizeof url, "/api/v1/mixes/%s", mj->file);
+        srv_job_set_result(j, json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:f}", "file", mj->file,
+                                        "url", url, "tempo_a_bpm", info.tempo_a_bpm, "tempo_b_bpm",
+                                        info.tempo_b_bpm, "stretch", info.stretch, "transition_s",
+                                        info.transition_s, "crossfade_s", info.crossfade_s,
+                                        "duration_s", info.duration_s));
+    }
+    return st;
+}
+
+/* The audio file of @p row, which must lie under the data or library folder (a CSV track
+ * table may name any path; only those folders are readable). mood__malloc'd or NULL. */
+static char *confined_audio(const mood_server *s, const struct srv_library *l, size_t row,
+                            const char *field, srv_response *rs)
+{
+    const char *p = mood_space_path(l->space, row);
+    if (!*p) {
+        srv_error(rs, 400, "EINVAL", "%s: this track has no audio file", field);
+        return NULL;
+    }
+    char *rp = realpath(p, NULL);
+    if (!rp) {
+        srv_error(rs, 404, "ENOTFOUND", "%s: audio file not found", field);
+        return NULL;
+    }
+    const char *roots[2] = {s->data_dir, s->library_dir};
+    for (int k = 0; k < 2; k++) {
+        size_t n = roots[k] ? strlen(roots[k]) : 0;
+        if (n && strncmp(rp, roots[k], n) == 0 && rp[n] == '/') {
+            char *out = mood__strdup(rp);
+            free(rp);
+            if (!out)
+                srv_error(rs, 500, "ENOMEM", "out of memory");
+            return out;
+        }
+    }
+    free(rp);
+    srv_error(rs, 403, "EFORBIDDEN", "%s: the audio file is outside the data and library folders",
+              field);
+    return NULL;
+}
+
+void srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
+{
+    size_t a, b;
+    mix_job *mj = mood__calloc(1, sizeof *mj);
+    if (!mj) {
+        srv_error(rs, 500, "ENOMEM", "out of memory");
+        return;
+    }
+    mood_mix_options_default(&mj->o);
+    json_t *beats = json_object_get(body, "beats");
+    if (beats && !json_is_null(beats)) {
+        if (!json_is_integer(beats) || json_integer_value(beats) < 1 ||
+            json_integer_value(beats) > 128) {
+            srv_error(rs, 400, "EINVAL", "field 'beats': expected 1..128");
+            mix_job_free(mj);
+            return;
+        }
+        mj->o.beats = (size_t)json_integer_value(beats);
+    }
+    if (!library_acquire(s, json_string_value(json_object_get(body, "source")), rs)) {
+        mix_job_free(mj);
+        return;
+    }
+    const struct srv_library *l = s->library;
+    int ok = resolve(l, json_string_value(json_object_get(body, "a")), "a", &a, rs) &&
+             resolve(l, json_string_value(json_object_get(body, "b")), "b", &b, rs) &&
+             (mj->a = confined_audio(s, l, a, "a", rs)) != NULL &&
+             (mj->b = confined_audio(s, l, b, "b", rs)) != NULL;
+    pthread_rwlock_unlock(&s->library_lock);
+    if (!ok) {
+        mix_job_free(mj);
+        return;
+    }
+    char file[80], *dir = srv_join(s->data_dir, "mixes");
+    static unsigned counter;
+    snprintf(file, sizeof file, "mix-%ld-%u.wav", (long)time(NULL),
+             __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
+    if (!dir || mood_mkdirs(dir) != MOOD_OK || !(mj->out = srv_join(dir, file)) ||
+        !(mj->file = mood__strdup(file))) {
+        mood__free(dir);
+        mix_job_free(mj);
+        srv_error(rs, 500, "EIO", "mix: cannot prepare the output folder");
+        return;
+    }
+    mood__free(dir);
+    char id[64];
+    if (srv_jobs_submit(s->jobs, "mix", json_deep_copy(body), mix_job_run, mj, mix_job_free, id,
+                        sizeof id) != MOOD_OK) {
+        srv_status_error(rs, MOOD_ENOMEM, "jobs");
+        return;
+    }
+    srv_json(rs, 202, json_pack("{s:o}", "job", srv_jobs_get(s->jobs, id)));
+}
+
+static void route_mix_file(mood_server *s, const char *file, srv_response *rs)
+{
+    char *path = NULL, *dir = srv_join(s->data_dir, "mixes");
+    if (!srv_safe_name(file, 200))
+        srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
+    else if (dir && srv_confine(dir, file, &path, rs))
+        srv_file(rs, path, srv_mime(file), NULL);
+    mood__free(path);
+    mood__free(dir);
+}
+
 /* ---- dispatch -------------------------------------------------------------------------- */
 
 int srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs)
@@ -666,6 +802,10 @@ int srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs)
     int get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     if (n == 2 && strcmp(seg[0], "playlists") == 0 && get) {
         route_playlist_file(s, seg[1], rs);
+        return 1;
+    }
+    if (n == 2 && strcmp(seg[0], "mixes") == 0 && get) {
+        route_mix_file(s, seg[1], rs);
         return 1;
     }
     if (n != 2 || strcmp(seg[0], "library") != 0)

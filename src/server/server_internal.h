@@ -139,6 +139,8 @@ int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs);
 int srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Queue a library analysis job from a POST /jobs body of kind "analyze". */
 void srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs);
+/* Queue a DJ transition render from a POST /jobs body of kind "mix". */
+void srv_submit_mix(mood_server *s, json_t *body, srv_response *rs);
 /* History uploads, dashboard and files (api_history.c); return 1 when handled. */
 int srv_api_history(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Queue the history pipeline from a POST /jobs body of kind "history". */

@@ -14,9 +14,9 @@ const shots = path.join(scratch, 'screenshots');
 mkdirSync(music, { recursive: true });
 mkdirSync(shots, { recursive: true });
 
-// 4 s mono 22.05 kHz PCM: a chord at f, a noise click every beat, background noise.
+// 8 s mono 22.05 kHz PCM: a chord at f, a noise click every beat, background noise.
 function wav(file, f, bpm, noise, seed) {
-  const sr = 22050, n = sr * 4, b = Buffer.alloc(44 + n * 2);
+  const sr = 22050, n = sr * 8, b = Buffer.alloc(44 + n * 2);
   b.write('RIFF', 0); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVE', 8); b.write('fmt ', 12);
   b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(sr, 24);
   b.writeUInt32LE(sr * 2, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36);
@@ -116,6 +116,23 @@ try {
   const sugg = await page.$$eval('#dj-suggestions .hits tbody tr', (rows) => rows.map((r) => [r.children[1].textContent, r.lastElementChild.textContent]));
   check(sugg.length >= 1 && sugg.every(([, why]) => why.length > 0), `DJ suggestions carry reasons (${sugg.map(([t, w]) => `${t}: ${w}`).join(' | ')})`);
   check(sugg[0][0] === 't3_349.wav', `the 124 BPM track is the pick after 120 BPM (${sugg[0][0]})`);
+  // Load the pick on deck B and render the transition; the page plays the WAV it gets.
+  await page.click('#dj-suggestions .hits tbody tr');
+  await page.selectOption('#mix-beats', '4');
+  await page.click('#mix-go');
+  await page.waitForSelector('#mix-audio', { timeout: 60000 });
+  const src = await page.getAttribute('#mix-audio', 'src');
+  const mix = Buffer.from(await (await page.request.get(new URL(src, server.url).toString())).body());
+  const seconds = (mix.length - 44) / (mix.readUInt32LE(28));
+  check(mix.toString('ascii', 0, 4) === 'RIFF' && seconds > 8 && seconds < 16, `mix rendered as a WAV of ${seconds.toFixed(1)} s (A 8 s crossfaded into B)`);
+  const playable = await page.evaluate(() => new Promise((res) => {
+    const a = document.getElementById('mix-audio');
+    if (a.readyState >= 1) res(a.duration);
+    a.addEventListener('loadedmetadata', () => res(a.duration));
+    a.addEventListener('error', () => res(-1));
+    setTimeout(() => res(-2), 10000);
+  }));
+  check(playable > 8, `the page's audio player loads the mix (${playable} s)`);
   await page.screenshot({ path: path.join(shots, 'dj.png'), fullPage: true });
   check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
 } catch (e) {
