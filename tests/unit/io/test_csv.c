@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -495,6 +496,50 @@ static void test_read_many(void **state)
     assert_int_equal(mood_csv_read_many(paths, 0, NULL, &t), MOOD_EINVAL);
 }
 
+/* A pipe (not seekable) is read into memory first; max_bytes still applies. */
+static void test_pipe(void **state)
+{
+    (void)state;
+    const char *text = "title,energy\n\"a,b\",0.5\nc,0.25\n";
+    char path[64];
+    int fds[2];
+    mood_table *t = NULL;
+    mood_csv_options o;
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(pipe(fds), 0);
+        assert_int_equal(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
+        close(fds[1]);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
+        mood_csv_options_default(&o);
+        o.max_bytes = k == 0 ? 0 : 10;
+        mood_status s = mood_csv_read(path, &o, &t);
+        close(fds[0]);
+        if (k == 0) {
+            MOOD_ASSERT_OK(s);
+            assert_int_equal(mood_table_rows(t), 2);
+            assert_string_equal(str(t, "title", 0), "a,b");
+            MOOD_ASSERT_NEAR(num(t, "energy", 1), 0.25, 0, 0);
+            mood_table_destroy(t);
+        } else {
+            assert_int_equal(s, MOOD_EINVAL);
+            assert_null(t);
+            assert_non_null(strstr(mood_last_error(), "more than the limit of 10 bytes"));
+        }
+    }
+    /* A regular file over the limit is refused before reading. */
+    char file[1200];
+    snprintf(file, sizeof file, "%s/limit.csv", mood_test_tmpdir("csv_limit"));
+    write_file(file, text);
+    mood_csv_options_default(&o);
+    o.max_bytes = 5;
+    assert_int_equal(mood_csv_read(file, &o, &t), MOOD_EINVAL);
+    assert_non_null(
+        strstr(mood_last_error(), "limit.csv: file is 31 bytes, more than the limit of 5"));
+    /* A directory is EIO with the system's reason. */
+    assert_int_equal(mood_csv_read("/", NULL, &t), MOOD_EIO);
+    assert_string_equal(mood_last_error(), "/: cannot read: Is a directory");
+}
+
 /* ---- reading a file in chunks -------------------------------------------------------------- */
 
 static void assert_same_table(const mood_table *a, const mood_table *b)
@@ -964,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_read_many),
         cmocka_unit_test(test_chunk_boundaries),
+        cmocka_unit_test(test_pipe),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_dataset_classichits),
         cmocka_unit_test(test_dataset_features_10k),
