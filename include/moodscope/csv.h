@@ -10,7 +10,8 @@
  *
  * Details a caller may rely on:
  * - The delimiter, unless given, is tab for ".tsv"/".tab" names, else the most frequent of
- *   `,` `;` TAB `|` in the header line outside quotes (ties in that order).
+ *   `,` `;` TAB `|` in the header line outside quotes (ties in that order). Excel's first
+ *   line "sep=;" names the delimiter and is skipped.
  * - Missing-cell tokens are compared case-insensitively after trimming blanks (also "n/a",
  *   "#N/A", "<NA>", "-nan"); a white-space-only cell is missing too. Numeric columns hold NaN
  *   for them, text columns "".
@@ -63,7 +64,8 @@ MOOD_API void mood_csv_options_default(mood_csv_options *o);
  * @return ::MOOD_EIO (cannot open), ::MOOD_EFORMAT ("file:line: expected 12 fields, found 11",
  * "file:line:column 'energy': expected a number, found 'abc'", empty file, no data rows),
  * ::MOOD_ENOMEM.
- * Also ::MOOD_EFORMAT for an unterminated quoted field (the line where it opened), a NUL byte,
+ * Also ::MOOD_EFORMAT for an unterminated quoted field (the line where it opened), a NUL byte
+ * (UTF-16 text is named as such),
  * "inf" or a number beyond the float range in a numeric column; ::MOOD_EINVAL for an input
  * larger than max_bytes or a quote / line break as delimiter. The column message reads
  * "file:line:energy: expected a number, found 'abc'".

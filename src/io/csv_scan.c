@@ -37,12 +37,29 @@ static size_t count_line_breaks(const char *p, const char *end)
     return n;
 }
 
-/* A NUL byte means a binary file or a broken export; memchr finds one at memory speed. */
+/* Whether the input starts with a UTF-16 byte order mark (when its start is still in view). */
+static int utf16_bom(const csv_scanner *sc)
+{
+    const unsigned char *s = (const unsigned char *)(sc->fp ? sc->buf : sc->mem);
+    size_t n = (size_t)(sc->end - (const char *)s);
+    if (sc->fp && sc->buf_off != 0)
+        return 0;
+    return n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF));
+}
+
+/*
+ * A NUL byte means a binary file, UTF-16 text (Excel's "Unicode text" export) or a broken
+ * export; memchr finds one at memory speed.
+ */
 static mood_status check_nul(const csv_scanner *sc, const char *from, const char *to)
 {
     const char *nul = from < to ? memchr(from, '\0', (size_t)(to - from)) : NULL;
     if (!nul)
         return MOOD_OK;
+    if (utf16_bom(sc))
+        return mood__error(MOOD_EFORMAT,
+                           "%s:1: UTF-16 text is not supported; save the file as UTF-8 CSV",
+                           sc->name);
     return mood__error(MOOD_EFORMAT, "%s:%zu: NUL byte in the input (not a text file?)", sc->name,
                        sc->line + count_line_breaks(sc->p, nul));
 }
@@ -343,16 +360,25 @@ static int header_line(const char *p, const char *end, size_t counts[4])
 
 mood_status mood__csv_start(csv_scanner *sc, char delim)
 {
+    /* Callers check that delim is not a quote or a line break; so does "sep=" below. */
     static const char cand[4] = {',', '\t', ';', '|'};
     size_t counts[4], len = strlen(sc->name);
     mood_status s;
-    /* Enough bytes for the BOM, then the whole header line (or the whole file). */
-    while (!sc->eof && (size_t)(sc->end - sc->p) < 3)
+    /* Enough bytes for the BOM and "sep=;", then the whole header line (or the whole file). */
+    while (!sc->eof && (size_t)(sc->end - sc->p) < 10)
         if ((s = refill(sc)) != MOOD_OK)
             return s;
     if (sc->end - sc->p >= 3 && (unsigned char)sc->p[0] == 0xEF &&
         (unsigned char)sc->p[1] == 0xBB && (unsigned char)sc->p[2] == 0xBF)
         sc->p += 3;
+    /* Excel's "sep=;" first line names the delimiter; it is not the header. */
+    if (sc->end - sc->p >= 6 && strncasecmp(sc->p, "sep=", 4) == 0 && sc->p[4] != '"' &&
+        sc->p[4] != '\n' && sc->p[4] != '\r' && (sc->p[5] == '\n' || sc->p[5] == '\r')) {
+        if (!delim)
+            delim = sc->p[4];
+        sc->p += (sc->p[5] == '\r' && sc->end - sc->p >= 7 && sc->p[6] == '\n') ? 7 : 6;
+        sc->line++;
+    }
     while (!header_line(sc->p, sc->end, counts) && !sc->eof)
         if ((s = refill(sc)) != MOOD_OK)
             return s;

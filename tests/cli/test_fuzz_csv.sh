@@ -41,6 +41,8 @@ cat > "$tmp/csv.dict" <<'DICT'
 "-inf"
 "1e39"
 "Unnamed: 0"
+"sep=;"
+"\xff\xfe"
 "\xef\xbb\xbf"
 DICT
 

@@ -291,6 +291,12 @@ static void test_delimiters(void **state)
     assert_int_equal(mood_table_cols(t), 2);
     assert_string_equal(mood_table_col_name(t, 0), "x,y,z");
     mood_table_destroy(t);
+    /* Excel's "sep=" line names the delimiter and is not the header; lines still count. */
+    t = read_ok("x.csv", "\xEF\xBB\xBFsep=;\r\na;b,c\r\n1;2,5\r\n", NULL);
+    assert_int_equal(mood_table_cols(t), 2);
+    assert_string_equal(mood_table_col_name(t, 1), "b,c");
+    mood_table_destroy(t);
+    READ_FAILS("x.csv", "sep=|\na|b\n1|2|3\n", MOOD_EFORMAT, "x.csv:3: expected 2 fields, found 3");
     /* An explicit delimiter wins. */
     mood_csv_options_default(&o);
     o.delimiter = ';';
@@ -350,6 +356,10 @@ static void test_errors_structure(void **state)
     assert_non_null(strstr(mood_last_error(), "/nonexistent/dir/songs.csv: cannot open: No such"));
 
     READ_FAILS("e.csv", "", MOOD_EFORMAT, "e.csv:1: empty file");
+    const char utf16[] = "\xFF\xFE"
+                         "a\0,\0b\0\n\0";
+    const char *utf16_parts[] = {"w.csv:1: UTF-16 text is not supported", NULL};
+    read_fails("w.csv", utf16, sizeof utf16 - 1, NULL, MOOD_EFORMAT, utf16_parts);
     READ_FAILS("e.csv", "\xEF\xBB\xBF\r\n\r\n", MOOD_EFORMAT, "e.csv:", "empty file");
     READ_FAILS("h.csv", "a,b,c\n", MOOD_EFORMAT, "h.csv:2: no data rows");
     READ_FAILS("h.csv", "a,b,c", MOOD_EFORMAT, "h.csv:1: no data rows");
@@ -586,6 +596,7 @@ static void test_chunk_boundaries(void **state)
         "t,v\n\"q\nq\",1\nr,2\ns,3\nu,high\n",     /* a bad number */
         "v,w\n1,2\n3,4\n",                         /* fine */
         "\n\r\n\ra,b\n1,2\n3\n",                   /* blank lines before the header */
+        "sep=;\r\na;b\n1;2\n",                     /* Excel delimiter line */
         "v\n",                                     /* no data */
         "\r\n\n",                                  /* empty */
     };
@@ -624,6 +635,18 @@ static void test_chunk_boundaries(void **state)
             }
         }
         mood_table_destroy(ref);
+    }
+    /* UTF-16 (its NUL bytes) is recognised whatever the window. */
+    const char utf16[] = "\xFF\xFE"
+                         "a\0,\0b\0\n\0001\0,\0002\0";
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(utf16, 1, sizeof utf16 - 1, fp), sizeof utf16 - 1);
+    fclose(fp);
+    for (size_t chunk = 1; chunk <= 20; chunk++) {
+        mood__csv_chunk_bytes = chunk;
+        assert_int_equal(mood_csv_read(path, NULL, &t), MOOD_EFORMAT);
+        assert_non_null(strstr(mood_last_error(), "chunks.csv:1: UTF-16 text is not supported"));
     }
     mood__csv_chunk_bytes = saved;
 }
