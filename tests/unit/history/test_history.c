@@ -469,10 +469,11 @@ static void test_xgb_roundtrip(void **state)
     MOOD_ASSERT_OK(mood__hist_xgb_predict(m2, x, N, D, q));
     for (size_t i = 0; i < N; i++)
         MOOD_ASSERT_NEAR(q[i], p[i], 1e-6, 1e-7);
+    mood__hist_xgb_destroy(m2);
     assert_int_equal(mood__hist_xgb_load("not a model", 11, &m2) != MOOD_OK, 1);
+    assert_null(m2);
     mood__free(buf);
     mood__hist_xgb_destroy(m);
-    mood__hist_xgb_destroy(m2);
 }
 
 /* ---- models need data ------------------------------------------------------------------------ */
