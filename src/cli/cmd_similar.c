@@ -104,9 +104,12 @@ int mood_cmd_similar(int argc, char **argv)
     } else if (mood_similar(s, ix, row, n, hits, &found) != MOOD_OK) {
         rc = mood_cli_fail("similar");
     } else {
-        mood_cli_info("similar to %s: %s - %s (%s search, %s distance over %zu features)",
+        char graph[64] = "";
+        if (mood_index_is_approximate(ix))
+            snprintf(graph, sizeof graph, ", %zu tracks added to the graph", mood_index_added(ix));
+        mood_cli_info("similar to %s: %s - %s (%s search%s, %s distance over %zu features)",
                       mood_space_id(s, row), mood_space_artist(s, row), mood_space_title(s, row),
-                      mood_index_is_approximate(ix) ? "HNSW" : "exact",
+                      mood_index_is_approximate(ix) ? "HNSW" : "exact", graph,
                       mood_metric_name(mood_space_metric(s)), mood_space_dim(s));
         if (mood_hits_write(stdout, s, hits, found, com.format) != MOOD_OK)
             rc = mood_cli_fail("output");

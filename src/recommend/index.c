@@ -216,9 +216,18 @@ static mood_status sync_graph(mood_index *ix, char **old_ids, size_t n_old, int 
         const float *v = s->x + i * s->d;
         uint64_t label;
         if (row_label[i] != SIZE_MAX) {
+            /*
+             * A vector that moved by less than 0.1% of its length is kept: the catalog's
+             * standardisation shifts every vector a little when a track is added, and
+             * re-inserting a whole large library for that would defeat the incremental update.
+             */
+            double diff = 0.0, norm = 0.0;
             int same = mood_hnsw_get(ix->h, row_label[i], tmp) == MOOD_OK;
-            for (size_t j = 0; same && j < s->d; j++)
-                same = fabsf(tmp[j] - v[j]) <= 1e-6f;
+            for (size_t j = 0; same && j < s->d; j++) {
+                diff += ((double)tmp[j] - (double)v[j]) * ((double)tmp[j] - (double)v[j]);
+                norm += (double)v[j] * (double)v[j];
+            }
+            same = same && diff <= 1e-6 * (norm > 1.0 ? norm : 1.0);
             mood_clear_error();
             if (same)
                 continue;

@@ -278,6 +278,46 @@ mood_status mood_space_resolve(const mood_space *s, const char *query, size_t *o
         }
         return ambiguous(s, query, rows, m);
     }
+    /* A file name ("battle" for .../battle.ogg), then a unique part of a title. */
+    if (!dash && s->c_path != SIZE_MAX) {
+        m = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            const char *p = mood_space_path(s, i), *base = strrchr(p, '/');
+            char nb[512];
+            base = base ? base + 1 : p;
+            snprintf(nb, sizeof nb, "%s", base);
+            if (strrchr(nb, '.'))
+                *strrchr(nb, '.') = '\0';
+            mood_text_normalize(nb, nb, sizeof nb);
+            if (nb[0] && (strcmp(base, query) == 0 || strcmp(nb, qfull) == 0)) {
+                if (m < 16)
+                    rows[m] = i;
+                m++;
+            }
+        }
+        if (m == 1) {
+            *out_row = rows[0];
+            return MOOD_OK;
+        }
+        if (m > 1)
+            return ambiguous(s, query, rows, m);
+    }
+    if (!dash && strlen(qfull) >= 3) {
+        m = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            if (strstr(s->norm_title[i], qfull) && (m == 0 || !mood__same_song(s, rows[0], i))) {
+                if (m < 16)
+                    rows[m] = i;
+                m++;
+            }
+        }
+        if (m == 1) {
+            *out_row = rows[0];
+            return MOOD_OK;
+        }
+        if (m > 1)
+            return ambiguous(s, query, rows, m);
+    }
     /* Close spelling: the single best "artist title" within 20% edits. */
     {
         size_t best = SIZE_MAX, best_d = SIZE_MAX, n_best = 0, lim;
