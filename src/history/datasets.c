@@ -122,7 +122,7 @@ static void nm_fill(const mood_history *h, size_t k, const size_t *prev, size_t 
     row[j++] = (float)(last->pos + 1);
     row[j++] = (float)seen;
     row[j++] = (float)((double)(last->start_utc - se->start_utc) / 60.0);
-    row[j++] = (float)last->skipped;
+    row[j++] = last->skip_known ? (float)last->skipped : NAN;
     row[j++] = (float)streak;
 }
 

@@ -37,6 +37,8 @@ typedef struct hist_raw_play {
 /* Sink that stores parsed plays (plays_store.c); the parsers call it once per record. */
 typedef struct hist_sink hist_sink;
 mood_status mood__hist_sink_put(hist_sink *s, const hist_raw_play *p);
+/* Number of records the parser expects, for progress. */
+void mood__hist_sink_total(hist_sink *s, size_t n);
 /* A record without its essentials: which ones were missing (bit 1 time, 2 artist, 4 track). */
 void mood__hist_sink_missing(hist_sink *s, unsigned what);
 
@@ -113,7 +115,8 @@ typedef struct hist_play {
     /* derived */
     int32_t session, pos;
     uint8_t skipped, repeat;
-    float completion; /* NaN unknown */
+    uint8_t skip_known; /* 0 when the export says nothing about it (Last.fm) */
+    float completion;   /* NaN unknown */
 } hist_play;
 
 typedef struct hist_session {

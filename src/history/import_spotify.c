@@ -137,6 +137,7 @@ mood_status mood__hist_import_spotify(const char *path, hist_sink *sink,
         return mood__error(MOOD_EFORMAT, "%s: expected a JSON array of plays", path);
     }
     *out_fmt = MOOD_HISTORY_UNKNOWN;
+    mood__hist_sink_total(sink, json_array_size(arr));
     for (size_t i = 0; i < json_array_size(arr) && s == MOOD_OK; i++) {
         const json_t *o = json_array_get(arr, i);
         if (!json_is_object(o)) {

@@ -293,6 +293,11 @@ struct hist_sink {
     size_t total_hint;
 };
 
+void mood__hist_sink_total(hist_sink *s, size_t n)
+{
+    s->total_hint = n;
+}
+
 void mood__hist_sink_missing(hist_sink *s, unsigned what)
 {
     s->rep->rows++;
@@ -443,7 +448,8 @@ mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progre
         size_t len = 0;
         s = mood_read_file(path, &text, &len);
         if (s == MOOD_OK) {
-            sink.total_hint = (double)len / 60.0 > 1 ? (size_t)(len / 60) : 1;
+            /* rows are about 60 bytes; the count only drives the progress line */
+            sink.total_hint = len / 60 + 1;
             s = mood__hist_import_lastfm(path, text, len, &sink);
         }
         mood_free(text);

@@ -286,20 +286,24 @@ mood_status mood_history_report(mood_catalog *cat, const mood_history *h, const 
         matched += h->tracks[h->plays[i].track].has_feat != 0;
     json_object_set_new(rep, "play_match_rate", json_real((double)matched / (double)h->n_plays));
     {
-        double dur = 0, trk = 0, skip = 0;
+        double dur = 0, trk = 0, skip = 0, n_skip = 0;
         for (size_t i = 0; i < h->n_sessions; i++) {
             dur += h->sessions[i].duration_min;
             trk += (double)h->sessions[i].n;
         }
         for (size_t i = 0; i < h->n_plays; i++)
-            skip += h->plays[i].skipped;
+            if (h->plays[i].skip_known) {
+                skip += h->plays[i].skipped;
+                n_skip += 1;
+            }
         json_object_set_new(
             rep, "mean_session_minutes",
             mood__hist_jreal(h->n_sessions ? dur / (double)h->n_sessions : HIST_DNAN));
         json_object_set_new(
             rep, "mean_session_tracks",
             mood__hist_jreal(h->n_sessions ? trk / (double)h->n_sessions : HIST_DNAN));
-        json_object_set_new(rep, "skip_rate", json_real(skip / (double)h->n_plays));
+        json_object_set_new(rep, "skip_rate",
+                            mood__hist_jreal(n_skip > 0 ? skip / n_skip : HIST_DNAN));
     }
     /* top artists by plays */
     cnt = mood__calloc(h->n_tracks * 2 + 2, sizeof *cnt);

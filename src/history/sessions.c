@@ -107,6 +107,7 @@ mood_status mood__hist_sessionize(mood_history *h)
         p->hour = (int8_t)hour;
         p->wday = (int8_t)wday;
         p->skipped = (uint8_t)play_skipped(p, o->skip_ms);
+        p->skip_known = p->skipped_flag >= 0 || p->ms_played >= 0 || p->reason_end[0];
         if (p->ms_played >= 0 && isfinite(dur) && dur > 0)
             p->completion = fminf(1.0f, (float)p->ms_played / dur);
         else if (!strcmp(p->reason_end, "trackdone"))
@@ -141,7 +142,7 @@ mood_status mood__hist_sessionize(mood_history *h)
     for (size_t k = 0; k < ns; k++) {
         hist_session *se = &h->sessions[k];
         double skip = 0, comp = 0, rep = 0, user = 0, shuf = 0;
-        size_t n_comp = 0, n_user = 0, n_shuf = 0;
+        size_t n_comp = 0, n_user = 0, n_shuf = 0, n_skip = 0;
         int hour, wday;
         se->start_utc = h->plays[se->first].start_utc;
         se->end_utc = se->start_utc;
@@ -149,7 +150,10 @@ mood_status mood__hist_sessionize(mood_history *h)
             const hist_play *p = &h->plays[i];
             if (p->end_utc > se->end_utc)
                 se->end_utc = p->end_utc;
-            skip += p->skipped;
+            if (p->skip_known) {
+                skip += p->skipped;
+                n_skip++;
+            }
             rep += p->repeat;
             if (isfinite(p->completion)) {
                 comp += (double)p->completion;
@@ -165,7 +169,7 @@ mood_status mood__hist_sessionize(mood_history *h)
             }
         }
         se->duration_min = (double)(se->end_utc - se->start_utc) / 60.0;
-        se->skip_rate = skip / (double)se->n;
+        se->skip_rate = n_skip ? skip / (double)n_skip : HIST_DNAN;
         se->repeat_rate = rep / (double)se->n;
         se->completion = n_comp ? comp / (double)n_comp : HIST_DNAN;
         se->user_share = n_user ? user / (double)n_user : HIST_DNAN;
@@ -423,7 +427,7 @@ mood_status mood_history_play_table(const mood_history *h, mood_table **out)
     PLAY_COL("hour", p->hour);
     PLAY_COL("weekday", p->wday);
     PLAY_COL("ms_played", p->ms_played >= 0 ? (double)p->ms_played : HIST_DNAN);
-    PLAY_COL("skipped", p->skipped);
+    PLAY_COL("skipped", p->skip_known ? (double)p->skipped : HIST_DNAN);
     PLAY_COL("completion", p->completion);
     PLAY_COL("user_initiated", p->user_init >= 0 ? (double)p->user_init : HIST_DNAN);
     PLAY_COL("repeat", p->repeat);

@@ -346,6 +346,18 @@ static void test_sessions_known_answers(void **state)
     assert_int_equal(h->sessions[0].wday, 6); /* Sunday evening in New York */
     mood_history_destroy(h);
 
+    /* Last.fm-like plays say nothing about skips: the rate is unknown, not 0 */
+    {
+        hist_play *lp = calloc(2, sizeof *lp);
+        mood_history_options_default(&o);
+        lp[0] = play(1612137600, -1, 0, -1, "");
+        lp[1] = play(1612137600 + 240, -1, 1, -1, "");
+        MOOD_ASSERT_OK(mood__hist_from_arrays(&o, make_tracks(2), 2, lp, 2, &h));
+        assert_int_equal(mood_history_n_sessions(h), 1);
+        assert_true(isnan(h->sessions[0].skip_rate));
+        mood_history_destroy(h);
+    }
+
     o.tz = "Nowhere/Land";
     assert_int_equal(mood__hist_from_arrays(&o, make_tracks(3), 3, make_plays(), 5, &h),
                      MOOD_EINVAL);
