@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -209,6 +210,20 @@ static void report_path(const mood_analyze_options *o, const char *audio, char *
     }
 }
 
+/* Remove temporary files a killed run left beside @p rpath (mood_atomic_write names them
+ * "<path>.tmp.XXXXXX"), so that a rerun leaves nothing half-written behind. */
+static void remove_stale_temps(const char *rpath)
+{
+    char pat[PATH_MAX + 80];
+    glob_t g;
+    snprintf(pat, sizeof pat, "%s.tmp.??????", rpath);
+    if (glob(pat, GLOB_NOSORT, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            unlink(g.gl_pathv[i]);
+        globfree(&g);
+    }
+}
+
 static mood_status add_failure(mood_analyze_summary *sum, const char *path, const char *reason)
 {
     mood_analyze_failure *f =
@@ -244,6 +259,7 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     }
     if (s == MOOD_OK) {
         report_path(p->o, j->path, rpath, sizeof rpath);
+        remove_stale_temps(rpath);
         /* An unwritable music folder is not an error: the catalog keeps the report. */
         report_written = mood_atomic_write(rpath, json, strlen(json)) == MOOD_OK;
         if (!report_written && p->o->reports_dir) {

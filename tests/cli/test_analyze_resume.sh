@@ -30,7 +30,7 @@ grep -q "moodscope: error: analyze: " "$T/err" || fail "error message format"
 # --- kill -9 in the middle, then rerun
 "$M" analyze --catalog "$T/cat.db" --reports "$T/rep" --jobs 1 "$T/music" >"$T/run1.out" 2>&1 &
 pid=$!
-sleep 0.8
+sleep 1.5
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 done1=$(sqlite3 "$T/cat.db" "SELECT count(*) FROM tracks WHERE status='ok'" 2>/dev/null || echo 0)
 echo "after kill -9: $done1 tracks committed"
@@ -57,7 +57,7 @@ echo "$out" | grep -q "16 found, 0 analysed, 16 skipped" || fail "rerun must ski
 # --- Ctrl-C (SIGINT) with --overwrite: stops cleanly, exit 1, finished tracks kept
 "$M" analyze --catalog "$T/cat.db" --reports "$T/rep" --overwrite --jobs 1 "$T/music" >"$T/int.out" 2>"$T/int.err" &
 pid=$!
-sleep 0.8
+sleep 1.5
 kill -INT $pid; wait $pid; rc=$?
 cat "$T/int.out" "$T/int.err"
 if grep -q "16 analysed" "$T/int.out"; then
