@@ -90,7 +90,9 @@ MOOD_API mood_status mood_csv_read_many(const char *const *paths, size_t n_paths
 /** Writer options; zeroed means comma and 9 significant digits. */
 typedef struct mood_csv_write_options {
     char delimiter; /**< 0 = ',' */
-    int digits;     /**< significant digits for numbers (%.*g); 0 = 9 */
+    int digits;     /**< significant digits for numbers (%.*g); 0 = 9, where the shortest
+                         form of at most 9 digits that reads back as the same float is used
+                         (0.616f is "0.616", not "0.615999997") */
 } mood_csv_write_options;
 
 /**

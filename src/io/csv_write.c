@@ -6,9 +6,11 @@
  * (RFC 4180: a delimiter, quote or line break inside; and leading or trailing blanks, which the
  * reader would otherwise keep but many tools trim), so that the output diffs cleanly against
  * what pandas writes. Numbers use %.*g with 9 significant digits by default, enough for a float
- * to read back bit for bit; NaN is an empty cell.
+ * to read back bit for bit (written in their shortest such form, see put_number); NaN is an
+ * empty cell.
  */
 #include "../core/internal.h"
+#include "csv_internal.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/fileio.h>
@@ -76,16 +78,28 @@ static int put_text(line_buf *b, const char *s, char delim)
     return 1;
 }
 
+/*
+ * A number with @p digits significant digits. At the default 9, which identifies every float,
+ * the shortest of 6, 7, 8 or 9 digits that the reader parses back to the same float is used, so
+ * that 0.616f is written "0.616", not "0.615999997", and the file still reads back bit for bit.
+ * Most feature values need the first try only.
+ */
 static int put_number(line_buf *b, float v, int digits)
 {
-    int w;
+    int w = 0;
     if (isnan(v))
         return 1;
     if (!reserve(b, 48))
         return 0;
-    w = snprintf(b->p + b->len, b->cap - b->len, "%.*g", digits, (double)v);
-    if (w < 0 || (size_t)w >= b->cap - b->len)
-        return 0;
+    for (int k = digits == 9 ? 6 : digits; k <= digits; k++) {
+        float back = NAN;
+        w = snprintf(b->p + b->len, b->cap - b->len, "%.*g", k, (double)v);
+        if (w < 0 || (size_t)w >= b->cap - b->len)
+            return 0;
+        if (k == digits ||
+            (mood__csv_classify(b->p + b->len, (size_t)w, &back) == CSV_CELL_NUMBER && back == v))
+            break;
+    }
     b->len += (size_t)w;
     return 1;
 }

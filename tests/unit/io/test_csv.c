@@ -432,10 +432,10 @@ static void test_round_trip(void **state)
     size_t len = 0;
     MOOD_ASSERT_OK(mood_read_file(path, &text, &len));
     assert_string_equal(text, "energy,title,valence,id\n"
-                              "0.100000001,plain,1,007\n"
-                              "-3.39999995e+38,\"comma, inside\",2,\n"
+                              "0.1,plain,1,007\n"
+                              "-3.4e+38,\"comma, inside\",2,\n"
                               ",\"quote \"\"q\"\" and\nnewline\",3,x;y\n"
-                              "1.17549435e-38,\" padded \",4,\"a\r\nb\"\n");
+                              "1.1754944e-38,\" padded \",4,\"a\r\nb\"\n");
     mood_free(text);
 
     MOOD_ASSERT_OK(mood_csv_read(path, NULL, &back));
@@ -467,6 +467,56 @@ static void test_round_trip(void **state)
     assert_int_equal(mood_csv_write(path, t, NULL), MOOD_EIO);
     assert_non_null(strstr(mood_last_error(), "missing-dir/out.csv"));
     mood_table_destroy(t);
+}
+
+/* The default writes each float in its shortest exact form; any other digits is plain %.*g. */
+static void test_write_numbers(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    mood_table *t, *back;
+    float *v = malloc(N * sizeof *v);
+    char *buf = NULL;
+    size_t len = 0;
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    assert_non_null(v);
+    for (size_t i = 0; i < N; i++) {
+        uint32_t bits;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bits = (uint32_t)(x >> 32);
+        memcpy(&v[i], &bits, sizeof bits);
+        if (!isfinite(v[i]))
+            v[i] = (float)(i % 1000) / 7.0f;
+    }
+    v[0] = 0.616f;
+    v[1] = -0.0f;
+    v[2] = 1784.4204f;
+    MOOD_ASSERT_OK(mood_table_create(N, &t));
+    MOOD_ASSERT_OK(mood_table_add_num(t, "v", v));
+    MOOD_ASSERT_OK(mood_table_add_num(t, "w", v));
+    FILE *fp = open_memstream(&buf, &len);
+    assert_non_null(fp);
+    MOOD_ASSERT_OK(mood_csv_write_fp(fp, t, NULL));
+    fclose(fp);
+    assert_memory_equal(buf, "v,w\n0.616,0.616\n-0,-0\n1784.4204,1784.4204\n", 42);
+    MOOD_ASSERT_OK(mood_csv_read_buffer("mem.csv", buf, len, NULL, &back));
+    free(buf);
+    const float *r = mood_table_num_const(back, 0);
+    for (size_t i = 0; i < N; i++)
+        assert_memory_equal(&r[i], &v[i], sizeof(float));
+    mood_table_destroy(back);
+
+    mood_csv_write_options wo = {0, 17};
+    buf = NULL;
+    fp = open_memstream(&buf, &len);
+    MOOD_ASSERT_OK(mood_csv_write_fp(fp, t, &wo));
+    fclose(fp);
+    assert_memory_equal(buf, "v,w\n0.61599999666213989,0.61599999666213989\n", 44);
+    free(buf);
+    mood_table_destroy(t);
+    free(v);
 }
 
 /* ---- several inputs ---------------------------------------------------------------------- */
@@ -1030,6 +1080,7 @@ int main(void)
         cmocka_unit_test(test_errors_structure),
         cmocka_unit_test(test_errors_cells),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_write_numbers),
         cmocka_unit_test(test_read_many),
         cmocka_unit_test(test_chunk_boundaries),
         cmocka_unit_test(test_pipe),
