@@ -6,6 +6,7 @@
 #include "test_util.h"
 
 #include <moodscope/ann.h>
+#include <moodscope/fileio.h>
 #include <moodscope/recommend.h>
 #include <moodscope/rng.h>
 
@@ -549,6 +550,96 @@ static void test_alloc_failures(void **state)
     mood_table_destroy(t);
 }
 
+static void test_plays_and_hits_io(void **state)
+{
+    (void)state;
+    const char *dir = mood_test_tmpdir("rec-plays");
+    char path[1024], out[1024];
+    mood_plays p;
+    FILE *fp;
+    snprintf(path, sizeof path, "%s/plays.csv", dir);
+    fp = fopen(path, "w");
+    fputs("artistName,trackName,endTime\nA,B,2024-01-02 03:04\nC,D,1700000000\n", fp);
+    fclose(fp);
+    MOOD_ASSERT_OK(mood_plays_read_csv(path, &p));
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.plays[0].artist, "A");
+    assert_string_equal(p.plays[1].title, "D");
+    MOOD_ASSERT_NEAR(p.plays[0].played_at, 1704164640.0, 0.0, 0.5); /* UTC */
+    MOOD_ASSERT_NEAR(p.plays[1].played_at, 1700000000.0, 0.0, 0.5);
+    mood_plays_free(&p);
+    fp = fopen(path, "w");
+    fputs("artist,title\nA,B\n", fp);
+    fclose(fp);
+    assert_int_equal(mood_plays_read_csv(path, &p), MOOD_EFORMAT);
+    assert_non_null(strstr(mood_last_error(), "played_at"));
+    /* a catalog without plays */
+    snprintf(path, sizeof path, "%s/empty.db", dir);
+    fp = fopen(path, "w");
+    fclose(fp);
+    assert_int_equal(mood_plays_read_catalog(path, &p), MOOD_ENOTFOUND);
+    /* hits as CSV (quoted) and JSON */
+    {
+        const char *artists[3] = {"X, Y", "Z", "W"};
+        mood_table *t = line_table(3, NULL, NULL, NULL, artists);
+        mood_space *s;
+        mood_index *ix;
+        mood_hit h[2];
+        size_t found;
+        char *text;
+        build(t, &s, &ix);
+        MOOD_ASSERT_OK(mood_similar(s, ix, 1, 2, h, &found));
+        snprintf(out, sizeof out, "%s/hits.csv", dir);
+        fp = fopen(out, "w");
+        MOOD_ASSERT_OK(mood_hits_write(fp, s, h, found, "csv"));
+        fclose(fp);
+        MOOD_ASSERT_OK(mood_read_file(out, &text, NULL));
+        assert_non_null(strstr(text, "rank,id,artist,title,distance,score,reasons\n"));
+        assert_non_null(strstr(text, ",t00,\"X, Y\",Song 0,"));
+        mood_free(text);
+        fp = fopen(out, "w");
+        MOOD_ASSERT_OK(mood_hits_write(fp, s, h, found, "json"));
+        fclose(fp);
+        MOOD_ASSERT_OK(mood_read_file(out, &text, NULL));
+        assert_non_null(strstr(text, "\"artist\": \"X, Y\""));
+        mood_free(text);
+        fp = fopen(out, "w");
+        assert_int_equal(mood_hits_write(fp, s, h, found, "xml"), MOOD_EINVAL);
+        fclose(fp);
+        mood_index_destroy(ix);
+        mood_space_destroy(s);
+        mood_table_destroy(t);
+    }
+}
+
+static void test_search_alloc_failures(void **state)
+{
+    (void)state;
+    mood_table *t = line_table(30, NULL, NULL, NULL, NULL);
+    mood_space *s;
+    mood_index *ix;
+    mood_hit hits[30];
+    mood_path_info info;
+    size_t found, add[1] = {3}, sub[1] = {20};
+    build(t, &s, &ix);
+    for (long k = 1; k < 40; k++) {
+        mood_status a, b, c;
+        mood_test_fail_alloc_after(k);
+        a = mood_similar(s, ix, 5, 5, hits, &found);
+        mood_test_fail_alloc_after(k);
+        b = mood_song_path(s, ix, 0, 29, 8, hits, &info);
+        mood_test_fail_alloc_after(k);
+        c = mood_alchemy(s, ix, add, 1, sub, 1, NULL, 5, hits, &found);
+        mood_test_fail_alloc_after(0);
+        assert_true(a == MOOD_OK || a == MOOD_ENOMEM);
+        assert_true(b == MOOD_OK || b == MOOD_ENOMEM);
+        assert_true(c == MOOD_OK || c == MOOD_ENOMEM);
+    }
+    mood_index_destroy(ix);
+    mood_space_destroy(s);
+    mood_table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +657,8 @@ int main(void)
         cmocka_unit_test(test_fingerprint),
         cmocka_unit_test(test_space_errors),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_plays_and_hits_io),
+        cmocka_unit_test(test_search_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
