@@ -100,6 +100,16 @@ async function pageExplore(root) {
   const kMax = h('input', { type: 'number', id: 'k-max', value: 10, min: 2, max: 100 });
   const seed = h('input', { type: 'number', id: 'seed', value: 0, min: 0 });
   const runName = h('input', { type: 'text', id: 'run-name', placeholder: 'optional' });
+  const eps = h('input', { type: 'number', id: 'eps', placeholder: 'auto (k-distance knee)', min: 0, step: 'any' });
+  const minSamples = h('input', { type: 'number', id: 'min-samples', value: 5, min: 1, max: 10000 });
+  const dbscanFields = h('div', { class: 'fields', hidden: true },
+    h('div', {}, h('label', { text: 'DBSCAN eps' }), eps), h('div', {}, h('label', { text: 'Min samples' }), minSamples));
+  algo.addEventListener('change', () => {
+    const db = algo.value === 'dbscan';
+    dbscanFields.hidden = !db;
+    for (const el of [kValue, kMin, kMax]) el.closest('div').hidden = db;
+    document.getElementById('k-auto-label').hidden = db;
+  });
   kAuto.addEventListener('change', () => { kValue.disabled = kAuto.checked; kMin.disabled = kMax.disabled = !kAuto.checked; });
   const runBtn = h('button', { class: 'primary', id: 'run-button', text: 'Run clustering', disabled: true });
   const runErr = h('div', { id: 'run-error' });
@@ -111,7 +121,8 @@ async function pageExplore(root) {
       h('div', {}, h('label', { text: 'Seed' }), seed),
       h('div', {}, h('label', { text: 'Auto k from' }), kMin),
       h('div', {}, h('label', { text: 'to' }), kMax)),
-    h('div', { style: 'margin-top:10px' }, h('label', { class: 'inline' }, kAuto, 'choose k automatically (silhouette)')),
+    dbscanFields,
+    h('div', { style: 'margin-top:10px' }, h('label', { class: 'inline', id: 'k-auto-label' }, kAuto, 'choose k automatically (silhouette)')),
     h('label', { text: 'Run name' }), runName,
     h('div', { class: 'row', style: 'margin-top:14px' }, runBtn), runErr));
 
@@ -190,7 +201,10 @@ async function pageExplore(root) {
       seed: Number(seed.value) || 0,
     };
     if (explore.columns) body.features = feats.length ? feats : 'all-numeric';
-    if (kAuto.checked) { body.k = 'auto'; body.k_min = Number(kMin.value); body.k_max = Number(kMax.value); } else body.k = Number(kValue.value);
+    if (algo.value === 'dbscan') {
+      if (eps.value !== '') body.eps = Number(eps.value);
+      body.min_samples = Number(minSamples.value) || 5;
+    } else if (kAuto.checked) { body.k = 'auto'; body.k_min = Number(kMin.value); body.k_max = Number(kMax.value); } else body.k = Number(kValue.value);
     if (labelSel.value) body.label_column = labelSel.value;
     if (runName.value.trim()) body.name = runName.value.trim();
     try {

@@ -123,7 +123,7 @@ int mood_cmd_serve(int argc, char **argv)
 
     mood_server *s;
     if (mood_server_start(&c, &s) != MOOD_OK)
-        return mood_cli_fail("serve");
+        return mood_cli_fail("cannot start");
     mood_cli_install_signals();
     if (c.token && *c.token)
         printf("%s#token=%s\n", mood_server_url(s), c.token);

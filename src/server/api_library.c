@@ -310,7 +310,7 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
     size_t jm = 0;
     int has_mood = mood_table_find(t, "mood_label", &jm) == MOOD_OK &&
                    mood_table_col_kind(t, jm) == MOOD_COL_STR;
-    for (size_t i = 0; x && y && mood && i < n; i++) {
+    for (size_t i = 0; x && y && mood && title && i < n; i++) {
         json_array_append_new(x, json_real(l->xy[2 * i]));
         json_array_append_new(y, json_real(l->xy[2 * i + 1]));
         if (has_mood)
@@ -328,9 +328,13 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
         json_array_append_new(title, json_string(label));
     }
     pthread_rwlock_unlock(&s->library_lock);
+    if (!has_mood) {
+        json_decref(mood);
+        mood = json_null();
+    }
     srv_json(rs, 200,
-             json_pack("{s:I,s:o,s:o,s:o}", "n", (json_int_t)n, "x", x, "y", y, "mood",
-                       has_mood ? mood : (json_decref(mood), json_null())));
+             json_pack("{s:I,s:o,s:o,s:o,s:o}", "n", (json_int_t)n, "x", x, "y", y, "mood", mood,
+                       "title", title));
 }
 
 static void route_similar(mood_server *s, const srv_request *rq, srv_response *rs, int dj)

@@ -88,7 +88,10 @@ export function startServer(args) {
           url: m[1], proc,
           stop: () => new Promise((res) => {
             if (proc.exitCode !== null) { res(proc.exitCode); return; }
-            proc.on('exit', (code) => res(code));
+            proc.on('exit', (code) => {
+              if (code !== 0) console.error(`server stderr:\n${err.slice(-4000)}`);
+              res(code);
+            });
             proc.kill('SIGTERM');
             setTimeout(() => proc.kill('SIGKILL'), 10000).unref();
           }),

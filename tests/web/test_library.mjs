@@ -84,9 +84,20 @@ try {
   check(drawn === steps.length, `the path is drawn on the map (${drawn} waypoints)`);
   await page.screenshot({ path: path.join(shots, 'library.png'), fullPage: true });
 
-  // Lasso the whole map into a playlist.
+  // Hover a point: the tooltip names the track.
   await page.$eval('#library-map canvas', (c) => c.scrollIntoView({ block: 'center' }));
   const box = await page.$eval('#library-map canvas', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  const p0 = await page.evaluate(() => {
+    const m = window.__moodscopeLibraryMap; const dpr = window.devicePixelRatio || 1;
+    const [px, py] = m.toScreen(m.x[2], m.y[2]);
+    return { x: px / dpr, y: py / dpr };
+  });
+  await page.mouse.move(box.x + p0.x, box.y + p0.y);
+  await page.waitForSelector('#library-map .tooltip:not([hidden])');
+  const tip = await page.textContent('#library-map .tooltip');
+  check(/t\d_\d+\.wav/.test(tip), `hovering a track shows its name (${tip})`);
+
+  // Lasso the whole map into a playlist.
   await page.keyboard.down('Shift');
   await page.mouse.move(box.x + 3, box.y + 3);
   await page.mouse.down();
