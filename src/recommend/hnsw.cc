@@ -98,6 +98,12 @@ extern "C" mood_status mood_hnsw_load(const char *path, size_t d, mood_metric me
             return mood__error(MOOD_EFORMAT, "%s: HNSW graph of another dimension", path);
         }
         h->g->setEf(p->ef_search);
+        /* hnswlib 0.6.2's loading constructor counts deletions into an uninitialised counter:
+         * recount them so that searches take the right path (valgrind shows the read) */
+        size_t deleted = 0;
+        for (size_t i = 0; i < h->g->cur_element_count; i++)
+            deleted += h->g->isMarkedDeleted((hnswlib::tableint)i);
+        h->g->num_deleted_ = deleted;
     } catch (const std::exception &e) {
         mood_hnsw_destroy(h);
         return mood__error(MOOD_EFORMAT, "%s: not a readable HNSW graph: %s", path, e.what());
