@@ -23,6 +23,13 @@ typedef enum csv_cell_kind {
  */
 csv_cell_kind mood__csv_classify(const char *p, size_t len, float *out);
 
+/*
+ * Switch the calling thread to the "C" locale (strtod and snprintf then use '.') and return
+ * what to restore with mood__csv_c_locale_pop() (NULL when the switch was not possible).
+ */
+void *mood__csv_c_locale_push(void);
+void mood__csv_c_locale_pop(void *saved);
+
 /* Non-zero when the trimmed cell is one of the missing-value tokens (case-insensitive). */
 int mood__csv_is_missing_token(const char *p, size_t len);
 

@@ -13,12 +13,15 @@
  *
  * W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "csv_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -237,4 +240,29 @@ csv_cell_kind mood__csv_classify(const char *p, size_t len, float *out)
     }
 #endif
     return classify_slow(p, len, out);
+}
+
+/*
+ * The "C" locale for the calling thread while a CSV is read or written: a program that called
+ * setlocale() for a decimal comma must still read and write "0.5" (strtod and snprintf follow
+ * LC_NUMERIC). uselocale() is per thread, so other threads are unaffected.
+ */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+void *mood__csv_c_locale_push(void)
+{
+    pthread_once(&c_locale_once, c_locale_init);
+    return c_locale ? (void *)uselocale(c_locale) : NULL;
+}
+
+void mood__csv_c_locale_pop(void *saved)
+{
+    if (saved)
+        uselocale((locale_t)saved);
 }

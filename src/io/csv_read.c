@@ -558,6 +558,7 @@ static mood_status check_options(const char *name, const mood_csv_options *o)
 static mood_status read_table(reader *r, const mood_csv_options *o, mood_table **out)
 {
     int need_pass2 = 0;
+    void *locale = mood__csv_c_locale_push(); /* numbers always use '.' */
     mood_status s = mood__csv_start(&r->sc, o->delimiter);
     if (s == MOOD_OK)
         s = read_header(r, o);
@@ -573,6 +574,7 @@ static mood_status read_table(reader *r, const mood_csv_options *o, mood_table *
         s = pass_two(r);
     if (s == MOOD_OK)
         s = build_table(r, out);
+    mood__csv_c_locale_pop(locale);
     return s;
 }
 

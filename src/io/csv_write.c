@@ -111,6 +111,7 @@ mood_status mood_csv_write_fp(FILE *fp, const mood_table *t, const mood_csv_writ
     size_t n, ncols;
     line_buf b = {NULL, 0, 0};
     mood_status s = MOOD_OK;
+    void *locale;
     if (!fp || !t)
         return mood__error(MOOD_EINVAL, "csv write: no stream or no table given");
     if (delim == '"' || delim == '\n' || delim == '\r')
@@ -119,6 +120,7 @@ mood_status mood_csv_write_fp(FILE *fp, const mood_table *t, const mood_csv_writ
         digits = 17;
     n = mood_table_rows(t);
     ncols = mood_table_cols(t);
+    locale = mood__csv_c_locale_push(); /* "0.5" whatever setlocale() chose */
     /* r == 0 is the header line, r == i + 1 is data row i. */
     for (size_t r = 0; r <= n && s == MOOD_OK; r++) {
         int ok = 1;
@@ -142,6 +144,7 @@ mood_status mood_csv_write_fp(FILE *fp, const mood_table *t, const mood_csv_writ
         else if (fwrite(b.p, 1, b.len, fp) != b.len)
             s = mood__error(MOOD_EIO, "csv write: %s", strerror(errno));
     }
+    mood__csv_c_locale_pop(locale);
     mood__free(b.p);
     if (s == MOOD_OK && (fflush(fp) != 0 || ferror(fp)))
         s = mood__error(MOOD_EIO, "csv write: %s", strerror(errno));
