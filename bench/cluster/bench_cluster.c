@@ -5,8 +5,9 @@
  * (peers.py) reads too, so every tool sees the same bytes. Each mode prints one JSON object.
  *
  *   bench_cluster gen OUT.f32 N D K SEED SPREAD SIGMA      overlapping Gaussian blobs
- *   bench_cluster seed DATA N D K THREADS SEED OUT.f32     k-means++ centroids (shared start)
+ *   bench_cluster seed DATA N D K THREADS SEED OUT.f32 [parallel]   k-means++ (or ||) centroids
  *   bench_cluster kmeans DATA N D K THREADS MAX_ITER TOL [INIT.f32|-] [SEED] [KERNEL] [BOUNDS]
+ *                        [plusplus|parallel]
  *                                                          writes centroids to $BENCH_CENTROIDS
  *   bench_cluster minibatch DATA N D K THREADS BATCH SEED
  *   bench_cluster gmm DATA N D K THREADS LABELS.i32 TOL MAX_ITER
@@ -111,7 +112,10 @@ static int mode_seed(int argc, char **argv)
     float *x = read_raw(argv[2], n * d * sizeof(float));
     float *c = malloc(k * d * sizeof(float));
     double t0 = now();
-    if (mood_kmeans_seed(x, n, d, k, MOOD_KMEANS_INIT_PLUSPLUS, arg_z(argv[7]), threads, c))
+    mood_kmeans_init init = MOOD_KMEANS_INIT_PLUSPLUS;
+    if (argc > 9 && strcmp(argv[9], "parallel") == 0)
+        init = MOOD_KMEANS_INIT_PARALLEL;
+    if (mood_kmeans_seed(x, n, d, k, init, arg_z(argv[7]), threads, c))
         die("seed");
     double t = now() - t0;
     write_raw(argv[8], c, k * d * sizeof(float));
@@ -151,6 +155,8 @@ static int mode_kmeans(int argc, char **argv)
             strcmp(argv[12], "none") == 0 ? MOOD_KMEANS_BOUNDS_NONE : MOOD_KMEANS_BOUNDS_HAMERLY;
     if (argc > 13 && strcmp(argv[13], "parallel") == 0)
         p.init = MOOD_KMEANS_INIT_PARALLEL;
+    if (argc > 13 && strcmp(argv[13], "plusplus") == 0)
+        p.init = MOOD_KMEANS_INIT_PLUSPLUS;
     float *c = malloc(k * d * sizeof(float));
     int32_t *lab = malloc(n * sizeof(int32_t));
     mood_kmeans_result r;
@@ -163,9 +169,13 @@ static int mode_kmeans(int argc, char **argv)
         write_raw(out, c, k * d * sizeof(float));
     printf("{\"mode\":\"kmeans\",\"tool\":\"moodscope\",\"n\":%zu,\"d\":%zu,\"k\":%zu,"
            "\"threads\":%d,\"time_s\":%.4f,\"seed_s\":%.4f,\"iter_s\":%.4f,\"iters\":%zu,"
-           "\"inertia\":%.10g,\"distance_evals\":%zu}\n",
+           "\"inertia\":%.10g,\"distance_evals\":%zu,\"kernel\":\"%s\",\"bounds\":\"%s\"}\n",
            n, d, k, threads, t, r.seed_seconds, r.iter_seconds, r.n_iter, r.inertia,
-           r.distance_evals);
+           r.distance_evals,
+           p.kernel == MOOD_KMEANS_KERNEL_PLAIN  ? "plain"
+           : p.kernel == MOOD_KMEANS_KERNEL_BLAS ? "blas"
+                                                 : "auto",
+           p.bounds == MOOD_KMEANS_BOUNDS_NONE ? "none" : "hamerly");
     return 0;
 }
 

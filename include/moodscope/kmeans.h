@@ -34,7 +34,7 @@ extern "C" {
 
 /** How the first centroids are chosen. */
 typedef enum mood_kmeans_init {
-    MOOD_KMEANS_INIT_AUTO = 0,     /**< k-means++ up to 2M rows, k-means|| above */
+    MOOD_KMEANS_INIT_AUTO = 0,     /**< greedy k-means++ up to 500k rows, k-means|| above */
     MOOD_KMEANS_INIT_PLUSPLUS = 1, /**< greedy k-means++ (2 + ln k candidates per step) */
     MOOD_KMEANS_INIT_PARALLEL = 2, /**< k-means|| (5 rounds, oversampling 2k), then weighted ++ */
     MOOD_KMEANS_INIT_RANDOM = 3,   /**< k distinct rows chosen uniformly */

@@ -197,7 +197,15 @@ mood_status mood__fit_kmeans(const mood_cluster_params *p, const float *x, size_
     st = mood_kmeans_fit(&kp, x, n, d, m->centroids, labels, &r);
     if (st != MOOD_OK)
         return st;
-    m->inertia = r.inertia;
+    /*
+     * The labels a model file promises are the ones predict() gives: one assignment pass with
+     * the final centres through the same kernel predict uses (the bounds of the last
+     * iterations can settle a near-tie the other way in the last bit).
+     */
+    st = mood_kmeans_assign(m->centroids, m->k, x, n, d, MOOD_KMEANS_KERNEL_AUTO, p->n_threads,
+                            labels, NULL, &m->inertia);
+    if (st != MOOD_OK)
+        return st;
     m->n_iter = r.n_iter;
     return MOOD_OK;
 }

@@ -134,6 +134,33 @@ void mood__km_centres_free(km_centres *cs)
     cs->cnorm = NULL;
 }
 
+void mood__km_dots_block(const km_centres *cs, const float *x, size_t b, float *D)
+{
+    size_t k = cs->k, d = cs->d;
+#ifdef MOOD_WITH_BLAS
+    if (cs->blas) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)k, (int)d, -2.0f, x,
+                    (int)d, cs->c, (int)d, 0.0f, D, (int)k);
+        return;
+    }
+#endif
+    mood__km_plain_block(x, b, d, cs->ct, k, D);
+}
+
+void mood__km_dots_block_t(const km_centres *cs, const float *x, size_t b, float *xt, float *Dt)
+{
+    size_t k = cs->k, d = cs->d;
+#ifdef MOOD_WITH_BLAS
+    if (cs->blas) {
+        (void)xt;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)k, (int)b, (int)d, -2.0f, cs->c,
+                    (int)d, x, (int)d, 0.0f, Dt, (int)b);
+        return;
+    }
+#endif
+    mood__km_plain_block_t(x, b, d, cs->c, k, xt, Dt);
+}
+
 void mood__km_dist_block(const km_centres *cs, const float *x, const float *xnorm, size_t b,
                          float *D)
 {

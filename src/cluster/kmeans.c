@@ -93,7 +93,10 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
         float *xb = mood__malloc_array(B * d, sizeof(float));
         float *xnb = mood__malloc_array(B, sizeof(float));
         size_t *idx = mood__malloc_array(B, sizeof(size_t));
-        int ok = D && xb && xnb && idx;
+        float *xt = mood__malloc_array(B * d, sizeof(float));
+        float *v1 = mood__malloc_array(2 * B, sizeof(float)), *v2 = v1 ? v1 + B : NULL;
+        int32_t *labb = mood__malloc_array(B, sizeof(int32_t));
+        int ok = D && xb && xnb && idx && xt && v1 && labb;
         if (!ok) {
 #ifdef _OPENMP
 #pragma omp atomic write
@@ -144,19 +147,18 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                     blkn = xnb;
                 }
                 if (m) {
-                    mood__km_dist_block(&L->cs, blk, blkn, m, D);
+                    mood__km_dots_block_t(&L->cs, blk, m, xt, D);
+                    mood__km_argmin_t(D, L->cs.cnorm, k, m, blkn, labb, v1, L->bounds ? v2 : NULL);
                     evals += m * k;
                     for (size_t r = 0; r < m; r++) {
-                        float b1, b2 = INFINITY;
-                        size_t best = mood__km_argmin2(D + r * k, k, &b1, L->bounds ? &b2 : NULL);
                         size_t i = idx[r];
-                        if (L->lab[i] != (int32_t)best) {
+                        if (L->lab[i] != labb[r]) {
                             changed++;
-                            L->lab[i] = (int32_t)best;
+                            L->lab[i] = labb[r];
                         }
                         if (L->bounds) {
-                            L->up[i] = sqrtf(b1);
-                            L->lo[i] = sqrtf(b2);
+                            L->up[i] = sqrtf(v1[r]);
+                            L->lo[i] = sqrtf(v2[r]);
                         }
                     }
                 }
@@ -176,6 +178,9 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
         mood__free(xb);
         mood__free(xnb);
         mood__free(idx);
+        mood__free(xt);
+        mood__free(v1);
+        mood__free(labb);
     }
     size_t changed = 0, evals = 0;
     for (size_t c = 0; c < L->ch.count; c++) {
@@ -556,7 +561,9 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
     {
         float *D = mood__malloc_array(B * k, sizeof(float));
         float *xn = mood__malloc_array(B, sizeof(float));
-        if (!D || !xn) {
+        float *xt = mood__malloc_array(B * d, sizeof(float));
+        float *v1 = mood__malloc_array(B, sizeof(float));
+        if (!D || !xn || !xt || !v1) {
 #ifdef _OPENMP
 #pragma omp atomic write
 #endif
@@ -566,7 +573,7 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (long long cc = 0; cc < nc; cc++) {
-            if (!D || !xn)
+            if (!D || !xn || !xt || !v1)
                 continue;
             size_t lo = (size_t)cc * ch.rows, hi = MOOD_MIN(n, lo + ch.rows);
             double s = 0.0;
@@ -579,13 +586,12 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
                         q += (double)xi[l] * (double)xi[l];
                     xn[r] = (float)q;
                 }
-                mood__km_dist_block(&cs, x + b0 * d, xn, b, D);
+                mood__km_dots_block_t(&cs, x + b0 * d, b, xt, D);
+                mood__km_argmin_t(D, cs.cnorm, k, b, xn, out_labels + b0, v1, NULL);
                 for (size_t r = 0; r < b; r++) {
-                    float b1;
-                    size_t best = mood__km_argmin2(D + r * k, k, &b1, NULL);
                     size_t i = b0 + r;
-                    out_labels[i] = (int32_t)best;
-                    float dist = mood__km_sqdist(x + i * d, centroids + best * d, d);
+                    float dist =
+                        mood__km_sqdist(x + i * d, centroids + (size_t)out_labels[i] * d, d);
                     if (out_dist_sq)
                         out_dist_sq[i] = dist;
                     s += (double)dist;
@@ -595,6 +601,8 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
         }
         mood__free(D);
         mood__free(xn);
+        mood__free(xt);
+        mood__free(v1);
     }
     mood__blas_threads_restore(saved);
     double tot = 0.0;

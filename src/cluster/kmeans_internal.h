@@ -72,6 +72,27 @@ void mood__km_plain_block(const float *restrict x, size_t b, size_t d, const flo
 void mood__km_finish_block(float *restrict D, size_t b, size_t k, const float *restrict xnorm,
                            const float *restrict cnorm);
 void mood__km_add_row(double *restrict s, const float *restrict x, size_t d);
+/* Dot products of row x with L ≤ 8 candidate rows c (L×d) into out[L]. */
+void mood__km_dots(const float *restrict x, size_t d, const float *restrict c, size_t L,
+                   float *restrict out);
+/* argmin over D[j] + cnorm[j] (D = −2x·c from mood__km_dots_block), returning the squared
+ * distances (+ xn, clamped at 0) of the best and, when out_b2, the second best. */
+size_t mood__km_argmin2c(const float *restrict D, const float *restrict cnorm, size_t k, float xn,
+                         float *out_b1, float *out_b2);
+/* D = −2·x·cᵀ for b rows (sgemm or plain): the part of ‖x − c‖² that needs the product. */
+void mood__km_dots_block(const km_centres *cs, const float *x, size_t b, float *D);
+
+/* Transposed block: Dt (k×b) = −2·c·xᵀ, by sgemm or the plain loop (xt: d×b scratch). */
+void mood__km_dots_block_t(const km_centres *cs, const float *x, size_t b, float *xt, float *Dt);
+void mood__km_plain_block_t(const float *restrict x, size_t b, size_t d, const float *restrict c,
+                            size_t k, float *restrict xt, float *restrict Dt);
+/* Per data row of Dt: best centre, its squared distance, second-best distance (b2 may be NULL). */
+void mood__km_argmin_t(const float *restrict Dt, const float *restrict cn, size_t k, size_t b,
+                       const float *restrict xn, int32_t *restrict lab, float *restrict b1,
+                       float *restrict b2);
+
+/* Tests: force the portable argmin even where AVX2 is present (1), or not (0). */
+void mood__km_force_scalar(int on);
 
 /* ‖a − b‖² over d floats (eight-lane float accumulation). */
 static inline float mood__km_sqdist(const float *restrict a, const float *restrict b, size_t d)

@@ -13,8 +13,11 @@
  *
  * k-means|| (Bahmani et al. 2012) replaces the k sequential passes by 5 passes that each
  * sample about 2k rows in proportion to their potential, then reduces the weighted candidates
- * to k with weighted greedy k-means++ and a few weighted Lloyd steps. AUTO uses it above 2M
- * rows. Row sampling uses a hash of (seed, round, row), so it does not depend on threads.
+ * to k with weighted greedy k-means++ and a few weighted Lloyd steps. AUTO uses it above 500k
+ * rows: greedy k-means++ makes k passes over the data and on overlapping data (where the
+ * triangle test prunes little) each pass is bound by memory bandwidth, while k-means|| makes 5
+ * passes whose work is sgemm. Row sampling uses a hash of (seed, round, row), so it does not depend
+ * on threads.
  */
 #include "kmeans_internal.h"
 
@@ -26,12 +29,16 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef MOOD_WITH_BLAS
+#include <cblas.h>
+#endif
 
 /* State shared by the ++ and || passes: nearest chosen centre and squared distance per row. */
 typedef struct seed_state {
     const float *x;
     size_t n, d;
     float *closest;    /* n squared distances */
+    float *xnorm;      /* n squared row norms */
     int32_t *assign;   /* n indices into centres */
     double *chunk_pot; /* per chunk potential */
     km_chunks ch;
@@ -69,11 +76,30 @@ static size_t sample_row(const seed_state *s, double r)
     return hi - 1;
 }
 
+/*
+ * Squared distance through ‖x‖² − 2x·c + ‖c‖² (as scikit-learn computes it), the dot product
+ * from mood__km_dots so that one candidate gives the same value alone or among others.
+ */
+static inline float dist_from_dot(float xn, float cn, float dot)
+{
+    float v = xn + cn - 2.0f * dot;
+    return v > 0.0f ? v : 0.0f;
+}
+
+static float sqnorm(const float *c, size_t d)
+{
+    double s = 0.0;
+    for (size_t l = 0; l < d; l++)
+        s += (double)c[l] * (double)c[l];
+    return (float)s;
+}
+
 /* Distances of every row to the first centre. */
 static void seed_first(seed_state *s, const float *c0)
 {
     const float *x = s->x;
     size_t d = s->d;
+    const float cn0 = sqnorm(c0, d);
     long long nc = (long long)s->ch.count;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(mood__par_threads(s->nt, (double)s->n *(double)d))            \
@@ -83,7 +109,9 @@ static void seed_first(seed_state *s, const float *c0)
         size_t lo = (size_t)cc * s->ch.rows, hi = MOOD_MIN(s->n, lo + s->ch.rows);
         double pot = 0.0;
         for (size_t i = lo; i < hi; i++) {
-            float v = mood__km_sqdist(x + i * d, c0, d);
+            float dot;
+            mood__km_dots(x + i * d, d, c0, 1, &dot);
+            float v = dist_from_dot(s->xnorm[i], cn0, dot);
             s->closest[i] = v;
             s->assign[i] = 0;
             pot += (double)v;
@@ -103,8 +131,10 @@ static mood_status seed_alloc(seed_state *s, const float *x, size_t n, size_t d,
     s->closest = mood__malloc_array(n, sizeof(float));
     s->assign = mood__malloc_array(n, sizeof(int32_t));
     s->chunk_pot = mood__malloc_array(s->ch.count, sizeof(double));
-    if (!s->closest || !s->assign || !s->chunk_pot)
+    s->xnorm = mood__malloc_array(n, sizeof(float));
+    if (!s->closest || !s->assign || !s->chunk_pot || !s->xnorm)
         return mood__enomem("kmeans seeding");
+    mood__km_row_norms(x, n, d, nt, s->xnorm);
     return MOOD_OK;
 }
 
@@ -113,6 +143,7 @@ static void seed_free(seed_state *s)
     mood__free(s->closest);
     mood__free(s->assign);
     mood__free(s->chunk_pot);
+    mood__free(s->xnorm);
 }
 
 static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, mood_rng *rng,
@@ -121,10 +152,14 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
     seed_state s;
     mood_status st = seed_alloc(&s, x, n, d, nt);
     size_t L = 2 + (size_t)log((double)k);
+    if (L > 8)
+        L = 8; /* 2 + ln k > 8 only for k > 1096: the kernel takes 8 candidates at a time */
     size_t *cand = mood__malloc_array(L, sizeof(size_t));
+    float *cbuf = mood__malloc_array(L * d + 1, sizeof(float)); /* candidate rows */
+    float cnorm[8];
     float *cc = mood__malloc_array(L * k, sizeof(float)); /* candidate-centre distances² */
     double *red = mood__malloc_array(s.ch.count * L, sizeof(double));
-    if (st == MOOD_OK && (!cand || !cc || !red))
+    if (st == MOOD_OK && (!cand || !cc || !red || !cbuf))
         st = mood__enomem("kmeans++");
     if (st != MOOD_OK)
         goto done;
@@ -138,39 +173,93 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
         for (size_t t = 0; t < L; t++) {
             double r = mood_rng_uniform(rng) * pot;
             cand[t] = sample_row(&s, r);
+            memcpy(cbuf + t * d, x + cand[t] * d, d * sizeof(float));
+            cnorm[t] = s.xnorm[cand[t]];
             for (size_t j = 0; j < c; j++)
                 cc[t * k + j] = mood__km_sqdist(x + cand[t] * d, out + j * d, d);
         }
-        /* Pass 1: potential reduction of each candidate, per chunk. */
+        /*
+         * Pass 1: potential reduction of each candidate, per chunk. When most rows of a chunk
+         * need candidate distances (overlapping data, early steps), one sgemm gives them all
+         * (L × rows); otherwise only the rows that need them are computed one by one.
+         */
         long long nc = (long long)s.ch.count;
+        int failed = 0;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
-    schedule(dynamic, 1)
+#pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)d))
 #endif
-        for (long long ch = 0; ch < nc; ch++) {
-            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
-            double r[64];
-            size_t LL = L < 64 ? L : 64;
-            for (size_t t = 0; t < LL; t++)
-                r[t] = 0.0;
-            for (size_t i = lo; i < hi; i++) {
-                float cl = s.closest[i];
-                size_t a = (size_t)s.assign[i];
-                float lim = 4.0f * cl;
-                for (size_t t = 0; t < LL; t++) {
-                    if (cc[t * k + a] >= lim)
-                        continue;
-                    float v = mood__km_sqdist(x + i * d, x + cand[t] * d, d);
-                    if (v < cl)
-                        r[t] += (double)(cl - v);
-                }
+        {
+            float *Dt = mood__malloc_array(L * s.ch.rows, sizeof(float));
+            if (!Dt) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                failed = 1;
             }
-            for (size_t t = 0; t < LL; t++)
-                red[(size_t)ch * L + t] = r[t];
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (long long ch = 0; ch < nc; ch++) {
+                if (!Dt)
+                    continue;
+                size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
+                double r[8];
+                for (size_t t = 0; t < L; t++)
+                    r[t] = 0.0;
+                size_t needing = 0;
+                for (size_t i = lo; i < hi; i++) {
+                    float lim = 4.0f * s.closest[i];
+                    size_t a = (size_t)s.assign[i];
+                    for (size_t t = 0; t < L; t++)
+                        if (cc[t * k + a] < lim) {
+                            needing++;
+                            break;
+                        }
+                }
+                int dense = 0;
+#ifdef MOOD_WITH_BLAS
+                if (needing * 4 > hi - lo && hi - lo >= 64) {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)L, (int)(hi - lo),
+                                (int)d, 1.0f, cbuf, (int)d, x + lo * d, (int)d, 0.0f, Dt,
+                                (int)(hi - lo));
+                    dense = 1;
+                }
+#endif
+                for (size_t i = lo; i < hi && needing; i++) {
+                    float cl = s.closest[i];
+                    size_t a = (size_t)s.assign[i];
+                    float lim = 4.0f * cl;
+                    unsigned need = 0;
+                    for (size_t t = 0; t < L; t++)
+                        need |= (unsigned)(cc[t * k + a] < lim) << t;
+                    if (!need)
+                        continue;
+                    float dot[8];
+                    if (dense)
+                        for (size_t t = 0; t < L; t++)
+                            dot[t] = Dt[t * (hi - lo) + (i - lo)];
+                    else
+                        mood__km_dots(x + i * d, d, cbuf, L, dot);
+                    for (size_t t = 0; t < L; t++) {
+                        if (!((need >> t) & 1u))
+                            continue;
+                        float v = dist_from_dot(s.xnorm[i], cnorm[t], dot[t]);
+                        if (v < cl)
+                            r[t] += (double)(cl - v);
+                    }
+                }
+                for (size_t t = 0; t < L; t++)
+                    red[(size_t)ch * L + t] = r[t];
+            }
+            mood__free(Dt);
+        }
+        if (failed) {
+            st = mood__enomem("kmeans++ scratch");
+            goto done;
         }
         size_t best = 0;
         double best_red = -1.0;
-        for (size_t t = 0; t < L && t < 64; t++) {
+        for (size_t t = 0; t < L; t++) {
             double rt = 0.0;
             for (size_t ch = 0; ch < s.ch.count; ch++)
                 rt += red[ch * L + t];
@@ -179,7 +268,8 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
                 best = t;
             }
         }
-        const float *cb = x + cand[best] * d;
+        const float *cb = cbuf + best * d;
+        const float cnb = cnorm[best];
         memcpy(out + c * d, cb, d * sizeof(float));
         /* Pass 2: rows that move to the new centre. */
 #ifdef _OPENMP
@@ -192,7 +282,9 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
             for (size_t i = lo; i < hi; i++) {
                 float cl = s.closest[i];
                 if (cc[best * k + (size_t)s.assign[i]] < 4.0f * cl) {
-                    float v = mood__km_sqdist(x + i * d, cb, d);
+                    float dot;
+                    mood__km_dots(x + i * d, d, cb, 1, &dot);
+                    float v = dist_from_dot(s.xnorm[i], cnb, dot);
                     if (v < cl) {
                         s.closest[i] = cl = v;
                         s.assign[i] = (int32_t)c;
@@ -209,6 +301,7 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
     }
 done:
     mood__free(cand);
+    mood__free(cbuf);
     mood__free(cc);
     mood__free(red);
     seed_free(&s);
@@ -394,30 +487,68 @@ static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, m
         for (size_t i = 0; i < n; i++)
             if (pick[i])
                 memcpy(cands + (m++) * d, x + i * d, d * sizeof(float));
-        /* Nearest among the new candidates (brute force: they are ~2k per round). */
-        const float *nc0 = cands;
+        /*
+         * Nearest among the new candidates: ~2k of them per round, so the sgemm block kernel
+         * (the same one Lloyd uses) does the work.
+         */
+        size_t add_n = m - base;
+        if (add_n) {
+            km_centres cs;
+            st = mood__km_centres_init(&cs, add_n, d,
+                                       mood__km_use_blas(MOOD_KMEANS_KERNEL_AUTO, add_n, d));
+            if (st != MOOD_OK)
+                goto done;
+            mood__km_centres_set(&cs, cands + base * d);
+            const size_t B = mood__km_block_rows(add_n);
+            int failed = 0;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
-    schedule(dynamic, 1)
+#pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)d *(double)add_n))
 #endif
-        for (long long ch = 0; ch < nc; ch++) {
-            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
-            double p = 0.0;
-            for (size_t i = lo; i < hi; i++) {
-                float cl = s.closest[i];
-                int32_t a = s.assign[i];
-                for (size_t j = base; j < m; j++) {
-                    float v = mood__km_sqdist(x + i * d, nc0 + j * d, d);
-                    if (v < cl) {
-                        cl = v;
-                        a = (int32_t)j;
-                    }
+            {
+                float *Dt = mood__malloc_array(B * add_n, sizeof(float));
+                float *xt = mood__malloc_array(B * d, sizeof(float));
+                float *v1 = mood__malloc_array(B, sizeof(float));
+                int32_t *lb = mood__malloc_array(B, sizeof(int32_t));
+                int ok = Dt && xt && v1 && lb;
+                if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                    failed = 1;
                 }
-                s.closest[i] = cl;
-                s.assign[i] = a;
-                p += (double)cl;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+                for (long long ch = 0; ch < nc; ch++) {
+                    if (!ok)
+                        continue;
+                    size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
+                    double p = 0.0;
+                    for (size_t b0 = lo; b0 < hi; b0 += B) {
+                        size_t bb = MOOD_MIN(B, hi - b0);
+                        mood__km_dots_block_t(&cs, x + b0 * d, bb, xt, Dt);
+                        mood__km_argmin_t(Dt, cs.cnorm, add_n, bb, s.xnorm + b0, lb, v1, NULL);
+                        for (size_t r = 0; r < bb; r++) {
+                            size_t i = b0 + r;
+                            if (v1[r] < s.closest[i]) {
+                                s.closest[i] = v1[r];
+                                s.assign[i] = (int32_t)(base + (size_t)lb[r]);
+                            }
+                            p += (double)s.closest[i];
+                        }
+                    }
+                    s.chunk_pot[ch] = p;
+                }
+                mood__free(Dt);
+                mood__free(xt);
+                mood__free(v1);
+                mood__free(lb);
             }
-            s.chunk_pot[ch] = p;
+            mood__km_centres_free(&cs);
+            if (failed) {
+                st = mood__enomem("k-means|| scratch");
+                goto done;
+            }
         }
         if (mood_cancel_requested()) {
             st = mood__error(MOOD_ECANCELED, "k-means||: canceled");
@@ -432,7 +563,7 @@ static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, m
     for (size_t i = 0; i < n; i++)
         w[s.assign[i]] += 1.0;
     if (m <= k) {
-        /* Fewer candidates than centres (tiny or duplicated data): fall back to plain ++. */
+        /* Fewer candidates than centres (tiny or duplicated data): fall back to greedy ++. */
         st = seed_plusplus(x, n, d, k, rng, nt, out);
         goto done;
     }
@@ -477,7 +608,7 @@ mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
                                   mood_kmeans_init init, mood_rng *rng, int nt, float *out)
 {
     if (init == MOOD_KMEANS_INIT_AUTO)
-        init = n > 2000000 ? MOOD_KMEANS_INIT_PARALLEL : MOOD_KMEANS_INIT_PLUSPLUS;
+        init = n > 500000 ? MOOD_KMEANS_INIT_PARALLEL : MOOD_KMEANS_INIT_PLUSPLUS;
     switch (init) {
     case MOOD_KMEANS_INIT_PLUSPLUS:
         return seed_plusplus(x, n, d, k, rng, nt, out);
@@ -503,5 +634,8 @@ mood_status mood_kmeans_seed(const float *x, size_t n, size_t d, size_t k, mood_
     mood_status st = mood__check_finite("kmeans seed", x, n, d, nt);
     if (st != MOOD_OK)
         return st;
-    return mood__kmeans_seed_rng(x, n, d, k, init, &rng, nt, out_centroids);
+    int saved = mood__blas_threads_single();
+    st = mood__kmeans_seed_rng(x, n, d, k, init, &rng, nt, out_centroids);
+    mood__blas_threads_restore(saved);
+    return st;
 }
