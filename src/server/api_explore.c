@@ -52,8 +52,8 @@ static json_t *columns_json(const mood_table *t)
         for (size_t f = 0; have && f < fl.n_skipped; f++)
             if (strcmp(fl.skipped[f], name) == 0)
                 reason = fl.skip_reasons[f];
-        json_t *c = json_pack("{s:s,s:s,s:b}", "name", name, "kind", numeric ? "number" : "text",
-                              "feature", feature);
+        json_t *c = json_pack("{s:o,s:s,s:b}", "name", srv_jstr(name), "kind",
+                              numeric ? "number" : "text", "feature", feature);
         if (c && reason && !feature)
             json_object_set_new(c, "excluded", json_string(reason));
         json_array_append_new(arr, c);
@@ -112,7 +112,7 @@ static void walk(const char *root, const char *rel, int depth, json_t *out)
         struct tm tm;
         gmtime_r(&st.st_mtime, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        json_array_append_new(out, json_pack("{s:s,s:I,s:s}", "path", relp, "size",
+        json_array_append_new(out, json_pack("{s:o,s:I,s:s}", "path", srv_jstr(relp), "size",
                                              (json_int_t)st.st_size, "modified", when));
     }
     closedir(d);
@@ -139,8 +139,8 @@ static void route_columns(mood_server *s, const srv_request *rq, srv_response *r
         srv_csv_error(rs, st, path);
     } else {
         srv_json(rs, 200,
-                 json_pack("{s:s,s:I,s:o}", "path", rel, "rows", (json_int_t)mood_table_rows(t),
-                           "columns", columns_json(t)));
+                 json_pack("{s:o,s:I,s:o}", "path", srv_jstr(rel), "rows",
+                           (json_int_t)mood_table_rows(t), "columns", columns_json(t)));
     }
     mood_table_destroy(t);
     mood__free(path);

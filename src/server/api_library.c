@@ -160,9 +160,10 @@ static json_t *track_json(const mood_space *sp, const struct srv_library *l, siz
     char cam[8] = "";
     if (letter)
         snprintf(cam, sizeof cam, "%d%c", num, letter);
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s}", "row", (json_int_t)row, "id",
-                          mood_space_id(sp, row), "title", mood_space_title(sp, row), "artist",
-                          mood_space_artist(sp, row), "camelot", cam);
+    json_t *o =
+        json_pack("{s:I,s:o,s:o,s:o,s:s}", "row", (json_int_t)row, "id",
+                  srv_jstr(mood_space_id(sp, row)), "title", srv_jstr(mood_space_title(sp, row)),
+                  "artist", srv_jstr(mood_space_artist(sp, row)), "camelot", cam);
     if (!o)
         return NULL;
     float tempo = mood_space_tempo(sp, row), energy = mood_space_energy(sp, row);
@@ -173,7 +174,7 @@ static json_t *track_json(const mood_space *sp, const struct srv_library *l, siz
     const char *path = mood_space_path(sp, row);
     const char *base = strrchr(path, '/');
     json_object_set_new(o, "has_audio", json_boolean(path[0] != '\0'));
-    json_object_set_new(o, "file", json_string(base ? base + 1 : path));
+    json_object_set_new(o, "file", srv_jstr(base ? base + 1 : path));
     json_object_set_new(o, "x", json_real(l->xy[2 * row]));
     json_object_set_new(o, "y", json_real(l->xy[2 * row + 1]));
     return o;
@@ -187,7 +188,7 @@ static json_t *hits_json(const struct srv_library *l, const mood_hit *h, size_t 
         if (o) {
             json_object_set_new(o, "distance", json_real(h[i].distance));
             json_object_set_new(o, "score", json_real(h[i].score));
-            json_object_set_new(o, "reasons", json_string(h[i].reasons));
+            json_object_set_new(o, "reasons", srv_jstr(h[i].reasons));
         }
         json_array_append_new(arr, o);
     }
@@ -314,7 +315,7 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
         json_array_append_new(x, json_real(l->xy[2 * i]));
         json_array_append_new(y, json_real(l->xy[2 * i + 1]));
         if (has_mood)
-            json_array_append_new(mood, json_string(mood_table_str(t, jm, i)));
+            json_array_append_new(mood, srv_jstr(mood_table_str(t, jm, i)));
         const char *ti = mood_space_title(l->space, i), *ar = mood_space_artist(l->space, i);
         char label[512];
         if (*ti && *ar) {
@@ -325,7 +326,7 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
             const char *p = mood_space_path(l->space, i), *b = strrchr(p, '/');
             snprintf(label, sizeof label, "%s", *p ? (b ? b + 1 : p) : mood_space_id(l->space, i));
         }
-        json_array_append_new(title, json_string(label));
+        json_array_append_new(title, srv_jstr(label));
     }
     pthread_rwlock_unlock(&s->library_lock);
     if (!has_mood) {

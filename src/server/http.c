@@ -53,6 +53,61 @@ static void set_body(srv_response *rs, unsigned status, char *body, size_t len, 
     rs->type = type;
 }
 
+/*
+ * JSON strings must be UTF-8, but request paths, CSV cells and file names need not be. Bytes
+ * that do not form a valid sequence are replaced by '?' so that an error message quoting them
+ * still goes out (jansson refuses invalid UTF-8, and the response would otherwise be lost).
+ */
+void srv_utf8_sanitize(char *p)
+{
+    unsigned char *s = (unsigned char *)p;
+    while (*s) {
+        size_t len = 0;
+        unsigned cp = 0;
+        if (*s < 0x80) {
+            s++;
+            continue;
+        } else if ((*s & 0xe0) == 0xc0) {
+            len = 2;
+            cp = *s & 0x1fu;
+        } else if ((*s & 0xf0) == 0xe0) {
+            len = 3;
+            cp = *s & 0x0fu;
+        } else if ((*s & 0xf8) == 0xf0) {
+            len = 4;
+            cp = *s & 0x07u;
+        }
+        size_t k = 1;
+        while (len && k < len && (s[k] & 0xc0) == 0x80) {
+            cp = (cp << 6) | (s[k] & 0x3fu);
+            k++;
+        }
+        /* Reject truncated, overlong, surrogate and out-of-range sequences. */
+        int ok = len && k == len && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+                 !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) && !(cp >= 0xd800 && cp <= 0xdfff);
+        if (ok) {
+            s += len;
+        } else {
+            *s = '?';
+            s++;
+        }
+    }
+}
+
+json_t *srv_jstr(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    if (!copy)
+        return NULL;
+    srv_utf8_sanitize(copy);
+    j = json_string(copy);
+    free(copy);
+    return j;
+}
+
 void srv_json(srv_response *rs, unsigned status, json_t *j)
 {
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
@@ -87,6 +142,7 @@ void srv_error(srv_response *rs, unsigned status, const char *code, const char *
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    srv_utf8_sanitize(msg);
     json_t *e = json_pack("{s:{s:i,s:s,s:s}}", "error", "status", (json_int_t)status, "code", code,
                           "message", msg);
     srv_json(rs, status, e);
@@ -127,7 +183,9 @@ void srv_status_error(srv_response *rs, mood_status st, const char *context)
  */
 void srv_csv_error(srv_response *rs, mood_status st, const char *name)
 {
-    const char *msg = mood_last_error();
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", mood_last_error());
+    srv_utf8_sanitize(msg);
     long line = -1, column = -1;
     size_t nl = strlen(name);
     const char *p = strstr(msg, name);

@@ -65,6 +65,10 @@ typedef struct srv_response {
 } srv_response;
 
 /* ---- responses (http.c) ---------------------------------------------------------------- */
+/* Replace bytes that are not valid UTF-8 by '?', in place. */
+void srv_utf8_sanitize(char *s);
+/* json_string() of text that may not be UTF-8 (file names, CSV headers, request echoes). */
+json_t *srv_jstr(const char *s);
 /* JSON body from @p j (reference stolen); status as given. */
 void srv_json(srv_response *rs, unsigned status, json_t *j);
 /* JSON text already formatted (copied). */

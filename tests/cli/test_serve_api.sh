@@ -114,6 +114,9 @@ expect 400 "CSV with an unterminated quote" -X POST --data-binary @"$T/quote.csv
 body_has '"line"'
 expect 400 "empty upload" -X POST --data-binary '' "$A/uploads?name=empty.csv"
 body_has '"column"'
+printf 'id,en\xc0\xaeergy\na,0.5\nb,0.7\n' >"$T/utf.csv"
+expect 201 "CSV with invalid UTF-8 in a column name" -X POST --data-binary @"$T/utf.csv" "$A/uploads?name=utf.csv"
+body_has '"en??ergy"'
 printf '\x00\x01\x02\xff\xfe' >"$T/bin.csv"
 expect 400 "binary garbage upload" -X POST --data-binary @"$T/bin.csv" "$A/uploads?name=bin.csv"
 expect 201 "good upload (name sanitised)" -X POST --data-binary @"$T/data/sub/ok.csv" "$A/uploads?name=../../evil%20name.csv"
