@@ -130,6 +130,7 @@ typedef struct mood_k_point {
     double davies_bouldin;
     double bic;       /**< GMM only */
     double stability; /**< mean ARI between bootstrap refits, when requested */
+    double aic;       /**< GMM only: −2·log-likelihood + 2·parameters */
 } mood_k_point;
 
 /** Automatic k result. */

@@ -216,11 +216,13 @@ mood_status mood_cluster_auto_k(const mood_cluster_params *p, const mood_autok_p
         mood_k_point *pt = &pts[i];
         pt->k = k;
         pt->bic = NAN;
+        pt->aic = NAN;
         pt->stability = NAN;
         pt->inertia = mood_cluster_model_inertia(m);
         if (p->algorithm == MOOD_ALGO_GMM) {
             double ll = mood_cluster_model_log_likelihood(m) * (double)n;
             pt->bic = -2.0 * ll + gmm_n_params(p->covariance, k, d) * log((double)n);
+            pt->aic = -2.0 * ll + 2.0 * gmm_n_params(p->covariance, k, d);
         }
         mood_cluster_model_destroy(m);
         mood_internal_scores sc;

@@ -412,6 +412,7 @@ static void test_autok(void **state)
     MOOD_ASSERT_OK(mood_cluster_auto_k(&p, &a, x, n, d, &r));
     assert_int_equal(r.k_best, 4);
     assert_string_equal(r.criterion, "bic");
+    assert_true(isfinite(r.points[2].aic) && r.points[2].aic < r.points[0].aic);
     mood_autok_result_free(&r);
     p.algorithm = MOOD_ALGO_DBSCAN;
     assert_int_equal(mood_cluster_auto_k(&p, &a, x, n, d, &r), MOOD_EINVAL);
