@@ -153,7 +153,7 @@ extern "C" mood_status mood_hnsw_add(mood_hnsw *h, const float *x, size_t n, con
         if (threads < 1)
             threads = 1;
         /* Chunks keep cancellation and progress responsive without per-point overhead. */
-        const size_t chunk = 4096;
+        const size_t chunk = 32768;
         for (size_t c0 = 0; c0 < n; c0 += chunk) {
             size_t c1 = std::min(n, c0 + chunk);
             if (threads == 1 || c1 - c0 < 64) {
