@@ -38,6 +38,7 @@ async function render() {
   });
   const root = document.getElementById('page');
   root.replaceChildren();
+  pollBadge();
   root.dataset.page = r.name;
   try {
     await fn(root, r);
@@ -394,6 +395,20 @@ async function pageRun(root, r) {
     loadProfiles(id, profCard);
   }
 
+  // Playlists: one per group, ordered for smooth transitions.
+  const plFmt = h('select', { id: 'run-playlist-format', style: 'width:110px;flex:0 0 auto' }, ...['m3u8', 'xspf', 'json'].map((f) => h('option', { value: f, text: f.toUpperCase() })));
+  const plGo = h('button', { id: 'run-playlists', text: 'Make playlists' });
+  const plOut = h('div', { id: 'run-playlists-out' });
+  plGo.onclick = async () => {
+    try {
+      const p = await api(`/runs/${encodeURIComponent(id)}/playlists`, { method: 'POST', json: { format: plFmt.value } });
+      plOut.replaceChildren(h('div', { class: 'files', style: 'margin-top:10px' }, ...p.playlists.map((pl) =>
+        h('a', { href: fileUrl(pl.url), download: pl.file, text: `${pl.name} (${pl.tracks})` }))));
+    } catch (e) { plOut.replaceChildren(errorBox(e)); }
+  };
+  root.append(h('div', { class: 'card', style: 'margin-top:16px' }, h('div', { class: 'row' }, h('h2', { text: 'Playlists', style: 'margin:0' }),
+    h('span', { class: 'hint', text: 'one per group, in a smooth order; tracks need an audio path for M3U8/XSPF' }), h('span', { class: 'spacer' }), plFmt, plGo), plOut));
+
   // Files and plots
   const dl = h('div', { class: 'files', id: 'run-files' }, ...files.map((f) =>
     h('a', { href: fileUrl(`/runs/${encodeURIComponent(id)}/files/${encodeURIComponent(f)}?download=1`), download: f, text: f })));
@@ -525,7 +540,7 @@ async function pageCompare(root, r) {
   const out = h('div', { class: 'stack', style: 'margin-top:16px', id: 'compare-result' });
   root.append(out);
   out.append(h('div', { class: 'metrics' },
-    h('div', { class: 'metric big', id: 'compare-ari' }, h('div', { class: 'label', text: 'Adjusted Rand index' }), h('div', { class: 'value', text: fmt.num(c.ari) }),
+    h('div', { class: 'metric big', id: 'compare-ari' }, h('div', { class: 'label', text: 'Adjusted Rand index' }), h('div', { class: 'value', text: Number.isFinite(c.ari) ? c.ari.toFixed(3) : '—' }),
       h('div', { class: 'note', text: '1 = identical groupings, 0 = chance' })),
     h('div', { class: 'metric' }, h('div', { class: 'label', text: 'Rows compared' }), h('div', { class: 'value', text: c.common_rows }),
       h('div', { class: 'note', text: `matched by ${c.matched_by}` }))));

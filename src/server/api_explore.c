@@ -6,6 +6,7 @@
  *   GET  /runs                         stored runs, newest first
  *   GET  /runs/{id}                    run_metadata.json + the run's file names
  *   GET  /runs/{id}/files/{name}       one file of the run (?download=1 for an attachment)
+ *   POST /runs/{id}/playlists          {"format": "m3u8"|"xspf"|"json"}: one playlist per group
  *   GET  /compare?a=RUN&b=RUN          metrics side by side, ARI, contingency, config diff
  *   GET  /snapshots                    snapshots
  *   POST /snapshots                    {"run": RUN, "name": NAME}
@@ -19,6 +20,7 @@
 #include <moodscope/csv.h>
 #include <moodscope/features.h>
 #include <moodscope/fileio.h>
+#include <moodscope/playlist.h>
 #include <moodscope/run.h>
 
 #include <dirent.h>
@@ -288,6 +290,62 @@ static void route_run_file(mood_server *s, const srv_request *rq, const char *id
     mood__free(path);
 }
 
+/* One playlist per group of the run (ordered for smooth transitions by the library), written
+ * to the playlists folder as <run>-<name>.<ext>. */
+static void route_run_playlists(mood_server *s, const srv_request *rq, const char *id,
+                                srv_response *rs)
+{
+    mood_playlist_format f = MOOD_PLAYLIST_M3U8;
+    mood_playlist_set *set = NULL;
+    json_t *body = rq->body_len ? srv_body_json(rq, rs) : json_object();
+    if (!body)
+        return;
+    const char *fmt = json_string_value(json_object_get(body, "format"));
+    if (fmt && mood_playlist_format_parse(fmt, &f) != MOOD_OK) {
+        srv_error(rs, 400, "EINVAL", "field 'format': expected m3u8, xspf or json");
+        json_decref(body);
+        return;
+    }
+    json_decref(body);
+    char *dir = srv_join(s->runs_dir, id);
+    mood_status st = dir ? mood_playlists_from_run(dir, NULL, &set) : mood__enomem("playlists");
+    mood__free(dir);
+    if (st != MOOD_OK) {
+        srv_status_error(rs, st, "playlists");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < mood_playlist_count(set); i++) {
+        char name[120], file[260], url[320];
+        snprintf(name, sizeof name, "%s", mood_playlist_name(set, i));
+        for (char *c = name; *c; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+                *c = '_';
+        snprintf(file, sizeof file, "%.90s-%s.%s", id, name, mood_playlist_format_ext(f));
+        char *path = srv_join(s->playlists_dir, file);
+        size_t n = 0, skipped = 0;
+        mood_playlist_rows(set, i, &n);
+        st = path ? mood_playlist_write(set, i, f, path, 0, &skipped) : mood__enomem("playlists");
+        mood__free(path);
+        if (st != MOOD_OK)
+            break;
+        snprintf(url, sizeof url, "/api/v1/playlists/%s", file);
+        json_array_append_new(arr, json_pack("{s:o,s:I,s:I,s:I,s:s,s:s}", "name",
+                                             srv_jstr(mood_playlist_name(set, i)), "group",
+                                             (json_int_t)mood_playlist_group(set, i), "tracks",
+                                             (json_int_t)(n - skipped), "skipped",
+                                             (json_int_t)skipped, "file", file, "url", url));
+    }
+    mood_playlist_set_destroy(set);
+    if (st != MOOD_OK) {
+        json_decref(arr);
+        srv_status_error(rs, st, "playlists");
+        return;
+    }
+    srv_json(rs, 201, json_pack("{s:o}", "playlists", arr));
+}
+
 static void route_compare(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     const char *a = srv_query(rq, "a"), *b = srv_query(rq, "b");
@@ -463,6 +521,8 @@ int srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs)
         srv_error(rs, 404, "ENOTFOUND", "run '%.60s': no such run", seg[1]);
     else if (strcmp(top, "runs") == 0 && n == 2 && get)
         route_run(s, seg[1], rs);
+    else if (strcmp(top, "runs") == 0 && n == 3 && post && strcmp(seg[2], "playlists") == 0)
+        route_run_playlists(s, rq, seg[1], rs);
     else if (strcmp(top, "runs") == 0 && n == 4 && get && strcmp(seg[2], "files") == 0)
         route_run_file(s, rq, seg[1], seg[3], rs);
     else if (strcmp(top, "compare") == 0 && n == 1 && get)

@@ -98,6 +98,12 @@ try {
   await page.selectOption('#colour-by', { label: 'group' });
   const profRows = await page.$$eval('#profiles-table tbody tr', (r) => r.length).catch(() => 0);
   check(profRows === 3, `group profiles table has 3 rows (${profRows})`);
+  // One playlist per group (JSON: these rows have no audio files).
+  await page.selectOption('#run-playlist-format', 'json');
+  await page.click('#run-playlists');
+  await page.waitForSelector('#run-playlists-out a');
+  const pls = await page.$$eval('#run-playlists-out a', (a) => a.map((e) => e.textContent));
+  check(pls.length === 3 && pls.every((t) => /\(50\)$/.test(t)), `one playlist of 50 per group (${pls.join(' | ')})`);
   await page.screenshot({ path: path.join(shots, 'run.png'), fullPage: true });
 
   // 2. Save a snapshot of run A.
