@@ -197,11 +197,11 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
 
     /* Timbre statistics skip silent hops (below -60 dBFS), which would only measure noise. */
     if (rms > 1e-3f && sS > 0.0f) {
-        double cen = (double)sfS / sS, var = (double)sf2S / sS - cen * cen;
+        double cen = (double)sfS / (double)sS, var = (double)sf2S / (double)sS - cen * cen;
         double cum = 0, target = 0.85 * (double)sS;
         int roll = AN_NBINS - 1;
         for (int k = 1; k < AN_NBINS; k++) {
-            cum += S[k];
+            cum += (double)S[k];
             if (cum >= target) {
                 roll = k;
                 break;
@@ -212,14 +212,14 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         mood__stat_add(&t->rolloff, roll * (double)bin_hz);
         mood__stat_add(&t->zcr, (double)zc / (AN_HOP - 1));
         for (int i = 0; i < 3; i++)
-            t->band_e[i] += band[i];
+            t->band_e[i] += (double)band[i];
         float mf[MOOD_AUDIO_N_MFCC];
         for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++) {
             float acc = 0;
             for (int b = 0; b < AN_NMEL; b++)
                 acc += az->dct[i][b] * mel_db[b];
             mf[i] = acc;
-            t->mfcc_sum[i] += acc;
+            t->mfcc_sum[i] += (double)acc;
         }
         for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++)
             for (int j = i; j < MOOD_AUDIO_N_MFCC; j++)
@@ -394,7 +394,7 @@ static void dynamics_from_rms(const an_fvec *rms, double hop_s, float *v)
     for (size_t i = 0; i + blk <= n; i += blk) {
         double e = 0;
         for (size_t j = 0; j < blk; j++)
-            e += (double)rms->v[i + j] * rms->v[i + j];
+            e += (double)rms->v[i + j] * (double)rms->v[i + j];
         double db = 10.0 * log10(e / (double)blk + 1e-10);
         if (i > 0) {
             double rate = (db - prev) / blk_s;
@@ -419,7 +419,7 @@ static void dynamics_from_rms(const an_fvec *rms, double hop_s, float *v)
             for (size_t s = 0; s < ns; s++) {
                 double e = 0;
                 for (size_t j = 0; j < sec; j++)
-                    e += (double)rms->v[s * sec + j] * rms->v[s * sec + j];
+                    e += (double)rms->v[s * sec + j] * (double)rms->v[s * sec + j];
                 lv[s] = to_db(e / (double)sec);
             }
             qsort(lv, ns, sizeof(float), cmp_float);

@@ -40,11 +40,11 @@ void mood__hpss_frame(const float ring[AN_HPSS_T][AN_NMEL], size_t newest, doubl
             tmp[n++] = (j >= 0 && j < AN_NMEL) ? frame[j] : 0.0f;
         float mp = small_median(tmp, n);
         /* Soft (Wiener) masks with power 2, as in the paper's soft-mask variant. */
-        double h2 = (double)mh * mh, p2 = (double)mp * mp, den = h2 + p2;
+        double h2 = (double)mh * (double)mh, p2 = (double)mp * (double)mp, den = h2 + p2;
         if (den <= 0)
             continue;
-        h += frame[b] * h2 / den;
-        p += frame[b] * p2 / den;
+        h += (double)frame[b] * h2 / den;
+        p += (double)frame[b] * p2 / den;
     }
     *out_h = h;
     *out_p = p;

@@ -317,13 +317,13 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
         double m = 0, v = 0;
         size_t col = 2 + MOOD_AF_COUNT + d;
         for (size_t i = 0; i < n; i++)
-            m += num[i * NN + col];
+            m += (double)num[i * NN + col];
         m = n ? m / (double)n : 0;
         for (size_t i = 0; i < n; i++)
-            v += (num[i * NN + col] - m) * (num[i * NN + col] - m);
+            v += ((double)num[i * NN + col] - m) * ((double)num[i * NN + col] - m);
         double sd = n > 1 ? sqrt(v / (double)(n - 1)) : 0;
         for (size_t i = 0; i < n; i++)
-            num[i * NN + col] = sd > 1e-12 ? (float)((num[i * NN + col] - m) / sd) : 0.0f;
+            num[i * NN + col] = sd > 1e-12 ? (float)(((double)num[i * NN + col] - m) / sd) : 0.0f;
     }
     if ((s = mood_table_create(n, &t)) != MOOD_OK)
         goto done;

@@ -95,10 +95,10 @@ void mood__mood_and_sim(mood_audio_result *r)
     v[MOOD_AF_AROUSAL] = clip01(arousal);
     v[MOOD_AF_VALENCE] = clip01(valence);
     v[MOOD_AF_DANCEABILITY] = clip01(dance);
-    v[MOOD_AF_ACOUSTICNESS] =
-        clip01(0.5 * v[MOOD_AF_HARMONIC_RATIO] +
-               0.25 * (1.0 - lin(v[MOOD_AF_FLATNESS_MEAN], 0, 0.3)) + 0.25 * (1.0 - bright));
-    v[MOOD_AF_INSTRUMENTALNESS] = clip01(1.0 - v[MOOD_AF_VOICED_RATIO]);
+    v[MOOD_AF_ACOUSTICNESS] = clip01(0.5 * (double)v[MOOD_AF_HARMONIC_RATIO] +
+                                     0.25 * (1.0 - (double)lin(v[MOOD_AF_FLATNESS_MEAN], 0, 0.3)) +
+                                     0.25 * (1.0 - (double)bright));
+    v[MOOD_AF_INSTRUMENTALNESS] = clip01(1.0 - (double)v[MOOD_AF_VOICED_RATIO]);
     snprintf(r->mood_label, sizeof r->mood_label, "%s & %s",
              v[MOOD_AF_AROUSAL] >= 0.5f ? "energetic" : "calm",
              v[MOOD_AF_VALENCE] >= 0.5f ? "positive" : "dark");

@@ -25,7 +25,7 @@ float mood__yin(mood_audio_analyzer *az, const float *x, float *out_prob)
     for (int i = 0; i < W; i++) {
         az->yin_in[i] = x[i];
         az->yin_in[W + i] = 0.0f;
-        prefix[i + 1] = prefix[i] + (double)x[i] * x[i];
+        prefix[i + 1] = prefix[i] + (double)x[i] * (double)x[i];
     }
     *out_prob = 0.0f;
     /* Quieter than about -60 dBFS RMS: silence is unvoiced by definition. */
@@ -44,7 +44,7 @@ float mood__yin(mood_audio_analyzer *az, const float *x, float *out_prob)
     float best = 1.0f;
     int best_tau = 0, found = 0;
     for (int tau = 1; tau <= tau_max; tau++) {
-        double r = az->yin_acf[tau] * inv;
+        double r = (double)az->yin_acf[tau] * inv;
         double e0 = prefix[W - tau], e1 = prefix[W] - prefix[tau];
         double diff = e0 + e1 - 2.0 * r;
         if (diff < 0)

@@ -74,7 +74,7 @@ static double sample_max(const float *o, size_t n, double x)
     long i = lround(x);
     double m = 0;
     for (long j = i - 1; j <= i + 1; j++)
-        if (j >= 0 && (size_t)j < n && o[j] > m)
+        if (j >= 0 && (size_t)j < n && (double)o[j] > m)
             m = o[j];
     return m;
 }
@@ -148,7 +148,7 @@ static size_t track_beats(const float *o, size_t n, double P, size_t *beats)
                 bi = tau;
             }
         }
-        C[t] = o[t] + (bi >= 0 && best > 0 ? best : 0);
+        C[t] = (double)o[t] + (bi >= 0 && best > 0 ? best : 0);
         back[t] = (bi >= 0 && best > 0) ? bi : -1;
     }
     /* The last beat: the best cumulative score in the final period. */
@@ -194,13 +194,13 @@ mood_status mood__rhythm(const float *onset, size_t n, double fr, an_rhythm *out
     {
         double m = 0, v = 0;
         for (size_t i = 0; i < n; i++)
-            m += onset[i];
+            m += (double)onset[i];
         m /= (double)n;
         for (size_t i = 0; i < n; i++)
-            v += (onset[i] - m) * (onset[i] - m);
+            v += ((double)onset[i] - m) * ((double)onset[i] - m);
         double sd = sqrt(v / (double)n) + 1e-9;
         for (size_t i = 0; i < n; i++)
-            o[i] = onset[i] > m ? (float)((onset[i] - m) / sd) : 0.0f;
+            o[i] = (double)onset[i] > m ? (float)(((double)onset[i] - m) / sd) : 0.0f;
     }
     if (win > n)
         win = n;
@@ -217,14 +217,14 @@ mood_status mood__rhythm(const float *onset, size_t n, double fr, an_rhythm *out
         size_t e = s + win < n ? s + win : n, len = e - s;
         double m = 0;
         for (size_t i = s; i < e; i++)
-            m += o[i];
+            m += (double)o[i];
         m /= (double)len;
         for (size_t l = 0; l < nl; l++) {
             double acc = 0;
             if (l < len) {
                 const float *x = o + s;
                 for (size_t i = 0; i + l < len; i++)
-                    acc += (x[i] - m) * (x[i + l] - m);
+                    acc += ((double)x[i] - m) * ((double)x[i + l] - m);
                 acc /= (double)(len - l);
             }
             a[l] = acc;
@@ -344,7 +344,7 @@ mood_status mood__rhythm(const float *onset, size_t n, double fr, an_rhythm *out
     out->n_beats = nb;
     double on_beats = 0, on_all = 0;
     for (size_t i = 0; i < n; i++)
-        on_all += o[i];
+        on_all += (double)o[i];
     for (size_t i = 0; i < nb; i++) {
         out->beats[i] = (float)((double)beats[i] / fr);
         on_beats += sample_max(o, n, (double)beats[i]);
@@ -369,14 +369,14 @@ mood_status mood__rhythm(const float *onset, size_t n, double fr, an_rhythm *out
         out->ibi_std_ms = (float)mood__stat_std(&is);
         out->microtiming_ms = (float)(1000.0 * jit / (double)(nb - 2));
         for (size_t i = 0; i < nb; i++)
-            omax = MOOD_MAX(omax, o[beats[i]]);
+            omax = MOOD_MAX(omax, (double)o[beats[i]]);
         /* Swing: position of the strongest onset between two beats, as long:short ratio. */
         for (size_t i = 0; i + 1 < nb; i++) {
             size_t b0 = beats[i], b1 = beats[i + 1], span = b1 - b0, bi = 0;
             double bv = 0;
             for (size_t j = b0 + (size_t)(0.3 * (double)span);
                  j <= b0 + (size_t)(0.8 * (double)span); j++)
-                if (o[j] > bv) {
+                if ((double)o[j] > bv) {
                     bv = o[j];
                     bi = j;
                 }
@@ -396,11 +396,11 @@ mood_status mood__rhythm(const float *onset, size_t n, double fr, an_rhythm *out
         size_t lo = 0, hi = 0;
         for (size_t i = 1; i + 1 < n; i++) {
             while (hi < n && hi <= i + half)
-                run += o[hi++];
+                run += (double)o[hi++];
             while (lo + half < i)
-                run -= o[lo++];
+                run -= (double)o[lo++];
             double mean = run / (double)(hi - lo);
-            if (o[i] > o[i - 1] && o[i] >= o[i + 1] && o[i] > mean + 0.5 &&
+            if (o[i] > o[i - 1] && o[i] >= o[i + 1] && (double)o[i] > mean + 0.5 &&
                 (count == 0 || i - last >= 2)) {
                 count++;
                 last = i;

@@ -84,13 +84,13 @@ static void tonal_centroid(const float *c, double out[6])
     double s = 0;
     memset(out, 0, 6 * sizeof(double));
     for (int l = 0; l < 12; l++)
-        s += c[l];
+        s += (double)c[l];
     if (s <= 0)
         return;
     for (int l = 0; l < 12; l++)
         for (int d = 0; d < 3; d++) {
-            out[2 * d] += r[d] * sin(l * f[d]) * c[l] / s;
-            out[2 * d + 1] += r[d] * cos(l * f[d]) * c[l] / s;
+            out[2 * d] += r[d] * sin(l * f[d]) * (double)c[l] / s;
+            out[2 * d + 1] += r[d] * cos(l * f[d]) * (double)c[l] / s;
         }
 }
 
@@ -105,7 +105,7 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
     double emax = 0;
     mood_status st = MOOD_OK;
     for (size_t i = 0; i < n * 12; i++)
-        emax = MOOD_MAX(emax, chroma[i]);
+        emax = MOOD_MAX(emax, (double)chroma[i]);
     frames = mood__malloc_array(nf ? nf * 12 : 1, sizeof(float));
     voiced = mood__calloc(nf ? nf : 1, 1);
     out->chords = mood__malloc_array(nf ? nf : 1, sizeof(an_chord));
@@ -124,7 +124,7 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
             float mx = 0;
             for (int i = 0; i < 12; i++)
                 mx = c[i] > mx ? c[i] : mx;
-            if (mx <= 1e-6 * emax || mx <= 0)
+            if ((double)mx <= 1e-6 * emax || mx <= 0)
                 continue;
             for (int i = 0; i < 12; i++)
                 acc[i] += c[i] / mx;
@@ -136,7 +136,7 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
             voiced[f] = 1;
             used++;
             for (int i = 0; i < 12; i++)
-                mean[i] += frames[f * 12 + i];
+                mean[i] += (double)frames[f * 12 + i];
         }
     }
     if (!used) {
@@ -153,7 +153,7 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
             out->chroma[i] = (float)(mean[i] / s);
             m12[i] = out->chroma[i];
             if (out->chroma[i] > 0)
-                ent -= out->chroma[i] * log(out->chroma[i]);
+                ent -= (double)out->chroma[i] * log((double)out->chroma[i]);
         }
         out->clarity = (float)(1.0 - ent / log(12.0));
         float best = mood__key_from_chroma(m12, &out->key, &out->mode, &second);
@@ -171,7 +171,7 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
                 const float *c = frames + f * 12;
                 double best = 0.0, norm = 0;
                 for (int i = 0; i < 12; i++)
-                    norm += (double)c[i] * c[i];
+                    norm += (double)c[i] * (double)c[i];
                 norm = sqrt(norm);
                 for (int q = 1; q >= 0; q--)
                     for (int r = 0; r < 12; r++) {
@@ -244,10 +244,11 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
         size_t k = 0;
         for (size_t i = 0; i < out->n_keysegs; i++) {
             an_keyseg *cur = &out->keysegs[i];
-            int excursion = i + 1 < out->n_keysegs && k > 0 &&
-                            out->keysegs[i + 1].key == out->keysegs[k - 1].key &&
-                            out->keysegs[i + 1].mode == out->keysegs[k - 1].mode &&
-                            out->keysegs[i + 1].start_s - cur->start_s <= (float)(H * fdur) + 0.01f;
+            int excursion =
+                i + 1 < out->n_keysegs && k > 0 &&
+                out->keysegs[i + 1].key == out->keysegs[k - 1].key &&
+                out->keysegs[i + 1].mode == out->keysegs[k - 1].mode &&
+                out->keysegs[i + 1].start_s - cur->start_s <= (float)((double)H * fdur) + 0.01f;
             if (excursion) {
                 i++; /* skip the excursion and the return */
                 continue;

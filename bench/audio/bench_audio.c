@@ -1,10 +1,10 @@
 /*
- * Accuracy of tempo and key on synthesised fixtures (tests/unit/audio/synth.h).
- *   accuracy tempo [WAVDIR]   drum patterns 60..200 BPM step 5, 3 styles: one line per pattern
+ * bench_audio: accuracy of tempo and key on synthesised fixtures (tests/unit/audio/synth.h).
+ *   bench_audio tempo [WAVDIR]   drum patterns 60..200 BPM step 5, 3 styles: one line per pattern
  *                             "style bpm estimate ok"; with WAVDIR also writes each as 16-bit
  *                             WAV so that bench/audio/run.sh can run `aubio tempo` on them
- *   accuracy key              24 keys x 2 progressions: "key mode est_key est_mode ok"
- * Built by bench/audio/run.sh against the build tree's static libraries.
+ *   bench_audio key              24 keys x 2 progressions: "key mode est_key est_mode ok"
+ * Built by bench/CMakeLists.txt (MOOD_BUILD_BENCH) as bench_audio.
  */
 #include "../../tests/unit/audio/synth.h"
 
@@ -18,7 +18,7 @@ int main(int argc, char **argv)
     mood_audio_analyzer *az;
     const int rate = 22050;
     if (argc < 2 || mood_audio_analyzer_create(NULL, &az) != MOOD_OK) {
-        fprintf(stderr, "usage: accuracy tempo [WAVDIR] | key\n");
+        fprintf(stderr, "usage: bench_audio tempo [WAVDIR] | key\n");
         return 2;
     }
     int good = 0, total = 0;
