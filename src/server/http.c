@@ -32,8 +32,13 @@
 typedef struct conn_ctx {
     char *buf;
     size_t len, cap;
-    int too_large;
+    int too_large; /* 1 over the per-request limit, 2 over the server-wide budget, -1 answered */
+    mood_server *server;
 } conn_ctx;
+
+/* All bodies being received at once may use this many times the per-request limit, so that
+ * many parallel uploads cannot exhaust memory; past it a request gets 503 and may retry. */
+#define INFLIGHT_FACTOR 4
 
 #define CSP                                                                                        \
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                    \
@@ -431,6 +436,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ctx = calloc(1, sizeof *ctx);
         if (!ctx)
             return MHD_NO;
+        ctx->server = s;
         *con_cls = ctx;
         const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
         if (s->loopback && !host_is_loopback(host)) {
@@ -461,8 +467,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (ctx->too_large || n > s->max_upload_bytes - ctx->len) {
+        if (!ctx->too_large && n > s->max_upload_bytes - ctx->len)
             ctx->too_large = 1;
+        if (!ctx->too_large) {
+            size_t total = __atomic_add_fetch(&s->inflight_bytes, n, __ATOMIC_RELAXED);
+            if (total > INFLIGHT_FACTOR * s->max_upload_bytes) {
+                __atomic_sub_fetch(&s->inflight_bytes, n, __ATOMIC_RELAXED);
+                ctx->too_large = 2;
+            }
+        }
+        if (ctx->too_large) {
+            __atomic_sub_fetch(&s->inflight_bytes, ctx->len, __ATOMIC_RELAXED);
             free(ctx->buf);
             ctx->buf = NULL;
             ctx->len = ctx->cap = 0;
@@ -473,8 +488,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             while (cap < ctx->len + n + 1)
                 cap *= 2;
             char *nb = realloc(ctx->buf, cap);
-            if (!nb)
+            if (!nb) {
+                __atomic_sub_fetch(&s->inflight_bytes, n, __ATOMIC_RELAXED);
                 return MHD_NO;
+            }
             ctx->buf = nb;
             ctx->cap = cap;
         }
@@ -485,6 +502,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 
     /* The whole request is here. */
+    if (ctx->too_large == 2)
+        return send_error(c, 503, "EBUSY", "too many uploads at once; try again");
     if (ctx->too_large) {
         char msg[160];
         snprintf(msg, sizeof msg, "request body larger than the limit of %zu bytes",
@@ -527,6 +546,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     if (ctx) {
+        if (ctx->len && ctx->too_large >= 0 && ctx->server)
+            __atomic_sub_fetch(&ctx->server->inflight_bytes, ctx->len, __ATOMIC_RELAXED);
         free(ctx->buf);
         free(ctx);
         *con_cls = NULL;

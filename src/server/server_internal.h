@@ -37,6 +37,7 @@ struct mood_server {
     char *catalog;       /* path or NULL */
     char *uploads_dir, *jobs_dir, *predictions_dir;
     size_t max_upload_bytes;
+    size_t inflight_bytes; /* request bodies being received, all connections (atomic) */
     int loopback;
     srv_jobs *jobs;
     pthread_mutex_t uploads_lock; /* choosing a free upload name and writing it */
