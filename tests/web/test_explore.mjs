@@ -24,6 +24,9 @@ const page = context.pages()[0] || (await context.newPage());
 const consoleErrors = [];
 page.on('pageerror', (e) => consoleErrors.push(String(e)));
 page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+// The page must work offline: every request it makes goes to this server.
+const foreign = [];
+page.on('request', (r) => { const u = r.url(); if (!u.startsWith(server.url) && !/^(data|blob):/.test(u)) foreign.push(u); });
 let failed = false;
 
 async function runFromExplore({ k, seed, name }) {
@@ -208,6 +211,7 @@ try {
   await page.waitForSelector('#page[data-page=library] h1');
   const caps = await (await page.request.get(`${server.url}api/v1/info`)).json();
   if (!caps.capabilities.library) check(await page.$('#unavailable') !== null, 'library page says not available in this build');
+  check(foreign.length === 0, `the page fetched nothing from elsewhere (${foreign.slice(0, 3).join(' ')})`);
   check(consoleErrors.length === 0, `no errors in the page console (${consoleErrors.join(' | ')})`);
 } catch (e) {
   failed = true;
