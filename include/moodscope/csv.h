@@ -98,10 +98,10 @@ typedef struct mood_csv_write_options {
 /**
  * @brief Write @p t to @p path atomically (temp + rename). NaN is written as an empty cell.
  * Header and text cells are quoted when they hold the delimiter, a quote, CR or LF, or start
- * or end with a blank; quotes are doubled. Lines end with LF. Reading the file back gives the
- * same table, except that text cells spelling a missing value ("NA", "null") come back empty
- * and a text column whose cells all look numeric comes back numeric unless its name (or
- * mood_csv_options::text_columns) makes it text.
+ * or end with a blank, or start with a UTF-8 BOM; quotes are doubled. Lines end with LF. Reading
+ * the file back gives the same table, except that text cells spelling a missing value ("NA",
+ * "null") come back empty and a text column whose cells all look numeric comes back numeric unless
+ * its name (or mood_csv_options::text_columns) makes it text.
  * @return ::MOOD_EIO naming the path (nothing is left behind), ::MOOD_ENOMEM.
  */
 MOOD_API mood_status mood_csv_write(const char *path, const mood_table *t,

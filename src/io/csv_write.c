@@ -42,12 +42,18 @@ static int reserve(line_buf *b, size_t extra)
     return 1;
 }
 
+/*
+ * Whether a cell must be quoted to read back as itself: it holds the delimiter, a quote or a
+ * line break, starts or ends with a blank, or starts with a UTF-8 BOM (which a reader would
+ * strip from the first cell of the file).
+ */
 static int needs_quotes(const char *s, char delim)
 {
     size_t n = strlen(s);
     if (n == 0)
         return 0;
-    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t' ||
+        strncmp(s, "\xEF\xBB\xBF", 3) == 0)
         return 1;
     for (; *s; s++)
         if (*s == delim || *s == '"' || *s == '\n' || *s == '\r')

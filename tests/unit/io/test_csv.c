@@ -462,6 +462,18 @@ static void test_round_trip(void **state)
     assert_non_null(strstr(buf, "energy\ttitle\tvalence\tid\n0.1\tplain\t1\t007\n"));
     assert_non_null(strstr(buf, "-3.4e+38\tcomma, inside\t2\t\n"));
 
+    /* A first name starting with a BOM (after blank lines, so kept) is quoted so that it
+     * reads back as itself rather than losing the BOM (found by the fuzzer). */
+    mood_table *bom = read_ok("bom.csv", "\n\n\xEF\xBB\xBFx;y\n1;2\n", NULL);
+    assert_string_equal(mood_table_col_name(bom, 0), "\xEF\xBB\xBFx");
+    fp = tmpfile();
+    MOOD_ASSERT_OK(mood_csv_write_fp(fp, bom, NULL));
+    rewind(fp);
+    got = fread(buf, 1, sizeof buf - 1, fp);
+    buf[got] = '\0';
+    fclose(fp);
+    assert_string_equal(buf, "\"\xEF\xBB\xBFx\",y\n1,2\n");
+    mood_table_destroy(bom);
     /* An unwritable destination is EIO naming it, and leaves nothing behind. */
     snprintf(path, sizeof path, "%s/missing-dir/out.csv", dir);
     assert_int_equal(mood_csv_write(path, t, NULL), MOOD_EIO);
