@@ -143,6 +143,23 @@ static void true_peak(an_loud *L, const float *pcm, size_t n, int c)
     const size_t ch = (size_t)L->ch;
     float *ring = L->ring[c], tp = L->tp;
     unsigned w = L->w;
+    /* Fast path: when no sample of the block, nor of the six before it whose pairs are
+     * evaluated during this block, reaches the candidate threshold, only the ring moves. */
+    float m = 0.0f;
+    for (unsigned k = 1; k <= 6; k++) {
+        float a = fabsf(ring[(w - k) & 31u]);
+        m = a > m ? a : m;
+    }
+    for (size_t i = 0; i < n; i++) {
+        float a = fabsf(pcm[i * ch + (size_t)c]);
+        m = a > m ? a : m;
+    }
+    if (m < 0.6f * tp) {
+        size_t from = n > 32 ? n - 32 : 0;
+        for (size_t i = from; i < n; i++)
+            ring[(w + (unsigned)i) & 31u] = pcm[i * ch + (size_t)c];
+        return;
+    }
     for (size_t i = 0; i < n; i++, w++) {
         float x = pcm[i * ch + (size_t)c], ax = fabsf(x);
         ring[w & 31u] = x;
