@@ -342,7 +342,8 @@ async function pageRun(root, r) {
 
   // Metrics
   const metricDefs = [
-    ['Groups', metrics.k ?? groups.length, m.k_selection ? `auto (${m.k_selection.criterion})` : 'fixed'],
+    ['Groups', metrics.k ?? groups.length, m.k_selection ? `auto (${m.k_selection.criterion})`
+      : (cfg.algorithm === 'dbscan' ? `by density${metrics.n_noise ? `, ${metrics.n_noise} noise rows` : ''}` : 'fixed')],
     ['Silhouette', metrics.silhouette, 'higher is better, −1…1'],
     ['Calinski–Harabasz', metrics.calinski_harabasz, 'higher is better'],
     ['Davies–Bouldin', metrics.davies_bouldin, 'lower is better'],

@@ -400,10 +400,8 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *url)
     for (const mood_web_asset *a = mood__web_assets; a->path; a++) {
         if (strcmp(a->path, url) != 0)
             continue;
-        srv_response rs = {0};
         struct MHD_Response *r =
             MHD_create_response_from_buffer(a->size, (void *)a->data, MHD_RESPMEM_PERSISTENT);
-        (void)rs;
         if (!r)
             return MHD_NO;
         MHD_add_response_header(r, "Content-Type", a->type);
