@@ -626,7 +626,8 @@ async function pageJobs(root) {
         h('td', {}, h('span', { class: `state ${j.state}`, text: j.state })),
         h('td', {}, h('div', { class: 'progress' }, h('div', { style: `width:${Math.round((j.state === 'done' ? 1 : j.progress) * 100)}%` })),
           j.state === 'running' ? h('div', { class: 'hint', text: j.stage }) : null),
-        h('td', {}, j.result && j.result.run_id ? h('a', { href: `#/runs/${encodeURIComponent(j.result.run_id)}`, text: j.result.run_id }) : h('span', { class: 'hint', text: j.message })),
+        h('td', {}, j.result && j.result.run_id ? h('a', { href: `#/runs/${encodeURIComponent(j.result.run_id)}`, text: j.result.run_id })
+          : (j.state === 'done' && j.result && j.result.link ? h('a', { href: j.result.link, text: `open ${j.kind}` }) : h('span', { class: 'hint', text: j.message }))),
         h('td', {}, ['queued', 'running'].includes(j.state) ? h('button', { class: 'danger', text: 'Cancel', onclick: async () => { await api(`/jobs/${j.id}/cancel`, { method: 'POST' }); refresh(); } }) : null))))));
   };
   await refresh();

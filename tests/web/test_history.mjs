@@ -1,4 +1,4 @@
-// Browser test of the History page: a generated Spotify account export (60 days, one evening
+// Browser test of the History page, against a server that requires a token: a generated Spotify account export (60 days, one evening
 // session a day of 10 back-to-back tracks starting 20:00 UTC) is uploaded, the pipeline runs as
 // a job, and the dashboard shows exactly 600 plays, 60 sessions, a listening clock whose busy
 // hour is 20:00 only, model metrics, and chart images that load.
@@ -27,13 +27,21 @@ for (let day = 0; day < 60; day++) {
 const exportFile = path.join(scratch, 'StreamingHistory0.json');
 writeFileSync(exportFile, JSON.stringify(plays, null, 1));
 
-const server = await startServer(['--data', data, '--catalog', path.join(scratch, 'catalog.db')]);
+// With a token: the page takes it from the printed address's #token= fragment and sends it on
+// every API call (and in the query string of chart <img> links).
+const TOKEN = 'history-test-token';
+const server = await startServer(['--data', data, '--catalog', path.join(scratch, 'catalog.db'), '--token', TOKEN]);
 const context = await launchBrowser(scratch);
 const page = context.pages()[0] || (await context.newPage());
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
 let failed = false;
 try {
+  const denied = await page.request.get(`${server.url}api/v1/info`);
+  check(denied.status() === 401, 'the API refuses a call without the token');
+  await page.goto(`${server.url}#token=${TOKEN}`);
+  await page.waitForFunction(() => location.hash === '#/explore' && document.getElementById('version').textContent.startsWith('moodscope'));
+  check(true, 'the page picks the token up from the address and drops it from the URL');
   await page.goto(`${server.url}#/history`);
   await page.waitForSelector('#history-file', { state: 'attached' });
   check((await page.textContent('#history-dashboard')).includes('No history'), 'empty dashboard says how to start');
