@@ -23,36 +23,36 @@ static void route_info(mood_server *s, srv_response *rs)
     if (o)
         json_object_set_new(o, "library_dir",
                             s->library_dir ? json_string(s->library_dir) : json_null());
-    srv_json(rs, 200, o);
+    mood__srv_json(rs, 200, o);
 }
 
-void srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs)
+void mood__srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     /* The path arrives percent-decoded, so "%2e%2e%2f" is seen here as "../": any ".."
      * segment is an escape attempt whatever route it would reach. */
     const char *p = rq->path;
     while ((p = strstr(p, "..")) != NULL) {
         if ((p == rq->path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0')) {
-            srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': '..' is refused", rq->path);
+            mood__srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': '..' is refused", rq->path);
             return;
         }
         p += 2;
     }
     if (strcmp(rq->path, "/info") == 0 || strcmp(rq->path, "/") == 0 || rq->path[0] == '\0') {
         if (strcmp(rq->method, "GET") != 0) {
-            srv_error(rs, 405, "EMETHOD", "%s %s: use GET", rq->method, rq->path);
+            mood__srv_error(rs, 405, "EMETHOD", "%s %s: use GET", rq->method, rq->path);
             return;
         }
         route_info(s, rs);
         return;
     }
-    if (srv_api_jobs(s, rq, rs))
+    if (mood__srv_api_jobs(s, rq, rs))
         return;
-    if (srv_api_explore(s, rq, rs))
+    if (mood__srv_api_explore(s, rq, rs))
         return;
-    if (srv_api_library(s, rq, rs))
+    if (mood__srv_api_library(s, rq, rs))
         return;
-    if (srv_api_history(s, rq, rs))
+    if (mood__srv_api_history(s, rq, rs))
         return;
-    srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
+    mood__srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
 }

@@ -54,7 +54,7 @@ static json_t *columns_json(const mood_table *t)
         for (size_t f = 0; have && f < fl.n_skipped; f++)
             if (strcmp(fl.skipped[f], name) == 0)
                 reason = fl.skip_reasons[f];
-        json_t *c = json_pack("{s:o,s:s,s:b}", "name", srv_jstr(name), "kind",
+        json_t *c = json_pack("{s:o,s:s,s:b}", "name", mood__srv_jstr(name), "kind",
                               numeric ? "number" : "text", "feature", feature);
         if (c && reason && !feature)
             json_object_set_new(c, "excluded", json_string(reason));
@@ -80,7 +80,7 @@ static int skip_dir(const char *name, int depth)
 /* Depth-limited walk; only regular files (not symlinks) are listed. */
 static void walk(const char *root, const char *rel, int depth, json_t *out)
 {
-    char *dir = rel[0] ? srv_join(root, rel) : mood__strdup(root);
+    char *dir = rel[0] ? mood__srv_join(root, rel) : mood__strdup(root);
     DIR *d = dir ? opendir(dir) : NULL;
     struct dirent *e;
     if (!d) {
@@ -94,7 +94,7 @@ static void walk(const char *root, const char *rel, int depth, json_t *out)
         if (snprintf(relp, sizeof relp, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name) >=
             (int)sizeof relp)
             continue;
-        char *full = srv_join(root, relp);
+        char *full = mood__srv_join(root, relp);
         struct stat st;
         if (!full || lstat(full, &st) != 0) {
             mood__free(full);
@@ -114,7 +114,7 @@ static void walk(const char *root, const char *rel, int depth, json_t *out)
         struct tm tm;
         gmtime_r(&st.st_mtime, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        json_array_append_new(out, json_pack("{s:o,s:I,s:s}", "path", srv_jstr(relp), "size",
+        json_array_append_new(out, json_pack("{s:o,s:I,s:s}", "path", mood__srv_jstr(relp), "size",
                                              (json_int_t)st.st_size, "modified", when));
     }
     closedir(d);
@@ -126,23 +126,23 @@ static void route_datasets(mood_server *s, srv_response *rs)
     json_t *arr = json_array();
     if (arr)
         walk(s->data_dir, "", 0, arr);
-    srv_json(rs, 200, json_pack("{s:o}", "datasets", arr));
+    mood__srv_json(rs, 200, json_pack("{s:o}", "datasets", arr));
 }
 
 static void route_columns(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     char *path = NULL;
     mood_table *t = NULL;
-    const char *rel = srv_query(rq, "path");
-    if (!srv_confine_data(s, rel, &path, rs))
+    const char *rel = mood__srv_query(rq, "path");
+    if (!mood__srv_confine_data(s, rel, &path, rs))
         return;
     mood_status st = mood_csv_read(path, NULL, &t);
     if (st != MOOD_OK) {
-        srv_csv_error(rs, st, path);
+        mood__srv_csv_error(rs, st, path);
     } else {
-        srv_json(rs, 200,
-                 json_pack("{s:o,s:I,s:o}", "path", srv_jstr(rel), "rows",
-                           (json_int_t)mood_table_rows(t), "columns", columns_json(t)));
+        mood__srv_json(rs, 200,
+                       json_pack("{s:o,s:I,s:o}", "path", mood__srv_jstr(rel), "rows",
+                                 (json_int_t)mood_table_rows(t), "columns", columns_json(t)));
     }
     mood_table_destroy(t);
     mood__free(path);
@@ -152,11 +152,12 @@ static void route_upload(mood_server *s, const srv_request *rq, srv_response *rs
 {
     char name[128];
     mood_table *t = NULL;
-    srv_sanitize_upload_name(srv_query(rq, "name"), name, sizeof name);
+    mood__srv_sanitize_upload_name(mood__srv_query(rq, "name"), name, sizeof name);
     if (rq->body_len == 0) {
-        srv_json(rs, 400,
-                 json_pack("{s:{s:i,s:s,s:s,s:i,s:n}}", "error", "status", 400, "code", "EFORMAT",
-                           "message", "upload: the file is empty", "line", 1, "column"));
+        mood__srv_json(rs, 400,
+                       json_pack("{s:{s:i,s:s,s:s,s:i,s:n}}", "error", "status", 400, "code",
+                                 "EFORMAT", "message", "upload: the file is empty", "line", 1,
+                                 "column"));
         rs->status = 400;
         return;
     }
@@ -167,7 +168,7 @@ static void route_upload(mood_server *s, const srv_request *rq, srv_response *rs
         o.delimiter = '\t';
     mood_status st = mood_csv_read_buffer(name, rq->body, rq->body_len, &o, &t);
     if (st != MOOD_OK) {
-        srv_csv_error(rs, st, name);
+        mood__srv_csv_error(rs, st, name);
         return;
     }
     /* Pick a free name (a.csv, a-2.csv, ...) and write it while holding the lock, so that two
@@ -177,25 +178,25 @@ static void route_upload(mood_server *s, const srv_request *rq, srv_response *rs
     size_t stem = strlen(name) - 4;
     snprintf(final, sizeof final, "%s", name);
     for (int i = 2; i < 10000; i++) {
-        char *p = srv_join(s->uploads_dir, final);
+        char *p = mood__srv_join(s->uploads_dir, final);
         int exists = p ? mood_path_exists(p) : 1;
         mood__free(p);
         if (!exists)
             break;
         snprintf(final, sizeof final, "%.*s-%d%s", (int)stem, name, i, name + stem);
     }
-    char *path = srv_join(s->uploads_dir, final);
+    char *path = mood__srv_join(s->uploads_dir, final);
     st = path ? mood_atomic_write(path, rq->body, rq->body_len) : mood__enomem("upload");
     pthread_mutex_unlock(&s->uploads_lock);
     mood__free(path);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "upload");
+        mood__srv_status_error(rs, st, "upload");
     } else {
         char rel[200];
         snprintf(rel, sizeof rel, "uploads/%s", final);
-        srv_json(rs, 201,
-                 json_pack("{s:s,s:I,s:o}", "path", rel, "rows", (json_int_t)mood_table_rows(t),
-                           "columns", columns_json(t)));
+        mood__srv_json(rs, 201,
+                       json_pack("{s:s,s:I,s:o}", "path", rel, "rows",
+                                 (json_int_t)mood_table_rows(t), "columns", columns_json(t)));
     }
     mood_table_destroy(t);
 }
@@ -208,7 +209,7 @@ static void route_runs(mood_server *s, srv_response *rs)
     size_t n = 0;
     mood_status st = mood_runs_list(s->runs_dir, &runs, &n);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "runs");
+        mood__srv_status_error(rs, st, "runs");
         return;
     }
     json_t *arr = json_array();
@@ -227,7 +228,7 @@ static void route_runs(mood_server *s, srv_response *rs)
         json_array_append_new(arr, o);
     }
     mood_free(runs);
-    srv_json(rs, 200, json_pack("{s:o}", "runs", arr));
+    mood__srv_json(rs, 200, json_pack("{s:o}", "runs", arr));
 }
 
 static json_t *dir_files(const char *dir)
@@ -238,9 +239,9 @@ static json_t *dir_files(const char *dir)
     if (!d)
         return arr;
     while ((e = readdir(d)) != NULL) {
-        if (!srv_safe_name(e->d_name, 200))
+        if (!mood__srv_safe_name(e->d_name, 200))
             continue;
-        char *p = srv_join(dir, e->d_name);
+        char *p = mood__srv_join(dir, e->d_name);
         struct stat st;
         if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
             json_array_append_new(
@@ -256,19 +257,19 @@ static void route_run(mood_server *s, const char *id, srv_response *rs)
     char *meta = NULL;
     mood_status st = mood_run_read_metadata(s->runs_dir, id, &meta);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "run");
+        mood__srv_status_error(rs, st, "run");
         return;
     }
     json_t *m = json_loads(meta, 0, NULL);
     mood_free(meta);
     if (!m) {
-        srv_error(rs, 500, "EFORMAT", "run %s: run_metadata.json is not valid JSON", id);
+        mood__srv_error(rs, 500, "EFORMAT", "run %s: run_metadata.json is not valid JSON", id);
         return;
     }
-    char *dir = srv_join(s->runs_dir, id);
+    char *dir = mood__srv_join(s->runs_dir, id);
     json_t *files = dir ? dir_files(dir) : json_array();
     mood__free(dir);
-    srv_json(rs, 200, json_pack("{s:s,s:o,s:o}", "id", id, "metadata", m, "files", files));
+    mood__srv_json(rs, 200, json_pack("{s:s,s:o,s:o}", "id", id, "metadata", m, "files", files));
 }
 
 static void route_run_file(mood_server *s, const srv_request *rq, const char *id, const char *name,
@@ -276,17 +277,17 @@ static void route_run_file(mood_server *s, const srv_request *rq, const char *id
 {
     char rel[600];
     char *path = NULL;
-    if (!srv_safe_name(name, 200)) {
-        srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", name);
+    if (!mood__srv_safe_name(name, 200)) {
+        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", name);
         return;
     }
     snprintf(rel, sizeof rel, "%s/%s", id, name);
-    if (!srv_confine(s->runs_dir, rel, &path, rs))
+    if (!mood__srv_confine(s->runs_dir, rel, &path, rs))
         return;
-    const char *dl = srv_query(rq, "download");
+    const char *dl = mood__srv_query(rq, "download");
     char dname[300];
     snprintf(dname, sizeof dname, "%.90s-%.200s", id, name);
-    srv_file(rs, path, srv_mime(name), dl && strcmp(dl, "0") != 0 ? dname : NULL);
+    mood__srv_file(rs, path, mood__srv_mime(name), dl && strcmp(dl, "0") != 0 ? dname : NULL);
     mood__free(path);
 }
 
@@ -297,21 +298,21 @@ static void route_run_playlists(mood_server *s, const srv_request *rq, const cha
 {
     mood_playlist_format f = MOOD_PLAYLIST_M3U8;
     mood_playlist_set *set = NULL;
-    json_t *body = rq->body_len ? srv_body_json(rq, rs) : json_object();
+    json_t *body = rq->body_len ? mood__srv_body_json(rq, rs) : json_object();
     if (!body)
         return;
     const char *fmt = json_string_value(json_object_get(body, "format"));
     if (fmt && mood_playlist_format_parse(fmt, &f) != MOOD_OK) {
-        srv_error(rs, 400, "EINVAL", "field 'format': expected m3u8, xspf or json");
+        mood__srv_error(rs, 400, "EINVAL", "field 'format': expected m3u8, xspf or json");
         json_decref(body);
         return;
     }
     json_decref(body);
-    char *dir = srv_join(s->runs_dir, id);
+    char *dir = mood__srv_join(s->runs_dir, id);
     mood_status st = dir ? mood_playlists_from_run(dir, NULL, &set) : mood__enomem("playlists");
     mood__free(dir);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "playlists");
+        mood__srv_status_error(rs, st, "playlists");
         return;
     }
     json_t *arr = json_array();
@@ -323,7 +324,7 @@ static void route_run_playlists(mood_server *s, const srv_request *rq, const cha
                   (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
                 *c = '_';
         snprintf(file, sizeof file, "%.90s-%s.%s", id, name, mood_playlist_format_ext(f));
-        char *path = srv_join(s->playlists_dir, file);
+        char *path = mood__srv_join(s->playlists_dir, file);
         size_t n = 0, skipped = 0;
         mood_playlist_rows(set, i, &n);
         st = path ? mood_playlist_write(set, i, f, path, 0, &skipped) : mood__enomem("playlists");
@@ -332,7 +333,7 @@ static void route_run_playlists(mood_server *s, const srv_request *rq, const cha
             break;
         snprintf(url, sizeof url, "/api/v1/playlists/%s", file);
         json_array_append_new(arr, json_pack("{s:o,s:I,s:I,s:I,s:s,s:s}", "name",
-                                             srv_jstr(mood_playlist_name(set, i)), "group",
+                                             mood__srv_jstr(mood_playlist_name(set, i)), "group",
                                              (json_int_t)mood_playlist_group(set, i), "tracks",
                                              (json_int_t)(n - skipped), "skipped",
                                              (json_int_t)skipped, "file", file, "url", url));
@@ -340,26 +341,26 @@ static void route_run_playlists(mood_server *s, const srv_request *rq, const cha
     mood_playlist_set_destroy(set);
     if (st != MOOD_OK) {
         json_decref(arr);
-        srv_status_error(rs, st, "playlists");
+        mood__srv_status_error(rs, st, "playlists");
         return;
     }
-    srv_json(rs, 201, json_pack("{s:o}", "playlists", arr));
+    mood__srv_json(rs, 201, json_pack("{s:o}", "playlists", arr));
 }
 
 static void route_compare(mood_server *s, const srv_request *rq, srv_response *rs)
 {
-    const char *a = srv_query(rq, "a"), *b = srv_query(rq, "b");
+    const char *a = mood__srv_query(rq, "a"), *b = mood__srv_query(rq, "b");
     char *json = NULL;
-    if (!srv_safe_name(a, 95) || !srv_safe_name(b, 95)) {
-        srv_error(rs, 400, "EINVAL", "compare: expected two run ids as ?a=RUN&b=RUN");
+    if (!mood__srv_safe_name(a, 95) || !mood__srv_safe_name(b, 95)) {
+        mood__srv_error(rs, 400, "EINVAL", "compare: expected two run ids as ?a=RUN&b=RUN");
         return;
     }
     mood_status st = mood_runs_compare(s->runs_dir, a, b, &json);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "compare");
+        mood__srv_status_error(rs, st, "compare");
         return;
     }
-    srv_json_text(rs, 200, json);
+    mood__srv_json_text(rs, 200, json);
     mood_free(json);
 }
 
@@ -371,7 +372,7 @@ static void route_snapshots(mood_server *s, srv_response *rs)
     size_t n = 0;
     mood_status st = mood_snapshots_list(s->snapshots_dir, &sn, &n);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "snapshots");
+        mood__srv_status_error(rs, st, "snapshots");
         return;
     }
     json_t *arr = json_array();
@@ -381,32 +382,32 @@ static void route_snapshots(mood_server *s, srv_response *rs)
                                              (json_int_t)sn[i].k, "features",
                                              (json_int_t)sn[i].n_features));
     mood_free(sn);
-    srv_json(rs, 200, json_pack("{s:o}", "snapshots", arr));
+    mood__srv_json(rs, 200, json_pack("{s:o}", "snapshots", arr));
 }
 
 static void route_snapshot_save(mood_server *s, const srv_request *rq, srv_response *rs)
 {
-    json_t *body = srv_body_json(rq, rs);
+    json_t *body = mood__srv_body_json(rq, rs);
     if (!body)
         return;
     const char *run = json_string_value(json_object_get(body, "run"));
     const char *name = json_string_value(json_object_get(body, "name"));
-    if (!srv_safe_name(run, 95)) {
-        srv_error(rs, 400, "EINVAL", "field 'run': expected a run id");
-    } else if (!srv_safe_name(name, 100)) {
-        srv_error(rs, 400, "EINVAL",
-                  "field 'name': expected 1..100 characters of A-Z a-z 0-9 . _ - "
-                  "(not starting with a dot)");
+    if (!mood__srv_safe_name(run, 95)) {
+        mood__srv_error(rs, 400, "EINVAL", "field 'run': expected a run id");
+    } else if (!mood__srv_safe_name(name, 100)) {
+        mood__srv_error(rs, 400, "EINVAL",
+                        "field 'name': expected 1..100 characters of A-Z a-z 0-9 . _ - "
+                        "(not starting with a dot)");
     } else {
-        char *existing = srv_join(s->snapshots_dir, name);
+        char *existing = mood__srv_join(s->snapshots_dir, name);
         if (existing && mood_path_exists(existing)) {
-            srv_error(rs, 409, "EEXIST", "snapshot '%s' exists already", name);
+            mood__srv_error(rs, 409, "EEXIST", "snapshot '%s' exists already", name);
         } else {
             mood_status st = mood_snapshot_save(s->runs_dir, run, s->snapshots_dir, name);
             if (st != MOOD_OK)
-                srv_status_error(rs, st, "snapshot");
+                mood__srv_status_error(rs, st, "snapshot");
             else
-                srv_json(rs, 201, json_pack("{s:s,s:s}", "name", name, "run", run));
+                mood__srv_json(rs, 201, json_pack("{s:s,s:s}", "name", name, "run", run));
         }
         mood__free(existing);
     }
@@ -417,15 +418,16 @@ static void route_predict(mood_server *s, const srv_request *rq, const char *sna
 {
     char name[128];
     mood_table *t = NULL, *out = NULL;
-    if (!srv_safe_name(snap, 100)) {
-        srv_error(rs, 404, "ENOTFOUND", "snapshot '%.60s': no such snapshot", snap);
+    if (!mood__srv_safe_name(snap, 100)) {
+        mood__srv_error(rs, 404, "ENOTFOUND", "snapshot '%.60s': no such snapshot", snap);
         return;
     }
-    srv_sanitize_upload_name(srv_query(rq, "name"), name, sizeof name);
+    mood__srv_sanitize_upload_name(mood__srv_query(rq, "name"), name, sizeof name);
     if (rq->body_len == 0) {
-        srv_json(rs, 400,
-                 json_pack("{s:{s:i,s:s,s:s,s:i,s:n}}", "error", "status", 400, "code", "EFORMAT",
-                           "message", "predict: the file is empty", "line", 1, "column"));
+        mood__srv_json(rs, 400,
+                       json_pack("{s:{s:i,s:s,s:s,s:i,s:n}}", "error", "status", 400, "code",
+                                 "EFORMAT", "message", "predict: the file is empty", "line", 1,
+                                 "column"));
         rs->status = 400;
         return;
     }
@@ -434,7 +436,7 @@ static void route_predict(mood_server *s, const srv_request *rq, const char *sna
     o.max_bytes = s->max_upload_bytes;
     mood_status st = mood_csv_read_buffer(name, rq->body, rq->body_len, &o, &t);
     if (st != MOOD_OK) {
-        srv_csv_error(rs, st, name);
+        mood__srv_csv_error(rs, st, name);
         return;
     }
     char stamp[32], file[260];
@@ -445,21 +447,21 @@ static void route_predict(mood_server *s, const srv_request *rq, const char *sna
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     unsigned c = __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED);
     snprintf(file, sizeof file, "%.100s-%s-%u.csv", snap, stamp, c);
-    char *path = srv_join(s->predictions_dir, file);
+    char *path = mood__srv_join(s->predictions_dir, file);
     if (!path) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         mood_table_destroy(t);
         return;
     }
     st = mood_snapshot_predict(s->snapshots_dir, snap, t, path);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "predict");
+        mood__srv_status_error(rs, st, "predict");
         goto done;
     }
     /* Read the written file back: the counts shown come from what the user downloads. */
     st = mood_csv_read(path, NULL, &out);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "predict");
+        mood__srv_status_error(rs, st, "predict");
         goto done;
     }
     size_t jc;
@@ -477,9 +479,9 @@ static void route_predict(mood_server *s, const srv_request *rq, const char *sna
     }
     char url[400];
     snprintf(url, sizeof url, "/api/v1/predictions/%s", file);
-    srv_json(rs, 200,
-             json_pack("{s:s,s:s,s:s,s:I,s:o}", "snapshot", snap, "file", file, "url", url, "rows",
-                       (json_int_t)mood_table_rows(out), "counts", counts));
+    mood__srv_json(rs, 200,
+                   json_pack("{s:s,s:s,s:s,s:I,s:o}", "snapshot", snap, "file", file, "url", url,
+                             "rows", (json_int_t)mood_table_rows(out), "counts", counts));
 done:
     mood_table_destroy(out);
     mood_table_destroy(t);
@@ -489,22 +491,22 @@ done:
 static void route_prediction_file(mood_server *s, const char *file, srv_response *rs)
 {
     char *path = NULL;
-    if (!srv_safe_name(file, 250)) {
-        srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
+    if (!mood__srv_safe_name(file, 250)) {
+        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
         return;
     }
-    if (!srv_confine(s->predictions_dir, file, &path, rs))
+    if (!mood__srv_confine(s->predictions_dir, file, &path, rs))
         return;
-    srv_file(rs, path, srv_mime(file), file);
+    mood__srv_file(rs, path, mood__srv_mime(file), file);
     mood__free(path);
 }
 
 /* ---- dispatch -------------------------------------------------------------------------- */
 
-int srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs)
+int mood__srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     char seg[5][256];
-    size_t n = srv_split(rq->path, seg, 4);
+    size_t n = mood__srv_split(rq->path, seg, 4);
     int get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     if (n == 0 || n > 4)
         return 0;
@@ -517,8 +519,8 @@ int srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs)
         route_upload(s, rq, rs);
     else if (strcmp(top, "runs") == 0 && n == 1 && get)
         route_runs(s, rs);
-    else if (strcmp(top, "runs") == 0 && n >= 2 && !srv_safe_name(seg[1], 95))
-        srv_error(rs, 404, "ENOTFOUND", "run '%.60s': no such run", seg[1]);
+    else if (strcmp(top, "runs") == 0 && n >= 2 && !mood__srv_safe_name(seg[1], 95))
+        mood__srv_error(rs, 404, "ENOTFOUND", "run '%.60s': no such run", seg[1]);
     else if (strcmp(top, "runs") == 0 && n == 2 && get)
         route_run(s, seg[1], rs);
     else if (strcmp(top, "runs") == 0 && n == 3 && post && strcmp(seg[2], "playlists") == 0)
@@ -538,7 +540,7 @@ int srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs)
     else if (strcmp(top, "datasets") == 0 || strcmp(top, "uploads") == 0 ||
              strcmp(top, "runs") == 0 || strcmp(top, "compare") == 0 ||
              strcmp(top, "snapshots") == 0 || strcmp(top, "predictions") == 0)
-        srv_error(rs, 405, "EMETHOD", "no API route %s %.200s", rq->method, rq->path);
+        mood__srv_error(rs, 405, "EMETHOD", "no API route %s %.200s", rq->method, rq->path);
     else
         return 0;
     return 1;

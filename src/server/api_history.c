@@ -80,7 +80,7 @@ static mood_status history_job_run(srv_job *j, void *arg)
         goto done;
     for (size_t i = 0; i < hj->n_files; i++) {
         mood_history_import_report r;
-        if ((st = mood_history_import(cat, hj->files[i], srv_job_progress, j, &r)) != MOOD_OK)
+        if ((st = mood_history_import(cat, hj->files[i], mood__srv_job_progress, j, &r)) != MOOD_OK)
             goto done;
         const char *base = strrchr(hj->files[i], '/');
         json_array_append_new(
@@ -90,7 +90,7 @@ static mood_status history_job_run(srv_job *j, void *arg)
                                (json_int_t)r.duplicates, "kept_apart", (json_int_t)r.kept_apart,
                                "missing_essentials", (json_int_t)r.missing_essentials));
     }
-    if (srv_job_progress(j, "joining audio features", 0, 1)) {
+    if (mood__srv_job_progress(j, "joining audio features", 0, 1)) {
         st = mood__error(MOOD_ECANCELED, "canceled");
         goto done;
     }
@@ -131,25 +131,25 @@ static mood_status history_job_run(srv_job *j, void *arg)
     mood_status step;
     mood_history_train_options to;
     mood_history_train_options_default(&to);
-    to.progress = srv_job_progress;
+    to.progress = mood__srv_job_progress;
     to.progress_user = j;
     json = NULL;
-    srv_job_progress(j, "track moods", 0, 1);
+    mood__srv_job_progress(j, "track moods", 0, 1);
     step = mood_history_moods_fit(cat, h, &to, &json);
     step_result(dash, "moods", step, json);
     json = NULL;
-    srv_job_progress(j, "next-mood model", 0, 1);
+    mood__srv_job_progress(j, "next-mood model", 0, 1);
     step = mood_history_nextmood_train(cat, h, &to, &json);
     step_result(dash, "nextmood", step, json);
     json = NULL;
-    srv_job_progress(j, "session-start model", 0, 1);
+    mood__srv_job_progress(j, "session-start model", 0, 1);
     step = mood_history_sessionstart_train(cat, h, &to, &json);
     step_result(dash, "sessionstart", step, json);
     json = NULL;
     step = mood_history_drift(cat, h, 0, NULL, &json);
     step_result(dash, "drift", step, json);
     json = NULL;
-    if (srv_job_progress(j, "report", 0, 1)) {
+    if (mood__srv_job_progress(j, "report", 0, 1)) {
         st = mood__error(MOOD_ECANCELED, "canceled");
         goto done;
     }
@@ -157,16 +157,16 @@ static mood_status history_job_run(srv_job *j, void *arg)
         goto done;
     step_result(dash, "report", MOOD_OK, json);
     {
-        char *path = srv_join(hj->out_dir, "dashboard.json");
+        char *path = mood__srv_join(hj->out_dir, "dashboard.json");
         char *text = json_dumps(dash, JSON_INDENT(1) | JSON_REAL_PRECISION(8));
         st = path && text ? mood_atomic_write(path, text, strlen(text)) : mood__enomem("history");
         free(text);
         mood__free(path);
     }
     if (st == MOOD_OK)
-        srv_job_set_result(j, json_pack("{s:O,s:O,s:s}", "plays", json_object_get(dash, "plays"),
-                                        "sessions", json_object_get(dash, "sessions"), "link",
-                                        "#/history"));
+        mood__srv_job_set_result(
+            j, json_pack("{s:O,s:O,s:s}", "plays", json_object_get(dash, "plays"), "sessions",
+                         json_object_get(dash, "sessions"), "link", "#/history"));
 done:
     mood_history_destroy(h);
     mood_catalog_close(cat);
@@ -181,35 +181,35 @@ static int confine_list(mood_server *s, json_t *arr, const char *field, char **o
     if (!arr || json_is_null(arr))
         return 1;
     if (!json_is_array(arr) || json_array_size(arr) > MAX_FILES) {
-        srv_error(rs, 400, "EINVAL", "field '%s': expected a list of at most %d files", field,
-                  MAX_FILES);
+        mood__srv_error(rs, 400, "EINVAL", "field '%s': expected a list of at most %d files", field,
+                        MAX_FILES);
         return 0;
     }
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const char *rel = json_string_value(json_array_get(arr, i));
         if (!rel) {
-            srv_error(rs, 400, "EINVAL", "field '%s'[%zu]: expected a string", field, i);
+            mood__srv_error(rs, 400, "EINVAL", "field '%s'[%zu]: expected a string", field, i);
             return 0;
         }
-        if (!srv_confine_data(s, rel, &out[*n], rs))
+        if (!mood__srv_confine_data(s, rel, &out[*n], rs))
             return 0;
         (*n)++;
     }
     return 1;
 }
 
-void srv_submit_history(mood_server *s, json_t *body, srv_response *rs)
+void mood__srv_submit_history(mood_server *s, json_t *body, srv_response *rs)
 {
     if (!s->catalog) {
-        srv_error(rs, 400, "EINVAL", "history: this server has no catalog (--catalog)");
+        mood__srv_error(rs, 400, "EINVAL", "history: this server has no catalog (--catalog)");
         return;
     }
     history_job *hj = mood__calloc(1, sizeof *hj);
     if (!hj || !(hj->catalog = mood__strdup(s->catalog)) ||
-        !(hj->out_dir = srv_join(s->data_dir, "history"))) {
+        !(hj->out_dir = mood__srv_join(s->data_dir, "history"))) {
         if (hj)
             history_job_free(hj);
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return;
     }
     if (!confine_list(s, json_object_get(body, "files"), "files", hj->files, &hj->n_files, rs) ||
@@ -219,14 +219,14 @@ void srv_submit_history(mood_server *s, json_t *body, srv_response *rs)
         return;
     }
     if (hj->n_files == 0) {
-        srv_error(rs, 400, "EINVAL", "field 'files': expected at least one uploaded export");
+        mood__srv_error(rs, 400, "EINVAL", "field 'files': expected at least one uploaded export");
         history_job_free(hj);
         return;
     }
     json_t *tz = json_object_get(body, "tz"), *gap = json_object_get(body, "gap_min");
     if (tz && !json_is_null(tz)) {
         if (!json_is_string(tz) || json_string_length(tz) >= sizeof hj->tz) {
-            srv_error(rs, 400, "EINVAL", "field 'tz': expected a time-zone name");
+            mood__srv_error(rs, 400, "EINVAL", "field 'tz': expected a time-zone name");
             history_job_free(hj);
             return;
         }
@@ -234,48 +234,48 @@ void srv_submit_history(mood_server *s, json_t *body, srv_response *rs)
     }
     if (gap && !json_is_null(gap)) {
         if (!json_is_number(gap) || json_number_value(gap) <= 0 || json_number_value(gap) > 1440) {
-            srv_error(rs, 400, "EINVAL", "field 'gap_min': expected minutes in (0, 1440]");
+            mood__srv_error(rs, 400, "EINVAL", "field 'gap_min': expected minutes in (0, 1440]");
             history_job_free(hj);
             return;
         }
         hj->gap_min = json_number_value(gap);
     }
     if (mood_mkdirs(hj->out_dir) != MOOD_OK) {
-        srv_status_error(rs, MOOD_EIO, "history");
+        mood__srv_status_error(rs, MOOD_EIO, "history");
         history_job_free(hj);
         return;
     }
     char id[64];
-    if (srv_jobs_submit(s->jobs, "history", json_deep_copy(body), history_job_run, hj,
-                        history_job_free, id, sizeof id) != MOOD_OK) {
-        srv_status_error(rs, MOOD_ENOMEM, "jobs");
+    if (mood__srv_jobs_submit(s->jobs, "history", json_deep_copy(body), history_job_run, hj,
+                              history_job_free, id, sizeof id) != MOOD_OK) {
+        mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
         return;
     }
-    srv_json(rs, 202, json_pack("{s:o}", "job", srv_jobs_get(s->jobs, id)));
+    mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
 }
 
 /* Store an export as uploads/history/<name> after checking that its format is known. */
 static void route_upload(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     char name[128], final[160];
-    const char *given = srv_query(rq, "name");
+    const char *given = mood__srv_query(rq, "name");
     /* Keep .json for Spotify exports; everything else is stored as .csv. */
     size_t gl = given ? strlen(given) : 0;
     int is_json = gl > 5 && strcmp(given + gl - 5, ".json") == 0;
-    srv_sanitize_upload_name(given, name, sizeof name);
+    mood__srv_sanitize_upload_name(given, name, sizeof name);
     if (is_json) {
         size_t n = strlen(name);
         if (n > 4 && strcmp(name + n - 4, ".csv") == 0)
             name[n - 4] = '\0';
     }
     if (rq->body_len == 0) {
-        srv_error(rs, 400, "EFORMAT", "history upload: the file is empty");
+        mood__srv_error(rs, 400, "EFORMAT", "history upload: the file is empty");
         return;
     }
-    char *dir = srv_join(s->uploads_dir, "history");
+    char *dir = mood__srv_join(s->uploads_dir, "history");
     if (!dir || mood_mkdirs(dir) != MOOD_OK) {
         mood__free(dir);
-        srv_error(rs, 500, "EIO", "history upload: cannot create the uploads folder");
+        mood__srv_error(rs, 500, "EIO", "history upload: cannot create the uploads folder");
         return;
     }
     pthread_mutex_lock(&s->uploads_lock);
@@ -283,14 +283,14 @@ static void route_upload(mood_server *s, const srv_request *rq, srv_response *rs
     const char *dot = strrchr(name, '.');
     size_t stem = dot ? (size_t)(dot - name) : strlen(name);
     for (int i = 2; i < 10000; i++) {
-        char *p = srv_join(dir, final);
+        char *p = mood__srv_join(dir, final);
         int exists = p ? mood_path_exists(p) : 1;
         mood__free(p);
         if (!exists)
             break;
         snprintf(final, sizeof final, "%.*s-%d%s", (int)stem, name, i, name + stem);
     }
-    char *path = srv_join(dir, final);
+    char *path = mood__srv_join(dir, final);
     mood_status st =
         path ? mood_atomic_write(path, rq->body, rq->body_len) : mood__enomem("upload");
     pthread_mutex_unlock(&s->uploads_lock);
@@ -301,52 +301,53 @@ static void route_upload(mood_server *s, const srv_request *rq, srv_response *rs
     if (st != MOOD_OK) {
         if (path)
             unlink(path);
-        srv_status_error(rs, st, "history upload");
+        mood__srv_status_error(rs, st, "history upload");
     } else {
         char rel[220];
         snprintf(rel, sizeof rel, "uploads/history/%s", final);
-        srv_json(rs, 201,
-                 json_pack("{s:s,s:s}", "path", rel, "format", mood_history_format_name(f)));
+        mood__srv_json(rs, 201,
+                       json_pack("{s:s,s:s}", "path", rel, "format", mood_history_format_name(f)));
     }
     mood__free(path);
 }
 
 static void route_dashboard(mood_server *s, srv_response *rs)
 {
-    char *dir = srv_join(s->data_dir, "history");
-    char *path = dir ? srv_join(dir, "dashboard.json") : NULL;
+    char *dir = mood__srv_join(s->data_dir, "history");
+    char *path = dir ? mood__srv_join(dir, "dashboard.json") : NULL;
     json_t *d = path && mood_path_exists(path) ? json_load_file(path, 0, NULL) : NULL;
     json_t *files = json_array();
     DIR *dd = dir ? opendir(dir) : NULL;
     struct dirent *e;
     while (dd && (e = readdir(dd)) != NULL) {
         size_t n = strlen(e->d_name);
-        if (srv_safe_name(e->d_name, 200) && n > 4 && strcmp(e->d_name + n - 4, ".png") == 0)
+        if (mood__srv_safe_name(e->d_name, 200) && n > 4 && strcmp(e->d_name + n - 4, ".png") == 0)
             json_array_append_new(files, json_string(e->d_name));
     }
     if (dd)
         closedir(dd);
     mood__free(path);
     mood__free(dir);
-    srv_json(rs, 200, json_pack("{s:o,s:o}", "dashboard", d ? d : json_null(), "charts", files));
+    mood__srv_json(rs, 200,
+                   json_pack("{s:o,s:o}", "dashboard", d ? d : json_null(), "charts", files));
 }
 
 static void route_file(mood_server *s, const char *name, srv_response *rs)
 {
-    char *path = NULL, *dir = srv_join(s->data_dir, "history");
-    if (!srv_safe_name(name, 200)) {
-        srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", name);
-    } else if (dir && srv_confine(dir, name, &path, rs)) {
-        srv_file(rs, path, srv_mime(name), NULL);
+    char *path = NULL, *dir = mood__srv_join(s->data_dir, "history");
+    if (!mood__srv_safe_name(name, 200)) {
+        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", name);
+    } else if (dir && mood__srv_confine(dir, name, &path, rs)) {
+        mood__srv_file(rs, path, mood__srv_mime(name), NULL);
     }
     mood__free(path);
     mood__free(dir);
 }
 
-int srv_api_history(mood_server *s, const srv_request *rq, srv_response *rs)
+int mood__srv_api_history(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     char seg[4][256];
-    size_t n = srv_split(rq->path, seg, 3);
+    size_t n = mood__srv_split(rq->path, seg, 3);
     if (n < 2 || n > 3 || strcmp(seg[0], "history") != 0)
         return 0;
     int get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
@@ -357,6 +358,6 @@ int srv_api_history(mood_server *s, const srv_request *rq, srv_response *rs)
     else if (n == 3 && strcmp(seg[1], "files") == 0 && get)
         route_file(s, seg[2], rs);
     else
-        srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
+        mood__srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
     return 1;
 }

@@ -47,22 +47,22 @@ static mood_status cluster_job_run(srv_job *j, void *arg)
     mood_table *t = NULL;
     mood_run *r = NULL;
     char run_id[128];
-    if (srv_job_progress(j, "reading", 0, 1))
+    if (mood__srv_job_progress(j, "reading", 0, 1))
         return mood__error(MOOD_ECANCELED, "canceled");
     mood_status st = mood_csv_read_many(cj->cpaths, cj->n_paths, NULL, &t);
     if (st != MOOD_OK)
         return st;
-    st = mood_run_execute(&cj->config, t, srv_job_progress, j, &r);
+    st = mood_run_execute(&cj->config, t, mood__srv_job_progress, j, &r);
     if (st == MOOD_OK) {
-        srv_job_progress(j, "writing", 0, 1);
+        mood__srv_job_progress(j, "writing", 0, 1);
         st = mood_run_write(r, cj->runs_dir, run_id, sizeof run_id);
     }
     if (st == MOOD_OK) {
         char url[200];
         snprintf(url, sizeof url, "#/runs/%s", run_id);
-        srv_job_set_result(j, json_pack("{s:s,s:I,s:I,s:s}", "run_id", run_id, "k",
-                                        (json_int_t)mood_run_k(r), "rows",
-                                        (json_int_t)mood_run_rows(r), "link", url));
+        mood__srv_job_set_result(j, json_pack("{s:s,s:I,s:I,s:s}", "run_id", run_id, "k",
+                                              (json_int_t)mood_run_k(r), "rows",
+                                              (json_int_t)mood_run_rows(r), "link", url));
     }
     mood_run_destroy(r);
     mood_table_destroy(t);
@@ -77,7 +77,8 @@ static int opt_int(json_t *o, const char *key, long long lo, long long hi, long 
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        srv_error(rs, 400, "EINVAL", "field '%s': expected an integer in %lld..%lld", key, lo, hi);
+        mood__srv_error(rs, 400, "EINVAL", "field '%s': expected an integer in %lld..%lld", key, lo,
+                        hi);
         return -1;
     }
     *out = json_integer_value(v);
@@ -91,8 +92,8 @@ static int opt_str(json_t *o, const char *key, size_t max, const char **out, srv
         return 0;
     if (!json_is_string(v) || json_string_length(v) > max ||
         strlen(json_string_value(v)) != json_string_length(v)) {
-        srv_error(rs, 400, "EINVAL", "field '%s': expected a string of at most %zu bytes", key,
-                  max);
+        mood__srv_error(rs, 400, "EINVAL", "field '%s': expected a string of at most %zu bytes",
+                        key, max);
         return -1;
     }
     *out = json_string_value(v);
@@ -108,15 +109,16 @@ static int parse_features(json_t *o, char **out, srv_response *rs)
         return 0;
     if (json_is_string(v)) {
         if (json_string_length(v) > 65536) {
-            srv_error(rs, 400, "EINVAL", "field 'features': too long");
+            mood__srv_error(rs, 400, "EINVAL", "field 'features': too long");
             return -1;
         }
         *out = mood__strdup(json_string_value(v));
         return *out ? 1 : -1;
     }
     if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 4096) {
-        srv_error(rs, 400, "EINVAL",
-                  "field 'features': expected \"all-numeric\", a comma list or a list of names");
+        mood__srv_error(
+            rs, 400, "EINVAL",
+            "field 'features': expected \"all-numeric\", a comma list or a list of names");
         return -1;
     }
     size_t total = 1, i;
@@ -125,15 +127,15 @@ static int parse_features(json_t *o, char **out, srv_response *rs)
     {
         const char *name = json_string_value(e);
         if (!name || !*name || strchr(name, ',') || json_string_length(e) > 256) {
-            srv_error(rs, 400, "EINVAL",
-                      "field 'features'[%zu]: expected a column name without commas", i);
+            mood__srv_error(rs, 400, "EINVAL",
+                            "field 'features'[%zu]: expected a column name without commas", i);
             return -1;
         }
         total += strlen(name) + 1;
     }
     char *list = mood__malloc(total);
     if (!list) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return -1;
     }
     list[0] = '\0';
@@ -153,7 +155,7 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     const char *str;
     long long v;
     if (!cj) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return;
     }
     mood_run_config *c = &cj->config;
@@ -168,19 +170,19 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     if (!json_is_array(inputs) || json_array_size(inputs) == 0 ||
         json_array_size(inputs) > MAX_INPUTS) {
         json_decref(inputs);
-        srv_error(rs, 400, "EINVAL",
-                  "field 'inputs': expected 1..%d file names relative to the data folder",
-                  MAX_INPUTS);
+        mood__srv_error(rs, 400, "EINVAL",
+                        "field 'inputs': expected 1..%d file names relative to the data folder",
+                        MAX_INPUTS);
         goto fail;
     }
     for (size_t i = 0; i < json_array_size(inputs); i++) {
         const char *rel = json_string_value(json_array_get(inputs, i));
         if (!rel) {
             json_decref(inputs);
-            srv_error(rs, 400, "EINVAL", "field 'inputs'[%zu]: expected a string", i);
+            mood__srv_error(rs, 400, "EINVAL", "field 'inputs'[%zu]: expected a string", i);
             goto fail;
         }
-        if (!srv_confine_data(s, rel, &cj->paths[cj->n_paths], rs)) {
+        if (!mood__srv_confine_data(s, rel, &cj->paths[cj->n_paths], rs)) {
             json_decref(inputs);
             goto fail;
         }
@@ -198,18 +200,19 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     if (opt_str(body, "scaler", 32, &str, rs) < 0)
         goto fail;
     if (str && mood_scaler_kind_parse(str, &c->scaler) != MOOD_OK) {
-        srv_error(rs, 400, "EINVAL",
-                  "field 'scaler': expected standard, minmax, robust or none, found '%.40s'", str);
+        mood__srv_error(rs, 400, "EINVAL",
+                        "field 'scaler': expected standard, minmax, robust or none, found '%.40s'",
+                        str);
         goto fail;
     }
     str = NULL;
     if (opt_str(body, "algorithm", 32, &str, rs) < 0)
         goto fail;
     if (str && mood_algorithm_parse(str, &c->cluster.algorithm) != MOOD_OK) {
-        srv_error(rs, 400, "EINVAL",
-                  "field 'algorithm': expected kmeans, minibatch, gmm, dbscan or spectral, "
-                  "found '%.40s'",
-                  str);
+        mood__srv_error(rs, 400, "EINVAL",
+                        "field 'algorithm': expected kmeans, minibatch, gmm, dbscan or spectral, "
+                        "found '%.40s'",
+                        str);
         goto fail;
     }
     json_t *k = json_object_get(body, "k");
@@ -231,7 +234,7 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     if (r)
         c->autok.k_max = (size_t)v;
     if (c->autok.k_min && c->autok.k_max && c->autok.k_min > c->autok.k_max) {
-        srv_error(rs, 400, "EINVAL", "fields 'k_min'..'k_max': expected k_min <= k_max");
+        mood__srv_error(rs, 400, "EINVAL", "fields 'k_min'..'k_max': expected k_min <= k_max");
         goto fail;
     }
     if ((r = opt_int(body, "seed", 0, (long long)1 << 53, &v, rs)) < 0)
@@ -257,7 +260,7 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     json_t *eps = json_object_get(body, "eps");
     if (eps && !json_is_null(eps)) {
         if (!json_is_number(eps) || json_number_value(eps) < 0) {
-            srv_error(rs, 400, "EINVAL", "field 'eps': expected a number >= 0");
+            mood__srv_error(rs, 400, "EINVAL", "field 'eps': expected a number >= 0");
             goto fail;
         }
         c->cluster.eps = json_number_value(eps);
@@ -279,75 +282,75 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
 
     char id[64];
     json_t *params = json_deep_copy(body);
-    if (srv_jobs_submit(s->jobs, "cluster", params, cluster_job_run, cj, cluster_job_free, id,
-                        sizeof id) != MOOD_OK) {
-        srv_status_error(rs, MOOD_ENOMEM, "jobs");
+    if (mood__srv_jobs_submit(s->jobs, "cluster", params, cluster_job_run, cj, cluster_job_free, id,
+                              sizeof id) != MOOD_OK) {
+        mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
         return;
     }
-    srv_json(rs, 202, json_pack("{s:o}", "job", srv_jobs_get(s->jobs, id)));
+    mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
     return;
 oom:
-    srv_error(rs, 500, "ENOMEM", "out of memory");
+    mood__srv_error(rs, 500, "ENOMEM", "out of memory");
 fail:
     cluster_job_free(cj);
 }
 
-int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
+int mood__srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     char seg[4][256];
-    size_t n = srv_split(rq->path, seg, 3);
+    size_t n = mood__srv_split(rq->path, seg, 3);
     if (n == 0 || n > 3 || strcmp(seg[0], "jobs") != 0)
         return 0;
     int get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     if (n == 1) {
         if (get) {
-            srv_json(rs, 200, json_pack("{s:o}", "jobs", srv_jobs_list(s->jobs)));
+            mood__srv_json(rs, 200, json_pack("{s:o}", "jobs", mood__srv_jobs_list(s->jobs)));
         } else if (post) {
-            json_t *body = srv_body_json(rq, rs);
+            json_t *body = mood__srv_body_json(rq, rs);
             if (!body)
                 return 1;
             const char *kind = json_string_value(json_object_get(body, "kind"));
             if (kind && strcmp(kind, "cluster") == 0)
                 submit_cluster(s, body, rs);
             else if (kind && strcmp(kind, "analyze") == 0)
-                srv_submit_analyze(s, body, rs);
+                mood__srv_submit_analyze(s, body, rs);
             else if (kind && strcmp(kind, "history") == 0)
-                srv_submit_history(s, body, rs);
+                mood__srv_submit_history(s, body, rs);
             else if (kind && strcmp(kind, "mix") == 0)
-                srv_submit_mix(s, body, rs);
+                mood__srv_submit_mix(s, body, rs);
             else
-                srv_error(rs, 400, "EINVAL",
-                          "field 'kind': expected cluster, analyze, history or mix");
+                mood__srv_error(rs, 400, "EINVAL",
+                                "field 'kind': expected cluster, analyze, history or mix");
             json_decref(body);
         } else {
-            srv_error(rs, 405, "EMETHOD", "/jobs: use GET or POST");
+            mood__srv_error(rs, 405, "EMETHOD", "/jobs: use GET or POST");
         }
         return 1;
     }
-    if (!srv_safe_name(seg[1], 40)) {
-        srv_error(rs, 404, "ENOTFOUND", "job '%.60s': no such job", seg[1]);
+    if (!mood__srv_safe_name(seg[1], 40)) {
+        mood__srv_error(rs, 404, "ENOTFOUND", "job '%.60s': no such job", seg[1]);
         return 1;
     }
     int cancel = (n == 3 && strcmp(seg[2], "cancel") == 0 && post) ||
                  (n == 2 && strcmp(rq->method, "DELETE") == 0);
     if (cancel) {
-        int r = srv_jobs_cancel(s->jobs, seg[1]);
+        int r = mood__srv_jobs_cancel(s->jobs, seg[1]);
         if (r < 0)
-            srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
+            mood__srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
         else
-            srv_json(rs, r == 0 ? 202 : 200,
-                     json_pack("{s:o}", "job", srv_jobs_get(s->jobs, seg[1])));
+            mood__srv_json(rs, r == 0 ? 202 : 200,
+                           json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, seg[1])));
         return 1;
     }
     if (n == 2 && get) {
-        json_t *j = srv_jobs_get(s->jobs, seg[1]);
+        json_t *j = mood__srv_jobs_get(s->jobs, seg[1]);
         if (!j)
-            srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
+            mood__srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
         else
-            srv_json(rs, 200, json_pack("{s:o}", "job", j));
+            mood__srv_json(rs, 200, json_pack("{s:o}", "job", j));
         return 1;
     }
-    srv_error(rs, n == 3 ? 404 : 405, n == 3 ? "ENOTFOUND" : "EMETHOD", "no API route %s %.200s",
-              rq->method, rq->path);
+    mood__srv_error(rs, n == 3 ? 404 : 405, n == 3 ? "ENOTFOUND" : "EMETHOD",
+                    "no API route %s %.200s", rq->method, rq->path);
     return 1;
 }

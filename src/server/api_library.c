@@ -46,7 +46,7 @@ struct srv_library {
     float *xy; /* n×2 map coordinates */
 };
 
-void srv_library_close(mood_server *s)
+void mood__srv_library_close(mood_server *s)
 {
     struct srv_library *l = s->library;
     if (!l)
@@ -93,13 +93,13 @@ static int library_acquire(mood_server *s, const char *source, srv_response *rs)
     char *csv = NULL;
     if (!source || !*source || strcmp(source, "catalog") == 0) {
         if (!s->catalog || !mood_path_exists(s->catalog)) {
-            srv_error(rs, 404, "ENOTFOUND",
-                      "library: no catalog yet: analyse a folder or pick a CSV track table");
+            mood__srv_error(rs, 404, "ENOTFOUND",
+                            "library: no catalog yet: analyse a folder or pick a CSV track table");
             return 0;
         }
         snprintf(key, sizeof key, "catalog");
     } else {
-        if (!srv_confine_data(s, source, &csv, rs))
+        if (!mood__srv_confine_data(s, source, &csv, rs))
             return 0;
         snprintf(key, sizeof key, "%s", csv);
     }
@@ -112,7 +112,7 @@ static int library_acquire(mood_server *s, const char *source, srv_response *rs)
 
     pthread_rwlock_wrlock(&s->library_lock);
     if (!s->library || strcmp(s->library->key, key) != 0) {
-        srv_library_close(s);
+        mood__srv_library_close(s);
         struct srv_library *l = mood__calloc(1, sizeof *l);
         mood_status st = l ? MOOD_OK : mood__enomem("library");
         if (st == MOOD_OK) {
@@ -137,7 +137,7 @@ static int library_acquire(mood_server *s, const char *source, srv_response *rs)
             }
             pthread_rwlock_unlock(&s->library_lock);
             mood__free(csv);
-            srv_status_error(rs, st, "library");
+            mood__srv_status_error(rs, st, "library");
             return 0;
         }
         s->library = l;
@@ -149,7 +149,7 @@ static int library_acquire(mood_server *s, const char *source, srv_response *rs)
     if (s->library && strcmp(s->library->key, key) == 0)
         return 1;
     pthread_rwlock_unlock(&s->library_lock);
-    srv_error(rs, 503, "EBUSY", "library: another source is being opened; try again");
+    mood__srv_error(rs, 503, "EBUSY", "library: another source is being opened; try again");
     return 0;
 }
 
@@ -160,10 +160,10 @@ static json_t *track_json(const mood_space *sp, const struct srv_library *l, siz
     char cam[8] = "";
     if (letter)
         snprintf(cam, sizeof cam, "%d%c", num, letter);
-    json_t *o =
-        json_pack("{s:I,s:o,s:o,s:o,s:s}", "row", (json_int_t)row, "id",
-                  srv_jstr(mood_space_id(sp, row)), "title", srv_jstr(mood_space_title(sp, row)),
-                  "artist", srv_jstr(mood_space_artist(sp, row)), "camelot", cam);
+    json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:s}", "row", (json_int_t)row, "id",
+                          mood__srv_jstr(mood_space_id(sp, row)), "title",
+                          mood__srv_jstr(mood_space_title(sp, row)), "artist",
+                          mood__srv_jstr(mood_space_artist(sp, row)), "camelot", cam);
     if (!o)
         return NULL;
     float tempo = mood_space_tempo(sp, row), energy = mood_space_energy(sp, row);
@@ -174,7 +174,7 @@ static json_t *track_json(const mood_space *sp, const struct srv_library *l, siz
     const char *path = mood_space_path(sp, row);
     const char *base = strrchr(path, '/');
     json_object_set_new(o, "has_audio", json_boolean(path[0] != '\0'));
-    json_object_set_new(o, "file", srv_jstr(base ? base + 1 : path));
+    json_object_set_new(o, "file", mood__srv_jstr(base ? base + 1 : path));
     json_object_set_new(o, "x", json_real(l->xy[2 * row]));
     json_object_set_new(o, "y", json_real(l->xy[2 * row + 1]));
     return o;
@@ -188,7 +188,7 @@ static json_t *hits_json(const struct srv_library *l, const mood_hit *h, size_t 
         if (o) {
             json_object_set_new(o, "distance", json_real(h[i].distance));
             json_object_set_new(o, "score", json_real(h[i].score));
-            json_object_set_new(o, "reasons", srv_jstr(h[i].reasons));
+            json_object_set_new(o, "reasons", mood__srv_jstr(h[i].reasons));
         }
         json_array_append_new(arr, o);
     }
@@ -200,15 +200,15 @@ static int resolve(const struct srv_library *l, const char *q, const char *field
                    srv_response *rs)
 {
     if (!q || !*q) {
-        srv_error(rs, 400, "EINVAL", "%s: expected a track (\"@row\", id or \"artist - title\")",
-                  field);
+        mood__srv_error(rs, 400, "EINVAL",
+                        "%s: expected a track (\"@row\", id or \"artist - title\")", field);
         return 0;
     }
     if (q[0] == '@') {
         char *end;
         unsigned long long v = strtoull(q + 1, &end, 10);
         if (*end || end == q + 1 || v >= mood_space_size(l->space)) {
-            srv_error(rs, 404, "ENOTFOUND", "%s: no track at row '%.40s'", field, q + 1);
+            mood__srv_error(rs, 404, "ENOTFOUND", "%s: no track at row '%.40s'", field, q + 1);
             return 0;
         }
         *row = (size_t)v;
@@ -216,7 +216,7 @@ static int resolve(const struct srv_library *l, const char *q, const char *field
     }
     mood_status st = mood_space_resolve(l->space, q, row);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, field);
+        mood__srv_status_error(rs, st, field);
         return 0;
     }
     return 1;
@@ -224,7 +224,7 @@ static int resolve(const struct srv_library *l, const char *q, const char *field
 
 static size_t query_n(const srv_request *rq, size_t dflt)
 {
-    const char *v = srv_query(rq, "n");
+    const char *v = mood__srv_query(rq, "n");
     long n = v ? strtol(v, NULL, 10) : (long)dflt;
     return n < 1 ? 1 : (n > MAX_HITS ? MAX_HITS : (size_t)n);
 }
@@ -252,10 +252,10 @@ static void route_sources(mood_server *s, srv_response *rs)
         open = json_pack("{s:I,s:b}", "tracks", (json_int_t)mood_space_size(s->library->space),
                          "approximate", mood_index_is_approximate(s->library->index));
     pthread_rwlock_unlock(&s->library_lock);
-    srv_json(rs, 200,
-             json_pack("{s:o,s:o,s:o,s:b}", "catalog", cat, "library_dir",
-                       s->library_dir ? json_string(s->library_dir) : json_null(), "open", open,
-                       "can_analyze", s->catalog != NULL));
+    mood__srv_json(rs, 200,
+                   json_pack("{s:o,s:o,s:o,s:b}", "catalog", cat, "library_dir",
+                             s->library_dir ? json_string(s->library_dir) : json_null(), "open",
+                             open, "can_analyze", s->catalog != NULL));
 }
 
 /* Case-insensitive substring test without allocating. */
@@ -272,11 +272,11 @@ static int contains_ci(const char *hay, const char *needle)
 
 static void route_tracks(mood_server *s, const srv_request *rq, srv_response *rs)
 {
-    if (!library_acquire(s, srv_query(rq, "source"), rs))
+    if (!library_acquire(s, mood__srv_query(rq, "source"), rs))
         return;
     const struct srv_library *l = s->library;
-    const char *q = srv_query(rq, "q");
-    const char *o = srv_query(rq, "offset"), *lim = srv_query(rq, "limit");
+    const char *q = mood__srv_query(rq, "q");
+    const char *o = mood__srv_query(rq, "offset"), *lim = mood__srv_query(rq, "limit");
     size_t offset = o ? strtoul(o, NULL, 10) : 0;
     size_t limit = lim ? strtoul(lim, NULL, 10) : 100;
     if (limit == 0 || limit > 1000)
@@ -294,14 +294,14 @@ static void route_tracks(mood_server *s, const srv_request *rq, srv_response *rs
         matched++;
     }
     pthread_rwlock_unlock(&s->library_lock);
-    srv_json(rs, 200,
-             json_pack("{s:I,s:I,s:o}", "total", (json_int_t)n, "matched", (json_int_t)matched,
-                       "tracks", rows));
+    mood__srv_json(rs, 200,
+                   json_pack("{s:I,s:I,s:o}", "total", (json_int_t)n, "matched",
+                             (json_int_t)matched, "tracks", rows));
 }
 
 static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
 {
-    if (!library_acquire(s, srv_query(rq, "source"), rs))
+    if (!library_acquire(s, mood__srv_query(rq, "source"), rs))
         return;
     const struct srv_library *l = s->library;
     size_t n = mood_space_size(l->space);
@@ -315,7 +315,7 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
         json_array_append_new(x, json_real(l->xy[2 * i]));
         json_array_append_new(y, json_real(l->xy[2 * i + 1]));
         if (has_mood)
-            json_array_append_new(mood, srv_jstr(mood_table_str(t, jm, i)));
+            json_array_append_new(mood, mood__srv_jstr(mood_table_str(t, jm, i)));
         const char *ti = mood_space_title(l->space, i), *ar = mood_space_artist(l->space, i);
         char label[512];
         if (*ti && *ar) {
@@ -326,42 +326,42 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
             const char *p = mood_space_path(l->space, i), *b = strrchr(p, '/');
             snprintf(label, sizeof label, "%s", *p ? (b ? b + 1 : p) : mood_space_id(l->space, i));
         }
-        json_array_append_new(title, srv_jstr(label));
+        json_array_append_new(title, mood__srv_jstr(label));
     }
     pthread_rwlock_unlock(&s->library_lock);
     if (!has_mood) {
         json_decref(mood);
         mood = json_null();
     }
-    srv_json(rs, 200,
-             json_pack("{s:I,s:o,s:o,s:o,s:o}", "n", (json_int_t)n, "x", x, "y", y, "mood", mood,
-                       "title", title));
+    mood__srv_json(rs, 200,
+                   json_pack("{s:I,s:o,s:o,s:o,s:o}", "n", (json_int_t)n, "x", x, "y", y, "mood",
+                             mood, "title", title));
 }
 
 static void route_similar(mood_server *s, const srv_request *rq, srv_response *rs, int dj)
 {
     mood_hit *hits = NULL;
     size_t row, found = 0, n = query_n(rq, 10);
-    if (!library_acquire(s, srv_query(rq, "source"), rs))
+    if (!library_acquire(s, mood__srv_query(rq, "source"), rs))
         return;
     const struct srv_library *l = s->library;
-    if (!resolve(l, srv_query(rq, "track"), "track", &row, rs))
+    if (!resolve(l, mood__srv_query(rq, "track"), "track", &row, rs))
         goto done;
     hits = mood__calloc(n, sizeof *hits);
     if (!hits) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         goto done;
     }
     mood_status st;
     if (dj) {
         mood_dj_options o;
         mood_dj_options_default(&o);
-        const char *e = srv_query(rq, "energy");
+        const char *e = mood__srv_query(rq, "energy");
         if (e && mood_energy_dir_parse(e, &o.energy) != MOOD_OK) {
-            srv_error(rs, 400, "EINVAL", "energy: expected up, down, steady or any");
+            mood__srv_error(rs, 400, "EINVAL", "energy: expected up, down, steady or any");
             goto done;
         }
-        const char *key = srv_query(rq, "key");
+        const char *key = mood__srv_query(rq, "key");
         if (key && strcmp(key, "0") == 0)
             o.require_key = 0;
         st = mood_dj_next(l->space, l->index, row, &o, n, hits, &found);
@@ -369,11 +369,11 @@ static void route_similar(mood_server *s, const srv_request *rq, srv_response *r
         st = mood_similar(l->space, l->index, row, n, hits, &found);
     }
     if (st != MOOD_OK)
-        srv_status_error(rs, st, dj ? "next" : "similar");
+        mood__srv_status_error(rs, st, dj ? "next" : "similar");
     else
-        srv_json(rs, 200,
-                 json_pack("{s:o,s:o}", "track", track_json(l->space, l, row), "hits",
-                           hits_json(l, hits, found)));
+        mood__srv_json(rs, 200,
+                       json_pack("{s:o,s:o}", "track", track_json(l->space, l, row), "hits",
+                                 hits_json(l, hits, found)));
 done:
     pthread_rwlock_unlock(&s->library_lock);
     mood__free(hits);
@@ -386,26 +386,26 @@ static void route_path(mood_server *s, const srv_request *rq, srv_response *rs)
     mood_path_info info;
     if (n < 2)
         n = 2;
-    if (!library_acquire(s, srv_query(rq, "source"), rs))
+    if (!library_acquire(s, mood__srv_query(rq, "source"), rs))
         return;
     const struct srv_library *l = s->library;
-    if (!resolve(l, srv_query(rq, "a"), "a", &a, rs) ||
-        !resolve(l, srv_query(rq, "b"), "b", &b, rs))
+    if (!resolve(l, mood__srv_query(rq, "a"), "a", &a, rs) ||
+        !resolve(l, mood__srv_query(rq, "b"), "b", &b, rs))
         goto done;
     hits = mood__calloc(n, sizeof *hits);
     if (!hits) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         goto done;
     }
     mood_status st = mood_song_path(l->space, l->index, a, b, n, hits, &info);
     if (st != MOOD_OK)
-        srv_status_error(rs, st, "path");
+        mood__srv_status_error(rs, st, "path");
     else
-        srv_json(rs, 200,
-                 json_pack("{s:o,s:{s:I,s:I,s:f,s:f}}", "hits", hits_json(l, hits, info.found),
-                           "info", "requested", (json_int_t)info.requested, "found",
-                           (json_int_t)info.found, "step", (double)info.step, "local_nn",
-                           (double)info.local_nn));
+        mood__srv_json(rs, 200,
+                       json_pack("{s:o,s:{s:I,s:I,s:f,s:f}}", "hits",
+                                 hits_json(l, hits, info.found), "info", "requested",
+                                 (json_int_t)info.requested, "found", (json_int_t)info.found,
+                                 "step", (double)info.step, "local_nn", (double)info.local_nn));
 done:
     pthread_rwlock_unlock(&s->library_lock);
     mood__free(hits);
@@ -419,7 +419,8 @@ static int resolve_list(const struct srv_library *l, json_t *arr, const char *fi
     if (!arr || json_is_null(arr))
         return 1;
     if (!json_is_array(arr) || json_array_size(arr) > 64) {
-        srv_error(rs, 400, "EINVAL", "field '%s': expected a list of at most 64 tracks", field);
+        mood__srv_error(rs, 400, "EINVAL", "field '%s': expected a list of at most 64 tracks",
+                        field);
         return 0;
     }
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -435,7 +436,7 @@ static void route_alchemy(mood_server *s, const srv_request *rq, srv_response *r
 {
     size_t add[64], sub[64], n_add, n_sub, found = 0;
     mood_hit *hits = NULL;
-    json_t *body = srv_body_json(rq, rs);
+    json_t *body = mood__srv_body_json(rq, rs);
     if (!body)
         return;
     const char *source = json_string_value(json_object_get(body, "source"));
@@ -450,21 +451,21 @@ static void route_alchemy(mood_server *s, const srv_request *rq, srv_response *r
         !resolve_list(l, json_object_get(body, "subtract"), "subtract", sub, &n_sub, rs))
         goto done;
     if (n_add == 0) {
-        srv_error(rs, 400, "EINVAL", "field 'add': expected at least one track");
+        mood__srv_error(rs, 400, "EINVAL", "field 'add': expected at least one track");
         goto done;
     }
     hits = mood__calloc(n, sizeof *hits);
     if (!hits) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         goto done;
     }
     mood_alchemy_options o;
     mood_alchemy_options_default(&o);
     mood_status st = mood_alchemy(l->space, l->index, add, n_add, sub, n_sub, &o, n, hits, &found);
     if (st != MOOD_OK)
-        srv_status_error(rs, st, "alchemy");
+        mood__srv_status_error(rs, st, "alchemy");
     else
-        srv_json(rs, 200, json_pack("{s:o}", "hits", hits_json(l, hits, found)));
+        mood__srv_json(rs, 200, json_pack("{s:o}", "hits", hits_json(l, hits, found)));
 done:
     pthread_rwlock_unlock(&s->library_lock);
     mood__free(hits);
@@ -474,7 +475,7 @@ done:
 static void route_playlist(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     size_t *rows = NULL, n = 0, skipped = 0;
-    json_t *body = srv_body_json(rq, rs);
+    json_t *body = mood__srv_body_json(rq, rs);
     if (!body)
         return;
     const char *source = json_string_value(json_object_get(body, "source"));
@@ -482,20 +483,21 @@ static void route_playlist(mood_server *s, const srv_request *rq, srv_response *
     const char *fmt = json_string_value(json_object_get(body, "format"));
     json_t *arr = json_object_get(body, "rows");
     mood_playlist_format f = MOOD_PLAYLIST_M3U8;
-    if (!srv_safe_name(name, 80)) {
-        srv_error(rs, 400, "EINVAL",
-                  "field 'name': expected 1..80 characters of A-Z a-z 0-9 . _ - (not starting "
-                  "with a dot)");
+    if (!mood__srv_safe_name(name, 80)) {
+        mood__srv_error(
+            rs, 400, "EINVAL",
+            "field 'name': expected 1..80 characters of A-Z a-z 0-9 . _ - (not starting "
+            "with a dot)");
         json_decref(body);
         return;
     }
     if (fmt && mood_playlist_format_parse(fmt, &f) != MOOD_OK) {
-        srv_error(rs, 400, "EINVAL", "field 'format': expected m3u8, xspf or json");
+        mood__srv_error(rs, 400, "EINVAL", "field 'format': expected m3u8, xspf or json");
         json_decref(body);
         return;
     }
     if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 100000) {
-        srv_error(rs, 400, "EINVAL", "field 'rows': expected a list of track rows");
+        mood__srv_error(rs, 400, "EINVAL", "field 'rows': expected a list of track rows");
         json_decref(body);
         return;
     }
@@ -507,33 +509,33 @@ static void route_playlist(mood_server *s, const srv_request *rq, srv_response *
     size_t total = mood_space_size(l->space);
     rows = mood__malloc_array(json_array_size(arr), sizeof *rows);
     if (!rows) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         goto done;
     }
     for (size_t i = 0; i < json_array_size(arr); i++) {
         json_t *v = json_array_get(arr, i);
         if (!json_is_integer(v) || json_integer_value(v) < 0 ||
             (size_t)json_integer_value(v) >= total) {
-            srv_error(rs, 400, "EINVAL", "field 'rows'[%zu]: expected a row in 0..%zu", i,
-                      total ? total - 1 : 0);
+            mood__srv_error(rs, 400, "EINVAL", "field 'rows'[%zu]: expected a row in 0..%zu", i,
+                            total ? total - 1 : 0);
             goto done;
         }
         rows[n++] = (size_t)json_integer_value(v);
     }
     char file[200];
     snprintf(file, sizeof file, "%s.%s", name, mood_playlist_format_ext(f));
-    char *path = srv_join(s->playlists_dir, file);
+    char *path = mood__srv_join(s->playlists_dir, file);
     mood_status st = path ? mood_playlist_write_rows(l->space, rows, n, name, f, path, 0, &skipped)
                           : mood__enomem("playlist");
     mood__free(path);
     if (st != MOOD_OK) {
-        srv_status_error(rs, st, "playlist");
+        mood__srv_status_error(rs, st, "playlist");
     } else {
         char url[300];
         snprintf(url, sizeof url, "/api/v1/playlists/%s", file);
-        srv_json(rs, 201,
-                 json_pack("{s:s,s:s,s:I,s:I}", "file", file, "url", url, "tracks",
-                           (json_int_t)(n - skipped), "skipped", (json_int_t)skipped));
+        mood__srv_json(rs, 201,
+                       json_pack("{s:s,s:s,s:I,s:I}", "file", file, "url", url, "tracks",
+                                 (json_int_t)(n - skipped), "skipped", (json_int_t)skipped));
     }
 done:
     pthread_rwlock_unlock(&s->library_lock);
@@ -544,13 +546,13 @@ done:
 static void route_playlist_file(mood_server *s, const char *file, srv_response *rs)
 {
     char *path = NULL;
-    if (!srv_safe_name(file, 200)) {
-        srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
+    if (!mood__srv_safe_name(file, 200)) {
+        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
         return;
     }
-    if (!srv_confine(s->playlists_dir, file, &path, rs))
+    if (!mood__srv_confine(s->playlists_dir, file, &path, rs))
         return;
-    srv_file(rs, path, srv_mime(file), file);
+    mood__srv_file(rs, path, mood__srv_mime(file), file);
     mood__free(path);
 }
 
@@ -576,8 +578,8 @@ static int analyze_progress(void *user, const mood_analyze_progress *p)
 {
     char stage[64];
     snprintf(stage, sizeof stage, "analysing %zu/%zu files", p->files_done, p->files_total);
-    return srv_job_progress(user, stage, (double)p->files_done,
-                            p->files_total ? (double)p->files_total : 1.0);
+    return mood__srv_job_progress(user, stage, (double)p->files_done,
+                                  p->files_total ? (double)p->files_total : 1.0);
 }
 
 static mood_status analyze_job_run(srv_job *j, void *arg)
@@ -600,7 +602,7 @@ static mood_status analyze_job_run(srv_job *j, void *arg)
         for (size_t i = 0; fails && i < sum.n_failures && i < 50; i++)
             json_array_append_new(fails, json_pack("{s:s,s:s}", "path", sum.failures[i].path,
                                                    "reason", sum.failures[i].reason));
-        srv_job_set_result(
+        mood__srv_job_set_result(
             j, json_pack("{s:I,s:I,s:I,s:I,s:f,s:f,s:o,s:s}", "files", (json_int_t)sum.files_total,
                          "analyzed", (json_int_t)sum.analyzed, "skipped", (json_int_t)sum.skipped,
                          "failed", (json_int_t)sum.failed, "audio_s", sum.audio_s, "elapsed_s",
@@ -610,59 +612,59 @@ static mood_status analyze_job_run(srv_job *j, void *arg)
     /* A new analysis changes the catalog: the open space is stale. */
     pthread_rwlock_wrlock(&aj->server->library_lock);
     if (aj->server->library && strcmp(aj->server->library->key, "catalog") == 0)
-        srv_library_close(aj->server);
+        mood__srv_library_close(aj->server);
     pthread_rwlock_unlock(&aj->server->library_lock);
     return st;
 }
 
-void srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs)
+void mood__srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs)
 {
     if (!s->catalog) {
-        srv_error(rs, 400, "EINVAL", "analyze: this server has no catalog (--catalog)");
+        mood__srv_error(rs, 400, "EINVAL", "analyze: this server has no catalog (--catalog)");
         return;
     }
     json_t *paths = json_object_get(body, "paths");
     if (!json_is_array(paths) || json_array_size(paths) == 0 || json_array_size(paths) > 32) {
-        srv_error(rs, 400, "EINVAL",
-                  "field 'paths': expected 1..32 folders or files under the data or library "
-                  "folder");
+        mood__srv_error(rs, 400, "EINVAL",
+                        "field 'paths': expected 1..32 folders or files under the data or library "
+                        "folder");
         return;
     }
     analyze_job *aj = mood__calloc(1, sizeof *aj);
     if (!aj || !(aj->catalog = mood__strdup(s->catalog))) {
         mood__free(aj);
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return;
     }
     aj->server = s;
     for (size_t i = 0; i < json_array_size(paths); i++) {
         const char *rel = json_string_value(json_array_get(paths, i));
         if (!rel) {
-            srv_error(rs, 400, "EINVAL", "field 'paths'[%zu]: expected a string", i);
+            mood__srv_error(rs, 400, "EINVAL", "field 'paths'[%zu]: expected a string", i);
             analyze_job_free(aj);
             return;
         }
         /* "library" alone names the whole library folder. */
         if (strcmp(rel, "library") == 0 && s->library_dir) {
             aj->paths[aj->n] = mood__strdup(s->library_dir);
-        } else if (!srv_confine_data(s, rel, &aj->paths[aj->n], rs)) {
+        } else if (!mood__srv_confine_data(s, rel, &aj->paths[aj->n], rs)) {
             analyze_job_free(aj);
             return;
         }
         if (!aj->paths[aj->n]) {
-            srv_error(rs, 500, "ENOMEM", "out of memory");
+            mood__srv_error(rs, 500, "ENOMEM", "out of memory");
             analyze_job_free(aj);
             return;
         }
         aj->n++;
     }
     char id[64];
-    if (srv_jobs_submit(s->jobs, "analyze", json_deep_copy(body), analyze_job_run, aj,
-                        analyze_job_free, id, sizeof id) != MOOD_OK) {
-        srv_status_error(rs, MOOD_ENOMEM, "jobs");
+    if (mood__srv_jobs_submit(s->jobs, "analyze", json_deep_copy(body), analyze_job_run, aj,
+                              analyze_job_free, id, sizeof id) != MOOD_OK) {
+        mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
         return;
     }
-    srv_json(rs, 202, json_pack("{s:o}", "job", srv_jobs_get(s->jobs, id)));
+    mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
 }
 
 /* ---- mix job --------------------------------------------------------------------------- */
@@ -686,17 +688,17 @@ static mood_status mix_job_run(srv_job *j, void *arg)
 {
     mix_job *mj = arg;
     mood_mix_info info;
-    if (srv_job_progress(j, "rendering the transition", 0, 1))
+    if (mood__srv_job_progress(j, "rendering the transition", 0, 1))
         return mood__error(MOOD_ECANCELED, "canceled");
     mood_status st = mood_mix_render(mj->a, mj->b, &mj->o, mj->out, &info);
     if (st == MOOD_OK) {
         char url[300];
         snprintf(url, sizeof url, "/api/v1/mixes/%s", mj->file);
-        srv_job_set_result(j, json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:f}", "file", mj->file,
-                                        "url", url, "tempo_a_bpm", info.tempo_a_bpm, "tempo_b_bpm",
-                                        info.tempo_b_bpm, "stretch", info.stretch, "transition_s",
-                                        info.transition_s, "crossfade_s", info.crossfade_s,
-                                        "duration_s", info.duration_s));
+        mood__srv_job_set_result(
+            j, json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:f}", "file", mj->file, "url", url,
+                         "tempo_a_bpm", info.tempo_a_bpm, "tempo_b_bpm", info.tempo_b_bpm,
+                         "stretch", info.stretch, "transition_s", info.transition_s, "crossfade_s",
+                         info.crossfade_s, "duration_s", info.duration_s));
     }
     return st;
 }
@@ -708,12 +710,12 @@ static char *confined_audio(const mood_server *s, const struct srv_library *l, s
 {
     const char *p = mood_space_path(l->space, row);
     if (!*p) {
-        srv_error(rs, 400, "EINVAL", "%s: this track has no audio file", field);
+        mood__srv_error(rs, 400, "EINVAL", "%s: this track has no audio file", field);
         return NULL;
     }
     char *rp = realpath(p, NULL);
     if (!rp) {
-        srv_error(rs, 404, "ENOTFOUND", "%s: audio file not found", field);
+        mood__srv_error(rs, 404, "ENOTFOUND", "%s: audio file not found", field);
         return NULL;
     }
     const char *roots[2] = {s->data_dir, s->library_dir};
@@ -723,22 +725,22 @@ static char *confined_audio(const mood_server *s, const struct srv_library *l, s
             char *out = mood__strdup(rp);
             free(rp);
             if (!out)
-                srv_error(rs, 500, "ENOMEM", "out of memory");
+                mood__srv_error(rs, 500, "ENOMEM", "out of memory");
             return out;
         }
     }
     free(rp);
-    srv_error(rs, 403, "EFORBIDDEN", "%s: the audio file is outside the data and library folders",
-              field);
+    mood__srv_error(rs, 403, "EFORBIDDEN",
+                    "%s: the audio file is outside the data and library folders", field);
     return NULL;
 }
 
-void srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
+void mood__srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
 {
     size_t a, b;
     mix_job *mj = mood__calloc(1, sizeof *mj);
     if (!mj) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return;
     }
     mood_mix_options_default(&mj->o);
@@ -746,7 +748,7 @@ void srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
     if (beats && !json_is_null(beats)) {
         if (!json_is_integer(beats) || json_integer_value(beats) < 1 ||
             json_integer_value(beats) > 128) {
-            srv_error(rs, 400, "EINVAL", "field 'beats': expected 1..128");
+            mood__srv_error(rs, 400, "EINVAL", "field 'beats': expected 1..128");
             mix_job_free(mj);
             return;
         }
@@ -766,44 +768,44 @@ void srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
         mix_job_free(mj);
         return;
     }
-    char file[80], *dir = srv_join(s->data_dir, "mixes");
+    char file[80], *dir = mood__srv_join(s->data_dir, "mixes");
     static unsigned counter;
     snprintf(file, sizeof file, "mix-%ld-%u.wav", (long)time(NULL),
              __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
-    if (!dir || mood_mkdirs(dir) != MOOD_OK || !(mj->out = srv_join(dir, file)) ||
+    if (!dir || mood_mkdirs(dir) != MOOD_OK || !(mj->out = mood__srv_join(dir, file)) ||
         !(mj->file = mood__strdup(file))) {
         mood__free(dir);
         mix_job_free(mj);
-        srv_error(rs, 500, "EIO", "mix: cannot prepare the output folder");
+        mood__srv_error(rs, 500, "EIO", "mix: cannot prepare the output folder");
         return;
     }
     mood__free(dir);
     char id[64];
-    if (srv_jobs_submit(s->jobs, "mix", json_deep_copy(body), mix_job_run, mj, mix_job_free, id,
-                        sizeof id) != MOOD_OK) {
-        srv_status_error(rs, MOOD_ENOMEM, "jobs");
+    if (mood__srv_jobs_submit(s->jobs, "mix", json_deep_copy(body), mix_job_run, mj, mix_job_free,
+                              id, sizeof id) != MOOD_OK) {
+        mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
         return;
     }
-    srv_json(rs, 202, json_pack("{s:o}", "job", srv_jobs_get(s->jobs, id)));
+    mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
 }
 
 static void route_mix_file(mood_server *s, const char *file, srv_response *rs)
 {
-    char *path = NULL, *dir = srv_join(s->data_dir, "mixes");
-    if (!srv_safe_name(file, 200))
-        srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
-    else if (dir && srv_confine(dir, file, &path, rs))
-        srv_file(rs, path, srv_mime(file), NULL);
+    char *path = NULL, *dir = mood__srv_join(s->data_dir, "mixes");
+    if (!mood__srv_safe_name(file, 200))
+        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
+    else if (dir && mood__srv_confine(dir, file, &path, rs))
+        mood__srv_file(rs, path, mood__srv_mime(file), NULL);
     mood__free(path);
     mood__free(dir);
 }
 
 /* ---- dispatch -------------------------------------------------------------------------- */
 
-int srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs)
+int mood__srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     char seg[3][256];
-    size_t n = srv_split(rq->path, seg, 2);
+    size_t n = mood__srv_split(rq->path, seg, 2);
     int get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     if (n == 2 && strcmp(seg[0], "playlists") == 0 && get) {
         route_playlist_file(s, seg[1], rs);
@@ -833,6 +835,6 @@ int srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs)
     else if (strcmp(r, "playlist") == 0 && post)
         route_playlist(s, rq, rs);
     else
-        srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
+        mood__srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
     return 1;
 }

@@ -63,7 +63,7 @@ static void set_body(srv_response *rs, unsigned status, char *body, size_t len, 
  * that do not form a valid sequence are replaced by '?' so that an error message quoting them
  * still goes out (jansson refuses invalid UTF-8, and the response would otherwise be lost).
  */
-void srv_utf8_sanitize(char *p)
+void mood__srv_utf8_sanitize(char *p)
 {
     unsigned char *s = (unsigned char *)p;
     while (*s) {
@@ -99,7 +99,7 @@ void srv_utf8_sanitize(char *p)
     }
 }
 
-json_t *srv_jstr(const char *s)
+json_t *mood__srv_jstr(const char *s)
 {
     json_t *j = json_string(s ? s : "");
     if (j)
@@ -107,13 +107,13 @@ json_t *srv_jstr(const char *s)
     char *copy = strdup(s);
     if (!copy)
         return NULL;
-    srv_utf8_sanitize(copy);
+    mood__srv_utf8_sanitize(copy);
     j = json_string(copy);
     free(copy);
     return j;
 }
 
-void srv_json(srv_response *rs, unsigned status, json_t *j)
+void mood__srv_json(srv_response *rs, unsigned status, json_t *j)
 {
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
     json_decref(j);
@@ -130,32 +130,32 @@ void srv_json(srv_response *rs, unsigned status, json_t *j)
     set_body(rs, status, text, strlen(text), "application/json");
 }
 
-void srv_json_text(srv_response *rs, unsigned status, const char *text)
+void mood__srv_json_text(srv_response *rs, unsigned status, const char *text)
 {
     char *copy = strdup(text);
     if (!copy) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return;
     }
     set_body(rs, status, copy, strlen(copy), "application/json");
 }
 
-void srv_error(srv_response *rs, unsigned status, const char *code, const char *fmt, ...)
+void mood__srv_error(srv_response *rs, unsigned status, const char *code, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    srv_utf8_sanitize(msg);
+    mood__srv_utf8_sanitize(msg);
     json_t *e = json_pack("{s:{s:i,s:s,s:s}}", "error", "status", (json_int_t)status, "code", code,
                           "message", msg);
-    srv_json(rs, status, e);
+    mood__srv_json(rs, status, e);
     if (rs->status != status && e)
         rs->status = status;
 }
 
-void srv_status_error(srv_response *rs, mood_status st, const char *context)
+void mood__srv_status_error(srv_response *rs, mood_status st, const char *context)
 {
     unsigned http = 500;
     switch (st) {
@@ -177,8 +177,8 @@ void srv_status_error(srv_response *rs, mood_status st, const char *context)
         http = 500;
     }
     const char *msg = mood_last_error();
-    srv_error(rs, http, mood_status_name(st), "%s: %s", context,
-              msg && *msg ? msg : mood_strerror(st));
+    mood__srv_error(rs, http, mood_status_name(st), "%s: %s", context,
+                    msg && *msg ? msg : mood_strerror(st));
 }
 
 /*
@@ -186,11 +186,11 @@ void srv_status_error(srv_response *rs, mood_status st, const char *context)
  * the line and column next to the message, so they are parsed out here rather than asking
  * the reader for a second error channel.
  */
-void srv_csv_error(srv_response *rs, mood_status st, const char *name)
+void mood__srv_csv_error(srv_response *rs, mood_status st, const char *name)
 {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", mood_last_error());
-    srv_utf8_sanitize(msg);
+    mood__srv_utf8_sanitize(msg);
     long line = -1, column = -1;
     size_t nl = strlen(name);
     const char *p = strstr(msg, name);
@@ -207,21 +207,21 @@ void srv_csv_error(srv_response *rs, mood_status st, const char *name)
         json_object_set_new(err, "line", line >= 0 ? json_integer(line) : json_null());
         json_object_set_new(err, "column", column >= 0 ? json_integer(column) : json_null());
     }
-    srv_json(rs, http, err ? json_pack("{s:o}", "error", err) : NULL);
+    mood__srv_json(rs, http, err ? json_pack("{s:o}", "error", err) : NULL);
     rs->status = http;
 }
 
-void srv_file(srv_response *rs, const char *path, const char *type, const char *download_name)
+void mood__srv_file(srv_response *rs, const char *path, const char *type, const char *download_name)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0) {
-        srv_error(rs, 404, "ENOTFOUND", "file not found");
+        mood__srv_error(rs, 404, "ENOTFOUND", "file not found");
         return;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        srv_error(rs, 404, "ENOTFOUND", "not a regular file");
+        mood__srv_error(rs, 404, "ENOTFOUND", "not a regular file");
         return;
     }
     set_body(rs, 200, NULL, (size_t)st.st_size, type);
@@ -231,16 +231,16 @@ void srv_file(srv_response *rs, const char *path, const char *type, const char *
                  download_name);
 }
 
-const char *srv_query(const srv_request *rq, const char *key)
+const char *mood__srv_query(const srv_request *rq, const char *key)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-json_t *srv_body_json(const srv_request *rq, srv_response *rs)
+json_t *mood__srv_body_json(const srv_request *rq, srv_response *rs)
 {
     json_error_t err;
     if (!rq->body_len) {
-        srv_error(rs, 400, "EFORMAT", "request body: expected a JSON object, found nothing");
+        mood__srv_error(rs, 400, "EFORMAT", "request body: expected a JSON object, found nothing");
         return NULL;
     }
     json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &err);
@@ -248,19 +248,19 @@ json_t *srv_body_json(const srv_request *rq, srv_response *rs)
         json_t *e = json_pack("{s:{s:i,s:s,s:s,s:i,s:i}}", "error", "status", 400, "code",
                               "EFORMAT", "message", err.text, "line", (json_int_t)err.line,
                               "column", (json_int_t)err.column);
-        srv_json(rs, 400, e);
+        mood__srv_json(rs, 400, e);
         rs->status = 400;
         return NULL;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        srv_error(rs, 400, "EFORMAT", "request body: expected a JSON object");
+        mood__srv_error(rs, 400, "EFORMAT", "request body: expected a JSON object");
         return NULL;
     }
     return j;
 }
 
-const char *srv_mime(const char *name)
+const char *mood__srv_mime(const char *name)
 {
     const char *dot = strrchr(name, '.');
     if (!dot)
@@ -389,7 +389,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 {
     srv_response rs = {0};
     rs.fd = -1;
-    srv_error(&rs, status, code, "%s", msg);
+    mood__srv_error(&rs, status, code, "%s", msg);
     return send_response(c, &rs, 1);
 }
 
@@ -416,7 +416,7 @@ static enum MHD_Result serve_asset(struct MHD_Connection *c, const char *url)
     }
     srv_response rs = {0};
     rs.fd = -1;
-    srv_error(&rs, 404, "ENOTFOUND", "no page at this address");
+    mood__srv_error(&rs, 404, "ENOTFOUND", "no page at this address");
     return send_response(c, &rs, 0);
 }
 
@@ -530,9 +530,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     srv_response rs = {0};
     rs.fd = -1;
     mood_clear_error();
-    srv_api_dispatch(s, &rq, &rs);
+    mood__srv_api_dispatch(s, &rq, &rs);
     if (!rs.status && !rs.body && rs.fd < 0)
-        srv_error(&rs, 500, "EINTERNAL", "route produced no response");
+        mood__srv_error(&rs, 500, "EINTERNAL", "route produced no response");
     return send_response(c, &rs, 1);
 }
 
@@ -606,7 +606,7 @@ static void free_server(mood_server *s)
     mood__free(s->jobs_dir);
     mood__free(s->predictions_dir);
     mood__free(s->playlists_dir);
-    srv_library_close(s);
+    mood__srv_library_close(s);
     pthread_rwlock_destroy(&s->library_lock);
     pthread_mutex_destroy(&s->uploads_lock);
     mood__free(s);
@@ -647,13 +647,13 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
     if ((st = real_dir(c->data_dir, &s->data_dir)) != MOOD_OK)
         goto fail;
     {
-        char *runs = c->runs_dir ? mood__strdup(c->runs_dir) : srv_join(s->data_dir, "runs");
-        char *snaps =
-            c->snapshots_dir ? mood__strdup(c->snapshots_dir) : srv_join(s->data_dir, "snapshots");
-        char *up = srv_join(s->data_dir, "uploads");
-        char *jobs = srv_join(s->data_dir, "jobs");
-        char *pred = srv_join(s->data_dir, "predictions");
-        char *pl = srv_join(s->data_dir, "playlists");
+        char *runs = c->runs_dir ? mood__strdup(c->runs_dir) : mood__srv_join(s->data_dir, "runs");
+        char *snaps = c->snapshots_dir ? mood__strdup(c->snapshots_dir)
+                                       : mood__srv_join(s->data_dir, "snapshots");
+        char *up = mood__srv_join(s->data_dir, "uploads");
+        char *jobs = mood__srv_join(s->data_dir, "jobs");
+        char *pred = mood__srv_join(s->data_dir, "predictions");
+        char *pl = mood__srv_join(s->data_dir, "playlists");
         if (!runs || !snaps || !up || !jobs || !pred || !pl) {
             mood__free(pl);
             mood__free(runs);
@@ -698,7 +698,7 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
             goto fail;
         }
     }
-    if ((st = srv_jobs_create(s->jobs_dir, c->job_threads ? c->job_threads : 2, &s->jobs)) !=
+    if ((st = mood__srv_jobs_create(s->jobs_dir, c->job_threads ? c->job_threads : 2, &s->jobs)) !=
         MOOD_OK)
         goto fail;
 
@@ -752,7 +752,7 @@ fail:
     if (s && s->daemon)
         MHD_stop_daemon(s->daemon);
     if (s && s->jobs)
-        srv_jobs_destroy(s->jobs);
+        mood__srv_jobs_destroy(s->jobs);
     free_server(s);
     return st;
 }
@@ -780,6 +780,6 @@ void mood_server_stop(mood_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->daemon);
-    srv_jobs_destroy(s->jobs);
+    mood__srv_jobs_destroy(s->jobs);
     free_server(s);
 }

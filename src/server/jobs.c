@@ -112,7 +112,7 @@ static void job_save(srv_job *j)
     if (text) {
         char name[80];
         snprintf(name, sizeof name, "%s.json", j->id);
-        char *path = srv_join(js->dir, name);
+        char *path = mood__srv_join(js->dir, name);
         /* A failed write only loses persistence of this update; the job itself goes on. */
         if (path)
             (void)mood_atomic_write(path, text, strlen(text));
@@ -229,12 +229,12 @@ static void load_previous(srv_jobs *js)
         size_t n = strlen(e->d_name);
         if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0 || e->d_name[0] == '.')
             continue;
-        char *path = srv_join(js->dir, e->d_name);
+        char *path = mood__srv_join(js->dir, e->d_name);
         json_t *o = path ? json_load_file(path, 0, NULL) : NULL;
         mood__free(path);
         const char *id = json_string_value(json_object_get(o, "id"));
         const char *state = json_string_value(json_object_get(o, "state"));
-        srv_job *j = (o && id && state && srv_safe_name(id, 40)) ? job_new(js) : NULL;
+        srv_job *j = (o && id && state && mood__srv_safe_name(id, 40)) ? job_new(js) : NULL;
         if (!j) {
             json_decref(o);
             continue;
@@ -285,7 +285,7 @@ static void load_previous(srv_jobs *js)
     closedir(d);
 }
 
-mood_status srv_jobs_create(const char *dir, unsigned threads, srv_jobs **out)
+mood_status mood__srv_jobs_create(const char *dir, unsigned threads, srv_jobs **out)
 {
     *out = NULL;
     srv_jobs *js = mood__calloc(1, sizeof *js);
@@ -297,13 +297,13 @@ mood_status srv_jobs_create(const char *dir, unsigned threads, srv_jobs **out)
     js->threads = mood__calloc(threads, sizeof *js->threads);
     js->counter = (unsigned)getpid() & 0xfffu;
     if (!js->dir || !js->threads) {
-        srv_jobs_destroy(js);
+        mood__srv_jobs_destroy(js);
         return mood__enomem("jobs");
     }
     load_previous(js);
     for (unsigned i = 0; i < threads; i++) {
         if (pthread_create(&js->threads[i], NULL, worker, js) != 0) {
-            srv_jobs_destroy(js);
+            mood__srv_jobs_destroy(js);
             return mood__error(MOOD_EINTERNAL, "jobs: cannot start worker thread");
         }
         js->n_threads++;
@@ -312,7 +312,7 @@ mood_status srv_jobs_create(const char *dir, unsigned threads, srv_jobs **out)
     return MOOD_OK;
 }
 
-void srv_jobs_destroy(srv_jobs *js)
+void mood__srv_jobs_destroy(srv_jobs *js)
 {
     if (!js)
         return;
@@ -340,8 +340,8 @@ void srv_jobs_destroy(srv_jobs *js)
     mood__free(js);
 }
 
-mood_status srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params, srv_job_fn fn,
-                            void *arg, void (*free_arg)(void *), char *out_id, size_t cap)
+mood_status mood__srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params, srv_job_fn fn,
+                                  void *arg, void (*free_arg)(void *), char *out_id, size_t cap)
 {
     srv_job *j = job_new(js);
     if (!j) {
@@ -383,7 +383,7 @@ mood_status srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params, srv_
     return MOOD_OK;
 }
 
-json_t *srv_jobs_get(srv_jobs *js, const char *id)
+json_t *mood__srv_jobs_get(srv_jobs *js, const char *id)
 {
     pthread_mutex_lock(&js->lock);
     srv_job *j = find_locked(js, id);
@@ -398,7 +398,7 @@ static int by_id_desc(const void *a, const void *b)
     return strcmp(y->id, x->id);
 }
 
-json_t *srv_jobs_list(srv_jobs *js)
+json_t *mood__srv_jobs_list(srv_jobs *js)
 {
     json_t *arr = json_array();
     if (!arr)
@@ -416,7 +416,7 @@ json_t *srv_jobs_list(srv_jobs *js)
     return arr;
 }
 
-int srv_jobs_cancel(srv_jobs *js, const char *id)
+int mood__srv_jobs_cancel(srv_jobs *js, const char *id)
 {
     pthread_mutex_lock(&js->lock);
     srv_job *j = find_locked(js, id);
@@ -460,7 +460,7 @@ int srv_jobs_cancel(srv_jobs *js, const char *id)
     return 0;
 }
 
-int srv_job_progress(void *job, const char *stage, double done, double total)
+int mood__srv_job_progress(void *job, const char *stage, double done, double total)
 {
     srv_job *j = job;
     srv_jobs *js = j->owner;
@@ -479,7 +479,7 @@ int srv_job_progress(void *job, const char *stage, double done, double total)
     return cancel;
 }
 
-void srv_job_set_result(srv_job *j, json_t *result)
+void mood__srv_job_set_result(srv_job *j, json_t *result)
 {
     srv_jobs *js = j->owner;
     pthread_mutex_lock(&js->lock);

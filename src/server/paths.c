@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *srv_join(const char *a, const char *b)
+char *mood__srv_join(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     char *p = mood__malloc(la + lb + 2);
@@ -24,7 +24,7 @@ char *srv_join(const char *a, const char *b)
     return p;
 }
 
-int srv_safe_name(const char *name, size_t max_len)
+int mood__srv_safe_name(const char *name, size_t max_len)
 {
     size_t n = name ? strlen(name) : 0;
     if (n == 0 || n > max_len || name[0] == '.')
@@ -55,55 +55,56 @@ static int has_dotdot(const char *rel)
     return 0;
 }
 
-int srv_confine(const char *root, const char *rel, char **out, srv_response *rs)
+int mood__srv_confine(const char *root, const char *rel, char **out, srv_response *rs)
 {
     *out = NULL;
     if (!rel || !*rel) {
-        srv_error(rs, 400, "EINVAL", "path: expected a file name relative to the data folder");
+        mood__srv_error(rs, 400, "EINVAL",
+                        "path: expected a file name relative to the data folder");
         return 0;
     }
     if (strlen(rel) > 1024 || strchr(rel, '\\') || rel[0] == '/' || rel[0] == '~') {
-        srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': absolute paths are refused", rel);
+        mood__srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': absolute paths are refused", rel);
         return 0;
     }
     if (has_dotdot(rel)) {
-        srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': '..' is refused", rel);
+        mood__srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': '..' is refused", rel);
         return 0;
     }
-    char *joined = srv_join(root, rel);
+    char *joined = mood__srv_join(root, rel);
     if (!joined) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return 0;
     }
     char *rp = realpath(joined, NULL);
     mood__free(joined);
     if (!rp) {
-        srv_error(rs, 404, "ENOTFOUND", "path '%.200s': %s", rel, strerror(errno));
+        mood__srv_error(rs, 404, "ENOTFOUND", "path '%.200s': %s", rel, strerror(errno));
         return 0;
     }
     size_t lr = strlen(root);
     if (strncmp(rp, root, lr) != 0 || (rp[lr] != '/' && rp[lr] != '\0')) {
         free(rp);
-        srv_error(rs, 403, "EFORBIDDEN", "path '%.200s' leads outside the data folder", rel);
+        mood__srv_error(rs, 403, "EFORBIDDEN", "path '%.200s' leads outside the data folder", rel);
         return 0;
     }
     *out = mood__strdup(rp);
     free(rp);
     if (!*out) {
-        srv_error(rs, 500, "ENOMEM", "out of memory");
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return 0;
     }
     return 1;
 }
 
-int srv_confine_data(const mood_server *s, const char *rel, char **out, srv_response *rs)
+int mood__srv_confine_data(const mood_server *s, const char *rel, char **out, srv_response *rs)
 {
     if (rel && s->library_dir && strncmp(rel, "library/", 8) == 0)
-        return srv_confine(s->library_dir, rel + 8, out, rs);
-    return srv_confine(s->data_dir, rel, out, rs);
+        return mood__srv_confine(s->library_dir, rel + 8, out, rs);
+    return mood__srv_confine(s->data_dir, rel, out, rs);
 }
 
-void srv_sanitize_upload_name(const char *name, char *buf, size_t cap)
+void mood__srv_sanitize_upload_name(const char *name, char *buf, size_t cap)
 {
     size_t o = 0;
     const char *base = name ? strrchr(name, '/') : NULL;
@@ -125,7 +126,7 @@ void srv_sanitize_upload_name(const char *name, char *buf, size_t cap)
         snprintf(buf + n, cap - n, ".csv");
 }
 
-size_t srv_split(const char *path, char segs[][256], size_t max)
+size_t mood__srv_split(const char *path, char segs[][256], size_t max)
 {
     size_t n = 0;
     const char *p = path;

@@ -67,90 +67,91 @@ typedef struct srv_response {
 
 /* ---- responses (http.c) ---------------------------------------------------------------- */
 /* Replace bytes that are not valid UTF-8 by '?', in place. */
-void srv_utf8_sanitize(char *s);
+void mood__srv_utf8_sanitize(char *s);
 /* json_string() of text that may not be UTF-8 (file names, CSV headers, request echoes). */
-json_t *srv_jstr(const char *s);
+json_t *mood__srv_jstr(const char *s);
 /* JSON body from @p j (reference stolen); status as given. */
-void srv_json(srv_response *rs, unsigned status, json_t *j);
+void mood__srv_json(srv_response *rs, unsigned status, json_t *j);
 /* JSON text already formatted (copied). */
-void srv_json_text(srv_response *rs, unsigned status, const char *text);
+void mood__srv_json_text(srv_response *rs, unsigned status, const char *text);
 /* {"error": {"status": s, "code": code, "message": ...}} */
-void srv_error(srv_response *rs, unsigned status, const char *code, const char *fmt, ...)
+void mood__srv_error(srv_response *rs, unsigned status, const char *code, const char *fmt, ...)
     MOOD_PRINTF(4, 5);
 /* Map a library status and mood_last_error() to an HTTP error (EINVAL/EDIM/EFORMAT 400,
  * ENOTFOUND 404, ECANCELED 409, the rest 500). */
-void srv_status_error(srv_response *rs, mood_status st, const char *context);
+void mood__srv_status_error(srv_response *rs, mood_status st, const char *context);
 /* CSV reader failure: 400 with "line" and "column" parsed from the message when present. */
-void srv_csv_error(srv_response *rs, mood_status st, const char *name);
+void mood__srv_csv_error(srv_response *rs, mood_status st, const char *name);
 /* Send file @p path (already confined) as @p type; @p download_name sets an attachment. */
-void srv_file(srv_response *rs, const char *path, const char *type, const char *download_name);
+void mood__srv_file(srv_response *rs, const char *path, const char *type,
+                    const char *download_name);
 /* Query-string argument or NULL. */
-const char *srv_query(const srv_request *rq, const char *key);
+const char *mood__srv_query(const srv_request *rq, const char *key);
 /* Parse the body as a JSON object; on failure fills a 400 in @p rs and returns NULL. */
-json_t *srv_body_json(const srv_request *rq, srv_response *rs);
+json_t *mood__srv_body_json(const srv_request *rq, srv_response *rs);
 /* Content type of a file name by extension. */
-const char *srv_mime(const char *name);
+const char *mood__srv_mime(const char *name);
 
 /* ---- paths (paths.c) ------------------------------------------------------------------- */
 /* Non-zero when @p name is a safe single path component ([A-Za-z0-9._-], not starting with a
  * dot, 1..max_len bytes). */
-int srv_safe_name(const char *name, size_t max_len);
+int mood__srv_safe_name(const char *name, size_t max_len);
 /*
  * Resolve @p rel (relative, no "..") under @p root and check that the real path stays inside
  * it (symlinks out are refused). On success *out is a mood__malloc'd real path. On failure the
  * response gets 403 (escape attempt) or 404 (does not exist) and *out is NULL.
  */
-int srv_confine(const char *root, const char *rel, char **out, srv_response *rs);
+int mood__srv_confine(const char *root, const char *rel, char **out, srv_response *rs);
 /* Resolve @p rel under the data folder or, when it starts with "library/", the library
- * folder. Same contract as srv_confine(). */
-int srv_confine_data(const mood_server *s, const char *rel, char **out, srv_response *rs);
+ * folder. Same contract as mood__srv_confine(). */
+int mood__srv_confine_data(const mood_server *s, const char *rel, char **out, srv_response *rs);
 /* Turn an arbitrary upload file name into a safe one ending in .csv or .tsv (buf ≥ 96). */
-void srv_sanitize_upload_name(const char *name, char *buf, size_t cap);
+void mood__srv_sanitize_upload_name(const char *name, char *buf, size_t cap);
 /* Split an API path ("/runs/x/files/y") into at most @p max segments of < 256 bytes each;
  * returns the count, or max + 1 when there are more segments or one is too long. */
-size_t srv_split(const char *path, char segs[][256], size_t max);
+size_t mood__srv_split(const char *path, char segs[][256], size_t max);
 /* Join two path pieces into a mood__malloc'd string. */
-char *srv_join(const char *a, const char *b);
+char *mood__srv_join(const char *a, const char *b);
 
 /* ---- jobs (jobs.c) --------------------------------------------------------------------- */
 /* The work of a job: returns MOOD_OK and sets a result, or an error status (message in
- * mood_last_error()). It reports progress through srv_job_progress(j, ...). */
+ * mood_last_error()). It reports progress through mood__srv_job_progress(j, ...). */
 typedef mood_status (*srv_job_fn)(srv_job *j, void *arg);
 
-mood_status srv_jobs_create(const char *dir, unsigned threads, srv_jobs **out);
-void srv_jobs_destroy(srv_jobs *js);
+mood_status mood__srv_jobs_create(const char *dir, unsigned threads, srv_jobs **out);
+void mood__srv_jobs_destroy(srv_jobs *js);
 /* Queue a job; @p arg is released with @p free_arg when the job ends (or on failure here). */
-mood_status srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params, srv_job_fn fn,
-                            void *arg, void (*free_arg)(void *), char *out_id, size_t cap);
+mood_status mood__srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params, srv_job_fn fn,
+                                  void *arg, void (*free_arg)(void *), char *out_id, size_t cap);
 /* The job as JSON (new reference) or NULL when unknown. */
-json_t *srv_jobs_get(srv_jobs *js, const char *id);
+json_t *mood__srv_jobs_get(srv_jobs *js, const char *id);
 /* Every job, newest first (new reference). */
-json_t *srv_jobs_list(srv_jobs *js);
+json_t *mood__srv_jobs_list(srv_jobs *js);
 /* Ask a job to stop; 0 ok, -1 unknown, 1 already finished. */
-int srv_jobs_cancel(srv_jobs *js, const char *id);
+int mood__srv_jobs_cancel(srv_jobs *js, const char *id);
 /* mood_progress_fn for a job: records stage and fraction, returns non-zero once canceled. */
-int srv_job_progress(void *job, const char *stage, double done, double total);
+int mood__srv_job_progress(void *job, const char *stage, double done, double total);
 /* Attach the result object (reference stolen) shown when the job is done. */
-void srv_job_set_result(srv_job *j, json_t *result);
+void mood__srv_job_set_result(srv_job *j, json_t *result);
 
 /* ---- routes (api_*.c) ------------------------------------------------------------------ */
 /* Dispatch one API request; fills @p rs. */
-void srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs);
+void mood__srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Explore, runs, compare, snapshots and predictions (api_explore.c); return 1 when handled. */
-int srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs);
+int mood__srv_api_explore(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Jobs (api_jobs.c); return 1 when handled. */
-int srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs);
+int mood__srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Library, recommendations and playlists (api_library.c); return 1 when handled. */
-int srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs);
+int mood__srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Queue a library analysis job from a POST /jobs body of kind "analyze". */
-void srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs);
+void mood__srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs);
 /* Queue a DJ transition render from a POST /jobs body of kind "mix". */
-void srv_submit_mix(mood_server *s, json_t *body, srv_response *rs);
+void mood__srv_submit_mix(mood_server *s, json_t *body, srv_response *rs);
 /* History uploads, dashboard and files (api_history.c); return 1 when handled. */
-int srv_api_history(mood_server *s, const srv_request *rq, srv_response *rs);
+int mood__srv_api_history(mood_server *s, const srv_request *rq, srv_response *rs);
 /* Queue the history pipeline from a POST /jobs body of kind "history". */
-void srv_submit_history(mood_server *s, json_t *body, srv_response *rs);
+void mood__srv_submit_history(mood_server *s, json_t *body, srv_response *rs);
 /* Release the open track space; accepts a server without one. */
-void srv_library_close(mood_server *s);
+void mood__srv_library_close(mood_server *s);
 
 #endif
