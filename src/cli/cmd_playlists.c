@@ -234,12 +234,15 @@ int mood_cmd_playlists(int argc, char **argv)
                 mood_cli_info("mpd: %s: %zu tracks added%s, %zu skipped", name, added,
                               mo.queue ? " to the queue" : "", refused);
         }
-        if (strcmp(fmt, "json") == 0)
+        if (strcmp(fmt, "json") == 0) {
             printf("  {\"playlist\": \"%s\", \"group\": %ld, \"tracks\": %zu, \"tour_length\": "
-                   "%.6g, \"file\": \"%s\"}%s\n",
-                   name, mood_playlist_group(set, i), n, mood_playlist_tour_length(set, i), path,
-                   i + 1 < mood_playlist_count(set) ? "," : "");
-        else
+                   "%.6g, \"file\": \"",
+                   name, mood_playlist_group(set, i), n, mood_playlist_tour_length(set, i));
+            for (const char *c = path; *c; c++) /* paths may hold quotes or backslashes */
+                printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+            printf("\"}%s\n", i + 1 < mood_playlist_count(set) ? "," : "");
+        }
+        if (strcmp(fmt, "json") != 0)
             printf(strcmp(fmt, "tsv") == 0 ? "%s\t%ld\t%zu\t%.6g\t%s\n" : "%s,%ld,%zu,%.6g,%s\n",
                    name, mood_playlist_group(set, i), n, mood_playlist_tour_length(set, i), path);
     }
