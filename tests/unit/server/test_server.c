@@ -260,13 +260,44 @@ static void test_server_roundtrip(void **state)
     mood_server_stop(NULL);
 }
 
+/* A job a previous server left running is reported as failed ("interrupted") after a restart. */
+static void test_interrupted_job(void **state)
+{
+    (void)state;
+    static char buf[1 << 14];
+    char path[800];
+    mood_server_config c;
+    mood_server *s = NULL;
+    mood_server_config_default(&c);
+    c.data_dir = mood_test_tmpdir("server_jobs");
+    c.port = 0;
+    snprintf(path, sizeof path, "%s/jobs", c.data_dir);
+    MOOD_ASSERT_OK(mood_mkdirs(path));
+    snprintf(path, sizeof path, "%s/jobs/20260101T000000Z-0001.json", c.data_dir);
+    const char *job = "{\"id\":\"20260101T000000Z-0001\",\"kind\":\"cluster\","
+                      "\"state\":\"running\",\"progress\":0.4,\"stage\":\"kmeans\"}";
+    MOOD_ASSERT_OK(mood_atomic_write(path, job, strlen(job)));
+    MOOD_ASSERT_OK(mood_server_start(&c, &s));
+    const char *get = "GET /api/v1/jobs/20260101T000000Z-0001 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Connection: close\r\n\r\n";
+    assert_int_equal(http(mood_server_port(s), get, strlen(get), buf, sizeof buf), 200);
+    assert_non_null(strstr(buf, "\"state\":\"failed\""));
+    assert_non_null(strstr(buf, "interrupted"));
+    mood_server_stop(s);
+    /* The file on disk says so too. */
+    char *text = NULL;
+    MOOD_ASSERT_OK(mood_read_file(path, &text, NULL));
+    assert_non_null(strstr(text, "\"failed\""));
+    mood_free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_safe_name),        cmocka_unit_test(test_sanitize_upload_name),
         cmocka_unit_test(test_utf8_sanitize),    cmocka_unit_test(test_split),
         cmocka_unit_test(test_confine),          cmocka_unit_test(test_start_refusals),
-        cmocka_unit_test(test_server_roundtrip),
+        cmocka_unit_test(test_server_roundtrip), cmocka_unit_test(test_interrupted_job),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
