@@ -65,7 +65,7 @@ pairs = [(n, ours[n], ref[n]) for n in sorted(ref) if n in ours and ours[n] > -6
 dev = [abs(a - b) for _, a, b in pairs]
 worst = max(pairs, key=lambda p: abs(p[1] - p[2]))
 print(f"- Integrated loudness against ffmpeg's ebur128 filter on {len(pairs)} tracks (silence.ogg, "
-      f"which both report as gated silence, excluded): max |deviation| **{max(dev):.3f} LU** "
+      f"pure digital silence that ffmpeg reports as -70 and moodscope records as not analysable, excluded): max |deviation| **{max(dev):.3f} LU** "
       f"(worst {worst[0]}: {worst[1]:.3f} vs {worst[2]:.3f}), mean {sum(dev)/len(dev):.3f} LU; "
       f"target 0.1 LU: {'met' if max(dev) <= 0.1 else 'NOT met'}.")
 PY

@@ -516,7 +516,13 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     mood__loud_result(&t->loud, &lufs, &lra, &tp);
     if (!az->opt.with_true_peak)
         tp = sp;
-    v[MOOD_AF_LOUDNESS_LUFS] = isfinite(lufs) ? (float)lufs : -70.0f;
+    /* Digital silence (every 400 ms block under -70 LUFS) has no rhythm, key or timbre: every
+     * other feature would be noise, and in a feature table such a track is an outlier that
+     * captures a cluster of its own. It is reported as not analysable instead. */
+    if (!isfinite(lufs))
+        return mood__error(MOOD_EFORMAT,
+                           "silent (no 400 ms block above -70 LUFS): nothing to analyse");
+    v[MOOD_AF_LOUDNESS_LUFS] = (float)lufs;
     v[MOOD_AF_LOUDNESS_RANGE_LU] = (float)lra;
     v[MOOD_AF_TRUE_PEAK_DBTP] = (float)(20.0 * log10(tp + 1e-10));
     v[MOOD_AF_SAMPLE_PEAK_DBFS] = (float)(20.0 * log10(sp + 1e-10));

@@ -311,6 +311,11 @@ static void test_errors(void **state)
     assert_int_equal(mood_audio_analyze_file(az, path, &r), MOOD_EFORMAT);
     assert_non_null(strstr(mood_last_error(), "s of audio"));
     free(d);
+    /* Digital silence is not analysable (its features would be noise). */
+    float *z = calloc(3 * RATE, sizeof(float));
+    assert_int_equal(mood_audio_analyze_pcm(az, z, 3 * RATE, 1, RATE, NULL, &r), MOOD_EFORMAT);
+    assert_non_null(strstr(mood_last_error(), "silent"));
+    free(z);
     /* The analyser is still usable after every failure. */
     size_t nn;
     float *c = synth_clicks(90, 4.0, RATE, &nn);
