@@ -515,9 +515,9 @@ async function loadProfiles(id, card) {
         if (zj >= 0 && row[zj] !== '') { td.style.background = diverging(Number(row[zj])); td.title = `z = ${fmt.num(Number(row[zj]))}`; }
         return td;
       })))));
-    card.replaceChildren(h('h2', { text: 'Group profiles' }),
+    card.replaceChildren(...[h('h2', { text: 'Group profiles' }),
       zcols.length ? h('p', { class: 'hint', text: 'Cells are shaded by z-score: red above the overall mean, blue below.' }) : null,
-      h('div', { class: 'table-wrap' }, table));
+      h('div', { class: 'table-wrap' }, table)].filter(Boolean));
   } catch (e) { card.replaceChildren(h('h2', { text: 'Group profiles' }), errorBox(e)); }
 }
 

@@ -137,7 +137,7 @@ export async function pageLibrary(root, info) {
       if (which === 'B') { B = t; seedB.textContent = `B: ${trackLabel(t)}`; } else { A = t; seedA.textContent = `A: ${trackLabel(t)}`; }
     };
     const showHits = (title, hits, extra) => {
-      results.replaceChildren(h('h2', { text: title }), extra || null, hitsTable(hits, { reasons: true, onPick: (t) => setSeed(t, 'A') }));
+      results.replaceChildren(...[h('h2', { text: title }), extra, hitsTable(hits, { reasons: true, onPick: (t) => setSeed(t, 'A') })].filter(Boolean));
       if (lib.map) {
         const mask = new Uint8Array(lib.map.n);
         for (const t of hits) mask[t.row] = 1;
