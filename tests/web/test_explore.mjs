@@ -101,6 +101,8 @@ try {
   await page.selectOption('#colour-by', { label: 'group' });
   const profRows = await page.$$eval('#profiles-table tbody tr', (r) => r.length).catch(() => 0);
   check(profRows === 3, `group profiles table has 3 rows (${profRows})`);
+  const shown = await page.$$eval('#metrics, #map-legend, #groups-table, #profiles-table, .page-head', (els) => els.map((e) => e.textContent).join(' '));
+  check(!/\bnull\b|undefined|NaN/.test(shown), 'metrics, legend, groups and profiles show no null/undefined/NaN text');
   // One playlist per group (JSON: these rows have no audio files).
   await page.selectOption('#run-playlist-format', 'json');
   await page.click('#run-playlists');

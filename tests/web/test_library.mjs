@@ -72,6 +72,7 @@ try {
   const sim = await page.$$eval('#library-results .hits tbody tr td:nth-child(2)', (t) => t.map((c) => c.textContent));
   check(sim.length === 5 && !sim.includes('t0_220.wav'), `similar lists the 5 other tracks (${sim})`);
   check(sim[0] === 't1_233.wav', `the near-twin comes first (${sim[0]})`);
+  check(!/\bnull\b|undefined/.test(await page.textContent('#library-results')), 'results show no null/undefined text');
 
   // Path t0 → t5, drawn on the map.
   await pick('t5_466', true);
