@@ -3,13 +3,15 @@
  *
  * Each score is a fixed, documented weighted mean of descriptors mapped linearly onto [0, 1]
  * (clip((x - lo) / (hi - lo))), with ranges chosen to span typical commercial and game music:
- *   loud   = clip((LUFS + 30) / 22)             -30 LUFS quiet .. -8 LUFS loud
+ *   loud   = clip((LUFS + 24) / 16)             -24 LUFS quiet .. -8 LUFS loud
  *   onset  = clip(onset_rate / 6 Hz)
  *   bright = clip((centroid - 500 Hz) / 2500 Hz)
  *   perc   = clip((percussive_ratio - 0.2) / 0.5)
  *   tempo  = clip((tempo - 60 BPM) / 100 BPM)
  *   energy       = 0.40 loud + 0.20 onset + 0.20 bright + 0.20 perc
- *   arousal      = 0.50 energy + 0.25 tempo + 0.25 clip((onset_rate - 1 Hz) / 4 Hz)
+ *   arousal      = 0.60 energy + 0.25 clip((onset_rate - 1 Hz) / 4 Hz)
+ *                  + 0.15 tempo * clip(tempo_confidence / 0.3)   (a tempo only counts when the
+ *                  pulse is clear: rubato orchestral music often has none)
  *   valence      = 0.40 modality + 0.25 major-chord share + 0.20 tempo + 0.15 (1 - tension)
  *                  where modality = 0.5 ± 0.5·key_confidence (+ major, - minor)
  *   danceability = 0.35 clip((beat_strength - 1) / 2) + 0.25 tempo fit (1 inside 90-135 BPM,
@@ -73,13 +75,14 @@ const char *mood_audio_sim_dim_name(size_t i)
 void mood__mood_and_sim(mood_audio_result *r)
 {
     float *v = r->values;
-    float loud = lin(v[MOOD_AF_LOUDNESS_LUFS], -30, -8);
+    float loud = lin(v[MOOD_AF_LOUDNESS_LUFS], -24, -8);
     float onset = lin(v[MOOD_AF_ONSET_RATE], 0, 6);
     float bright = lin(v[MOOD_AF_CENTROID_MEAN], 500, 3000);
     float perc = lin(v[MOOD_AF_PERCUSSIVE_RATIO], 0.2, 0.7);
     float tempo = lin(v[MOOD_AF_TEMPO_BPM], 60, 160);
     float energy = 0.40f * loud + 0.20f * onset + 0.20f * bright + 0.20f * perc;
-    float arousal = 0.50f * energy + 0.25f * tempo + 0.25f * lin(v[MOOD_AF_ONSET_RATE], 1, 5);
+    float arousal = 0.60f * energy + 0.25f * lin(v[MOOD_AF_ONSET_RATE], 1, 5) +
+                    0.15f * tempo * lin(v[MOOD_AF_TEMPO_CONFIDENCE], 0, 0.3);
     float modality = 0.5f + (v[MOOD_AF_MODE] > 0.5f ? 0.5f : -0.5f) * v[MOOD_AF_KEY_CONFIDENCE];
     float valence = 0.40f * modality + 0.25f * v[MOOD_AF_CHORD_MAJOR_SHARE] + 0.20f * tempo +
                     0.15f * (1.0f - lin(v[MOOD_AF_TONAL_TENSION], 0.05, 0.4));
