@@ -34,8 +34,8 @@ typedef struct mood_run_config {
     mood_cluster_params cluster; /**< algorithm, k, seed, n_init, max_iter, tol, ... */
     int auto_k;                  /**< choose k by mood_cluster_auto_k() */
     mood_autok_params autok;     /**< k range etc. when auto_k */
-    size_t pca_components;       /**< reduce to this many PCA components before clustering; 0 = no */
-    const char *label_column;    /**< optional known-label column for label make-up and purity */
+    size_t pca_components;    /**< reduce to this many PCA components before clustering; 0 = no */
+    const char *label_column; /**< optional known-label column for label make-up and purity */
     const char *const *input_files; /**< the files the table came from (for the fingerprint) */
     size_t n_input_files;
 } mood_run_config;
@@ -138,8 +138,8 @@ MOOD_API mood_status mood_run_read_metadata(const char *runs_dir, const char *ru
  * on the rows common to both (matched by id column when present, else by row order when the
  * data fingerprints agree), and the contingency table. JSON text, release with mood_free().
  */
-MOOD_API mood_status mood_runs_compare(const char *runs_dir, const char *run_a,
-                                       const char *run_b, char **out_json);
+MOOD_API mood_status mood_runs_compare(const char *runs_dir, const char *run_a, const char *run_b,
+                                       char **out_json);
 
 /** @brief Freeze run @p run_id as snapshots_dir/name/ (model.json + run_metadata.json). */
 MOOD_API mood_status mood_snapshot_save(const char *runs_dir, const char *run_id,

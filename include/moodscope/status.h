@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #if defined(__GNUC__)
-#define MOOD_API __attribute__((visibility("default")))
+#define MOOD_API          __attribute__((visibility("default")))
 #define MOOD_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define MOOD_API
@@ -69,7 +69,8 @@ MOOD_API void mood_clear_error(void);
  */
 MOOD_API mood_status mood_set_allocator(void *(*malloc_fn)(size_t),
                                         void *(*realloc_fn)(void *, size_t),
-                                        void *(*calloc_fn)(size_t, size_t), void (*free_fn)(void *));
+                                        void *(*calloc_fn)(size_t, size_t),
+                                        void (*free_fn)(void *));
 /** @brief Release memory that a libmoodscope function allocated for the caller. Accepts NULL. */
 MOOD_API void mood_free(void *p);
 

@@ -65,8 +65,7 @@ MOOD_API mood_status mood_table_add_num(mood_table *t, const char *name, const f
  * @brief Append a text column. @p values: @c n strings, each copied; NULL (the array or an
  * element) stands for "".
  */
-MOOD_API mood_status mood_table_add_str(mood_table *t, const char *name,
-                                        const char *const *values);
+MOOD_API mood_status mood_table_add_str(mood_table *t, const char *name, const char *const *values);
 /** @brief Remove column @p j. */
 MOOD_API mood_status mood_table_drop(mood_table *t, size_t j);
 
@@ -77,7 +76,8 @@ MOOD_API mood_status mood_table_drop(mood_table *t, size_t j);
 MOOD_API float *mood_table_num(mood_table *t, size_t j);
 /** @brief Read-only view of numeric column @p j, or NULL when it is a text column. */
 MOOD_API const float *mood_table_num_const(const mood_table *t, size_t j);
-/** @brief Text cell (row @p i, column @p j); "" for a numeric column. Valid until the table changes. */
+/** @brief Text cell (row @p i, column @p j); "" for a numeric column. Valid until the table
+ * changes. */
 MOOD_API const char *mood_table_str(const mood_table *t, size_t j, size_t i);
 /** @brief Replace a text cell (copied). */
 MOOD_API mood_status mood_table_set_str(mood_table *t, size_t j, size_t i, const char *value);

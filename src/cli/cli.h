@@ -50,7 +50,9 @@ enum {
         {"catalog", required_argument, NULL, MOOD_OPT_CATALOG},                                    \
         {"format", required_argument, NULL, MOOD_OPT_FORMAT},                                      \
         {"quiet", no_argument, NULL, MOOD_OPT_QUIET}, {"verbose", no_argument, NULL, 'v'},         \
-        {"help", no_argument, NULL, 'h'}
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 #define MOOD_CLI_COMMON_HELP                                                                       \
     "Common options:\n"                                                                            \
     "  --runs-dir DIR        where runs live (default ./runs)\n"                                   \

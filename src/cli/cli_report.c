@@ -32,7 +32,8 @@ int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
     fprintf(fp, "run %s\n", id ? id : "(not written)");
     if (json_string_value(json_object_get(cfg, "name")))
         fprintf(fp, "  name:        %s\n", json_string_value(json_object_get(cfg, "name")));
-    fprintf(fp, "  rows:        %lld", (long long)json_integer_value(json_object_get(data, "rows")));
+    fprintf(fp, "  rows:        %lld",
+            (long long)json_integer_value(json_object_get(data, "rows")));
     if (json_integer_value(json_object_get(data, "missing_imputed_total")) > 0)
         fprintf(fp, " (%lld missing cells imputed with the training median)",
                 (long long)json_integer_value(json_object_get(data, "missing_imputed_total")));
@@ -46,7 +47,8 @@ int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
             json_string_value(json_object_get(cfg, "scaler")),
             (long long)json_integer_value(json_object_get(cfg, "seed")));
     if (json_is_object(ks)) {
-        fprintf(fp, "  k selection: %s chose k=%lld", json_string_value(json_object_get(ks, "criterion")),
+        fprintf(fp, "  k selection: %s chose k=%lld",
+                json_string_value(json_object_get(ks, "criterion")),
                 (long long)json_integer_value(json_object_get(ks, "k_best")));
         if (json_is_integer(json_object_get(ks, "k_elbow")))
             fprintf(fp, " (elbow: k=%lld)",
@@ -59,7 +61,8 @@ int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
             num(met, "calinski_harabasz"), num(met, "davies_bouldin"), num(met, "inertia"));
     fprintf(fp, "  composite score %.4f (0..1, higher is better)\n", num(met, "composite_score"));
     if (json_integer_value(json_object_get(met, "n_noise")) > 0)
-        fprintf(fp, "  noise rows:  %lld\n", (long long)json_integer_value(json_object_get(met, "n_noise")));
+        fprintf(fp, "  noise rows:  %lld\n",
+                (long long)json_integer_value(json_object_get(met, "n_noise")));
     if (json_is_object(lab))
         fprintf(fp, "  against '%s': purity %.3f, NMI %.3f, ARI %.3f\n",
                 json_string_value(json_object_get(lab, "column")), num(lab, "purity"),
@@ -70,8 +73,8 @@ int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
         fprintf(fp, "    %2lld  %-34s %7lld rows (%4.1f%%)  %s\n",
                 (long long)json_integer_value(json_object_get(g, "id")),
                 json_string_value(json_object_get(g, "name")),
-                (long long)json_integer_value(json_object_get(g, "size")),
-                100 * num(g, "share"), json_string_value(json_object_get(g, "traits")));
+                (long long)json_integer_value(json_object_get(g, "size")), 100 * num(g, "share"),
+                json_string_value(json_object_get(g, "traits")));
     }
     if (id && runs_dir) {
         fprintf(fp, "  plot:        %s/%s/clusters_plot.png\n", runs_dir, id);

@@ -41,7 +41,8 @@ static void help(FILE *fp)
             "      --pca N             reduce to N principal components before clustering\n"
             "      --labels COLUMN     known labels: group make-up, purity, NMI, ARI\n"
             "      --config FILE       JSON list of run configs; runs all, ranks them\n"
-            "  Old spellings: --n_clusters, --config_file, --random_state, --n_init, --max_iter.\n\n" MOOD_CLI_COMMON_HELP
+            "  Old spellings: --n_clusters, --config_file, --random_state, --n_init, "
+            "--max_iter.\n\n" MOOD_CLI_COMMON_HELP
             "\nExit codes: 0 success, 1 data or runtime error (nothing written), 2 usage.\n");
 }
 
@@ -158,8 +159,7 @@ static int run_config_file(const char *path, const mood_table *t, const char *co
         for (size_t i = 0; i < n; i++)
             printf("%s%-3zu  %-28s %-10s %3zu %10.4f %10.1f %8.4f %8.4f  %s\n", i == 0 ? "*" : " ",
                    i + 1, sums[i].run_id, sums[i].algorithm, sums[i].k, sums[i].silhouette,
-                   sums[i].calinski_harabasz, sums[i].davies_bouldin, sums[i].score,
-                   sums[i].name);
+                   sums[i].calinski_harabasz, sums[i].davies_bouldin, sums[i].score, sums[i].name);
         printf("* best by composite score: %s (%s/%s/)\n", sums[0].run_id, com->runs_dir,
                sums[0].run_id);
     }
@@ -252,8 +252,8 @@ int mood_cmd_cluster(int argc, char **argv)
             break;
         case OPT_ALGO:
             if (mood_algorithm_parse(optarg, &c.cluster.algorithm) != MOOD_OK) {
-                rc = mood_cli_usage(cmd,
-                                    "--algorithm must be kmeans, minibatch, gmm, dbscan or spectral");
+                rc = mood_cli_usage(
+                    cmd, "--algorithm must be kmeans, minibatch, gmm, dbscan or spectral");
                 goto usage_out;
             }
             break;

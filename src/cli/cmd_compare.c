@@ -28,8 +28,8 @@ static void print_text(const json_t *c)
 {
     const json_t *a = json_object_get(c, "a"), *b = json_object_get(c, "b");
     const json_t *ma = json_object_get(a, "metrics"), *mb = json_object_get(b, "metrics");
-    static const char *const keys[] = {"k", "silhouette", "calinski_harabasz", "davies_bouldin",
-                                       "inertia", "composite_score"};
+    static const char *const keys[] = {
+        "k", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia", "composite_score"};
     const json_t *cont = json_object_get(c, "contingency"), *d;
     size_t i, j;
     printf("%-20s %28s %28s\n", "", json_string_value(json_object_get(a, "run_id")),
@@ -48,8 +48,8 @@ static void print_text(const json_t *c)
         free(va);
         free(vb);
     }
-    printf("\nadjusted Rand index: %.4f on %lld common rows (matched by %s)\n",
-           num(c, "ari"), (long long)json_integer_value(json_object_get(c, "common_rows")),
+    printf("\nadjusted Rand index: %.4f on %lld common rows (matched by %s)\n", num(c, "ari"),
+           (long long)json_integer_value(json_object_get(c, "common_rows")),
            json_string_value(json_object_get(c, "matched_by")));
     printf("\ncontingency (rows: groups of A, columns: groups of B)\n%-30s", "");
     for (j = 0; j < json_array_size(json_object_get(cont, "cols")); j++)

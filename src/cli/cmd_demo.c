@@ -23,7 +23,8 @@ static void help(FILE *fp)
                 "the metrics, the group names and where the plot is. DIR defaults to ./demo.\n\n"
                 "Options:\n"
                 "      --dir DIR   where the demo tables go (default demo)\n"
-                "      --seed N    seed of the demo data and of k-means (default 42)\n\n" MOOD_CLI_COMMON_HELP);
+                "      --seed N    seed of the demo data and of k-means (default "
+                "42)\n\n" MOOD_CLI_COMMON_HELP);
 }
 
 enum { OPT_DIR = MOOD_OPT_FIRST_FREE, OPT_SEED };

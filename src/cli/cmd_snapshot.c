@@ -9,11 +9,12 @@ const char mood_cmd_snapshot_summary[] = "freeze a run's model under a name, lis
 
 static void help(FILE *fp)
 {
-    fprintf(fp, "Usage: moodscope snapshot save RUN NAME\n"
-                "       moodscope snapshot list\n"
-                "       moodscope snapshot show NAME\n\n"
-                "A snapshot is a frozen copy of a run's model.json and metadata under\n"
-                "--snapshots-dir/NAME/, used by 'moodscope predict NAME'.\n\n" MOOD_CLI_COMMON_HELP);
+    fprintf(fp,
+            "Usage: moodscope snapshot save RUN NAME\n"
+            "       moodscope snapshot list\n"
+            "       moodscope snapshot show NAME\n\n"
+            "A snapshot is a frozen copy of a run's model.json and metadata under\n"
+            "--snapshots-dir/NAME/, used by 'moodscope predict NAME'.\n\n" MOOD_CLI_COMMON_HELP);
 }
 
 int mood_cmd_snapshot(int argc, char **argv)

@@ -14,8 +14,8 @@
 typedef struct column {
     char *name;
     mood_col_kind kind;
-    float *num;  /* n floats, kind == NUM */
-    char **str;  /* n strings, kind == STR; empty cells point to empty_cell */
+    float *num; /* n floats, kind == NUM */
+    char **str; /* n strings, kind == STR; empty cells point to empty_cell */
 } column;
 
 struct mood_table {
@@ -205,8 +205,7 @@ mood_status mood_table_set_str(mood_table *t, size_t j, size_t i, const char *va
     return MOOD_OK;
 }
 
-mood_status mood_table_matrix(const mood_table *t, const char *const *names, size_t k,
-                              float *out_x)
+mood_status mood_table_matrix(const mood_table *t, const char *const *names, size_t k, float *out_x)
 {
     for (size_t f = 0; f < k; f++) {
         size_t j = 0;

@@ -3,7 +3,7 @@
  * in one step; directories are assembled under a temporary name and renamed into place.
  */
 #define _POSIX_C_SOURCE 200809L
-#define _XOPEN_SOURCE 700
+#define _XOPEN_SOURCE   700
 #include "../core/internal.h"
 
 #include <moodscope/fileio.h>
@@ -117,8 +117,8 @@ mood_status mood_mkdirs(const char *path)
             char saved = *c;
             *c = '\0';
             if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-                mood_status s = mood__error(MOOD_EIO, "%s: cannot create directory: %s", p,
-                                            strerror(errno));
+                mood_status s =
+                    mood__error(MOOD_EIO, "%s: cannot create directory: %s", p, strerror(errno));
                 mood__free(p);
                 return s;
             }

@@ -56,8 +56,8 @@ mood_status mood__catalog_exec(mood_catalog *cat, const char *what, const char *
 {
     char *msg = NULL;
     if (sqlite3_exec(cat->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        mood_status s = mood__error(MOOD_EIO, "catalog %s: %s: %s", cat->path, what,
-                                    msg ? msg : "error");
+        mood_status s =
+            mood__error(MOOD_EIO, "catalog %s: %s: %s", cat->path, what, msg ? msg : "error");
         sqlite3_free(msg);
         return s;
     }
@@ -68,8 +68,8 @@ int mood_catalog_schema_version(mood_catalog *cat, const char *component)
 {
     sqlite3_stmt *st;
     int v = 0;
-    if (sqlite3_prepare_v2(cat->db, "SELECT version FROM schema_versions WHERE component = ?",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(cat->db, "SELECT version FROM schema_versions WHERE component = ?", -1,
+                           &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -96,10 +96,11 @@ mood_status mood__catalog_migrate(mood_catalog *cat, const char *component,
             return s;
         s = mood__catalog_exec(cat, component, steps[i]);
         if (s == MOOD_OK) {
-            if (sqlite3_prepare_v2(cat->db,
-                                   "INSERT INTO schema_versions(component, version) VALUES(?, ?) "
-                                   "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-                                   -1, &st, NULL) != SQLITE_OK)
+            if (sqlite3_prepare_v2(
+                    cat->db,
+                    "INSERT INTO schema_versions(component, version) VALUES(?, ?) "
+                    "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                    -1, &st, NULL) != SQLITE_OK)
                 s = mood__catalog_error(cat, "migrate");
             else {
                 sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);

@@ -139,8 +139,7 @@ static json_t *config_diff(const json_t *ca, const json_t *cb)
     json_object_foreach((json_t *)cb, key, va)
     {
         if (!json_object_get(ca, key))
-            json_array_append_new(
-                diff, json_pack("{s:s, s:n, s:O}", "key", key, "b", va));
+            json_array_append_new(diff, json_pack("{s:s, s:n, s:O}", "key", key, "b", va));
     }
     return diff;
 }
@@ -193,7 +192,8 @@ mood_status mood_runs_compare(const char *runs_dir, const char *run_a, const cha
         goto done;
     {
         json_t *counts = json_array(), *rows = json_array(), *cols = json_array();
-        const json_t *ga = json_object_get(a.meta, "groups"), *gb = json_object_get(b.meta, "groups");
+        const json_t *ga = json_object_get(a.meta, "groups"),
+                     *gb = json_object_get(b.meta, "groups");
         for (size_t i = 0; i < a.k; i++) {
             json_t *row = json_array();
             for (size_t j = 0; j < b.k; j++)
@@ -203,17 +203,16 @@ mood_status mood_runs_compare(const char *runs_dir, const char *run_a, const cha
         }
         for (size_t j = 0; j < b.k; j++)
             json_array_append_new(cols, json_string(group_name(gb, j)));
-        out = json_pack("{s:{s:s, s:O, s:O}, s:{s:s, s:O, s:O}, s:o, s:I, s:s, s:o, "
-                        "s:{s:o, s:o, s:o}}",
-                        "a", "run_id", run_a, "metrics", json_object_get(a.meta, "metrics"),
-                        "groups", json_object_get(a.meta, "groups"), "b", "run_id", run_b,
-                        "metrics", json_object_get(b.meta, "metrics"), "groups",
-                        json_object_get(b.meta, "groups"), "config_diff",
-                        config_diff(json_object_get(a.meta, "config"),
-                                    json_object_get(b.meta, "config")),
-                        "common_rows", (json_int_t)m, "matched_by", how, "ari",
-                        mood__json_real(ari), "contingency", "rows", rows, "cols", cols, "counts",
-                        counts);
+        out = json_pack(
+            "{s:{s:s, s:O, s:O}, s:{s:s, s:O, s:O}, s:o, s:I, s:s, s:o, "
+            "s:{s:o, s:o, s:o}}",
+            "a", "run_id", run_a, "metrics", json_object_get(a.meta, "metrics"), "groups",
+            json_object_get(a.meta, "groups"), "b", "run_id", run_b, "metrics",
+            json_object_get(b.meta, "metrics"), "groups", json_object_get(b.meta, "groups"),
+            "config_diff",
+            config_diff(json_object_get(a.meta, "config"), json_object_get(b.meta, "config")),
+            "common_rows", (json_int_t)m, "matched_by", how, "ari", mood__json_real(ari),
+            "contingency", "rows", rows, "cols", cols, "counts", counts);
         if (!out) {
             s = mood__enomem("compare");
             goto done;

@@ -88,8 +88,8 @@ static mood_status want_uint(const json_t *e, const char *key, const char *file,
     if (!v || json_is_null(v))
         return MOOD_OK;
     if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return mood__error(MOOD_EFORMAT, "%s: run %zu: '%s' must be a non-negative integer",
-                           file, idx + 1, key);
+        return mood__error(MOOD_EFORMAT, "%s: run %zu: '%s' must be a non-negative integer", file,
+                           idx + 1, key);
     *out = (size_t)json_integer_value(v);
     return MOOD_OK;
 }
@@ -101,8 +101,7 @@ static mood_status want_real(const json_t *e, const char *key, const char *file,
     if (!v || json_is_null(v))
         return MOOD_OK;
     if (!json_is_number(v))
-        return mood__error(MOOD_EFORMAT, "%s: run %zu: '%s' must be a number", file, idx + 1,
-                           key);
+        return mood__error(MOOD_EFORMAT, "%s: run %zu: '%s' must be a number", file, idx + 1, key);
     *out = json_number_value(v);
     return MOOD_OK;
 }
@@ -253,8 +252,7 @@ mood_status mood_run_configs_parse(const char *path, mood_run_config **out, size
     }
     if (!json_is_array(list) || json_array_size(list) == 0) {
         mood_run_configs_free(NULL, a);
-        return mood__error(MOOD_EFORMAT, "%s: expected a non-empty JSON list of run configs",
-                           path);
+        return mood__error(MOOD_EFORMAT, "%s: expected a non-empty JSON list of run configs", path);
     }
     *out = mood__calloc(json_array_size(list), sizeof(mood_run_config));
     if (!*out) {

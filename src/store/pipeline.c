@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MODEL_FORMAT "moodscope-model"
+#define MODEL_FORMAT  "moodscope-model"
 #define MODEL_VERSION 1
 
 void mood_pipeline_destroy(mood_pipeline *p)
@@ -92,8 +92,8 @@ mood_status mood__pipeline_transform(const mood_pipeline *p, const float *raw, s
     return MOOD_OK;
 }
 
-mood_status mood_pipeline_predict(const mood_pipeline *p, const mood_table *t,
-                                  int32_t *out_labels, float *out_dist)
+mood_status mood_pipeline_predict(const mood_pipeline *p, const mood_table *t, int32_t *out_labels,
+                                  float *out_dist)
 {
     size_t n = mood_table_rows(t), dim, j;
     char missing[1024] = "";
@@ -186,8 +186,9 @@ mood_status mood__pipeline_to_json(const mood_pipeline *p, json_t **out)
     json_object_set_new(j, "version", json_integer(MODEL_VERSION));
     json_object_set_new(j, "moodscope", json_string(mood_version()));
     json_object_set_new(j, "features", string_array(p->features, p->d));
-    json_object_set_new(j, "imputation", json_pack("{s:s, s:o}", "strategy", "median", "values",
-                                                   mood__json_floats(p->median, p->d)));
+    json_object_set_new(j, "imputation",
+                        json_pack("{s:s, s:o}", "strategy", "median", "values",
+                                  mood__json_floats(p->median, p->d)));
     json_object_set_new(j, "scaler",
                         json_pack("{s:s, s:o, s:o}", "kind", mood_scaler_kind_name(p->scaler.kind),
                                   "center", mood__json_floats(p->scaler.center, p->d), "scale",
@@ -204,8 +205,7 @@ mood_status mood__pipeline_to_json(const mood_pipeline *p, json_t **out)
     groups = json_array();
     for (size_t c = 0; c < p->k; c++)
         json_array_append_new(groups, json_pack("{s:I, s:s, s:I}", "id", (json_int_t)c, "name",
-                                                p->names && p->names[c] ? p->names[c] : "",
-                                                "size",
+                                                p->names && p->names[c] ? p->names[c] : "", "size",
                                                 (json_int_t)(p->sizes ? p->sizes[c] : 0)));
     json_object_set_new(j, "groups", groups);
     mood__model_json_seal(j);
@@ -217,8 +217,7 @@ static mood_status read_strings(const json_t *a, const char *file, const char *w
                                 size_t *n)
 {
     if (!json_is_array(a) || json_array_size(a) == 0)
-        return mood__error(MOOD_EFORMAT, "%s: '%s' must be a non-empty list of names", file,
-                           what);
+        return mood__error(MOOD_EFORMAT, "%s: '%s' must be a non-empty list of names", file, what);
     *n = json_array_size(a);
     *out = mood__calloc(*n, sizeof(char *));
     if (!*out)
@@ -263,8 +262,8 @@ mood_status mood__pipeline_from_json(const json_t *j, const char *file, mood_pip
                         file);
         goto fail;
     }
-    if ((s = read_strings(json_object_get(j, "features"), file, "features", &p->features,
-                          &p->d)) != MOOD_OK)
+    if ((s = read_strings(json_object_get(j, "features"), file, "features", &p->features, &p->d)) !=
+        MOOD_OK)
         goto fail;
     p->median = mood__malloc_array(p->d, sizeof(float));
     if (!p->median) {
@@ -336,8 +335,8 @@ mood_status mood__pipeline_from_json(const json_t *j, const char *file, mood_pip
         }
     }
     if (mood_cluster_model_dim(p->model) != (p->r ? p->r : p->d)) {
-        s = mood__error(MOOD_EFORMAT, "%s: model dimension %zu does not match %zu features",
-                        file, mood_cluster_model_dim(p->model), p->r ? p->r : p->d);
+        s = mood__error(MOOD_EFORMAT, "%s: model dimension %zu does not match %zu features", file,
+                        mood_cluster_model_dim(p->model), p->r ? p->r : p->d);
         goto fail;
     }
     p->k = mood_cluster_model_k(p->model);

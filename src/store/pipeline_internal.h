@@ -21,7 +21,7 @@ struct mood_pipeline {
     float *pca_components; /* r×d */
     mood_cluster_model *model;
     size_t k;
-    char **names; /* k group names */
+    char **names;  /* k group names */
     size_t *sizes; /* k training sizes */
 };
 

@@ -141,7 +141,7 @@ mood_status mood_group_table_write(const mood_table *t, const mood_profile *p,
     const char **ids = mood__calloc(n + 1, sizeof(char *));
     const char **names = mood__calloc(n + 1, sizeof(char *));
     const char **lnames = mood__calloc(n + 1, sizeof(char *));
-    char (*rowbuf)[24] = NULL;
+    char(*rowbuf)[24] = NULL;
     float *cl = mood__malloc_array(n + 1, sizeof(float));
     if (!ids || !names || !lnames || !cl) {
         s = mood__enomem("group table");

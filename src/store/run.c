@@ -106,9 +106,9 @@ static json_t *config_json(const mood_run_config *c, const mood_run *r)
         "min", (json_int_t)c->autok.k_min, "max", (json_int_t)c->autok.k_max, "seed",
         (json_int_t)p->seed, "n_init", (json_int_t)p->n_init, "max_iter", (json_int_t)p->max_iter,
         "tol", p->tol, "eps", p->eps, "min_samples", (json_int_t)p->min_samples, "covariance",
-        p->covariance == MOOD_COV_DIAG ? "diag" : "full", "n_neighbors",
-        (json_int_t)p->n_neighbors, "batch_size", (json_int_t)p->batch_size, "pca_components",
-        (json_int_t)c->pca_components, "label_column", c->label_column);
+        p->covariance == MOOD_COV_DIAG ? "diag" : "full", "n_neighbors", (json_int_t)p->n_neighbors,
+        "batch_size", (json_int_t)p->batch_size, "pca_components", (json_int_t)c->pca_components,
+        "label_column", c->label_column);
 }
 
 /* Fit the imputation, scaler and optional PCA of the pipeline on the raw matrix. */
@@ -271,12 +271,12 @@ static json_t *autok_json(const mood_autok_result *a)
     for (size_t i = 0; i < a->n_points; i++) {
         const mood_k_point *p = &a->points[i];
         json_array_append_new(
-            curve, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "k", (json_int_t)p->k,
-                             "silhouette", mood__json_real(p->silhouette), "inertia",
-                             mood__json_real(p->inertia), "calinski_harabasz",
-                             mood__json_real(p->calinski_harabasz), "davies_bouldin",
-                             mood__json_real(p->davies_bouldin), "bic", mood__json_real(p->bic),
-                             "stability", mood__json_real(p->stability)));
+            curve,
+            json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "k", (json_int_t)p->k, "silhouette",
+                      mood__json_real(p->silhouette), "inertia", mood__json_real(p->inertia),
+                      "calinski_harabasz", mood__json_real(p->calinski_harabasz), "davies_bouldin",
+                      mood__json_real(p->davies_bouldin), "bic", mood__json_real(p->bic),
+                      "stability", mood__json_real(p->stability)));
     }
     return json_pack("{s:s, s:I, s:o, s:b, s:o}", "criterion", a->criterion ? a->criterion : "",
                      "k_best", (json_int_t)a->k_best, "k_elbow",
@@ -520,19 +520,18 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
         json_object_set_new(data, "missing_imputed", miss);
         json_object_set_new(data, "skipped_columns", skipped);
         for (size_t g = 0; g < r->k; g++)
-            json_array_append_new(
-                groups, json_pack("{s:I, s:s, s:I, s:f, s:s}", "id", (json_int_t)g, "name",
-                                  r->pipe->names[g], "size", (json_int_t)r->pipe->sizes[g],
-                                  "share", (double)r->pipe->sizes[g] / (double)r->n, "traits",
-                                  mood_profile_traits(r->profile, g)));
+            json_array_append_new(groups, json_pack("{s:I, s:s, s:I, s:f, s:s}", "id",
+                                                    (json_int_t)g, "name", r->pipe->names[g],
+                                                    "size", (json_int_t)r->pipe->sizes[g], "share",
+                                                    (double)r->pipe->sizes[g] / (double)r->n,
+                                                    "traits", mood_profile_traits(r->profile, g)));
         json_object_set_new(r->meta, "created_utc", json_string(r->created_utc));
         json_object_set_new(r->meta, "config", cfg);
         json_object_set_new(r->meta, "data", data);
         json_object_set_new(r->meta, "metrics", scores_json(r));
-        json_object_set_new(
-            r->meta, "composite_score_definition",
-            json_string("0.5*(silhouette+1)/2 + 0.25/(1+davies_bouldin) + "
-                        "0.25*CH/(CH+n/k): each term in [0,1], higher is better"));
+        json_object_set_new(r->meta, "composite_score_definition",
+                            json_string("0.5*(silhouette+1)/2 + 0.25/(1+davies_bouldin) + "
+                                        "0.25*CH/(CH+n/k): each term in [0,1], higher is better"));
         if (r->lprof) {
             double pur, nmi, ari;
             mood_label_profile_scores(r->lprof, &pur, &nmi, &ari);
@@ -543,13 +542,14 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
         json_object_set_new(r->meta, "k_selection",
                             r->has_autok ? autok_json(&r->autok) : json_null());
         json_object_set_new(r->meta, "groups", groups);
-        json_object_set_new(r->meta, "iterations",
-                            json_integer((json_int_t)mood_cluster_model_iterations(r->pipe->model)));
+        json_object_set_new(
+            r->meta, "iterations",
+            json_integer((json_int_t)mood_cluster_model_iterations(r->pipe->model)));
         json_object_set_new(r->meta, "timings_s", timings);
         timings = NULL;
-        json_object_set_new(r->meta, "versions",
-                            json_pack("{s:s, s:s}", "moodscope", mood_version(), "jansson",
-                                      JANSSON_VERSION));
+        json_object_set_new(
+            r->meta, "versions",
+            json_pack("{s:s, s:s}", "moodscope", mood_version(), "jansson", JANSSON_VERSION));
     }
     mood__free(missing);
     mood__free(x);

@@ -93,8 +93,8 @@ static mood_status write_map(mood_run *r, const char *path)
         return s;
     fprintf(fp, "row,x,y,cluster\n");
     for (size_t i = 0; i < r->n; i++)
-        fprintf(fp, "%zu,%.6g,%.6g,%d\n", i, (double)r->map_xy[2 * i],
-                (double)r->map_xy[2 * i + 1], r->labels[i]);
+        fprintf(fp, "%zu,%.6g,%.6g,%d\n", i, (double)r->map_xy[2 * i], (double)r->map_xy[2 * i + 1],
+                r->labels[i]);
     return mood_atomic_commit(af);
 }
 
@@ -102,8 +102,8 @@ static mood_status write_plot(mood_run *r, const char *path)
 {
     mood_scatter_spec sp;
     char title[256];
-    const char *cfg_name = json_string_value(json_object_get(json_object_get(r->meta, "config"),
-                                                             "name"));
+    const char *cfg_name =
+        json_string_value(json_object_get(json_object_get(r->meta, "config"), "name"));
     memset(&sp, 0, sizeof sp);
     snprintf(title, sizeof title, "%s%s%zu mood groups, %zu rows (%s)", cfg_name ? cfg_name : "",
              cfg_name ? ": " : "", r->k, r->n,

@@ -39,8 +39,8 @@ static mood_status copy_file(const char *from, const char *to)
     return s;
 }
 
-mood_status mood_snapshot_save(const char *runs_dir, const char *run_id,
-                               const char *snapshots_dir, const char *name)
+mood_status mood_snapshot_save(const char *runs_dir, const char *run_id, const char *snapshots_dir,
+                               const char *name)
 {
     char src[4096], dst[4096], tmp[4096], final[4096];
     static const char *const files[] = {"model.json", "run_metadata.json", "profiles.csv"};
@@ -58,8 +58,7 @@ mood_status mood_snapshot_save(const char *runs_dir, const char *run_id,
     mood_pipeline_destroy(check);
     snprintf(final, sizeof final, "%s/%s", snapshots_dir, name);
     if (mood_path_exists(final))
-        return mood__error(MOOD_EINVAL, "snapshot '%s' already exists in %s", name,
-                           snapshots_dir);
+        return mood__error(MOOD_EINVAL, "snapshot '%s' already exists in %s", name, snapshots_dir);
     snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld", snapshots_dir, name, (long)getpid());
     mood_rmtree(tmp);
     if ((s = mood_mkdirs(tmp)) != MOOD_OK)
@@ -98,8 +97,7 @@ static int by_name(const void *a, const void *b)
                   ((const mood_snapshot_summary *)b)->name);
 }
 
-mood_status mood_snapshots_list(const char *snapshots_dir, mood_snapshot_summary **out,
-                                size_t *n)
+mood_status mood_snapshots_list(const char *snapshots_dir, mood_snapshot_summary **out, size_t *n)
 {
     DIR *dir = opendir(snapshots_dir);
     struct dirent *e;
@@ -167,8 +165,8 @@ mood_status mood_snapshot_model_path(const char *snapshots_dir, const char *name
     return MOOD_OK;
 }
 
-mood_status mood_snapshot_predict(const char *snapshots_dir, const char *name,
-                                  const mood_table *t, const char *output_path)
+mood_status mood_snapshot_predict(const char *snapshots_dir, const char *name, const mood_table *t,
+                                  const char *output_path)
 {
     char path[4096];
     mood_pipeline *p;

@@ -21,8 +21,7 @@ void mood_test_assert_near(double a, double b, double rtol, double atol, const c
                            const char *eb, const char *file, int line);
 
 /* Assert a call returned MOOD_OK, printing mood_last_error() otherwise. */
-#define MOOD_ASSERT_OK(call)                                                                       \
-    mood_test_assert_ok((call), #call, __FILE__, __LINE__)
+#define MOOD_ASSERT_OK(call) mood_test_assert_ok((call), #call, __FILE__, __LINE__)
 void mood_test_assert_ok(mood_status s, const char *expr, const char *file, int line);
 
 /* A fresh empty directory under $MOOD_TEST_TMP (or /tmp); returns a static-lifetime string. */

@@ -118,8 +118,8 @@ static void test_rng_reproducible(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_names),   cmocka_unit_test(test_table_columns),
-        cmocka_unit_test(test_table_append),   cmocka_unit_test(test_table_enomem),
+        cmocka_unit_test(test_status_names),     cmocka_unit_test(test_table_columns),
+        cmocka_unit_test(test_table_append),     cmocka_unit_test(test_table_enomem),
         cmocka_unit_test(test_rng_reproducible),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
