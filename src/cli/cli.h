@@ -68,6 +68,12 @@ enum {
 void mood_cli_common_init(mood_cli_common *c);
 /* Handle a common option code from getopt_long: 1 if it was one, 0 otherwise. */
 int mood_cli_common_option(mood_cli_common *c, int opt, const char *arg);
+/*
+ * Parse a command that takes only the common options: fills @p c and leaves optind at the first
+ * operand. Returns -1 to go on, or the exit code to return (help printed: 0; usage error: 2).
+ */
+int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*help)(FILE *),
+                               mood_cli_common *c);
 /* The global --quiet / -v state used by the message functions below. */
 void mood_cli_set_verbosity(int quiet, int verbose);
 

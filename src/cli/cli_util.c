@@ -62,6 +62,24 @@ int mood_cli_common_option(mood_cli_common *c, int opt, const char *arg)
     }
 }
 
+int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*help)(FILE *),
+                               mood_cli_common *c)
+{
+    static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    int opt;
+    mood_cli_common_init(c);
+    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        if (mood_cli_common_option(c, opt, optarg))
+            continue;
+        if (opt == 'h') {
+            help(stdout);
+            return MOOD_EXIT_OK;
+        }
+        return mood_cli_usage(cmd, "unknown option");
+    }
+    return -1;
+}
+
 int mood_cli_fail(const char *context_fmt, ...)
 {
     char ctx[512];

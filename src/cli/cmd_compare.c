@@ -71,20 +71,11 @@ static void print_text(const json_t *c)
 
 int mood_cmd_compare(int argc, char **argv)
 {
-    static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     mood_cli_common com;
-    int opt;
     char *text;
-    mood_cli_common_init(&com);
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
-        if (opt == 'h') {
-            help(stdout);
-            return MOOD_EXIT_OK;
-        }
-        return mood_cli_usage("compare", "unknown option");
-    }
+    int rc = mood_cli_parse_common_only(argc, argv, "compare", help, &com);
+    if (rc >= 0)
+        return rc;
     if (argc - optind != 2)
         return mood_cli_usage("compare", "compare needs two run ids");
     if (mood_runs_compare(com.runs_dir, argv[optind], argv[optind + 1], &text) != MOOD_OK)

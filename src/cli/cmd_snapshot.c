@@ -19,19 +19,10 @@ static void help(FILE *fp)
 
 int mood_cmd_snapshot(int argc, char **argv)
 {
-    static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     mood_cli_common com;
-    int opt;
-    mood_cli_common_init(&com);
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
-        if (opt == 'h') {
-            help(stdout);
-            return MOOD_EXIT_OK;
-        }
-        return mood_cli_usage("snapshot", "unknown option");
-    }
+    int rc = mood_cli_parse_common_only(argc, argv, "snapshot", help, &com);
+    if (rc >= 0)
+        return rc;
     if (optind >= argc)
         return mood_cli_usage("snapshot", "snapshot needs save, list or show");
     const char *sub = argv[optind];
