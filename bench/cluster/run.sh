@@ -25,6 +25,15 @@ mkdir -p "$DATA"
 # The peers and we use the same thread limits; OpenBLAS's own pool stays out of OpenMP's way.
 export OPENBLAS_NUM_THREADS=1
 
+# Every measurement is cut off after TIMEOUT seconds (the report says so), and optional parts
+# are skipped once the part has used BUDGET seconds, so the whole bench stays near 20 minutes
+# even on a loaded machine.
+TIMEOUT=${MOOD_BENCH_TIMEOUT:-240}
+BUDGET=${MOOD_BENCH_BUDGET:-960}
+T0=$(date +%s)
+over_budget() { [ $(($(date +%s) - T0)) -gt "$BUDGET" ]; }
+tool_of() { case "$*" in *sklearn*) echo sklearn ;; *faiss*) echo faiss ;; *) echo moodscope ;; esac; }
+
 log() { printf '[bench/cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # measure LABEL JSON-EXTRA CMD...: run CMD under /usr/bin/time, append its JSON output merged
@@ -34,16 +43,16 @@ measure() {
     shift 2
     local tf out
     tf=$(mktemp)
-    if ! out=$(/usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" | tail -n 1); then
-        log "FAILED: $label: $*"
-        out='{"failed":true}'
+    if ! out=$(/usr/bin/time -f '%e %U %S %M' -o "$tf" timeout "$TIMEOUT" "$@" | tail -n 1); then
+        log "FAILED or timed out (${TIMEOUT}s): $label: $*"
+        out="{\"failed\":true,\"timeout_s\":$TIMEOUT,\"tool\":\"$(tool_of "$@")\"}"
     fi
     read -r wall user sys rss <"$tf" || true
     rm -f "$tf"
-    echo "$out" | jq -c --arg label "$label" --argjson extra "$extra" \
+    echo "$out" | jq -c --arg lab "$label" --argjson extra "$extra" \
         --argjson wall "${wall:-0}" --argjson user "${user:-0}" --argjson sys "${sys:-0}" \
         --argjson rss "${rss:-0}" \
-        '. + $extra + {label: $label, wall_s: $wall, cpu_s: ($user + $sys), peak_kb: $rss}' \
+        '. + $extra + {"label": $lab, wall_s: $wall, cpu_s: ($user + $sys), peak_kb: $rss}' \
         >>"$RES"
 }
 
@@ -69,41 +78,43 @@ done
 ITER=50
 TOL=1e-4
 if [ "$QUICK" = 1 ]; then
-    CONFIGS="100000:8:8 100000:32:64"
     HEADLINE="100000:32:64"
+    GRID="100000:8:8"
 else
-    CONFIGS="100000:8:8 100000:32:64 1000000:8:8 1000000:32:8 1000000:8:64 1000000:32:64"
     HEADLINE="1000000:32:64"
+    GRID="100000:8:8 100000:32:64 1000000:8:8 1000000:32:8 1000000:8:64"
 fi
-for cfg in $CONFIGS; do
-    IFS=: read -r n d k <<<"$cfg"
-    f=blobs_${n}_${d}_${k}.f32
+kmeans_config() { # n:d:k headline(0|1)
+    local n d k t
+    IFS=: read -r n d k <<<"$1"
+    local f=blobs_${n}_${d}_${k}.f32 c0=$DATA/init_${n}_${d}_${k}.f32
     gen "$f" "$n" "$d" "$k" 1 1.0 1.0
-    c0=$DATA/init_${n}_${d}_${k}.f32
     "$BC" seed "$DATA/$f" "$n" "$d" "$k" 2 7 "$c0" >/dev/null
-    threads="2"
-    [ "$cfg" = "$HEADLINE" ] && threads="1 2"
+    local threads="2"
+    [ "$2" = 1 ] && threads="1 2"
     for t in $threads; do
         log "k-means n=$n d=$d k=$k threads=$t"
-        x="{\"n\":$n,\"d\":$d,\"k\":$k,\"threads\":$t}"
+        local x="{\"n\":$n,\"d\":$d,\"k\":$k,\"threads\":$t}"
         # Same start (our k-means++ centroids) for all three: time per iteration, inertia.
         measure kmeans_same_start "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL "$c0" 1
         measure kmeans_same_start "$x" $PEERS kmeans sklearn "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL "$c0" 1
         measure kmeans_same_start "$x" $PEERS kmeans faiss "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL "$c0" 1
-        if [ "$cfg" = "$HEADLINE" ]; then
-            # Each with its own seeding (faiss: random rows, its only option): seeding included.
-            measure kmeans_own_seed "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL - 3
-            measure kmeans_own_seed "$x" $PEERS kmeans sklearn "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL - 3
-            measure kmeans_own_seed "$x" $PEERS kmeans faiss "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL - 3
-            measure seed_only "$x" "$BC" seed "$DATA/$f" "$n" "$d" "$k" "$t" 3 "$DATA/tmp_c.f32"
-            measure seed_only "$x" $PEERS seed sklearn "$DATA/$f" "$n" "$d" "$k" "$t" 3
-            # Variants of ours: no bounds (the plain Lloyd step, against the sgemm rate), plain kernel.
-            measure kmeans_variant "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" 10 0 "$c0" 1 blas none
-            measure kmeans_variant "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" 10 0 "$c0" 1 plain none
-            measure kmeans_variant "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL "$c0" 1 blas hamerly
-        fi
+        [ "$2" = 1 ] || continue
+        # Each with its own seeding (faiss: random rows, its only option): seeding included.
+        measure kmeans_own_seed "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL - 3
+        measure kmeans_own_seed "$x" $PEERS kmeans sklearn "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL - 3
+        measure kmeans_own_seed "$x" $PEERS kmeans faiss "$DATA/$f" "$n" "$d" "$k" "$t" $ITER $TOL - 3
+        # Seeding alone: our greedy k-means++ and k-means|| against scikit-learn's kmeans_plusplus.
+        measure seed_only "$x" "$BC" seed "$DATA/$f" "$n" "$d" "$k" "$t" 3 "$DATA/tmp_c.f32"
+        measure seed_only "{\"n\":$n,\"d\":$d,\"k\":$k,\"threads\":$t,\"init\":\"kmeans||\"}" \
+            "$BC" seed "$DATA/$f" "$n" "$d" "$k" "$t" 3 "$DATA/tmp_c.f32" parallel
+        measure seed_only "$x" $PEERS seed sklearn "$DATA/$f" "$n" "$d" "$k" "$t" 3
+        # Our variants: no bounds (the plain Lloyd step, against the sgemm rate), plain kernel.
+        measure kmeans_variant "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" 10 0 "$c0" 1 blas none
+        measure kmeans_variant "$x" "$BC" kmeans "$DATA/$f" "$n" "$d" "$k" "$t" 10 0 "$c0" 1 plain none
     done
-done
+}
+kmeans_config "$HEADLINE" 1
 
 # --- real tables --------------------------------------------------------------------------------
 for csv in spotify_classichits_genre/ClassicHit.csv genre_gtzan_librosa_features/music_genre.csv; do
@@ -170,7 +181,7 @@ EPS=1.6
 x="{\"n\":$DN,\"d\":8,\"threads\":2,\"eps\":$EPS}"
 measure dbscan "$x" "$BC" dbscan "$DATA/db_$DN.f32" $DN 8 $EPS 10 2 "$DATA/db_ours.i32"
 measure dbscan "$x" $PEERS dbscan sklearn "$DATA/db_$DN.f32" $DN 8 $EPS 10 2 "$DATA/db_sk.i32"
-$PEERS compare_labels "$DATA/db_ours.i32" "$DATA/db_sk.i32" $DN | jq -c '. + {label: "dbscan_compare"}' >>"$RES"
+$PEERS compare_labels "$DATA/db_ours.i32" "$DATA/db_sk.i32" $DN | jq -c '. + {"label": "dbscan_compare"}' >>"$RES"
 
 # --- mini-batch against full k-means, and memory at n = 10M -----------------------------------------
 if [ "$QUICK" = 1 ]; then MB="100000:32:64"; else MB="1000000:32:64"; fi
@@ -179,16 +190,26 @@ log "minibatch n=$n"
 x="{\"n\":$n,\"d\":$d,\"k\":$k,\"threads\":2}"
 measure minibatch "$x" "$BC" minibatch "$DATA/blobs_${n}_${d}_${k}.f32" "$n" "$d" "$k" 2 1024 3
 measure minibatch "$x" $PEERS minibatch sklearn "$DATA/blobs_${n}_${d}_${k}.f32" "$n" "$d" "$k" 2 1024 3
-measure minibatch_ref "$x" "$BC" kmeans "$DATA/blobs_${n}_${d}_${k}.f32" "$n" "$d" "$k" 2 300 $TOL - 3
+measure minibatch_ref "$x" "$BC" kmeans "$DATA/blobs_${n}_${d}_${k}.f32" "$n" "$d" "$k" 2 100 $TOL - 3
 
 if [ "$QUICK" != 1 ]; then
     log "memory: n=10M d=32 k=64"
     gen big_10m.f32 10000000 32 64 11 1.0 1.0
     x="{\"n\":10000000,\"d\":32,\"k\":64,\"threads\":2,\"data_kb\":1250000}"
-    measure memory_kmeans "$x" "$BC" kmeans "$DATA/big_10m.f32" 10000000 32 64 2 10 $TOL - 1
+    measure memory_kmeans "$x" "$BC" kmeans "$DATA/big_10m.f32" 10000000 32 64 2 5 $TOL - 1
     measure memory_minibatch "$x" "$BC" minibatch "$DATA/big_10m.f32" 10000000 32 64 2 1024 1
     rm -f "$DATA/big_10m.f32"
 fi
+
+# --- the rest of the k-means grid, while the time budget lasts ------------------------------------
+for cfg in $GRID; do
+    if over_budget; then
+        log "skip k-means $cfg (time budget ${BUDGET}s used)"
+        echo "{\"label\":\"skipped\",\"what\":\"k-means $cfg\"}" >>"$RES"
+        continue
+    fi
+    kmeans_config "$cfg" 0
+done
 
 log "report"
 $PY "$HERE/report.py" "$RES" "$QUICK" >"$OUT/cluster.md"

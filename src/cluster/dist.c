@@ -38,9 +38,16 @@ int mood__km_threads(int requested)
 #endif
 }
 
+static double par_threshold = 3.2e7;
+
+void mood__km_set_par_threshold(double flops)
+{
+    par_threshold = flops;
+}
+
 int mood__par_threads(int requested, double work)
 {
-    return work < 4e6 ? 1 : mood__km_threads(requested);
+    return work < par_threshold ? 1 : mood__km_threads(requested);
 }
 
 /*

@@ -27,11 +27,15 @@ void mood__km_chunks(size_t n, size_t partial_bytes, km_chunks *out);
 int mood__km_threads(int requested);
 
 /*
- * Threads for a parallel loop of about @p work flops: one below 4M, because on a loaded
- * machine a team's barrier waits for descheduled threads far longer than such a loop takes.
+ * Threads for a parallel loop of about @p work flops: one below 32M (a few milliseconds),
+ * because on a loaded machine a team's barrier can wait a scheduler time slice for a
+ * descheduled thread, far longer than such a loop takes (measured: the 100k × 8, k = 8 bench
+ * spent four times its CPU time in wall time with two threads).
  * Never changes results (chunking, not threads, fixes the summation order).
  */
 int mood__par_threads(int requested, double work);
+/* Tests: change that threshold (0 = every loop parallel) to exercise the threaded paths. */
+void mood__km_set_par_threshold(double flops);
 
 /* Rows per distance block for k centres (bounded so that a block of distances stays in L2). */
 size_t mood__km_block_rows(size_t k);

@@ -7,6 +7,7 @@
 #include "test_util.h"
 
 #include "kdtree.h"
+#include "kmeans_internal.h"
 
 #include <moodscope/cluster.h>
 #include <moodscope/metrics.h>
@@ -51,6 +52,8 @@ static void round_trip(const mood_cluster_model *m, const float *x, size_t n, si
 static void test_gmm(void **state)
 {
     (void)state;
+    /* Small fixture, but every loop threaded: the thread-independence checks must bite. */
+    mood__km_set_par_threshold(0.0);
     const size_t n = 3000, d = 4, k = 3;
     float *x = malloc(n * d * sizeof(float));
     int32_t *truth = malloc(n * sizeof(int32_t)), *lab = malloc(n * sizeof(int32_t)),
@@ -152,6 +155,7 @@ static void test_gmm(void **state)
     free(lab);
     free(lab2);
     free(pr);
+    mood__km_set_par_threshold(3.2e7);
 }
 
 /* Brute-force DBSCAN (scikit-learn's definition) as the oracle. */
@@ -312,7 +316,7 @@ static void test_kdtree_oracle(void **state)
 static void test_spectral(void **state)
 {
     (void)state;
-    const size_t n = 1000;
+    const size_t n = 600;
     float *x = malloc(n * 2 * sizeof(float));
     int32_t *truth = malloc(n * sizeof(int32_t)), *lab = malloc(n * sizeof(int32_t));
     mood_rng r;
@@ -338,7 +342,7 @@ static void test_spectral(void **state)
     mood_cluster_model_destroy(m);
 
     /* Above the dense limit: the iterative eigensolver, on blobs. */
-    const size_t n2 = 4000, d = 3, k = 4;
+    const size_t n2 = 1300, d = 3, k = 4;
     float *y = malloc(n2 * d * sizeof(float));
     int32_t *t2 = malloc(n2 * sizeof(int32_t)), *l2 = malloc(n2 * sizeof(int32_t));
     mood_test_blobs(9, n2, d, k, 8.0f, 1.0f, y, t2);
@@ -422,7 +426,7 @@ static void test_autok(void **state)
 static void test_enomem_algorithms(void **state)
 {
     (void)state;
-    const size_t n = 200, d = 2;
+    const size_t n = 90, d = 2;
     float *x = malloc(n * d * sizeof(float));
     int32_t *lab = malloc(n * sizeof(int32_t));
     mood_test_blobs(5, n, d, 3, 5.0f, 0.5f, x, NULL);
