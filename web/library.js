@@ -1,7 +1,7 @@
 // Library and DJ pages: the analysed library (catalog) or a CSV track table, its map with
 // lasso-to-playlist, search, similar tracks, a path A→B drawn on the map, alchemy, and two DJ
 // decks with next-track suggestions and their reasons.
-import { ScatterMap, categorical } from './map.js';
+import { ScatterMap, categorical, numeric } from './map.js';
 import { h, fmt, toast, api, fileUrl, errorBox } from './util.js';
 
 const lib = { source: localStorage.getItem('moodscope.librarySource') || '', map: null, mapData: null };
@@ -112,7 +112,10 @@ export async function pageLibrary(root, info) {
     const plFmt = h('select', { id: 'playlist-format', style: 'width:100px' }, h('option', { value: 'm3u8', text: 'M3U8' }), h('option', { value: 'xspf', text: 'XSPF' }), h('option', { value: 'json', text: 'JSON' }));
     const plGo = h('button', { id: 'playlist-save', text: 'Save playlist', disabled: true });
     const plOut = h('span', { id: 'playlist-result' });
-    mapCard.append(h('div', { class: 'row' }, h('h2', { text: 'Library map', style: 'margin:0' }), h('span', { class: 'hint', id: 'library-count' }), h('span', { class: 'spacer' })),
+    const colourBy = h('select', { id: 'library-colour', style: 'width:160px;flex:0 0 auto' },
+      h('option', { value: 'mood', text: 'mood label' }), h('option', { value: 'energy', text: 'energy' }), h('option', { value: 'tempo_bpm', text: 'tempo' }));
+    mapCard.append(h('div', { class: 'row' }, h('h2', { text: 'Library map', style: 'margin:0' }), h('span', { class: 'hint', id: 'library-count' }), h('span', { class: 'spacer' }),
+      h('span', { class: 'hint', text: 'Colour by' }), colourBy),
       h('div', { style: 'height:10px' }), mapBox, legend,
       h('div', { class: 'row', style: 'margin-top:10px' }, selInfo, h('span', { class: 'spacer' }), plName, plFmt, plGo, plOut));
     body.append(mapCard);
@@ -210,10 +213,27 @@ export async function pageLibrary(root, info) {
       });
       const x = Float32Array.from(m.x), y = Float32Array.from(m.y);
       const labels = m.mood || new Array(m.n).fill('');
-      const cat = categorical(labels, (k) => k || 'unlabelled');
-      lib.map.setData(x, y, (i) => ({ title: m.title ? m.title[i] : `track ${i}`, group: labels[i] || '', color: cat.idx[i] >= 0 ? cat.colors[cat.idx[i]] : '#9ca3af' }));
-      lib.map.setColors(cat.idx, cat.colors);
-      if (m.mood) legend.append(...cat.legend.map((l) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: `background:${l.color}` }), `${l.label} (${l.count})`)));
+      let cur = null;
+      lib.map.setData(x, y, (i) => ({
+        title: m.title ? m.title[i] : `track ${i}`,
+        group: colourBy.value === 'mood' ? (labels[i] || '') : `${colourBy.selectedOptions[0].text}: ${fmt.num(m[colourBy.value][i])}`,
+        color: cur.idx[i] >= 0 ? cur.colors[cur.idx[i]] : '#9ca3af',
+      }));
+      const paint = () => {
+        legend.replaceChildren();
+        if (colourBy.value === 'mood') {
+          cur = categorical(labels, (k) => k || 'unlabelled');
+          if (m.mood) legend.append(...cur.legend.map((l) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: `background:${l.color}` }), `${l.label} (${l.count})`)));
+        } else {
+          cur = numeric((m[colourBy.value] || []).map((v) => (v === null ? NaN : v)));
+          legend.append(h('span', { class: 'legend-item' }, fmt.num(cur.lo),
+            h('span', { class: 'gradient', style: `background:linear-gradient(90deg, ${cur.ramp.join(',')})` }), fmt.num(cur.hi)));
+        }
+        lib.map.setColors(cur.idx, cur.colors);
+      };
+      colourBy.onchange = paint;
+      if (!m.mood) colourBy.value = 'energy';
+      paint();
       window.__moodscopeLibraryMap = lib.map;
     } catch (e) { mapBox.append(errorBox(e)); }
     loadTracks();

@@ -307,6 +307,7 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
     size_t n = mood_space_size(l->space);
     /* Plain arrays: a 100k-track map stays a few MB and parses straight into typed arrays. */
     json_t *x = json_array(), *y = json_array(), *mood = json_array(), *title = json_array();
+    json_t *energy = json_array(), *tempo = json_array();
     const mood_table *t = mood_space_table(l->space);
     size_t jm = 0;
     int has_mood = mood_table_find(t, "mood_label", &jm) == MOOD_OK &&
@@ -327,6 +328,9 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
             snprintf(label, sizeof label, "%s", *p ? (b ? b + 1 : p) : mood_space_id(l->space, i));
         }
         json_array_append_new(title, mood__srv_jstr(label));
+        float e = mood_space_energy(l->space, i), bpm = mood_space_tempo(l->space, i);
+        json_array_append_new(energy, isfinite(e) ? json_real(e) : json_null());
+        json_array_append_new(tempo, isfinite(bpm) ? json_real(bpm) : json_null());
     }
     pthread_rwlock_unlock(&s->library_lock);
     if (!has_mood) {
@@ -334,8 +338,8 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
         mood = json_null();
     }
     mood__srv_json(rs, 200,
-                   json_pack("{s:I,s:o,s:o,s:o,s:o}", "n", (json_int_t)n, "x", x, "y", y, "mood",
-                             mood, "title", title));
+                   json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)n, "x", x, "y", y,
+                             "mood", mood, "title", title, "energy", energy, "tempo_bpm", tempo));
 }
 
 static void route_similar(mood_server *s, const srv_request *rq, srv_response *rs, int dj)

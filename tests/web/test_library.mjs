@@ -85,6 +85,12 @@ try {
   check(drawn === steps.length, `the path is drawn on the map (${drawn} waypoints)`);
   await page.screenshot({ path: path.join(shots, 'library.png'), fullPage: true });
 
+  // Colour by tempo: a numeric ramp from the slowest to the fastest track.
+  await page.selectOption('#library-colour', 'tempo_bpm');
+  const ramp = await page.textContent('#library-legend');
+  check(await page.$('#library-legend .gradient') !== null && /^\d/.test(ramp.trim()), `colour by tempo shows a ramp (${ramp.trim()})`);
+  await page.selectOption('#library-colour', 'mood');
+
   // Hover a point: the tooltip names the track.
   await page.$eval('#library-map canvas', (c) => c.scrollIntoView({ block: 'center' }));
   const box = await page.$eval('#library-map canvas', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
