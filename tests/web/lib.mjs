@@ -72,11 +72,17 @@ export function scratchDir(name) {
   return dir;
 }
 
+// Servers started by this test process; killed if the test dies before stopping them.
+const servers = new Set();
+process.on('exit', () => { for (const p of servers) if (p.exitCode === null) p.kill('SIGKILL'); });
+
 // Start `moodscope serve --port 0` and read the address it prints.
 export function startServer(args) {
   const bin = moodscopeBinary();
   return new Promise((resolve, reject) => {
     const proc = spawn(bin, ['serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    servers.add(proc);
+    proc.on('exit', () => servers.delete(proc));
     let out = '', err = '';
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start: ${err}`)); }, 15000);
     proc.stdout.on('data', (d) => {
