@@ -24,6 +24,14 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* CPU time of the whole process (all threads): stable on a shared machine, unlike wall time. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static size_t arg_size(int argc, char **argv, const char *name, size_t def)
 {
     for (int i = 1; i + 1 < argc; i++)
@@ -82,7 +90,7 @@ int main(int argc, char **argv)
     mood_rng r;
     mood_hnsw *h;
     mood_hnsw_params hp;
-    double t0;
+    double t0, c0;
     if (!x || !q || !centres || !gt || !gd || !gt32 || !lab || !dist)
         return 1;
     mood_rng_seed(&r, 2024);
@@ -162,26 +170,37 @@ int main(int argc, char **argv)
     if (mood_hnsw_create(d, MOOD_METRIC_EUCLIDEAN, n, &hp, &h) != MOOD_OK)
         return 1;
     t0 = now_s();
+    c0 = cpu_s();
     if (mood_hnsw_add(h, x, n, NULL, (int)threads, NULL, NULL) != MOOD_OK) {
         fprintf(stderr, "bench_similar: %s\n", mood_last_error());
         return 1;
     }
-    printf("build_s=%.3f\n", now_s() - t0);
+    printf("build_s=%.3f\nbuild_cpu_s=%.3f\n", now_s() - t0, cpu_s() - c0);
     fflush(stdout);
     for (size_t e = 0; e < sizeof efs / sizeof efs[0]; e++) {
         size_t hits = 0, found;
-        double el;
+        double el, cel;
         mood_hnsw_set_ef(h, efs[e]);
-        t0 = now_s();
-        for (size_t i = 0; i < nq; i++) {
-            mood_hnsw_search(h, q + i * d, k, lab, dist, &found);
-            for (size_t a = 0; a < found; a++)
-                for (size_t b = 0; b < k; b++)
-                    hits += lab[a] == gt[i * k + b];
+        /* best of three passes: other processes on a shared machine only ever slow a pass */
+        el = cel = 1e30;
+        for (int rep = 0; rep < 3; rep++) {
+            double w, c;
+            hits = 0;
+            t0 = now_s();
+            c0 = cpu_s();
+            for (size_t i = 0; i < nq; i++) {
+                mood_hnsw_search(h, q + i * d, k, lab, dist, &found);
+                for (size_t a = 0; a < found; a++)
+                    for (size_t b = 0; b < k; b++)
+                        hits += lab[a] == gt[i * k + b];
+            }
+            w = now_s() - t0;
+            c = cpu_s() - c0;
+            el = w < el ? w : el;
+            cel = c < cel ? c : cel;
         }
-        el = now_s() - t0;
-        printf("ef=%zu recall=%.4f qps=%.0f\n", efs[e], (double)hits / (double)(nq * k),
-               (double)nq / el);
+        printf("ef=%zu recall=%.4f qps=%.0f cpu_qps=%.0f\n", efs[e],
+               (double)hits / (double)(nq * k), (double)nq / el, (double)nq / cel);
         fflush(stdout);
     }
     mood_hnsw_destroy(h);

@@ -27,18 +27,23 @@ val() { sed -n "s/^$1=//p" "$2"; }
     echo
     echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))."
     echo "$(val n "$work/c.txt") vectors × 32 (seeded Gaussian mixture, 2000 blobs), 1000 queries,"
-    echo "M=16, ef_construction=100, build with $threads threads on both sides, queries on one thread;"
+    echo "M=16, ef_construction=100, build with $threads threads on both sides, queries on one thread"
+    echo "(best of three passes); moodscope runs hnswlib's AVX2 kernels when the CPU has them;"
     echo "recall@10 against exact search (blocked sgemm, $(val exact_batch_s "$work/c.txt") s for all queries)."
     echo
-    echo "| | build (s) |"
-    echo "|---|---:|"
-    echo "| moodscope (hnswlib 0.6.2 headers, C API) | $(val build_s "$work/c.txt") |"
-    echo "| python3-hnswlib 0.6.2 | $(val build_s "$work/py.txt") |"
+    echo "Times are CPU seconds of the process (all threads), which a shared machine disturbs far"
+    echo "less than wall time; wall time in brackets."
     echo
-    echo "| ef | moodscope recall@10 | moodscope queries/s | hnswlib recall@10 | hnswlib queries/s |"
+    echo "| | build CPU s (wall s) |"
+    echo "|---|---:|"
+    echo "| moodscope (hnswlib 0.6.2 headers behind the C API) | $(val build_cpu_s "$work/c.txt") ($(val build_s "$work/c.txt")) |"
+    echo "| python3-hnswlib 0.6.2 | $(val build_cpu_s "$work/py.txt") ($(val build_s "$work/py.txt")) |"
+    echo
+    echo "| ef | moodscope recall@10 | moodscope queries per CPU s (wall) | hnswlib recall@10 | hnswlib queries per CPU s (wall) |"
     echo "|---:|---:|---:|---:|---:|"
     paste -d' ' <(grep '^ef=' "$work/c.txt") <(grep '^ef=' "$work/py.txt") |
-        sed 's/[a-z]*=//g' | awk '{printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $5, $6}'
+        sed 's/[a-z_]*=//g' |
+        awk '{printf "| %s | %s | %s (%s) | %s | %s (%s) |\n", $1, $2, $4, $3, $6, $8, $7}'
     echo
     echo "Exact search, one query at a time (the path \`similar\` takes up to 100k tracks):"
     echo "$(val exact_ms_per_query "$work/c.txt") ms per query on $(val exact_n "$work/c.txt") tracks × 32."

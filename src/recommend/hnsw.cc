@@ -1,21 +1,25 @@
 /*
  * The HNSW graph of ann.h, a thin C interface over Debian's header-only hnswlib (libhnswlib-dev),
  * the implementation python3-hnswlib wraps, so that the graph is the well-tested one and the
- * speed comparison in bench/similar is like for like. Exceptions never cross into C: every
- * entry point catches them and turns them into a mood_status.
+ * speed comparison in bench/similar is like for like. hnswlib is compiled twice (hnsw_base.cc,
+ * hnsw_avx2.cc) and the AVX2 build is chosen at run time when the processor has it;
+ * MOOD_HNSW_BASELINE=1 in the environment forces the baseline (tests compare the two).
+ * Exceptions never cross into C: every entry point catches them and returns a mood_status.
  */
+#include "hnsw_backend.h"
+
 #include <moodscope/ann.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <hnswlib/hnswlib.h>
 
 extern "C" {
 mood_status mood__error(mood_status s, const char *fmt, ...);
@@ -24,15 +28,27 @@ mood_status mood__error(mood_status s, const char *fmt, ...);
 struct mood_hnsw {
     size_t d;
     mood_metric metric;
-    hnswlib::SpaceInterface<float> *space;
-    hnswlib::HierarchicalNSW<float> *g;
+    mood__hnsw_backend *g;
 };
 
-static hnswlib::SpaceInterface<float> *make_space(size_t d, mood_metric metric)
+static bool use_avx2()
 {
-    if (metric == MOOD_METRIC_COSINE)
-        return new hnswlib::InnerProductSpace(d);
-    return new hnswlib::L2Space(d);
+    const char *force = std::getenv("MOOD_HNSW_BASELINE");
+    if (force && force[0] == '1')
+        return false;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+static mood__hnsw_backend *make(size_t d, mood_metric metric, const char *path, size_t capacity,
+                                const mood_hnsw_params *p)
+{
+    bool cosine = metric == MOOD_METRIC_COSINE;
+    if (use_avx2())
+        return mood_hnsw_avx2::make_backend(d, cosine, path, capacity, p->m, p->ef_construction,
+                                            p->seed);
+    return mood_hnsw_base::make_backend(d, cosine, path, capacity, p->m, p->ef_construction,
+                                        p->seed);
 }
 
 extern "C" void mood_hnsw_params_default(mood_hnsw_params *p)
@@ -57,13 +73,11 @@ extern "C" mood_status mood_hnsw_create(size_t d, mood_metric metric, size_t cap
     mood_hnsw *h = new (std::nothrow) mood_hnsw();
     if (!h)
         return mood__error(MOOD_ENOMEM, "hnsw: out of memory");
+    h->d = d;
+    h->metric = metric == MOOD_METRIC_COSINE ? MOOD_METRIC_COSINE : MOOD_METRIC_EUCLIDEAN;
     try {
-        h->d = d;
-        h->metric = metric == MOOD_METRIC_COSINE ? MOOD_METRIC_COSINE : MOOD_METRIC_EUCLIDEAN;
-        h->space = make_space(d, h->metric);
-        h->g = new hnswlib::HierarchicalNSW<float>(h->space, std::max<size_t>(capacity, 16), p->m,
-                                                   p->ef_construction, p->seed);
-        h->g->setEf(p->ef_search);
+        h->g = make(d, h->metric, nullptr, std::max<size_t>(capacity, 16), p);
+        h->g->set_ef(p->ef_search);
     } catch (const std::exception &e) {
         mood_hnsw_destroy(h);
         return mood__error(MOOD_ENOMEM, "hnsw: %s", e.what());
@@ -88,22 +102,15 @@ extern "C" mood_status mood_hnsw_load(const char *path, size_t d, mood_metric me
     mood_hnsw *h = new (std::nothrow) mood_hnsw();
     if (!h)
         return mood__error(MOOD_ENOMEM, "hnsw: out of memory");
+    h->d = d;
+    h->metric = metric == MOOD_METRIC_COSINE ? MOOD_METRIC_COSINE : MOOD_METRIC_EUCLIDEAN;
     try {
-        h->d = d;
-        h->metric = metric == MOOD_METRIC_COSINE ? MOOD_METRIC_COSINE : MOOD_METRIC_EUCLIDEAN;
-        h->space = make_space(d, h->metric);
-        h->g = new hnswlib::HierarchicalNSW<float>(h->space, std::string(path), false, 0);
-        if (h->g->data_size_ != d * sizeof(float)) {
+        h->g = make(d, h->metric, path, 0, p);
+        if (h->g->data_size() != d * sizeof(float)) {
             mood_hnsw_destroy(h);
             return mood__error(MOOD_EFORMAT, "%s: HNSW graph of another dimension", path);
         }
-        h->g->setEf(p->ef_search);
-        /* hnswlib 0.6.2's loading constructor counts deletions into an uninitialised counter:
-         * recount them so that searches take the right path (valgrind shows the read) */
-        size_t deleted = 0;
-        for (size_t i = 0; i < h->g->cur_element_count; i++)
-            deleted += h->g->isMarkedDeleted((hnswlib::tableint)i);
-        h->g->num_deleted_ = deleted;
+        h->g->set_ef(p->ef_search);
     } catch (const std::exception &e) {
         mood_hnsw_destroy(h);
         return mood__error(MOOD_EFORMAT, "%s: not a readable HNSW graph: %s", path, e.what());
@@ -117,7 +124,7 @@ extern "C" mood_status mood_hnsw_save(const mood_hnsw *h, const char *path)
     /* hnswlib writes in place; write beside and rename so a crash never leaves half a graph */
     std::string tmp = std::string(path) + ".tmp";
     try {
-        h->g->saveIndex(tmp);
+        h->g->save(tmp);
     } catch (const std::exception &e) {
         std::remove(tmp.c_str());
         return mood__error(MOOD_EIO, "%s: cannot write: %s", path, e.what());
@@ -134,22 +141,21 @@ extern "C" void mood_hnsw_destroy(mood_hnsw *h)
     if (!h)
         return;
     delete h->g;
-    delete h->space;
     delete h;
 }
 
 extern "C" size_t mood_hnsw_size(const mood_hnsw *h)
 {
-    return h->g->cur_element_count;
+    return h->g->size();
 }
 
 extern "C" mood_status mood_hnsw_add(mood_hnsw *h, const float *x, size_t n, const uint64_t *labels,
                                      int threads, mood_progress_fn progress, void *user)
 {
-    size_t base = h->g->cur_element_count;
+    size_t base = h->g->size();
     try {
-        if (base + n > h->g->max_elements_)
-            h->g->resizeIndex(std::max(base + n, h->g->max_elements_ * 2));
+        if (base + n > h->g->capacity())
+            h->g->resize(std::max(base + n, h->g->capacity() * 2));
         if (threads < 1)
             threads = 1;
         /* Chunks keep cancellation and progress responsive without per-point overhead. */
@@ -158,13 +164,13 @@ extern "C" mood_status mood_hnsw_add(mood_hnsw *h, const float *x, size_t n, con
             size_t c1 = std::min(n, c0 + chunk);
             if (threads == 1 || c1 - c0 < 64) {
                 for (size_t i = c0; i < c1; i++)
-                    h->g->addPoint(x + i * h->d, labels ? labels[i] : base + i);
+                    h->g->add(x + i * h->d, labels ? labels[i] : base + i);
             } else {
                 std::vector<std::thread> pool;
                 for (int t = 0; t < threads; t++)
                     pool.emplace_back([=]() {
                         for (size_t i = c0 + (size_t)t; i < c1; i += (size_t)threads)
-                            h->g->addPoint(x + i * h->d, labels ? labels[i] : base + i);
+                            h->g->add(x + i * h->d, labels ? labels[i] : base + i);
                     });
                 for (auto &th : pool)
                     th.join();
@@ -182,8 +188,7 @@ extern "C" mood_status mood_hnsw_add(mood_hnsw *h, const float *x, size_t n, con
 extern "C" mood_status mood_hnsw_get(const mood_hnsw *h, uint64_t label, float *out)
 {
     try {
-        std::vector<float> v = h->g->getDataByLabel<float>(label);
-        std::memcpy(out, v.data(), h->d * sizeof(float));
+        h->g->get(label, out, h->d);
     } catch (const std::exception &) {
         return mood__error(MOOD_ENOTFOUND, "hnsw: no point labelled %llu",
                            (unsigned long long)label);
@@ -194,7 +199,7 @@ extern "C" mood_status mood_hnsw_get(const mood_hnsw *h, uint64_t label, float *
 extern "C" mood_status mood_hnsw_mark_deleted(mood_hnsw *h, uint64_t label)
 {
     try {
-        h->g->markDelete(label);
+        h->g->mark_deleted(label);
     } catch (const std::exception &e) {
         return mood__error(MOOD_ENOTFOUND, "hnsw: %s", e.what());
     }
@@ -203,7 +208,7 @@ extern "C" mood_status mood_hnsw_mark_deleted(mood_hnsw *h, uint64_t label)
 
 extern "C" void mood_hnsw_set_ef(mood_hnsw *h, size_t ef)
 {
-    h->g->setEf(ef);
+    h->g->set_ef(ef);
 }
 
 extern "C" mood_status mood_hnsw_search(const mood_hnsw *h, const float *q, size_t k,
@@ -211,15 +216,11 @@ extern "C" mood_status mood_hnsw_search(const mood_hnsw *h, const float *q, size
 {
     *out_found = 0;
     try {
-        auto top = h->g->searchKnn(q, k);
-        size_t m = top.size();
-        for (size_t i = m; i-- > 0;) {
-            float d = top.top().first;
-            /* hnswlib's L2 is squared and its inner-product distance is already 1 − dot */
-            out_dist[i] = h->metric == MOOD_METRIC_EUCLIDEAN ? std::sqrt(std::max(d, 0.0f)) : d;
-            out_labels[i] = top.top().second;
-            top.pop();
-        }
+        size_t m = h->g->search(q, k, out_labels, out_dist);
+        /* hnswlib's L2 is squared and its inner-product distance is already 1 − dot */
+        if (h->metric == MOOD_METRIC_EUCLIDEAN)
+            for (size_t i = 0; i < m; i++)
+                out_dist[i] = std::sqrt(std::max(out_dist[i], 0.0f));
         *out_found = m;
     } catch (const std::exception &e) {
         return mood__error(MOOD_ENOMEM, "hnsw: search failed: %s", e.what());
