@@ -153,7 +153,8 @@ MOOD_API mood_status mood_history_store_sessions(mood_catalog *cat, const mood_h
 /** Training options; fill with mood_history_train_options_default(). */
 typedef struct mood_history_train_options {
     uint64_t seed;       /**< default 42 */
-    size_t rounds;       /**< boosting rounds (default 60) */
+    size_t rounds;       /**< most boosting rounds (default 150); the newest 15% of the training
+                              rows stop it early, then it is refitted on all of them */
     int max_depth;       /**< default 4 */
     double eta;          /**< learning rate (default 0.2) */
     int n_threads;       /**< XGBoost threads (default 2) */
@@ -185,9 +186,12 @@ MOOD_API mood_status mood_history_moods_assign(mood_catalog *cat, mood_history *
                                                size_t *out_assigned);
 
 /**
- * @brief Train the next-mood model (XGBoost multi-class on the last 3 clusters, window audio
+ * @brief Train the next-mood model (XGBoost multi-class on the last 3 clusters, the session's
+ * cluster shares so far, first-order transition probabilities from earlier plays, window audio
  * statistics, cyclic hour/weekday, weekend, position, minutes since start; newest 20% held
- * out) and compare it with two baselines (repeat the last cluster, first-order Markov).
+ * out, early stopping on the newest 15% of the rest, square-root class-balanced weights) and
+ * compare it with two baselines (repeat the last cluster, first-order Markov) on accuracy,
+ * macro-F1 and one-vs-rest ROC-AUC.
  * Stores the booster and its feature list in the catalog.
  * @param out_json receives the report (metrics of model and baselines, beats flags).
  * @return ::MOOD_ENOTFIT without mood clusters, ::MOOD_EINVAL with too few examples.

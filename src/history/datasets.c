@@ -195,6 +195,48 @@ mood_status mood__hist_nm_build(const mood_history *h, size_t k, int include_las
     return MOOD_OK;
 }
 
+mood_status mood__hist_nm_add_markov(hist_nm_data *d, const double *counts, size_t n_online)
+{
+    size_t k = d->k, nd = d->d + k;
+    float *x = mood__malloc_array(d->n * nd + 1, sizeof *x);
+    double *run = mood__calloc(k * k + 1, sizeof *run);
+    char **names = mood__realloc(d->names, nd * sizeof *names);
+    if (names)
+        d->names = names;
+    if (!x || !run || !names) {
+        mood__free(x);
+        mood__free(run);
+        return mood__enomem("next-mood dataset");
+    }
+    for (size_t c = 0; c < k; c++) {
+        d->names[d->d + c] = fmt_name("markov_p_cluster_%zu", NULL, c);
+        if (!d->names[d->d + c]) {
+            for (size_t c2 = 0; c2 < c; c2++)
+                mood__free(d->names[d->d + c2]);
+            mood__free(x);
+            mood__free(run);
+            return mood__enomem("next-mood dataset");
+        }
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        size_t last = (size_t)d->last[i];
+        const double *cnt = i < n_online ? run : counts;
+        double tot = 0;
+        memcpy(x + i * nd, d->x + i * d->d, d->d * sizeof *x);
+        for (size_t c = 0; c < k; c++)
+            tot += cnt[last * k + c] + 1.0;
+        for (size_t c = 0; c < k; c++)
+            x[i * nd + d->d + c] = (float)((cnt[last * k + c] + 1.0) / tot);
+        if (i < n_online && d->y[i] >= 0)
+            run[last * k + (size_t)d->y[i]] += 1.0;
+    }
+    mood__free(run);
+    mood__free(d->x);
+    d->x = x;
+    d->d = nd;
+    return MOOD_OK;
+}
+
 void mood__hist_nm_free(hist_nm_data *d)
 {
     mood__free(d->x);
@@ -288,12 +330,16 @@ mood_status mood__hist_ss_build(const mood_history *h, int64_t until_utc, hist_s
                 double dur = 0, trk = 0;
                 size_t m = 0;
                 row[9] = (float)((double)(t - h->sessions[next_session - 1].start_utc) / 3600.0);
-                for (size_t b = next_session; b > 0 && m < 3; b--, m++) {
+                /* only sessions already over at t: a running session's length is future */
+                for (size_t b = next_session; b > 0 && m < 3; b--) {
+                    if (h->sessions[b - 1].end_utc > t)
+                        continue;
                     dur += h->sessions[b - 1].duration_min;
                     trk += (double)h->sessions[b - 1].n;
+                    m++;
                 }
-                row[10] = (float)(dur / (double)m);
-                row[11] = (float)(trk / (double)m);
+                row[10] = m ? (float)(dur / (double)m) : NAN;
+                row[11] = m ? (float)(trk / (double)m) : NAN;
             } else {
                 row[9] = row[10] = row[11] = NAN;
             }

@@ -172,6 +172,7 @@ typedef struct hist_xgb_params {
     int n_threads;
     uint64_t seed;
     const float *weights; /* n row weights, or NULL */
+    double valid_share;   /* > 0: newest share of rows picks the round count (early stop) */
     mood_progress_fn progress;
     void *progress_user;
 } hist_xgb_params;
@@ -180,6 +181,8 @@ mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const
 /* out: n×num_class (multi) or n (binary) probabilities. */
 mood_status mood__hist_xgb_predict(hist_xgb *m, const float *x, size_t n, size_t d, float *out);
 mood_status mood__hist_xgb_save(hist_xgb *m, char **out_buf, size_t *out_len);
+/* Boosting rounds of the fitted model (after early stopping). */
+size_t mood__hist_xgb_rounds(const hist_xgb *m);
 mood_status mood__hist_xgb_load(const void *buf, size_t len, hist_xgb **out);
 void mood__hist_xgb_destroy(hist_xgb *m);
 
@@ -196,6 +199,12 @@ typedef struct hist_nm_data {
 mood_status mood__hist_nm_build(const mood_history *h, size_t k, int include_last_play,
                                 hist_nm_data *out);
 void mood__hist_nm_free(hist_nm_data *d);
+/*
+ * Append k columns P(next = c | last cluster), Laplace smoothed. The first @p n_online rows
+ * (training rows, in time order) see only the transitions of the rows before them, so that no
+ * row's feature contains its own target; later rows use the k×k @p counts.
+ */
+mood_status mood__hist_nm_add_markov(hist_nm_data *d, const double *counts, size_t n_online);
 
 typedef struct hist_ss_data {
     size_t n, d;

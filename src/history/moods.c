@@ -19,7 +19,7 @@ void mood_history_train_options_default(mood_history_train_options *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 42;
-    o->rounds = 60;
+    o->rounds = 150;
     o->max_depth = 4;
     o->eta = 0.2;
     o->n_threads = 2;

@@ -105,6 +105,12 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
     }
     for (size_t i = 0; i < ds.n; i++)
         yf[i] = (float)ds.y[i];
+    /* first-order transitions of the training rows: the Markov baseline, and features */
+    for (size_t i = 0; i < n_train; i++)
+        if (ds.last[i] >= 0)
+            trans[(size_t)ds.last[i] * k + (size_t)ds.y[i]] += 1.0;
+    if ((s = mood__hist_nm_add_markov(&ds, trans, n_train)) != MOOD_OK)
+        goto done;
     memset(&xp, 0, sizeof xp);
     xp.objective = "multi:softprob";
     xp.num_class = k;
@@ -115,6 +121,7 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
     xp.seed = o->seed;
     xp.progress = o->progress;
     xp.progress_user = o->progress_user;
+    xp.valid_share = 0.15;
     {
         /* Square-root class-balanced weights: rare moods are not drowned by the common ones
          * (macro-F1), without giving up the accuracy that full balancing costs. */
@@ -137,9 +144,6 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
     if ((s = mood__hist_xgb_predict(xgb, ds.x + n_train * ds.d, n_test, ds.d, probs)) != MOOD_OK)
         goto done;
     /* baselines */
-    for (size_t i = 0; i < n_train; i++)
-        if (ds.last[i] >= 0)
-            trans[(size_t)ds.last[i] * k + (size_t)ds.y[i]] += 1.0;
     for (size_t i = 0; i < n_test; i++) {
         size_t r = n_train + i;
         int32_t last = ds.last[r];
@@ -174,18 +178,32 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
         json_object_set_new(rep, "test_rows", json_integer((json_int_t)n_test));
         mood__hist_format_utc(ds.t[n_train], t0, sizeof t0);
         json_object_set_new(rep, "test_from_utc", json_string(t0));
-        json_object_set_new(rep, "rounds", json_integer((json_int_t)o->rounds));
+        json_object_set_new(rep, "max_rounds", json_integer((json_int_t)o->rounds));
+        json_object_set_new(rep, "rounds", json_integer((json_int_t)mood__hist_xgb_rounds(xgb)));
         json_object_set_new(rep, "xgboost", mm);
         json_object_set_new(base, "repeat_last", mr);
         json_object_set_new(base, "markov", mk);
         json_object_set_new(rep, "baselines", base);
         json_object_set_new(rep, "beats_baselines_accuracy", json_boolean(beats_acc));
         json_object_set_new(rep, "beats_baselines_macro_f1", json_boolean(beats_f1));
+        {
+            double um = json_number_value(json_object_get(mm, "roc_auc_ovr"));
+            json_object_set_new(
+                rep, "beats_baselines_roc_auc",
+                json_boolean(um > json_number_value(json_object_get(mr, "roc_auc_ovr")) &&
+                             um > json_number_value(json_object_get(mk, "roc_auc_ovr"))));
+        }
         json_object_set_new(rep, "beats_baselines", json_boolean(beats_acc && beats_f1));
         for (size_t j = 0; j < ds.d; j++)
             json_array_append_new(feats, json_string(ds.names[j]));
         meta = json_deep_copy(rep);
         json_object_set_new(meta, "features", feats);
+        {
+            json_t *tc = json_array();
+            for (size_t i = 0; i < k * k; i++)
+                json_array_append_new(tc, json_real(trans[i]));
+            json_object_set_new(meta, "transitions", tc);
+        }
     }
     if ((s = mood__hist_xgb_save(xgb, &booster, &booster_len)) != MOOD_OK)
         goto done;

@@ -63,6 +63,37 @@ static mood_status load_checked(mood_catalog *cat, const char *name, char *const
     return MOOD_OK;
 }
 
+/* The training transitions kept with the next-mood model (k×k). */
+static mood_status load_transitions(mood_catalog *cat, size_t k, double **out)
+{
+    char *text = NULL;
+    json_error_t err;
+    json_t *meta, *tc;
+    mood_status s = mood__hist_model_load(cat, "nextmood", &text, NULL, NULL);
+    *out = NULL;
+    if (s != MOOD_OK)
+        return s;
+    meta = json_loads(text, 0, &err);
+    mood__free(text);
+    tc = meta ? json_object_get(meta, "transitions") : NULL;
+    if (!json_is_array(tc) || json_array_size(tc) != k * k) {
+        json_decref(meta);
+        return mood__error(MOOD_EDIM,
+                           "history model 'nextmood' has no %zux%zu transitions for the current "
+                           "moods: run 'moodscope history retrain'",
+                           k, k);
+    }
+    *out = mood__malloc_array(k * k, sizeof **out);
+    if (!*out) {
+        json_decref(meta);
+        return mood__enomem("predict");
+    }
+    for (size_t i = 0; i < k * k; i++)
+        (*out)[i] = json_number_value(json_array_get(tc, i));
+    json_decref(meta);
+    return MOOD_OK;
+}
+
 static mood_status predict_next(mood_catalog *cat, const mood_history *h, json_t *rep)
 {
     size_t k;
@@ -82,6 +113,15 @@ static mood_status predict_next(mood_catalog *cat, const mood_history *h, json_t
     if ((s = mood__hist_nm_build(h, k, 1, &ds)) != MOOD_OK) {
         json_decref(names);
         return s;
+    }
+    {
+        double *trans = NULL;
+        if ((s = load_transitions(cat, k, &trans)) != MOOD_OK)
+            goto done;
+        s = mood__hist_nm_add_markov(&ds, trans, 0);
+        mood__free(trans);
+        if (s != MOOD_OK)
+            goto done;
     }
     if ((s = load_checked(cat, "nextmood", ds.names, ds.d, &x, &meta)) != MOOD_OK)
         goto done;

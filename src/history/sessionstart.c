@@ -105,6 +105,7 @@ mood_status mood_history_sessionstart_train(mood_catalog *cat, const mood_histor
     xp.seed = o->seed;
     xp.progress = o->progress;
     xp.progress_user = o->progress_user;
+    xp.valid_share = 0.15;
     if ((s = mood__hist_xgb_train(&xp, ds.x, yf, n_train, ds.d, &xgb)) != MOOD_OK)
         goto done;
     if ((s = mood__hist_xgb_predict(xgb, ds.x + n_train * ds.d, n_test, ds.d, p)) != MOOD_OK)
@@ -135,7 +136,8 @@ mood_status mood_history_sessionstart_train(mood_catalog *cat, const mood_histor
         json_object_set_new(rep, "test_rows", json_integer((json_int_t)n_test));
         mood__hist_format_utc(ds.hour_t[n_train], t0, sizeof t0);
         json_object_set_new(rep, "test_from_utc", json_string(t0));
-        json_object_set_new(rep, "rounds", json_integer((json_int_t)o->rounds));
+        json_object_set_new(rep, "max_rounds", json_integer((json_int_t)o->rounds));
+        json_object_set_new(rep, "rounds", json_integer((json_int_t)mood__hist_xgb_rounds(xgb)));
         json_object_set_new(rep, "xgboost", mm);
         json_object_set_new(base, "always_no", mno);
         json_object_set_new(base, "hour_of_week_rate", mhw);

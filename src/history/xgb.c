@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 struct hist_xgb {
     BoosterHandle booster;
     size_t num_class;
+    size_t rounds_used;
 };
 
 static mood_status xgb_fail(const char *what)
@@ -21,8 +23,36 @@ static mood_status xgb_fail(const char *what)
     return mood__error(MOOD_EINTERNAL, "xgboost %s: %s", what, XGBGetLastError());
 }
 
-mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const float *y, size_t n,
-                                 size_t d, hist_xgb **out)
+mood_status mood__hist_xgb_predict(hist_xgb *m, const float *x, size_t n, size_t d, float *out);
+
+/* Mean log loss of the current booster on the validation rows. */
+static mood_status valid_loss(hist_xgb *m, const float *xv, const float *yv, size_t nv, size_t d,
+                              float *scratch, double *out)
+{
+    size_t k = m->num_class > 1 ? m->num_class : 1;
+    double loss = 0;
+    mood_status s = mood__hist_xgb_predict(m, xv, nv, d, scratch);
+    if (s != MOOD_OK)
+        return s;
+    for (size_t i = 0; i < nv; i++) {
+        double q;
+        if (k > 1)
+            q = (double)scratch[i * k + (size_t)yv[i]];
+        else
+            q = yv[i] > 0.5f ? (double)scratch[i] : 1.0 - (double)scratch[i];
+        loss -= log(fmax(q, 1e-12));
+    }
+    *out = loss / (double)nv;
+    return MOOD_OK;
+}
+
+/*
+ * Train @p rounds rounds on (x, y, w). With validation rows, stop once the validation loss
+ * has not improved for 10 rounds and report the best round count in *best_rounds.
+ */
+static mood_status train_rounds(const hist_xgb_params *p, const float *x, const float *y,
+                                const float *w, size_t n, size_t d, size_t rounds, const float *xv,
+                                const float *yv, size_t nv, size_t *best_rounds, hist_xgb **out)
 {
     DMatrixHandle dm = NULL;
     hist_xgb *m;
@@ -43,7 +73,7 @@ mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const
         s = xgb_fail("labels");
         goto fail;
     }
-    if (p->weights && XGDMatrixSetFloatInfo(dm, "weight", p->weights, (bst_ulong)n) != 0) {
+    if (w && XGDMatrixSetFloatInfo(dm, "weight", w, (bst_ulong)n) != 0) {
         s = xgb_fail("weights");
         goto fail;
     }
@@ -74,15 +104,42 @@ mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const
     XGBoosterSetParam(m->booster, "min_child_weight", "5");
     XGBoosterSetParam(m->booster, "subsample", "0.8");
     XGBoosterSetParam(m->booster, "colsample_bytree", "0.8");
-    for (size_t r = 0; r < p->rounds; r++) {
-        if ((s = mood__progress(p->progress, p->progress_user, "xgboost", (double)r,
-                                (double)p->rounds)) != MOOD_OK)
-            goto fail;
-        if (XGBoosterUpdateOneIter(m->booster, (int)r, dm) != 0) {
-            s = xgb_fail("training");
+    {
+        size_t k = p->num_class > 1 ? p->num_class : 1, since_best = 0;
+        double best = HUGE_VAL;
+        float *scratch = xv ? mood__malloc_array(nv * k, sizeof *scratch) : NULL;
+        if (xv && !scratch) {
+            s = mood__enomem("xgboost");
             goto fail;
         }
+        if (best_rounds)
+            *best_rounds = rounds;
+        for (size_t r = 0; r < rounds; r++) {
+            if ((s = mood__progress(p->progress, p->progress_user, "xgboost", (double)r,
+                                    (double)rounds)) != MOOD_OK)
+                break;
+            if (XGBoosterUpdateOneIter(m->booster, (int)r, dm) != 0) {
+                s = xgb_fail("training");
+                break;
+            }
+            if (xv) {
+                double loss;
+                if ((s = valid_loss(m, xv, yv, nv, d, scratch, &loss)) != MOOD_OK)
+                    break;
+                if (loss < best - 1e-6) {
+                    best = loss;
+                    since_best = 0;
+                    *best_rounds = r + 1;
+                } else if (++since_best >= 10) {
+                    break;
+                }
+            }
+        }
+        mood__free(scratch);
+        if (s != MOOD_OK)
+            goto fail;
     }
+    m->rounds_used = rounds;
     XGDMatrixFree(dm);
     *out = m;
     return MOOD_OK;
@@ -91,6 +148,30 @@ fail:
         XGDMatrixFree(dm);
     mood__hist_xgb_destroy(m);
     return s;
+}
+
+mood_status mood__hist_xgb_train(const hist_xgb_params *p, const float *x, const float *y, size_t n,
+                                 size_t d, hist_xgb **out)
+{
+    size_t n_val = (size_t)((double)n * p->valid_share), best = p->rounds;
+    hist_xgb *probe = NULL;
+    mood_status s;
+    *out = NULL;
+    if (p->valid_share <= 0 || n_val < 30 || n - n_val < 30)
+        return train_rounds(p, x, y, p->weights, n, d, p->rounds, NULL, NULL, 0, NULL, out);
+    /* Early stopping: the newest rows of the training part pick the number of rounds, then
+     * the model is refitted on every training row with that many rounds. */
+    s = train_rounds(p, x, y, p->weights, n - n_val, d, p->rounds, x + (n - n_val) * d,
+                     y + (n - n_val), n_val, &best, &probe);
+    mood__hist_xgb_destroy(probe);
+    if (s != MOOD_OK)
+        return s;
+    return train_rounds(p, x, y, p->weights, n, d, best ? best : 1, NULL, NULL, 0, NULL, out);
+}
+
+size_t mood__hist_xgb_rounds(const hist_xgb *m)
+{
+    return m->rounds_used;
 }
 
 mood_status mood__hist_xgb_predict(hist_xgb *m, const float *x, size_t n, size_t d, float *out)
