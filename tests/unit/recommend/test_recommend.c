@@ -323,6 +323,40 @@ static void test_hnsw_recall_and_persistence(void **state)
     mood_table_destroy(t2);
 }
 
+/* The baseline build of hnswlib (forced by MOOD_HNSW_BASELINE) answers like the AVX2 one. */
+static void test_hnsw_baseline_build(void **state)
+{
+    (void)state;
+    size_t n = 2000, d = 24, k = 10, hits[2] = {0, 0};
+    float *x = malloc(n * d * sizeof *x);
+    mood_test_blobs(5, n, d, 20, 3.0f, 1.0f, x, NULL);
+    for (int variant = 0; variant < 2; variant++) {
+        mood_hnsw *h;
+        if (variant == 1)
+            setenv("MOOD_HNSW_BASELINE", "1", 1);
+        MOOD_ASSERT_OK(mood_hnsw_create(d, MOOD_METRIC_EUCLIDEAN, n, NULL, &h));
+        MOOD_ASSERT_OK(mood_hnsw_add(h, x, n, NULL, 1, NULL, NULL));
+        assert_int_equal(mood_hnsw_size(h), n);
+        for (size_t qi = 0; qi < 50; qi++) {
+            const float *q = x + qi * 31 * d;
+            uint64_t lab[10];
+            float dist[10], ed[10];
+            size_t er[10], found;
+            MOOD_ASSERT_OK(mood_hnsw_search(h, q, k, lab, dist, &found));
+            MOOD_ASSERT_OK(mood_knn_exact(x, n, d, MOOD_METRIC_EUCLIDEAN, q, 1, k, 1, er, ed));
+            assert_int_equal(lab[0], qi * 31);
+            MOOD_ASSERT_NEAR(dist[0], 0.0, 0.0, 1e-3);
+            for (size_t a = 0; a < found; a++)
+                for (size_t b = 0; b < k; b++)
+                    hits[variant] += lab[a] == er[b];
+        }
+        mood_hnsw_destroy(h);
+    }
+    unsetenv("MOOD_HNSW_BASELINE");
+    assert_true(hits[0] >= 475 && hits[1] >= 475); /* recall@10 >= 0.95 either way */
+    free(x);
+}
+
 static void test_dj_rules(void **state)
 {
     (void)state;
@@ -650,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_resolve_ambiguous),
         cmocka_unit_test(test_knn_blas_matches_plain),
         cmocka_unit_test(test_hnsw_recall_and_persistence),
+        cmocka_unit_test(test_hnsw_baseline_build),
         cmocka_unit_test(test_dj_rules),
         cmocka_unit_test(test_path),
         cmocka_unit_test(test_path_sparse),
