@@ -56,8 +56,10 @@ def main(path, quick):
       "written once as raw float32 and read by every tool; real tables standard-scaled the "
       "same way. Every measurement is its own process under `/usr/bin/time` (peak RSS). "
       "scikit-learn and faiss are Debian's; all tools are limited to the same threads "
-      "(threadpoolctl / `faiss.omp_set_num_threads`), and OpenBLAS runs single-threaded "
-      "inside our OpenMP workers. Times are wall-clock; CPU = user + system seconds of the "
+      "(threadpoolctl / `faiss.omp_set_num_threads`), OpenBLAS runs single-threaded "
+      "inside our OpenMP workers, and every process runs with `OMP_WAIT_POLICY=PASSIVE` "
+      "(the default spinning barriers collapse on this shared, oversubscribed machine: "
+      "faiss's 2-thread 100k run took 32 s spinning and 3 s passive). Times are wall-clock; CPU = user + system seconds of the "
       "whole process (the machine is shared, so CPU time is the steadier comparison).\n")
     if quick == "1":
         w("**Quick mode**: small sizes only; the issue's targets are judged on the full run.\n")
@@ -109,6 +111,23 @@ def main(path, quick):
     w("")
 
     # own seeding
+    ct = pick(rows, "kmeans_coretype")
+    if ct:
+        w("Same start, 2 threads, with `OPENBLAS_CORETYPE=Haswell` for every tool (all three "
+          "call OpenBLAS; on this CPU its Haswell sgemm kernel measures faster than the Zen one "
+          "it picks by default):\n")
+        w("| n | d | k | tool | wall s | CPU s | iterations | ms / iteration | inertia |")
+        w("|---|---|---|---|---|---|---|---|---|")
+        for r in ct:
+            if r.get("failed"):
+                w(f"| {r['n']:,} | {r['d']} | {r['k']} | {r.get('tool', '?')} | stopped after "
+                  f"{r.get('timeout_s', '?')} s (timeout) | | | | |")
+                continue
+            w(f"| {r['n']:,} | {r['d']} | {r['k']} | {r['tool']} | {r['time_s']:.2f} | "
+              f"{r['cpu_s']:.2f} | {r['iters']} | {1000.0 * r['time_s'] / max(1, r['iters']):.1f} | "
+              f"{r['inertia']:.6g} |")
+        w("")
+
     own = pick(rows, "kmeans_own_seed")
     if own:
         w("### k-means with each tool's own seeding (seeding included), cap 50, tol 1e-4\n")

@@ -74,9 +74,9 @@ void mood__km_chunks(size_t n, size_t partial_bytes, km_chunks *out)
 
 size_t mood__km_block_rows(size_t k)
 {
-    size_t b = (size_t)65536 / (k ? k : 1);
-    if (b > 512)
-        b = 512;
+    size_t b = (size_t)32768 / (k ? k : 1);
+    if (b > 256)
+        b = 256;
     if (b < 16)
         b = 16;
     return b;
