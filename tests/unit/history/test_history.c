@@ -161,6 +161,15 @@ static void test_detect(void **state)
         {"c.json", lastfm_uts, MOOD_HISTORY_LASTFM},
         {"d", lastfm_date, MOOD_HISTORY_LASTFM},
         {"e", lastfm_headerless, MOOD_HISTORY_LASTFM},
+        /* the older endsong_*.json layout */
+        {"endsong_0.json",
+         "[{\"ts\": \"2019-03-01T10:00:00Z\", \"username\": \"u\", \"platform\": \"Linux\", "
+         "\"ms_played\": 5000, \"conn_country\": \"DE\", \"master_metadata_track_name\": "
+         "\"T\", \"master_metadata_album_artist_name\": \"A\", \"spotify_track_uri\": "
+         "\"spotify:track:x\", \"reason_start\": \"fwdbtn\", \"reason_end\": \"fwdbtn\", "
+         "\"shuffle\": true, \"skipped\": null, \"offline\": false, \"incognito_mode\": "
+         "false}]",
+         MOOD_HISTORY_SPOTIFY_EXTENDED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, cases[i].name);
