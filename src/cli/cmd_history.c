@@ -36,7 +36,7 @@ static void help(FILE *fp)
         "  predict            next track's mood and session-start chances for the next hours\n"
         "  drift              last 7 days against the 30 before; flags changes over 20%%\n"
         "  report             JSON summary and PNG charts in --out DIR\n"
-        "  update FILE...     import, assign moods to new tracks, predict, drift, report\n"
+        "  update [FILE...]   import, assign moods to new tracks, predict, drift, report\n"
         "                     (no retraining)\n\n"
         "Options:\n"
         "      --features-table FILE  CSV of audio features with Spotify URIs or artist+track\n"
@@ -46,7 +46,7 @@ static void help(FILE *fp)
         "                             (default UTC; remembered)\n"
         "      --export FILE          sessions: write the session table (CSV)\n"
         "      --plays-export FILE    sessions: write the per-play table (CSV)\n"
-        "      --rounds N             boosting rounds (default 60)\n"
+        "      --rounds N             most boosting rounds (default 150, early stopping)\n"
         "      --seed N               random seed (default 42)\n"
         "      --k-min N, --k-max N   mood k scan (default 3..15)\n"
         "      --hours N              predict: hours ahead (default 24)\n"
@@ -382,7 +382,8 @@ static int step_update(mood_catalog *cat, const args *a)
     mood_history *h = NULL;
     size_t assigned = 0;
     int rc;
-    if ((rc = step_import(cat, a)) != MOOD_EXIT_OK)
+    /* without files, update refreshes moods, predictions, drift and the report */
+    if (a->n_files && (rc = step_import(cat, a)) != MOOD_EXIT_OK)
         return rc;
     if ((rc = step_join(cat, a, 0)) != MOOD_EXIT_OK)
         return rc;

@@ -67,5 +67,6 @@ expect_fail "not a history" 1 "not a listening history" -- history import table.
 expect_fail "predict before retrain" 1 "retrain" -- history predict
 expect_fail "retrain without features" 1 "features" -- history retrain
 expect_fail "join without a table or library" 1 "features-table" -- history join
+expect_fail "update before retrain" 1 "assign moods: .*retrain" -- history update
 check "failed import added nothing" [ "$(sqlite3 "$MOODSCOPE_CATALOG" 'SELECT COUNT(*) FROM plays')" = 6 ]
 finish
