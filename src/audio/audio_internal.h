@@ -173,6 +173,7 @@ struct mood_audio_analyzer {
     float dct[MOOD_AUDIO_N_MFCC][AN_NMEL];
     signed char chroma_pc[AN_NBINS]; /* pitch class of bin, -1 outside the chroma range */
     float chroma_w[AN_NBINS];        /* its weight */
+    int chroma_k0, chroma_k1;        /* bin range of the chroma map */
     float onset_gamma;               /* log(1 + gamma * mel) compression of the onset flux */
     int contrast_lo[AN_NCONTRAST + 1];
     int band_edge[2]; /* bins of 250 Hz and 4 kHz */

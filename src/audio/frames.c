@@ -173,21 +173,26 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         t->perc_e += p;
     }
 
-    /* One pass: magnitudes, sums for centroid/bandwidth, band energies, chroma energy. */
+    /* One branch-free pass for magnitudes and the sums of centroid and bandwidth; band
+     * energies over their bin ranges; chroma only over its 200 Hz - 1 kHz bins. */
     float sS = 0, sP = 0, sfS = 0, sf2S = 0, band[3] = {0, 0, 0};
     const int e0 = az->band_edge[0], e1 = az->band_edge[1];
     for (int k = 1; k < AN_NBINS; k++) {
         float p = P[k], m = sqrtf(p), f = (float)k * bin_hz;
         S[k] = m;
         sS += m;
-        sP += p;
         sfS += f * m;
         sf2S += f * f * m;
-        band[(k >= e0) + (k >= e1)] += p;
-        int pc = az->chroma_pc[k];
-        if (pc >= 0)
-            t->chroma_acc[pc] += az->chroma_w[k] * p;
     }
+    for (int k = 1; k < e0; k++)
+        band[0] += P[k];
+    for (int k = e0; k < e1; k++)
+        band[1] += P[k];
+    for (int k = e1; k < AN_NBINS; k++)
+        band[2] += P[k];
+    sP = band[0] + band[1] + band[2];
+    for (int k = az->chroma_k0; k < az->chroma_k1; k++)
+        t->chroma_acc[az->chroma_pc[k]] += az->chroma_w[k] * P[k];
     if (++t->chroma_acc_n == AN_CHROMA_BLOCK) {
         if (mood__fvec_push(&t->chroma, t->chroma_acc, 12))
             return mood__enomem("audio: chroma");

@@ -82,15 +82,20 @@ static void build_chroma(mood_audio_analyzer *az)
 {
     double bin_hz = (double)az->rate / AN_NFFT;
     const double lo = 200.0, hi = 1000.0; /* set on the 24-key progressions of bench/audio */
+    az->chroma_k0 = AN_NBINS;
+    az->chroma_k1 = 0;
     for (int k = 0; k < AN_NBINS; k++) {
         double f = k * bin_hz;
-        az->chroma_pc[k] = -1;
+        az->chroma_pc[k] = 0; /* bins outside the range carry weight 0 */
         az->chroma_w[k] = 0.0f;
         if (f < lo || f > hi)
             continue;
         double midi = 69.0 + 12.0 * log2(f / 440.0), near = round(midi), d = fabs(midi - near);
         az->chroma_pc[k] = (signed char)(((int)near) % 12);
         az->chroma_w[k] = (float)(1.0 - 2.0 * d);
+        if (k < az->chroma_k0)
+            az->chroma_k0 = k;
+        az->chroma_k1 = k + 1;
     }
     /* Spectral contrast: octave bands from 200 Hz (200-400, ..., 6.4 kHz-Nyquist). */
     double edge = 200.0;

@@ -27,6 +27,10 @@ grep -q "moodscope: error: analyze: " "$T/err" || fail "error message format"
 "$M" library frobnicate --catalog "$T/c0.db" 2>/dev/null; [ $? -eq 2 ] || fail "unknown library sub-command: exit 2"
 "$M" library show --catalog "$T/c0.db" 2>/dev/null; [ $? -eq 2 ] || fail "show without TRACK: exit 2"
 
+# --- --pattern selects by file name
+out=$("$M" analyze --catalog "$T/p.db" --reports "$T/prep" --pattern '*_0[34]_*' "$T/music" 2>&1) || fail "pattern run: $out"
+echo "$out" | grep -q "2 found, 2 analysed" || fail "--pattern should select 2 files: $out"
+
 # --- kill -9 in the middle, then rerun
 "$M" analyze --catalog "$T/cat.db" --reports "$T/rep" --jobs 1 "$T/music" >"$T/run1.out" 2>&1 &
 pid=$!
