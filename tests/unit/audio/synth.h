@@ -47,7 +47,7 @@ static inline void synth_snare(float *x, size_t n, int rate, size_t at, double a
 {
     for (size_t i = 0; i < (size_t)(0.2 * rate) && at + i < n; i++) {
         double t = (double)i / rate;
-        x[at + i] += (float)(amp * (0.7 * synth_noise(seed) * exp(-t / 0.06) +
+        x[at + i] += (float)(amp * (0.7 * (double)synth_noise(seed) * exp(-t / 0.06) +
                                     0.4 * sin(2.0 * M_PI * 190.0 * t) * exp(-t / 0.05)));
     }
 }
@@ -60,7 +60,7 @@ static inline void synth_hat(float *x, size_t n, int rate, size_t at, double amp
         double t = (double)i / rate;
         float w = synth_noise(seed), hp = w - prev; /* first difference: a crude high-pass */
         prev = w;
-        x[at + i] += (float)(amp * hp * exp(-t / decay_s));
+        x[at + i] += (float)(amp * (double)hp * exp(-t / decay_s));
     }
 }
 
