@@ -59,7 +59,8 @@ void mood__loud_free(an_loud *L)
     L->n_sub = L->cap_sub = 0;
 }
 
-/* Three interpolated points between ring[w-6] and ring[w-5] (w = next write index). */
+/* Three interpolated points between ring[w-6] and ring[w-5], w being the index of the newest
+ * sample: the 12 taps read ring[w-11] .. ring[w]. */
 static float interp_peak(const an_loud *L, const float *ring, unsigned w)
 {
     float best = 0;
@@ -116,35 +117,56 @@ static inline double kw_step(const an_loud *L, kw_state *s, double x)
     return v * v;
 }
 
+/* Two lanes of doubles (GCC/Clang vector extension, SSE2 on x86-64): the left and right
+ * filters run in one register, halving the latency-bound recursion of a stereo frame. */
+typedef double v2d __attribute__((vector_size(16)));
+
 /* K-weight @p n interleaved frames; returns the sum of squares over the channels. */
 static double kweight(an_loud *L, const float *pcm, size_t n)
 {
-    double acc = 0, acc2 = 0;
+    double acc = 0;
     if (L->ch == 2) {
-        kw_state l = L->kw[0], r = L->kw[1];
+        const v2d b10 = {L->b1[0], L->b1[0]}, b11 = {L->b1[1], L->b1[1]},
+                  b12 = {L->b1[2], L->b1[2]}, a11 = {L->a1[1], L->a1[1]},
+                  a12 = {L->a1[2], L->a1[2]}, a21 = {L->a2[1], L->a2[1]},
+                  a22 = {L->a2[2], L->a2[2]}, two = {2.0, 2.0};
+        v2d x1 = {L->kw[0].x1, L->kw[1].x1}, x2 = {L->kw[0].x2, L->kw[1].x2},
+            u1 = {L->kw[0].u1, L->kw[1].u1}, u2 = {L->kw[0].u2, L->kw[1].u2},
+            v1 = {L->kw[0].v1, L->kw[1].v1}, v2 = {L->kw[0].v2, L->kw[1].v2}, sum = {0, 0};
         for (size_t i = 0; i < n; i++) {
-            acc += kw_step(L, &l, pcm[2 * i]);
-            acc2 += kw_step(L, &r, pcm[2 * i + 1]);
+            v2d x = {(double)pcm[2 * i], (double)pcm[2 * i + 1]};
+            v2d ff = b10 * x + b11 * x1 + b12 * x2 - a12 * u2;
+            v2d u = ff - a11 * u1;
+            v2d ff2 = u - two * u1 + u2 - a22 * v2;
+            v2d v = ff2 - a21 * v1;
+            x2 = x1;
+            x1 = x;
+            u2 = u1;
+            u1 = u;
+            v2 = v1;
+            v1 = v;
+            sum += v * v;
         }
-        L->kw[0] = l;
-        L->kw[1] = r;
+        L->kw[0] = (kw_state){x1[0], x2[0], u1[0], u2[0], v1[0], v2[0]};
+        L->kw[1] = (kw_state){x1[1], x2[1], u1[1], u2[1], v1[1], v2[1]};
+        acc = sum[0] + sum[1];
     } else {
         kw_state m = L->kw[0];
         for (size_t i = 0; i < n; i++)
             acc += kw_step(L, &m, pcm[i]);
         L->kw[0] = m;
     }
-    return acc + acc2;
+    return acc;
 }
 
-/* True peak of channel @p c over @p n frames, continuing the sample ring across blocks. */
-static void true_peak(an_loud *L, const float *pcm, size_t n, int c)
+/* True peak of channel @p c over @p n frames (n <= 64), continuing the sample ring. */
+static void true_peak_chunk(an_loud *L, const float *pcm, size_t n, int c)
 {
     const size_t ch = (size_t)L->ch;
     float *ring = L->ring[c], tp = L->tp;
     unsigned w = L->w;
-    /* Fast path: when no sample of the block, nor of the six before it whose pairs are
-     * evaluated during this block, reaches the candidate threshold, only the ring moves. */
+    /* Fast path: when no sample of the chunk, nor of the six before it whose pairs are
+     * evaluated during this chunk, reaches the candidate threshold, only the ring moves. */
     float m = 0.0f;
     for (unsigned k = 1; k <= 6; k++) {
         float a = fabsf(ring[(w - k) & 31u]);
@@ -155,7 +177,7 @@ static void true_peak(an_loud *L, const float *pcm, size_t n, int c)
         m = a > m ? a : m;
     }
     if (m < 0.6f * tp) {
-        size_t from = n > 32 ? n - 32 : 0;
+        size_t from = n > 16 ? n - 16 : 0; /* interpolation reaches 11 samples back */
         for (size_t i = from; i < n; i++)
             ring[(w + (unsigned)i) & 31u] = pcm[i * ch + (size_t)c];
         return;
@@ -167,12 +189,24 @@ static void true_peak(an_loud *L, const float *pcm, size_t n, int c)
             tp = ax;
         float a = fabsf(ring[(w - 6) & 31u]), b = fabsf(ring[(w - 5) & 31u]);
         if ((a > b ? a : b) >= 0.6f * tp && w >= 11) {
-            float pk = interp_peak(L, ring, w + 1);
+            float pk = interp_peak(L, ring, w);
             if (pk > tp)
                 tp = pk;
         }
     }
     L->tp = tp;
+}
+
+/* True peak over @p n frames in chunks of 64, so that the fast path applies to the many
+ * short stretches of loud music that stay below the candidate threshold. */
+static void true_peak(an_loud *L, const float *pcm, size_t n)
+{
+    for (size_t i = 0; i < n; i += 64) {
+        size_t k = n - i < 64 ? n - i : 64;
+        for (int c = 0; c < L->ch; c++)
+            true_peak_chunk(L, pcm + i * (size_t)L->ch, k, c);
+        L->w += (unsigned)k;
+    }
 }
 
 mood_status mood__loud_push(an_loud *L, const float *pcm, size_t n)
@@ -182,9 +216,7 @@ mood_status mood__loud_push(an_loud *L, const float *pcm, size_t n)
         if (k > n)
             k = n;
         L->acc += kweight(L, pcm, k);
-        for (int c = 0; c < L->ch; c++)
-            true_peak(L, pcm, k, c);
-        L->w += (unsigned)k;
+        true_peak(L, pcm, k);
         L->sub_fill += k;
         pcm += k * (size_t)L->ch;
         n -= k;
