@@ -39,15 +39,25 @@ static void help(FILE *fp)
                 "instead)\n\n" MOOD_CLI_COMMON_HELP);
 }
 
+static int progress_shown;
+
+/* The progress line (only on a terminal): files, audio hours, speed, failures, ETA. */
 static int show_progress(void *user, const mood_analyze_progress *p)
 {
     (void)user;
-    char stage[160];
-    double h = p->audio_s_done / 3600.0;
-    snprintf(stage, sizeof stage, "analyze %.2f h audio, %.0fx realtime, %zu failed, ETA %.0f s", h,
-             p->speed_x, p->failed, p->eta_s);
-    mood_cli_progress(NULL, stage, (double)p->files_done, (double)p->files_total);
+    fprintf(stderr,
+            "\r\033[Kanalyze: %zu/%zu files, %.2f h audio, %.0fx realtime, %zu failed, ETA %.0f s",
+            p->files_done, p->files_total, p->audio_s_done / 3600.0, p->speed_x, p->failed,
+            p->eta_s);
+    progress_shown = 1;
     return 0;
+}
+
+static void clear_progress(void)
+{
+    if (progress_shown)
+        fprintf(stderr, "\r\033[K");
+    progress_shown = 0;
 }
 
 int mood_cmd_analyze(int argc, char **argv)
@@ -108,7 +118,7 @@ int mood_cmd_analyze(int argc, char **argv)
     mood_analyze_summary sum;
     mood_status s = mood_library_analyze(cat, (const char *const *)argv + optind,
                                          (size_t)(argc - optind), &o, &sum);
-    mood_cli_progress_done();
+    clear_progress();
     int rc = MOOD_EXIT_OK;
     if (s != MOOD_OK && s != MOOD_ECANCELED) {
         rc = mood_cli_fail("analyze");
