@@ -185,7 +185,10 @@ static mood_status stretch(const mood__audio *in, double ratio, mood__audio *out
     ol[1] = mood__malloc_array(CHUNK, sizeof(float));
     out->x = mood__malloc_array(expect * 2, sizeof(float));
     out->cap = expect;
-    rb = rubberband_new((unsigned)in->rate, 2, RubberBandOptionProcessOffline, ratio, 1.0);
+    /* no worker threads: with them, output can still be pending when available() says 0 */
+    rb =
+        rubberband_new((unsigned)in->rate, 2,
+                       RubberBandOptionProcessOffline | RubberBandOptionThreadingNever, ratio, 1.0);
     if (!lr[0] || !lr[1] || !ol[0] || !ol[1] || !out->x || !rb) {
         st = mood__enomem("stretch");
         goto done;

@@ -27,7 +27,7 @@ check "16 beats at 120 BPM = 8 s crossfade" near "$(val crossfade_s)" 8.0 0.001
 check "B stretched by 126/120" near "$(val stretch)" 1.05 0.0001
 check "B enters on its first beat (0.3 s x 1.05)" near "$(val b_offset_s)" 0.315 0.015
 check "length = transition + stretched B - offset" near "$(val duration_s)" \
-    "$(awk -v t="$(val transition_s)" -v o="$(val b_offset_s)" 'BEGIN {print t + 21.0 - o}')" 0.1
+    "$(awk -v t="$(val transition_s)" -v o="$(val b_offset_s)" 'BEGIN {print t + 21.0 - o}')" 0.01
 check "wav length as reported" near "$(dur mix.wav)" "$(val duration_s)" 0.01
 check "transition printed on stderr" grep -q "transition at 11.7" err.txt
 check "A's level before the crossfade" near "$(rms mix.wav 10.5 1.2)" -12 1.5
