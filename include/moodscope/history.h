@@ -153,10 +153,10 @@ MOOD_API mood_status mood_history_store_sessions(mood_catalog *cat, const mood_h
 /** Training options; fill with mood_history_train_options_default(). */
 typedef struct mood_history_train_options {
     uint64_t seed;       /**< default 42 */
-    size_t rounds;       /**< most boosting rounds (default 150); the newest 15% of the training
+    size_t rounds;       /**< most boosting rounds (default 200); the newest 15% of the training
                               rows stop it early, then it is refitted on all of them */
-    int max_depth;       /**< default 4 */
-    double eta;          /**< learning rate (default 0.2) */
+    int max_depth;       /**< default 3 */
+    double eta;          /**< learning rate (default 0.1) */
     int n_threads;       /**< XGBoost threads (default 2) */
     size_t k_min, k_max; /**< track mood k scan (default 3..15) */
     double test_share;   /**< newest share held out (default 0.2) */

@@ -46,7 +46,7 @@ static void help(FILE *fp)
         "                             (default UTC; remembered)\n"
         "      --export FILE          sessions: write the session table (CSV)\n"
         "      --plays-export FILE    sessions: write the per-play table (CSV)\n"
-        "      --rounds N             most boosting rounds (default 150, early stopping)\n"
+        "      --rounds N             most boosting rounds (default 200, early stopping)\n"
         "      --seed N               random seed (default 42)\n"
         "      --k-min N, --k-max N   mood k scan (default 3..15)\n"
         "      --hours N              predict: hours ahead (default 24)\n"

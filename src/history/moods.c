@@ -19,9 +19,9 @@ void mood_history_train_options_default(mood_history_train_options *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 42;
-    o->rounds = 150;
-    o->max_depth = 4;
-    o->eta = 0.2;
+    o->rounds = 200;
+    o->max_depth = 3;
+    o->eta = 0.1;
     o->n_threads = 2;
     o->k_min = 3;
     o->k_max = 15;
