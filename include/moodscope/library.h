@@ -53,7 +53,9 @@ typedef struct mood_analyze_options {
                                   NULL: the usual audio extensions (mp3 flac ogg oga opus m4a
                                   mp4 aac alac wav aif aiff wma wv ape mka webm) */
     int jobs;                /**< worker threads; 0 = every online core */
-    int overwrite;           /**< analyse again even when size, mtime and version match */
+    int overwrite;           /**< analyse again even when size, mtime and version match
+                                  (unchanged files, including ones that failed, are skipped
+                                  otherwise) */
     const char *reports_dir; /**< where JSON reports go; NULL = next to each audio file
                                   ("song.mp3.moodscope.json"), or in the catalog only when
                                   that folder is not writable */
@@ -74,6 +76,7 @@ typedef struct mood_analyze_failure {
 /** What a run did; release with mood_analyze_summary_free(). */
 typedef struct mood_analyze_summary {
     size_t files_total, analyzed, skipped, failed;
+    size_t skipped_failed;          /**< skipped files whose earlier analysis had failed */
     size_t reports_written;         /**< report files written */
     size_t reports_catalog_only;    /**< reports kept only in the catalog (folder not writable) */
     double audio_s;                 /**< audio analysed in this run (s) */

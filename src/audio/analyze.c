@@ -421,9 +421,13 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
         }
         if ((s = mood__library_lookup(cat, files.v[i], &k)) != MOOD_OK)
             goto done;
-        if (!o->overwrite && k.found && k.ok && k.size_bytes == size && k.mtime_ns == mtime &&
+        /* Unchanged since its last analysis: skipped, whether that analysis succeeded or
+         * failed (a failure is deterministic; --overwrite retries it). */
+        if (!o->overwrite && k.found && k.size_bytes == size && k.mtime_ns == mtime &&
             k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION) {
             out->skipped++;
+            if (!k.ok)
+                out->skipped_failed++;
             continue;
         }
         p.jobs[p.n_jobs].path = files.v[i];

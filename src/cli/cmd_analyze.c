@@ -21,10 +21,10 @@ static void help(FILE *fp)
                 "instrumentation and mood features. Each track is recorded in the catalog with\n"
                 "its JSON report and feature vector; `moodscope library export features.csv`\n"
                 "then writes the table that `moodscope cluster` reads.\n\n"
-                "Files already analysed with the same size, modification time and analysis\n"
-                "version are skipped. Ctrl-C stops cleanly: finished tracks are kept and a rerun\n"
-                "continues. Files that cannot be analysed are recorded with the reason and listed\n"
-                "at the end; the run goes on.\n\n"
+                "Files already analysed (or failed) with the same size, modification time\n"
+                "and analysis version are skipped. Ctrl-C stops cleanly: finished tracks are\n"
+                "kept and a rerun continues. Files that cannot be analysed are recorded with\n"
+                "the reason and listed at the end; the run goes on.\n\n"
                 "Options:\n"
                 "  --pattern GLOB   file-name glob (matched on the path when it contains '/');\n"
                 "                   default: mp3 flac ogg oga opus m4a mp4 aac alac wav aif aiff\n"
@@ -130,6 +130,10 @@ int mood_cmd_analyze(int argc, char **argv)
         printf("audio: %.2f h in %.2f s wall (%.0fx realtime), %.2f s CPU (%.0fx realtime per "
                "core), %d jobs\n",
                sum.audio_s / 3600.0, sum.elapsed_s, speed, sum.cpu_s, cpu_speed, sum.jobs);
+        if (sum.skipped_failed)
+            printf("note: %zu skipped file(s) had failed before and did not change; "
+                   "`moodscope library list` shows why, --overwrite retries them\n",
+                   sum.skipped_failed);
         if (sum.reports_catalog_only)
             printf("reports: %zu written, %zu kept in the catalog only (folder not writable; "
                    "use --reports DIR)\n",

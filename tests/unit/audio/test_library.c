@@ -79,11 +79,12 @@ static void test_analyze_resume_export(void **state)
     snprintf(rep, sizeof rep, "%s/drums100.wav.moodscope.json", music);
     assert_true(mood_path_exists(rep));
 
-    /* Rerun: the three analysed files are skipped, the broken one is tried again. */
+    /* Rerun: every unchanged file is skipped, the broken one included. */
     MOOD_ASSERT_OK(mood_library_analyze(cat, paths, 1, &o, &sum));
-    assert_int_equal(sum.skipped, 3);
+    assert_int_equal(sum.skipped, 4);
+    assert_int_equal(sum.skipped_failed, 1);
     assert_int_equal(sum.analyzed, 0);
-    assert_int_equal(sum.failed, 1);
+    assert_int_equal(sum.failed, 0);
     mood_analyze_summary_free(&sum);
 
     /* A changed file (new mtime) is analysed again; --overwrite redoes everything. */
@@ -93,7 +94,7 @@ static void test_analyze_resume_export(void **state)
     assert_int_equal(utimensat(0, p, ts, 0), 0);
     MOOD_ASSERT_OK(mood_library_analyze(cat, paths, 1, &o, &sum));
     assert_int_equal(sum.analyzed, 1);
-    assert_int_equal(sum.skipped, 2);
+    assert_int_equal(sum.skipped, 3); /* two analysed and the unchanged broken file */
     mood_analyze_summary_free(&sum);
     o.overwrite = 1;
     o.reports_dir = rep; /* reuse the buffer for a reports folder */
