@@ -3,20 +3,24 @@
 # on the same 1M×32 vectors (recall@10 against exact search, single-thread queries per second,
 # build time with the same thread count), and exact search latency on 100k tracks.
 # Writes its markdown section to bench/out/similar.md. Runnable alone:
-#   bench/similar/run.sh [N]          (N vectors, default 1000000)
-# Environment: BUILD (build directory, default build-bench), THREADS (build threads, default 2).
+#   bench/similar/run.sh [N]          (N vectors, default 1000000; 100000 with MOOD_BENCH_QUICK=1)
+# Environment: BUILD or MOOD_BENCH_BUILD (build directory, default build-bench; bench/run sets
+# MOOD_BENCH_BUILD after building bench_similar), MOOD_BENCH_OUT (default bench/out),
+# THREADS (build threads, default 2). Takes about 15 min at 1M on a busy 2-core machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${BUILD:-$root/build-bench}
-n=${1:-1000000}
+build=${BUILD:-${MOOD_BENCH_BUILD:-$root/build-bench}}
+if [ "${MOOD_BENCH_QUICK:-0}" = 1 ]; then n=${1:-100000}; else n=${1:-1000000}; fi
 threads=${THREADS:-2}
-out="$root/bench/out"
+out=${MOOD_BENCH_OUT:-$root/bench/out}
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-similar.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOOD_BUILD_BENCH=ON >/dev/null
-cmake --build "$build" --target bench_similar -j"$threads" >/dev/null
+if [ -z "${MOOD_BENCH_BUILD:-}" ] || [ ! -x "$build/bench/bench_similar" ]; then
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOOD_BUILD_BENCH=ON >/dev/null
+    cmake --build "$build" --target bench_similar -j"$threads" >/dev/null
+fi
 common=(--d 32 --k 10 --m 16 --efc 100 --threads "$threads" --dir "$work")
 "$build/bench/bench_similar" --n "$n" --nq 1000 --exact-n 100000 "${common[@]}" | tee "$work/c.txt"
 /usr/bin/python3 "$here/hnswlib_ref.py" "${common[@]}" | tee "$work/py.txt"
