@@ -49,6 +49,9 @@ val() { sed -n "s/^$1=//p" "$2"; }
         sed 's/[a-z_]*=//g' |
         awk '{printf "| %s | %s | %s (%s) | %s | %s (%s) |\n", $1, $2, $4, $3, $6, $8, $7}'
     echo
+    first95() { awk '/^ef=/ { split($0, f, /[ =]/); if (f[4] >= 0.95) { print "ef=" f[2] ", recall " f[4] ", " f[8] " queries per CPU s"; exit } }' "$1"; }
+    echo "Smallest ef reaching recall@10 >= 0.95: moodscope $(first95 "$work/c.txt"); python3-hnswlib $(first95 "$work/py.txt")."
+    echo
     echo "Exact search, one query at a time (the path \`similar\` takes up to 100k tracks):"
     echo "$(val exact_ms_per_query "$work/c.txt") ms per query on $(val exact_n "$work/c.txt") tracks × 32."
 } >"$out/similar.md"
