@@ -127,9 +127,12 @@ int mood_cmd_analyze(int argc, char **argv)
         double cpu_speed = sum.cpu_s > 0 ? sum.audio_s / sum.cpu_s : 0;
         printf("files: %zu found, %zu analysed, %zu skipped (unchanged), %zu failed\n",
                sum.files_total, sum.analyzed, sum.skipped, sum.failed);
-        printf("audio: %.2f h in %.2f s wall (%.0fx realtime), %.2f s CPU (%.0fx realtime per "
-               "core), %d jobs\n",
-               sum.audio_s / 3600.0, sum.elapsed_s, speed, sum.cpu_s, cpu_speed, sum.jobs);
+        if (sum.analyzed + sum.failed == 0)
+            printf("audio: nothing new to analyse (%.2f s)\n", sum.elapsed_s);
+        else
+            printf("audio: %.2f h in %.2f s wall (%.0fx realtime), %.2f s CPU (%.0fx realtime "
+                   "per core), %d jobs\n",
+                   sum.audio_s / 3600.0, sum.elapsed_s, speed, sum.cpu_s, cpu_speed, sum.jobs);
         if (sum.skipped_failed)
             printf("note: %zu skipped file(s) had failed before and did not change; "
                    "`moodscope library list` shows why, --overwrite retries them\n",
