@@ -157,7 +157,9 @@ typedef struct mood_history_train_options {
                               rows stop it early, then it is refitted on all of them */
     int max_depth;       /**< default 3 */
     double eta;          /**< learning rate (default 0.1) */
-    int n_threads;       /**< XGBoost threads (default 2) */
+    int n_threads;       /**< XGBoost and k-means threads (default 1: listening logs are
+                              small, and idle OpenMP workers spinning on a busy machine cost more
+                              than a second thread gains) */
     size_t k_min, k_max; /**< track mood k scan (default 3..15) */
     double test_share;   /**< newest share held out (default 0.2) */
     mood_progress_fn progress;

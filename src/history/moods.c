@@ -22,7 +22,7 @@ void mood_history_train_options_default(mood_history_train_options *o)
     o->rounds = 200;
     o->max_depth = 3;
     o->eta = 0.1;
-    o->n_threads = 2;
+    o->n_threads = 1;
     o->k_min = 3;
     o->k_max = 15;
     o->test_share = 0.2;

@@ -23,29 +23,6 @@ static mood_status xgb_fail(const char *what)
     return mood__error(MOOD_EINTERNAL, "xgboost %s: %s", what, XGBGetLastError());
 }
 
-mood_status mood__hist_xgb_predict(hist_xgb *m, const float *x, size_t n, size_t d, float *out);
-
-/* Mean log loss of the current booster on the validation rows. */
-static mood_status valid_loss(hist_xgb *m, const float *xv, const float *yv, size_t nv, size_t d,
-                              float *scratch, double *out)
-{
-    size_t k = m->num_class > 1 ? m->num_class : 1;
-    double loss = 0;
-    mood_status s = mood__hist_xgb_predict(m, xv, nv, d, scratch);
-    if (s != MOOD_OK)
-        return s;
-    for (size_t i = 0; i < nv; i++) {
-        double q;
-        if (k > 1)
-            q = (double)scratch[i * k + (size_t)yv[i]];
-        else
-            q = yv[i] > 0.5f ? (double)scratch[i] : 1.0 - (double)scratch[i];
-        loss -= log(fmax(q, 1e-12));
-    }
-    *out = loss / (double)nv;
-    return MOOD_OK;
-}
-
 /*
  * Train @p rounds rounds on (x, y, w). With validation rows, stop once the validation loss
  * has not improved for 10 rounds and report the best round count in *best_rounds.
@@ -54,7 +31,7 @@ static mood_status train_rounds(const hist_xgb_params *p, const float *x, const 
                                 const float *w, size_t n, size_t d, size_t rounds, const float *xv,
                                 const float *yv, size_t nv, size_t *best_rounds, hist_xgb **out)
 {
-    DMatrixHandle dm = NULL;
+    DMatrixHandle dm = NULL, dv = NULL, both[2];
     hist_xgb *m;
     char buf[64];
     mood_status s = MOOD_OK;
@@ -77,7 +54,16 @@ static mood_status train_rounds(const hist_xgb_params *p, const float *x, const 
         s = xgb_fail("weights");
         goto fail;
     }
-    if (XGBoosterCreate(&dm, 1, &m->booster) != 0) {
+    /* The validation matrix is handed to the booster too, so that XGBoost keeps its
+     * predictions cached and each round's evaluation costs one tree, not all of them. */
+    if (xv && (XGDMatrixCreateFromMat(xv, (bst_ulong)nv, (bst_ulong)d, NAN, &dv) != 0 ||
+               XGDMatrixSetFloatInfo(dv, "label", yv, (bst_ulong)nv) != 0)) {
+        s = xgb_fail("validation matrix");
+        goto fail;
+    }
+    both[0] = dm;
+    both[1] = dv;
+    if (XGBoosterCreate(both, dv ? 2 : 1, &m->booster) != 0) {
         s = xgb_fail("create");
         goto fail;
     }
@@ -105,13 +91,8 @@ static mood_status train_rounds(const hist_xgb_params *p, const float *x, const 
     XGBoosterSetParam(m->booster, "subsample", "0.8");
     XGBoosterSetParam(m->booster, "colsample_bytree", "0.8");
     {
-        size_t k = p->num_class > 1 ? p->num_class : 1, since_best = 0;
+        size_t since_best = 0;
         double best = HUGE_VAL;
-        float *scratch = xv ? mood__malloc_array(nv * k, sizeof *scratch) : NULL;
-        if (xv && !scratch) {
-            s = mood__enomem("xgboost");
-            goto fail;
-        }
         if (best_rounds)
             *best_rounds = rounds;
         for (size_t r = 0; r < rounds; r++) {
@@ -122,10 +103,15 @@ static mood_status train_rounds(const hist_xgb_params *p, const float *x, const 
                 s = xgb_fail("training");
                 break;
             }
-            if (xv) {
+            if (dv) {
+                const char *names[1] = {"val"}, *res = NULL, *colon;
                 double loss;
-                if ((s = valid_loss(m, xv, yv, nv, d, scratch, &loss)) != MOOD_OK)
+                if (XGBoosterEvalOneIter(m->booster, (int)r, &dv, names, 1, &res) != 0 || !res ||
+                    !(colon = strchr(res, ':'))) {
+                    s = xgb_fail("evaluation");
                     break;
+                }
+                loss = strtod(colon + 1, NULL);
                 if (loss < best - 1e-6) {
                     best = loss;
                     since_best = 0;
@@ -135,17 +121,20 @@ static mood_status train_rounds(const hist_xgb_params *p, const float *x, const 
                 }
             }
         }
-        mood__free(scratch);
         if (s != MOOD_OK)
             goto fail;
     }
     m->rounds_used = rounds;
     XGDMatrixFree(dm);
+    if (dv)
+        XGDMatrixFree(dv);
     *out = m;
     return MOOD_OK;
 fail:
     if (dm)
         XGDMatrixFree(dm);
+    if (dv)
+        XGDMatrixFree(dv);
     mood__hist_xgb_destroy(m);
     return s;
 }
@@ -229,7 +218,7 @@ mood_status mood__hist_xgb_load(const void *buf, size_t len, hist_xgb **out)
         mood__hist_xgb_destroy(m);
         return s;
     }
-    XGBoosterSetParam(m->booster, "nthread", "2");
+    XGBoosterSetParam(m->booster, "nthread", "1");
     /* The number of classes lives in the learner's configuration. */
     m->num_class = 1;
     if (XGBoosterSaveJsonConfig(m->booster, &olen, &cfg) == 0 && cfg) {
