@@ -21,6 +21,11 @@ typedef struct vocab_entry {
 } vocab_entry;
 
 static const vocab_entry vocab[] = {
+    /* Spread statistics first, so that "energy_std" reads as variability, not as energy. */
+    {{"_std", "std_", "_sd", "stdev", "_variance", NULL}, "changeable", "steady", 0, 0},
+    {{"user_initiated", "initiated", "clickrow", NULL}, "deliberate", "autoplayed", 0, 0},
+    {{"shuffle", NULL}, "shuffled", "in order", 0, 0},
+    {{"weekend", NULL}, "weekend", "weekday", 1, 0},
     {{"tracks_per_hour", "tracks_per_h", "tph", NULL}, "busy", "unhurried", 0, 0},
     {{"session_length", "session_duration", "session_len", "session_minutes", "session_tracks",
       NULL},
