@@ -186,6 +186,16 @@ static void test_vocabulary(void **state)
     assert_string_equal(w, "long sessions");
     mood__feature_word("Time_Signature", 0, w, sizeof w);
     assert_string_equal(w, "triple-time");
+    mood__feature_word("energy_std", 1, w, sizeof w);
+    assert_string_equal(w, "changeable");
+    mood__feature_word("loudness_std", 0, w, sizeof w);
+    assert_string_equal(w, "steady");
+    mood__feature_word("user_initiated_share", 1, w, sizeof w);
+    assert_string_equal(w, "deliberate");
+    mood__feature_word("shuffle_share", 0, w, sizeof w);
+    assert_string_equal(w, "in order");
+    mood__feature_word("weekend", 1, w, sizeof w);
+    assert_string_equal(w, "weekend");
     assert_int_equal(mood__feature_word("Key", 1, w, sizeof w), MOOD_WORD_NONE);
     /* Known feature, no word for that direction. */
     assert_int_equal(mood__feature_word("speechiness", 0, w, sizeof w), MOOD_WORD_NONE);
