@@ -155,25 +155,53 @@ def main(path, quick):
                 f"(whole process, data loading included)" for r in seeds if not r.get('failed'))
               + ".\n")
 
-    variants = pick(rows, "kmeans_variant")
-    if variants:
-        w("### Our Lloyd step against the sgemm rate\n")
-        w("Ten iterations without bounds (every distance, every iteration) from the same "
-          "start; the floor is 2·n·d·k flops at the measured block sgemm rate for the same "
-          "threads. Wall ms per iteration, and CPU ms per iteration divided by the threads "
-          "(what the wall time would be on an idle machine; includes the fit's setup passes).\n")
-        w("| threads | kernel | bounds | wall ms / iteration | CPU ms / iteration / threads | "
-          "floor ms | ratio (CPU) |")
-        w("|---|---|---|---|---|---|---|")
-        for r in variants:
+    hs = pick(rows, "kmeans_own_seed_haswell")
+    if hs:
+        w("Own seeding with `OPENBLAS_CORETYPE=Haswell` for every tool, 2 threads:\n")
+        w("| n | d | k | tool | wall s | CPU s | iterations | inertia |")
+        w("|---|---|---|---|---|---|---|---|")
+        for r in hs:
             if r.get("failed"):
+                w(f"| {r['n']:,} | {r['d']} | {r['k']} | {r.get('tool', '?')} | stopped after "
+                  f"{r.get('timeout_s', '?')} s (timeout) | | | |")
                 continue
-            it = max(1, r["iters"])
-            ms = 1000.0 * r["iter_s"] / it
-            cms = 1000.0 * r.get("fit_cpu_s", float("nan")) / it / r["threads"]
-            floor = 2.0 * r["n"] * r["d"] * r["k"] / (rate.get(r["threads"], float("nan")) * 1e9) * 1e3
-            w(f"| {r['threads']} | {r.get('kernel', '?')} | {r.get('bounds', '?')} | {ms:.1f} | "
-              f"{cms:.1f} | {floor:.1f} | {cms / floor:.2f} |")
+            w(f"| {r['n']:,} | {r['d']} | {r['k']} | {r['tool']} | {r['time_s']:.2f} | "
+              f"{r['cpu_s']:.2f} | {r['iters']} | {r['inertia']:.6g} |")
+        w("")
+
+    variants = pick(rows, "kmeans_variant")
+    # Per-iteration CPU from the difference of the 10- and 20-iteration runs (setup, the last
+    # relabelling pass and the data load cancel out). The floor for t threads uses t times the
+    # 1-thread block rate: the measured 2-thread rate is depressed by the machine's load, and
+    # the ideal is the stricter yardstick.
+    floor_rate = {1: rate.get(1, float("nan")), 2: 2.0 * rate.get(1, float("nan"))}
+    lloyd = {}
+    for r in variants:
+        if r.get("failed"):
+            continue
+        lloyd.setdefault((r["threads"], r.get("kernel")), {})[r["iters"]] = r
+    if lloyd:
+        w("### Our Lloyd step against the sgemm rate\n")
+        w("Runs of 10 and 20 iterations without bounds (every distance, every iteration) from "
+          "the same start: their difference in process CPU time is exactly 10 Lloyd "
+          "iterations. Divided by the threads, that is what one iteration takes on an idle "
+          "machine. The floor is 2·n·d·k flops at the 1-thread block sgemm rate times the "
+          "threads.\n")
+        w("| threads | kernel | CPU ms / iteration / thread | wall ms / iteration (loaded) | "
+          "floor ms | ratio |")
+        w("|---|---|---|---|---|---|")
+    lloyd_ratio = {}
+    for (t, kern), byit in sorted(lloyd.items()):
+        if 10 not in byit or 20 not in byit:
+            continue
+        a10, a20 = byit[10], byit[20]
+        cms = 1000.0 * (a20["fit_cpu_s"] - a10["fit_cpu_s"]) / 10.0 / t
+        wms = 1000.0 * (a20["iter_s"] - a10["iter_s"]) / 10.0
+        floor = 2.0 * a10["n"] * a10["d"] * a10["k"] / (floor_rate[t] * 1e9) * 1e3
+        lloyd_ratio[(t, kern)] = (cms, floor, a10["n"])
+        w(f"| {t} | {'sgemm' if kern == 'blas' else kern} | {cms:.1f} | {wms:.1f} | {floor:.1f} | "
+          f"{cms / floor:.2f} |")
+    if lloyd:
         w("")
 
     tables = pick(rows, "kmeans_table")
@@ -286,6 +314,15 @@ def main(path, quick):
                 w(f"- k-means n={head[0]:,} d={head[1]} k={head[2]}, seeding included: "
                   f"{sp:.2f}× faster than {peer} wall ({spc:.2f}× CPU); target ≥ {want:.0f}×: "
                   f"**{ok}**.")
+        oh = one(rows, "kmeans_own_seed_haswell", tool="moodscope", n=head[0])
+        for peer, want in (("sklearn", 4.0), ("faiss", 3.0)):
+            ph = one(rows, "kmeans_own_seed_haswell", tool=peer, n=head[0])
+            if oh and ph and not oh.get("failed") and not ph.get("failed"):
+                sp = ph["time_s"] / oh["time_s"]
+                spc = ph["cpu_s"] / oh["cpu_s"]
+                ok = "met" if sp >= want else f"NOT met (short by {want / sp:.2f}×)"
+                w(f"- the same with `OPENBLAS_CORETYPE=Haswell` for every tool: {sp:.2f}× faster "
+                  f"than {peer} wall ({spc:.2f}× CPU); target ≥ {want:.0f}×: **{ok}**.")
         for peer in ("sklearn", "faiss"):
             o2 = per_iter.get((head[0], head[1], head[2], 2, "moodscope"))
             p2 = per_iter.get((head[0], head[1], head[2], 2, peer))
@@ -295,17 +332,12 @@ def main(path, quick):
                 w(f"- inertia from the same start vs {peer}: ours/theirs = {ratio:.5f}; "
                   f"target ≤ 1.0001: **{ok}**. Time per iteration: ours {o2[0]:.1f} ms, "
                   f"{peer} {p2[0]:.1f} ms.")
-    for r in variants:
-        if r.get("failed"):
-            continue
-        if r.get("bounds") == "none" and r.get("kernel") == "blas" and r["threads"] == 2:
-            ms = 1000.0 * r["iter_s"] / max(1, r["iters"])
-            cms = 1000.0 * r.get("fit_cpu_s", float("nan")) / max(1, r["iters"]) / 2
-            floor = 2.0 * r["n"] * r["d"] * r["k"] / (rate.get(2, float("nan")) * 1e9) * 1e3
-            ok = "met" if cms <= 1.5 * floor else f"NOT met ({cms / floor:.2f}× the floor)"
-            w(f"- one full Lloyd iteration (no bounds), n={r['n']:,}: {cms:.1f} ms of CPU per "
-              f"thread ({ms:.1f} ms wall on the loaded machine) vs 2·n·d·k at the measured "
-              f"sgemm rate {floor:.1f} ms; target ≤ 1.5× (judged on CPU): **{ok}**.")
+    if (2, "blas") in lloyd_ratio:
+        cms, floor, n = lloyd_ratio[(2, "blas")]
+        ok = "met" if cms <= 1.5 * floor else f"NOT met ({cms / floor:.2f}× the floor)"
+        w(f"- one full Lloyd iteration (no bounds), n={n:,}, 2 threads: {cms:.1f} ms of CPU per "
+          f"thread vs 2·n·d·k at twice the 1-thread sgemm rate, {floor:.1f} ms; target ≤ 1.5×: "
+          f"**{ok}**.")
     so = [r for r in sil if r["threads"] == 2 and not r.get("failed")]
     o = next((r for r in so if r["tool"] == "moodscope"), None)
     p = next((r for r in so if r["tool"] == "sklearn"), None)

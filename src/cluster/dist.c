@@ -146,8 +146,9 @@ void mood__km_dots_block(const km_centres *cs, const float *x, size_t b, float *
     size_t k = cs->k, d = cs->d;
 #ifdef MOOD_WITH_BLAS
     if (cs->blas) {
+        memset(D, 0, b * k * sizeof(float)); /* beta = 1: see mood__km_dots_block_t */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)k, (int)d, -2.0f, x,
-                    (int)d, cs->c, (int)d, 0.0f, D, (int)k);
+                    (int)d, cs->c, (int)d, 1.0f, D, (int)k);
         return;
     }
 #endif
@@ -159,9 +160,15 @@ void mood__km_dots_block_t(const km_centres *cs, const float *x, size_t b, float
     size_t k = cs->k, d = cs->d;
 #ifdef MOOD_WITH_BLAS
     if (cs->blas) {
+        /*
+         * beta = 1 on a block we zero ourselves: with beta = 0 OpenBLAS 0.3.21 first clears C
+         * with a scalar store loop (sgemm_beta_ZEN), which profiled at 12% of an iteration;
+         * memset plus beta = 1 makes the call 21% faster at this shape.
+         */
         (void)xt;
+        memset(Dt, 0, k * b * sizeof(float));
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)k, (int)b, (int)d, -2.0f, cs->c,
-                    (int)d, x, (int)d, 0.0f, Dt, (int)b);
+                    (int)d, x, (int)d, 1.0f, Dt, (int)b);
         return;
     }
 #endif
@@ -174,8 +181,9 @@ void mood__km_dist_block(const km_centres *cs, const float *x, const float *xnor
     size_t k = cs->k, d = cs->d;
 #ifdef MOOD_WITH_BLAS
     if (cs->blas) {
+        memset(D, 0, b * k * sizeof(float)); /* beta = 1: see mood__km_dots_block_t */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)k, (int)d, -2.0f, x,
-                    (int)d, cs->c, (int)d, 0.0f, D, (int)k);
+                    (int)d, cs->c, (int)d, 1.0f, D, (int)k);
     } else
 #endif
     {
