@@ -26,6 +26,8 @@ static const vocab_entry vocab[] = {
     {{"user_initiated", "initiated", "clickrow", NULL}, "deliberate", "autoplayed", 0, 0},
     {{"shuffle", NULL}, "shuffled", "in order", 0, 0},
     {{"weekend", NULL}, "weekend", "weekday", 1, 0},
+    {{"onset_rate", "onset_density", "onsets_per", NULL}, "rhythmic", "sparse", 0, 0},
+    {{"percussive", NULL}, "percussive", "smooth", 0, 0},
     {{"tracks_per_hour", "tracks_per_h", "tph", NULL}, "busy", "unhurried", 0, 0},
     {{"session_length", "session_duration", "session_len", "session_minutes", "session_tracks",
       NULL},

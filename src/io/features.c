@@ -38,6 +38,28 @@ static int in_list(const char *name, const char *const *list)
     return 0;
 }
 
+/*
+ * An embedding coordinate (sim_00, emb_12: the analyzer's similarity vector): meaningful for
+ * nearest-neighbour search as a whole, not as a readable feature, so the default rule leaves it
+ * to an explicit --features list.
+ */
+static int is_embedding(const char *name)
+{
+    const char *p;
+    if (strncmp(name, "sim_", 4) == 0)
+        p = name + 4;
+    else if (strncmp(name, "emb_", 4) == 0)
+        p = name + 4;
+    else
+        return 0;
+    if (!*p)
+        return 0;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
 int mood_features_is_identifier(const char *name)
 {
     static const char *const exact[] = {"id",       "index",      "uri",  "url",
@@ -142,6 +164,8 @@ static mood_status select_default(const mood_table *t, mood_feature_list *out)
         st = column_stats(t, j);
         if (mood_features_is_identifier(name))
             reason = "identifier";
+        else if (is_embedding(name))
+            reason = "embedding";
         else if (mood_features_is_label(name))
             reason = "label";
         else if (st.present == 0)

@@ -47,7 +47,7 @@ echo "$out" | grep "cut.flac: " | grep -qi "truncated" || fail "cut.flac reason 
 [ "$(ls "$T/reports" | grep -c '\.json$')" -eq 9 ] || fail "expected 9 reports"
 ls "$T/reports" | grep -q tmp && fail "temporary report files left"
 
-"$MOODSCOPE" library export --catalog "$T/cat.db" "$T/features.csv" || fail "export"
+"$MOODSCOPE" library export --all --catalog "$T/cat.db" "$T/features.csv" || fail "export"
 /usr/bin/python3 - "$T/features.csv" <<'PY' || fail "feature table check"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))

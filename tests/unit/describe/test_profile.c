@@ -194,6 +194,10 @@ static void test_vocabulary(void **state)
     assert_string_equal(w, "deliberate");
     mood__feature_word("shuffle_share", 0, w, sizeof w);
     assert_string_equal(w, "in order");
+    mood__feature_word("onset_rate_hz", 0, w, sizeof w);
+    assert_string_equal(w, "sparse");
+    mood__feature_word("percussive_ratio", 1, w, sizeof w);
+    assert_string_equal(w, "percussive");
     mood__feature_word("weekend", 1, w, sizeof w);
     assert_string_equal(w, "weekend");
     assert_int_equal(mood__feature_word("Key", 1, w, sizeof w), MOOD_WORD_NONE);

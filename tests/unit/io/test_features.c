@@ -24,6 +24,7 @@ static mood_table *make_table(void)
     float genre_code[4] = {0, 1, 0, 1};
     float constant[4] = {0.5f, 0.5f, NAN, 0.5f};
     float empty[4] = {NAN, NAN, NAN, NAN};
+    float sim[4] = {0.3f, -1.2f, 0.8f, 0.1f};
     const char *title[4] = {"a", "b", "c", "d"};
     MOOD_ASSERT_OK(mood_table_create(4, &t));
     MOOD_ASSERT_OK(mood_table_add_num(t, "track_id", rowid));
@@ -33,6 +34,8 @@ static mood_table *make_table(void)
     MOOD_ASSERT_OK(mood_table_add_num(t, "mode", constant));
     MOOD_ASSERT_OK(mood_table_add_num(t, "liveness", empty));
     MOOD_ASSERT_OK(mood_table_add_num(t, "valence", valence));
+    MOOD_ASSERT_OK(mood_table_add_num(t, "sim_07", sim));
+    MOOD_ASSERT_OK(mood_table_add_num(t, "sim_ilarity", sim));
     return t;
 }
 
@@ -41,14 +44,15 @@ static void test_default_rule(void **state)
     (void)state;
     mood_table *t = make_table();
     mood_feature_list l;
-    const char *skipped[4] = {"track_id", "Genre", "mode", "liveness"};
-    const char *reasons[4] = {"identifier", "label", "constant", "empty"};
+    const char *skipped[5] = {"track_id", "Genre", "mode", "liveness", "sim_07"};
+    const char *reasons[5] = {"identifier", "label", "constant", "empty", "embedding"};
     MOOD_ASSERT_OK(mood_features_select(t, NULL, &l));
-    assert_int_equal(l.k, 2);
+    assert_int_equal(l.k, 3); /* "sim_ilarity" is not an embedding coordinate */
     assert_string_equal(l.names[0], "energy");
     assert_string_equal(l.names[1], "valence");
-    assert_int_equal(l.n_skipped, 4);
-    for (size_t i = 0; i < 4; i++) {
+    assert_string_equal(l.names[2], "sim_ilarity");
+    assert_int_equal(l.n_skipped, 5);
+    for (size_t i = 0; i < 5; i++) {
         assert_string_equal(l.skipped[i], skipped[i]);
         assert_string_equal(l.skip_reasons[i], reasons[i]);
     }
@@ -56,9 +60,12 @@ static void test_default_rule(void **state)
     assert_int_equal(l.k, 0);
     mood_feature_list_free(&l); /* a zeroed list is fine */
     MOOD_ASSERT_OK(mood_features_select(t, " all-numeric", &l));
-    assert_int_equal(l.k, 2);
+    assert_int_equal(l.k, 3);
     mood_feature_list_free(&l);
     MOOD_ASSERT_OK(mood_features_select(t, "", &l));
+    assert_int_equal(l.k, 3);
+    mood_feature_list_free(&l);
+    MOOD_ASSERT_OK(mood_features_select(t, "sim_07,energy", &l)); /* explicit: allowed */
     assert_int_equal(l.k, 2);
     mood_feature_list_free(&l);
     mood_table_destroy(t);
@@ -80,7 +87,7 @@ static void test_explicit_list(void **state)
     assert_int_equal(mood_features_select(t, "energy,tempo", &l), MOOD_ENOTFOUND);
     assert_string_equal(mood_last_error(),
                         "column 'tempo' not found; numeric columns: track_id, energy, Genre, "
-                        "mode, liveness, valence");
+                        "mode, liveness, valence, sim_07, sim_ilarity");
     assert_null(l.names);
     assert_int_equal(mood_features_select(t, "title", &l), MOOD_EINVAL);
     assert_string_equal(mood_last_error(), "column 'title' is text, expected numbers");
@@ -161,7 +168,7 @@ static void test_alloc_failures(void **state)
             mood_test_fail_alloc_after(0);
             if (s == MOOD_OK) {
                 ok = 1;
-                assert_int_equal(l.k, 2);
+                assert_int_equal(l.k, k == 0 ? 3 : 2);
                 mood_feature_list_free(&l);
             } else {
                 assert_int_equal(s, MOOD_ENOMEM);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Issue 4's acceptance: a real music folder (Debian's wesnoth-1.16-music, 41 Ogg Vorbis tracks)
+# through `analyze`, `library export` and `cluster` with no other step gives mood groups that
+# keep the battle themes apart from the laments, and a rerun skips every file.
+source "$(dirname "$0")/lib.sh"
+W=/usr/share/games/wesnoth/1.16/data/core/music
+if [ ! -f "$W/battle.ogg" ]; then
+    echo "SKIP: wesnoth-1.16-music is not installed (scripts/install-deps.sh test installs it)"
+    exit 77
+fi
+run_cmd analyze "$W" --catalog cat.db --reports reports --jobs 2
+check "analyze exits 0" test "$RC" = 0
+check "40 tracks analysed" grep -q "40 analysed" out.txt
+check "the silent track is listed as failed" grep -q "silence.ogg: silent" out.txt
+run_cmd library export lib.csv --catalog cat.db
+check "export exits 0" test "$RC" = 0
+run_cmd cluster -i lib.csv --clusters auto --runs-dir runs --seed 0
+check "cluster exits 0" test "$RC" = 0
+check "features are the interpretable mood set" grep -q "features:    .*energy.*valence" out.txt
+check "no similarity coordinate used as a feature" sh -c "! grep -q 'features:.*sim_' out.txt"
+group() { # group of the track whose path ends in /$1
+    /usr/bin/python3 -c "import csv,sys; print([r['cluster'] for r in csv.DictReader(open(sys.argv[1])) if r['path'].endswith('/'+sys.argv[2])][0])" runs/*/clustered_output.csv "$1"
+}
+b1=$(group battle.ogg); b2=$(group frantic.ogg); b3=$(group siege_of_laurelmor.ogg)
+l1=$(group sad.ogg); l2=$(group nunc_dimittis.ogg); l3=$(group the_city_falls.ogg)
+echo "battle themes: $b1 $b2 $b3; laments: $l1 $l2 $l3"
+check "battle themes share a group" test "$b1" = "$b2" -a "$b2" = "$b3"
+check "laments share a group" test "$l1" = "$l2" -a "$l2" = "$l3"
+check "battle themes apart from laments" test "$b1" != "$l1"
+name_b=$(/usr/bin/python3 -c "import csv; print([r['cluster_name'] for r in csv.DictReader(open('$(ls runs/*/clustered_output.csv)')) if r['path'].endswith('/battle.ogg')][0])")
+name_l=$(/usr/bin/python3 -c "import csv; print([r['cluster_name'] for r in csv.DictReader(open('$(ls runs/*/clustered_output.csv)')) if r['path'].endswith('/sad.ogg')][0])")
+echo "battle group: '$name_b'; lament group: '$name_l'"
+check "battle group reads energetic" sh -c "echo '$name_b' | grep -qE 'energetic|loud|rhythmic'"
+check "lament group reads calm" sh -c "echo '$name_l' | grep -qE 'calm|quiet|sparse'"
+run_cmd analyze "$W" --catalog cat.db --reports reports --jobs 2
+check "rerun analyses nothing" grep -q " 0 analysed" out.txt
+check "rerun skips all 41" grep -q "41 skipped" out.txt
+finish
