@@ -219,8 +219,10 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
                 int dense = 0;
 #ifdef MOOD_WITH_BLAS
                 if (needing * 4 > hi - lo && hi - lo >= 64) {
+                    /* beta = 1 on a zeroed block: see mood__km_dots_block_t (dist.c). */
+                    memset(Dt, 0, L * (hi - lo) * sizeof(float));
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)L, (int)(hi - lo),
-                                (int)d, 1.0f, cbuf, (int)d, x + lo * d, (int)d, 0.0f, Dt,
+                                (int)d, 1.0f, cbuf, (int)d, x + lo * d, (int)d, 1.0f, Dt,
                                 (int)(hi - lo));
                     dense = 1;
                 }
