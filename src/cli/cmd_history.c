@@ -315,40 +315,43 @@ static int step_sessions(mood_catalog *cat, const args *a, mood_history *h)
     return MOOD_EXIT_OK;
 }
 
+/*
+ * After one model of the retrain: print its report as the next member of the combined object
+ * ("{" before the first, "," before the others), or close the object and fail.
+ */
+static int retrain_part(mood_status s, char **json, int first, const char *key, const char *what)
+{
+    mood_cli_progress_done();
+    if (s != MOOD_OK) {
+        if (!first)
+            printf("}\n");
+        return mood_cli_fail(what);
+    }
+    printf(first ? "{\"%s\": " : ",\n\"%s\": ", key);
+    fputs(*json, stdout);
+    mood_free(*json);
+    *json = NULL;
+    return MOOD_EXIT_OK;
+}
+
 static int step_retrain(mood_catalog *cat, const args *a, mood_history *h)
 {
     char *json = NULL;
+    int rc;
     mood_history_train_options o = a->train;
     o.progress = mood_cli_progress;
     if (mood_history_store_sessions(cat, h) != MOOD_OK)
         return mood_cli_fail("store sessions");
-    mood_status s = mood_history_moods_fit(cat, h, &o, &json);
-    mood_cli_progress_done();
-    if (s != MOOD_OK)
-        return mood_cli_fail("track moods");
-    printf("{\"moods\": ");
-    fputs(json, stdout);
-    mood_free(json);
-    s = mood_history_nextmood_train(cat, h, &o, &json);
-    mood_cli_progress_done();
-    if (s != MOOD_OK) {
+    rc = retrain_part(mood_history_moods_fit(cat, h, &o, &json), &json, 1, "moods", "track moods");
+    if (rc == MOOD_EXIT_OK)
+        rc = retrain_part(mood_history_nextmood_train(cat, h, &o, &json), &json, 0, "nextmood",
+                          "next-mood model");
+    if (rc == MOOD_EXIT_OK)
+        rc = retrain_part(mood_history_sessionstart_train(cat, h, &o, &json), &json, 0,
+                          "sessionstart", "session-start model");
+    if (rc == MOOD_EXIT_OK)
         printf("}\n");
-        return mood_cli_fail("next-mood model");
-    }
-    printf(",\n\"nextmood\": ");
-    fputs(json, stdout);
-    mood_free(json);
-    s = mood_history_sessionstart_train(cat, h, &o, &json);
-    mood_cli_progress_done();
-    if (s != MOOD_OK) {
-        printf("}\n");
-        return mood_cli_fail("session-start model");
-    }
-    printf(",\n\"sessionstart\": ");
-    fputs(json, stdout);
-    printf("}\n");
-    mood_free(json);
-    return MOOD_EXIT_OK;
+    return rc;
 }
 
 static int step_predict(mood_catalog *cat, const args *a, mood_history *h)

@@ -55,6 +55,14 @@ static int cmp_desc(const void *a, const void *b)
     return x > z ? -1 : x < z;
 }
 
+static double count_pos(const uint8_t *y, size_t n)
+{
+    double pos = 0;
+    for (size_t i = 0; i < n; i++)
+        pos += y[i] != 0;
+    return pos;
+}
+
 static scored *sorted_desc(const float *score, const uint8_t *y, size_t n)
 {
     scored *v = mood__malloc_array(n ? n : 1, sizeof *v);
@@ -71,9 +79,7 @@ static scored *sorted_desc(const float *score, const uint8_t *y, size_t n)
 double mood__hist_roc_auc(const float *score, const uint8_t *y, size_t n)
 {
     scored *v;
-    double pos = 0, neg = 0, rank_sum = 0;
-    for (size_t i = 0; i < n; i++)
-        pos += y[i] != 0;
+    double pos = count_pos(y, n), neg = 0, rank_sum = 0;
     neg = (double)n - pos;
     if (pos == 0 || neg == 0)
         return HIST_DNAN;
@@ -100,9 +106,7 @@ double mood__hist_roc_auc(const float *score, const uint8_t *y, size_t n)
 double mood__hist_pr_auc(const float *score, const uint8_t *y, size_t n)
 {
     scored *v;
-    double pos = 0, tp = 0, seen = 0, prev_recall = 0, ap = 0;
-    for (size_t i = 0; i < n; i++)
-        pos += y[i] != 0;
+    double pos = count_pos(y, n), tp = 0, seen = 0, prev_recall = 0, ap = 0;
     if (pos == 0)
         return HIST_DNAN;
     v = sorted_desc(score, y, n);

@@ -186,6 +186,22 @@ size_t mood__hist_xgb_rounds(const hist_xgb *m);
 mood_status mood__hist_xgb_load(const void *buf, size_t len, hist_xgb **out);
 void mood__hist_xgb_destroy(hist_xgb *m);
 
+/* ---- shared model plumbing (model_common.c) ---------------------------------------------- */
+/* XGBoost parameters from the training options; 15% newest training rows pick the rounds. */
+void mood__hist_xgb_params_init(hist_xgb_params *xp, const mood_history_train_options *o,
+                                const char *objective, size_t num_class);
+/* Add rows, train_rows, test_rows, test_from_utc, max_rounds and rounds to a model report. */
+void mood__hist_report_split(json_t *rep, size_t n, size_t n_train, size_t n_test,
+                             int64_t test_from_utc, const mood_history_train_options *o,
+                             const hist_xgb *xgb);
+/* Model metadata: a deep copy of the report with the d feature names under "features". */
+json_t *mood__hist_model_meta(const json_t *rep, char *const *names, size_t d);
+/* Store the booster and @p meta under @p name; *out_json = the report text (NULL on failure).
+ * @p what names the model in error messages. */
+mood_status mood__hist_model_store(mood_catalog *cat, const char *name, const char *what,
+                                   hist_xgb *xgb, const json_t *meta, const json_t *rep,
+                                   char **out_json);
+
 /* ---- shared feature builders (features.c) ------------------------------------------------ */
 /* Next-mood examples: rows of clustered plays with a clustered predecessor in a session. */
 typedef struct hist_nm_data {
@@ -220,7 +236,7 @@ mood_status mood__hist_ss_build(const mood_history *h, int64_t until_utc, hist_s
 void mood__hist_ss_free(hist_ss_data *d);
 
 /* JSON helpers */
-char *mood__hist_json_dump(json_t *j); /* mood__malloc'd text, NULL on failure */
-json_t *mood__hist_jreal(double v);    /* null for NaN */
+char *mood__hist_json_dump(const json_t *j); /* mood__malloc'd text, NULL on failure */
+json_t *mood__hist_jreal(double v);          /* null for NaN */
 
 #endif

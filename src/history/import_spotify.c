@@ -39,26 +39,37 @@ static int64_t jms(const json_t *o, const char *key)
     return -1;
 }
 
+/*
+ * Both layouts give the time a play ended: set p->start_utc from it and the time played.
+ * 1 when the record has its essentials; 0 after reporting the missing ones to the sink.
+ */
+static int complete_play(hist_sink *sink, hist_raw_play *p, const char *end_text)
+{
+    int64_t end;
+    unsigned miss = 0;
+    if (!mood__hist_parse_time(end_text, &end))
+        miss |= 1;
+    if (!p->artist)
+        miss |= 2;
+    if (!p->track)
+        miss |= 4;
+    if (miss) {
+        mood__hist_sink_missing(sink, miss);
+        return 0;
+    }
+    p->start_utc = end - (p->ms_played > 0 ? p->ms_played / 1000 : 0);
+    return 1;
+}
+
 static mood_status put_account(hist_sink *sink, const json_t *o)
 {
     hist_raw_play p;
-    int64_t end;
-    unsigned miss = 0;
     memset(&p, 0, sizeof p);
     p.artist = jstr(o, "artistName");
     p.track = jstr(o, "trackName");
     p.ms_played = jms(o, "msPlayed");
-    if (!mood__hist_parse_time(jstr(o, "endTime"), &end))
-        miss |= 1;
-    if (!p.artist)
-        miss |= 2;
-    if (!p.track)
-        miss |= 4;
-    if (miss) {
-        mood__hist_sink_missing(sink, miss);
+    if (!complete_play(sink, &p, jstr(o, "endTime")))
         return MOOD_OK;
-    }
-    p.start_utc = end - (p.ms_played > 0 ? p.ms_played / 1000 : 0);
     p.kind = HIST_TRACK;
     p.shuffle = p.skipped = p.offline = p.incognito = -1;
     return mood__hist_sink_put(sink, &p);
@@ -67,8 +78,6 @@ static mood_status put_account(hist_sink *sink, const json_t *o)
 static mood_status put_extended(hist_sink *sink, const json_t *o)
 {
     hist_raw_play p;
-    int64_t end;
-    unsigned miss = 0;
     memset(&p, 0, sizeof p);
     p.ms_played = jms(o, "ms_played");
     p.uri = jstr(o, "spotify_track_uri");
@@ -88,17 +97,8 @@ static mood_status put_extended(hist_sink *sink, const json_t *o)
         p.track = jstr(o, "master_metadata_track_name");
         p.album = jstr(o, "master_metadata_album_album_name");
     }
-    if (!mood__hist_parse_time(jstr(o, "ts"), &end))
-        miss |= 1;
-    if (!p.artist)
-        miss |= 2;
-    if (!p.track)
-        miss |= 4;
-    if (miss) {
-        mood__hist_sink_missing(sink, miss);
+    if (!complete_play(sink, &p, jstr(o, "ts")))
         return MOOD_OK;
-    }
-    p.start_utc = end - (p.ms_played > 0 ? p.ms_played / 1000 : 0);
     p.reason_start = jstr(o, "reason_start");
     p.reason_end = jstr(o, "reason_end");
     p.platform = jstr(o, "platform");

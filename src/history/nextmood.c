@@ -67,8 +67,6 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
     hist_xgb *xgb = NULL;
     hist_xgb_params xp;
     json_t *rep = NULL, *meta = NULL;
-    char *booster = NULL, *meta_text = NULL;
-    size_t booster_len = 0;
     mood_status s;
     *out_json = NULL;
     if (!o) {
@@ -111,17 +109,7 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
             trans[(size_t)ds.last[i] * k + (size_t)ds.y[i]] += 1.0;
     if ((s = mood__hist_nm_add_markov(&ds, trans, n_train)) != MOOD_OK)
         goto done;
-    memset(&xp, 0, sizeof xp);
-    xp.objective = "multi:softprob";
-    xp.num_class = k;
-    xp.rounds = o->rounds;
-    xp.max_depth = o->max_depth;
-    xp.eta = o->eta;
-    xp.n_threads = o->n_threads;
-    xp.seed = o->seed;
-    xp.progress = o->progress;
-    xp.progress_user = o->progress_user;
-    xp.valid_share = 0.15;
+    mood__hist_xgb_params_init(&xp, o, "multi:softprob", k);
     {
         /* Square-root class-balanced weights: rare moods are not drowned by the common ones
          * (macro-F1), without giving up the accuracy that full balancing costs. */
@@ -168,18 +156,11 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
                         am > json_real_value(json_object_get(mk, "accuracy"));
         int beats_f1 = fm > json_real_value(json_object_get(mr, "macro_f1")) &&
                        fm > json_real_value(json_object_get(mk, "macro_f1"));
-        json_t *base = json_object(), *feats = json_array();
-        char t0[32];
+        json_t *base = json_object();
         rep = json_object();
         json_object_set_new(rep, "model", json_string("nextmood"));
         json_object_set_new(rep, "k", json_integer((json_int_t)k));
-        json_object_set_new(rep, "rows", json_integer((json_int_t)ds.n));
-        json_object_set_new(rep, "train_rows", json_integer((json_int_t)n_train));
-        json_object_set_new(rep, "test_rows", json_integer((json_int_t)n_test));
-        mood__hist_format_utc(ds.t[n_train], t0, sizeof t0);
-        json_object_set_new(rep, "test_from_utc", json_string(t0));
-        json_object_set_new(rep, "max_rounds", json_integer((json_int_t)o->rounds));
-        json_object_set_new(rep, "rounds", json_integer((json_int_t)mood__hist_xgb_rounds(xgb)));
+        mood__hist_report_split(rep, ds.n, n_train, n_test, ds.t[n_train], o, xgb);
         json_object_set_new(rep, "xgboost", mm);
         json_object_set_new(base, "repeat_last", mr);
         json_object_set_new(base, "markov", mk);
@@ -194,10 +175,7 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
                              um > json_number_value(json_object_get(mk, "roc_auc_ovr"))));
         }
         json_object_set_new(rep, "beats_baselines", json_boolean(beats_acc && beats_f1));
-        for (size_t j = 0; j < ds.d; j++)
-            json_array_append_new(feats, json_string(ds.names[j]));
-        meta = json_deep_copy(rep);
-        json_object_set_new(meta, "features", feats);
+        meta = mood__hist_model_meta(rep, ds.names, ds.d);
         {
             json_t *tc = json_array();
             for (size_t i = 0; i < k * k; i++)
@@ -205,24 +183,10 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
             json_object_set_new(meta, "transitions", tc);
         }
     }
-    if ((s = mood__hist_xgb_save(xgb, &booster, &booster_len)) != MOOD_OK)
-        goto done;
-    meta_text = mood__hist_json_dump(meta);
-    *out_json = mood__hist_json_dump(rep);
-    if (!meta_text || !*out_json) {
-        s = mood__enomem("next-mood");
-        goto done;
-    }
-    s = mood__hist_model_save(cat, "nextmood", meta_text, booster, booster_len);
+    s = mood__hist_model_store(cat, "nextmood", "next-mood", xgb, meta, rep, out_json);
 done:
-    if (s != MOOD_OK) {
-        mood__free(*out_json);
-        *out_json = NULL;
-    }
     json_decref(rep);
     json_decref(meta);
-    mood__free(booster);
-    mood__free(meta_text);
     mood__hist_xgb_destroy(xgb);
     mood__hist_nm_free(&ds);
     mood__free(yf);

@@ -54,13 +54,28 @@ static mood_status chart_clock(const mood_history *h, const char *dir, json_t *r
     return mood_plot_heatmap(&sp, path);
 }
 
+/* Bar chart of n values to dir/file (x_label may be NULL). */
+static mood_status bars(const double *v, size_t n, const char *const *labels, const char *title,
+                        const char *x_label, const char *y_label, const char *dir, const char *file)
+{
+    mood_bars_spec sp;
+    char path[4096];
+    memset(&sp, 0, sizeof sp);
+    sp.values = v;
+    sp.n = n;
+    sp.labels = labels;
+    sp.title = title;
+    sp.x_label = x_label;
+    sp.y_label = y_label;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    return mood_plot_bars(&sp, path);
+}
+
 static mood_status chart_sessions(const mood_history *h, const char *dir, json_t *rep)
 {
     static const size_t edges[] = {1, 2, 3, 6, 11, 21, 51, (size_t)-1};
     static const char *const labels[] = {"1", "2", "3-5", "6-10", "11-20", "21-50", "51+"};
     double v[7] = {0};
-    char path[4096];
-    mood_bars_spec sp;
     json_t *hist = json_object();
     for (size_t s = 0; s < h->n_sessions; s++)
         for (int b = 0; b < 7; b++)
@@ -69,15 +84,8 @@ static mood_status chart_sessions(const mood_history *h, const char *dir, json_t
     for (int b = 0; b < 7; b++)
         json_object_set_new(hist, labels[b], json_integer((json_int_t)v[b]));
     json_object_set_new(rep, "session_length_histogram", hist);
-    memset(&sp, 0, sizeof sp);
-    sp.values = v;
-    sp.n = 7;
-    sp.labels = labels;
-    sp.title = "Session lengths";
-    sp.x_label = "tracks per session";
-    sp.y_label = "sessions";
-    snprintf(path, sizeof path, "%s/session_lengths.png", dir);
-    return mood_plot_bars(&sp, path);
+    return bars(v, 7, labels, "Session lengths", "tracks per session", "sessions", dir,
+                "session_lengths.png");
 }
 
 static mood_status chart_moods(mood_catalog *cat, const mood_history *h, const char *dir,
@@ -221,8 +229,6 @@ static mood_status chart_models(mood_catalog *cat, const char *dir, json_t *rep)
     double v[6];
     static const char *const labels[6] = {"next: xgboost",  "next: repeat", "next: markov",
                                           "start: xgboost", "start: no",    "start: hour-week"};
-    char path[4096];
-    mood_status s = MOOD_OK;
     json_object_set_new(models, "nextmood", nm ? nm : json_null());
     json_object_set_new(models, "sessionstart", ss ? ss : json_null());
     json_object_set_new(rep, "models", models);
@@ -237,18 +243,9 @@ static mood_status chart_models(mood_catalog *cat, const char *dir, json_t *rep)
     for (int i = 0; i < 6; i++)
         if (!isfinite(v[i]))
             v[i] = 0;
-    {
-        mood_bars_spec sp;
-        memset(&sp, 0, sizeof sp);
-        sp.values = v;
-        sp.n = 6;
-        sp.labels = labels;
-        sp.title = "Models against baselines (next mood: accuracy; session start: PR-AUC)";
-        sp.y_label = "score";
-        snprintf(path, sizeof path, "%s/model_metrics.png", dir);
-        s = mood_plot_bars(&sp, path);
-    }
-    return s;
+    return bars(v, 6, labels,
+                "Models against baselines (next mood: accuracy; session start: PR-AUC)", NULL,
+                "score", dir, "model_metrics.png");
 }
 
 static int cmp_count_desc(const void *a, const void *b)

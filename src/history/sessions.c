@@ -24,17 +24,23 @@ void mood_history_options_default(mood_history_options *o)
     o->skip_ms = 30000.0;
 }
 
+/* Free n tracks' strings and the array. */
+static void free_tracks(hist_track *tracks, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mood__free(tracks[i].artist);
+        mood__free(tracks[i].title);
+        mood__free(tracks[i].uri);
+        mood__free(tracks[i].key);
+    }
+    mood__free(tracks);
+}
+
 void mood_history_destroy(mood_history *h)
 {
     if (!h)
         return;
-    for (size_t i = 0; i < h->n_tracks; i++) {
-        mood__free(h->tracks[i].artist);
-        mood__free(h->tracks[i].title);
-        mood__free(h->tracks[i].uri);
-        mood__free(h->tracks[i].key);
-    }
-    mood__free(h->tracks);
+    free_tracks(h->tracks, h->n_tracks);
     mood__free(h->plays);
     mood__free(h->sessions);
     mood__free(h->tz);
@@ -239,6 +245,20 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The single integer that the aggregate query @p sql returns. */
+static mood_status count_rows(mood_catalog *cat, const char *sql, size_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    mood_status s = MOOD_OK;
+    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        s = mood__catalog_error(cat, "load history");
+    else
+        *out = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return s;
+}
+
 mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, mood_history **out)
 {
     sqlite3 *db;
@@ -246,7 +266,7 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
     hist_track *tracks = NULL;
     hist_play *plays = NULL;
     int64_t *ids = NULL;
-    size_t nt = 0, np = 0, cap;
+    size_t nt = 0, np = 0, cap = 0;
     mood_status s;
     mood_history_options def;
     *out = NULL;
@@ -265,14 +285,8 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
     if (s != MOOD_OK)
         return s;
     /* tracks */
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM history_tracks", -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        s = mood__catalog_error(cat, "load history");
+    if ((s = count_rows(cat, "SELECT COUNT(*) FROM history_tracks", &cap)) != MOOD_OK)
         goto fail;
-    }
-    cap = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
     tracks = mood__calloc(cap ? cap : 1, sizeof *tracks);
     ids = mood__calloc(cap ? cap : 1, sizeof *ids);
     if (!tracks || !ids) {
@@ -311,15 +325,8 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
     sqlite3_finalize(st);
     st = NULL;
     /* plays */
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM plays WHERE kind = 'track'", -1, &st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        s = mood__catalog_error(cat, "load history");
+    if ((s = count_rows(cat, "SELECT COUNT(*) FROM plays WHERE kind = 'track'", &cap)) != MOOD_OK)
         goto fail;
-    }
-    cap = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
     if (cap == 0) {
         s = mood__error(MOOD_ENOTFOUND,
                         "catalog %s has no music plays: run 'moodscope history import FILE...'",
@@ -366,13 +373,7 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
 fail:
     if (st)
         sqlite3_finalize(st);
-    for (size_t i = 0; i < nt; i++) {
-        mood__free(tracks[i].key);
-        mood__free(tracks[i].artist);
-        mood__free(tracks[i].title);
-        mood__free(tracks[i].uri);
-    }
-    mood__free(tracks);
+    free_tracks(tracks, nt);
     mood__free(plays);
     mood__free(ids);
     return s;
@@ -380,48 +381,88 @@ fail:
 
 /* ---- tables --------------------------------------------------------------------------------- */
 
-mood_status mood_history_play_table(const mood_history *h, mood_table **out)
+/* A table under construction: scratch for one text and one numeric column, and n UTC times. */
+typedef struct table_build {
+    mood_table *t;
+    const char **sv;
+    float *fv;
+    char *times;
+} table_build;
+
+static int64_t play_start(const mood_history *h, size_t i)
 {
-    mood_table *t = NULL;
-    size_t n = h->n_plays;
-    const char **sv = NULL;
-    float *fv = NULL;
-    char *times = NULL;
+    return h->plays[i].start_utc;
+}
+
+static int64_t session_start(const mood_history *h, size_t k)
+{
+    return h->sessions[k].start_utc;
+}
+
+/* Create a table of n rows whose first column @p time_col holds start(h, i) as UTC text;
+ * @p what names the table in errors. On failure call table_end all the same. */
+static mood_status table_begin(table_build *b, const mood_history *h, size_t n, const char *what,
+                               const char *time_col, int64_t (*start)(const mood_history *, size_t))
+{
     mood_status s;
-    *out = NULL;
-    if ((s = mood_table_create(n, &t)) != MOOD_OK)
+    memset(b, 0, sizeof *b);
+    if ((s = mood_table_create(n, &b->t)) != MOOD_OK)
         return s;
-    sv = mood__malloc_array(n ? n : 1, sizeof *sv);
-    fv = mood__malloc_array(n ? n : 1, sizeof *fv);
-    times = mood__malloc_array(n ? n : 1, 24);
-    if (!sv || !fv || !times) {
-        s = mood__enomem("play table");
-        goto done;
-    }
+    b->sv = mood__malloc_array(n ? n : 1, sizeof *b->sv);
+    b->fv = mood__malloc_array(n ? n : 1, sizeof *b->fv);
+    b->times = mood__malloc_array(n ? n : 1, 24);
+    if (!b->sv || !b->fv || !b->times)
+        return mood__enomem(what);
     for (size_t i = 0; i < n; i++) {
-        mood__hist_format_utc(h->plays[i].start_utc, times + i * 24, 24);
-        sv[i] = times + i * 24;
+        mood__hist_format_utc(start(h, i), b->times + i * 24, 24);
+        b->sv[i] = b->times + i * 24;
     }
-    if ((s = mood_table_add_str(t, "played_at_utc", sv)) != MOOD_OK)
-        goto done;
-    for (size_t i = 0; i < n; i++)
-        sv[i] = h->tracks[h->plays[i].track].artist;
-    if ((s = mood_table_add_str(t, "artist", sv)) != MOOD_OK)
-        goto done;
-    for (size_t i = 0; i < n; i++)
-        sv[i] = h->tracks[h->plays[i].track].title;
-    if ((s = mood_table_add_str(t, "track", sv)) != MOOD_OK)
-        goto done;
-#define PLAY_COL(name, expr)                                                                       \
+    return mood_table_add_str(b->t, time_col, b->sv);
+}
+
+/* Free the scratch; hand the table to *out when s is MOOD_OK, else destroy it. Returns s. */
+static mood_status table_end(table_build *b, mood_status s, mood_table **out)
+{
+    mood__free(b->sv);
+    mood__free(b->fv);
+    mood__free(b->times);
+    if (s != MOOD_OK) {
+        mood_table_destroy(b->t);
+        return s;
+    }
+    *out = b->t;
+    return MOOD_OK;
+}
+
+/* Add column @p name: (float)(expr) for each row idx of @p rows, with var = &rows[idx]. */
+#define TABLE_COL(type, rows, var, idx, name, expr)                                                \
     do {                                                                                           \
-        for (size_t i = 0; i < n; i++) {                                                           \
-            const hist_play *p = &h->plays[i];                                                     \
-            (void)p;                                                                               \
-            fv[i] = (float)(expr);                                                                 \
+        for (size_t idx = 0; idx < n; idx++) {                                                     \
+            const type *var = &(rows)[idx];                                                        \
+            (void)var;                                                                             \
+            b.fv[idx] = (float)(expr);                                                             \
         }                                                                                          \
-        if ((s = mood_table_add_num(t, name, fv)) != MOOD_OK)                                      \
+        if ((s = mood_table_add_num(b.t, name, b.fv)) != MOOD_OK)                                  \
             goto done;                                                                             \
     } while (0)
+
+mood_status mood_history_play_table(const mood_history *h, mood_table **out)
+{
+    table_build b;
+    size_t n = h->n_plays;
+    mood_status s;
+    *out = NULL;
+    if ((s = table_begin(&b, h, n, "play table", "played_at_utc", play_start)) != MOOD_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        b.sv[i] = h->tracks[h->plays[i].track].artist;
+    if ((s = mood_table_add_str(b.t, "artist", b.sv)) != MOOD_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        b.sv[i] = h->tracks[h->plays[i].track].title;
+    if ((s = mood_table_add_str(b.t, "track", b.sv)) != MOOD_OK)
+        goto done;
+#define PLAY_COL(name, expr) TABLE_COL(hist_play, h->plays, p, i, name, expr)
     PLAY_COL("session_id", p->session);
     PLAY_COL("position", p->pos);
     PLAY_COL("hour", p->hour);
@@ -434,51 +475,18 @@ mood_status mood_history_play_table(const mood_history *h, mood_table **out)
     PLAY_COL("cluster", h->tracks[p->track].cluster);
 #undef PLAY_COL
 done:
-    mood__free(sv);
-    mood__free(fv);
-    mood__free(times);
-    if (s != MOOD_OK) {
-        mood_table_destroy(t);
-        return s;
-    }
-    *out = t;
-    return MOOD_OK;
+    return table_end(&b, s, out);
 }
 
 mood_status mood_history_session_table(const mood_history *h, mood_table **out)
 {
-    mood_table *t = NULL;
+    table_build b;
     size_t n = h->n_sessions;
-    float *fv = NULL;
-    const char **sv = NULL;
-    char *times = NULL;
     mood_status s;
     *out = NULL;
-    if ((s = mood_table_create(n, &t)) != MOOD_OK)
-        return s;
-    fv = mood__malloc_array(n ? n : 1, sizeof *fv);
-    sv = mood__malloc_array(n ? n : 1, sizeof *sv);
-    times = mood__malloc_array(n ? n : 1, 24);
-    if (!fv || !sv || !times) {
-        s = mood__enomem("session table");
+    if ((s = table_begin(&b, h, n, "session table", "start_utc", session_start)) != MOOD_OK)
         goto done;
-    }
-    for (size_t k = 0; k < n; k++) {
-        mood__hist_format_utc(h->sessions[k].start_utc, times + k * 24, 24);
-        sv[k] = times + k * 24;
-    }
-    if ((s = mood_table_add_str(t, "start_utc", sv)) != MOOD_OK)
-        goto done;
-#define SES_COL(name, expr)                                                                        \
-    do {                                                                                           \
-        for (size_t k = 0; k < n; k++) {                                                           \
-            const hist_session *se = &h->sessions[k];                                              \
-            (void)se;                                                                              \
-            fv[k] = (float)(expr);                                                                 \
-        }                                                                                          \
-        if ((s = mood_table_add_num(t, name, fv)) != MOOD_OK)                                      \
-            goto done;                                                                             \
-    } while (0)
+#define SES_COL(name, expr) TABLE_COL(hist_session, h->sessions, se, k, name, expr)
     SES_COL("session_id", k);
     SES_COL("session_tracks", se->n);
     SES_COL("duration", se->duration_min);
@@ -511,16 +519,16 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
                     m++;
                 }
             }
-            fv[k] = m ? (float)(sum / (double)m) : NAN;
+            b.fv[k] = m ? (float)(sum / (double)m) : NAN;
             sd[k] =
                 m ? (float)sqrt(fmax(0.0, sq / (double)m - (sum / (double)m) * (sum / (double)m)))
                   : NAN;
         }
         snprintf(name, sizeof name, "%s_mean", mood__hist_feature_names[j]);
-        s = mood_table_add_num(t, name, fv);
+        s = mood_table_add_num(b.t, name, b.fv);
         snprintf(name, sizeof name, "%s_std", mood__hist_feature_names[j]);
         if (s == MOOD_OK)
-            s = mood_table_add_num(t, name, sd);
+            s = mood_table_add_num(b.t, name, sd);
         mood__free(sd);
         if (s != MOOD_OK)
             goto done;
@@ -528,9 +536,9 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
     SES_COL("matched_share", 0);
     {
         size_t j;
-        if ((s = mood_table_find(t, "matched_share", &j)) != MOOD_OK)
+        if ((s = mood_table_find(b.t, "matched_share", &j)) != MOOD_OK)
             goto done;
-        float *col = mood_table_num(t, j);
+        float *col = mood_table_num(b.t, j);
         for (size_t k = 0; k < n; k++) {
             const hist_session *se = &h->sessions[k];
             size_t m = 0;
@@ -540,16 +548,9 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
         }
     }
 #undef SES_COL
+#undef TABLE_COL
 done:
-    mood__free(fv);
-    mood__free(sv);
-    mood__free(times);
-    if (s != MOOD_OK) {
-        mood_table_destroy(t);
-        return s;
-    }
-    *out = t;
-    return MOOD_OK;
+    return table_end(&b, s, out);
 }
 
 mood_status mood_history_store_sessions(mood_catalog *cat, const mood_history *h)

@@ -67,8 +67,6 @@ mood_status mood_history_sessionstart_train(mood_catalog *cat, const mood_histor
     hist_xgb *xgb = NULL;
     hist_xgb_params xp;
     json_t *rep = NULL, *meta = NULL;
-    char *booster = NULL, *meta_text = NULL;
-    size_t booster_len = 0;
     mood_status s;
     *out_json = NULL;
     if (!o) {
@@ -95,17 +93,7 @@ mood_status mood_history_sessionstart_train(mood_catalog *cat, const mood_histor
     }
     for (size_t i = 0; i < ds.n; i++)
         yf[i] = (float)ds.y[i];
-    memset(&xp, 0, sizeof xp);
-    xp.objective = "binary:logistic";
-    xp.num_class = 1;
-    xp.rounds = o->rounds;
-    xp.max_depth = o->max_depth;
-    xp.eta = o->eta;
-    xp.n_threads = o->n_threads;
-    xp.seed = o->seed;
-    xp.progress = o->progress;
-    xp.progress_user = o->progress_user;
-    xp.valid_share = 0.15;
+    mood__hist_xgb_params_init(&xp, o, "binary:logistic", 1);
     if ((s = mood__hist_xgb_train(&xp, ds.x, yf, n_train, ds.d, &xgb)) != MOOD_OK)
         goto done;
     if ((s = mood__hist_xgb_predict(xgb, ds.x + n_train * ds.d, n_test, ds.d, p)) != MOOD_OK)
@@ -127,45 +115,21 @@ mood_status mood_history_sessionstart_train(mood_catalog *cat, const mood_histor
         double pm = json_number_value(json_object_get(mm, "pr_auc"));
         double pn = json_number_value(json_object_get(mno, "pr_auc"));
         double ph = json_number_value(json_object_get(mhw, "pr_auc"));
-        json_t *base = json_object(), *feats = json_array();
-        char t0[32];
+        json_t *base = json_object();
         rep = json_object();
         json_object_set_new(rep, "model", json_string("sessionstart"));
-        json_object_set_new(rep, "rows", json_integer((json_int_t)ds.n));
-        json_object_set_new(rep, "train_rows", json_integer((json_int_t)n_train));
-        json_object_set_new(rep, "test_rows", json_integer((json_int_t)n_test));
-        mood__hist_format_utc(ds.hour_t[n_train], t0, sizeof t0);
-        json_object_set_new(rep, "test_from_utc", json_string(t0));
-        json_object_set_new(rep, "max_rounds", json_integer((json_int_t)o->rounds));
-        json_object_set_new(rep, "rounds", json_integer((json_int_t)mood__hist_xgb_rounds(xgb)));
+        mood__hist_report_split(rep, ds.n, n_train, n_test, ds.hour_t[n_train], o, xgb);
         json_object_set_new(rep, "xgboost", mm);
         json_object_set_new(base, "always_no", mno);
         json_object_set_new(base, "hour_of_week_rate", mhw);
         json_object_set_new(rep, "baselines", base);
         json_object_set_new(rep, "beats_baselines", json_boolean(pm > pn && pm > ph));
-        for (size_t j = 0; j < ds.d; j++)
-            json_array_append_new(feats, json_string(ds.names[j]));
-        meta = json_deep_copy(rep);
-        json_object_set_new(meta, "features", feats);
+        meta = mood__hist_model_meta(rep, ds.names, ds.d);
     }
-    if ((s = mood__hist_xgb_save(xgb, &booster, &booster_len)) != MOOD_OK)
-        goto done;
-    meta_text = mood__hist_json_dump(meta);
-    *out_json = mood__hist_json_dump(rep);
-    if (!meta_text || !*out_json) {
-        s = mood__enomem("session-start");
-        goto done;
-    }
-    s = mood__hist_model_save(cat, "sessionstart", meta_text, booster, booster_len);
+    s = mood__hist_model_store(cat, "sessionstart", "session-start", xgb, meta, rep, out_json);
 done:
-    if (s != MOOD_OK) {
-        mood__free(*out_json);
-        *out_json = NULL;
-    }
     json_decref(rep);
     json_decref(meta);
-    mood__free(booster);
-    mood__free(meta_text);
     mood__hist_xgb_destroy(xgb);
     mood__hist_ss_free(&ds);
     mood__free(yf);

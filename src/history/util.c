@@ -83,6 +83,25 @@ static int read_zone(const char **p, long *off)
     return 1;
 }
 
+/* "hh:mm[:ss]"; with @p frac a fractional second after ss is accepted and dropped. */
+static int read_clock(const char **p, int *h, int *mi, int *sec, int frac)
+{
+    if (!read_int(p, 1, 2, h) || **p != ':')
+        return 0;
+    (*p)++;
+    if (!read_int(p, 2, 2, mi))
+        return 0;
+    if (**p == ':') {
+        (*p)++;
+        if (!read_int(p, 2, 2, sec))
+            return 0;
+        if (frac && **p == '.')
+            for ((*p)++; isdigit((unsigned char)**p); (*p)++)
+                ;
+    }
+    return 1;
+}
+
 int mood__hist_parse_time(const char *s, int64_t *out_utc)
 {
     const char *p = s;
@@ -126,19 +145,8 @@ int mood__hist_parse_time(const char *s, int64_t *out_utc)
         if (*p == 'T' || *p == ' ') {
             p++;
             skip_spaces(&p);
-            if (!read_int(&p, 1, 2, &h) || *p != ':')
+            if (!read_clock(&p, &h, &mi, &sec, 1))
                 return 0;
-            p++;
-            if (!read_int(&p, 2, 2, &mi))
-                return 0;
-            if (*p == ':') {
-                p++;
-                if (!read_int(&p, 2, 2, &sec))
-                    return 0;
-                if (*p == '.')
-                    for (p++; isdigit((unsigned char)*p); p++)
-                        ;
-            }
         }
         if (!read_zone(&p, &off))
             return 0;
@@ -169,16 +177,8 @@ int mood__hist_parse_time(const char *s, int64_t *out_utc)
             p++;
         skip_spaces(&p);
         if (*p) {
-            if (!read_int(&p, 1, 2, &h) || *p != ':')
+            if (!read_clock(&p, &h, &mi, &sec, 0))
                 return 0;
-            p++;
-            if (!read_int(&p, 2, 2, &mi))
-                return 0;
-            if (*p == ':') {
-                p++;
-                if (!read_int(&p, 2, 2, &sec))
-                    return 0;
-            }
             if (!read_zone(&p, &off))
                 return 0;
         }
@@ -465,7 +465,7 @@ void mood__hist_track_key(const char *artist, const char *track, char *out, size
 
 /* ---- JSON --------------------------------------------------------------------------------- */
 
-char *mood__hist_json_dump(json_t *j)
+char *mood__hist_json_dump(const json_t *j)
 {
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     char *copy;
