@@ -1,12 +1,8 @@
 /* `moodscope next TRACK`: the DJ's next track: similar tracks passing tempo, key, energy and
  * artist rules, each with its reasons. */
-#include "cli.h"
+#include "cli_tracks.h"
 
-#include <moodscope/recommend.h>
-
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 const char mood_cmd_next_summary[] =
     "DJ next-track picks: similar, tempo and key compatible, with reasons";
@@ -26,130 +22,72 @@ static void help(FILE *fp)
         "      --energy DIR     up, down, steady or any (default)\n"
         "      --tempo-tolerance X  relative tempo range (default 0.06)\n"
         "      --no-half-double only the same time, not half or double\n"
-        "      --any-key        do not require a compatible key\n"
-        "      --table FILE     a CSV track table instead of the catalog\n"
-        "      --features LIST  feature columns (default: sim_*, else audio features)\n"
-        "      --metric M       cosine, euclidean or auto (default)\n"
-        "      --exact | --hnsw force exact search or the HNSW graph\n\n" MOOD_CLI_COMMON_HELP
-        "\nOutput: rank,id,artist,title,distance,score,reasons[,path] as csv (default), tsv\n"
-        "or json. Exit codes: 0 success, 1 data or runtime error (track not found or\n"
-        "ambiguous), 2 usage.\n");
+        "      --any-key        do not require a compatible key\n" MOOD_CLI_TRACKS_HELP
+            MOOD_CLI_HITS_HELP);
 }
 
-enum {
-    OPT_TABLE = MOOD_OPT_FIRST_FREE,
-    OPT_FEATURES,
-    OPT_METRIC,
-    OPT_EXACT,
-    OPT_HNSW,
-    OPT_ENERGY,
-    OPT_TOL,
-    OPT_NOHALF,
-    OPT_ANYKEY
-};
+enum { OPT_ENERGY = MOOD_OPT_TRACKS_FIRST_FREE, OPT_TOL, OPT_NOHALF, OPT_ANYKEY };
+
+/* The DJ rule options (mood_cli_tracks_option_fn on a mood_dj_options). */
+static int dj_option(void *user, const char *cmd, int opt, char *arg)
+{
+    mood_dj_options *dj = user;
+    char *end;
+    switch (opt) {
+    case OPT_ENERGY:
+        if (mood_energy_dir_parse(arg, &dj->energy) != MOOD_OK)
+            return mood_cli_usage(cmd, "%s", mood_last_error());
+        return MOOD_EXIT_OK;
+    case OPT_TOL:
+        dj->tempo_tolerance = strtof(arg, &end);
+        if (*end || !(dj->tempo_tolerance >= 0.0f) || dj->tempo_tolerance > 1.0f)
+            return mood_cli_usage(cmd, "--tempo-tolerance expects 0..1, got '%s'", arg);
+        return MOOD_EXIT_OK;
+    case OPT_NOHALF:
+        dj->allow_half_double = 0;
+        return MOOD_EXIT_OK;
+    case OPT_ANYKEY:
+        dj->require_key = 0;
+        return MOOD_EXIT_OK;
+    default:
+        return MOOD_CLI_UNKNOWN_OPTION;
+    }
+}
 
 int mood_cmd_next(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"count", required_argument, NULL, 'n'},
-                                             {"table", required_argument, NULL, OPT_TABLE},
-                                             {"features", required_argument, NULL, OPT_FEATURES},
-                                             {"metric", required_argument, NULL, OPT_METRIC},
-                                             {"exact", no_argument, NULL, OPT_EXACT},
-                                             {"hnsw", no_argument, NULL, OPT_HNSW},
+    static const struct option longopts[] = {MOOD_CLI_TRACKS_LONGOPTS,
                                              {"energy", required_argument, NULL, OPT_ENERGY},
                                              {"tempo-tolerance", required_argument, NULL, OPT_TOL},
                                              {"no-half-double", no_argument, NULL, OPT_NOHALF},
                                              {"any-key", no_argument, NULL, OPT_ANYKEY},
                                              MOOD_CLI_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    mood_cli_common com;
-    mood_tracks_source src;
-    mood_space *s;
-    mood_index *ix;
-    mood_hit *hits;
-    size_t n = 10, row, found;
+    mood_cli_tracks t;
     mood_dj_options dj;
-    int opt, rc = MOOD_EXIT_OK;
-    char *end;
-    mood_cli_common_init(&com);
-    memset(&src, 0, sizeof src);
+    size_t row, found;
+    int rc;
     mood_dj_options_default(&dj);
-    while ((opt = getopt_long(argc, argv, "n:vh", longopts, NULL)) != -1) {
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'h':
-            help(stdout);
-            return MOOD_EXIT_OK;
-        case 'n':
-            errno = 0;
-            n = (size_t)strtoull(optarg, &end, 10);
-            if (errno || *end || n == 0 || optarg[0] == '-')
-                return mood_cli_usage(argv[0], "-n expects a positive integer, got '%s'", optarg);
-            break;
-        case OPT_TABLE:
-            src.table_csv = optarg;
-            break;
-        case OPT_FEATURES:
-            src.features = optarg;
-            break;
-        case OPT_METRIC:
-            if (mood_metric_parse(optarg, &src.metric) != MOOD_OK)
-                return mood_cli_usage(argv[0], "%s", mood_last_error());
-            break;
-        case OPT_EXACT:
-            src.index_mode = 1;
-            break;
-        case OPT_HNSW:
-            src.index_mode = 2;
-            break;
-        case OPT_ENERGY:
-            if (mood_energy_dir_parse(optarg, &dj.energy) != MOOD_OK)
-                return mood_cli_usage(argv[0], "%s", mood_last_error());
-            break;
-        case OPT_TOL:
-            dj.tempo_tolerance = strtof(optarg, &end);
-            if (*end || !(dj.tempo_tolerance >= 0.0f) || dj.tempo_tolerance > 1.0f)
-                return mood_cli_usage(argv[0], "--tempo-tolerance expects 0..1, got '%s'", optarg);
-            break;
-        case OPT_NOHALF:
-            dj.allow_half_double = 0;
-            break;
-        case OPT_ANYKEY:
-            dj.require_key = 0;
-            break;
-        default:
-            return mood_cli_usage(argv[0], "unknown option");
-        }
-    }
-    mood_cli_set_verbosity(com.quiet, com.verbose);
+    rc = mood_cli_tracks_parse(argc, argv, longopts, help, 10, &t, dj_option, &dj);
+    if (rc >= 0)
+        return rc;
     if (optind != argc - 1)
         return mood_cli_usage(argv[0], "expected one TRACK");
-    src.catalog_path = com.catalog;
-    mood_cli_install_signals();
-    if (mood_tracks_open(&src, mood_cli_progress, NULL, &s, &ix) != MOOD_OK) {
-        mood_cli_progress_done();
-        return mood_cli_fail("%s", src.table_csv ? src.table_csv : src.catalog_path);
-    }
-    mood_cli_progress_done();
-    hits = calloc(n, sizeof *hits);
-    if (!hits) {
-        rc = mood_cli_fail("next: out of memory");
-    } else if (mood_space_resolve(s, argv[optind], &row) != MOOD_OK) {
-        rc = mood_cli_fail("track");
-    } else if (mood_dj_next(s, ix, row, &dj, n, hits, &found) != MOOD_OK) {
+    if (mood_cli_tracks_open(&t, "next") != MOOD_EXIT_OK)
+        return MOOD_EXIT_ERROR;
+    rc = mood_cli_tracks_resolve(&t, argv[optind], "track", &row);
+    if (rc == MOOD_EXIT_OK &&
+        mood_dj_next(t.space, t.index, row, &dj, t.count, t.hits, &found) != MOOD_OK)
         rc = mood_cli_fail("next");
-    } else {
+    if (rc == MOOD_EXIT_OK) {
+        const mood_space *s = t.space;
         int num;
         char letter = mood_space_camelot(s, row, &num);
         mood_cli_info("after %s: %s - %s (tempo %.1f BPM, key %d%c): %zu picks",
                       mood_space_id(s, row), mood_space_artist(s, row), mood_space_title(s, row),
                       (double)mood_space_tempo(s, row), num, letter ? letter : '?', found);
-        if (mood_hits_write(stdout, s, hits, found, com.format) != MOOD_OK)
-            rc = mood_cli_fail("output");
+        rc = mood_cli_tracks_write(&t, t.hits, found);
     }
-    free(hits);
-    mood_index_destroy(ix);
-    mood_space_destroy(s);
+    mood_cli_tracks_close(&t);
     return rc;
 }
