@@ -38,6 +38,9 @@ typedef struct mood_run_config {
     const char *label_column; /**< optional known-label column for label make-up and purity */
     const char *const *input_files; /**< the files the table came from (for the fingerprint) */
     size_t n_input_files;
+    int search;                /**< choose algorithm and parameters by mood_cluster_search() */
+    size_t search_generations; /**< 0 = the search default */
+    size_t search_population;  /**< 0 = the search default */
 } mood_run_config;
 
 /** @brief Defaults: all-numeric features, standard scaler, k-means k=8 seed 0 n_init 10. */

@@ -42,10 +42,18 @@ int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
     json_array_foreach(json_object_get(cfg, "features_used"), i, g)
         fprintf(fp, "%s%s", i ? ", " : "", json_string_value(g));
     fputc('\n', fp);
-    fprintf(fp, "  model:       %s, scaler %s, seed %lld\n",
-            json_string_value(json_object_get(cfg, "algorithm")),
-            json_string_value(json_object_get(cfg, "scaler")),
-            (long long)json_integer_value(json_object_get(cfg, "seed")));
+    {
+        const json_t *seed = json_object_get(cfg, "seed");
+        char seedbuf[32];
+        if (json_is_string(seed))
+            snprintf(seedbuf, sizeof seedbuf, "%s", json_string_value(seed));
+        else
+            snprintf(seedbuf, sizeof seedbuf, "%lld", (long long)json_integer_value(seed));
+        fprintf(fp, "  model:       %s, scaler %s, seed %s%s\n",
+                json_string_value(json_object_get(cfg, "algorithm")),
+                json_string_value(json_object_get(cfg, "scaler")), seedbuf,
+                json_is_true(json_object_get(cfg, "search")) ? " (chosen by --search)" : "");
+    }
     if (json_is_object(ks)) {
         fprintf(fp, "  k selection: %s chose k=%lld",
                 json_string_value(json_object_get(ks, "criterion")),

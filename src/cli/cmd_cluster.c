@@ -41,6 +41,10 @@ static void help(FILE *fp)
             "      --pca N             reduce to N principal components before clustering\n"
             "      --labels COLUMN     known labels: group make-up, purity, NMI, ARI\n"
             "      --config FILE       JSON list of run configs; runs all, ranks them\n"
+            "      --search            evolutionary search over algorithms and parameters\n"
+            "                          (silhouette, Davies-Bouldin, CH and, with --labels,\n"
+            "                          purity and diversity); reproducible from --seed\n"
+            "      --generations N --population N   search size (default 6 x 16)\n"
             "  Old spellings: --n_clusters, --config_file, --random_state, --n_init, "
             "--max_iter.\n\n" MOOD_CLI_COMMON_HELP
             "\nExit codes: 0 success, 1 data or runtime error (nothing written), 2 usage.\n");
@@ -63,7 +67,10 @@ enum {
     OPT_BATCH,
     OPT_PCA,
     OPT_LABELS,
-    OPT_CONFIG
+    OPT_CONFIG,
+    OPT_SEARCH,
+    OPT_GENERATIONS,
+    OPT_POPULATION
 };
 
 static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
@@ -199,6 +206,9 @@ int mood_cmd_cluster(int argc, char **argv)
         {"config", required_argument, NULL, OPT_CONFIG},
         {"config_file", required_argument, NULL, OPT_CONFIG},
         {"config-file", required_argument, NULL, OPT_CONFIG},
+        {"search", no_argument, NULL, OPT_SEARCH},
+        {"generations", required_argument, NULL, OPT_GENERATIONS},
+        {"population", required_argument, NULL, OPT_POPULATION},
         MOOD_CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -209,7 +219,7 @@ int mood_cmd_cluster(int argc, char **argv)
     size_t n_inputs = 0;
     const char *config = NULL;
     mood_table *t = NULL;
-    int opt, rc;
+    int opt, rc, n_init_given = 0;
     if (!inputs)
         return MOOD_EXIT_ERROR;
     mood_cli_common_init(&com);
@@ -257,6 +267,18 @@ int mood_cmd_cluster(int argc, char **argv)
                 goto usage_out;
             }
             break;
+        case OPT_SEARCH:
+            c.search = 1;
+            break;
+        case OPT_GENERATIONS:
+        case OPT_POPULATION:
+            if ((rc = parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
+                goto usage_out;
+            if (opt == OPT_GENERATIONS)
+                c.search_generations = z;
+            else
+                c.search_population = z;
+            break;
         case OPT_KMIN:
         case OPT_KMAX:
         case OPT_SEED:
@@ -274,9 +296,10 @@ int mood_cmd_cluster(int argc, char **argv)
                 c.autok.k_max = z;
             else if (opt == OPT_SEED)
                 c.cluster.seed = z;
-            else if (opt == OPT_NINIT)
+            else if (opt == OPT_NINIT) {
                 c.cluster.n_init = z;
-            else if (opt == OPT_MAXITER)
+                n_init_given = 1;
+            } else if (opt == OPT_MAXITER)
                 c.cluster.max_iter = z;
             else if (opt == OPT_MINSAMPLES)
                 c.cluster.min_samples = z;
@@ -319,6 +342,9 @@ int mood_cmd_cluster(int argc, char **argv)
     }
     for (int a = optind; a < argc; a++)
         inputs[n_inputs++] = argv[a];
+    /* scikit-learn's GaussianMixture fits once by default; k-means restarts 10 times. */
+    if (c.cluster.algorithm == MOOD_ALGO_GMM && !n_init_given)
+        c.cluster.n_init = 1;
     if (n_inputs == 0) {
         rc = mood_cli_usage(cmd, "no input table: give -i FILE.csv");
         goto usage_out;

@@ -198,6 +198,12 @@ static mood_status parse_entry(const json_t *e, const char *file, size_t idx, ar
                                file, idx + 1);
     }
     c->label_column = json_string_value(field(e, "label_column"));
+    /* scikit-learn's GaussianMixture fits once by default; k-means restarts 10 times. */
+    if (c->cluster.algorithm == MOOD_ALGO_GMM && !field(e, "n_init"))
+        c->cluster.n_init = 1;
+    v = field(e, "search");
+    if (json_is_boolean(v))
+        c->search = json_is_true(v);
     return MOOD_OK;
 }
 

@@ -9,6 +9,8 @@
 #include <moodscope/fileio.h>
 
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +18,15 @@
 json_t *mood__json_real(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *mood__json_seed(uint64_t seed)
+{
+    char buf[32];
+    if (seed <= (uint64_t)INT64_MAX)
+        return json_integer((json_int_t)seed);
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)seed);
+    return json_string(buf);
 }
 
 json_t *mood__json_floats(const float *v, size_t n)

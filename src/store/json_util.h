@@ -11,6 +11,9 @@
 /* JSON array of n floats / doubles / size_t; NULL on allocation failure. */
 json_t *mood__json_floats(const float *v, size_t n);
 json_t *mood__json_doubles(const double *v, size_t n);
+/* A seed: a JSON integer when it fits in int64, else its decimal text (JSON integers are signed).
+ */
+json_t *mood__json_seed(uint64_t seed);
 /* A real, or null for NaN/inf (JSON has no NaN). */
 json_t *mood__json_real(double v);
 /* Read exactly n numbers from array @p a into @p out; EFORMAT naming @p what otherwise. */

@@ -9,7 +9,10 @@
 #include "../core/internal.h"
 #include "json_util.h"
 
+#include <moodscope/search.h>
+
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -96,19 +99,22 @@ static json_t *config_json(const mood_run_config *c, const mood_run *r)
     json_t *used = json_array();
     for (size_t j = 0; j < r->flist.k; j++)
         json_array_append_new(used, json_string(r->flist.names[j]));
-    return json_pack(
-        "{s:s?, s:s, s:o, s:s, s:s, s:o, s:b, s:{s:I, s:I}, s:I, s:I, s:I, s:f, s:f, s:I, s:s, "
+    json_t *o = json_pack(
+        "{s:s?, s:s, s:o, s:s, s:s, s:o, s:b, s:{s:I, s:I}, s:o, s:I, s:I, s:f, s:f, s:I, s:s, "
         "s:I, s:I, s:I, s:s?}",
         "name", c->name, "features_spec", c->features ? c->features : "all-numeric",
         "features_used", used, "scaler", mood_scaler_kind_name(c->scaler), "algorithm",
         mood_algorithm_name(p->algorithm), "n_clusters",
         c->auto_k ? json_null() : json_integer((json_int_t)p->k), "auto_k", c->auto_k, "k_range",
         "min", (json_int_t)c->autok.k_min, "max", (json_int_t)c->autok.k_max, "seed",
-        (json_int_t)p->seed, "n_init", (json_int_t)p->n_init, "max_iter", (json_int_t)p->max_iter,
-        "tol", p->tol, "eps", p->eps, "min_samples", (json_int_t)p->min_samples, "covariance",
-        p->covariance == MOOD_COV_DIAG ? "diag" : "full", "n_neighbors", (json_int_t)p->n_neighbors,
-        "batch_size", (json_int_t)p->batch_size, "pca_components", (json_int_t)c->pca_components,
-        "label_column", c->label_column);
+        mood__json_seed(p->seed), "n_init", (json_int_t)p->n_init, "max_iter",
+        (json_int_t)p->max_iter, "tol", p->tol, "eps", p->eps, "min_samples",
+        (json_int_t)p->min_samples, "covariance", p->covariance == MOOD_COV_DIAG ? "diag" : "full",
+        "n_neighbors", (json_int_t)p->n_neighbors, "batch_size", (json_int_t)p->batch_size,
+        "pca_components", (json_int_t)c->pca_components, "label_column", c->label_column);
+    if (o)
+        json_object_set_new(o, "search", json_boolean(c->search));
+    return o;
 }
 
 /* Fit the imputation, scaler and optional PCA of the pipeline on the raw matrix. */
@@ -320,6 +326,111 @@ static mood_status label_profile(mood_run *r, const char *column)
     return s;
 }
 
+/* Label ids of the label column (for the search's purity and diversity terms). */
+static mood_status label_ids(const mood_table *t, const char *column, int32_t **out_ids,
+                             size_t *out_k)
+{
+    size_t j, n = mood_table_rows(t), k = 0;
+    const char **vals;
+    char **names = NULL;
+    mood_status s;
+    *out_ids = NULL;
+    if ((s = mood_table_find(t, column, &j)) != MOOD_OK)
+        return mood__error(MOOD_ENOTFOUND, "label column '%s' not found", column);
+    if (mood_table_col_kind(t, j) != MOOD_COL_STR)
+        return mood__error(MOOD_EINVAL, "label column '%s' must be text for --search", column);
+    vals = mood__calloc(n + 1, sizeof(char *));
+    *out_ids = mood__malloc_array(n + 1, sizeof(int32_t));
+    if (!vals || !*out_ids) {
+        mood__free(vals);
+        mood__free(*out_ids);
+        *out_ids = NULL;
+        return mood__enomem("search labels");
+    }
+    for (size_t i = 0; i < n; i++)
+        vals[i] = mood_table_str(t, j, i);
+    s = mood_labels_encode(vals, n, *out_ids, &names, &k);
+    for (size_t i = 0; names && i < k; i++)
+        mood_free(names[i]);
+    mood_free(names);
+    mood__free(vals);
+    if (s != MOOD_OK) {
+        mood__free(*out_ids);
+        *out_ids = NULL;
+    }
+    *out_k = k;
+    return s;
+}
+
+static json_t *candidate_json(const mood_search_candidate *c)
+{
+    return json_pack("{s:s, s:I, s:f, s:o, s:o, s:o, s:o, s:o, s:f, s:I, s:o, s:f, s:I}",
+                     "algorithm", mood_algorithm_name(c->params.algorithm), "k_found",
+                     (json_int_t)c->k_found, "score", c->score, "silhouette",
+                     mood__json_real(c->silhouette), "davies_bouldin",
+                     mood__json_real(c->davies_bouldin), "calinski_harabasz",
+                     mood__json_real(c->calinski_harabasz), "purity", mood__json_real(c->purity),
+                     "diversity", mood__json_real(c->diversity), "noise_share", c->noise_share, "k",
+                     (json_int_t)c->params.k, "seed", mood__json_seed(c->params.seed), "eps",
+                     c->params.eps, "generation", (json_int_t)c->generation);
+}
+
+/* Evolutionary search for the configuration; @p cp receives the winner's parameters. */
+static mood_status run_search(const mood_run_config *c, const mood_table *t, const float *x,
+                              size_t n, size_t dim, mood_cluster_params *cp, json_t *meta)
+{
+    mood_search_params sp;
+    mood_search_result res;
+    int32_t *ids = NULL;
+    size_t n_labels = 0;
+    mood_status s;
+    mood_search_params_default(&sp);
+    sp.seed = c->cluster.seed;
+    sp.progress = cp->progress;
+    sp.progress_user = cp->progress_user;
+    if (c->search_generations)
+        sp.generations = c->search_generations;
+    if (c->search_population)
+        sp.population = c->search_population;
+    if (c->autok.k_min)
+        sp.k_min = c->autok.k_min;
+    if (c->autok.k_max)
+        sp.k_max = c->autok.k_max;
+    if (c->label_column && c->label_column[0]) {
+        if ((s = label_ids(t, c->label_column, &ids, &n_labels)) != MOOD_OK)
+            return s;
+        sp.labels = ids;
+        sp.n_labels = n_labels;
+    }
+    s = mood_cluster_search(&sp, x, n, dim, &res);
+    mood__free(ids);
+    if (s != MOOD_OK)
+        return s;
+    *cp = res.best.params;
+    cp->progress = sp.progress;
+    cp->progress_user = sp.progress_user;
+    /* The ten best evaluations, best first, for the metadata. */
+    json_t *top = json_array();
+    int *taken = mood__calloc(res.n_history + 1, sizeof(int));
+    for (size_t r = 0; taken && r < 10 && r < res.n_history; r++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < res.n_history; i++)
+            if (!taken[i] && (best == SIZE_MAX || res.history[i].score > res.history[best].score))
+                best = i;
+        taken[best] = 1;
+        json_array_append_new(top, candidate_json(&res.history[best]));
+    }
+    mood__free(taken);
+    json_object_set_new(
+        meta, "search",
+        json_pack("{s:o, s:I, s:I, s:I, s:I, s:o}", "best", candidate_json(&res.best),
+                  "evaluations", (json_int_t)res.n_history, "generations",
+                  (json_int_t)sp.generations, "population", (json_int_t)sp.population,
+                  "sample_rows", (json_int_t)res.sample_rows, "top", top));
+    mood_search_result_free(&res);
+    return MOOD_OK;
+}
+
 mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
                              mood_progress_fn progress, void *progress_user, mood_run **out)
 {
@@ -390,8 +501,13 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
         goto fail;
     json_object_set_new(timings, "prepare", json_real(seconds_since(&ts)));
 
-    /* Automatic k. */
-    if (c->auto_k && cp.algorithm != MOOD_ALGO_DBSCAN) {
+    /* Search over algorithms and parameters, or automatic k. */
+    if (c->search) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if ((s = run_search(c, t, x, r->n, dim, &cp, r->meta)) != MOOD_OK)
+            goto fail;
+        json_object_set_new(timings, "search", json_real(seconds_since(&ts)));
+    } else if (c->auto_k && cp.algorithm != MOOD_ALGO_DBSCAN) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         s = mood_cluster_auto_k(&cp, &c->autok, x, r->n, dim, &r->autok);
         if (s != MOOD_OK)
@@ -495,7 +611,9 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
 
     /* Metadata (completed with the id and artifacts when written). */
     {
-        json_t *cfg = config_json(c, r), *data = json_object(), *files = json_array();
+        mood_run_config used = *c;
+        used.cluster = cp; /* what was fitted (after a search, the winner) */
+        json_t *cfg = config_json(&used, r), *data = json_object(), *files = json_array();
         json_t *miss = json_object(), *skipped = json_array(), *groups = json_array();
         char *cfg_text = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
         char hash[32];

@@ -87,6 +87,16 @@ check "config file exits 0" test "$RC" = 0
 check "config file ran both" test "$(ls runs4 | wc -l)" = 2
 check "ranked table marks the best" grep -q '^\*1' out.txt
 
+# --- search mode: evolutionary search over algorithms, reproducible from its seed ----------------
+run_cmd cluster -i all.csv --search --generations 3 --population 8 --seed 5 --runs-dir s1 --labels source
+check "search exits 0" test "$RC" = 0
+check "search recorded in the metadata" grep -q '"search": {' s1/*/run_metadata.json
+check "search best has a score" /usr/bin/python3 -c "import json,glob,sys; m=json.load(open(glob.glob('s1/*/run_metadata.json')[0])); b=m['search']['best']; sys.exit(0 if 0 < b['score'] <= 1 and b['purity'] is not None and m['config']['algorithm'] == b['algorithm'] else 1)"
+run_cmd cluster -i all.csv --search --generations 3 --population 8 --seed 5 --runs-dir s2 --labels source
+col s1/*/clustered_output.csv cluster >s1.txt
+col s2/*/clustered_output.csv cluster >s2.txt
+check "search is reproducible from its seed" cmp -s s1.txt s2.txt
+
 # --- runs list / show --------------------------------------------------------------------------
 run_cmd runs list --runs-dir runs
 check "runs list shows both runs" test "$(grep -c '^20' out.txt)" = 2
