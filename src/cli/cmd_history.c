@@ -287,31 +287,35 @@ static int print_json(char *json)
     return MOOD_EXIT_OK;
 }
 
+/* Build one of the history's tables with @p make and write it as CSV to @p path. */
+static int export_table(mood_status (*make)(const mood_history *, mood_table **),
+                        const mood_history *h, const char *what, const char *path)
+{
+    mood_table *t;
+    if (make(h, &t) != MOOD_OK)
+        return mood_cli_fail("%s", what);
+    mood_status s = mood_csv_write(path, t, NULL);
+    mood_table_destroy(t);
+    if (s != MOOD_OK)
+        return mood_cli_fail("write %s", path);
+    return MOOD_EXIT_OK;
+}
+
 static int step_sessions(mood_catalog *cat, const args *a, mood_history *h)
 {
+    int rc;
     if (mood_history_store_sessions(cat, h) != MOOD_OK)
         return mood_cli_fail("store sessions");
     printf("sessions\tplays=%zu\tsessions=%zu\n", mood_history_n_plays(h),
            mood_history_n_sessions(h));
     if (a->export_path) {
-        mood_table *t;
-        if (mood_history_session_table(h, &t) != MOOD_OK)
-            return mood_cli_fail("session table");
-        mood_status s = mood_csv_write(a->export_path, t, NULL);
-        mood_table_destroy(t);
-        if (s != MOOD_OK)
-            return mood_cli_fail("write %s", a->export_path);
+        rc = export_table(mood_history_session_table, h, "session table", a->export_path);
+        if (rc != MOOD_EXIT_OK)
+            return rc;
         mood_cli_info("session table written to %s", a->export_path);
     }
-    if (a->plays_export) {
-        mood_table *t;
-        if (mood_history_play_table(h, &t) != MOOD_OK)
-            return mood_cli_fail("play table");
-        mood_status s = mood_csv_write(a->plays_export, t, NULL);
-        mood_table_destroy(t);
-        if (s != MOOD_OK)
-            return mood_cli_fail("write %s", a->plays_export);
-    }
+    if (a->plays_export)
+        return export_table(mood_history_play_table, h, "play table", a->plays_export);
     return MOOD_EXIT_OK;
 }
 

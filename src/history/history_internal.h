@@ -187,6 +187,9 @@ mood_status mood__hist_xgb_load(const void *buf, size_t len, hist_xgb **out);
 void mood__hist_xgb_destroy(hist_xgb *m);
 
 /* ---- shared model plumbing (model_common.c) ---------------------------------------------- */
+/* @p o, or the defaults written to *def when @p o is NULL. */
+const mood_history_train_options *mood__hist_train_opts(const mood_history_train_options *o,
+                                                        mood_history_train_options *def);
 /* XGBoost parameters from the training options; 15% newest training rows pick the rounds. */
 void mood__hist_xgb_params_init(hist_xgb_params *xp, const mood_history_train_options *o,
                                 const char *objective, size_t num_class);

@@ -1,13 +1,22 @@
 /*
- * Plumbing shared by the two supervised history models (nextmood.c, sessionstart.c): XGBoost
- * parameters from the training options, the split description at the head of a report, the
+ * Plumbing shared by the history models (moods.c, nextmood.c, sessionstart.c): default training
+ * options, XGBoost parameters from them, the split description at the head of a report, the
  * model metadata (report plus feature names), and storing the booster with its metadata.
- * Kept in one place so that both models describe and store themselves the same way.
+ * Kept in one place so that the models describe and store themselves the same way.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
 
 #include <string.h>
+
+const mood_history_train_options *mood__hist_train_opts(const mood_history_train_options *o,
+                                                        mood_history_train_options *def)
+{
+    if (o)
+        return o;
+    mood_history_train_options_default(def);
+    return def;
+}
 
 void mood__hist_xgb_params_init(hist_xgb_params *xp, const mood_history_train_options *o,
                                 const char *objective, size_t num_class)

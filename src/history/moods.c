@@ -141,10 +141,7 @@ mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
     memset(&sc, 0, sizeof sc);
     memset(&ar, 0, sizeof ar);
     *out_json = NULL;
-    if (!o) {
-        mood_history_train_options_default(&def);
-        o = &def;
-    }
+    o = mood__hist_train_opts(o, &def);
     /* features present for at least half of the matched tracks */
     for (int j = 0; j < HIST_NF_AUDIO; j++) {
         size_t have = 0, matched = 0;

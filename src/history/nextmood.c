@@ -69,10 +69,7 @@ mood_status mood_history_nextmood_train(mood_catalog *cat, const mood_history *h
     json_t *rep = NULL, *meta = NULL;
     mood_status s;
     *out_json = NULL;
-    if (!o) {
-        mood_history_train_options_default(&def);
-        o = &def;
-    }
+    o = mood__hist_train_opts(o, &def);
     if ((s = mood__hist_mood_names(cat, &k, NULL)) != MOOD_OK)
         return s;
     if ((s = mood__hist_nm_build(h, k, 0, &ds)) != MOOD_OK)

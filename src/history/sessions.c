@@ -245,15 +245,21 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static mood_status prepare(mood_catalog *cat, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, st, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "load history");
+    return MOOD_OK;
+}
+
 /* The single integer that the aggregate query @p sql returns. */
 static mood_status count_rows(mood_catalog *cat, const char *sql, size_t *out)
 {
     sqlite3_stmt *st = NULL;
-    mood_status s = MOOD_OK;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
+    mood_status s = prepare(cat, sql, &st);
+    if (s == MOOD_OK && sqlite3_step(st) != SQLITE_ROW)
         s = mood__catalog_error(cat, "load history");
-    else
+    if (s == MOOD_OK)
         *out = (size_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return s;
@@ -261,7 +267,6 @@ static mood_status count_rows(mood_catalog *cat, const char *sql, size_t *out)
 
 mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, mood_history **out)
 {
-    sqlite3 *db;
     sqlite3_stmt *st = NULL;
     hist_track *tracks = NULL;
     hist_play *plays = NULL;
@@ -276,7 +281,6 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
     }
     if ((s = mood__hist_migrate(cat)) != MOOD_OK)
         return s;
-    db = mood__catalog_db(cat);
     s = mood__catalog_exec(cat, "load history",
                            "INSERT OR IGNORE INTO history_tracks(track_key, artist_name, "
                            "track_name, spotify_track_uri) SELECT track_key, MIN(artist_name), "
@@ -293,15 +297,13 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         s = mood__enomem("load history");
         goto fail;
     }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT rowid, track_key, artist_name, track_name, spotify_track_uri, "
-                           "matched_by, danceability, energy, loudness, speechiness, acousticness, "
-                           "instrumentalness, liveness, valence, tempo, duration_ms, cluster FROM "
-                           "history_tracks ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK) {
-        s = mood__catalog_error(cat, "load history");
+    if ((s = prepare(cat,
+                     "SELECT rowid, track_key, artist_name, track_name, spotify_track_uri, "
+                     "matched_by, danceability, energy, loudness, speechiness, acousticness, "
+                     "instrumentalness, liveness, valence, tempo, duration_ms, cluster FROM "
+                     "history_tracks ORDER BY rowid",
+                     &st)) != MOOD_OK)
         goto fail;
-    }
     while (nt < cap && sqlite3_step(st) == SQLITE_ROW) {
         hist_track *t = &tracks[nt];
         ids[nt] = sqlite3_column_int64(st, 0);
@@ -338,15 +340,13 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         s = mood__enomem("load history");
         goto fail;
     }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT p.played_at_unix, p.ms_played, p.shuffle, p.skipped, "
-                           "p.reason_start, p.reason_end, t.rowid FROM plays p JOIN "
-                           "history_tracks t ON t.track_key = p.track_key WHERE p.kind = 'track' "
-                           "ORDER BY p.played_at_unix, p.id",
-                           -1, &st, NULL) != SQLITE_OK) {
-        s = mood__catalog_error(cat, "load history");
+    if ((s = prepare(cat,
+                     "SELECT p.played_at_unix, p.ms_played, p.shuffle, p.skipped, "
+                     "p.reason_start, p.reason_end, t.rowid FROM plays p JOIN "
+                     "history_tracks t ON t.track_key = p.track_key WHERE p.kind = 'track' "
+                     "ORDER BY p.played_at_unix, p.id",
+                     &st)) != MOOD_OK)
         goto fail;
-    }
     while (np < cap && sqlite3_step(st) == SQLITE_ROW) {
         hist_play *p = &plays[np];
         int64_t id = sqlite3_column_int64(st, 6);

@@ -69,10 +69,7 @@ mood_status mood_history_sessionstart_train(mood_catalog *cat, const mood_histor
     json_t *rep = NULL, *meta = NULL;
     mood_status s;
     *out_json = NULL;
-    if (!o) {
-        mood_history_train_options_default(&def);
-        o = &def;
-    }
+    o = mood__hist_train_opts(o, &def);
     if ((s = mood__hist_ss_build(h, 0, &ds)) != MOOD_OK)
         return s;
     n_train = (size_t)((double)ds.n * (1.0 - o->test_share));
