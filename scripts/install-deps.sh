@@ -11,7 +11,7 @@ build_pkgs="build-essential cmake pkg-config libcmocka-dev libjansson-dev libsql
  librubberband-dev libmpdclient-dev libhnswlib-dev"
 test_pkgs="ffmpeg mpd python3 python3-numpy python3-sklearn python3-pandas valgrind
  chromium wesnoth-1.16-music"
-bench_pkgs="python3-faiss python3-hnswlib aubio-tools hyperfine time"
+bench_pkgs="python3-faiss python3-hnswlib aubio-tools hyperfine time jq"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;
