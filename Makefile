@@ -38,6 +38,7 @@ asan: deps
 		ctest --output-on-failure -j $(JOBS) -L unit
 
 bench: build
+	@bash scripts/install-deps.sh bench
 	@bash bench/run
 
 format:

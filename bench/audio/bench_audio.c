@@ -3,8 +3,8 @@
  *   bench_audio tempo [WAVDIR]   drum patterns 60..200 BPM step 5, 3 styles: one line per pattern
  *                             "style bpm estimate ok"; with WAVDIR also writes each as 16-bit
  *                             WAV so that bench/audio/run.sh can run `aubio tempo` on them
- *   bench_audio key              12 keys x 2 modes (24 progressions): "key mode est_key est_mode ok"
- * Built by bench/CMakeLists.txt (MOOD_BUILD_BENCH) as bench_audio.
+ *   bench_audio key              12 keys x 2 modes (24 progressions): "key mode est_key est_mode
+ * ok" Built by bench/CMakeLists.txt (MOOD_BUILD_BENCH) as bench_audio.
  */
 #include "../../tests/unit/audio/synth.h"
 

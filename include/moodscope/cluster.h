@@ -116,7 +116,8 @@ MOOD_API double mood_cluster_model_log_likelihood(const mood_cluster_model *m);
  * @param out_json receives a NUL-terminated string; release with mood_free().
  */
 MOOD_API mood_status mood_cluster_model_to_json(const mood_cluster_model *m, char **out_json);
-/** @brief Rebuild a model from mood_cluster_model_to_json() output; ::MOOD_EFORMAT names the field. */
+/** @brief Rebuild a model from mood_cluster_model_to_json() output; ::MOOD_EFORMAT names the field.
+ */
 MOOD_API mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **out);
 /** @brief Release @p m; accepts NULL. */
 MOOD_API void mood_cluster_model_destroy(mood_cluster_model *m);
@@ -135,8 +136,8 @@ typedef struct mood_k_point {
 
 /** Automatic k result. */
 typedef struct mood_autok_result {
-    size_t k_best;        /**< chosen by @c criterion */
-    size_t k_elbow;       /**< kneedle elbow on inertia (0 when no knee) */
+    size_t k_best;         /**< chosen by @c criterion */
+    size_t k_elbow;        /**< kneedle elbow on inertia (0 when no knee) */
     const char *criterion; /**< "silhouette" or "bic" (static string) */
     int silhouette_sampled;
     size_t n_points;
@@ -145,10 +146,10 @@ typedef struct mood_autok_result {
 
 /** Options of the k scan; zeroed = defaults. */
 typedef struct mood_autok_params {
-    size_t k_min;         /**< default 2 */
-    size_t k_max;         /**< default min(15, n/10), at least k_min */
+    size_t k_min;          /**< default 2 */
+    size_t k_max;          /**< default min(15, n/10), at least k_min */
     size_t stability_boot; /**< bootstrap refits per k for stability (0 = none) */
-    int use_bic;          /**< GMM: choose by BIC instead of silhouette */
+    int use_bic;           /**< GMM: choose by BIC instead of silhouette */
 } mood_autok_params;
 
 /**
@@ -169,8 +170,8 @@ MOOD_API size_t mood_kneedle(const size_t *xs, const double *ys, size_t n);
  * @brief Suggest DBSCAN's eps: the knee of the sorted distance to each row's min_samples-th
  * neighbour.
  */
-MOOD_API mood_status mood_dbscan_suggest_eps(const float *x, size_t n, size_t d,
-                                             size_t min_samples, double *out_eps);
+MOOD_API mood_status mood_dbscan_suggest_eps(const float *x, size_t n, size_t d, size_t min_samples,
+                                             double *out_eps);
 
 #ifdef __cplusplus
 }

@@ -42,8 +42,8 @@ typedef struct mood_profile mood_profile;
  * its row) or only noise rows; ::MOOD_ENOMEM.
  */
 MOOD_API mood_status mood_profile_compute(const float *x, size_t n, size_t d,
-                                          const char *const *feature_names,
-                                          const int32_t *labels, size_t k, mood_profile **out);
+                                          const char *const *feature_names, const int32_t *labels,
+                                          size_t k, mood_profile **out);
 /** @brief Release @p p; accepts NULL. */
 MOOD_API void mood_profile_destroy(mood_profile *p);
 /** @brief Number of groups. */

@@ -32,16 +32,16 @@ extern "C" {
 
 /** A 2-D scatter of groups (the PCA map of a run). */
 typedef struct mood_scatter_spec {
-    const float *xy;               /**< n×2 points */
+    const float *xy; /**< n×2 points */
     size_t n;
-    const int32_t *labels;         /**< n groups 0..k-1; -1 (noise) drawn grey; NULL = one group */
+    const int32_t *labels; /**< n groups 0..k-1; -1 (noise) drawn grey; NULL = one group */
     size_t k;
     const char *const *group_names; /**< k names for the legend, or NULL ("group 0"...) */
-    const float *centroids_xy;     /**< k×2 centres marked with a cross, or NULL */
+    const float *centroids_xy;      /**< k×2 centres marked with a cross, or NULL */
     const char *title;
-    const char *x_label;           /**< e.g. "PC1 (41.2%): energy +, acousticness -" */
+    const char *x_label; /**< e.g. "PC1 (41.2%): energy +, acousticness -" */
     const char *y_label;
-    int width, height;             /**< pixels; 0 = 1200×900 */
+    int width, height; /**< pixels; 0 = 1200×900 */
 } mood_scatter_spec;
 
 /**
@@ -56,13 +56,13 @@ MOOD_API mood_status mood_plot_scatter(const mood_scatter_spec *s, const char *p
 
 /** Line chart of one or more series over shared x values (the k-selection curve). */
 typedef struct mood_lines_spec {
-    const double *x;               /**< n_points */
+    const double *x; /**< n_points */
     size_t n_points;
-    const double *const *y;        /**< n_series arrays of n_points (NaN = gap) */
+    const double *const *y; /**< n_series arrays of n_points (NaN = gap) */
     size_t n_series;
     const char *const *series_names;
-    int secondary_axis_from;       /**< series with index ≥ this use a right-hand axis; -1 none */
-    double mark_x;                 /**< vertical marker (chosen k), NaN for none */
+    int secondary_axis_from; /**< series with index ≥ this use a right-hand axis; -1 none */
+    double mark_x;           /**< vertical marker (chosen k), NaN for none */
     const char *mark_label;
     const char *title, *x_label, *y_label, *y2_label;
     int width, height;

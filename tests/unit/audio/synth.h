@@ -169,8 +169,8 @@ static inline int synth_write_wav(const char *path, const float *x, size_t n, in
     FILE *fp = fopen(path, "wb");
     if (!fp)
         return -1;
-    uint32_t data = (uint32_t)(n * (size_t)ch * 2), riff = 36 + data, fmt = 16,
-             sr = (uint32_t)rate, br = sr * 2 * (uint32_t)ch;
+    uint32_t data = (uint32_t)(n * (size_t)ch * 2), riff = 36 + data, fmt = 16, sr = (uint32_t)rate,
+             br = sr * 2 * (uint32_t)ch;
     uint16_t pcm = 1, nch = (uint16_t)ch, align = (uint16_t)(2 * ch), bits = 16;
     fwrite("RIFF", 1, 4, fp);
     fwrite(&riff, 4, 1, fp);
