@@ -74,6 +74,12 @@ int mood_cli_common_option(mood_cli_common *c, int opt, const char *arg);
  */
 int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*help)(FILE *),
                                mood_cli_common *c);
+/*
+ * Parse a non-negative integer / a number given to option @p opt of command @p cmd. Returns 0,
+ * or prints the usage error and returns MOOD_EXIT_USAGE.
+ */
+int mood_cli_parse_size(const char *cmd, const char *opt, const char *arg, size_t *out);
+int mood_cli_parse_real(const char *cmd, const char *opt, const char *arg, double *out);
 /* The global --quiet / -v state used by the message functions below. */
 void mood_cli_set_verbosity(int quiet, int verbose);
 

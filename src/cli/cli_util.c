@@ -7,8 +7,10 @@
 
 #include <moodscope/catalog.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +80,27 @@ int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*he
         return mood_cli_usage(cmd, "unknown option");
     }
     return -1;
+}
+
+int mood_cli_parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-')
+        return mood_cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, arg);
+    *out = (size_t)v;
+    return 0;
+}
+
+int mood_cli_parse_real(const char *cmd, const char *opt, const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(arg, &end);
+    if (errno || end == arg || *end)
+        return mood_cli_usage(cmd, "%s expects a number, got '%s'", opt, arg);
+    return 0;
 }
 
 int mood_cli_fail(const char *context_fmt, ...)

@@ -73,27 +73,6 @@ enum {
     OPT_POPULATION
 };
 
-static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-')
-        return mood_cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, arg);
-    *out = (size_t)v;
-    return 0;
-}
-
-static int parse_real(const char *cmd, const char *opt, const char *arg, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(arg, &end);
-    if (errno || end == arg || *end)
-        return mood_cli_usage(cmd, "%s expects a number, got '%s'", opt, arg);
-    return 0;
-}
-
 /* Execute one config on the table, write it, print it. Returns an exit code. */
 static int run_one(const mood_run_config *c, const mood_table *t, const mood_cli_common *com,
                    mood_run_summary *out_summary, int print)
@@ -241,7 +220,7 @@ int mood_cmd_cluster(int argc, char **argv)
             if (strcmp(optarg, "auto") == 0) {
                 c.auto_k = 1;
             } else {
-                if ((rc = parse_size(cmd, "--clusters", optarg, &z)) != 0)
+                if ((rc = mood_cli_parse_size(cmd, "--clusters", optarg, &z)) != 0)
                     goto usage_out;
                 if (z < 1) {
                     rc = mood_cli_usage(cmd, "--clusters must be at least 1 or 'auto'");
@@ -272,7 +251,7 @@ int mood_cmd_cluster(int argc, char **argv)
             break;
         case OPT_GENERATIONS:
         case OPT_POPULATION:
-            if ((rc = parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
+            if ((rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
                 goto usage_out;
             if (opt == OPT_GENERATIONS)
                 c.search_generations = z;
@@ -288,7 +267,7 @@ int mood_cmd_cluster(int argc, char **argv)
         case OPT_NEIGH:
         case OPT_BATCH:
         case OPT_PCA:
-            if ((rc = parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
+            if ((rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
                 goto usage_out;
             if (opt == OPT_KMIN)
                 c.autok.k_min = z;
@@ -312,7 +291,7 @@ int mood_cmd_cluster(int argc, char **argv)
             break;
         case OPT_TOL:
         case OPT_EPS:
-            if ((rc = parse_real(cmd, argv[optind - 1], optarg, &x)) != 0)
+            if ((rc = mood_cli_parse_real(cmd, argv[optind - 1], optarg, &x)) != 0)
                 goto usage_out;
             if (opt == OPT_TOL)
                 c.cluster.tol = x;

@@ -58,17 +58,6 @@ enum {
     OPT_MPDPW
 };
 
-static int parse_size(const char *cmd, const char *opt, const char *arg, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-')
-        return mood_cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, arg);
-    *out = (size_t)v;
-    return 0;
-}
-
 int mood_cmd_playlists(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -117,11 +106,11 @@ int mood_cmd_playlists(int argc, char **argv)
             relative = 1;
             break;
         case OPT_MAXLEN:
-            if (parse_size(argv[0], "--max-length", optarg, &po.max_length))
+            if (mood_cli_parse_size(argv[0], "--max-length", optarg, &po.max_length))
                 return MOOD_EXIT_USAGE;
             break;
         case OPT_MAXART:
-            if (parse_size(argv[0], "--max-per-artist", optarg, &po.max_per_artist))
+            if (mood_cli_parse_size(argv[0], "--max-per-artist", optarg, &po.max_per_artist))
                 return MOOD_EXIT_USAGE;
             break;
         case OPT_DEDUP:
@@ -134,7 +123,7 @@ int mood_cmd_playlists(int argc, char **argv)
             po.dedup_names = 0;
             break;
         case OPT_SEED:
-            if (parse_size(argv[0], "--seed", optarg, &seed))
+            if (mood_cli_parse_size(argv[0], "--seed", optarg, &seed))
                 return MOOD_EXIT_USAGE;
             po.seed = seed;
             break;
