@@ -32,7 +32,7 @@ extern "C" {
 
 /** Bumped whenever a feature's definition changes; stored analyses of another version are redone.
  */
-#define MOOD_AUDIO_ANALYSIS_VERSION 1
+#define MOOD_AUDIO_ANALYSIS_VERSION 2
 
 /**
  * X-macro of the scalar features: X(ID, "column_name", "report_section"). The order is the
@@ -58,6 +58,12 @@ extern "C" {
     X(SWING_RATIO, "swing_ratio", "rhythm")                                                        \
     X(MICROTIMING_MS, "microtiming_ms", "rhythm")                                                  \
     X(IBI_STD_MS, "ibi_std_ms", "rhythm")                                                          \
+    X(TEMPO_ALT_BPM, "tempo_alt_bpm", "rhythm")                                                    \
+    X(TEMPO_ALT_CONFIDENCE, "tempo_alt_confidence", "rhythm")                                      \
+    X(BEATS_PER_BAR, "beats_per_bar", "rhythm")                                                    \
+    X(COMPOUND_METER, "compound_meter", "rhythm")                                                  \
+    X(FIRST_DOWNBEAT_S, "first_downbeat_s", "rhythm")                                              \
+    X(TEMPO_CHANGES, "tempo_changes", "rhythm")                                                    \
     X(KEY_INDEX, "key_index", "tonal")                                                             \
     X(MODE, "mode", "tonal")                                                                       \
     X(KEY_CONFIDENCE, "key_confidence", "tonal")                                                   \
@@ -66,6 +72,10 @@ extern "C" {
     X(CHORD_MAJOR_SHARE, "chord_major_share", "tonal")                                             \
     X(TONAL_TENSION, "tonal_tension", "tonal")                                                     \
     X(CHROMA_CLARITY, "chroma_clarity", "tonal")                                                   \
+    X(KEY_ALT_INDEX, "key_alt_index", "tonal")                                                     \
+    X(KEY_ALT_MODE, "key_alt_mode", "tonal")                                                       \
+    X(KEY_ALT_CONFIDENCE, "key_alt_confidence", "tonal")                                           \
+    X(TUNING_HZ, "tuning_hz", "tonal")                                                             \
     X(CENTROID_MEAN, "spectral_centroid_hz", "timbre")                                             \
     X(CENTROID_STD, "spectral_centroid_std_hz", "timbre")                                          \
     X(BANDWIDTH_MEAN, "spectral_bandwidth_hz", "timbre")                                           \
@@ -205,6 +215,34 @@ MOOD_API const char *mood_audio_result_key_name(const mood_audio_result *r);
 MOOD_API const char *mood_audio_result_mood_label(const mood_audio_result *r);
 /** @brief Beat times in seconds; @p out_n receives their number. Valid until destroy. */
 MOOD_API const float *mood_audio_result_beats(const mood_audio_result *r, size_t *out_n);
+/** @brief Downbeat (first beat of each bar) times in seconds; @p out_n receives their number. */
+MOOD_API const float *mood_audio_result_downbeats(const mood_audio_result *r, size_t *out_n);
+/** @brief Metre as a time signature ("4/4", "3/4", "6/8"); "" when no metre was found. */
+MOOD_API const char *mood_audio_result_meter(const mood_audio_result *r);
+
+/** One segment of the tempo curve: from @c start_s (until the next segment) at @c bpm. */
+typedef struct mood_tempo_segment {
+    float start_s;
+    float bpm;
+} mood_tempo_segment;
+/** @brief The tempo curve (at least one segment when a tempo was found). */
+MOOD_API const mood_tempo_segment *mood_audio_result_tempo_curve(const mood_audio_result *r,
+                                                                 size_t *out_n);
+
+/** One key segment: from @c start_s (until the next segment) in @c key_index / @c mode. */
+typedef struct mood_key_segment {
+    float start_s;
+    int key_index; /**< 0 = C .. 11 = B */
+    int mode;      /**< 1 major, 0 minor */
+    float confidence;
+} mood_key_segment;
+/** @brief The key segments in time order (one when the key never changes). */
+MOOD_API const mood_key_segment *mood_audio_result_key_segments(const mood_audio_result *r,
+                                                                size_t *out_n);
+/** @brief Name of the second-best key ("A minor"). */
+MOOD_API const char *mood_audio_result_key_alt_name(const mood_audio_result *r);
+/** @brief Open Key notation of the key ("1d" for C major, "10m" for A minor). */
+MOOD_API const char *mood_audio_result_open_key(const mood_audio_result *r);
 /**
  * @brief The JSON report (sections metadata, rhythm, tonal, dynamics, spatial, timbre,
  * instrumentation, mood, plus analysis version and libraries), as a new string.
@@ -213,6 +251,14 @@ MOOD_API const float *mood_audio_result_beats(const mood_audio_result *r, size_t
  */
 MOOD_API mood_status mood_audio_result_report(const mood_audio_result *r, const char *path,
                                               char **out);
+
+/** @brief Open Key code of key @p key_index (0..11) in @p mode ("1d" C major, "1m" A minor). */
+MOOD_API const char *mood_audio_open_key(int key_index, int mode);
+/**
+ * @brief Parse a key name: "C", "Am", "F# minor", "Bb major", "8B" (Camelot) or "1d" (Open Key).
+ * @return ::MOOD_OK, or ::MOOD_EINVAL when @p name is not a key.
+ */
+MOOD_API mood_status mood_audio_parse_key(const char *name, int *out_key_index, int *out_mode);
 
 /** @brief Camelot code of key @p key_index (0 = C .. 11 = B) in @p mode (1 major, 0 minor). */
 MOOD_API const char *mood_audio_camelot(int key_index, int mode);

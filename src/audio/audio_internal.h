@@ -60,6 +60,15 @@ typedef struct an_rhythm {
     float beat_strength, onset_rate_hz, swing, microtiming_ms, ibi_std_ms;
     float *beats; /* seconds, owned */
     size_t n_beats;
+    /* The metrical level one factor away that was rejected, and how close it came (0..1:
+     * 1 = as likely as the chosen level). */
+    float alt_bpm, alt_conf;
+    int beats_per_bar; /* 2, 3 or 4; 0 when no metre was found */
+    int compound;      /* 1 when the beats divide in three (6/8, 12/8, shuffle) */
+    float *downbeats;  /* seconds, owned */
+    size_t n_downbeats;
+    mood_tempo_segment *curve; /* tempo curve, owned; at least one segment when a tempo exists */
+    size_t n_curve;
 } an_rhythm;
 
 /* A chord segment and a key segment. */
@@ -68,13 +77,13 @@ typedef struct an_chord {
     int root;    /* 0..11, -1 = no chord */
     int quality; /* 1 major, 0 minor */
 } an_chord;
-typedef struct an_keyseg {
-    float start_s;
-    int key, mode;
-} an_keyseg;
+typedef mood_key_segment an_keyseg; /* {start_s, key_index, mode, confidence} */
 
 typedef struct an_tonal {
     int key, mode;
+    int key2, mode2;    /* second-best key */
+    float key2_conf;    /* its confidence, same scale as key_conf */
+    float tuning_hz;    /* estimated concert A */
     float key_conf, chroma[12], clarity, tension, chord_rate_hz, major_share;
     an_chord *chords;
     size_t n_chords;
@@ -94,6 +103,11 @@ struct mood_audio_result {
     char camelot[4], key_name[16], mood_label[32];
     float *beats;
     size_t n_beats;
+    float *downbeats;
+    size_t n_downbeats;
+    mood_tempo_segment *curve;
+    size_t n_curve;
+    char meter[8], key_alt_name[16], open_key[4];
     an_chord *chords;
     size_t n_chords;
     an_keyseg *keysegs;
@@ -208,6 +222,10 @@ mood_status mood__rhythm(const float *onset, size_t n, double frame_rate_hz, an_
 mood_status mood__tonal(const float *chroma, size_t n, double block_rate_hz, an_tonal *out);
 /* Krumhansl-Kessler key of a 12-bin profile; returns correlation of the best key. */
 float mood__key_from_chroma(const float *chroma12, int *out_key, int *out_mode, float *out_second);
+
+/* keyname.c: "C#" for 1; "C# minor" into @p buf. */
+const char *mood__pitch_class_name(int pc);
+void mood__key_name(int key_index, int mode, char *buf, size_t cap);
 
 /* mood.c: fills MOOD_AF_ENERGY..DANCEABILITY, acousticness, label and the similarity vector. */
 void mood__mood_and_sim(mood_audio_result *r);

@@ -435,9 +435,6 @@ static void dynamics_from_rms(const an_fvec *rms, double hop_s, float *v)
     }
 }
 
-static const char *const key_names[12] = {"C",  "C#", "D",  "D#", "E",  "F",
-                                          "F#", "G",  "G#", "A",  "A#", "B"};
-
 mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
 {
     an_track *t = &az->t;
@@ -590,6 +587,22 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     v[MOOD_AF_IBI_STD_MS] = rh.ibi_std_ms;
     memcpy(r->peak_bpm, rh.peak_bpm, sizeof r->peak_bpm);
     memcpy(r->peak_val, rh.peak_val, sizeof r->peak_val);
+    for (size_t i = 0; i < rh.n_downbeats; i++)
+        rh.downbeats[i] += (float)t0;
+    r->downbeats = rh.downbeats;
+    r->n_downbeats = rh.n_downbeats;
+    r->curve = rh.curve;
+    r->n_curve = rh.n_curve;
+    v[MOOD_AF_TEMPO_ALT_BPM] = rh.alt_bpm;
+    v[MOOD_AF_TEMPO_ALT_CONFIDENCE] = rh.alt_conf;
+    v[MOOD_AF_BEATS_PER_BAR] = (float)rh.beats_per_bar;
+    v[MOOD_AF_COMPOUND_METER] = (float)rh.compound;
+    v[MOOD_AF_FIRST_DOWNBEAT_S] = rh.n_downbeats ? rh.downbeats[0] : 0.0f;
+    v[MOOD_AF_TEMPO_CHANGES] = rh.n_curve > 0 ? (float)(rh.n_curve - 1) : 0.0f;
+    r->meter[0] = '\0';
+    if (rh.beats_per_bar > 0)
+        snprintf(r->meter, sizeof r->meter, "%d/%d",
+                 rh.compound ? 3 * rh.beats_per_bar : rh.beats_per_bar, rh.compound ? 8 : 4);
 
     /* Tonal. */
     an_tonal to;
@@ -613,9 +626,14 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     v[MOOD_AF_CHORD_MAJOR_SHARE] = to.major_share;
     v[MOOD_AF_TONAL_TENSION] = to.tension;
     v[MOOD_AF_CHROMA_CLARITY] = to.clarity;
+    v[MOOD_AF_KEY_ALT_INDEX] = (float)to.key2;
+    v[MOOD_AF_KEY_ALT_MODE] = (float)to.mode2;
+    v[MOOD_AF_KEY_ALT_CONFIDENCE] = to.key2_conf;
+    v[MOOD_AF_TUNING_HZ] = to.tuning_hz;
     snprintf(r->camelot, sizeof r->camelot, "%s", mood_audio_camelot(to.key, to.mode));
-    snprintf(r->key_name, sizeof r->key_name, "%s %s", key_names[to.key % 12],
-             to.mode ? "major" : "minor");
+    snprintf(r->open_key, sizeof r->open_key, "%s", mood_audio_open_key(to.key, to.mode));
+    mood__key_name(to.key, to.mode, r->key_name, sizeof r->key_name);
+    mood__key_name(to.key2, to.mode2, r->key_alt_name, sizeof r->key_alt_name);
     mood__mood_and_sim(r);
     return MOOD_OK;
 }

@@ -83,6 +83,8 @@ void mood_audio_result_destroy(mood_audio_result *r)
     if (!r)
         return;
     mood__free(r->beats);
+    mood__free(r->downbeats);
+    mood__free(r->curve);
     mood__free(r->chords);
     mood__free(r->keysegs);
     mood__free(r);
@@ -223,6 +225,39 @@ const float *mood_audio_result_beats(const mood_audio_result *r, size_t *out_n)
     return r->beats;
 }
 
+const float *mood_audio_result_downbeats(const mood_audio_result *r, size_t *out_n)
+{
+    *out_n = r->n_downbeats;
+    return r->downbeats;
+}
+
+const char *mood_audio_result_meter(const mood_audio_result *r)
+{
+    return r->meter;
+}
+
+const mood_tempo_segment *mood_audio_result_tempo_curve(const mood_audio_result *r, size_t *out_n)
+{
+    *out_n = r->n_curve;
+    return r->curve;
+}
+
+const mood_key_segment *mood_audio_result_key_segments(const mood_audio_result *r, size_t *out_n)
+{
+    *out_n = r->n_keysegs;
+    return r->keysegs;
+}
+
+const char *mood_audio_result_key_alt_name(const mood_audio_result *r)
+{
+    return r->key_alt_name;
+}
+
+const char *mood_audio_result_open_key(const mood_audio_result *r)
+{
+    return r->open_key;
+}
+
 /* A JSON real rounded to 4 significant decimals; NaN/inf become null (JSON has neither). */
 static json_t *num(double x)
 {
@@ -238,9 +273,6 @@ static json_t *farray(const float *x, size_t n)
         json_array_append_new(a, num(x[i]));
     return a;
 }
-
-static const char *const pc_names[12] = {"C",  "C#", "D",  "D#", "E",  "F",
-                                         "F#", "G",  "G#", "A",  "A#", "B"};
 
 mood_status mood_audio_result_report(const mood_audio_result *r, const char *path, char **out)
 {
@@ -290,16 +322,28 @@ mood_status mood_audio_result_report(const mood_audio_result *r, const char *pat
         }
     json_object_set_new(sec[1], "tempogram_peaks", peaks);
     json_object_set_new(sec[1], "beats_s", farray(r->beats, r->n_beats));
+    json_object_set_new(sec[1], "meter", json_string(r->meter));
+    json_object_set_new(sec[1], "downbeats_s", farray(r->downbeats, r->n_downbeats));
+    json_t *curve = json_array();
+    for (size_t i = 0; i < r->n_curve; i++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "start_s", num(r->curve[i].start_s));
+        json_object_set_new(c, "bpm", num(r->curve[i].bpm));
+        json_array_append_new(curve, c);
+    }
+    json_object_set_new(sec[1], "tempo_curve", curve);
     /* Tonal details. */
     json_object_set_new(sec[2], "key", json_string(r->key_name));
     json_object_set_new(sec[2], "camelot", json_string(r->camelot));
+    json_object_set_new(sec[2], "open_key", json_string(r->open_key));
+    json_object_set_new(sec[2], "key_alt", json_string(r->key_alt_name));
     json_object_set_new(sec[2], "chroma", farray(r->chroma, 12));
     json_t *chords = json_array();
     for (size_t i = 0; i < r->n_chords; i++) {
         char name[8] = "N";
         json_t *c = json_object();
         if (r->chords[i].root >= 0)
-            snprintf(name, sizeof name, "%s%s", pc_names[r->chords[i].root],
+            snprintf(name, sizeof name, "%s%s", mood__pitch_class_name(r->chords[i].root),
                      r->chords[i].quality ? "" : "m");
         json_object_set_new(c, "start_s", num(r->chords[i].start_s));
         json_object_set_new(c, "end_s", num(r->chords[i].end_s));
@@ -311,10 +355,13 @@ mood_status mood_audio_result_report(const mood_audio_result *r, const char *pat
     for (size_t i = 0; i < r->n_keysegs; i++) {
         char name[16];
         json_t *k = json_object();
-        snprintf(name, sizeof name, "%s %s", pc_names[r->keysegs[i].key % 12],
-                 r->keysegs[i].mode ? "major" : "minor");
+        mood__key_name(r->keysegs[i].key_index, r->keysegs[i].mode, name, sizeof name);
         json_object_set_new(k, "start_s", num(r->keysegs[i].start_s));
         json_object_set_new(k, "key", json_string(name));
+        json_object_set_new(k, "camelot",
+                            json_string(mood_audio_camelot(r->keysegs[i].key_index,
+                                                           r->keysegs[i].mode)));
+        json_object_set_new(k, "confidence", num(r->keysegs[i].confidence));
         json_array_append_new(keys, k);
     }
     json_object_set_new(sec[2], "key_segments", keys);

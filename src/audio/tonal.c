@@ -65,17 +65,6 @@ float mood__key_from_chroma(const float *chroma12, int *out_key, int *out_mode, 
     return (float)best;
 }
 
-const char *mood_audio_camelot(int key_index, int mode)
-{
-    static const char *const major[12] = {"8B", "3B", "10B", "5B",  "12B", "7B",
-                                          "2B", "9B", "4B",  "11B", "6B",  "1B"};
-    static const char *const minor[12] = {"5A",  "12A", "7A", "2A", "9A", "4A",
-                                          "11A", "6A",  "1A", "8A", "3A", "10A"};
-    if (key_index < 0 || key_index > 11)
-        return "";
-    return mode ? major[key_index] : minor[key_index];
-}
-
 /* Harte's tonal centroid of a chroma vector (L1-normalised). */
 static void tonal_centroid(const float *c, double out[6])
 {
@@ -97,6 +86,8 @@ static void tonal_centroid(const float *c, double out[6])
 mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_tonal *out)
 {
     memset(out, 0, sizeof *out);
+    out->key2 = -1;
+    out->tuning_hz = 440.0f;
     const size_t CF = 5; /* blocks per chord frame (0.46 s) */
     size_t nf = n / CF, used = 0;
     double mean[12] = {0};
@@ -233,7 +224,7 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
                     m12[i] += frames[f * 12 + i];
             mood__key_from_chroma(m12, &key, &mode, NULL);
             if (key != prev_key || mode != prev_mode) {
-                out->keysegs[out->n_keysegs++] = (an_keyseg){(float)((double)s * fdur), key, mode};
+                out->keysegs[out->n_keysegs++] = (an_keyseg){(float)((double)s * fdur), key, mode, 0.0f};
                 prev_key = key;
                 prev_mode = mode;
             }
@@ -246,14 +237,14 @@ mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_ton
             an_keyseg *cur = &out->keysegs[i];
             int excursion =
                 i + 1 < out->n_keysegs && k > 0 &&
-                out->keysegs[i + 1].key == out->keysegs[k - 1].key &&
+                out->keysegs[i + 1].key_index == out->keysegs[k - 1].key_index &&
                 out->keysegs[i + 1].mode == out->keysegs[k - 1].mode &&
                 out->keysegs[i + 1].start_s - cur->start_s <= (float)((double)H * fdur) + 0.01f;
             if (excursion) {
                 i++; /* skip the excursion and the return */
                 continue;
             }
-            if (k > 0 && out->keysegs[k - 1].key == cur->key &&
+            if (k > 0 && out->keysegs[k - 1].key_index == cur->key_index &&
                 out->keysegs[k - 1].mode == cur->mode)
                 continue;
             out->keysegs[k++] = *cur;
