@@ -10,7 +10,7 @@ build_pkgs="build-essential cmake pkg-config libcmocka-dev libjansson-dev libsql
  libavutil-dev libswresample-dev libebur128-dev libmicrohttpd-dev libxgboost-dev
  librubberband-dev libmpdclient-dev libhnswlib-dev"
 test_pkgs="ffmpeg mpd python3 python3-numpy python3-sklearn python3-pandas valgrind
- chromium wesnoth-1.16-music"
+ chromium wesnoth-1.16-music fluidsynth fluid-soundfont-gm"
 bench_pkgs="python3-faiss python3-hnswlib aubio-tools hyperfine time jq"
 
 case "$what" in
