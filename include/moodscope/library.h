@@ -18,7 +18,8 @@
  * @endcode
  * Catalog tables (component "tracks"): tracks (one row per file: path, size, mtime, status,
  * error, tags, stream facts), analyses (report JSON per track), feature_vectors (scalar
- * features and the raw similarity vector as float blobs). A track's rows are written in one
+ * features and the raw similarity vector as float blobs), overrides (user corrections of
+ * tempo, key and metre: mood_library_set()). A track's rows are written in one
  * transaction, after its report file was renamed into place, so an interrupted run (Ctrl-C or
  * kill -9) leaves either the whole track or nothing.
  */
@@ -110,7 +111,8 @@ MOOD_API mood_status mood_library_analyze(mood_catalog *cat, const char *const *
  * of the current analysis version, ordered by track id.
  *
  * Text columns: track_id (catalog id as decimal text), path (absolute), title, artist, album,
- * genre, camelot ("8B"), key ("C major"), mood_label. Numeric columns: year, track_no, every
+ * genre, camelot ("8B"), key ("C major"), mood_label, tempo_source and key_source ("analysis",
+ * or "user" where mood_library_set() overrode the value). Numeric columns: year, track_no, every
  * scalar feature of audio.h (::MOOD_AUDIO_FEATURES: duration_s, sample_rate_hz, tempo_bpm,
  * tempo_confidence, key_index (0 = C .. 11 = B), mode (1 major, 0 minor), key_confidence,
  * loudness_lufs, loudness_range_lu, true_peak_dbtp, energy, valence, arousal, danceability,
@@ -152,6 +154,113 @@ typedef struct mood_library_stats {
 
 /** @brief Counts and totals of the library. */
 MOOD_API mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Seeing and fixing the musical analysis: user overrides and doubtful tracks                */
+/* ---------------------------------------------------------------------------------------- */
+
+/** Bits naming the values a user can correct (mood_library_fix, mood_library_musical). */
+#define MOOD_FIX_TEMPO 1u /**< tempo_bpm */
+#define MOOD_FIX_KEY   2u /**< key_index and mode (and so camelot, key, open key) */
+#define MOOD_FIX_METER 4u /**< beats_per_bar and compound_meter */
+#define MOOD_FIX_ALL   7u
+
+/** Lowest and highest tempo mood_library_set() accepts. */
+#define MOOD_FIX_MIN_BPM 20.0
+#define MOOD_FIX_MAX_BPM 400.0
+
+/** A user correction of one track; fill with mood_library_fix_init(). */
+typedef struct mood_library_fix {
+    double tempo_bpm;  /**< MOOD_FIX_MIN_BPM..MOOD_FIX_MAX_BPM, or 0 = leave as is */
+    const char *key;   /**< anything mood_audio_parse_key() accepts ("Am", "F# minor", "8B",
+                            "1d"), or NULL = leave as is */
+    const char *meter; /**< "N/4" (N = 1..12) or "6/8", "9/8", "12/8", or NULL */
+    unsigned clear;    /**< MOOD_FIX_* bits: drop these overrides first (the analysed values
+                            show again) */
+} mood_library_fix;
+
+/** @brief Fill @p f with "change nothing". */
+MOOD_API void mood_library_fix_init(mood_library_fix *f);
+
+/**
+ * @brief Store a user override of a track's tempo, key or metre in the catalog (table
+ * overrides: track_id, field, value, set_at), in one transaction. Every reader of the catalog
+ * (mood_library_export_table(), mood_library_list(), mood_library_show(),
+ * mood_library_stats_get(), mood_library_musical_get(), and so the recommenders and the server)
+ * then sees the user's value with confidence 1 and source "user". Overrides are keyed by the
+ * track, not the analysis: re-analysing the file (overwrite, a new analysis version) keeps them.
+ * @param track catalog id, path (relative paths of existing files are resolved), or a
+ * case-insensitive substring of the path or title that matches exactly one track.
+ * @param out_track_id receives the track's id (may be NULL).
+ * @return ::MOOD_EINVAL (bad tempo, key or metre; nothing to do; an ambiguous @p track),
+ * ::MOOD_ENOTFOUND (no such track), ::MOOD_EIO.
+ */
+MOOD_API mood_status mood_library_set(mood_catalog *cat, const char *track,
+                                      const mood_library_fix *f, int64_t *out_track_id);
+
+/** The musical facts of one track as the catalog serves them (user overrides applied). */
+typedef struct mood_library_musical {
+    int64_t track_id;
+    char path[4096];
+    char title[256];
+    float tempo_bpm, tempo_confidence, tempo_octave_confidence;
+    float tempo_alt_bpm;        /**< the rejected metrical level; 0 when none */
+    float tempo_alt_confidence; /**< 0..1, 1 = as likely as the chosen tempo */
+    int tempo_changes;          /**< segments of the tempo curve minus one */
+    char meter[8];              /**< "4/4", "3/4", "6/8"; "" when unknown */
+    int key_index, mode;        /**< 0 = C .. 11 = B; 1 major, 0 minor */
+    float key_confidence;
+    char key[16], camelot[4], open_key[4];
+    int key_alt_index, key_alt_mode; /**< second-best key; key_alt_index -1 when none */
+    float key_alt_confidence;
+    char key_alt[16], key_alt_camelot[4];
+    int key_segments;         /**< key changes plus one */
+    float tuning_hz;          /**< estimated concert A; 0 when unknown */
+    unsigned user;            /**< MOOD_FIX_* bits of the values that are user overrides */
+    float analysed_tempo_bpm; /**< what the analysis said, overridden or not */
+    char analysed_key[16], analysed_meter[8];
+} mood_library_musical;
+
+/**
+ * @brief Tempo, metre and key of one analysed track, found like mood_library_set() does.
+ * @return ::MOOD_ENOTFOUND, ::MOOD_EINVAL (ambiguous), ::MOOD_EFORMAT (the track failed or is
+ * not analysed with the current version), ::MOOD_EIO.
+ */
+MOOD_API mood_status mood_library_musical_get(mood_catalog *cat, const char *track,
+                                              mood_library_musical *out);
+
+/** Options of mood_library_doubtful(); fill with mood_library_doubtful_options_default(). */
+typedef struct mood_library_doubtful_options {
+    double threshold;  /**< a confidence below this is doubtful (default 0.3), in (0, 1] */
+    double margin;     /**< a runner-up within this share of the winner is doubtful (default
+                            0.1), in (0, 1] */
+    size_t limit;      /**< at most this many rows, most doubtful first; 0 = all */
+    const char *under; /**< only tracks whose path starts with this (a folder), or NULL */
+} mood_library_doubtful_options;
+
+/** @brief Fill @p o with the defaults. */
+MOOD_API void mood_library_doubtful_options_default(mood_library_doubtful_options *o);
+
+/**
+ * @brief The analysed values that are likely wrong, most doubtful first.
+ *
+ * A tempo is doubtful when tempo_confidence (or tempo_octave_confidence, once the analysis
+ * names a rejected alternative) is below @c threshold, or the alternative came within
+ * @c margin (tempo_alt_confidence > 1 - margin). A key is doubtful when key_confidence is below
+ * @c threshold, or the second-best key came within @c margin (key_alt_confidence /
+ * key_confidence > 1 - margin). The certainty that orders the rows is
+ * min(confidence / threshold, (1 - closeness) / margin): below 1 is doubtful. A value the user
+ * set (mood_library_set()) is never doubtful.
+ *
+ * @param o options, or NULL for the defaults.
+ * @param out one row per doubtful value: text columns track_id, path, title, field ("tempo" or
+ * "key"), value ("128.0 BPM", "A minor 8A"), alternative (same form, "" when none); numeric
+ * confidence, alt_confidence, certainty. Release with mood_table_destroy().
+ * @return ::MOOD_EINVAL (threshold or margin outside (0, 1]), ::MOOD_EIO, ::MOOD_ENOMEM.
+ */
+MOOD_API mood_status mood_library_doubtful(mood_catalog *cat,
+                                           const mood_library_doubtful_options *o,
+                                           mood_table **out);
 
 #ifdef __cplusplus
 }

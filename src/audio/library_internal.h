@@ -29,4 +29,39 @@ mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t 
 mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int64_t size_bytes,
                                        int64_t mtime_ns, const char *reason);
 
+/* ---- User overrides (library_fix.c) ---- */
+
+struct sqlite3_stmt;
+
+/* A track's user overrides: which are set (MOOD_FIX_* bits) and their values. */
+typedef struct lib_override {
+    unsigned set;
+    float tempo_bpm;
+    int key_index, mode;
+    int beats_per_bar, compound;
+} lib_override;
+
+/* Three result columns (tempo_bpm, key, meter override texts, NULL when unset) of the tracks
+ * row aliased "t"; read them back with mood__library_override_read(). */
+#define LIB_OVERRIDE_COLS                                                                          \
+    "(SELECT value FROM overrides o WHERE o.track_id = t.id AND o.field = 'tempo_bpm'), "          \
+    "(SELECT value FROM overrides o WHERE o.track_id = t.id AND o.field = 'key'), "                \
+    "(SELECT value FROM overrides o WHERE o.track_id = t.id AND o.field = 'meter')"
+
+/* Parse the LIB_OVERRIDE_COLS columns starting at @p col; values that do not parse are ignored. */
+void mood__library_override_read(struct sqlite3_stmt *st, int col, lib_override *out);
+/* Put the overridden values into @p values (MOOD_AF_COUNT scalars): the value, confidence 1. */
+void mood__library_override_apply(const lib_override *o, float *values);
+/* The report JSON with the overrides applied and marked (source "user"), as a new string. */
+mood_status mood__library_override_report(const char *report_json, const lib_override *o,
+                                          char **out);
+/* "4/4", "3/4", "6/8" of a metre; "" when beats_per_bar is not positive. */
+void mood__meter_name(int beats_per_bar, int compound, char *buf, size_t cap);
+/*
+ * The id of @p track: catalog id, exact path (a relative path of an existing file is made
+ * absolute), or a case-insensitive substring of the path or title matching exactly one track.
+ * ENOTFOUND when nothing matches, EINVAL (listing some) when several do.
+ */
+mood_status mood__library_resolve(mood_catalog *cat, const char *track, int64_t *out_id);
+
 #endif

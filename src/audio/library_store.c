@@ -1,6 +1,7 @@
 /*
  * The analysed library in the SQLite catalog: schema, per-track writes (one transaction per
- * track), and the read side: export table, list, show, stats.
+ * track), and the read side: export table, list, show, stats. Every reader applies the user
+ * overrides (library_fix.c) to what it returns.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"
@@ -33,6 +34,11 @@ static const char *const track_steps[] = {
     "  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
     "  kind TEXT NOT NULL, analysis_version INTEGER NOT NULL, dims INTEGER NOT NULL,"
     "  data BLOB NOT NULL, PRIMARY KEY (track_id, kind));",
+    /* v2: user corrections (library set), keyed by track so that they survive re-analysis. */
+    "CREATE TABLE overrides ("
+    "  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
+    "  field TEXT NOT NULL CHECK (field IN ('tempo_bpm', 'key', 'meter')),"
+    "  value TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (track_id, field));",
 };
 
 mood_status mood__library_migrate(mood_catalog *cat)
@@ -233,15 +239,58 @@ enum {
     TX_CAMELOT,
     TX_KEY,
     TX_MOOD,
+    TX_TEMPO_SRC,
+    TX_KEY_SRC,
     TX_COUNT
 };
-static const char *const text_cols[TX_COUNT] = {
-    "track_id", "path", "title", "artist", "album", "genre", "camelot", "key", "mood_label"};
+static const char *const text_cols[TX_COUNT] = {"track_id",   "path",         "title",     "artist",
+                                                "album",      "genre",        "camelot",   "key",
+                                                "mood_label", "tempo_source", "key_source"};
 
 static char *dup_col(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return mood__strdup(t ? (const char *)t : "");
+}
+
+/*
+ * One exported track from the export query's row: text columns (with the overridden key's
+ * names and the value sources), year, track_no, the scalars with the overrides applied, the raw
+ * similarity vector.
+ */
+static mood_status export_row(mood_catalog *cat, sqlite3_stmt *st, char **tr, float *nr)
+{
+    lib_override ov;
+    mood__library_override_read(st, 15, &ov);
+    for (int i = 0; i <= TX_MOOD; i++) {
+        if (i == TX_CAMELOT && (ov.set & MOOD_FIX_KEY)) {
+            tr[i] = mood__strdup(mood_audio_camelot(ov.key_index, ov.mode));
+        } else if (i == TX_KEY && (ov.set & MOOD_FIX_KEY)) {
+            char name[16];
+            mood__key_name(ov.key_index, ov.mode, name, sizeof name);
+            tr[i] = mood__strdup(name);
+        } else {
+            tr[i] = dup_col(st, i);
+        }
+    }
+    tr[TX_TEMPO_SRC] = mood__strdup(ov.set & MOOD_FIX_TEMPO ? "user" : "analysis");
+    tr[TX_KEY_SRC] = mood__strdup(ov.set & MOOD_FIX_KEY ? "user" : "analysis");
+    for (int i = 0; i < TX_COUNT; i++)
+        if (!tr[i])
+            return mood__enomem("library export");
+    nr[0] = sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 9);
+    nr[1] = sqlite3_column_type(st, 10) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 10);
+    const void *fs = sqlite3_column_blob(st, 11), *fv = sqlite3_column_blob(st, 13);
+    int ds = sqlite3_column_int(st, 12), dv = sqlite3_column_int(st, 14);
+    if (!fs || !fv || ds != MOOD_AF_COUNT || dv != MOOD_AUDIO_SIM_DIMS ||
+        sqlite3_column_bytes(st, 11) != ds * (int)sizeof(float) ||
+        sqlite3_column_bytes(st, 13) != dv * (int)sizeof(float))
+        return mood__error(MOOD_EFORMAT, "catalog %s: track %s has a malformed feature vector",
+                           mood_catalog_path(cat), tr[TX_ID]);
+    memcpy(nr + 2, fs, (size_t)ds * sizeof(float));
+    memcpy(nr + 2 + MOOD_AF_COUNT, fv, (size_t)dv * sizeof(float));
+    mood__library_override_apply(&ov, nr + 2);
+    return MOOD_OK;
 }
 
 mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
@@ -259,7 +308,8 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
     if ((s = prep(cat,
                   "SELECT t.id, t.path, t.title, t.artist, t.album, t.genre, a.camelot, "
                   "a.key_name, a.mood_label, t.year, t.track_no, fs.data, fs.dims, fv.data, "
-                  "fv.dims FROM tracks t JOIN analyses a ON a.track_id = t.id "
+                  "fv.dims, " LIB_OVERRIDE_COLS
+                  " FROM tracks t JOIN analyses a ON a.track_id = t.id "
                   "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
                   "JOIN feature_vectors fv ON fv.track_id = t.id AND fv.kind = 'sim_raw' "
                   "WHERE t.status = 'ok' AND a.analysis_version = ? ORDER BY t.id",
@@ -285,28 +335,11 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
             cap = nc;
         }
         char **tr = text + n * TX_COUNT;
-        float *nr = num + n * NN;
         memset(tr, 0, TX_COUNT * sizeof(char *));
         n++;
-        for (int i = 0; i < TX_COUNT; i++)
-            if (!(tr[i] = dup_col(st, i))) {
-                s = mood__enomem("library export");
-                goto done;
-            }
-        nr[0] = sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 9);
-        nr[1] =
-            sqlite3_column_type(st, 10) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 10);
-        const void *fs = sqlite3_column_blob(st, 11), *fv = sqlite3_column_blob(st, 13);
-        int ds = sqlite3_column_int(st, 12), dv = sqlite3_column_int(st, 14);
-        if (!fs || !fv || ds != MOOD_AF_COUNT || dv != MOOD_AUDIO_SIM_DIMS ||
-            sqlite3_column_bytes(st, 11) != ds * (int)sizeof(float) ||
-            sqlite3_column_bytes(st, 13) != dv * (int)sizeof(float)) {
-            s = mood__error(MOOD_EFORMAT, "catalog %s: track %s has a malformed feature vector",
-                            mood_catalog_path(cat), tr[TX_ID]);
+        s = export_row(cat, st, tr, num + (n - 1) * NN);
+        if (s != MOOD_OK)
             goto done;
-        }
-        memcpy(nr + 2, fs, (size_t)ds * sizeof(float));
-        memcpy(nr + 2 + MOOD_AF_COUNT, fv, (size_t)dv * sizeof(float));
     }
     if (rc != SQLITE_DONE) {
         s = mood__catalog_error(cat, "export");
@@ -404,7 +437,8 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
     if ((s = prep(cat,
                   "SELECT t.id, CASE WHEN t.status = 'failed' THEN 'failed' WHEN "
                   "t.analysis_version = ?1 THEN 'ok' ELSE 'outdated' END, t.path, t.title, "
-                  "t.artist, a.camelot, a.mood_label, t.error, fs.data FROM tracks t "
+                  "t.artist, a.camelot, a.mood_label, t.error, fs.data, " LIB_OVERRIDE_COLS
+                  " FROM tracks t "
                   "LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN feature_vectors fs ON "
                   "fs.track_id = t.id AND fs.kind = 'scalars' ORDER BY t.id",
                   &st)) != MOOD_OK)
@@ -433,8 +467,22 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
                 s = mood__enomem("library list");
                 goto done;
             }
+        lib_override ov;
+        float v[MOOD_AF_COUNT];
+        mood__library_override_read(st, 9, &ov);
+        for (int f = 0; f < MOOD_AF_COUNT; f++)
+            v[f] = blob_feature(st, 8, (mood_audio_feature)f);
+        mood__library_override_apply(&ov, v);
         for (int j = 0; j < 5; j++)
-            num[(n - 1) * 5 + (size_t)j] = blob_feature(st, 8, nf[j]);
+            num[(n - 1) * 5 + (size_t)j] = v[nf[j]];
+        if ((ov.set & MOOD_FIX_KEY) && tr[L_CAMELOT][0]) {
+            mood__free(tr[L_CAMELOT]);
+            tr[L_CAMELOT] = mood__strdup(mood_audio_camelot(ov.key_index, ov.mode));
+            if (!tr[L_CAMELOT]) {
+                s = mood__enomem("library list");
+                goto done;
+            }
+        }
     }
     if (rc != SQLITE_DONE) {
         s = mood__catalog_error(cat, "list");
@@ -474,76 +522,45 @@ done:
     return MOOD_OK;
 }
 
-static int is_integer(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
 mood_status mood_library_show(mood_catalog *cat, const char *track, char **out)
 {
     sqlite3_stmt *st = NULL;
-    mood_status s;
+    int64_t id;
     *out = NULL;
-    if (!track || !track[0])
-        return mood__error(MOOD_EINVAL, "library show: empty track");
-    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+    mood_status s = mood__library_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__library_resolve(cat, track, &id);
+    if (s == MOOD_OK)
+        s = prep(cat,
+                 "SELECT t.path, t.status, t.error, a.report_json, " LIB_OVERRIDE_COLS
+                 " FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id WHERE t.id = ?",
+                 &st);
+    if (s != MOOD_OK)
         return s;
-    /* Exact id or path first, then a unique substring of path or title. */
-    if ((s = prep(cat,
-                  "SELECT t.id, t.path, t.status, t.error, a.report_json FROM tracks t "
-                  "LEFT JOIN analyses a ON a.track_id = t.id WHERE (?1 AND t.id = ?2) OR "
-                  "t.path = ?3 UNION ALL SELECT t.id, t.path, t.status, t.error, a.report_json "
-                  "FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id WHERE NOT EXISTS "
-                  "(SELECT 1 FROM tracks u WHERE (?1 AND u.id = ?2) OR u.path = ?3) AND "
-                  "(instr(lower(t.path), lower(?3)) > 0 OR instr(lower(t.title), lower(?3)) > 0) "
-                  "ORDER BY 1 LIMIT 6",
-                  &st)) != MOOD_OK)
-        return s;
-    sqlite3_bind_int(st, 1, is_integer(track));
-    sqlite3_bind_int64(st, 2, is_integer(track) ? strtoll(track, NULL, 10) : -1);
-    sqlite3_bind_text(st, 3, track, -1, SQLITE_STATIC);
-    char list[1024] = "";
-    int count = 0, rc;
-    char *report = NULL, *status = NULL, *error = NULL, *path = NULL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        count++;
-        if (count == 1) {
-            path = dup_col(st, 1);
-            status = dup_col(st, 2);
-            error = dup_col(st, 3);
-            report = dup_col(st, 4);
-        }
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s%lld %s", count > 1 ? ", " : "",
-                 (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
         s = mood__catalog_error(cat, "show");
-    else if (count == 0)
-        s = mood__error(MOOD_ENOTFOUND, "library: no track matches '%s'", track);
-    else if (count > 1)
-        s = mood__error(MOOD_EINVAL, "library: '%s' matches several tracks (%s%s); give an id",
-                        track, list, count > 5 ? ", ..." : "");
-    else if (!path || !status || !error || !report)
-        s = mood__enomem("library show");
-    else if (strcmp(status, "ok") != 0)
-        s = mood__error(MOOD_EFORMAT, "library: %s failed to analyse: %s", path, error);
-    else if (!report[0])
-        s = mood__error(MOOD_ENOTFOUND, "library: %s has no stored report", path);
-    if (s == MOOD_OK) {
-        *out = report;
-        report = NULL;
+        sqlite3_finalize(st);
+        return s;
     }
-    mood__free(report);
-    mood__free(status);
-    mood__free(error);
-    mood__free(path);
+    const char *path = (const char *)sqlite3_column_text(st, 0);
+    const char *status = (const char *)sqlite3_column_text(st, 1);
+    const char *error = (const char *)sqlite3_column_text(st, 2);
+    const char *report = (const char *)sqlite3_column_text(st, 3);
+    lib_override ov;
+    mood__library_override_read(st, 4, &ov);
+    if (!status || strcmp(status, "ok") != 0)
+        s = mood__error(MOOD_EFORMAT, "library: %s failed to analyse: %s", path,
+                        error ? error : "");
+    else if (!report || !report[0])
+        s = mood__error(MOOD_ENOTFOUND, "library: %s has no stored report", path);
+    else if (ov.set)
+        s = mood__library_override_report(report, &ov, out);
+    else
+        *out = mood__strdup(report);
+    if (s == MOOD_OK && !*out)
+        s = mood__enomem("library show");
+    sqlite3_finalize(st);
     return s;
 }
 
@@ -556,8 +573,9 @@ mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out)
     if ((s = mood__library_migrate(cat)) != MOOD_OK)
         return s;
     if ((s = prep(cat,
-                  "SELECT t.status, t.analysis_version, t.duration_s, a.mood_label, fs.data "
-                  "FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN "
+                  "SELECT t.status, t.analysis_version, t.duration_s, a.mood_label, "
+                  "fs.data, " LIB_OVERRIDE_COLS
+                  " FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN "
                   "feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars'",
                   &st)) != MOOD_OK)
         return s;
@@ -581,7 +599,9 @@ mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out)
         for (int i = 0; label && i < 4; i++)
             if (strcmp(label, labels[i]) == 0)
                 out->mood_counts[i]++;
-        float bpm = blob_feature(st, 4, MOOD_AF_TEMPO_BPM),
+        lib_override ov;
+        mood__library_override_read(st, 5, &ov);
+        float bpm = ov.set & MOOD_FIX_TEMPO ? ov.tempo_bpm : blob_feature(st, 4, MOOD_AF_TEMPO_BPM),
               lufs = blob_feature(st, 4, MOOD_AF_LOUDNESS_LUFS);
         if (isfinite(bpm))
             mood__stat_add(&tempo, bpm);

@@ -1,6 +1,7 @@
 /*
  * Human-readable summaries of runs for the terminal, formatted from run_metadata.json so that
- * `cluster`, `runs show` and the config-file ranking print the same way.
+ * `cluster`, `runs show` and the config-file ranking print the same way; and of a track's
+ * tempo and key, so that `analyze`, `library show --format text` and `library set` agree.
  */
 #include "cli_report.h"
 
@@ -92,4 +93,53 @@ int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
     }
     json_decref(m);
     return 0;
+}
+
+/* "  tempo:  128.0 BPM (confidence 0.82, octave 0.90); alternative 64.0 BPM (0.31); metre 4/4". */
+static void print_tempo(FILE *fp, const mood_library_musical *m)
+{
+    fprintf(fp, "  tempo:  %.1f BPM", (double)m->tempo_bpm);
+    if (m->user & MOOD_FIX_TEMPO) {
+        fprintf(fp, " (set by user; analysed %.1f BPM)", (double)m->analysed_tempo_bpm);
+    } else {
+        fprintf(fp, " (confidence %.2f", (double)m->tempo_confidence);
+        if (m->tempo_alt_bpm > 0)
+            fprintf(fp, ", octave %.2f); alternative %.1f BPM (%.2f)",
+                    (double)m->tempo_octave_confidence, (double)m->tempo_alt_bpm,
+                    (double)m->tempo_alt_confidence);
+        else
+            fputs("); no alternative", fp);
+    }
+    if (m->meter[0])
+        fprintf(fp, "; metre %s%s", m->meter, m->user & MOOD_FIX_METER ? " (set by user)" : "");
+    if (m->tempo_changes > 0)
+        fprintf(fp, "; %d tempo change%s", m->tempo_changes, m->tempo_changes > 1 ? "s" : "");
+    fputc('\n', fp);
+}
+
+/* "  key:    A minor (8A, 1m), confidence 0.74; alternative C major (8B) 0.70; 2 segments". */
+static void print_key(FILE *fp, const mood_library_musical *m)
+{
+    fprintf(fp, "  key:    %s (%s, %s)", m->key, m->camelot, m->open_key);
+    if (m->user & MOOD_FIX_KEY) {
+        fprintf(fp, ", set by user (analysed %s)", m->analysed_key);
+    } else {
+        fprintf(fp, ", confidence %.2f", (double)m->key_confidence);
+        if (m->key_alt_index >= 0)
+            fprintf(fp, "; alternative %s (%s) %.2f", m->key_alt, m->key_alt_camelot,
+                    (double)m->key_alt_confidence);
+        else
+            fputs("; no alternative", fp);
+    }
+    fprintf(fp, "; %d key segment%s", m->key_segments, m->key_segments == 1 ? "" : "s");
+    if (m->tuning_hz > 0)
+        fprintf(fp, "; tuning %.1f Hz", (double)m->tuning_hz);
+    fputc('\n', fp);
+}
+
+void mood_cli_print_musical(FILE *fp, const mood_library_musical *m)
+{
+    fprintf(fp, "track %lld: %s\n", (long long)m->track_id, m->path);
+    print_tempo(fp, m);
+    print_key(fp, m);
 }

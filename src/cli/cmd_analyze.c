@@ -1,11 +1,15 @@
 /* `moodscope analyze PATH...`: analyse audio files into the catalog (library.h). */
 #include "cli.h"
+#include "cli_report.h"
 
 #include <moodscope/catalog.h>
 #include <moodscope/library.h>
+#include <moodscope/table.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char mood_cmd_analyze_summary[] = "analyse a music folder into features (catalog + reports)";
@@ -21,6 +25,10 @@ static void help(FILE *fp)
                 "instrumentation and mood features. Each track is recorded in the catalog with\n"
                 "its JSON report and feature vector; `moodscope library export features.csv`\n"
                 "then writes the table that `moodscope cluster` reads.\n\n"
+                "Each file named on the command line is then shown with its tempo (confidence,\n"
+                "rejected alternative), metre and key (Camelot, Open Key, confidence, second-best\n"
+                "key), and each folder with the number of doubtful values (`moodscope library\n"
+                "doubtful` lists them, `moodscope library set` fixes one).\n\n"
                 "Files already analysed (or failed) with the same size, modification time\n"
                 "and analysis version are skipped. Ctrl-C stops cleanly: finished tracks are\n"
                 "kept and a rerun continues. Files that cannot be analysed are recorded with\n"
@@ -31,13 +39,17 @@ static void help(FILE *fp)
                 "                   wma wv ape mka webm. Files named on the command line are\n"
                 "                   always analysed.\n"
                 "  --jobs N         worker threads (default: every core)\n"
-                "  --overwrite      analyse again even when nothing changed\n"
+                "  --overwrite      analyse again even when nothing changed (also --force);\n"
+                "                   corrections made with `moodscope library set` are kept\n"
                 "  --reports DIR    write the JSON reports under DIR (default: next to each\n"
                 "                   file as FILE.moodscope.json; kept in the catalog only when\n"
                 "                   that folder is not writable)\n"
                 "  --no-true-peak   skip 4x-oversampled true peak (sample peak "
                 "instead)\n\n" MOOD_CLI_COMMON_HELP);
 }
+
+/* Files named on the command line get their tempo and key printed, up to this many. */
+#define MAX_TRACK_REPORTS 20
 
 static int progress_shown;
 
@@ -60,12 +72,60 @@ static void clear_progress(void)
     progress_shown = 0;
 }
 
+/* The number of doubtful tempos and keys of the tracks under folder @p dir. */
+static size_t doubtful_under(mood_catalog *cat, const char *dir)
+{
+    char abs[PATH_MAX + 2];
+    mood_library_doubtful_options o;
+    mood_table *t;
+    if (!realpath(dir, abs))
+        return 0;
+    size_t len = strlen(abs);
+    if (len == 0 || abs[len - 1] != '/')
+        snprintf(abs + len, sizeof abs - len, "/");
+    mood_library_doubtful_options_default(&o);
+    o.under = abs;
+    if (mood_library_doubtful(cat, &o, &t) != MOOD_OK)
+        return 0;
+    size_t n = mood_table_rows(t);
+    mood_table_destroy(t);
+    return n;
+}
+
+/*
+ * After the run: each file named on the command line with its tempo, metre and key (confidence,
+ * runner-up), and for each folder how many of its values look doubtful.
+ */
+static void report_tracks(mood_catalog *cat, char *const *paths, int n)
+{
+    int shown = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat sb;
+        if (stat(paths[i], &sb) != 0)
+            continue;
+        if (S_ISDIR(sb.st_mode)) {
+            size_t d = doubtful_under(cat, paths[i]);
+            if (d)
+                printf("doubtful: %zu tempo or key value%s under %s: `moodscope library "
+                       "doubtful %s` lists them, `moodscope library set` fixes one\n",
+                       d, d == 1 ? "" : "s", paths[i], paths[i]);
+            continue;
+        }
+        mood_library_musical m;
+        if (shown >= MAX_TRACK_REPORTS || mood_library_musical_get(cat, paths[i], &m) != MOOD_OK)
+            continue;
+        mood_cli_print_musical(stdout, &m);
+        shown++;
+    }
+}
+
 int mood_cmd_analyze(int argc, char **argv)
 {
     static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS,
                                          {"pattern", required_argument, NULL, OPT_PATTERN},
                                          {"jobs", required_argument, NULL, 'j'},
                                          {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+                                         {"force", no_argument, NULL, OPT_OVERWRITE},
                                          {"reports", required_argument, NULL, OPT_REPORTS},
                                          {"no-true-peak", no_argument, NULL, OPT_NO_TP},
                                          {NULL, 0, NULL, 0}};
@@ -150,6 +210,8 @@ int mood_cmd_analyze(int argc, char **argv)
             for (size_t i = 0; i < sum.n_failures; i++)
                 printf("  %s: %s\n", sum.failures[i].path, sum.failures[i].reason);
         }
+        if (s == MOOD_OK)
+            report_tracks(cat, argv + optind, argc - optind);
         if (s == MOOD_ECANCELED) {
             mood_cli_warn("interrupted: finished tracks are kept; run the same command again "
                           "to continue");

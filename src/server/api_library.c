@@ -35,12 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define MAX_HITS 200
 
 struct srv_library {
-    char key[1100]; /* "catalog" or the confined CSV path */
+    char key[1100]; /* "catalog@<mtimes>" or the confined CSV path */
     mood_space *space;
     mood_index *index;
     float *xy; /* n×2 map coordinates */
@@ -84,6 +85,25 @@ static mood_status library_map(struct srv_library *l)
 }
 
 /*
+ * "catalog@<mtimes>": the catalog's cache key, which changes whenever the catalog is written
+ * (a commit touches the WAL file), e.g. by `moodscope library set` from another process, so
+ * that the open space never serves stale tempo or key values.
+ */
+static void catalog_key(const char *path, char *key, size_t cap)
+{
+    char wal[1100];
+    struct stat a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (stat(path, &a) != 0 || stat(wal, &b) != 0)
+        memset(&b, 0, sizeof b);
+    snprintf(key, cap, "catalog@%lld.%09ld:%lld.%09ld:%lld", (long long)a.st_mtim.tv_sec,
+             a.st_mtim.tv_nsec, (long long)b.st_mtim.tv_sec, b.st_mtim.tv_nsec,
+             (long long)b.st_size);
+}
+
+/*
  * Open (or reuse) the space of @p source and return with the read lock held on success
  * (release with pthread_rwlock_unlock). On failure the response is filled.
  */
@@ -97,7 +117,7 @@ static int library_acquire(mood_server *s, const char *source, srv_response *rs)
                             "library: no catalog yet: analyse a folder or pick a CSV track table");
             return 0;
         }
-        snprintf(key, sizeof key, "catalog");
+        catalog_key(s->catalog, key, sizeof key);
     } else {
         if (!mood__srv_confine_data(s, source, &csv, rs))
             return 0;
@@ -615,7 +635,7 @@ static mood_status analyze_job_run(srv_job *j, void *arg)
     mood_analyze_summary_free(&sum);
     /* A new analysis changes the catalog: the open space is stale. */
     pthread_rwlock_wrlock(&aj->server->library_lock);
-    if (aj->server->library && strcmp(aj->server->library->key, "catalog") == 0)
+    if (aj->server->library && strncmp(aj->server->library->key, "catalog@", 8) == 0)
         mood__srv_library_close(aj->server);
     pthread_rwlock_unlock(&aj->server->library_lock);
     return st;

@@ -1,6 +1,7 @@
 /*
  * The analysed library in a temporary catalog: parallel analysis with failures recorded,
- * resume (unchanged files skipped, changed ones redone), export/list/show/stats, cancellation.
+ * resume (unchanged files skipped, changed ones redone), export/list/show/stats, cancellation;
+ * user overrides (library set) seen by every reader and kept over re-analysis, doubtful values.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "synth.h"
@@ -197,10 +198,153 @@ static void test_analyze_resume_export(void **state)
     mood_catalog_close(cat);
 }
 
+/* The value of numeric column @p name at the row whose path contains @p part. */
+static float export_num(const mood_table *t, const char *part, const char *name)
+{
+    size_t jp, j;
+    MOOD_ASSERT_OK(mood_table_find(t, "path", &jp));
+    MOOD_ASSERT_OK(mood_table_find(t, name, &j));
+    for (size_t i = 0; i < mood_table_rows(t); i++)
+        if (strstr(mood_table_str(t, jp, i), part))
+            return mood_table_num_const(t, j)[i];
+    fail_msg("no exported row matches %s", part);
+    return 0;
+}
+
+static const char *export_str(const mood_table *t, const char *part, const char *name)
+{
+    size_t jp, j;
+    MOOD_ASSERT_OK(mood_table_find(t, "path", &jp));
+    MOOD_ASSERT_OK(mood_table_find(t, name, &j));
+    for (size_t i = 0; i < mood_table_rows(t); i++)
+        if (strstr(mood_table_str(t, jp, i), part))
+            return mood_table_str(t, j, i);
+    fail_msg("no exported row matches %s", part);
+    return "";
+}
+
+/* Overrides that every reader sees, that survive re-analysis and that --clear removes. */
+static void test_overrides(void **state)
+{
+    (void)state;
+    mood_catalog *cat;
+    mood_library_fix f;
+    mood_table *t;
+    int64_t id;
+    MOOD_ASSERT_OK(mood_catalog_open(catpath, &cat));
+    mood_library_fix_init(&f);
+    f.tempo_bpm = 128;
+    f.key = "Am";
+    f.meter = "6/8";
+    MOOD_ASSERT_OK(mood_library_set(cat, "chordsD", &f, &id));
+    assert_true(id > 0);
+
+    MOOD_ASSERT_OK(mood_library_export_table(cat, &t));
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "tempo_bpm"), 128.0, 0.0, 1e-4);
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "tempo_confidence"), 1.0, 0.0, 1e-6);
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "key_index"), 9.0, 0.0, 0.0);
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "mode"), 0.0, 0.0, 0.0);
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "key_confidence"), 1.0, 0.0, 1e-6);
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "beats_per_bar"), 2.0, 0.0, 0.0);
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "compound_meter"), 1.0, 0.0, 0.0);
+    assert_string_equal(export_str(t, "chordsD", "camelot"), "8A");
+    assert_string_equal(export_str(t, "chordsD", "key"), "A minor");
+    assert_string_equal(export_str(t, "chordsD", "tempo_source"), "user");
+    assert_string_equal(export_str(t, "chordsD", "key_source"), "user");
+    assert_string_equal(export_str(t, "drums100", "key_source"), "analysis");
+    mood_table_destroy(t);
+
+    mood_library_musical m;
+    MOOD_ASSERT_OK(mood_library_musical_get(cat, "chordsD", &m));
+    assert_int_equal(m.user, MOOD_FIX_ALL);
+    assert_string_equal(m.key, "A minor");
+    assert_string_equal(m.open_key, "1m");
+    assert_string_equal(m.analysed_key, "D major");
+    assert_string_equal(m.meter, "6/8");
+    char *json;
+    MOOD_ASSERT_OK(mood_library_show(cat, "chordsD", &json));
+    assert_non_null(strstr(json, "\"tempo_source\": \"user\""));
+    assert_non_null(strstr(json, "\"key_analysed\": \"D major\""));
+    mood_free(json);
+
+    /* Re-analysis keeps the override. */
+    mood_analyze_options o;
+    mood_analyze_summary sum;
+    char file[8192];
+    snprintf(file, sizeof file, "%s/chordsD.wav", music);
+    const char *paths[] = {file};
+    mood_analyze_options_default(&o);
+    o.overwrite = 1;
+    MOOD_ASSERT_OK(mood_library_analyze(cat, paths, 1, &o, &sum));
+    assert_int_equal(sum.analyzed, 1);
+    mood_analyze_summary_free(&sum);
+    MOOD_ASSERT_OK(mood_library_musical_get(cat, file, &m));
+    MOOD_ASSERT_NEAR(m.tempo_bpm, 128.0, 0.0, 1e-4);
+    assert_string_equal(m.camelot, "8A");
+
+    /* Doubtful: with the strictest rule everything analysed is listed, the user's values not. */
+    mood_library_doubtful_options d;
+    mood_library_doubtful_options_default(&d);
+    d.threshold = 1.0;
+    d.margin = 1.0;
+    MOOD_ASSERT_OK(mood_library_doubtful(cat, &d, &t));
+    /* At most tempo and key of the two drum tracks (a confidence of exactly 1 is not doubtful). */
+    assert_true(mood_table_rows(t) >= 1 && mood_table_rows(t) <= 4);
+    size_t jp, jc;
+    MOOD_ASSERT_OK(mood_table_find(t, "path", &jp));
+    MOOD_ASSERT_OK(mood_table_find(t, "certainty", &jc));
+    for (size_t i = 0; i < mood_table_rows(t); i++) {
+        assert_null(strstr(mood_table_str(t, jp, i), "chordsD"));
+        if (i)
+            assert_true(mood_table_num_const(t, jc)[i - 1] <= mood_table_num_const(t, jc)[i]);
+    }
+    mood_table_destroy(t);
+    d.limit = 1;
+    MOOD_ASSERT_OK(mood_library_doubtful(cat, &d, &t));
+    assert_int_equal(mood_table_rows(t), 1);
+    mood_table_destroy(t);
+    d.threshold = 0;
+    assert_int_equal(mood_library_doubtful(cat, &d, &t), MOOD_EINVAL);
+
+    /* Bad input. */
+    mood_library_fix_init(&f);
+    f.tempo_bpm = 500;
+    assert_int_equal(mood_library_set(cat, "chordsD", &f, NULL), MOOD_EINVAL);
+    assert_non_null(strstr(mood_last_error(), "20..400"));
+    mood_library_fix_init(&f);
+    f.key = "H#";
+    assert_int_equal(mood_library_set(cat, "chordsD", &f, NULL), MOOD_EINVAL);
+    assert_non_null(strstr(mood_last_error(), "H#"));
+    mood_library_fix_init(&f);
+    f.meter = "5/7";
+    assert_int_equal(mood_library_set(cat, "chordsD", &f, NULL), MOOD_EINVAL);
+    mood_library_fix_init(&f);
+    assert_int_equal(mood_library_set(cat, "chordsD", &f, NULL), MOOD_EINVAL);
+    f.tempo_bpm = 90;
+    assert_int_equal(mood_library_set(cat, "no-such-track", &f, NULL), MOOD_ENOTFOUND);
+    assert_int_equal(mood_library_set(cat, "drums", &f, NULL), MOOD_EINVAL); /* two match */
+
+    /* Clearing one field, then all: the analysed values come back. */
+    mood_library_fix_init(&f);
+    f.clear = MOOD_FIX_KEY;
+    MOOD_ASSERT_OK(mood_library_set(cat, "chordsD", &f, NULL));
+    MOOD_ASSERT_OK(mood_library_musical_get(cat, "chordsD", &m));
+    assert_int_equal(m.user, MOOD_FIX_TEMPO | MOOD_FIX_METER);
+    assert_string_equal(m.camelot, "10B");
+    f.clear = MOOD_FIX_ALL;
+    MOOD_ASSERT_OK(mood_library_set(cat, "chordsD", &f, NULL));
+    MOOD_ASSERT_OK(mood_library_export_table(cat, &t));
+    assert_string_equal(export_str(t, "chordsD", "tempo_source"), "analysis");
+    MOOD_ASSERT_NEAR(export_num(t, "chordsD", "key_index"), 2.0, 0.0, 0.0);
+    mood_table_destroy(t);
+    mood_catalog_close(cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_analyze_resume_export),
+        cmocka_unit_test(test_overrides),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
