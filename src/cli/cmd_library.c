@@ -3,6 +3,7 @@
  * the analysed library, and the user's corrections of its tempo, key and metre.
  */
 #include "cli.h"
+#include "cli_library_tags.h"
 #include "cli_report.h"
 
 #include <moodscope/catalog.h>
@@ -57,6 +58,7 @@ static void help(FILE *fp)
             "        confidence above 1 - M, or second key confidence above (1 - M) times\n"
             "        the key's). Values the user set are never listed. FOLDER keeps the\n"
             "        tracks under it; --limit N (default 50, 0 = all)\n\n" MOOD_CLI_COMMON_HELP);
+    fputs(MOOD_CLI_LIBRARY_TAGS_SUMMARY, fp);
 }
 
 static void cell(FILE *fp, const char *s, int width)
@@ -414,6 +416,9 @@ static int check_operands(const char *sub, int n_operands, const char *extra, co
 
 int mood_cmd_library(int argc, char **argv)
 {
+    int tags_rc = mood_cli_library_tags_dispatch(argc, argv);
+    if (tags_rc >= 0) /* write-tags, read-tags, export --format rekordbox|mixxx */
+        return tags_rc;
     mood_cli_common com;
     library_args a;
     memset(&a, 0, sizeof a);
