@@ -8,8 +8,8 @@ object per song) come from the same tempo map the MIDI file carries, so beat tim
 up to FluidSynth's scheduling (about 1 ms; `--case verify` measures it).
 
     python3 bench/audio/corpus.py --out DIR [--set tune|heldout|ci|all] [--limit N] [--jobs 2]
-    python3 bench/audio/corpus.py --out DIR --case click 120 | keys24 | tuned435 | modulate |
-                                                   fast | swing | verify
+    python3 bench/audio/corpus.py --out DIR --case click 60 120 ... | keys24 | tuned435 |
+                                                   modulate | fast | swing | verify
 
 Sets (seeds; see bench/audio/SPLIT.md): tune = 1000+i (120 songs, for tuning), heldout =
 5000+i (160 songs, never used for tuning), ci = 9000+i (16 songs, a fixed slice for CI).
@@ -789,10 +789,9 @@ def plan_ci(base):
 
 def plan_case(case, arg):
     fmt = "flac"
-    if case == "click":
-        bpm = float(arg or 120)
-        return [spec_base("case", 0, 1, "click", bpm, 0, 1, fmt, id=f"click_{bpm:g}",
-                          duration=20.0)]
+    if case == "click":  # one click track per BPM given
+        return [spec_base("case", i, 1 + i, "click", float(b), 0, 1, fmt, id=f"click_{float(b):g}",
+                          duration=20.0) for i, b in enumerate(arg or ["120"])]
     if case == "verify":  # clicks under a step, a ramp and in 6/8: the render-offset check
         return [spec_base("case", 0, 2, "click", 100, 0, 1, "wav", id="verify_step",
                           change=("step", 1.3), duration=16.0),
@@ -807,7 +806,7 @@ def plan_case(case, arg):
                 st = ["piano", "pop", "strings", "waltz"][(2 * t + m) % 4]
                 out.append(spec_base("case", 2 * t + m, 100 + 2 * t + m, st, 110, t, m, fmt,
                                      id=f"key_{NAMES[t].replace('#', 's')}_{'maj' if m else 'min'}",
-                                     duration=14.0))
+                                     duration=12.0))
         return out
     if case == "tuned435":
         return [spec_base("case", 0, 200, "pop", 100, 5, 1, fmt, id="tuned435_F_major",
@@ -912,14 +911,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--set", default="all", choices=["tune", "heldout", "ci", "all"])
-    ap.add_argument("--case", nargs="+", metavar=("CASE", "ARG"))
+    ap.add_argument("--case", nargs="+", metavar="CASE [ARG...]",
+                    help="click BPM... | keys24 | tuned435 | modulate | fast | swing | verify")
     ap.add_argument("--limit", type=int, default=0, help="only the first N songs of each set")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--plan", action="store_true", help="print the plan as JSON, render nothing")
     a = ap.parse_args()
     t0 = time.time()
     if a.case:
-        specs = plan_case(a.case[0], a.case[1] if len(a.case) > 1 else None)
+        specs = plan_case(a.case[0], a.case[1:])
         groups = [(a.out, specs)]
     else:
         names = ["tune", "heldout", "ci"] if a.set == "all" else [a.set]
