@@ -27,6 +27,8 @@
 #define AN_HOP          512
 #define AN_NMEL         40
 #define AN_CHROMA_BLOCK 4    /* chroma is stored summed over 4 hops (93 ms) */
+#define AN_FINE         36   /* fine chroma bins per octave (1/3 semitone) on the 440 Hz grid */
+#define AN_CHROMA_ROW   (AN_FINE + 12) /* per block: fine treble HPCP, then 12-bin bass */
 #define AN_PITCH_EVERY  4    /* YIN runs on every 4th hop */
 #define AN_HPSS_EVERY   8    /* HPSS masks are evaluated on every 8th hop */
 #define AN_HPSS_T       17   /* time median length (hops) */
@@ -159,9 +161,11 @@ typedef struct an_track {
     double harm_e, perc_e;
     an_fvec onset;  /* one per hop */
     an_fvec rms;    /* linear RMS, one per hop */
-    an_fvec chroma; /* 12 per AN_CHROMA_BLOCK hops */
-    float chroma_acc[12];
+    an_fvec chroma; /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
+    float chroma_acc[AN_CHROMA_ROW];
     int chroma_acc_n;
+    double tune_re, tune_im; /* weighted circular sum of peak deviations from the 440 Hz grid */
+    float tune_semis;        /* running tuning estimate (semitones), used for the bass bins */
     an_fvec f0; /* f0 of voiced YIN frames */
     size_t pitch_frames, voiced_frames;
     float hp_ring[AN_HPSS_T][AN_NMEL];
@@ -185,9 +189,10 @@ struct mood_audio_analyzer {
     int mel_lo[AN_NMEL], mel_len[AN_NMEL], mel_off[AN_NMEL];
     float *mel_w;
     float dct[MOOD_AUDIO_N_MFCC][AN_NMEL];
-    signed char chroma_pc[AN_NBINS]; /* pitch class of bin, -1 outside the chroma range */
-    float chroma_w[AN_NBINS];        /* its weight */
-    int chroma_k0, chroma_k1;        /* bin range of the chroma map */
+    /* HPCP (tonal_hpcp.c): peaks are searched in bins hpcp_k0..hpcp_k1-1; bass peaks in
+     * bass_k0..bass_k1-1; bin_semis[k] = 12 log2(k bin_hz / 440) of each bin. */
+    int hpcp_k0, hpcp_k1, bass_k0, bass_k1;
+    float bin_semis[AN_NBINS];
     float onset_gamma;               /* log(1 + gamma * mel) compression of the onset flux */
     int contrast_lo[AN_NCONTRAST + 1];
     int band_edge[2]; /* bins of 250 Hz and 4 kHz */
@@ -218,10 +223,31 @@ void mood__hpss_frame(const float ring[AN_HPSS_T][AN_NMEL], size_t newest, doubl
 /* rhythm.c: @p onset at @p frame_rate_hz; fills @p out (beats owned by out). */
 mood_status mood__rhythm(const float *onset, size_t n, double frame_rate_hz, an_rhythm *out);
 
-/* tonal.c: @p chroma n×12 blocks at @p block_rate_hz. */
-mood_status mood__tonal(const float *chroma, size_t n, double block_rate_hz, an_tonal *out);
-/* Krumhansl-Kessler key of a 12-bin profile; returns correlation of the best key. */
-float mood__key_from_chroma(const float *chroma12, int *out_key, int *out_mode, float *out_second);
+/* tonal_hpcp.c: add the HPCP of the magnitude spectrum @p mag (AN_NBINS) to @p row
+ * (AN_CHROMA_ROW: fine treble chroma, then bass) and the tuning sums of the track. */
+void mood__hpcp_hop(mood_audio_analyzer *az, const float *mag, float *row);
+/* Tuning deviation in semitones (-0.5..0.5) from the sums of mood__hpcp_hop. */
+float mood__tuning_semis(double re, double im);
+/* Fold a fine chroma (AN_FINE bins on the 440 Hz grid) to 12 pitch classes at @p tuning_semis. */
+void mood__fold_fine(const float *fine, float tuning_semis, float *out12);
+
+/* tonal.c: @p rows n×AN_CHROMA_ROW blocks at @p block_rate_hz, tuned @p tuning_semis away from
+ * the 440 Hz grid. */
+mood_status mood__tonal(const float *rows, size_t n, double block_rate_hz, float tuning_semis,
+                        an_tonal *out);
+
+/* tonal_key.c: scores of the 24 keys (index mode*12 + tonic) for a treble and a bass chroma
+ * (12 bins each, any scale; bass may be NULL). */
+void mood__key_scores(const float *treble12, const float *bass12, double out[24]);
+/* Best and second-best of 24 scores, with softmax posteriors as confidences. */
+void mood__key_pick(const double sc[24], double temp, int *out_best, int *out_second,
+                    float *out_conf, float *out_conf2);
+
+/* tonal_segments.c: key segments by Viterbi over 24 keys on windows of the chord frames
+ * (@p frames nf×24: treble then bass chroma, @p voiced flags, frame length @p fdur_s). Fills
+ * out->keysegs (allocated for nf entries by the caller) and out->n_keysegs. */
+void mood__key_segments(const float *frames, const unsigned char *voiced, size_t nf,
+                        double fdur_s, an_tonal *out);
 
 /* keyname.c: "C#" for 1; "C# minor" into @p buf. */
 const char *mood__pitch_class_name(int pc);

@@ -72,31 +72,20 @@ static mood_status build_mel(mood_audio_analyzer *az)
 }
 
 /*
- * Chroma map: each bin between CHROMA_LO and CHROMA_HI Hz votes for the pitch class nearest its
- * centre (between 200 Hz and 1 kHz), weighted by 1 - 2|d| where d is its distance in semitones from
- * that pitch: bins that fall between two semitones (common below 300 Hz, where a bin is wider than
- * a semitone) say little rather than the wrong thing. The upper limit keeps the 5th harmonic of
- * mid-range notes (a major third above two octaves) from turning minor chords major.
+ * HPCP bands (tonal_hpcp.c): spectral peaks between 100 Hz and 5 kHz make the treble pitch-class
+ * profile (Gómez 2006), peaks between 40 and 200 Hz the bass profile. Each bin's pitch in
+ * semitones from A440 is tabulated so that the per-peak mapping costs one interpolation.
  */
 static void build_chroma(mood_audio_analyzer *az)
 {
     double bin_hz = (double)az->rate / AN_NFFT;
-    const double lo = 200.0, hi = 1000.0; /* set on the 24-key progressions of bench/audio */
-    az->chroma_k0 = AN_NBINS;
-    az->chroma_k1 = 0;
-    for (int k = 0; k < AN_NBINS; k++) {
-        double f = k * bin_hz;
-        az->chroma_pc[k] = 0; /* bins outside the range carry weight 0 */
-        az->chroma_w[k] = 0.0f;
-        if (f < lo || f > hi)
-            continue;
-        double midi = 69.0 + 12.0 * log2(f / 440.0), near = round(midi), d = fabs(midi - near);
-        az->chroma_pc[k] = (signed char)(((int)near) % 12);
-        az->chroma_w[k] = (float)(1.0 - 2.0 * d);
-        if (k < az->chroma_k0)
-            az->chroma_k0 = k;
-        az->chroma_k1 = k + 1;
-    }
+    az->bin_semis[0] = -100.0f;
+    for (int k = 1; k < AN_NBINS; k++)
+        az->bin_semis[k] = (float)(12.0 * log2(k * bin_hz / 440.0));
+    az->hpcp_k0 = (int)ceil(100.0 / bin_hz);
+    az->hpcp_k1 = MOOD_MIN((int)floor(5000.0 / bin_hz), AN_NBINS - 2) + 1;
+    az->bass_k0 = (int)ceil(40.0 / bin_hz);
+    az->bass_k1 = (int)floor(200.0 / bin_hz) + 1;
     /* Spectral contrast: octave bands from 200 Hz (200-400, ..., 6.4 kHz-Nyquist). */
     double edge = 200.0;
     for (int i = 0; i <= AN_NCONTRAST; i++) {

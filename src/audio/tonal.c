@@ -1,12 +1,13 @@
 /*
- * Tonal description from 12-bin chroma blocks (93 ms each):
- *  - key and mode by correlation of the mean chroma with the 24 rotations of the
- *    Krumhansl-Kessler probe-tone profiles (Krumhansl 1990); confidence = best correlation;
+ * Tonal description from chroma blocks (93 ms each; tonal_hpcp.c makes them):
+ *  - the fine treble HPCP is folded to 12 pitch classes at the estimated tuning;
+ *  - key and mode from the whole-track treble and bass profiles (tonal_key.c), with the
+ *    second-best key and softmax confidences; key segments by Viterbi over 8 s windows
+ *    (tonal_segments.c);
  *  - chords: 0.46 s chroma frames matched to the 24 major/minor triad templates by cosine
  *    similarity, consecutive equal labels merged into segments;
  *  - tonal tension: mean distance between consecutive 6-D tonal centroids (Harte, Sandler &
- *    Gasser 2006), i.e. how far harmony moves on the Tonnetz;
- *  - key changes: the key of 20 s windows (hop 10 s), runs shorter than two windows ignored.
+ *    Gasser 2006), i.e. how far harmony moves on the Tonnetz.
  */
 #include "audio_internal.h"
 
@@ -14,56 +15,6 @@
 
 #include <math.h>
 #include <string.h>
-
-static const double kk_major[12] = {6.35, 2.23, 3.48, 2.33, 4.38, 4.09,
-                                    2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
-static const double kk_minor[12] = {6.33, 2.68, 3.52, 5.38, 2.60, 3.53,
-                                    2.54, 4.75, 3.98, 2.69, 3.34, 3.17};
-
-static double pearson(const double *x, const double *y)
-{
-    double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
-    for (int i = 0; i < 12; i++) {
-        mx += x[i];
-        my += y[i];
-    }
-    mx /= 12;
-    my /= 12;
-    for (int i = 0; i < 12; i++) {
-        sxy += (x[i] - mx) * (y[i] - my);
-        sxx += (x[i] - mx) * (x[i] - mx);
-        syy += (y[i] - my) * (y[i] - my);
-    }
-    return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : 0.0;
-}
-
-float mood__key_from_chroma(const float *chroma12, int *out_key, int *out_mode, float *out_second)
-{
-    double c[12], prof[12], best = -2, second = -2;
-    int bk = 0, bm = 1;
-    for (int i = 0; i < 12; i++)
-        c[i] = chroma12[i];
-    for (int mode = 1; mode >= 0; mode--) {
-        for (int key = 0; key < 12; key++) {
-            for (int i = 0; i < 12; i++)
-                prof[(i + key) % 12] = mode ? kk_major[i] : kk_minor[i];
-            double r = pearson(c, prof);
-            if (r > best) {
-                second = best;
-                best = r;
-                bk = key;
-                bm = mode;
-            } else if (r > second) {
-                second = r;
-            }
-        }
-    }
-    *out_key = bk;
-    *out_mode = bm;
-    if (out_second)
-        *out_second = (float)second;
-    return (float)best;
-}
 
 /* Harte's tonal centroid of a chroma vector (L1-normalised). */
 static void tonal_centroid(const float *c, double out[6])
@@ -83,174 +34,266 @@ static void tonal_centroid(const float *c, double out[6])
         }
 }
 
-mood_status mood__tonal(const float *chroma, size_t n, double block_rate, an_tonal *out)
+#define KEY_TEMP 0.02 /* softmax temperature of the track key confidences */
+
+/*
+ * Chord frames (@p CF blocks each) into @p frames (nf×24: treble, then bass): each block's
+ * chroma is max-normalised and averaged, the bass by its own maximum; blocks 60 dB below the
+ * loudest are silence and do not vote. Returns the number of voiced frames.
+ */
+static size_t chord_frames(const float *rows, size_t n, size_t CF, float tuning_semis,
+                           float *frames, unsigned char *voiced)
+{
+    double emax = 0;
+    size_t nf = n / CF, used = 0;
+    for (size_t b = 0; b < n; b++)
+        for (int i = 0; i < AN_FINE; i++)
+            emax = MOOD_MAX(emax, (double)rows[b * AN_CHROMA_ROW + i]);
+    for (size_t f = 0; f < nf; f++) {
+        float acc[24] = {0};
+        int cnt = 0;
+        for (size_t b = f * CF; b < (f + 1) * CF; b++) {
+            const float *row = rows + b * AN_CHROMA_ROW;
+            float c[12], mx = 0, bmx = 0;
+            mood__fold_fine(row, tuning_semis, c);
+            for (int i = 0; i < 12; i++) {
+                mx = c[i] > mx ? c[i] : mx;
+                bmx = row[AN_FINE + i] > bmx ? row[AN_FINE + i] : bmx;
+            }
+            if ((double)mx <= 1e-6 * emax || mx <= 0)
+                continue;
+            for (int i = 0; i < 12; i++) {
+                acc[i] += c[i] / mx;
+                acc[12 + i] += bmx > 0 ? row[AN_FINE + i] / bmx : 0.0f;
+            }
+            cnt++;
+        }
+        for (int i = 0; i < 24; i++)
+            frames[f * 24 + i] = cnt ? acc[i] / (float)cnt : 0.0f;
+        voiced[f] = cnt > 0;
+        used += cnt > 0;
+    }
+    return used;
+}
+
+#define END_S      8.0 /* the ending whose harmony also votes for the key */
+#define END_WEIGHT 0.5
+
+/*
+ * Key scores of the frames f0..f1-1: the scores of the whole span plus those of its last
+ * 8 seconds. A piece (and a section before a modulation) ends on its tonic far more often than on
+ * any other chord, which separates a key from its relative and from its neighbours on the circle
+ * of fifths when the profile of the whole span cannot.
+ */
+static void span_scores(const float *frames, const unsigned char *voiced, size_t f0, size_t f1,
+                        double fdur, double sc[24])
+{
+    float tr[12] = {0}, bs[12] = {0}, etr[12] = {0}, ebs[12] = {0};
+    double sce[24];
+    size_t ne = (size_t)lround(END_S / fdur), e0 = f1 - f0 > ne ? f1 - ne : f0;
+    for (size_t f = f0; f < f1; f++) {
+        if (!voiced[f])
+            continue;
+        for (int i = 0; i < 12; i++) {
+            tr[i] += frames[f * 24 + i];
+            bs[i] += frames[f * 24 + 12 + i];
+            if (f >= e0) {
+                etr[i] += frames[f * 24 + i];
+                ebs[i] += frames[f * 24 + 12 + i];
+            }
+        }
+    }
+    mood__key_scores(tr, bs, sc);
+    mood__key_scores(etr, ebs, sce);
+    for (int k = 0; k < 24; k++)
+        sc[k] += END_WEIGHT * sce[k];
+}
+
+/* Track key, second key, confidences, mean chroma and clarity from the voiced frames. */
+static void track_key(const float *frames, const unsigned char *voiced, size_t nf, double fdur,
+                      an_tonal *out)
+{
+    double mean[12] = {0}, s = 0, ent = 0, sc[24];
+    for (size_t f = 0; f < nf; f++)
+        if (voiced[f])
+            for (int i = 0; i < 12; i++)
+                mean[i] += (double)frames[f * 24 + i];
+    for (int i = 0; i < 12; i++)
+        s += mean[i];
+    for (int i = 0; i < 12; i++) {
+        out->chroma[i] = (float)(mean[i] / s);
+        if (out->chroma[i] > 0)
+            ent -= (double)out->chroma[i] * log((double)out->chroma[i]);
+    }
+    out->clarity = (float)(1.0 - ent / log(12.0));
+    span_scores(frames, voiced, 0, nf, fdur, sc);
+    int b, b2;
+    mood__key_pick(sc, KEY_TEMP, &b, &b2, &out->key_conf, &out->key2_conf);
+    out->key = b % 12;
+    out->mode = b / 12;
+    out->key2 = b2 % 12;
+    out->mode2 = b2 / 12;
+}
+
+/* Chord segments, tonal tension, chord-change rate and major share from the chord frames. */
+static void chords_and_tension(const float *frames, const unsigned char *voiced, size_t nf,
+                               double fdur, an_tonal *out)
+{
+    double prev_tc[6] = {0}, dsum = 0, major_t = 0, chord_t = 0;
+    size_t nd = 0, changes = 0;
+    int have_prev = 0;
+    for (size_t f = 0; f < nf; f++) {
+        int root = -1, quality = 1;
+        if (voiced[f]) {
+            const float *c = frames + f * 24;
+            double best = 0.0, norm = 0;
+            for (int i = 0; i < 12; i++)
+                norm += (double)c[i] * (double)c[i];
+            norm = sqrt(norm);
+            for (int q = 1; q >= 0; q--)
+                for (int r = 0; r < 12; r++) {
+                    /* Triad: root, third (major 4 / minor 3 semitones), fifth. */
+                    double sc = c[r] + c[(r + (q ? 4 : 3)) % 12] + c[(r + 7) % 12];
+                    sc /= sqrt(3.0) * (norm + 1e-12);
+                    if (sc > best) {
+                        best = sc;
+                        root = r;
+                        quality = q;
+                    }
+                }
+            if (best < 0.6)
+                root = -1; /* no triad explains the frame */
+            double tc[6];
+            tonal_centroid(c, tc);
+            if (have_prev) {
+                double d = 0;
+                for (int i = 0; i < 6; i++)
+                    d += (tc[i] - prev_tc[i]) * (tc[i] - prev_tc[i]);
+                dsum += sqrt(d);
+                nd++;
+            }
+            memcpy(prev_tc, tc, sizeof tc);
+            have_prev = 1;
+        }
+        float t0 = (float)((double)f * fdur), t1 = (float)((double)(f + 1) * fdur);
+        an_chord *last = out->n_chords ? &out->chords[out->n_chords - 1] : NULL;
+        if (last && last->root == root && (root < 0 || last->quality == quality)) {
+            last->end_s = t1;
+        } else {
+            if (last && root >= 0 && last->root >= 0)
+                changes++;
+            out->chords[out->n_chords++] = (an_chord){t0, t1, root, quality};
+        }
+        if (root >= 0) {
+            chord_t += fdur;
+            if (quality)
+                major_t += fdur;
+        }
+    }
+    out->tension = nd ? (float)(dsum / (double)nd) : 0.0f;
+    out->chord_rate_hz = nf ? (float)((double)changes / ((double)nf * fdur)) : 0.0f;
+    out->major_share = chord_t > 0 ? (float)(major_t / chord_t) : 0.0f;
+}
+
+/*
+ * Viterbi places the key changes; each segment's key is then chosen again from all of its
+ * frames and its ending (span_scores), and neighbours that end up equal are merged.
+ */
+static void refine_segments(const float *frames, const unsigned char *voiced, size_t nf,
+                            double fdur, an_tonal *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < out->n_keysegs; i++) {
+        an_keyseg g = out->keysegs[i];
+        size_t f0 = (size_t)lround((double)g.start_s / fdur), f1 = nf;
+        if (i + 1 < out->n_keysegs)
+            f1 = (size_t)lround((double)out->keysegs[i + 1].start_s / fdur);
+        f1 = f1 > nf ? nf : f1;
+        if (f1 > f0) {
+            double sc[24];
+            int b, b2;
+            float c2;
+            span_scores(frames, voiced, f0, f1, fdur, sc);
+            mood__key_pick(sc, KEY_TEMP, &b, &b2, &g.confidence, &c2);
+            g.key_index = b % 12;
+            g.mode = b / 12;
+        }
+        if (k > 0 && out->keysegs[k - 1].key_index == g.key_index &&
+            out->keysegs[k - 1].mode == g.mode)
+            continue;
+        out->keysegs[k++] = g;
+    }
+    out->n_keysegs = k;
+}
+
+/*
+ * The segment list and the track key must agree: one segment takes the track key; with
+ * several, the track key is the one held longest (ties: the earlier).
+ */
+static void reconcile_segments(an_tonal *out, double dur_s)
+{
+    if (out->n_keysegs == 1) {
+        out->keysegs[0].key_index = out->key;
+        out->keysegs[0].mode = out->mode;
+        out->keysegs[0].confidence = out->key_conf;
+        return;
+    }
+    double held[24] = {0};
+    for (size_t i = 0; i < out->n_keysegs; i++) {
+        const an_keyseg *g = &out->keysegs[i];
+        double end = i + 1 < out->n_keysegs ? (double)out->keysegs[i + 1].start_s : dur_s;
+        held[g->mode * 12 + g->key_index] += end - (double)g->start_s;
+    }
+    int best = out->keysegs[0].mode * 12 + out->keysegs[0].key_index;
+    for (size_t i = 1; i < out->n_keysegs; i++) {
+        int k = out->keysegs[i].mode * 12 + out->keysegs[i].key_index;
+        best = held[k] > held[best] ? k : best;
+    }
+    if (best == out->mode * 12 + out->key)
+        return;
+    /* The track-wide choice becomes the second key; the held key's confidence is that of its
+     * longest segment. */
+    out->key2 = out->key;
+    out->mode2 = out->mode;
+    out->key2_conf = out->key_conf;
+    out->key = best % 12;
+    out->mode = best / 12;
+    out->key_conf = 0.0f;
+    for (size_t i = 0; i < out->n_keysegs; i++)
+        if (out->keysegs[i].mode * 12 + out->keysegs[i].key_index == best)
+            out->key_conf = MOOD_MAX(out->key_conf, out->keysegs[i].confidence);
+    if (out->key2_conf > out->key_conf)
+        out->key2_conf = out->key_conf;
+}
+
+mood_status mood__tonal(const float *rows, size_t n, double block_rate, float tuning_semis,
+                        an_tonal *out)
 {
     memset(out, 0, sizeof *out);
     out->key2 = -1;
-    out->tuning_hz = 440.0f;
+    out->tuning_hz = (float)(440.0 * pow(2.0, (double)tuning_semis / 12.0));
     const size_t CF = 5; /* blocks per chord frame (0.46 s) */
-    size_t nf = n / CF, used = 0;
-    double mean[12] = {0};
-    float *frames = NULL;
-    unsigned char *voiced = NULL;
-    double emax = 0;
+    size_t nf = n / CF;
+    double fdur = (double)CF / block_rate;
     mood_status st = MOOD_OK;
-    for (size_t i = 0; i < n * 12; i++)
-        emax = MOOD_MAX(emax, (double)chroma[i]);
-    frames = mood__malloc_array(nf ? nf * 12 : 1, sizeof(float));
-    voiced = mood__calloc(nf ? nf : 1, 1);
+    float *frames = mood__malloc_array(nf ? nf * 24 : 1, sizeof(float));
+    unsigned char *voiced = mood__calloc(nf ? nf : 1, 1);
     out->chords = mood__malloc_array(nf ? nf : 1, sizeof(an_chord));
     out->keysegs = mood__malloc_array(nf ? nf : 1, sizeof(an_keyseg));
     if (!frames || !voiced || !out->chords || !out->keysegs) {
         st = mood__enomem("tonal");
         goto done;
     }
-    /* Chord frames: per-block max-normalised chroma averaged over CF blocks; blocks 60 dB
-     * below the loudest are silence and do not vote. */
-    for (size_t f = 0; f < nf; f++) {
-        float acc[12] = {0};
-        int cnt = 0;
-        for (size_t b = f * CF; b < (f + 1) * CF; b++) {
-            const float *c = chroma + b * 12;
-            float mx = 0;
-            for (int i = 0; i < 12; i++)
-                mx = c[i] > mx ? c[i] : mx;
-            if ((double)mx <= 1e-6 * emax || mx <= 0)
-                continue;
-            for (int i = 0; i < 12; i++)
-                acc[i] += c[i] / mx;
-            cnt++;
-        }
-        for (int i = 0; i < 12; i++)
-            frames[f * 12 + i] = cnt ? acc[i] / (float)cnt : 0.0f;
-        if (cnt) {
-            voiced[f] = 1;
-            used++;
-            for (int i = 0; i < 12; i++)
-                mean[i] += (double)frames[f * 12 + i];
-        }
-    }
-    if (!used) {
+    if (!chord_frames(rows, n, CF, tuning_semis, frames, voiced)) {
         out->key = 0;
         out->mode = 1;
         goto done;
     }
-    {
-        double s = 0, ent = 0;
-        float m12[12], second;
-        for (int i = 0; i < 12; i++)
-            s += mean[i];
-        for (int i = 0; i < 12; i++) {
-            out->chroma[i] = (float)(mean[i] / s);
-            m12[i] = out->chroma[i];
-            if (out->chroma[i] > 0)
-                ent -= (double)out->chroma[i] * log((double)out->chroma[i]);
-        }
-        out->clarity = (float)(1.0 - ent / log(12.0));
-        float best = mood__key_from_chroma(m12, &out->key, &out->mode, &second);
-        out->key_conf = best > 0 ? best : 0.0f;
-    }
-    /* Chords and tonal tension. */
-    {
-        double prev_tc[6], dsum = 0, major_t = 0, chord_t = 0;
-        size_t nd = 0, changes = 0;
-        int have_prev = 0;
-        double fdur = (double)CF / block_rate;
-        for (size_t f = 0; f < nf; f++) {
-            int root = -1, quality = 1;
-            if (voiced[f]) {
-                const float *c = frames + f * 12;
-                double best = 0.0, norm = 0;
-                for (int i = 0; i < 12; i++)
-                    norm += (double)c[i] * (double)c[i];
-                norm = sqrt(norm);
-                for (int q = 1; q >= 0; q--)
-                    for (int r = 0; r < 12; r++) {
-                        /* Triad: root, third (major 4 / minor 3 semitones), fifth. */
-                        double sc = c[r] + c[(r + (q ? 4 : 3)) % 12] + c[(r + 7) % 12];
-                        sc /= sqrt(3.0) * (norm + 1e-12);
-                        if (sc > best) {
-                            best = sc;
-                            root = r;
-                            quality = q;
-                        }
-                    }
-                if (best < 0.6)
-                    root = -1; /* no triad explains the frame */
-                double tc[6];
-                tonal_centroid(c, tc);
-                if (have_prev) {
-                    double d = 0;
-                    for (int i = 0; i < 6; i++)
-                        d += (tc[i] - prev_tc[i]) * (tc[i] - prev_tc[i]);
-                    dsum += sqrt(d);
-                    nd++;
-                }
-                memcpy(prev_tc, tc, sizeof tc);
-                have_prev = 1;
-            }
-            float t0 = (float)((double)f * fdur), t1 = (float)((double)(f + 1) * fdur);
-            an_chord *last = out->n_chords ? &out->chords[out->n_chords - 1] : NULL;
-            if (last && last->root == root && (root < 0 || last->quality == quality)) {
-                last->end_s = t1;
-            } else {
-                if (last && root >= 0 && last->root >= 0)
-                    changes++;
-                out->chords[out->n_chords++] = (an_chord){t0, t1, root, quality};
-            }
-            if (root >= 0) {
-                chord_t += fdur;
-                if (quality)
-                    major_t += fdur;
-            }
-        }
-        out->tension = nd ? (float)(dsum / (double)nd) : 0.0f;
-        out->chord_rate_hz = (float)((double)changes / ((double)nf * fdur));
-        out->major_share = chord_t > 0 ? (float)(major_t / chord_t) : 0.0f;
-    }
-    /* Key segments. */
-    {
-        size_t W = (size_t)lround(20.0 * block_rate / (double)CF), H = W / 2 ? W / 2 : 1;
-        int prev_key = -1, prev_mode = -1;
-        double fdur = (double)CF / block_rate;
-        if (W > nf)
-            W = nf;
-        for (size_t s = 0;; s += H) {
-            size_t e = s + W < nf ? s + W : nf;
-            float m12[12] = {0};
-            int key, mode;
-            for (size_t f = s; f < e; f++)
-                for (int i = 0; i < 12; i++)
-                    m12[i] += frames[f * 12 + i];
-            mood__key_from_chroma(m12, &key, &mode, NULL);
-            if (key != prev_key || mode != prev_mode) {
-                out->keysegs[out->n_keysegs++] = (an_keyseg){(float)((double)s * fdur), key, mode, 0.0f};
-                prev_key = key;
-                prev_mode = mode;
-            }
-            if (e >= nf)
-                break;
-        }
-        /* Drop one-window excursions that return to the previous key. */
-        size_t k = 0;
-        for (size_t i = 0; i < out->n_keysegs; i++) {
-            an_keyseg *cur = &out->keysegs[i];
-            int excursion =
-                i + 1 < out->n_keysegs && k > 0 &&
-                out->keysegs[i + 1].key_index == out->keysegs[k - 1].key_index &&
-                out->keysegs[i + 1].mode == out->keysegs[k - 1].mode &&
-                out->keysegs[i + 1].start_s - cur->start_s <= (float)((double)H * fdur) + 0.01f;
-            if (excursion) {
-                i++; /* skip the excursion and the return */
-                continue;
-            }
-            if (k > 0 && out->keysegs[k - 1].key_index == cur->key_index &&
-                out->keysegs[k - 1].mode == cur->mode)
-                continue;
-            out->keysegs[k++] = *cur;
-        }
-        out->n_keysegs = k;
-    }
+    track_key(frames, voiced, nf, fdur, out);
+    chords_and_tension(frames, voiced, nf, fdur, out);
+    mood__key_segments(frames, voiced, nf, fdur, out);
+    refine_segments(frames, voiced, nf, fdur, out);
+    reconcile_segments(out, (double)nf * fdur);
 done:
     mood__free(frames);
     mood__free(voiced);

@@ -1,0 +1,127 @@
+/*
+ * Harmonic pitch class profile (HPCP) of one hop and the tuning-frequency estimate, after
+ * Gómez (2006), "Tonal description of music audio signals", ch. 3:
+ *  - spectral peaks (local maxima within 40 dB of the loudest) with parabolic interpolation of
+ *    the log magnitude, so that a peak's frequency is known to a few cents;
+ *  - each treble peak (100 Hz - 5 kHz) adds its energy to the pitch of its first four
+ *    subharmonics f/h with weights 0.6^(h-1), so that a note's fundamental collects the support
+ *    of its harmonics; each contribution is spread by a cos² window 4/3 semitone wide over a
+ *    fine 36-bin chroma laid on the 440 Hz semitone grid;
+ *  - tuning: the circular mean of the peaks' deviations from that grid, weighted by magnitude,
+ *    kept as two running sums; the fine chroma is folded to 12 pitch classes at the end, when
+ *    the tuning is known (mood__fold_fine), so one pass over the audio suffices;
+ *  - bass peaks (40-200 Hz) make a separate 12-bin profile mapped with the running tuning
+ *    estimate (the bass window is wide enough that its early error does not matter).
+ */
+#include "audio_internal.h"
+
+#include <math.h>
+
+#define HPCP_HARMONICS 4
+#define HPCP_DECAY     0.6f
+#define HPCP_HALF_WIN  (2.0f / 3.0f) /* half-width of the cos² window, semitones */
+
+/* 12 log2(h) for h = 1..4: the subharmonic of a peak h semitones-steps below it. */
+static const float harm_semis[HPCP_HARMONICS] = {0.0f, 12.0f, 19.019550f, 24.0f};
+
+/* Position in fine bins (0..AN_FINE) of a pitch @p semis above A440, counted from C. */
+static float fine_pos(float semis)
+{
+    float x = (semis + 9.0f) * (AN_FINE / 12.0f);
+    x = fmodf(x, (float)AN_FINE);
+    return x < 0.0f ? x + (float)AN_FINE : x;
+}
+
+/* Spread energy @p e at fine position @p pos over the bins of the cos² window. */
+static void add_fine(float *fine, float pos, float e)
+{
+    const float hw = HPCP_HALF_WIN * (AN_FINE / 12.0f);
+    int j0 = (int)ceilf(pos - hw), j1 = (int)floorf(pos + hw);
+    for (int j = j0; j <= j1; j++) {
+        float d = ((float)j - pos) / hw, c = cosf(0.5f * (float)M_PI * d);
+        fine[(j + AN_FINE) % AN_FINE] += e * c * c;
+    }
+}
+
+/* Spread energy @p e of a bass pitch @p pc_pos (pitch classes from C, real) over 12 bins. */
+static void add_bass(float *bass, float pc_pos, float e)
+{
+    int j0 = (int)ceilf(pc_pos - HPCP_HALF_WIN), j1 = (int)floorf(pc_pos + HPCP_HALF_WIN);
+    for (int j = j0; j <= j1; j++) {
+        float d = ((float)j - pc_pos) / HPCP_HALF_WIN, c = cosf(0.5f * (float)M_PI * d);
+        bass[((j % 12) + 12) % 12] += e * c * c;
+    }
+}
+
+/* One interpolated peak at bin @p k: its pitch in semitones from A440 and its magnitude. */
+static void peak_at(const mood_audio_analyzer *az, const float *mag, int k, float *out_semis,
+                    float *out_amp)
+{
+    float a = logf(mag[k - 1] + 1e-12f), b = logf(mag[k]), c = logf(mag[k + 1] + 1e-12f);
+    float den = a - 2.0f * b + c, p = den < 0.0f ? 0.5f * (a - c) / den : 0.0f;
+    if (p > 0.5f)
+        p = 0.5f;
+    if (p < -0.5f)
+        p = -0.5f;
+    const float *bs = az->bin_semis;
+    float slope = p >= 0.0f ? bs[k + 1] - bs[k] : bs[k] - bs[k - 1];
+    *out_semis = bs[k] + p * slope;
+    *out_amp = expf(b - 0.25f * (a - c) * p);
+}
+
+float mood__tuning_semis(double re, double im)
+{
+    if (re == 0.0 && im == 0.0)
+        return 0.0f;
+    return (float)(atan2(im, re) / (2.0 * M_PI));
+}
+
+void mood__hpcp_hop(mood_audio_analyzer *az, const float *mag, float *row)
+{
+    an_track *t = &az->t;
+    const int k0 = az->bass_k0 < az->hpcp_k0 ? az->bass_k0 : az->hpcp_k0;
+    const int k1 = az->bass_k1 > az->hpcp_k1 ? az->bass_k1 : az->hpcp_k1;
+    float mx = 0.0f;
+    for (int k = k0; k < k1; k++)
+        mx = mag[k] > mx ? mag[k] : mx;
+    if (mx < 1e-5f)
+        return; /* below -100 dBFS: silence */
+    const float thr = 0.01f * mx;
+    double re = 0.0, im = 0.0;
+    for (int k = k0; k < k1; k++) {
+        if (mag[k] <= thr || mag[k] <= mag[k - 1] || mag[k] < mag[k + 1])
+            continue;
+        float semis, amp;
+        peak_at(az, mag, k, &semis, &amp);
+        float e = amp * amp;
+        if (k >= az->hpcp_k0 && k < az->hpcp_k1) {
+            float w = 1.0f;
+            for (int h = 0; h < HPCP_HARMONICS; h++, w *= HPCP_DECAY)
+                add_fine(row, fine_pos(semis - harm_semis[h]), e * w);
+            if (semis > -13.65f) { /* above 200 Hz, where bins are narrower than a semitone */
+                float dev = semis - roundf(semis);
+                re += (double)(amp * cosf(2.0f * (float)M_PI * dev));
+                im += (double)(amp * sinf(2.0f * (float)M_PI * dev));
+            }
+        }
+        if (k >= az->bass_k0 && k < az->bass_k1)
+            add_bass(row + AN_FINE, semis - t->tune_semis + 9.0f, e);
+    }
+    t->tune_re += re;
+    t->tune_im += im;
+}
+
+void mood__fold_fine(const float *fine, float tuning_semis, float *out12)
+{
+    const float per = AN_FINE / 12.0f, hw = 0.5f * per; /* triangles tile the octave */
+    for (int p = 0; p < 12; p++) {
+        float c = per * ((float)p + tuning_semis), acc = 0.0f;
+        int j0 = (int)ceilf(c - hw), j1 = (int)floorf(c + hw);
+        for (int j = j0; j <= j1; j++) {
+            float w = 1.0f - fabsf((float)j - c) / hw;
+            if (w > 0.0f)
+                acc += w * fine[((j % AN_FINE) + AN_FINE) % AN_FINE];
+        }
+        out12[p] = acc;
+    }
+}
