@@ -35,6 +35,8 @@
 #define AN_HPSS_F       7    /* frequency median length (mel bands) */
 #define AN_YIN_W        1024 /* YIN integration window (samples) */
 #define AN_NCONTRAST    6    /* octave bands of spectral contrast */
+#define AN_ONSET_LOW    5    /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
+#define AN_ONSET_HIGH   24   /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
 
 /* A growable float array (per-hop descriptor series). */
 typedef struct an_fvec {
@@ -160,6 +162,7 @@ typedef struct an_track {
     double band_e[3];
     double harm_e, perc_e;
     an_fvec onset;  /* one per hop */
+    an_fvec onset_bands; /* 2 per hop: onset flux of the low and the high mel bands */
     an_fvec rms;    /* linear RMS, one per hop */
     an_fvec chroma; /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
     float chroma_acc[AN_CHROMA_ROW];
@@ -220,8 +223,40 @@ float mood__yin(mood_audio_analyzer *az, const float *x, float *out_prob);
 void mood__hpss_frame(const float ring[AN_HPSS_T][AN_NMEL], size_t newest, double *out_h,
                       double *out_p);
 
-/* rhythm.c: @p onset at @p frame_rate_hz; fills @p out (beats owned by out). */
-mood_status mood__rhythm(const float *onset, size_t n, double frame_rate_hz, an_rhythm *out);
+/* Input of the rhythm stage (all borrowed for the call). */
+typedef struct an_rhythm_in {
+    const float *onset;   /* onset strength, n values at frame_rate_hz */
+    const float *bands;   /* n×2: onset flux of the low and the high mel bands, or NULL */
+    size_t n;
+    double frame_rate_hz;
+    const float *chroma;  /* n_chroma rows of chroma_dim values (any pitch layout), or NULL */
+    size_t n_chroma, chroma_dim;
+    size_t chroma_hops;   /* onset frames per chroma row */
+} an_rhythm_in;
+/* rhythm.c: fills @p out (beats, downbeats and curve owned by out, freed by
+ * mood__rhythm_free). */
+mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out);
+void mood__rhythm_free(an_rhythm *r);
+/* rhythm_level.c: perceptual tempo prior (1 at 120 BPM); @p g at a fractional lag. */
+double mood__tempo_prior(double bpm);
+double mood__lag_at(const double *g, size_t n, double lag);
+/* Mean onset @p frac of a period after the pulses of period @p P (best phase per window of
+ * @p win frames, hop @p hop) relative to the mean onset on the pulses. */
+double mood__offbeat_ratio(const float *o, size_t n, size_t win, size_t hop, double P, double frac);
+/* Beat period (frames) chosen among the metrical levels of the tempogram peak @p P0 of the
+ * tempogram @p g (nl lags); fills octave_conf, alt_bpm and alt_conf of @p out. */
+double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, double fr,
+                          double P0, size_t win, size_t hop, an_rhythm *out);
+/* rhythm_beats.c: beat frames of envelope @p o following @p period (frames, per frame) into
+ * @p beats (cap entries). */
+mood_status mood__track_beats(const float *o, size_t n, const double *period, size_t *beats,
+                              size_t cap, size_t *out_nb);
+/* Tempo curve of beat times @p beats_s into out->curve (allocated). */
+mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, an_rhythm *out);
+/* rhythm_meter.c: compound, swing, beats_per_bar and downbeats (allocated) of @p out from the
+ * beat frames @p b of the normalised envelope @p o. */
+mood_status mood__rhythm_meter(const an_rhythm_in *in, const float *o, const size_t *b, size_t nb,
+                               an_rhythm *out);
 
 /* tonal_hpcp.c: add the HPCP of the magnitude spectrum @p mag (AN_NBINS) to @p row
  * (AN_CHROMA_ROW: fine treble chroma, then bass) and the tuning sums of the track. */

@@ -70,6 +70,7 @@ void mood__frames_release(mood_audio_analyzer *az)
     mood__free(t->mono);
     mood__free(t->rs_out);
     mood__fvec_free(&t->onset);
+    mood__fvec_free(&t->onset_bands);
     mood__fvec_free(&t->rms);
     mood__fvec_free(&t->chroma);
     mood__fvec_free(&t->f0);
@@ -144,7 +145,7 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
      * broadband events such as hi-hats weigh much less than kicks and snares, unlike a flux
      * of dB values where any event rising out of silence counts fully. */
     float mel[AN_NMEL], mel_db[AN_NMEL];
-    float flux = 0.0f;
+    float flux = 0.0f, band_flux[2] = {0.0f, 0.0f}; /* low, high bands (rhythm) */
     for (int b = 0; b < AN_NMEL; b++) {
         const float *w = az->mel_w + az->mel_off[b];
         const float *p = P + az->mel_lo[b];
@@ -157,12 +158,17 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
             db = -80.0f;
         mel_db[b] = db;
         float lc = logf(1.0f + az->onset_gamma * acc);
-        if (t->n_frames > 0 && lc > t->prev_mel_db[b])
+        if (t->n_frames > 0 && lc > t->prev_mel_db[b]) {
             flux += lc - t->prev_mel_db[b];
+            if (b < AN_ONSET_LOW || b >= AN_ONSET_HIGH)
+                band_flux[b < AN_ONSET_LOW ? 0 : 1] += lc - t->prev_mel_db[b];
+        }
         t->prev_mel_db[b] = lc;
     }
     float onset = flux / AN_NMEL;
     if (mood__fvec_push(&t->onset, &onset, 1))
+        return mood__enomem("audio: onset envelope");
+    if (mood__fvec_push(&t->onset_bands, band_flux, 2))
         return mood__enomem("audio: onset envelope");
 
     /* HPSS on the mel ring. */
@@ -564,7 +570,15 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
 
     /* Rhythm. */
     an_rhythm rh;
-    if ((s = mood__rhythm(t->onset.v, t->onset.n, (double)az->rate / AN_HOP, &rh)) != MOOD_OK)
+    an_rhythm_in rin = {.onset = t->onset.v,
+                        .bands = t->onset_bands.v,
+                        .n = t->onset.n,
+                        .frame_rate_hz = (double)az->rate / AN_HOP,
+                        .chroma = t->chroma.v,
+                        .n_chroma = t->chroma.n / AN_CHROMA_ROW,
+                        .chroma_dim = AN_CHROMA_ROW,
+                        .chroma_hops = AN_CHROMA_BLOCK};
+    if ((s = mood__rhythm(&rin, &rh)) != MOOD_OK)
         return s;
     double t0 = (double)(AN_NFFT / 2) / az->rate; /* frame centre offset */
     for (size_t i = 0; i < rh.n_beats; i++)

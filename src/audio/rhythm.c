@@ -1,58 +1,32 @@
 /*
  * Rhythm from the onset-strength envelope (spectral flux of the log-mel spectrogram, one value
- * per hop):
- *  - tempogram: autocorrelation of the envelope in 12 s windows (hop 3 s); the global
+ * per hop), its low/high band split and the chroma rows. The stages:
+ *  - tempogram (here): autocorrelation of the envelope in 12 s windows (hop 3 s); the global
  *    tempogram is their mean, local tempi are the per-window peaks;
- *  - global tempo: the tempogram peak weighted by a broad log-normal prior (120 BPM, one octave)
- *    then an explicit metrical-level decision among the levels related to that period by
- *    factors 2 and 3. The beat level is the fastest level P whose pulses are all present:
- *    the onsets half-way between the pulses of 2P (the other beats) reach half the strength of
- *    those on the pulses, and beat P's own half-way points are weaker. At the beat level kick
- *    and snare alternate on the beats with lighter events between them; one level faster the
- *    "beats" alternate strong/weak. This is what keeps 70 BPM drums with busy hi-hats from
- *    being read as 140 BPM and 160 BPM four-on-the-floor from being read as 80;
- *  - beats: dynamic-programming beat tracking (Ellis, J. New Music Research 2007);
- *  - swing ratio, micro-timing and inter-beat-interval spread from the beats.
+ *  - metrical level and its rejected alternative (rhythm_level.c);
+ *  - beats by dynamic programming at the local period, the tempo curve (rhythm_beats.c);
+ *  - compound metre, swing, beats per bar and downbeats (rhythm_meter.c);
+ *  - micro-timing, inter-beat-interval spread, beat strength and onset rate (here).
  */
 #include "audio_internal.h"
 
 #include "../core/internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PRIOR_BPM 120.0
-#define MIN_BPM   50.0
-#define MAX_BPM   210.0
-
-static double prior(double bpm)
-{
-    double z = log2(bpm / PRIOR_BPM);
-    return exp(-0.5 * z * z);
-}
-
-/* Value of @p g at fractional lag by linear interpolation. */
-static double at(const double *g, size_t n, double lag)
-{
-    if (lag < 0)
-        return 0;
-    size_t i = (size_t)lag;
-    if (i + 1 >= n)
-        return i < n ? g[i] : 0;
-    double f = lag - (double)i;
-    return g[i] * (1 - f) + g[i + 1] * f;
-}
+#define MIN_BPM    50.0
+#define MAX_BPM    210.0
+#define LOW_WEIGHT 0.3f /* weight of the low band in the tracking envelope */
 
 /* Peak lag of g·prior in [lo, hi] with parabolic refinement; returns 0 when none. */
-static double best_lag(const double *g, size_t nl, double lo, double hi, double fr, int use_prior)
+static double best_lag(const double *g, size_t nl, double lo, double hi, double fr)
 {
     double best = -HUGE_VAL;
     size_t bi = 0;
     for (size_t l = (size_t)ceil(lo); l <= (size_t)hi && l + 1 < nl; l++) {
-        double w = use_prior ? prior(60.0 * fr / (double)l) : 1.0;
-        double sc = g[l] * w;
+        double sc = g[l] * mood__tempo_prior(60.0 * fr / (double)l);
         if (sc > best && g[l] >= g[l - 1] && g[l] >= g[l + 1]) {
             best = sc;
             bi = l;
@@ -68,356 +42,272 @@ static double best_lag(const double *g, size_t nl, double lo, double hi, double 
     return (double)bi + sh;
 }
 
-/* Largest envelope value within one frame of position @p x. */
-static double sample_max(const float *o, size_t n, double x)
+/* Normalised envelope: mean removed, negative parts clipped, unit standard deviation. */
+static void normalise(const float *x, size_t n, float *o)
 {
-    long i = lround(x);
+    double m = 0, v = 0;
+    for (size_t i = 0; i < n; i++)
+        m += (double)x[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        v += ((double)x[i] - m) * ((double)x[i] - m);
+    double sd = sqrt(v / (double)n) + 1e-9;
+    for (size_t i = 0; i < n; i++)
+        o[i] = (double)x[i] > m ? (float)(((double)x[i] - m) / sd) : 0.0f;
+}
+
+/* Normalised autocorrelation of o[s, e) into @p a (nl lags); returns 0 for a silent window. */
+static int window_acf(const float *o, size_t s, size_t e, double *a, size_t nl)
+{
+    size_t len = e - s;
     double m = 0;
-    for (long j = i - 1; j <= i + 1; j++)
-        if (j >= 0 && (size_t)j < n && (double)o[j] > m)
-            m = o[j];
-    return m;
-}
-
-/*
- * Off-beat ratio of period @p P: in each window, the phase whose beat positions collect the
- * most onset energy is taken, and the energy half a period later is compared with it.
- */
-static double offbeat_ratio(const float *o, size_t n, size_t win, size_t hop, double P)
-{
-    double on_sum = 0, mid_sum = 0;
-    if (P < 2)
-        return 1.0;
-    for (size_t s = 0; s + win <= n || s == 0; s += hop) {
-        size_t e = s + win < n ? s + win : n;
-        double best_on = -1, best_mid = 0;
-        for (int ph = 0; ph < (int)ceil(P); ph++) {
-            double on = 0, mid = 0;
-            int k = 0;
-            for (double x = (double)s + ph; x + P / 2 < (double)e; x += P, k++) {
-                on += sample_max(o, n, x);
-                mid += sample_max(o, n, x + P / 2);
-            }
-            if (k && on / k > best_on) {
-                best_on = on / k;
-                best_mid = mid / k;
-            }
-        }
-        if (best_on > 0) {
-            on_sum += best_on;
-            mid_sum += best_mid;
-        }
-        if (e == n)
-            break;
+    for (size_t i = s; i < e; i++)
+        m += (double)o[i];
+    m /= (double)len;
+    for (size_t l = 0; l < nl; l++) {
+        double acc = 0;
+        const float *x = o + s;
+        for (size_t i = 0; l < len && i + l < len; i++)
+            acc += ((double)x[i] - m) * ((double)x[i + l] - m);
+        a[l] = l < len ? acc / (double)(len - l) : 0;
     }
-    return on_sum > 0 ? mid_sum / on_sum : 1.0;
-}
-
-/* Dynamic-programming beat tracker; writes beat frame indices, returns their number. */
-static size_t track_beats(const float *o, size_t n, double P, size_t *beats)
-{
-    double *C = mood__malloc_array(n, sizeof(double));
-    long *back = mood__malloc_array(n, sizeof(long));
-    size_t nb = 0;
-    if (!C || !back) {
-        mood__free(C);
-        mood__free(back);
+    if (a[0] <= 0)
         return 0;
-    }
-    const double tight = 100.0; /* Ellis' tightness: weight of tempo consistency */
-    long lo = (long)floor(P / 2), hi = (long)ceil(2 * P);
-    double pen[1024];
-    if (hi > 1023)
-        hi = 1023;
-    if (lo < 1)
-        lo = 1;
-    for (long d = lo; d <= hi; d++) {
-        double lr = log((double)d / P);
-        pen[d] = tight * lr * lr;
-    }
-    for (size_t t = 0; t < n; t++) {
-        double best = 0;
-        long bi = -1;
-        for (long d = lo; d <= hi; d++) {
-            long tau = (long)t - d;
-            if (tau < 0)
-                break;
-            double sc = C[tau] - pen[d];
-            if (bi < 0 || sc > best) {
-                best = sc;
-                bi = tau;
-            }
-        }
-        C[t] = (double)o[t] + (bi >= 0 && best > 0 ? best : 0);
-        back[t] = (bi >= 0 && best > 0) ? bi : -1;
-    }
-    /* The last beat: the best cumulative score in the final period. */
-    size_t start = n > (size_t)P ? n - (size_t)P : 0, last = start;
-    for (size_t t = start; t < n; t++)
-        if (C[t] > C[last])
-            last = t;
-    long b = (long)last;
-    while (b >= 0) {
-        beats[nb++] = (size_t)b;
-        b = back[b];
-    }
-    for (size_t i = 0; i < nb / 2; i++) {
-        size_t tmp = beats[i];
-        beats[i] = beats[nb - 1 - i];
-        beats[nb - 1 - i] = tmp;
-    }
-    mood__free(C);
-    mood__free(back);
-    return nb;
+    for (size_t l = nl; l-- > 0;)
+        a[l] /= a[0];
+    return 1;
 }
 
-mood_status mood__rhythm(const float *onset, size_t n, double fr, an_rhythm *out)
+/* Tempogram: the mean window ACF into @p g, each window's peak lag into @p local. */
+static void tempogram(const float *o, size_t n, double fr, size_t win, size_t hop, double *g,
+                      double *a, size_t nl, double *local, size_t *out_nwin)
 {
-    memset(out, 0, sizeof *out);
-    out->swing = 1.0f;
-    if (n < 16)
-        return MOOD_OK;
-    /* Normalised envelope: mean removed, negative parts clipped, unit standard deviation. */
-    float *o = mood__malloc_array(n, sizeof(float));
-    size_t nl = (size_t)ceil(fr * 4.0) + 2; /* lags up to 4 s: 2P checks at 40 BPM */
-    double *g = mood__calloc(nl, sizeof(double));
-    double *a = mood__calloc(nl, sizeof(double));
-    size_t win = (size_t)lround(fr * 12.0), hop;
-    size_t nwin_cap = n / 1 + 2, nwin = 0;
-    double *local = NULL;
-    size_t *beats = NULL;
-    mood_status st = MOOD_OK;
-    if (!o || !g || !a) {
-        st = mood__enomem("rhythm");
-        goto done;
-    }
-    {
-        double m = 0, v = 0;
-        for (size_t i = 0; i < n; i++)
-            m += (double)onset[i];
-        m /= (double)n;
-        for (size_t i = 0; i < n; i++)
-            v += ((double)onset[i] - m) * ((double)onset[i] - m);
-        double sd = sqrt(v / (double)n) + 1e-9;
-        for (size_t i = 0; i < n; i++)
-            o[i] = (double)onset[i] > m ? (float)(((double)onset[i] - m) / sd) : 0.0f;
-    }
-    if (win > n)
-        win = n;
-    hop = win / 4 ? win / 4 : 1;
-    nwin_cap = n / hop + 2;
-    local = mood__malloc_array(nwin_cap, sizeof(double));
-    if (!local) {
-        st = mood__enomem("rhythm");
-        goto done;
-    }
     double lag_lo = 60.0 * fr / MAX_BPM, lag_hi = 60.0 * fr / MIN_BPM;
-    /* Tempogram. */
+    size_t nwin = 0, nacc = 0;
     for (size_t s = 0;; s += hop) {
-        size_t e = s + win < n ? s + win : n, len = e - s;
-        double m = 0;
-        for (size_t i = s; i < e; i++)
-            m += (double)o[i];
-        m /= (double)len;
-        for (size_t l = 0; l < nl; l++) {
-            double acc = 0;
-            if (l < len) {
-                const float *x = o + s;
-                for (size_t i = 0; i + l < len; i++)
-                    acc += ((double)x[i] - m) * ((double)x[i + l] - m);
-                acc /= (double)(len - l);
-            }
-            a[l] = acc;
-        }
-        if (a[0] > 0) {
-            for (size_t l = 0; l < nl; l++) {
-                a[l] /= a[0];
+        size_t e = s + win < n ? s + win : n;
+        local[nwin++] = 0;
+        if (window_acf(o, s, e, a, nl)) {
+            for (size_t l = 0; l < nl; l++)
                 g[l] += a[l];
-            }
-            double L = best_lag(a, nl, lag_lo, lag_hi, fr, 1);
-            if (L > 0 && nwin < nwin_cap)
-                local[nwin++] = L;
+            local[nwin - 1] = best_lag(a, nl, lag_lo, lag_hi, fr);
+            nacc++;
         }
         if (e == n)
             break;
     }
-    if (g[0] <= 0) /* silence: no rhythm */
-        goto done;
-    for (size_t l = nl; l-- > 0;)
-        g[l] /= g[0];
+    for (size_t l = nacc ? nl : 0; l-- > 0;)
+        g[l] /= (double)nacc;
+    *out_nwin = nwin;
+}
 
-    /* Global tempo and its metrical level. */
-    double P0 = best_lag(g, nl, lag_lo, lag_hi, fr, 1);
-    if (P0 <= 0)
-        goto done;
-    /* Candidate metrical levels related to the tempogram peak by 2 and 3 (duple and triple
-     * groupings), fastest first. */
-    enum { NC = 7 };
-    static const double mult[NC] = {1.0 / 3, 0.5, 2.0 / 3, 1.0, 1.5, 2.0, 3.0};
-    double cand[NC], r1v[NC], r2v[NC];
-    int best = -1;
-    /* Thresholds set on the synthesised drum patterns of bench/audio (60-200 BPM, three
-     * styles): midpoints at 2P must reach half the on-beat onset strength and exceed those at P. */
-    const double th = 0.5, margin = 0.05;
-    for (int c = 0; c < NC; c++) {
-        double P = P0 * mult[c], bpm = 60.0 * fr / P;
-        cand[c] = P;
-        r1v[c] = r2v[c] = -1;
-        if (bpm < MIN_BPM || bpm > MAX_BPM || 2 * P >= (double)nl || at(g, nl, P) <= 0)
+/* Fold lag @p L by octaves to within a factor sqrt(2) of @p P. */
+static double fold(double L, double P)
+{
+    while (L > P * 1.41)
+        L /= 2;
+    while (L < P / 1.41 && L > 0)
+        L *= 2;
+    return L;
+}
+
+/* Local tempo statistics and the per-frame period the beat tracker follows. */
+static void local_tempo(const double *local, size_t nwin, size_t win, size_t hop, size_t n,
+                        double P, double fr, an_rhythm *out, double *period)
+{
+    an_stat ls = {0};
+    double mn = HUGE_VAL, mx = 0;
+    for (size_t w = 0; w < nwin; w++) {
+        if (local[w] <= 0)
             continue;
-        r1v[c] = offbeat_ratio(o, n, win, hop, P);
-        r2v[c] = offbeat_ratio(o, n, win, hop, 2 * P);
-        if (best < 0 && r2v[c] >= th && r2v[c] > r1v[c] + margin)
-            best = c;
+        double bpm = 60.0 * fr / fold(local[w], P);
+        mood__stat_add(&ls, bpm);
+        mn = MOOD_MIN(mn, bpm);
+        mx = MOOD_MAX(mx, bpm);
     }
-    double P = P0;
-    /* Weak evidence (below 0.15) is not allowed to move the prior's pick by a factor. */
-    if (best >= 0 && r2v[best] - r1v[best] < 0.15)
-        best = -1;
-    if (best >= 0) {
-        P = cand[best];
-        /* Octave confidence: how clearly the level below is weak and the level above strong. */
-        out->octave_conf = (float)MOOD_MAX(0.0, MOOD_MIN(1.0, r2v[best] - r1v[best]));
-    } else {
-        /* No metrical evidence either way (legato or arrhythmic music): keep the prior's pick. */
-        out->octave_conf = 0.0f;
-    }
-    out->tempo_bpm = (float)(60.0 * fr / P);
-    out->tempo_conf = (float)MOOD_MAX(0.0, MOOD_MIN(1.0, at(g, nl, P)));
-
-    /* Local tempo, each window's peak folded by octaves to the global level. */
-    if (nwin) {
-        an_stat ls = {0};
-        double mn = HUGE_VAL, mx = 0;
-        for (size_t w = 0; w < nwin; w++) {
-            double L = local[w];
-            while (L > P * 1.41)
-                L /= 2;
-            while (L < P / 1.41)
-                L *= 2;
-            double bpm = 60.0 * fr / L;
-            mood__stat_add(&ls, bpm);
-            mn = MOOD_MIN(mn, bpm);
-            mx = MOOD_MAX(mx, bpm);
-        }
+    if (ls.n) {
         out->local_mean = (float)mood__stat_mean(&ls);
         out->local_std = (float)mood__stat_std(&ls);
         out->local_min = (float)mn;
         out->local_max = (float)mx;
     }
+    /* Period at frame t: the window centred nearest, when within 25% of the global period. */
+    for (size_t t = 0; t < n; t++) {
+        size_t w = t > win / 2 ? (t - win / 2 + hop / 2) / hop : 0;
+        w = MOOD_MIN(w, nwin - 1);
+        double L = local[w] > 0 ? fold(local[w], P) : P;
+        period[t] = fabs(log(L / P)) < log(1.35) ? L : P;
+    }
+}
 
-    /* Tempogram peaks (polyrhythm hints): the three strongest local maxima, 30-300 BPM. */
-    {
-        size_t lo = (size_t)floor(60.0 * fr / 300.0), hi = (size_t)ceil(60.0 * fr / 30.0);
-        for (size_t l = lo > 1 ? lo : 1; l <= hi && l + 1 < nl; l++) {
-            if (!(g[l] > g[l - 1] && g[l] >= g[l + 1]) || g[l] <= 0)
-                continue;
-            float val = (float)g[l], bpm = (float)(60.0 * fr / (double)l);
-            for (int k = 0; k < 3; k++) {
-                if (val > out->peak_val[k]) {
-                    for (int j = 2; j > k; j--) {
-                        out->peak_val[j] = out->peak_val[j - 1];
-                        out->peak_bpm[j] = out->peak_bpm[j - 1];
-                    }
-                    out->peak_val[k] = val;
-                    out->peak_bpm[k] = bpm;
-                    break;
+/* The three strongest tempogram peaks, 30-300 BPM. */
+static void tempogram_peaks(const double *g, size_t nl, double fr, an_rhythm *out)
+{
+    size_t lo = (size_t)floor(60.0 * fr / 300.0), hi = (size_t)ceil(60.0 * fr / 30.0);
+    for (size_t l = lo > 1 ? lo : 1; l <= hi && l + 1 < nl; l++) {
+        if (!(g[l] > g[l - 1] && g[l] >= g[l + 1]) || g[l] <= 0)
+            continue;
+        float val = (float)g[l], bpm = (float)(60.0 * fr / (double)l);
+        for (int k = 0; k < 3; k++) {
+            if (val > out->peak_val[k]) {
+                for (int j = 2; j > k; j--) {
+                    out->peak_val[j] = out->peak_val[j - 1];
+                    out->peak_bpm[j] = out->peak_bpm[j - 1];
                 }
+                out->peak_val[k] = val;
+                out->peak_bpm[k] = bpm;
+                break;
             }
         }
-        out->ratio2 = out->peak_bpm[1] > 0 ? out->peak_bpm[1] / out->tempo_bpm : 0.0f;
-        out->ratio3 = out->peak_bpm[2] > 0 ? out->peak_bpm[2] / out->tempo_bpm : 0.0f;
     }
+    out->ratio2 = out->peak_bpm[1] > 0 ? out->peak_bpm[1] / out->tempo_bpm : 0.0f;
+    out->ratio3 = out->peak_bpm[2] > 0 ? out->peak_bpm[2] / out->tempo_bpm : 0.0f;
+}
 
-    /* Beats and what they tell. */
-    beats = mood__malloc_array(n / (size_t)MOOD_MAX(1.0, floor(P / 2)) + 2, sizeof(size_t));
-    if (!beats) {
-        st = mood__enomem("rhythm: beats");
-        goto done;
-    }
-    size_t nb = track_beats(o, n, P, beats);
-    out->beats = mood__malloc_array(nb ? nb : 1, sizeof(float));
-    if (!out->beats) {
-        st = mood__enomem("rhythm: beats");
-        goto done;
-    }
-    out->n_beats = nb;
+/* Beat strength, inter-beat-interval spread and micro-timing from the beat frames. */
+static void beat_stats(const float *o, size_t n, const size_t *b, size_t nb, double fr,
+                       an_rhythm *out)
+{
     double on_beats = 0, on_all = 0;
     for (size_t i = 0; i < n; i++)
         on_all += (double)o[i];
     for (size_t i = 0; i < nb; i++) {
-        out->beats[i] = (float)((double)beats[i] / fr);
-        on_beats += sample_max(o, n, (double)beats[i]);
+        double m = o[b[i]];
+        m = MOOD_MAX(m, b[i] > 0 ? (double)o[b[i] - 1] : 0.0);
+        on_beats += MOOD_MAX(m, b[i] + 1 < n ? (double)o[b[i] + 1] : 0.0);
     }
     out->beat_strength =
         nb && on_all > 0 ? (float)((on_beats / (double)nb) / (on_all / (double)n)) : 0.0f;
-    if (nb >= 3) {
-        double *ibi = mood__malloc_array(nb, sizeof(double));
-        if (!ibi) {
+    if (nb < 3)
+        return;
+    an_stat is = {0};
+    double jit = 0;
+    for (size_t i = 0; i + 1 < nb; i++)
+        mood__stat_add(&is, 1000.0 * (double)(b[i + 1] - b[i]) / fr);
+    for (size_t i = 1; i + 1 < nb; i++)
+        jit += fabs((double)b[i] - 0.5 * (double)(b[i - 1] + b[i + 1])) / fr;
+    out->ibi_std_ms = (float)mood__stat_std(&is);
+    out->microtiming_ms = (float)(1000.0 * jit / (double)(nb - 2));
+}
+
+/* Onset rate: peaks of the envelope above a 1 s moving mean plus half a deviation. */
+static float onset_rate(const float *o, size_t n, double fr)
+{
+    size_t half = (size_t)(fr * 0.5), count = 0, last = 0, lo = 0, hi = 0;
+    double run = 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        while (hi < n && hi <= i + half)
+            run += (double)o[hi++];
+        while (lo + half < i)
+            run -= (double)o[lo++];
+        double mean = run / (double)(hi - lo);
+        if (o[i] > o[i - 1] && o[i] >= o[i + 1] && (double)o[i] > mean + 0.5 &&
+            (count == 0 || i - last >= 2)) {
+            count++;
+            last = i;
+        }
+    }
+    return (float)((double)count / ((double)n / fr));
+}
+
+/* The envelope the beat tracker follows: full band plus the low band (kick and bass), whose
+ * onsets mark the beat where loud off-beat hi-hats would pull the phase. Written into @p ob. */
+static void tracking_envelope(const an_rhythm_in *in, const float *o, float *ob)
+{
+    size_t n = in->n;
+    if (!in->bands) {
+        memcpy(ob, o, n * sizeof(float));
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        ob[i] = in->bands[2 * i];
+    normalise(ob, n, ob);
+    for (size_t i = 0; i < n; i++)
+        ob[i] = o[i] + LOW_WEIGHT * ob[i];
+}
+
+/* Beats at the chosen period, their statistics, metre and tempo curve. */
+static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const double *period,
+                                   double P, an_rhythm *out)
+{
+    size_t n = in->n, cap = n / (size_t)MOOD_MAX(1.0, floor(P * 0.6)) + 2, nb = 0;
+    double fr = in->frame_rate_hz;
+    size_t *b = mood__malloc_array(cap, sizeof(size_t));
+    float *ob = mood__malloc_array(n, sizeof(float));
+    if (!b || !ob) {
+        mood__free(b);
+        mood__free(ob);
+        return mood__enomem("rhythm: beats");
+    }
+    tracking_envelope(in, o, ob);
+    mood_status st = mood__track_beats(ob, n, period, b, cap, &nb);
+    mood__free(ob);
+    if (st == MOOD_OK) {
+        out->beats = mood__malloc_array(nb ? nb : 1, sizeof(float));
+        if (!out->beats)
             st = mood__enomem("rhythm: beats");
-            goto done;
-        }
-        an_stat is = {0};
-        double jit = 0, sw = 0, omax = 0;
-        size_t nsw = 0;
-        for (size_t i = 0; i + 1 < nb; i++) {
-            ibi[i] = (double)(beats[i + 1] - beats[i]) / fr;
-            mood__stat_add(&is, ibi[i] * 1000.0);
-        }
-        for (size_t i = 1; i + 1 < nb; i++)
-            jit += fabs((double)beats[i] - 0.5 * (double)(beats[i - 1] + beats[i + 1])) / fr;
-        out->ibi_std_ms = (float)mood__stat_std(&is);
-        out->microtiming_ms = (float)(1000.0 * jit / (double)(nb - 2));
+    }
+    if (st == MOOD_OK) {
+        out->n_beats = nb;
         for (size_t i = 0; i < nb; i++)
-            omax = MOOD_MAX(omax, (double)o[beats[i]]);
-        /* Swing: position of the strongest onset between two beats, as long:short ratio. */
-        for (size_t i = 0; i + 1 < nb; i++) {
-            size_t b0 = beats[i], b1 = beats[i + 1], span = b1 - b0, bi = 0;
-            double bv = 0;
-            for (size_t j = b0 + (size_t)(0.3 * (double)span);
-                 j <= b0 + (size_t)(0.8 * (double)span); j++)
-                if ((double)o[j] > bv) {
-                    bv = o[j];
-                    bi = j;
-                }
-            if (bi && bv > 0.2 * omax) {
-                double f = (double)(bi - b0) / (double)span;
-                sw += f / (1 - f);
-                nsw++;
-            }
-        }
-        out->swing = nsw ? (float)(sw / (double)nsw) : 1.0f;
-        mood__free(ibi);
+            out->beats[i] = (float)((double)b[i] / fr);
+        beat_stats(o, n, b, nb, fr, out);
+        st = mood__rhythm_meter(in, o, b, nb, out);
     }
-    /* Onset rate: peaks of the envelope above a 1 s moving mean plus half a deviation. */
-    {
-        size_t half = (size_t)(fr * 0.5), count = 0, last = 0;
-        double run = 0;
-        size_t lo = 0, hi = 0;
-        for (size_t i = 1; i + 1 < n; i++) {
-            while (hi < n && hi <= i + half)
-                run += (double)o[hi++];
-            while (lo + half < i)
-                run -= (double)o[lo++];
-            double mean = run / (double)(hi - lo);
-            if (o[i] > o[i - 1] && o[i] >= o[i + 1] && (double)o[i] > mean + 0.5 &&
-                (count == 0 || i - last >= 2)) {
-                count++;
-                last = i;
-            }
-        }
-        out->onset_rate_hz = (float)((double)count / ((double)n / fr));
+    if (st == MOOD_OK)
+        st = mood__tempo_curve(out->beats, nb, out->tempo_bpm, out);
+    mood__free(b);
+    return st;
+}
+
+mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
+{
+    size_t n = in->n;
+    double fr = in->frame_rate_hz;
+    memset(out, 0, sizeof *out);
+    out->swing = 1.0f;
+    if (n < 16)
+        return MOOD_OK;
+    size_t nl = (size_t)ceil(fr * 4.0) + 2; /* lags up to 4 s: 2P checks at 40 BPM */
+    size_t win = MOOD_MIN((size_t)lround(fr * 12.0), n), hop = MOOD_MAX(win / 4, (size_t)1);
+    size_t nwin = 0;
+    float *o = mood__malloc_array(n, sizeof(float));
+    double *g = mood__calloc(2 * nl, sizeof(double));
+    double *local = mood__malloc_array(n / hop + 2, sizeof(double));
+    double *period = mood__malloc_array(n, sizeof(double));
+    mood_status st = MOOD_OK;
+    if (!o || !g || !local || !period) {
+        st = mood__enomem("rhythm");
+        goto done;
     }
+    normalise(in->onset, n, o);
+    tempogram(o, n, fr, win, hop, g, g + nl, nl, local, &nwin);
+    double P0 = g[0] > 0 ? best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr) : 0;
+    if (P0 <= 0) /* silence or no periodicity: no rhythm */
+        goto done;
+    double P = mood__rhythm_level(o, n, g, nl, fr, P0, win, hop, out);
+    out->tempo_bpm = (float)(60.0 * fr / P);
+    out->tempo_conf = (float)MOOD_MAX(0.0, MOOD_MIN(1.0, mood__lag_at(g, nl, P)));
+    local_tempo(local, nwin, win, hop, n, P, fr, out, period);
+    tempogram_peaks(g, nl, fr, out);
+    st = beats_and_metre(in, o, period, P, out);
+    out->onset_rate_hz = onset_rate(o, n, fr);
 done:
-    if (st != MOOD_OK) {
-        mood__free(out->beats);
-        out->beats = NULL;
-        out->n_beats = 0;
-    }
+    if (st != MOOD_OK)
+        mood__rhythm_free(out);
     mood__free(o);
     mood__free(g);
-    mood__free(a);
     mood__free(local);
-    mood__free(beats);
+    mood__free(period);
     return st;
+}
+
+void mood__rhythm_free(an_rhythm *r)
+{
+    mood__free(r->beats);
+    mood__free(r->downbeats);
+    mood__free(r->curve);
+    r->beats = r->downbeats = NULL;
+    r->curve = NULL;
+    r->n_beats = r->n_downbeats = r->n_curve = 0;
 }

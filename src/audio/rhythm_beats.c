@@ -1,0 +1,165 @@
+/*
+ * Beat tracking and the tempo curve.
+ *  - beats: dynamic programming over the onset envelope (after Ellis, J. New Music Research
+ *    2007): every frame's score is its onset strength plus the best predecessor one beat
+ *    earlier, the inter-beat interval penalised by its log distance to the local period. The
+ *    local period follows the tempogram windows, so songs that speed up keep their phase;
+ *  - tempo curve: the median inter-beat interval over sliding groups of beats, cut into
+ *    segments where it moves by more than 3%, short segments merged into their neighbours.
+ */
+#include "audio_internal.h"
+
+#include "../core/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIGHTNESS 100.0 /* weight of tempo consistency (Ellis' alpha) */
+
+/* Best predecessor of frame @p t for local period @p P; *out_sc gets its score. */
+static long predecessor(const double *C, size_t t, double P, double *out_sc)
+{
+    long lo = (long)floor(P * 0.6), hi = (long)ceil(P * 1.6), bi = -1;
+    double best = 0;
+    if (lo < 1)
+        lo = 1;
+    for (long d = lo; d <= hi; d++) {
+        long tau = (long)t - d;
+        if (tau < 0)
+            break;
+        double lr = log((double)d / P), sc = C[tau] - TIGHTNESS * lr * lr;
+        if (bi < 0 || sc > best) {
+            best = sc;
+            bi = tau;
+        }
+    }
+    *out_sc = best;
+    return bi;
+}
+
+mood_status mood__track_beats(const float *o, size_t n, const double *period, size_t *beats,
+                              size_t cap, size_t *out_nb)
+{
+    double *C = mood__malloc_array(n, sizeof(double));
+    long *back = mood__malloc_array(n, sizeof(long));
+    size_t nb = 0;
+    *out_nb = 0;
+    if (!C || !back) {
+        mood__free(C);
+        mood__free(back);
+        return mood__enomem("rhythm: beats");
+    }
+    for (size_t t = 0; t < n; t++) {
+        double best;
+        long bi = predecessor(C, t, period[t], &best);
+        int use = bi >= 0 && best > 0;
+        C[t] = (double)o[t] + (use ? best : 0);
+        back[t] = use ? bi : -1;
+    }
+    /* The last beat: the best cumulative score in the final period. */
+    size_t P_end = (size_t)period[n - 1];
+    size_t start = n > P_end ? n - P_end : 0, last = start;
+    for (size_t t = start; t < n; t++)
+        if (C[t] > C[last])
+            last = t;
+    for (long b = (long)last; b >= 0 && nb < cap; b = back[b])
+        beats[nb++] = (size_t)b;
+    for (size_t i = 0; i < nb / 2; i++) {
+        size_t tmp = beats[i];
+        beats[i] = beats[nb - 1 - i];
+        beats[nb - 1 - i] = tmp;
+    }
+    mood__free(C);
+    mood__free(back);
+    *out_nb = nb;
+    return MOOD_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median inter-beat interval (s) of beats i0..i1 (inclusive, i1 > i0). */
+static double median_ibi(const float *b, size_t i0, size_t i1, double *scratch)
+{
+    size_t k = 0;
+    for (size_t i = i0; i < i1; i++)
+        scratch[k++] = (double)b[i + 1] - (double)b[i];
+    qsort(scratch, k, sizeof(double), cmp_double);
+    return k % 2 ? scratch[k / 2] : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
+}
+
+/* Merge runs of segments within 3% of the run's mean tempo; returns the new count. */
+static size_t merge_similar(mood_tempo_segment *s, size_t k)
+{
+    size_t m = 0, run = 0;
+    double sum = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m > 0 && fabs(log((double)s[i].bpm / (sum / (double)run))) < log(1.03)) {
+            sum += (double)s[i].bpm;
+            run++;
+            s[m - 1].bpm = (float)(sum / (double)run);
+            continue;
+        }
+        s[m++] = s[i];
+        sum = (double)s[i].bpm;
+        run = 1;
+    }
+    return m;
+}
+
+/* Merge similar neighbours, fold segments shorter than @p min_s (a transition) into the
+ * following one, and merge again. */
+static size_t merge_segments(mood_tempo_segment *s, size_t k, double end_s, double min_s)
+{
+    k = merge_similar(s, k);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        double len = (i + 1 < k ? (double)s[i + 1].start_s : end_s) - (double)s[i].start_s;
+        if (len < min_s && i + 1 < k) {
+            s[i + 1].start_s = s[i].start_s;
+            continue;
+        }
+        if (len < min_s && m > 0)
+            continue;
+        s[m++] = s[i];
+    }
+    return merge_similar(s, m);
+}
+
+mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, an_rhythm *out)
+{
+    const size_t G = 8; /* beats per group */
+    out->n_curve = 0;
+    out->curve = mood__malloc_array(nb / 4 + 2, sizeof(mood_tempo_segment));
+    double *scratch = mood__malloc_array(G + 1, sizeof(double));
+    if (!out->curve || !scratch) {
+        mood__free(scratch);
+        return mood__enomem("rhythm: tempo curve");
+    }
+    size_t k = 0;
+    if (nb < 2 * G) {
+        out->curve[k++] = (mood_tempo_segment){0.0f, tempo_bpm};
+    } else {
+        for (size_t i = 0; i + G < nb; i += G / 2) {
+            double bpm = 60.0 / median_ibi(beats_s, i, i + G, scratch);
+            /* Fold to the level of the global tempo (the tracker may skip or double a beat). */
+            while (bpm > 1.41 * (double)tempo_bpm)
+                bpm /= 2;
+            while (bpm < (double)tempo_bpm / 1.41)
+                bpm *= 2;
+            float st = k == 0 ? 0.0f : beats_s[i + G / 2];
+            out->curve[k++] = (mood_tempo_segment){st, (float)bpm};
+        }
+        k = merge_segments(out->curve, k, (double)beats_s[nb - 1], 6.0);
+    }
+    /* One segment: the global tempo is the better estimate of it. */
+    if (k == 1)
+        out->curve[0].bpm = tempo_bpm;
+    out->n_curve = k;
+    mood__free(scratch);
+    return MOOD_OK;
+}

@@ -1,0 +1,196 @@
+/*
+ * The rhythm stage against known answers on synthesised signals (synth.h): the metrical
+ * level of click tracks and drum patterns from slow to fast, swing, 3/4, downbeats on the
+ * accented beats and the tempo curve of a song that changes tempo.
+ */
+#include "synth.h"
+#include "test_util.h"
+
+#include <moodscope/audio.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#define RATE 22050
+
+static mood_audio_analyzer *az;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mood_audio_analyzer_create(NULL, &az) == MOOD_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mood_audio_analyzer_destroy(az);
+    return 0;
+}
+
+static mood_audio_result *analyze_mono(const float *x, size_t n)
+{
+    mood_audio_result *r = NULL;
+    MOOD_ASSERT_OK(mood_audio_analyze_pcm(az, x, n, 1, RATE, NULL, &r));
+    return r;
+}
+
+/* A bar-structured pattern: @p bpb beats per bar from @p t0_s to @p t1_s at @p bpm, kick on the
+ * downbeat (and beat 3 of 4), snare on the other beats, hi-hat on the beat and at @p off
+ * (fraction of the beat: 0.5 straight, 2/3 triplet swing; 0 for none). */
+static void pattern(float *x, size_t n, double bpm, int bpb, double off, double t0_s, double t1_s,
+                    uint32_t *seed)
+{
+    double beat = 60.0 / bpm;
+    int k = 0;
+    for (double t = t0_s; t < t1_s - 1e-9; t += beat, k++) {
+        size_t at = (size_t)(t * RATE);
+        int b = k % bpb;
+        if (b == 0 || (bpb == 4 && b == 2))
+            synth_kick(x, n, RATE, at, 0.9);
+        else
+            synth_snare(x, n, RATE, at, 0.5, seed);
+        synth_hat(x, n, RATE, at, 0.15, 0.02, seed);
+        if (off > 0)
+            synth_hat(x, n, RATE, at + (size_t)(off * beat * RATE), 0.12, 0.02, seed);
+    }
+}
+
+static void test_octave_clicks_and_drums(void **state)
+{
+    (void)state;
+    static const double bpms[] = {60, 120, 174, 185};
+    for (size_t i = 0; i < 4; i++) {
+        for (int kind = 0; kind < 2; kind++) {
+            size_t n;
+            float *x = kind ? synth_drums(bpms[i], 0, 20.0, RATE, &n)
+                            : synth_clicks(bpms[i], 20.0, RATE, &n);
+            mood_audio_result *r = analyze_mono(x, n);
+            const float *v = mood_audio_result_values(r);
+            print_message("%s %.0f BPM -> %.2f (alt %.2f, %.2f)\n", kind ? "drums" : "clicks",
+                          bpms[i], (double)v[MOOD_AF_TEMPO_BPM], (double)v[MOOD_AF_TEMPO_ALT_BPM],
+                          (double)v[MOOD_AF_TEMPO_ALT_CONFIDENCE]);
+            MOOD_ASSERT_NEAR(v[MOOD_AF_TEMPO_BPM], bpms[i], 0.03, 0.0);
+            /* The rejected level is a factor away and never as likely. */
+            assert_true(v[MOOD_AF_TEMPO_ALT_BPM] > 0.0f);
+            assert_true(fabs((double)(v[MOOD_AF_TEMPO_ALT_BPM] / v[MOOD_AF_TEMPO_BPM]) - 1.0) >
+                        0.3);
+            assert_true(v[MOOD_AF_TEMPO_ALT_CONFIDENCE] >= 0.0f &&
+                        v[MOOD_AF_TEMPO_ALT_CONFIDENCE] <= 1.0f);
+            mood_audio_result_destroy(r);
+            free(x);
+        }
+    }
+}
+
+static void test_swing(void **state)
+{
+    (void)state;
+    size_t n = 20 * RATE;
+    float *x = calloc(n, sizeof(float));
+    uint32_t seed = 7;
+    pattern(x, n, 110.0, 4, 2.0 / 3.0, 0.0, 20.0, &seed);
+    mood_audio_result *r = analyze_mono(x, n);
+    const float *v = mood_audio_result_values(r);
+    print_message("swing: %.2f BPM, swing %.2f, meter %s\n", (double)v[MOOD_AF_TEMPO_BPM],
+                  (double)v[MOOD_AF_SWING_RATIO], mood_audio_result_meter(r));
+    MOOD_ASSERT_NEAR(v[MOOD_AF_TEMPO_BPM], 110.0, 0.03, 0.0);
+    assert_true(v[MOOD_AF_SWING_RATIO] > 1.4f);
+    assert_true(v[MOOD_AF_COMPOUND_METER] == 0.0f);
+    mood_audio_result_destroy(r);
+    /* The same groove played straight: no swing. */
+    memset(x, 0, n * sizeof(float));
+    pattern(x, n, 110.0, 4, 0.5, 0.0, 20.0, &seed);
+    r = analyze_mono(x, n);
+    v = mood_audio_result_values(r);
+    MOOD_ASSERT_NEAR(v[MOOD_AF_SWING_RATIO], 1.0, 0.0, 0.15);
+    mood_audio_result_destroy(r);
+    free(x);
+}
+
+static void test_three_four_and_downbeats(void **state)
+{
+    (void)state;
+    size_t n = 24 * RATE, nd;
+    float *x = calloc(n, sizeof(float));
+    uint32_t seed = 11;
+    pattern(x, n, 120.0, 3, 0.0, 0.0, 24.0, &seed);
+    mood_audio_result *r = analyze_mono(x, n);
+    const float *v = mood_audio_result_values(r);
+    const float *d = mood_audio_result_downbeats(r, &nd);
+    print_message("3/4: %.2f BPM, %g beats per bar, %zu downbeats\n", (double)v[MOOD_AF_TEMPO_BPM],
+                  (double)v[MOOD_AF_BEATS_PER_BAR], nd);
+    MOOD_ASSERT_NEAR(v[MOOD_AF_TEMPO_BPM], 120.0, 0.03, 0.0);
+    assert_int_equal((int)v[MOOD_AF_BEATS_PER_BAR], 3);
+    assert_string_equal(mood_audio_result_meter(r), "3/4");
+    /* Downbeats on the kicks: every 1.5 s from 0, within 50 ms. */
+    assert_true(nd >= 12);
+    for (size_t i = 1; i + 1 < nd; i++) {
+        double ph = fmod((double)d[i] + 0.75, 1.5) - 0.75;
+        MOOD_ASSERT_NEAR(ph, 0.0, 0.0, 0.05);
+    }
+    mood_audio_result_destroy(r);
+    free(x);
+}
+
+static void test_four_four_downbeats(void **state)
+{
+    (void)state;
+    size_t n = 24 * RATE, nd;
+    float *x = calloc(n, sizeof(float));
+    uint32_t seed = 5;
+    /* A bar of 4 at 100 BPM with a crash-like accent (loud kick and hat) on beat 1, starting
+     * half a bar in so that the first beat is not the downbeat. */
+    pattern(x, n, 100.0, 4, 0.5, 0.0, 24.0, &seed);
+    for (double t = 0.0; t < 24.0; t += 2.4)
+        synth_kick(x, n, RATE, (size_t)(t * RATE), 0.9);
+    mood_audio_result *r = analyze_mono(x, n);
+    const float *v = mood_audio_result_values(r);
+    const float *d = mood_audio_result_downbeats(r, &nd);
+    assert_int_equal((int)v[MOOD_AF_BEATS_PER_BAR], 4);
+    assert_true(nd >= 8);
+    for (size_t i = 1; i + 1 < nd; i++) {
+        double ph = fmod((double)d[i] + 1.2, 2.4) - 1.2;
+        MOOD_ASSERT_NEAR(ph, 0.0, 0.0, 0.05);
+    }
+    mood_audio_result_destroy(r);
+    free(x);
+}
+
+static void test_tempo_change_curve(void **state)
+{
+    (void)state;
+    size_t n = 40 * RATE, nc;
+    float *x = calloc(n, sizeof(float));
+    uint32_t seed = 3;
+    pattern(x, n, 100.0, 4, 0.5, 0.0, 19.2, &seed);
+    pattern(x, n, 130.0, 4, 0.5, 19.2, 40.0, &seed);
+    mood_audio_result *r = analyze_mono(x, n);
+    const mood_tempo_segment *c = mood_audio_result_tempo_curve(r, &nc);
+    for (size_t i = 0; i < nc; i++)
+        print_message("segment %zu: %.2f s %.2f BPM\n", i, (double)c[i].start_s, (double)c[i].bpm);
+    assert_int_equal(nc, 2);
+    MOOD_ASSERT_NEAR(c[0].bpm, 100.0, 0.03, 0.0);
+    MOOD_ASSERT_NEAR(c[1].bpm, 130.0, 0.03, 0.0);
+    MOOD_ASSERT_NEAR(c[1].start_s, 19.2, 0.0, 3.0);
+    mood_audio_result_destroy(r);
+    /* A steady song has one segment at the global tempo. */
+    memset(x, 0, n * sizeof(float));
+    pattern(x, n, 100.0, 4, 0.5, 0.0, 40.0, &seed);
+    r = analyze_mono(x, n);
+    c = mood_audio_result_tempo_curve(r, &nc);
+    assert_int_equal(nc, 1);
+    MOOD_ASSERT_NEAR(c[0].bpm, 100.0, 0.02, 0.0);
+    mood_audio_result_destroy(r);
+    free(x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_octave_clicks_and_drums),  cmocka_unit_test(test_swing),
+        cmocka_unit_test(test_three_four_and_downbeats), cmocka_unit_test(test_four_four_downbeats),
+        cmocka_unit_test(test_tempo_change_curve),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
