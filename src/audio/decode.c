@@ -76,11 +76,20 @@ mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_au
     const AVCodec *codec = NULL;
     char err[AV_ERROR_MAX_STRING_SIZE];
     mood_status s = MOOD_OK;
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
+    /* An http(s) URL (a media server's download endpoint) is streamed by FFmpeg's own protocol
+     * straight into the decoder, limited to network protocols; anything else is a file. */
+    int is_url = strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0;
+    AVDictionary *open_opts = NULL;
+    FILE *probe = is_url ? NULL : fopen(path, "rb");
+    if (!is_url && !probe)
         return mood__error(MOOD_EIO, "%s: %s", path, strerror(errno));
-    fclose(probe);
-    if ((rc = avformat_open_input(&fmt, path, NULL, NULL)) < 0) {
+    if (probe)
+        fclose(probe);
+    if (is_url)
+        av_dict_set(&open_opts, "protocol_whitelist", "http,https,tcp,tls", 0);
+    rc = avformat_open_input(&fmt, path, NULL, &open_opts);
+    av_dict_free(&open_opts);
+    if (rc < 0) {
         av_strerror(rc, err, sizeof err);
         return mood__error(MOOD_EFORMAT, "%s: not a readable audio file (%s)", path, err);
     }

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "cli_library_tags.h"
 #include "cli_report.h"
+#include "cli_subsonic.h"
 
 #include <moodscope/catalog.h>
 #include <moodscope/csv.h>
@@ -26,6 +27,7 @@ static void help(FILE *fp)
             "       moodscope library show TRACK\n"
             "       moodscope library stats\n"
             "       moodscope library export FILE.csv [--all]\n"
+            "       moodscope library sync SERVER [--analyze] (a media server; sync --help)\n"
             "       moodscope library set TRACK [--bpm N] [--key KEY] [--meter M]\n"
             "                             [--clear[=bpm,key,meter]]\n"
             "       moodscope library doubtful [FOLDER] [--threshold X] [--margin M]\n"
@@ -416,6 +418,8 @@ static int check_operands(const char *sub, int n_operands, const char *extra, co
 
 int mood_cmd_library(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "sync") == 0) /* media servers: library_sync.c */
+        return mood_cli_library_sync(argc - 1, argv + 1);
     int tags_rc = mood_cli_library_tags_dispatch(argc, argv);
     if (tags_rc >= 0) /* write-tags, read-tags, export --format rekordbox|mixxx */
         return tags_rc;

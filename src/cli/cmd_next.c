@@ -1,5 +1,6 @@
 /* `moodscope next TRACK`: the DJ's next track: similar tracks passing tempo, key, energy and
  * artist rules, each with its reasons. */
+#include "cli_subsonic.h"
 #include "cli_tracks.h"
 
 #include <stdlib.h>
@@ -22,11 +23,13 @@ static void help(FILE *fp)
         "      --energy DIR     up, down, steady or any (default)\n"
         "      --tempo-tolerance X  relative tempo range (default 0.06)\n"
         "      --no-half-double only the same time, not half or double\n"
-        "      --any-key        do not require a compatible key\n" MOOD_CLI_TRACKS_HELP
-            MOOD_CLI_HITS_HELP);
+        "      --any-key        do not require a compatible key\n" MOOD_CLI_TO_HELP
+            MOOD_CLI_TRACKS_HELP MOOD_CLI_HITS_HELP);
 }
 
 enum { OPT_ENERGY = MOOD_OPT_TRACKS_FIRST_FREE, OPT_TOL, OPT_NOHALF, OPT_ANYKEY };
+
+static const char *to_server; /* --to SERVER */
 
 /* The DJ rule options (mood_cli_tracks_option_fn on a mood_dj_options). */
 static int dj_option(void *user, const char *cmd, int opt, char *arg)
@@ -49,6 +52,8 @@ static int dj_option(void *user, const char *cmd, int opt, char *arg)
     case OPT_ANYKEY:
         dj->require_key = 0;
         return MOOD_EXIT_OK;
+    case MOOD_OPT_TO:
+        return mood_cli_to_option(&to_server, cmd, opt, arg);
     default:
         return MOOD_CLI_UNKNOWN_OPTION;
     }
@@ -61,6 +66,7 @@ int mood_cmd_next(int argc, char **argv)
                                              {"tempo-tolerance", required_argument, NULL, OPT_TOL},
                                              {"no-half-double", no_argument, NULL, OPT_NOHALF},
                                              {"any-key", no_argument, NULL, OPT_ANYKEY},
+                                             MOOD_CLI_TO_LONGOPT,
                                              MOOD_CLI_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     mood_cli_tracks t;
@@ -87,6 +93,9 @@ int mood_cmd_next(int argc, char **argv)
                       mood_space_id(s, row), mood_space_artist(s, row), mood_space_title(s, row),
                       (double)mood_space_tempo(s, row), num, letter ? letter : '?', found);
         rc = mood_cli_tracks_write(&t, t.hits, found);
+        if (rc == MOOD_EXIT_OK && to_server)
+            rc = mood_cli_subsonic_queue(t.com.catalog, to_server, s, t.hits, found,
+                                         "DJ next-track picks");
     }
     mood_cli_tracks_close(&t);
     return rc;

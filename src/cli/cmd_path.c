@@ -1,4 +1,5 @@
 /* `moodscope path A B`: a chain of tracks from A to B at even steps. */
+#include "cli_subsonic.h"
 #include "cli_tracks.h"
 
 const char mood_cmd_path_summary[] = "a smooth chain of tracks from one track to another";
@@ -14,7 +15,7 @@ static void help(FILE *fp)
             "steps the path is shorter, and says so on stderr.\n\n"
             "Options:\n"
             "  -n, --count N        longest path, endpoints included (default "
-            "25)\n" MOOD_CLI_TRACKS_HELP
+            "25)\n" MOOD_CLI_TO_HELP MOOD_CLI_TRACKS_HELP
             "\nOutput: rank,id,artist,title,distance (to the waypoint),score (progress 0..1),\n"
             "reasons[,path] as csv (default), tsv or json. Exit codes: 0 success, 1 data or "
             "runtime error (track not found or\n"
@@ -23,12 +24,15 @@ static void help(FILE *fp)
 
 int mood_cmd_path(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        MOOD_CLI_TRACKS_LONGOPTS, MOOD_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {MOOD_CLI_TRACKS_LONGOPTS,
+                                             MOOD_CLI_TO_LONGOPT,
+                                             MOOD_CLI_COMMON_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     mood_cli_tracks t;
     size_t a, b;
     mood_path_info info;
-    int rc = mood_cli_tracks_parse(argc, argv, longopts, help, 25, &t, NULL, NULL);
+    const char *to = NULL;
+    int rc = mood_cli_tracks_parse(argc, argv, longopts, help, 25, &t, mood_cli_to_option, &to);
     if (rc >= 0)
         return rc;
     if (optind != argc - 2)
@@ -54,6 +58,9 @@ int mood_cmd_path(int argc, char **argv)
                           "of the waypoints",
                           info.found, info.requested, info.requested - info.found);
         rc = mood_cli_tracks_write(&t, t.hits, info.found);
+        if (rc == MOOD_EXIT_OK && to)
+            rc = mood_cli_subsonic_queue(t.com.catalog, to, t.space, t.hits, info.found,
+                                         "a path between two tracks");
     }
     mood_cli_tracks_close(&t);
     return rc;

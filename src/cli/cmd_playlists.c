@@ -1,5 +1,6 @@
 /* `moodscope playlists RUN`: one smooth playlist per mood group, exported and/or pushed to MPD. */
 #include "cli.h"
+#include "cli_subsonic.h"
 
 #include <moodscope/fileio.h>
 #include <moodscope/playlist.h>
@@ -36,7 +37,8 @@ static void help(FILE *fp)
             "      --mpd HOST[:PORT]    also push each playlist to MPD as a stored playlist\n"
             "      --mpd-music-dir DIR  MPD's music_directory (stripped from track paths)\n"
             "      --mpd-queue          add the first playlist to MPD's queue instead\n"
-            "      --mpd-password PW    MPD password\n\n" MOOD_CLI_COMMON_HELP
+            "      --mpd-password PW    MPD password\n" MOOD_CLI_PLAYLISTS_TO_HELP
+            "\n" MOOD_CLI_COMMON_HELP
             "\nOutput: playlist,group,tracks,tour_length,file as csv (default), tsv or json.\n"
             "Exit codes: 0 success, 1 data or runtime error, 2 usage.\n");
 }
@@ -75,6 +77,10 @@ int mood_cmd_playlists(int argc, char **argv)
         {"mpd-music-dir", required_argument, NULL, OPT_MPDDIR},
         {"mpd-queue", no_argument, NULL, OPT_MPDQUEUE},
         {"mpd-password", required_argument, NULL, OPT_MPDPW},
+        {"to", required_argument, NULL, MOOD_OPT_TO},
+        {"update", no_argument, NULL, MOOD_OPT_UPDATE},
+        {"all", no_argument, NULL, MOOD_OPT_ALL},
+        {"max-change", required_argument, NULL, MOOD_OPT_MAX_CHANGE},
         MOOD_CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     mood_cli_common com;
@@ -86,6 +92,10 @@ int mood_cmd_playlists(int argc, char **argv)
     int formats[3] = {0, 0, 0}, relative = 0, use_mpd = 0, opt, rc = MOOD_EXIT_OK;
     size_t dups, limited, seed, no_file = 0;
     char *end;
+    mood_cli_playlists_to pt;
+    if (argc > 1 && strcmp(argv[1], "history") == 0)
+        return mood_cli_playlists_history(argc - 1, argv + 1);
+    mood_cli_playlists_to_init(&pt);
     mood_cli_common_init(&com);
     mood_playlist_options_default(&po);
     memset(&mo, 0, sizeof mo);
@@ -158,10 +168,24 @@ int mood_cmd_playlists(int argc, char **argv)
             mo.password = optarg;
             break;
         default:
-            return mood_cli_usage(argv[0], "unknown option");
+            rc = mood_cli_playlists_to_option(&pt, argv[0], opt, optarg);
+            if (rc < 0)
+                return -rc;
+            if (rc == 0)
+                return mood_cli_usage(argv[0], "unknown option");
+            rc = MOOD_EXIT_OK;
         }
     }
     mood_cli_set_verbosity(com.quiet, com.verbose);
+    if (pt.all && !pt.update)
+        return mood_cli_usage(argv[0], "--all goes with --update");
+    if (pt.all && optind == argc) {
+        static char latest[4096];
+        rc = mood_cli_latest_run(com.runs_dir, latest, sizeof latest);
+        if (rc != MOOD_EXIT_OK)
+            return rc;
+        argv[--optind] = latest;
+    }
     if (optind != argc - 1)
         return mood_cli_usage(argv[0], "expected one RUN");
     {
@@ -191,6 +215,11 @@ int mood_cmd_playlists(int argc, char **argv)
     if (mood_mkdirs(out_dir) != MOOD_OK) {
         mood_playlist_set_destroy(set);
         return mood_cli_fail("%s", out_dir);
+    }
+    if (pt.update) {
+        rc = mood_cli_playlists_publish(&com, &pt, set, run_dir, out_dir, formats, relative);
+        mood_playlist_set_destroy(set);
+        return rc;
     }
     fmt = com.format ? com.format : "csv";
     if (strcmp(fmt, "json") == 0)
@@ -241,6 +270,8 @@ int mood_cmd_playlists(int argc, char **argv)
         mood_cli_warn("%zu entries have no audio file and were left out of the M3U8/XSPF files "
                       "(JSON lists every track by id)",
                       no_file);
+    if (rc == MOOD_EXIT_OK && pt.to)
+        rc = mood_cli_playlists_publish(&com, &pt, set, run_dir, out_dir, formats, relative);
     mood_playlist_removed(set, &dups, &limited);
     mood_cli_info("%zu playlists; %zu near-duplicates removed, %zu tracks over the artist limit",
                   mood_playlist_count(set), dups, limited);

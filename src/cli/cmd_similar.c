@@ -1,4 +1,5 @@
 /* `moodscope similar TRACK`: the nearest tracks in the standardised feature space. */
+#include "cli_subsonic.h"
 #include "cli_tracks.h"
 
 const char mood_cmd_similar_summary[] = "tracks most similar to a track (exact or HNSW search)";
@@ -15,17 +16,20 @@ static void help(FILE *fp)
             "accents, feat. credits and remaster/live suffixes); an ambiguous name lists the\n"
             "candidates.\n\n"
             "Options:\n"
-            "  -n, --count N        how many tracks (default 20)\n" MOOD_CLI_TRACKS_HELP
-                MOOD_CLI_HITS_HELP);
+            "  -n, --count N        how many tracks (default 20)\n" MOOD_CLI_TO_HELP
+                MOOD_CLI_TRACKS_HELP MOOD_CLI_HITS_HELP);
 }
 
 int mood_cmd_similar(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        MOOD_CLI_TRACKS_LONGOPTS, MOOD_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {MOOD_CLI_TRACKS_LONGOPTS,
+                                             MOOD_CLI_TO_LONGOPT,
+                                             MOOD_CLI_COMMON_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     mood_cli_tracks t;
     size_t row, found;
-    int rc = mood_cli_tracks_parse(argc, argv, longopts, help, 20, &t, NULL, NULL);
+    const char *to = NULL;
+    int rc = mood_cli_tracks_parse(argc, argv, longopts, help, 20, &t, mood_cli_to_option, &to);
     if (rc >= 0)
         return rc;
     if (optind != argc - 1)
@@ -47,6 +51,8 @@ int mood_cmd_similar(int argc, char **argv)
                       mood_index_is_approximate(t.index) ? "HNSW" : "exact", graph,
                       mood_metric_name(mood_space_metric(s)), mood_space_dim(s));
         rc = mood_cli_tracks_write(&t, t.hits, found);
+        if (rc == MOOD_EXIT_OK && to)
+            rc = mood_cli_subsonic_queue(t.com.catalog, to, s, t.hits, found, "similar tracks");
     }
     mood_cli_tracks_close(&t);
     return rc;
