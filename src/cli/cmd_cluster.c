@@ -8,6 +8,8 @@
 #include <moodscope/csv.h>
 #include <moodscope/run.h>
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,10 @@ static void help(FILE *fp)
             "      --n-init N          restarts, best kept (default 10)\n"
             "      --max-iter N        iteration cap (default 300)\n"
             "      --tol X             convergence tolerance (default 1e-4)\n"
-            "      --eps X             DBSCAN radius (default: suggested from the data)\n"
+            "      --eps X             DBSCAN radius (default: chosen from the data's density\n"
+            "                          levels: the finest partition that persists over a\n"
+            "                          1.5x range of eps, at the smallest eps where it holds\n"
+            "                          99.8%% of its rows; printed as 'dbscan eps')\n"
             "      --min-samples N     DBSCAN core size (default 5)\n"
             "      --covariance full|diag  GMM covariance (default full)\n"
             "      --n-neighbors N     spectral k-NN graph degree (default 10)\n"
@@ -73,6 +78,26 @@ enum {
     OPT_POPULATION
 };
 
+/*
+ * DBSCAN's radius as the model recorded it (from the run's model.json): with no --eps it was
+ * chosen from the data, and this line is where the user learns it.
+ */
+static void print_dbscan_eps(FILE *fp, const mood_run_config *c, const char *runs_dir,
+                             const char *id)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/model.json", runs_dir, id);
+    json_t *m = json_load_file(path, 0, NULL);
+    const json_t *cm = json_object_get(m, "model");
+    const json_t *eps = json_object_get(json_object_get(cm, "dbscan"), "eps");
+    const char *algo = json_string_value(json_object_get(cm, "algorithm"));
+    if (algo && strcmp(algo, "dbscan") == 0 && json_is_number(eps))
+        fprintf(fp, "  dbscan eps:  %.9g (%s)\n", json_number_value(eps),
+                c->cluster.eps > 0.0 ? "given"
+                                     : "automatic: density levels of the data, see --help");
+    json_decref(m);
+}
+
 /* Execute one config on the table, write it, print it. Returns an exit code. */
 static int run_one(const mood_run_config *c, const mood_table *t, const mood_cli_common *com,
                    mood_run_summary *out_summary, int print)
@@ -91,8 +116,10 @@ static int run_one(const mood_run_config *c, const mood_table *t, const mood_cli
     if (print) {
         if (com->format && strcmp(com->format, "json") == 0)
             printf("%s\n", mood_run_metadata_json(r));
-        else
+        else {
             mood_cli_print_run(stdout, mood_run_metadata_json(r), com->runs_dir);
+            print_dbscan_eps(stdout, c, com->runs_dir, id);
+        }
     }
     if (out_summary) {
         mood_run_summary *v;

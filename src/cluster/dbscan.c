@@ -5,8 +5,19 @@
  * follow the first core row of each cluster, and a border row joins the first cluster that
  * reaches it. Noise is -1. Neighbourhoods come from a kd-tree (kdtree.c), never O(n²).
  *
- * The eps suggestion is the kneedle knee of the sorted distance of each row to its
- * min_samples-th nearest row (itself counted, as scikit-learn counts min_samples).
+ * The automatic eps (mood_dbscan_suggest_eps) reads density levels rather than the knee of the
+ * k-distance curve, whose long Gaussian tail puts the knee inside the blobs and leaves their
+ * rims as noise. Every eps of DBSCAN* is one cut of the single-linkage tree of the mutual
+ * reachability distance max(core(a), core(b), |a − b|), core = distance to the min_samples-th
+ * nearest row (Campello, Moulavi & Sander, HDBSCAN, PAKDD 2013). Walking that tree upwards gives,
+ * at each level, the number of groups holding at least 1% of the rows (and min_samples). A
+ * partition is persistent when that number holds over an eps range spanning a factor of 1.5 or
+ * more; the finest persistent partition wins, and eps is the smallest level of its range at
+ * which its groups hold 99.8% of the rows they hold just before the range ends, so the tails
+ * join their blob far below the level where blobs join each other. Without a persistent
+ * partition (one blob, no structure) eps falls back to the kneedle knee of the sorted core
+ * distances. The tree is an exact O(m²) Prim on m ≤ 10000 rows; above, on 10000 evenly spaced
+ * rows with min_samples scaled to the sample's density.
  */
 #include "cluster_internal.h"
 
@@ -30,6 +41,288 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* ---- automatic eps: density levels --------------------------------------------------------- */
+
+#define EPS_MAX_ROWS    10000 /* rows of the exact single-linkage tree */
+#define EPS_MIN_SHARE   0.01  /* a group counts from this share of the rows */
+#define EPS_MIN_PERSIST 1.5   /* eps range (max/min) a partition must span */
+#define EPS_COVER       0.998 /* share of its final rows the partition must hold at eps */
+
+typedef struct mst_edge {
+    double w;
+    int32_t a, b;
+} mst_edge;
+
+/* One level of the tree: after every edge of weight w, the groups and the rows they hold. */
+typedef struct eps_level {
+    double w;
+    size_t groups, covered;
+} eps_level;
+
+static int cmp_edge(const void *pa, const void *pb)
+{
+    const mst_edge *a = pa, *b = pb;
+    if (a->w != b->w)
+        return (a->w > b->w) - (a->w < b->w);
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+/* Distance of each of the m rows of x to its ms-th nearest row (itself counted), like sklearn. */
+static mood_status core_distances(const float *x, size_t m, size_t d, size_t ms, double *core)
+{
+    kdtree *t;
+    int failed = 0;
+    mood_status st = mood__kdtree_build(x, m, d, &t);
+    if (st != MOOD_OK)
+        return st;
+    long long mm = (long long)m;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(mood__par_threads(0, (double)m *(double)d * 64.0))
+#endif
+    {
+        int32_t *idx = mood__malloc_array(ms, sizeof(int32_t));
+        double *dd = mood__malloc_array(ms, sizeof(double));
+        if (!idx || !dd) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            failed = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 64)
+#endif
+        for (long long i = 0; i < mm; i++) {
+            if (!idx || !dd)
+                continue;
+            mood__kdtree_knn(t, x + (size_t)i * d, ms, idx, dd);
+            core[i] = sqrt(dd[ms - 1]);
+        }
+        mood__free(idx);
+        mood__free(dd);
+    }
+    mood__kdtree_free(t);
+    return failed ? mood__enomem("dbscan eps") : MOOD_OK;
+}
+
+/*
+ * Minimum spanning tree of the mutual reachability graph by Prim's algorithm: O(m²·d) time and
+ * O(m) memory, no distance matrix. Squared weights are compared (no square root per pair) and
+ * the rows still outside the tree are kept in a packed list. The next row is the one of least
+ * weight, the lowest index on ties, so the tree does not depend on the thread count or on the
+ * list order. Writes m − 1 edges.
+ */
+static mood_status mreach_mst(const float *x, size_t m, size_t d, const double *core, mst_edge *out)
+{
+    double *best = mood__malloc_array(m, sizeof(double));
+    double *core2 = mood__malloc_array(m, sizeof(double));
+    int32_t *from = mood__malloc_array(m, sizeof(int32_t));
+    int32_t *rem = mood__malloc_array(m, sizeof(int32_t));
+    if (!best || !core2 || !from || !rem) {
+        mood__free(best);
+        mood__free(core2);
+        mood__free(from);
+        mood__free(rem);
+        return mood__enomem("dbscan eps tree");
+    }
+    for (size_t i = 0; i < m; i++) {
+        best[i] = INFINITY;
+        core2[i] = core[i] * core[i];
+        from[i] = 0;
+        rem[i] = (int32_t)i;
+    }
+    size_t cur = 0, r = m;
+    rem[0] = (int32_t)(m - 1);
+    r--;
+    const int nt = mood__par_threads(0, (double)m * (double)d * 4.0);
+    for (size_t e = 0; e + 1 < m; e++) {
+        const float *xc = x + cur * d;
+        const double cc2 = core2[cur];
+        const long long rr = (long long)r;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static)
+#endif
+        for (long long k = 0; k < rr; k++) {
+            const size_t j = (size_t)rem[k];
+            const float *xj = x + j * d;
+            double s = 0.0;
+            for (size_t q = 0; q < d; q++) {
+                const double diff = (double)xc[q] - (double)xj[q];
+                s += diff * diff;
+            }
+            const double w2 = MOOD_MAX(s, MOOD_MAX(cc2, core2[j]));
+            if (w2 < best[j]) {
+                best[j] = w2;
+                from[j] = (int32_t)cur;
+            }
+        }
+        size_t bk = 0;
+        for (size_t k = 1; k < r; k++) {
+            const size_t j = (size_t)rem[k], b = (size_t)rem[bk];
+            if (best[j] < best[b] || (best[j] == best[b] && j < b))
+                bk = k;
+        }
+        cur = (size_t)rem[bk];
+        rem[bk] = rem[--r];
+        out[e].w = sqrt(best[cur]);
+        out[e].a = from[cur];
+        out[e].b = (int32_t)cur;
+    }
+    mood__free(best);
+    mood__free(core2);
+    mood__free(from);
+    mood__free(rem);
+    return MOOD_OK;
+}
+
+static size_t uf_find(int32_t *parent, size_t a)
+{
+    while ((size_t)parent[a] != a) {
+        parent[a] = parent[parent[a]];
+        a = (size_t)parent[a];
+    }
+    return a;
+}
+
+/*
+ * Merge the sorted tree edges bottom-up (union by size) and record, once per distinct weight,
+ * how many groups of at least min_size rows exist and how many rows they hold. Returns the
+ * number of levels written to lv (at most m − 1), or SIZE_MAX when out of memory.
+ */
+static size_t tree_levels(const mst_edge *edges, size_t m, size_t min_size, eps_level *lv)
+{
+    int32_t *parent = mood__malloc_array(m, sizeof(int32_t));
+    size_t *size = mood__malloc_array(m, sizeof(size_t));
+    size_t nl = 0, groups = 0, covered = 0;
+    if (!parent || !size) {
+        mood__free(parent);
+        mood__free(size);
+        return SIZE_MAX;
+    }
+    for (size_t i = 0; i < m; i++) {
+        parent[i] = (int32_t)i;
+        size[i] = 1;
+    }
+    for (size_t e = 0; e + 1 < m; e++) {
+        size_t ra = uf_find(parent, (size_t)edges[e].a), rb = uf_find(parent, (size_t)edges[e].b);
+        size_t sa = size[ra], sb = size[rb];
+        int big_a = sa >= min_size, big_b = sb >= min_size;
+        if (sa > sb) {
+            size_t tmp = ra;
+            ra = rb;
+            rb = tmp;
+        }
+        parent[ra] = (int32_t)rb;
+        size[rb] = sa + sb;
+        if (sa + sb >= min_size) {
+            covered += (big_a ? 0 : sa) + (big_b ? 0 : sb);
+            groups = groups + 1 - (size_t)big_a - (size_t)big_b;
+        }
+        if (nl == 0 || lv[nl - 1].w != edges[e].w)
+            nl++;
+        lv[nl - 1].w = edges[e].w;
+        lv[nl - 1].groups = groups;
+        lv[nl - 1].covered = covered;
+    }
+    mood__free(parent);
+    mood__free(size);
+    return nl;
+}
+
+/*
+ * The finest persistent partition (see the top of the file) and its eps: 1 with *out_eps set,
+ * 0 when no partition of two or more groups persists.
+ */
+static int pick_level(const eps_level *lv, size_t nl, double *out_eps)
+{
+    double floor_w = INFINITY;
+    size_t bi = SIZE_MAX, bj = 0, bg = 0;
+    double bp = 0.0;
+    for (size_t i = 0; i < nl; i++)
+        if (lv[i].w > 0.0 && lv[i].w < floor_w)
+            floor_w = lv[i].w;
+    for (size_t i = 0, j = 0; i < nl; i = j + 1) {
+        j = i;
+        while (j + 1 < nl && lv[j + 1].groups == lv[i].groups)
+            j++;
+        if (j + 1 >= nl || lv[i].groups < 2)
+            continue;
+        double persist = lv[j + 1].w / MOOD_MAX(lv[i].w, floor_w);
+        if (persist < EPS_MIN_PERSIST)
+            continue;
+        if (lv[i].groups > bg || (lv[i].groups == bg && persist > bp)) {
+            bi = i;
+            bj = j;
+            bg = lv[i].groups;
+            bp = persist;
+        }
+    }
+    if (bi == SIZE_MAX)
+        return 0;
+    size_t t = bi;
+    const double want = EPS_COVER * (double)lv[bj].covered;
+    while (t < bj && (double)lv[t].covered < want)
+        t++;
+    /* Halfway to the next level, so that no tree distance sits on the radius itself. */
+    *out_eps = 0.5 * (lv[t].w + lv[t + 1].w);
+    return 1;
+}
+
+/* The previous rule, kept for data without a persistent partition: the kneedle knee. */
+static double kneedle_eps(double *kd, size_t m, double *xs, double *ys)
+{
+    qsort(kd, m, sizeof(double), cmp_double);
+    /* Increasing convex curve → mirrored to the decreasing convex form kneedle expects. */
+    for (size_t i = 0; i < m; i++) {
+        xs[i] = (double)i;
+        ys[i] = kd[m - 1 - i];
+    }
+    size_t ki = mood__kneedle_index(xs, ys, m);
+    double eps = ki == SIZE_MAX ? kd[(size_t)(0.9 * (double)(m - 1))] : kd[m - 1 - ki];
+    /* Duplicated rows: fall back to the smallest positive k-distance. */
+    for (size_t i = 0; i < m && !(eps > 0.0); i++)
+        eps = kd[i];
+    return eps > 0.0 ? eps : 1e-6;
+}
+
+/* Density-level eps of the m rows xs (see the top of the file). */
+static mood_status levels_eps(const float *xs, size_t m, size_t d, size_t ms, double *out_eps)
+{
+    double *core = mood__malloc_array(m, sizeof(double));
+    double *t1 = mood__malloc_array(m, sizeof(double));
+    double *t2 = mood__malloc_array(m, sizeof(double));
+    mst_edge *edges = mood__malloc_array(m, sizeof(mst_edge));
+    eps_level *lv = mood__malloc_array(m, sizeof(eps_level));
+    mood_status st = MOOD_OK;
+    if (!core || !t1 || !t2 || !edges || !lv) {
+        st = mood__enomem("dbscan eps");
+        goto done;
+    }
+    st = core_distances(xs, m, d, ms, core);
+    if (st == MOOD_OK && m >= 3)
+        st = mreach_mst(xs, m, d, core, edges);
+    if (st != MOOD_OK)
+        goto done;
+    size_t nl = 0;
+    if (m >= 3) {
+        qsort(edges, m - 1, sizeof(mst_edge), cmp_edge);
+        size_t min_size = MOOD_MAX(ms, (size_t)ceil(EPS_MIN_SHARE * (double)m));
+        nl = tree_levels(edges, m, min_size, lv);
+        if (nl == SIZE_MAX) {
+            st = mood__enomem("dbscan eps levels");
+            goto done;
+        }
+    }
+    if (!pick_level(lv, nl, out_eps))
+        *out_eps = kneedle_eps(core, m, t1, t2);
+done:
+    mood__free(core);
+    mood__free(t1);
+    mood__free(t2);
+    mood__free(edges);
+    mood__free(lv);
+    return st;
+}
+
 mood_status mood_dbscan_suggest_eps(const float *x, size_t n, size_t d, size_t min_samples,
                                     double *out_eps)
 {
@@ -41,71 +334,21 @@ mood_status mood_dbscan_suggest_eps(const float *x, size_t n, size_t d, size_t m
     mood_status st = mood__check_finite("dbscan eps", x, n, d, 0);
     if (st != MOOD_OK)
         return st;
-    kdtree *t;
-    st = mood__kdtree_build(x, n, d, &t);
-    if (st != MOOD_OK)
-        return st;
-    /* Query at most 20000 rows, evenly spaced, so the curve is deterministic and cheap. */
-    size_t m = MOOD_MIN(n, (size_t)20000);
-    double *kd = mood__malloc_array(m, sizeof(double));
-    double *xs = mood__malloc_array(m, sizeof(double));
-    double *ys = mood__malloc_array(m, sizeof(double));
-    int failed = 0;
-    if (!kd || !xs || !ys) {
-        st = mood__enomem("dbscan eps");
-        goto done;
-    }
-    long long mm = (long long)m;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(mood__par_threads(0, (double)m *(double)d * 64.0))
-#endif
-    {
-        int32_t *idx = mood__malloc_array(min_samples, sizeof(int32_t));
-        double *dd = mood__malloc_array(min_samples, sizeof(double));
-        if (!idx || !dd) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 64)
-#endif
-        for (long long qi = 0; qi < mm; qi++) {
-            if (!idx || !dd)
-                continue;
-            size_t r = (size_t)((double)qi * (double)n / (double)m);
-            mood__kdtree_knn(t, x + r * d, min_samples, idx, dd);
-            kd[qi] = sqrt(dd[min_samples - 1]);
-        }
-        mood__free(idx);
-        mood__free(dd);
-    }
-    if (failed) {
-        st = mood__enomem("dbscan eps");
-        goto done;
-    }
-    qsort(kd, m, sizeof(double), cmp_double);
-    /* Increasing convex curve → mirrored to the decreasing convex form kneedle expects. */
+    if (n <= EPS_MAX_ROWS)
+        return levels_eps(x, n, d, min_samples, out_eps);
+    /* Evenly spaced rows, so the answer is deterministic; min_samples follows their density. */
+    const size_t m = EPS_MAX_ROWS;
+    float *xs = mood__malloc_array(m * d, sizeof(float));
+    if (!xs)
+        return mood__enomem("dbscan eps sample");
     for (size_t i = 0; i < m; i++) {
-        xs[i] = (double)i;
-        ys[i] = kd[m - 1 - i];
+        size_t r = (size_t)((double)i * (double)n / (double)m);
+        memcpy(xs + i * d, x + r * d, d * sizeof(float));
     }
-    size_t ki = mood__kneedle_index(xs, ys, m);
-    double eps = ki == SIZE_MAX ? kd[(size_t)(0.9 * (double)(m - 1))] : kd[m - 1 - ki];
-    if (!(eps > 0.0)) {
-        /* Duplicated rows: fall back to the smallest positive k-distance. */
-        for (size_t i = 0; i < m && !(eps > 0.0); i++)
-            eps = kd[i];
-        if (!(eps > 0.0))
-            eps = 1e-6;
-    }
-    *out_eps = eps;
-done:
-    mood__free(kd);
+    double scaled = round((double)min_samples * (double)m / (double)n);
+    size_t ms = (size_t)MOOD_MAX(2.0, MOOD_MIN((double)min_samples, scaled));
+    st = levels_eps(xs, m, d, MOOD_MIN(ms, min_samples), out_eps);
     mood__free(xs);
-    mood__free(ys);
-    mood__kdtree_free(t);
     return st;
 }
 
