@@ -16,6 +16,7 @@
 #include "audio_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #define HPCP_HARMONICS 4
 #define HPCP_DECAY     0.6f
@@ -32,25 +33,42 @@ static float fine_pos(float semis)
     return x < 0.0f ? x + (float)AN_FINE : x;
 }
 
+/* cos²(pi/2 d) for |d| <= 1, tabulated (WIN_N + 1 steps over 0..1): the window is evaluated
+ * about twenty times per peak, and the table keeps it off the cost of the analysis. */
+#define WIN_N 256
+static float win_tab[WIN_N + 2];
+static pthread_once_t win_once = PTHREAD_ONCE_INIT;
+
+static void win_init(void)
+{
+    for (int i = 0; i <= WIN_N + 1; i++) {
+        double c = cos(0.5 * M_PI * (i > WIN_N ? WIN_N : i) / WIN_N);
+        win_tab[i] = (float)(c * c);
+    }
+}
+
+static float win(float d)
+{
+    float x = fabsf(d) * WIN_N;
+    int i = (int)x;
+    return i >= WIN_N ? 0.0f : win_tab[i] + (x - (float)i) * (win_tab[i + 1] - win_tab[i]);
+}
+
 /* Spread energy @p e at fine position @p pos over the bins of the cos² window. */
 static void add_fine(float *fine, float pos, float e)
 {
     const float hw = HPCP_HALF_WIN * (AN_FINE / 12.0f);
     int j0 = (int)ceilf(pos - hw), j1 = (int)floorf(pos + hw);
-    for (int j = j0; j <= j1; j++) {
-        float d = ((float)j - pos) / hw, c = cosf(0.5f * (float)M_PI * d);
-        fine[(j + AN_FINE) % AN_FINE] += e * c * c;
-    }
+    for (int j = j0; j <= j1; j++)
+        fine[(j + AN_FINE) % AN_FINE] += e * win(((float)j - pos) / hw);
 }
 
 /* Spread energy @p e of a bass pitch @p pc_pos (pitch classes from C, real) over 12 bins. */
 static void add_bass(float *bass, float pc_pos, float e)
 {
     int j0 = (int)ceilf(pc_pos - HPCP_HALF_WIN), j1 = (int)floorf(pc_pos + HPCP_HALF_WIN);
-    for (int j = j0; j <= j1; j++) {
-        float d = ((float)j - pc_pos) / HPCP_HALF_WIN, c = cosf(0.5f * (float)M_PI * d);
-        bass[((j % 12) + 12) % 12] += e * c * c;
-    }
+    for (int j = j0; j <= j1; j++)
+        bass[((j % 12) + 12) % 12] += e * win(((float)j - pc_pos) / HPCP_HALF_WIN);
 }
 
 /* One interpolated peak at bin @p k: its pitch in semitones from A440 and its magnitude. */
@@ -86,6 +104,7 @@ void mood__hpcp_hop(mood_audio_analyzer *az, const float *mag, float *row)
         mx = mag[k] > mx ? mag[k] : mx;
     if (mx < 1e-5f)
         return; /* below -100 dBFS: silence */
+    pthread_once(&win_once, win_init);
     const float thr = 0.01f * mx;
     double re = 0.0, im = 0.0;
     for (int k = k0; k < k1; k++) {
