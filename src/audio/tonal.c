@@ -34,7 +34,7 @@ static void tonal_centroid(const float *c, double out[6])
         }
 }
 
-#define KEY_TEMP 0.02 /* softmax temperature of the track key confidences */
+#define KEY_TEMP 0.1 /* softmax temperature of the track key confidences */
 
 /*
  * Chord frames (@p CF blocks each) into @p frames (nf×24: treble, then bass): each block's

@@ -10,19 +10,17 @@
 
 #include <math.h>
 
-/* Profiles fitted on the tuning set (bench/audio/corpus.py, split "tune"): the mean
- * tonic-rotated HPCP of its 108 single-key songs per mode, scaled to a maximum of 1; treble
- * and bass, C major / C minor. The bass weight and the ending weight (tonal.c) were chosen on
- * the same set by leave-one-out. */
-static const double prof_major[12] = {1.000, 0.077, 0.660, 0.057, 0.648, 0.518,
-                                      0.142, 0.982, 0.066, 0.599, 0.111, 0.497};
-static const double prof_minor[12] = {1.000, 0.121, 0.533, 0.630, 0.121, 0.551,
-                                      0.096, 0.960, 0.482, 0.121, 0.386, 0.237};
-static const double bass_major[12] = {1.000, 0.148, 0.478, 0.125, 0.312, 0.447,
-                                      0.174, 0.964, 0.125, 0.329, 0.111, 0.218};
-static const double bass_minor[12] = {1.000, 0.186, 0.409, 0.444, 0.150, 0.459,
-                                      0.164, 0.933, 0.384, 0.144, 0.290, 0.227};
-#define BASS_WEIGHT 0.25
+/* Profiles fitted on the tuning set (mean tonic-rotated HPCP of the single-key songs per
+ * mode, scaled to a maximum of 1): treble and bass, C major / C minor. */
+static const double prof_major[12] = {1.000, 0.038, 0.554, 0.040, 0.544, 0.507,
+                                      0.069, 0.899, 0.052, 0.505, 0.089, 0.299};
+static const double prof_minor[12] = {1.000, 0.099, 0.369, 0.719, 0.069, 0.724,
+                                      0.041, 0.798, 0.455, 0.089, 0.592, 0.089};
+static const double bass_major[12] = {1.000, 0.076, 0.263, 0.063, 0.257, 0.416,
+                                      0.068, 0.681, 0.048, 0.273, 0.042, 0.068};
+static const double bass_minor[12] = {1.000, 0.062, 0.133, 0.375, 0.063, 0.524,
+                                      0.056, 0.510, 0.244, 0.060, 0.423, 0.070};
+#define BASS_WEIGHT 0.5
 
 /* Pearson correlation of @p x with profile @p prof rotated to tonic @p key. */
 static double corr_rot(const double *x, const double *prof, int key)
@@ -75,6 +73,10 @@ void mood__key_pick(const double sc[24], double temp, int *out_best, int *out_se
         z += exp((sc[i] - sc[b]) / temp);
     *out_best = b;
     *out_second = s;
-    *out_conf = (float)(1.0 / z);
-    *out_conf2 = (float)(exp((sc[s] - sc[b]) / temp) / z);
+    /* Scaled by the strength of the best match (its score over the largest possible score),
+     * so that a non-tonal signal is not confidently in a key. */
+    double strength = sc[b] > 0 ? sc[b] / (1.0 + BASS_WEIGHT) : 0.0;
+    strength = strength > 1.0 ? 1.0 : strength;
+    *out_conf = (float)(strength / z);
+    *out_conf2 = (float)(strength * exp((sc[s] - sc[b]) / temp) / z);
 }
