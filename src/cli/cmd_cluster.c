@@ -3,6 +3,7 @@
  * write the run directories and print what was found.
  */
 #include "cli.h"
+#include "cli_mpi.h"
 #include "cli_report.h"
 
 #include <moodscope/csv.h>
@@ -183,6 +184,9 @@ static int run_config_file(const char *path, const mood_table *t, const char *co
 
 int mood_cmd_cluster(int argc, char **argv)
 {
+    /* Under mpirun (or --mpi / --input-per-rank) every rank runs the MPI engine. */
+    if (mood_cli_mpi_wanted(argc, argv))
+        return mood_cli_cluster_mpi(argc, argv);
     static const struct option opts[] = {
         {"input", required_argument, NULL, 'i'},
         {"clusters", required_argument, NULL, 'k'},

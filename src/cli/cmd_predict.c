@@ -1,5 +1,6 @@
 /* `moodscope predict NAME --input new.csv [--output FILE]` (old: load_snapshot --predict_csv). */
 #include "cli.h"
+#include "cli_mpi.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/run.h>
@@ -23,6 +24,9 @@ static void help(FILE *fp)
 
 int mood_cmd_predict(int argc, char **argv)
 {
+    /* Under mpirun (or --mpi / --input-per-rank) every rank runs the MPI engine. */
+    if (mood_cli_mpi_wanted(argc, argv))
+        return mood_cli_predict_mpi(argc, argv);
     static const struct option opts[] = {
         {"input", required_argument, NULL, 'i'},
         {"predict_csv", required_argument, NULL, 'i'},

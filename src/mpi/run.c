@@ -1,0 +1,743 @@
+/*
+ * A distributed run: the counterpart of mood_run_execute() (src/store/run.c) for k-means with
+ * a fixed k. The heavy steps (reading, statistics, seeding, Lloyd, assignment) run on every
+ * rank over its own rows; rank 0 then assembles a mood_run from the rows it gathers (every
+ * row up to gather_max_rows, else a seeded sample) for the scores, profiles, names and map,
+ * and mood_run_write() writes the run directory in a staging folder. clustered_output.csv is
+ * then streamed there from every rank in global row order and the folder renamed into place.
+ */
+#ifdef MOOD_WITH_MPI
+#define _POSIX_C_SOURCE 200809L
+#include "mpi_pipeline.h"
+
+#include "../cluster/cluster_internal.h"
+#include "../core/internal.h"
+#include "../store/json_util.h"
+#include "../store/run_internal.h"
+
+#include <moodscope/kmeans.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <moodscope/fileio.h>
+
+struct mood_mpi_run {
+    mpi_layout l;
+    const mood_table *local; /* borrowed until write */
+    mood_run *r;             /* rank 0 */
+    int32_t *labels;         /* local */
+    float *dist;             /* local */
+    size_t d, k, gathered;
+    int sampled, skip_rows;
+    mood_mpi_stats st;
+    char *meta_text;
+};
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static mood_status check_config(const mood_run_config *c)
+{
+    if (c->cluster.algorithm != MOOD_ALGO_KMEANS)
+        return mood__error(MOOD_EUNSUPPORTED,
+                           "under MPI only --algorithm kmeans runs "
+                           "distributed (asked: %s)",
+                           mood_algorithm_name(c->cluster.algorithm));
+    if (c->auto_k || c->search)
+        return mood__error(MOOD_EUNSUPPORTED, "under MPI give a fixed --clusters K (auto k and "
+                                              "--search are single-process)");
+    if (c->pca_components)
+        return mood__error(MOOD_EUNSUPPORTED, "--pca is not distributed yet");
+    if (c->label_column && c->label_column[0])
+        return mood__error(MOOD_EUNSUPPORTED, "--labels is not distributed yet");
+    return MOOD_OK;
+}
+
+/* The configuration as run.c records it (same keys, so the run id hashes alike). */
+static json_t *config_json(const mood_run_config *c, const mood_feature_list *fl)
+{
+    const mood_cluster_params *p = &c->cluster;
+    json_t *used = json_array();
+    for (size_t j = 0; j < fl->k; j++)
+        json_array_append_new(used, json_string(fl->names[j]));
+    json_t *o = json_pack(
+        "{s:s?, s:s, s:o, s:s, s:s, s:o, s:b, s:{s:I, s:I}, s:o, s:I, s:I, s:f, s:f, s:I, s:s, "
+        "s:I, s:I, s:I, s:s?}",
+        "name", c->name, "features_spec", c->features ? c->features : "all-numeric",
+        "features_used", used, "scaler", mood_scaler_kind_name(c->scaler), "algorithm",
+        mood_algorithm_name(p->algorithm), "n_clusters", json_integer((json_int_t)p->k), "auto_k",
+        0, "k_range", "min", (json_int_t)c->autok.k_min, "max", (json_int_t)c->autok.k_max, "seed",
+        mood__json_seed(p->seed), "n_init", (json_int_t)p->n_init, "max_iter",
+        (json_int_t)p->max_iter, "tol", p->tol, "eps", p->eps, "min_samples",
+        (json_int_t)p->min_samples, "covariance", p->covariance == MOOD_COV_DIAG ? "diag" : "full",
+        "n_neighbors", (json_int_t)p->n_neighbors, "batch_size", (json_int_t)p->batch_size,
+        "pca_components", (json_int_t)c->pca_components, "label_column", c->label_column);
+    if (o)
+        json_object_set_new(o, "search", json_boolean(c->search));
+    return o;
+}
+
+/* Which local rows rank 0 receives: all, or a seeded sample independent of the rank count. */
+static int keep_row(const mood_mpi_run *m, uint64_t seed, size_t g, double frac)
+{
+    if (!m->sampled)
+        return 1;
+    uint64_t z = seed ^ 0x6d6f6f6473636f70ULL ^ (g * 0x9e3779b97f4a7c15ULL);
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53 < frac;
+}
+
+/* Gather rows (d floats), labels and distances of the kept rows to rank 0. */
+static mood_status gather_rows(mood_mpi_run *m, const float *rows, size_t d, uint64_t seed,
+                               double frac, float **g_rows, int32_t **g_lab, float **g_dist,
+                               size_t *g_n)
+{
+    const size_t n = m->l.g1 - m->l.g0;
+    float *kr = mood__malloc_array(n + 1, (d + 2) * sizeof(float));
+    size_t mine = 0;
+    mood_status s = mood_mpi_agree(kr ? MOOD_OK : mood__enomem("MPI gather"));
+    for (size_t i = 0; s == MOOD_OK && i < n; i++) {
+        if (!keep_row(m, seed, m->l.g0 + i, frac))
+            continue;
+        float *o = kr + mine * (d + 2);
+        memcpy(o, rows + i * d, d * sizeof(float));
+        memcpy(o + d, &m->labels[i], sizeof(int32_t));
+        o[d + 1] = m->dist[i];
+        mine++;
+    }
+    int cnt = (int)(mine * (d + 2)), *counts = NULL, *disp = NULL;
+    float *all = NULL;
+    if (m->l.rank == 0) {
+        counts = mood__calloc((size_t)m->l.size * 2, sizeof(int));
+        disp = counts ? counts + m->l.size : NULL;
+    }
+    mood__mpi_count.calls += 2;
+    if (s == MOOD_OK && MPI_Gather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD))
+        s = mood__error(MOOD_EINTERNAL, "MPI gather failed");
+    size_t tot = 0;
+    for (int r = 0; s == MOOD_OK && counts && r < m->l.size; r++) {
+        disp[r] = (int)tot;
+        tot += (size_t)counts[r];
+    }
+    if (m->l.rank == 0 && s == MOOD_OK)
+        all = mood__malloc_array(tot + 1, sizeof(float));
+    mood__mpi_count.bytes += (unsigned long long)cnt * sizeof(float);
+    if (s == MOOD_OK &&
+        MPI_Gatherv(kr, cnt, MPI_FLOAT, all, counts, disp, MPI_FLOAT, 0, MPI_COMM_WORLD))
+        s = mood__error(MOOD_EINTERNAL, "MPI gatherv failed");
+    if (s == MOOD_OK && m->l.rank == 0) {
+        *g_n = tot / (d + 2);
+        *g_rows = mood__malloc_array(*g_n + 1, d * sizeof(float));
+        *g_lab = mood__malloc_array(*g_n + 1, sizeof(int32_t));
+        *g_dist = mood__malloc_array(*g_n + 1, sizeof(float));
+        if (!*g_rows || !*g_lab || !*g_dist)
+            s = mood__enomem("MPI gather");
+        for (size_t i = 0; s == MOOD_OK && i < *g_n; i++) {
+            memcpy(*g_rows + i * d, all + i * (d + 2), d * sizeof(float));
+            memcpy(*g_lab + i, all + i * (d + 2) + d, sizeof(int32_t));
+            (*g_dist)[i] = all[i * (d + 2) + d + 1];
+        }
+    }
+    mood__free(kr);
+    mood__free(counts);
+    mood__free(all);
+    return s;
+}
+/* "PC1 (41.2%): energy +0.61, acousticness -0.55" (as run.c labels the map's axes). */
+static void axis_label(char *buf, size_t cap, int pc, double ratio, const double *w, size_t d,
+                       char **names)
+{
+    size_t best[2] = {0, 0};
+    int n = snprintf(buf, cap, "PC%d (%.1f%% of variance)", pc, 100 * ratio);
+    if (d == 0 || n < 0)
+        return;
+    for (size_t j = 1; j < d; j++)
+        if (fabs(w[j]) > fabs(w[best[0]]))
+            best[0] = j;
+    best[1] = best[0] == 0 && d > 1 ? 1 : 0;
+    for (size_t j = 0; j < d; j++)
+        if (j != best[0] && fabs(w[j]) > fabs(w[best[1]]))
+            best[1] = j;
+    for (size_t b = 0; b < (d > 1 ? 2u : 1u) && (size_t)n < cap; b++)
+        n += snprintf(buf + n, cap - (size_t)n, "%s%s %+.2f", b ? ", " : ": ", names[best[b]],
+                      w[best[b]]);
+}
+
+/* Group centres on the map: the mean of each group's points. */
+static void map_centres(mood_run *r)
+{
+    double *acc = mood__calloc(r->k * 3 + 3, sizeof(double));
+    if (!acc)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        size_t c = (size_t)r->labels[i];
+        acc[3 * c] += (double)r->map_xy[2 * i];
+        acc[3 * c + 1] += (double)r->map_xy[2 * i + 1];
+        acc[3 * c + 2] += 1;
+    }
+    for (size_t c = 0; c < r->k; c++) {
+        double m = acc[3 * c + 2] > 0 ? acc[3 * c + 2] : 1;
+        r->centroid_xy[2 * c] = (float)(acc[3 * c] / m);
+        r->centroid_xy[2 * c + 1] = (float)(acc[3 * c + 1] / m);
+    }
+    mood__free(acc);
+}
+
+/* build_map() of run.c on the gathered rows @p xs (scaled). */
+static mood_status build_map(mood_run *r, const float *xs)
+{
+    const size_t n = r->n, d = r->d, nc = d >= 2 ? 2 : 1;
+    mood_pca pca;
+    r->map_xy = mood__calloc(n * 2 + 2, sizeof(float));
+    r->centroid_xy = mood__calloc(r->k * 2 + 2, sizeof(float));
+    float *proj = mood__malloc_array(n + 1, nc * sizeof(float));
+    mood_status s = r->map_xy && r->centroid_xy && proj ? MOOD_OK : mood__enomem("run map");
+    if (s == MOOD_OK)
+        s = mood_pca_fit(xs, n, d, nc, &pca);
+    if (s != MOOD_OK) {
+        mood__free(proj);
+        return s;
+    }
+    mood_pca_transform(&pca, xs, n, proj);
+    for (size_t i = 0; i < n; i++) {
+        r->map_xy[2 * i] = proj[i * nc];
+        r->map_xy[2 * i + 1] = nc > 1 ? proj[i * nc + 1] : 0.0f;
+    }
+    map_centres(r);
+    json_t *jp = json_object(), *loadings = json_object();
+    json_object_set_new(jp, "explained_variance_ratio",
+                        mood__json_doubles(pca.explained_ratio, nc));
+    for (size_t c = 0; c < nc; c++) {
+        json_t *lc = json_object();
+        char key[8];
+        for (size_t j = 0; j < d; j++)
+            json_object_set_new(lc, r->flist.names[j], json_real(pca.components[c * d + j]));
+        snprintf(key, sizeof key, "PC%zu", c + 1);
+        json_object_set_new(loadings, key, lc);
+        axis_label(r->axis_label[c], sizeof r->axis_label[c], (int)c + 1, pca.explained_ratio[c],
+                   pca.components + c * d, d, r->flist.names);
+    }
+    if (nc == 1)
+        snprintf(r->axis_label[1], sizeof r->axis_label[1], "(one feature: no second axis)");
+    json_object_set_new(jp, "loadings", loadings);
+    json_object_set_new(r->meta, "pca", jp);
+    mood__free(proj);
+    mood_pca_free(&pca);
+    return MOOD_OK;
+}
+
+static json_t *scores_json(const mood_run *r)
+{
+    char method[64];
+    if (r->scores.silhouette_sampled)
+        snprintf(method, sizeof method, "sampled (%zu rows, seeded)", r->scores.silhouette_n);
+    else
+        snprintf(method, sizeof method, "exact (%zu rows)", r->scores.silhouette_n);
+    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:I, s:I}", "silhouette",
+                     mood__json_real(r->scores.silhouette), "silhouette_method", method,
+                     "calinski_harabasz", mood__json_real(r->scores.calinski_harabasz),
+                     "davies_bouldin", mood__json_real(r->scores.davies_bouldin), "inertia",
+                     mood__json_real(r->scores.inertia), "composite_score",
+                     mood__json_real(r->composite), "k", (json_int_t)r->k, "n_noise",
+                     (json_int_t)r->scores.n_noise);
+}
+/* What rank 0 needs besides the gathered rows. */
+typedef struct assemble_in {
+    const mood_run_config *c;
+    mood_feature_list *fl; /* moved into the run */
+    float *median;
+    mood_scaler *scaler;       /* moved */
+    mood_cluster_model *model; /* moved */
+    size_t *sizes;             /* global group sizes (k) */
+    size_t *missing;           /* d */
+    size_t n_global, n_cols;
+    uint64_t data_hash;
+    double inertia;
+    json_t *timings;
+} assemble_in;
+
+static mood_status assemble_pipe(mood_run *r, assemble_in *a)
+{
+    mood_pipeline *p = r->pipe;
+    p->d = r->d;
+    p->features = mood__calloc(r->d, sizeof(char *));
+    p->median = mood__malloc_array(r->d, sizeof(float));
+    p->k = r->k;
+    p->sizes = mood__calloc(r->k, sizeof(size_t));
+    p->names = mood__calloc(r->k, sizeof(char *));
+    if (!p->features || !p->median || !p->sizes || !p->names)
+        return mood__enomem("run");
+    for (size_t j = 0; j < r->d; j++)
+        if (!(p->features[j] = mood__strdup(r->flist.names[j])))
+            return mood__enomem("run");
+    memcpy(p->median, a->median, r->d * sizeof(float));
+    memcpy(p->sizes, a->sizes, r->k * sizeof(size_t));
+    p->scaler = *a->scaler;
+    memset(a->scaler, 0, sizeof *a->scaler);
+    p->model = a->model;
+    a->model = NULL;
+    return MOOD_OK;
+}
+
+static mood_status assemble_scores(mood_run *r, const float *xs, const mood_mpi_run *m,
+                                   const assemble_in *a)
+{
+    mood_silhouette_params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.seed = a->c->cluster.seed;
+    if (r->k >= 2) {
+        mood_status s =
+            mood_internal_scores_compute(xs, r->n, r->d, r->labels, r->k, &sp, &r->scores);
+        if (s != MOOD_OK)
+            return s;
+    } else {
+        memset(&r->scores, 0, sizeof r->scores);
+        r->scores.silhouette = r->scores.calinski_harabasz = r->scores.davies_bouldin = NAN;
+        r->scores.k = 1;
+        mood_inertia(xs, r->n, r->d, r->labels, 1, &r->scores.inertia);
+    }
+    if (m->sampled)
+        r->scores.inertia = a->inertia; /* exact over all rows, not the sample's */
+    r->composite = r->k >= 2 ? mood_composite_score(&r->scores, r->n) : (double)NAN;
+    mood_status s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names,
+                                         r->labels, r->k, &r->profile);
+    for (size_t g = 0; s == MOOD_OK && g < r->k; g++)
+        if (!(r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g))))
+            s = mood__enomem("run");
+    return s;
+}
+
+static json_t *data_json(const mood_run *r, const assemble_in *a)
+{
+    json_t *data = json_object(), *files = json_array(), *miss = json_object();
+    json_t *skipped = json_array();
+    size_t total = 0;
+    char hash[32];
+    for (size_t f = 0; f < a->c->n_input_files; f++)
+        json_array_append_new(files, json_string(a->c->input_files[f]));
+    for (size_t j = 0; j < r->d; j++) {
+        total += a->missing[j];
+        if (a->missing[j])
+            json_object_set_new(miss, r->flist.names[j], json_integer((json_int_t)a->missing[j]));
+    }
+    for (size_t j = 0; j < r->flist.n_skipped; j++)
+        json_array_append_new(skipped, json_pack("{s:s, s:s}", "column", r->flist.skipped[j],
+                                                 "reason", r->flist.skip_reasons[j]));
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)a->data_hash);
+    json_object_set_new(data, "files", files);
+    json_object_set_new(data, "rows", json_integer((json_int_t)a->n_global));
+    json_object_set_new(data, "columns", json_integer((json_int_t)a->n_cols));
+    json_object_set_new(data, "features_hash", json_string(hash));
+    json_object_set_new(data, "missing_imputed_total", json_integer((json_int_t)total));
+    json_object_set_new(data, "missing_imputed", miss);
+    json_object_set_new(data, "skipped_columns", skipped);
+    return data;
+}
+
+static json_t *mpi_json(const mood_mpi_run *m)
+{
+    return json_pack("{s:I, s:I, s:b, s:s, s:s, s:f, s:f, s:I}", "ranks", (json_int_t)m->l.size,
+                     "rows_on_rank0_for_scores", (json_int_t)m->gathered, "scores_on_sample",
+                     m->sampled, "reduction", "ordered chain (bit-identical to one process)",
+                     "inertia_scope", "exact over all rows", "lloyd_bytes_per_iteration_rank0",
+                     m->st.lloyd_bytes_per_iter, "lloyd_calls_per_iteration",
+                     m->st.lloyd_calls_per_iter, "iterations", (json_int_t)m->st.iterations);
+}
+
+static void assemble_meta(mood_run *r, const mood_mpi_run *m, assemble_in *a)
+{
+    json_t *cfg = config_json(a->c, &r->flist), *groups = json_array();
+    char *cfg_text = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
+    r->config_hash = cfg_text ? mood__fnv1a(cfg_text, strlen(cfg_text), MOOD_FNV_OFFSET) : 0;
+    free(cfg_text);
+    r->data_hash = a->data_hash;
+    for (size_t g = 0; g < r->k; g++)
+        json_array_append_new(groups,
+                              json_pack("{s:I, s:s, s:I, s:f, s:s}", "id", (json_int_t)g, "name",
+                                        r->pipe->names[g], "size", (json_int_t)r->pipe->sizes[g],
+                                        "share", (double)r->pipe->sizes[g] / (double)a->n_global,
+                                        "traits", mood_profile_traits(r->profile, g)));
+    json_object_set_new(r->meta, "created_utc", json_string(r->created_utc));
+    json_object_set_new(r->meta, "config", cfg);
+    json_object_set_new(r->meta, "data", data_json(r, a));
+    json_object_set_new(r->meta, "metrics", scores_json(r));
+    json_object_set_new(r->meta, "composite_score_definition",
+                        json_string("0.5*(silhouette+1)/2 + 0.25/(1+davies_bouldin) + "
+                                    "0.25*CH/(CH+n/k): each term in [0,1], higher is better"));
+    json_object_set_new(r->meta, "k_selection", json_null());
+    json_object_set_new(r->meta, "groups", groups);
+    json_object_set_new(r->meta, "iterations",
+                        json_integer((json_int_t)mood_cluster_model_iterations(r->pipe->model)));
+    json_object_set_new(r->meta, "timings_s", a->timings);
+    a->timings = NULL;
+    json_object_set_new(r->meta, "mpi", mpi_json(m));
+    json_object_set_new(
+        r->meta, "versions",
+        json_pack("{s:s, s:s}", "moodscope", mood_version(), "jansson", JANSSON_VERSION));
+}
+
+/* Rank 0: a mood_run over the gathered rows (raw, labels, dist are moved in). */
+static mood_status assemble(mood_mpi_run *m, assemble_in *a, float *raw, int32_t *lab, float *dist,
+                            size_t ng)
+{
+    mood_run *r = mood__calloc(1, sizeof *r);
+    float *xs = NULL;
+    size_t dim = 0;
+    if (!r) {
+        mood__free(raw);
+        mood__free(lab);
+        mood__free(dist);
+        return mood__enomem("run");
+    }
+    m->r = r;
+    r->raw = raw;
+    r->labels = lab;
+    r->dist = dist;
+    r->n = ng;
+    r->d = m->d;
+    r->k = m->k;
+    r->flist = *a->fl;
+    memset(a->fl, 0, sizeof *a->fl);
+    r->meta = json_object();
+    r->pipe = mood__calloc(1, sizeof *r->pipe);
+    mood__utc_now(r->created_utc, sizeof r->created_utc, r->created_compact,
+                  sizeof r->created_compact);
+    mood_status s = r->meta && r->pipe ? mood_table_create(ng, &r->table) : mood__enomem("run");
+    if (s == MOOD_OK)
+        s = assemble_pipe(r, a);
+    if (s == MOOD_OK)
+        s = mood__pipeline_transform(r->pipe, r->raw, r->n, &xs, &dim);
+    if (s == MOOD_OK)
+        s = assemble_scores(r, xs, m, a);
+    if (s == MOOD_OK)
+        s = build_map(r, xs);
+    if (s == MOOD_OK)
+        assemble_meta(r, m, a);
+    mood__free(xs);
+    return s;
+}
+/* ---------------------------------------------------------------- execute */
+typedef struct exec_state {
+    mood_feature_list fl;
+    float *raw, *x, *median, *cent, *dsq;
+    size_t *missing, *sizes;
+    mood_scaler scaler;
+    mood_cluster_model *model;
+    uint64_t hash;
+    double inertia;
+} exec_state;
+
+static void exec_free(exec_state *e)
+{
+    mood_feature_list_free(&e->fl);
+    mood__free(e->raw);
+    mood__free(e->x);
+    mood__free(e->median);
+    mood__free(e->cent);
+    mood__free(e->dsq);
+    mood__free(e->missing);
+    mood__free(e->sizes);
+    mood_scaler_free(&e->scaler);
+    mood_cluster_model_destroy(e->model);
+}
+
+static void acc_dsq(void *u, size_t c, size_t a, size_t b, double *v)
+{
+    const float *dsq = u;
+    (void)c;
+    for (size_t i = a; i < b; i++)
+        v[0] += (double)dsq[i];
+}
+
+/* Features, raw matrix, fingerprint, imputation, scaler, scaled matrix. */
+static mood_status exec_prepare(mood_mpi_run *m, const mood_run_config *c, exec_state *e)
+{
+    const size_t n = m->l.g1 - m->l.g0;
+    mood_status s = mood_mpi_agree(mood__mpi_features(m->local, c->features, &e->fl));
+    if (s != MOOD_OK)
+        return s;
+    m->d = e->fl.k;
+    if (m->l.n == 0)
+        return mood__error(MOOD_EINVAL, "the data has no rows");
+    if (c->cluster.k > m->l.n)
+        return mood__error(MOOD_EINVAL, "%zu groups asked for but the data has only %zu rows",
+                           c->cluster.k, m->l.n);
+    const size_t d = m->d;
+    e->raw = mood__malloc_array(n + 1, d * sizeof(float));
+    e->x = mood__malloc_array(n + 1, d * sizeof(float));
+    e->median = mood__malloc_array(d, sizeof(float));
+    e->missing = mood__calloc(d, sizeof(size_t));
+    s = e->raw && e->x && e->median && e->missing ? MOOD_OK : mood__enomem("run");
+    if (s == MOOD_OK)
+        s = mood_table_matrix(m->local, (const char *const *)e->fl.names, d, e->raw);
+    s = mood_mpi_agree(s);
+    e->hash = MOOD_FNV_OFFSET;
+    if (s == MOOD_OK)
+        s = mood__mpi_fnv_chain(e->raw, n * d * sizeof(float), &e->hash);
+    if (s == MOOD_OK)
+        s = mood_mpi_agree(mood__mpi_impute(&m->l, e->raw, d, e->median, e->missing));
+    if (s == MOOD_OK)
+        s = mood_mpi_agree(mood__mpi_scaler_fit(&m->l, c->scaler, e->raw, d, &e->scaler));
+    if (s == MOOD_OK) {
+        memcpy(e->x, e->raw, n * d * sizeof(float));
+        mood_scaler_transform(&e->scaler, e->x, n);
+    }
+    return s;
+}
+
+/* k-means, the model, the labels predict() gives, exact inertia and group sizes. */
+static mood_status exec_fit(mood_mpi_run *m, const mood_run_config *c, exec_state *e)
+{
+    const size_t n = m->l.g1 - m->l.g0, d = m->d, k = c->cluster.k;
+    mpi_kmeans_out ko;
+    memset(&ko, 0, sizeof ko);
+    m->k = k;
+    e->cent = mood__malloc_array(k, d * sizeof(float));
+    e->dsq = mood__malloc_array(n + 1, sizeof(float));
+    e->sizes = mood__calloc(k, sizeof(size_t));
+    m->labels = mood__malloc_array(n + 1, sizeof(int32_t));
+    m->dist = mood__malloc_array(n + 1, sizeof(float));
+    mood_status s =
+        e->cent && e->dsq && e->sizes && m->labels && m->dist ? MOOD_OK : mood__enomem("run");
+    if (s == MOOD_OK)
+        s = mood__model_new(MOOD_ALGO_KMEANS, k, d, &c->cluster, &e->model);
+    s = mood_mpi_agree(s);
+    ko.centroids = e->cent;
+    ko.labels = m->labels;
+    double t0 = now_s();
+    if (s == MOOD_OK)
+        s = mood__mpi_kmeans_fit(&m->l, e->x, d, k, c->cluster.seed, c->cluster.n_init,
+                                 c->cluster.max_iter, c->cluster.tol, &ko);
+    m->st.seconds_seed = ko.seed_seconds;
+    m->st.seconds_lloyd = now_s() - t0 - ko.seed_seconds;
+    m->st.iterations = ko.lloyd_iters_total;
+    m->st.n_init = c->cluster.n_init ? c->cluster.n_init : 10;
+    double its = ko.lloyd_iters_total ? (double)ko.lloyd_iters_total : 1.0;
+    m->st.lloyd_bytes_per_iter = (double)ko.lloyd_bytes / its;
+    m->st.lloyd_calls_per_iter = (double)ko.lloyd_calls / its;
+    if (s == MOOD_OK) {
+        memcpy(e->model->centroids, e->cent, k * d * sizeof(float));
+        e->model->n_iter = ko.n_iter;
+        s = mood_kmeans_assign(e->cent, k, e->x, n, d, MOOD_KMEANS_KERNEL_AUTO, 1, m->labels,
+                               e->dsq, NULL);
+        if (n == 0)
+            s = MOOD_OK;
+    }
+    s = mood_mpi_agree(s);
+    mpi_grid g;
+    mood__mpi_grid(&m->l, sizeof(double), &g);
+    if (s == MOOD_OK)
+        s = mood__mpi_chunk_reduce(&m->l, &g, 1, acc_dsq, e->dsq, &e->inertia, NULL);
+    if (s == MOOD_OK)
+        e->model->inertia = e->inertia;
+    for (size_t i = 0; s == MOOD_OK && i < n; i++) {
+        m->dist[i] = sqrtf(e->dsq[i]);
+        e->sizes[m->labels[i]]++;
+    }
+    if (s == MOOD_OK)
+        s = mood__mpi_allreduce(e->sizes, e->sizes, k, MPI_UNSIGNED_LONG_LONG, MPI_SUM);
+    return s;
+}
+
+/* Group names from rank 0 to every rank (for the clustered rows each rank formats). */
+static mood_status share_names(mood_mpi_run *m, char ***out)
+{
+    char buf[8192] = "";
+    size_t used = 0;
+    for (size_t g = 0; m->l.rank == 0 && m->r && g < m->k; g++) {
+        int w = snprintf(buf + used, sizeof buf - used, "%s\n", m->r->pipe->names[g]);
+        used += w > 0 ? (size_t)w : 0;
+        if (used >= sizeof buf)
+            used = sizeof buf - 1;
+    }
+    mood_status s = mood__mpi_bcast(buf, sizeof buf, MPI_CHAR, 0);
+    char **names = mood__calloc(m->k + 1, sizeof(char *));
+    char *p = buf;
+    for (size_t g = 0; s == MOOD_OK && names && g < m->k; g++) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        names[g] = mood__strdup(p);
+        p = nl ? nl + 1 : p + strlen(p);
+    }
+    *out = names;
+    return mood_mpi_agree(names || s != MOOD_OK ? s : mood__enomem("names"));
+}
+mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *local,
+                                 const mood_mpi_options *o, mood_mpi_run **out)
+{
+    double t0 = now_s(), c0 = mood__mpi_cpu_seconds();
+    mood_mpi_run *m = mood__calloc(1, sizeof *m);
+    exec_state e;
+    memset(&e, 0, sizeof e);
+    *out = NULL;
+    mood_status s = mood_mpi_agree(m ? check_config(c) : mood__enomem("run"));
+    if (s != MOOD_OK) {
+        mood__free(m);
+        return s;
+    }
+    m->local = local;
+    m->skip_rows = o && o->skip_clustered_output;
+    s = mood__mpi_layout_init(mood_table_rows(local), &m->l);
+    if (s == MOOD_OK)
+        s = exec_prepare(m, c, &e);
+    m->st.seconds_prep = now_s() - t0;
+    if (s == MOOD_OK)
+        s = exec_fit(m, c, &e);
+    size_t gmax = o && o->gather_max_rows ? o->gather_max_rows : 200000;
+    float *gr = NULL, *gd = NULL;
+    int32_t *gl = NULL;
+    size_t ng = 0;
+    m->sampled = m->l.n > gmax;
+    if (s == MOOD_OK)
+        s = gather_rows(m, e.raw, m->d, c->cluster.seed, (double)gmax / (double)m->l.n, &gr, &gl,
+                        &gd, &ng);
+    m->gathered = ng;
+    m->st.ranks = m->l.size;
+    m->st.rows_global = m->l.n;
+    m->st.rows_local = m->l.g1 - m->l.g0;
+    if (s == MOOD_OK && m->l.rank == 0) {
+        json_t *tm =
+            json_pack("{s:f, s:f, s:f, s:f}", "prepare", m->st.seconds_prep, "seed",
+                      m->st.seconds_seed, "lloyd", m->st.seconds_lloyd, "total", now_s() - t0);
+        assemble_in a = {c,         &e.fl,     e.median,
+                         &e.scaler, e.model,   e.sizes,
+                         e.missing, m->l.n,    mood_table_cols(local),
+                         e.hash,    e.inertia, tm};
+        s = assemble(m, &a, gr, gl, gd, ng);
+        e.model = a.model;
+        json_decref(a.timings);
+        gr = gd = NULL;
+        gl = NULL;
+    }
+    mood__free(gr);
+    mood__free(gl);
+    mood__free(gd);
+    s = mood_mpi_agree(s);
+    exec_free(&e);
+    m->st.seconds_total = now_s() - t0;
+    m->st.cpu_seconds = mood__mpi_cpu_seconds() - c0;
+    double sums[3] = {m->st.cpu_seconds, (double)mood__mpi_count.bytes, m->st.lloyd_bytes_per_iter};
+    if (s == MOOD_OK)
+        s = mood__mpi_allreduce(sums, sums, 3, MPI_DOUBLE, MPI_SUM);
+    m->st.cpu_seconds_all_ranks = sums[0];
+    m->st.bytes_all_ranks = (unsigned long long)sums[1];
+    m->st.lloyd_bytes_per_iter_all_ranks = sums[2];
+    if (s != MOOD_OK) {
+        mood_mpi_run_destroy(m);
+        return s;
+    }
+    *out = m;
+    return MOOD_OK;
+}
+
+void mood_mpi_run_destroy(mood_mpi_run *m)
+{
+    if (!m)
+        return;
+    mood__mpi_layout_free(&m->l);
+    mood_run_destroy(m->r);
+    mood__free(m->labels);
+    mood__free(m->dist);
+    free(m->meta_text);
+    mood__free(m);
+}
+
+const char *mood_mpi_run_metadata_json(const mood_mpi_run *m)
+{
+    return m && m->r ? mood_run_metadata_json(m->r) : "{}";
+}
+
+void mood_mpi_run_stats(const mood_mpi_run *m, mood_mpi_stats *out)
+{
+    *out = m->st;
+    out->bytes_total = mood__mpi_count.bytes;
+    out->calls_total = mood__mpi_count.calls;
+}
+/* ---------------------------------------------------------------- write */
+/* Rank 0: drop clustered_output.csv from a staged run (benchmarks) and rewrite the metadata. */
+static mood_status drop_rows_output(mood_run *r, const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/clustered_output.csv", dir);
+    remove(path);
+    json_object_del(json_object_get(r->meta, "artifacts"), "clustered_output");
+    snprintf(path, sizeof path, "%s/run_metadata.json", dir);
+    return mood__json_write(path, r->meta, 9);
+}
+
+/*
+ * Rank 0: mood_run_write() into a staging folder under runs_dir. The id is unique inside the
+ * staging folder only, so when runs_dir already has it (the same config and data in the same
+ * second, e.g. a single-process run just before) the run is staged again a second later.
+ */
+static mood_status stage_run(mood_mpi_run *m, const char *runs_dir, char *stage, size_t cap,
+                             char *id, size_t id_cap)
+{
+    mood_status s = MOOD_OK;
+    snprintf(stage, cap, "%s/.mpi-stage-%ld", runs_dir, (long)getpid());
+    for (int attempt = 0; attempt < 5; attempt++) {
+        char final[8300];
+        mood_rmtree(stage);
+        s = mood_mkdirs(stage);
+        if (s == MOOD_OK)
+            s = mood_run_write(m->r, stage, id, id_cap);
+        if (s != MOOD_OK)
+            break;
+        snprintf(final, sizeof final, "%s/%s", runs_dir, id);
+        if (!mood_path_exists(final))
+            return MOOD_OK;
+        sleep(1);
+        mood__utc_now(m->r->created_utc, sizeof m->r->created_utc, m->r->created_compact,
+                      sizeof m->r->created_compact);
+        json_object_set_new(m->r->meta, "created_utc", json_string(m->r->created_utc));
+    }
+    if (s == MOOD_OK)
+        s = mood__error(MOOD_EIO, "%s: no free run id", runs_dir);
+    mood_rmtree(stage);
+    return s;
+}
+
+mood_status mood_mpi_run_write(mood_mpi_run *m, const char *runs_dir, char *out_run_id, size_t cap)
+{
+    char stage[4096] = "", id[128] = "", dir[4300], path[4400], final[4300];
+    char **names = NULL;
+    const int root = m->l.rank == 0;
+    mood_status s = root ? stage_run(m, runs_dir, stage, sizeof stage, id, sizeof id) : MOOD_OK;
+    s = mood_mpi_agree(s);
+    if (s != MOOD_OK)
+        return s;
+    snprintf(dir, sizeof dir, "%s/%s", stage, id);
+    snprintf(path, sizeof path, "%s/clustered_output.csv", dir);
+    snprintf(final, sizeof final, "%s/%s", runs_dir, id);
+    s = share_names(m, &names);
+    if (s == MOOD_OK && !m->skip_rows)
+        s = mood__mpi_stream_rows(m->local, m->labels, m->dist, names, path);
+    if (s == MOOD_OK && root && m->skip_rows)
+        s = drop_rows_output(m->r, dir);
+    if (s == MOOD_OK && root && mood_path_exists(final))
+        s = mood__error(MOOD_EIO, "%s exists already", final);
+    if (s == MOOD_OK && root)
+        s = mood_dir_publish(dir, final);
+    if (root)
+        mood_rmtree(stage);
+    for (size_t g = 0; names && g < m->k; g++)
+        mood__free(names[g]);
+    mood__free(names);
+    s = mood_mpi_agree(s);
+    if (s == MOOD_OK && root && out_run_id)
+        snprintf(out_run_id, cap, "%s", id);
+    return s;
+}
+#endif
