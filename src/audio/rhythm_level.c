@@ -6,6 +6,10 @@
  * points are weaker. At the beat level kick and snare alternate on the beats with lighter
  * events between them; one level faster the "beats" alternate strong/weak. Without that
  * evidence a perceptual prior (log-normal around 120 BPM) weighting the tempogram decides.
+ * At fast levels (140 BPM and up, nothing faster admissible) off-beats as strong as the beats
+ * do not demote the level (four-on-the-floor with open hi-hats, samba), unless the level's
+ * pulses are weak between those of three times its period: then they are the eighths of a
+ * compound (6/8) beat. Each candidate is refined to the tempogram peak within 6%.
  * The rejected alternative is the neighbouring level (factor 2, or 3/2 for triple groupings)
  * that scores best; its confidence is how close its score came.
  */
@@ -115,6 +119,21 @@ static void alternative(const double *g, size_t nl, double P, double fr, an_rhyt
     out->alt_conf = (float)MOOD_MAX(0.0, c);
 }
 
+/* The tempogram peak nearest lag @p Q (within 6%), parabolically refined; @p Q when none. */
+static double refine(const double *g, size_t nl, double Q)
+{
+    size_t lo = (size_t)floor(Q * 0.94), hi = (size_t)ceil(Q * 1.06), bi = 0;
+    for (size_t l = MOOD_MAX(lo, (size_t)1); l <= hi && l + 1 < nl; l++)
+        if (g[l] >= g[l - 1] && g[l] >= g[l + 1] && (bi == 0 || g[l] > g[bi]))
+            bi = l;
+    if (bi == 0)
+        return Q;
+    double a = g[bi - 1], b = g[bi], c = g[bi + 1], den = a - 2 * b + c, sh = 0;
+    if (fabs(den) > 1e-12)
+        sh = MOOD_MAX(-0.5, MOOD_MIN(0.5, 0.5 * (a - c) / den));
+    return (double)bi + sh;
+}
+
 double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, double fr,
                           double P0, size_t win, size_t hop, an_rhythm *out)
 {
@@ -122,18 +141,28 @@ double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, 
     static const double mult[NC] = {1.0 / 3, 0.5, 2.0 / 3, 1.0, 1.5, 2.0, 3.0};
     /* Thresholds set on synthesised drum patterns: midpoints at 2P must reach half the
      * on-beat onset strength and exceed those at P by 0.15. */
-    const double th = 0.5, margin = 0.15;
+    const double th = 0.5, margin = 0.15, th3 = 0.5;
     double P = P0;
     out->octave_conf = 0.0f;
     for (int c = 0; c < NC; c++) {
-        double Q = P0 * mult[c], bpm = 60.0 * fr / Q;
+        double Q = c == 3 ? P0 : refine(g, nl, P0 * mult[c]), bpm = 60.0 * fr / Q;
         if (bpm < MIN_BPM || bpm > MAX_BPM || 2 * Q >= (double)nl || mood__lag_at(g, nl, Q) <= 0)
             continue;
         double r1 = mood__offbeat_ratio(o, n, win, hop, Q, 0.5);
         double r2 = mood__offbeat_ratio(o, n, win, hop, 2 * Q, 0.5);
-        if (r2 >= th && r2 > r1 + margin) {
+        /* Off-beats as strong as the beats at a fast level (four-on-the-floor with open
+         * hi-hats, samba): nothing faster is admissible, so the level is the beat, unless its
+         * pulses are weak between those of 3Q (the eighths of a 6/8 bar). */
+        int dense = r1 >= th && bpm >= 140 && 2 * bpm > MAX_BPM;
+        if (dense && r2 >= th && r2 <= r1 + margin)
+            dense = 0.5 * (mood__offbeat_ratio(o, n, win, hop, 3 * Q, 1.0 / 3) +
+                           mood__offbeat_ratio(o, n, win, hop, 3 * Q, 2.0 / 3)) >=
+                    th3;
+        if (r2 >= th && (r2 > r1 + margin || dense)) {
             P = Q;
-            out->octave_conf = (float)MOOD_MIN(1.0, r2 - r1);
+            /* Octave confidence: how clearly the level below is weak and the level above
+             * strong (a fixed low value when only the fast-level rule decided). */
+            out->octave_conf = r2 > r1 + margin ? (float)MOOD_MIN(1.0, r2 - r1) : 0.2f;
             break;
         }
     }
