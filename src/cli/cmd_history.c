@@ -10,6 +10,8 @@
 #include <moodscope/csv.h>
 #include <moodscope/history.h>
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,42 +321,103 @@ static int step_sessions(mood_catalog *cat, const args *a, mood_history *h)
     return MOOD_EXIT_OK;
 }
 
-/*
- * After one model of the retrain: print its report as the next member of the combined object
- * ("{" before the first, "," before the others), or close the object and fail.
- */
-static int retrain_part(mood_status s, char **json, int first, const char *key, const char *what)
+/* The models of the retrain, in training order (the next-mood model needs the track moods). */
+enum { MODEL_MOODS, MODEL_NEXTMOOD, MODEL_SESSIONSTART, N_MODELS };
+static const char *const model_keys[N_MODELS] = {"moods", "nextmood", "sessionstart"};
+static const char *const model_names[N_MODELS] = {"track moods", "next-mood model",
+                                                  "session-start model"};
+
+static mood_status train_model(int i, mood_catalog *cat, mood_history *h,
+                               const mood_history_train_options *o, char **json)
 {
-    mood_cli_progress_done();
-    if (s != MOOD_OK) {
-        if (!first)
-            printf("}\n");
-        return mood_cli_fail(what);
-    }
-    printf(first ? "{\"%s\": " : ",\n\"%s\": ", key);
-    fputs(*json, stdout);
-    mood_free(*json);
-    *json = NULL;
-    return MOOD_EXIT_OK;
+    if (i == MODEL_MOODS)
+        return mood_history_moods_fit(cat, h, o, json);
+    if (i == MODEL_NEXTMOOD)
+        return mood_history_nextmood_train(cat, h, o, json);
+    return mood_history_sessionstart_train(cat, h, o, json);
 }
 
+/* A library message without its leading "subject: " (the model is named beside it). */
+static const char *without_subject(const char *msg)
+{
+    const char *colon = strstr(msg, ": ");
+    if (colon && colon - msg < 24 && !memchr(msg, ' ', (size_t)(colon - msg)))
+        return colon + 2;
+    return msg;
+}
+
+/*
+ * Print the combined report: each trained model's report under its key, null for a skipped
+ * one, and "skipped": {key: why} when any was skipped.
+ */
+static void print_retrain(char *const *json, char (*why)[512])
+{
+    json_t *skipped = json_object();
+    printf("{");
+    for (int i = 0; i < N_MODELS; i++) {
+        printf("%s\"%s\": %s", i ? ",\n" : "", model_keys[i], json[i] ? json[i] : "null");
+        if (!json[i])
+            json_object_set_new(skipped, model_keys[i], json_string(why[i]));
+    }
+    if (json_object_size(skipped)) {
+        char *text = json_dumps(skipped, JSON_PRESERVE_ORDER);
+        printf(",\n\"skipped\": %s", text ? text : "{}");
+        free(text);
+    }
+    printf("}\n");
+    json_decref(skipped);
+}
+
+/*
+ * Train every model whose inputs exist. A trainer that reports missing inputs (EINVAL: too
+ * few tracks with audio features, examples or hours; ENOTFIT: no track moods, as history.h
+ * documents) is skipped with its reason, and one line names the skipped models; any other
+ * failure stops the retrain. Fails only when no model could be trained.
+ */
 static int step_retrain(mood_catalog *cat, const args *a, mood_history *h)
 {
-    char *json = NULL;
-    int rc;
+    char *json[N_MODELS] = {NULL, NULL, NULL};
+    char why[N_MODELS][512], line[2048];
+    size_t trained = 0, used = 0;
+    int rc = MOOD_EXIT_OK;
     mood_history_train_options o = a->train;
     o.progress = mood_cli_progress;
     if (mood_history_store_sessions(cat, h) != MOOD_OK)
         return mood_cli_fail("store sessions");
-    rc = retrain_part(mood_history_moods_fit(cat, h, &o, &json), &json, 1, "moods", "track moods");
-    if (rc == MOOD_EXIT_OK)
-        rc = retrain_part(mood_history_nextmood_train(cat, h, &o, &json), &json, 0, "nextmood",
-                          "next-mood model");
-    if (rc == MOOD_EXIT_OK)
-        rc = retrain_part(mood_history_sessionstart_train(cat, h, &o, &json), &json, 0,
-                          "sessionstart", "session-start model");
-    if (rc == MOOD_EXIT_OK)
-        printf("}\n");
+    line[0] = '\0';
+    for (int i = 0; i < N_MODELS && rc == MOOD_EXIT_OK; i++) {
+        mood_status s = MOOD_ENOTFIT;
+        why[i][0] = '\0';
+        if (i == MODEL_NEXTMOOD && !json[MODEL_MOODS])
+            snprintf(why[i], sizeof why[i], "needs the track moods");
+        else
+            s = train_model(i, cat, h, &o, &json[i]);
+        mood_cli_progress_done();
+        if (s == MOOD_OK) {
+            trained++;
+            continue;
+        }
+        if (s != MOOD_EINVAL && s != MOOD_ENOTFIT) {
+            rc = mood_cli_fail("%s", model_names[i]);
+            break;
+        }
+        if (!why[i][0])
+            snprintf(why[i], sizeof why[i], "%s", without_subject(mood_last_error()));
+        mood_clear_error();
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s (%s)", used ? "; " : "",
+                                 model_keys[i], why[i]);
+        used = used < sizeof line ? used : sizeof line - 1;
+    }
+    if (rc == MOOD_EXIT_OK && trained == 0) {
+        fprintf(stderr, "moodscope: error: history train: no model could be trained: %s\n", line);
+        rc = MOOD_EXIT_ERROR;
+    } else if (rc == MOOD_EXIT_OK) {
+        if (line[0])
+            mood_cli_warn("history train: skipped %s", line);
+        print_retrain(json, why);
+    }
+    for (int i = 0; i < N_MODELS; i++)
+        mood_free(json[i]);
     return rc;
 }
 
@@ -400,7 +463,12 @@ static int step_update(mood_catalog *cat, const args *a)
         mood_history_destroy(h);
         return mood_cli_fail("store sessions");
     }
-    if (mood_history_moods_assign(cat, h, &assigned) != MOOD_OK) {
+    mood_status s = mood_history_moods_assign(cat, h, &assigned);
+    if (s == MOOD_ENOTFIT) {
+        /* No mood model (train skips it without audio features): the rest still updates. */
+        mood_cli_warn("update: no track moods to assign: %s", mood_last_error());
+        mood_clear_error();
+    } else if (s != MOOD_OK) {
         mood_history_destroy(h);
         return mood_cli_fail("assign moods");
     }

@@ -2,7 +2,8 @@
  * Prediction with the stored models: the mood of the next track after the last play, and the
  * chance that a session starts in each of the next hours. Models are reloaded from the
  * catalog with their feature lists, and a list that no longer matches what the history
- * produces (moods refitted with another k) is an error asking for a retrain.
+ * produces (moods refitted with another k) is an error asking for a retrain. A model that is
+ * not stored at all leaves its part null with the reason; only both missing is an error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
@@ -200,19 +201,55 @@ done:
     return s;
 }
 
+/*
+ * A model that was never trained (train skips the next-mood model without audio features):
+ * its part of the prediction is empty with the reason, and the other part still runs.
+ */
+static mood_status not_trained(json_t *rep, int next_mood, int *missing)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "%s%s", mood_last_error(),
+             next_mood ? " (the next-mood model needs audio features: history join "
+                         "--features-table FILE.csv, then history train)"
+                       : "");
+    json_t *why = json_string(text);
+    if (next_mood) {
+        json_t *o = json_object();
+        json_object_set_new(o, "probabilities", json_array());
+        json_object_set_new(o, "predicted", json_null());
+        json_object_set_new(o, "reason", why);
+        json_object_set_new(rep, "next_mood", o);
+    } else {
+        json_object_set_new(rep, "session_start", json_array());
+        json_object_set_new(rep, "session_start_reason", why);
+    }
+    mood_clear_error();
+    (*missing)++;
+    return MOOD_OK;
+}
+
 mood_status mood_history_predict(mood_catalog *cat, const mood_history *h, size_t hours,
                                  char **out_json)
 {
     json_t *rep = json_object();
     mood_status s;
+    int missing = 0;
     *out_json = NULL;
     if (hours == 0 || hours > 24 * 14) {
         json_decref(rep);
         return mood__error(MOOD_EINVAL, "predict: hours must be 1..336, got %zu", hours);
     }
     s = predict_next(cat, h, rep);
+    if (s == MOOD_ENOTFIT)
+        s = not_trained(rep, 1, &missing);
     if (s == MOOD_OK)
         s = predict_start(cat, h, hours, rep);
+    if (s == MOOD_ENOTFIT)
+        s = not_trained(rep, 0, &missing);
+    if (s == MOOD_OK && missing == 2)
+        s = mood__error(MOOD_ENOTFIT, "predict: no history model is trained: run 'moodscope "
+                                      "history retrain' (the next-mood model needs audio "
+                                      "features, the session-start model 72 hours of plays)");
     if (s == MOOD_OK) {
         json_object_set_new(rep, "tz", json_string(h->tz ? h->tz : "UTC"));
         *out_json = mood__hist_json_dump(rep);

@@ -65,8 +65,9 @@ expect_fail "absent file" 1 "error: import nope.json" -- history import nope.jso
 printf 'x,y\n1,2\n' >table.csv
 expect_fail "not a history" 1 "not a listening history" -- history import table.csv
 expect_fail "predict before retrain" 1 "retrain" -- history predict
-expect_fail "retrain without features" 1 "features" -- history retrain
+expect_fail "retrain without features" 1 "no model could be trained: moods \(.*features.*\); nextmood \(needs the track moods\); sessionstart \(.*72 needed\)" -- history retrain
 expect_fail "join without a table or library" 1 "features-table" -- history join
-expect_fail "update before retrain" 1 "assign moods: .*retrain" -- history update
+expect_fail "update before retrain" 1 "no history model is trained: .*retrain" -- history update
+check "update without moods says so" grep -q "warning: update: no track moods to assign" "$WORK/err.txt"
 check "failed import added nothing" [ "$(sqlite3 "$MOODSCOPE_CATALOG" 'SELECT COUNT(*) FROM plays')" = 6 ]
 finish
