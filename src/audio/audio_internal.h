@@ -251,8 +251,11 @@ double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, 
  * @p beats (cap entries). */
 mood_status mood__track_beats(const float *o, size_t n, const double *period, size_t *beats,
                               size_t cap, size_t *out_nb);
-/* Tempo curve of beat times @p beats_s into out->curve (allocated). */
-mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, an_rhythm *out);
+/* Tempo curve of beat times @p beats_s into out->curve (allocated), within the local tempo
+ * range [@p lo_bpm, @p hi_bpm] of the tempogram; one segment at @p tempo_bpm when that range is
+ * narrower than 5%. */
+mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, float lo_bpm,
+                              float hi_bpm, an_rhythm *out);
 /* rhythm_meter.c: compound, swing, beats_per_bar and downbeats (allocated) of @p out from the
  * beat frames @p b of the normalised envelope @p o. */
 mood_status mood__rhythm_meter(const an_rhythm_in *in, const float *o, const size_t *b, size_t nb,

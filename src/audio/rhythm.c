@@ -255,7 +255,7 @@ static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const
         st = mood__rhythm_meter(in, o, b, nb, out);
     }
     if (st == MOOD_OK)
-        st = mood__tempo_curve(out->beats, nb, out->tempo_bpm, out);
+        st = mood__tempo_curve(out->beats, nb, out->tempo_bpm, out->local_min, out->local_max, out);
     mood__free(b);
     return st;
 }

@@ -5,7 +5,9 @@
  *    earlier, the inter-beat interval penalised by its log distance to the local period. The
  *    local period follows the tempogram windows, so songs that speed up keep their phase;
  *  - tempo curve: the median inter-beat interval over sliding groups of beats, cut into
- *    segments where it moves by more than 3%, short segments merged into their neighbours.
+ *    segments where it moves by more than 3%, short segments merged into their neighbours; one
+ *    segment when the tempogram's local tempi agree within 5% (steady songs); groups outside
+ *    the range of those local tempi are ignored.
  */
 #include "audio_internal.h"
 
@@ -130,9 +132,10 @@ static size_t merge_segments(mood_tempo_segment *s, size_t k, double end_s, doub
     return merge_similar(s, m);
 }
 
-mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, an_rhythm *out)
+mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, float lo_bpm,
+                              float hi_bpm, an_rhythm *out)
 {
-    const size_t G = 8; /* beats per group */
+    const size_t G = 12; /* beats per group */
     out->n_curve = 0;
     out->curve = mood__malloc_array(nb / 4 + 2, sizeof(mood_tempo_segment));
     double *scratch = mood__malloc_array(G + 1, sizeof(double));
@@ -141,7 +144,7 @@ mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, 
         return mood__enomem("rhythm: tempo curve");
     }
     size_t k = 0;
-    if (nb < 2 * G) {
+    if (nb < 2 * G || hi_bpm < 1.05f * lo_bpm) {
         out->curve[k++] = (mood_tempo_segment){0.0f, tempo_bpm};
     } else {
         for (size_t i = 0; i + G < nb; i += G / 2) {
@@ -151,11 +154,16 @@ mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, 
                 bpm /= 2;
             while (bpm < (double)tempo_bpm / 1.41)
                 bpm *= 2;
+            /* Groups outside the tempogram's local range are tracking errors, not tempo. */
+            if (bpm < 0.97 * (double)lo_bpm || bpm > 1.03 * (double)hi_bpm)
+                continue;
             float st = k == 0 ? 0.0f : beats_s[i + G / 2];
             out->curve[k++] = (mood_tempo_segment){st, (float)bpm};
         }
-        k = merge_segments(out->curve, k, (double)beats_s[nb - 1], 6.0);
+        k = merge_segments(out->curve, k, (double)beats_s[nb - 1], 8.0);
     }
+    if (k == 0)
+        out->curve[k++] = (mood_tempo_segment){0.0f, tempo_bpm};
     /* One segment: the global tempo is the better estimate of it. */
     if (k == 1)
         out->curve[0].bpm = tempo_bpm;
