@@ -3,7 +3,9 @@
  *   1. writes N×D seeded vectors (a mixture of Gaussian blobs, like standardised audio features)
  *      and Q queries as raw float32 files, so python3-hnswlib can read the very same data;
  *   2. exact ground truth with mood_knn_exact (blocked sgemm);
- *   3. HNSW build time and, for each ef, recall@K and single-thread queries per second;
+ *   3. HNSW build time and, for each ef, recall@K and single-thread queries per second; with
+ *      --serve 1 it prints "ready" after the build and then answers "ef N" lines on stdin with
+ *      one timed pass each, so that run.sh can interleave its passes with python3-hnswlib's;
  *   4. exact search latency for single queries on the first EXACT_N vectors (the path `similar`
  *      takes for libraries up to 100k tracks).
  * Output: key=value lines on stdout (read by bench/similar/run.sh).
@@ -22,6 +24,51 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU time of the calling thread: the queries run on one thread, on both sides. */
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One pass over the queries at the current ef: hits, wall and thread CPU seconds. */
+static size_t query_pass(const mood_hnsw *h, const float *q, size_t nq, size_t d, size_t k,
+                         const size_t *gt, uint64_t *lab, float *dist, double *wall, double *cpu)
+{
+    size_t hits = 0, found;
+    double t0 = now_s(), c0 = thread_cpu_s();
+    for (size_t i = 0; i < nq; i++) {
+        mood_hnsw_search(h, q + i * d, k, lab, dist, &found);
+        for (size_t a = 0; a < found; a++)
+            for (size_t b = 0; b < k; b++)
+                hits += lab[a] == gt[i * k + b];
+    }
+    *wall = now_s() - t0;
+    *cpu = thread_cpu_s() - c0;
+    return hits;
+}
+
+/* --serve: answer "ef N" lines with one pass each until end of input. */
+static void serve(mood_hnsw *h, const float *q, size_t nq, size_t d, size_t k, const size_t *gt,
+                  uint64_t *lab, float *dist)
+{
+    char line[128];
+    printf("ready\n");
+    fflush(stdout);
+    while (fgets(line, sizeof line, stdin)) {
+        size_t ef = 0;
+        double w, c;
+        if (sscanf(line, "ef %zu", &ef) != 1)
+            break;
+        mood_hnsw_set_ef(h, ef);
+        size_t hits = query_pass(h, q, nq, d, k, gt, lab, dist, &w, &c);
+        printf("ef=%zu recall=%.4f wall_s=%.6f cpu_s=%.6f\n", ef, (double)hits / (double)(nq * k),
+               w, c);
+        fflush(stdout);
+    }
 }
 
 /* CPU time of the whole process (all threads): stable on a shared machine, unlike wall time. */
@@ -77,7 +124,8 @@ int main(int argc, char **argv)
     size_t threads = arg_size(argc, argv, "--threads", 2);
     size_t exact_n = arg_size(argc, argv, "--exact-n", 100000);
     const char *dir = arg_str(argc, argv, "--dir", ".");
-    static const size_t efs[] = {10, 16, 24, 32, 48, 64, 96, 128};
+    size_t do_serve = arg_size(argc, argv, "--serve", 0);
+    static const size_t efs[] = {10, 16, 24, 32, 48, 64, 96, 128, 192, 256};
     size_t n_centres = 2000;
     float *x = malloc(n * d * sizeof *x), *q = malloc(nq * d * sizeof *q);
     float *centres = malloc(n_centres * d * sizeof *centres);
@@ -177,25 +225,16 @@ int main(int argc, char **argv)
     }
     printf("build_s=%.3f\nbuild_cpu_s=%.3f\n", now_s() - t0, cpu_s() - c0);
     fflush(stdout);
-    for (size_t e = 0; e < sizeof efs / sizeof efs[0]; e++) {
-        size_t hits = 0, found;
-        double el, cel;
+    if (do_serve)
+        serve(h, q, nq, d, k, gt, lab, dist);
+    for (size_t e = 0; !do_serve && e < sizeof efs / sizeof efs[0]; e++) {
+        size_t hits = 0;
+        double el = 1e30, cel = 1e30;
         mood_hnsw_set_ef(h, efs[e]);
         /* best of three passes: other processes on a shared machine only ever slow a pass */
-        el = cel = 1e30;
         for (int rep = 0; rep < 3; rep++) {
             double w, c;
-            hits = 0;
-            t0 = now_s();
-            c0 = cpu_s();
-            for (size_t i = 0; i < nq; i++) {
-                mood_hnsw_search(h, q + i * d, k, lab, dist, &found);
-                for (size_t a = 0; a < found; a++)
-                    for (size_t b = 0; b < k; b++)
-                        hits += lab[a] == gt[i * k + b];
-            }
-            w = now_s() - t0;
-            c = cpu_s() - c0;
+            hits = query_pass(h, q, nq, d, k, gt, lab, dist, &w, &c);
             el = w < el ? w : el;
             cel = c < cel ? c : cel;
         }

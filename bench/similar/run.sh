@@ -1,58 +1,68 @@
 #!/usr/bin/env bash
-# `moodscope similar` speed: HNSW build and queries side by side with Debian's python3-hnswlib
-# on the same 1M×32 vectors (recall@10 against exact search, single-thread queries per second,
-# build time with the same thread count), and exact search latency on 100k tracks.
-# Writes its markdown section to bench/out/similar.md. Runnable alone:
+# `moodscope similar` speed: moodscope's HNSW (src/recommend/hnsw.c, our own C code) against
+# Debian's python3-hnswlib on the same 1M×32 vectors, M, ef_construction and threads: build
+# time, and recall@10 against exact search with single-thread queries per CPU second for
+# every ef, the two tools' query passes interleaved (ours, theirs, ours, ...; medians of
+# ROUNDS passes) so that the load of a shared machine hits both alike. Exact search latency
+# on 100k tracks too. Writes its markdown section to bench/out/similar.md. Runnable alone:
 #   bench/similar/run.sh [N]          (N vectors, default 1000000; 100000 with MOOD_BENCH_QUICK=1)
 # Environment: BUILD or MOOD_BENCH_BUILD (build directory, default build-bench; bench/run sets
 # MOOD_BENCH_BUILD after building bench_similar), MOOD_BENCH_OUT (default bench/out),
-# THREADS (build threads, default 2). Takes about 15 min at 1M on a busy 2-core machine.
+# THREADS (build threads, default 2), ROUNDS (query passes per ef and tool, default 5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${BUILD:-${MOOD_BENCH_BUILD:-$root/build-bench}}
 if [ "${MOOD_BENCH_QUICK:-0}" = 1 ]; then n=${1:-100000}; else n=${1:-1000000}; fi
 threads=${THREADS:-2}
+rounds=${ROUNDS:-5}
+efs="10 16 24 32 48 64 96 128 192 256"
 out=${MOOD_BENCH_OUT:-$root/bench/out}
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-similar.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+pids=""
+trap 'exec 3>&- 4>&- 5<&- 6<&- 2>/dev/null; for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 mkdir -p "$out"
 if [ -z "${MOOD_BENCH_BUILD:-}" ] || [ ! -x "$build/bench/bench_similar" ]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOOD_BUILD_BENCH=ON >/dev/null
     cmake --build "$build" --target bench_similar -j"$threads" >/dev/null
 fi
-common=(--d 32 --k 10 --m 16 --efc 100 --threads "$threads" --dir "$work")
-"$build/bench/bench_similar" --n "$n" --nq 1000 --exact-n 100000 "${common[@]}" | tee "$work/c.txt"
-/usr/bin/python3 "$here/hnswlib_ref.py" "${common[@]}" | tee "$work/py.txt"
+common=(--d 32 --k 10 --m 16 --efc 100 --threads "$threads" --dir "$work" --serve 1)
+mkfifo "$work/c.in" "$work/c.out" "$work/py.in" "$work/py.out"
 
-val() { sed -n "s/^$1=//p" "$2"; }
-{
-    echo "## similar: HNSW against python3-hnswlib, exact search"
-    echo
-    echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))."
-    echo "$(val n "$work/c.txt") vectors × 32 (seeded Gaussian mixture, 2000 blobs), 1000 queries,"
-    echo "M=16, ef_construction=100, build with $threads threads on both sides, queries on one thread"
-    echo "(best of three passes); moodscope runs hnswlib's AVX2 kernels when the CPU has them;"
-    echo "recall@10 against exact search (blocked sgemm, $(val exact_batch_s "$work/c.txt") s for all queries)."
-    echo
-    echo "Times are CPU seconds of the process (all threads), which a shared machine disturbs far"
-    echo "less than wall time; wall time in brackets."
-    echo
-    echo "| | build CPU s (wall s) |"
-    echo "|---|---:|"
-    echo "| moodscope (hnswlib 0.6.2 headers behind the C API) | $(val build_cpu_s "$work/c.txt") ($(val build_s "$work/c.txt")) |"
-    echo "| python3-hnswlib 0.6.2 | $(val build_cpu_s "$work/py.txt") ($(val build_s "$work/py.txt")) |"
-    echo
-    echo "| ef | moodscope recall@10 | moodscope queries per CPU s (wall) | hnswlib recall@10 | hnswlib queries per CPU s (wall) |"
-    echo "|---:|---:|---:|---:|---:|"
-    paste -d' ' <(grep '^ef=' "$work/c.txt") <(grep '^ef=' "$work/py.txt") |
-        sed 's/[a-z_]*=//g' |
-        awk '{printf "| %s | %s | %s (%s) | %s | %s (%s) |\n", $1, $2, $4, $3, $6, $8, $7}'
-    echo
-    first95() { awk '/^ef=/ { split($0, f, /[ =]/); if (f[4] >= 0.95) { print "ef=" f[2] ", recall " f[4] ", " f[8] " queries per CPU s"; exit } }' "$1"; }
-    echo "Smallest ef reaching recall@10 >= 0.95: moodscope $(first95 "$work/c.txt"); python3-hnswlib $(first95 "$work/py.txt")."
-    echo
-    echo "Exact search, one query at a time (the path \`similar\` takes up to 100k tracks):"
-    echo "$(val exact_ms_per_query "$work/c.txt") ms per query on $(val exact_n "$work/c.txt") tracks × 32."
-} >"$out/similar.md"
+# until_ready FD LOG: copy a server's lines to LOG up to its "ready".
+until_ready() {
+    local line
+    while IFS= read -r -u "$1" line; do
+        echo "$line" >>"$2"
+        echo "[bench/similar] $line" >&2
+        [ "$line" = ready ] && return 0
+    done
+    echo "[bench/similar] a query server ended before it was ready" >&2
+    return 1
+}
+# Builds one after the other (each has the machine to itself, as far as a shared one allows).
+"$build/bench/bench_similar" --n "$n" --nq 1000 --exact-n 100000 "${common[@]}" \
+    <"$work/c.in" >"$work/c.out" &
+pids="$pids $!"
+exec 3>"$work/c.in" 5<"$work/c.out"
+until_ready 5 "$work/c.txt"
+/usr/bin/python3 "$here/hnswlib_ref.py" "${common[@]}" <"$work/py.in" >"$work/py.out" &
+pids="$pids $!"
+exec 4>"$work/py.in" 6<"$work/py.out"
+until_ready 6 "$work/py.txt"
+for r in $(seq "$rounds"); do
+    for ef in $efs; do
+        echo "ef $ef" >&3
+        IFS= read -r -u 5 line && echo "$line" >>"$work/c.txt"
+        echo "ef $ef" >&4
+        IFS= read -r -u 6 line && echo "$line" >>"$work/py.txt"
+    done
+    echo "[bench/similar] round $r of $rounds done" >&2
+done
+exec 3>&- 4>&-
+wait
+cp "$work/c.txt" "$out/similar_moodscope.txt"
+cp "$work/py.txt" "$out/similar_hnswlib.txt"
+/usr/bin/python3 "$here/report.py" "$work/c.txt" "$work/py.txt" "$threads" "$rounds" \
+    >"$out/similar.md"
 echo "wrote $out/similar.md"

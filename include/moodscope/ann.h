@@ -2,7 +2,7 @@
  * @file ann.h
  * @brief Approximate nearest neighbours: an HNSW graph (Malkov & Yashunin, "Efficient and
  * robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs",
- * TPAMI 2018) through Debian's hnswlib, behind a C interface.
+ * TPAMI 2018), written in C (src/recommend/hnsw.c); graphs are saved in its own format.
  * @code
  * mood_hnsw *h;
  * mood_hnsw_create(32, MOOD_METRIC_EUCLIDEAN, 1000000, NULL, &h);
