@@ -166,6 +166,10 @@ double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, 
             break;
         }
     }
+    /* No onset evidence and a weak pulse (legato strings, ballads): soft articulation is heard
+     * slower, so a fast prior pick is halved. */
+    if (out->octave_conf == 0.0f && mood__lag_at(g, nl, P0) < 0.25 && 60.0 * fr / P0 > 120.0)
+        P = refine(g, nl, 2 * P0);
     alternative(g, nl, P, fr, out);
     return P;
 }

@@ -17,6 +17,8 @@
 #include <math.h>
 #include <string.h>
 
+#define PHASE_CHROMA_W 3.0 /* weight of the harmonic change for the downbeat phase */
+
 /* Largest value of series @p x (stride @p st) within one frame of position @p pos. */
 static double peak_at(const float *x, size_t st, size_t n, double pos)
 {
@@ -126,7 +128,7 @@ static void zscore(double *x, size_t n)
 
 /* Per-beat bar-level accent into @p acc (nb values). */
 static void beat_accent(const an_rhythm_in *in, const float *o, const size_t *b, size_t nb,
-                        double *acc, double *tmp)
+                        double chroma_w, double *acc, double *tmp)
 {
     for (size_t i = 0; i < nb; i++)
         acc[i] = 0.5 * peak_at(o, 1, in->n, (double)b[i]);
@@ -147,7 +149,7 @@ static void beat_accent(const an_rhythm_in *in, const float *o, const size_t *b,
         }
         zscore(tmp, nb);
         for (size_t i = 0; i < nb; i++)
-            acc[i] += tmp[i];
+            acc[i] += chroma_w * tmp[i];
     }
 }
 
@@ -174,11 +176,15 @@ mood_status mood__rhythm_meter(const an_rhythm_in *in, const float *o, const siz
         return st;
     subdivision(x, in->n, b, nb, out);
     mood__free(x);
-    double *acc = mood__malloc_array(2 * nb, sizeof(double));
+    double *acc = mood__malloc_array(3 * nb, sizeof(double));
     if (!acc)
         return mood__enomem("rhythm: metre");
-    beat_accent(in, o, b, nb, acc, acc + nb);
+    /* Beats per bar from the accent with the harmonic change weighted as the onsets; the
+     * downbeat phase with it weighted higher (kick and snare accents repeat every two beats,
+     * chords change on the bar line). */
+    beat_accent(in, o, b, nb, 1.0, acc, acc + 2 * nb);
     double r2 = lag_corr(acc, nb, 2), r3 = lag_corr(acc, nb, 3), r4 = lag_corr(acc, nb, 4);
+    beat_accent(in, o, b, nb, PHASE_CHROMA_W, acc + nb, acc + 2 * nb);
     int bpb = out->compound ? 2 : (r3 > r4 && r3 > r2 ? 3 : 4);
     /* Downbeat phase: the residue class with the highest mean accent. */
     int phase = 0;
@@ -187,7 +193,7 @@ mood_status mood__rhythm_meter(const an_rhythm_in *in, const float *o, const siz
         double s = 0;
         size_t k = 0;
         for (size_t i = (size_t)ph; i < nb; i += (size_t)bpb, k++)
-            s += acc[i];
+            s += acc[nb + i];
         if (k && s / (double)k > best) {
             best = s / (double)k;
             phase = ph;
