@@ -17,7 +17,8 @@
 #include <math.h>
 #include <string.h>
 
-#define PHASE_CHROMA_W 3.0 /* weight of the harmonic change for the downbeat phase */
+#define PHASE_SHIFT_RATIO 1.1 /* off-beat over on-beat harmonic change that shifts the beats */
+#define PHASE_CHROMA_W    3.0 /* weight of the harmonic change for the downbeat phase */
 
 /* Largest value of series @p x (stride @p st) within one frame of position @p pos. */
 static double peak_at(const float *x, size_t st, size_t n, double pos)
@@ -110,6 +111,32 @@ static double chroma_change(const an_rhythm_in *in, size_t r)
         bb += z * z;
     }
     return aa > 0 && bb > 0 ? 1 - ab / sqrt(aa * bb) : 0;
+}
+
+/* Harmonic change around frame position @p pos (its chroma row and the next). */
+static double change_at(const an_rhythm_in *in, double pos)
+{
+    size_t r = (size_t)(MOOD_MAX(0.0, pos) / (double)in->chroma_hops);
+    return MOOD_MAX(chroma_change(in, r), chroma_change(in, r + 1));
+}
+
+void mood__beat_phase_check(const an_rhythm_in *in, size_t *b, size_t nb)
+{
+    if (!in->chroma || in->n_chroma < 8 || in->chroma_hops == 0 || nb < 8)
+        return;
+    double on = 0, off = 0;
+    for (size_t i = 0; i + 1 < nb; i++) {
+        on += change_at(in, (double)b[i]);
+        off += change_at(in, 0.5 * (double)(b[i] + b[i + 1]));
+    }
+    if (off <= PHASE_SHIFT_RATIO * on)
+        return;
+    /* Chords change between the tracked beats: they are the off-beats; move each beat to the
+     * midpoint that follows it (the last keeps its interval). */
+    size_t last = b[nb - 1] + (b[nb - 1] - b[nb - 2]) / 2;
+    for (size_t i = 0; i + 1 < nb; i++)
+        b[i] = (b[i] + b[i + 1]) / 2;
+    b[nb - 1] = MOOD_MIN(last, in->n - 1);
 }
 
 /* z-score @p x in place. */
