@@ -308,7 +308,7 @@ static mood_status assemble_scores(mood_run *r, const float *xs, const mood_mpi_
         mood_inertia(xs, r->n, r->d, r->labels, 1, &r->scores.inertia);
     }
     if (m->sampled)
-        r->scores.inertia = a->inertia; /* exact over all rows, not the sample's */
+        r->scores.inertia = a->inertia; /* about the group means, all rows: exact */
     r->composite = r->k >= 2 ? mood_composite_score(&r->scores, r->n) : (double)NAN;
     mood_status s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names,
                                          r->labels, r->k, &r->profile);
@@ -435,7 +435,7 @@ typedef struct exec_state {
     mood_scaler scaler;
     mood_cluster_model *model;
     uint64_t hash;
-    double inertia;
+    double inertia, inertia_means;
 } exec_state;
 
 static void exec_free(exec_state *e)
@@ -458,6 +458,64 @@ static void acc_dsq(void *u, size_t c, size_t a, size_t b, double *v)
     (void)c;
     for (size_t i = a; i < b; i++)
         v[0] += (double)dsq[i];
+}
+
+typedef struct stats_ctx {
+    const float *x;
+    const int32_t *lab;
+    size_t d, k;
+    const double *means; /* NULL: pass 1 (group sums) */
+} stats_ctx;
+
+/* mood__group_stats_compute()'s two passes (src/metrics/internal.c), continued across ranks. */
+static void acc_stats(void *u, size_t c, size_t a, size_t b, double *v)
+{
+    const stats_ctx *q = u;
+    (void)c;
+    for (size_t i = a; i < b; i++) {
+        const size_t g = (size_t)q->lab[i];
+        const float *xi = q->x + i * q->d;
+        if (!q->means) {
+            for (size_t t = 0; t < q->d; t++)
+                v[g * q->d + t] += (double)xi[t];
+            continue;
+        }
+        double sq = 0.0;
+        for (size_t t = 0; t < q->d; t++) {
+            double diff = (double)xi[t] - q->means[g * q->d + t];
+            sq += diff * diff;
+        }
+        v[2 * g] += sq;
+        v[2 * g + 1] += sqrt(sq);
+    }
+}
+
+/*
+ * The inertia the metrics report (Σ‖x − group mean‖², as mood_inertia() computes it, in its
+ * chunk order) over all rows, for runs whose other scores come from a sample.
+ */
+static mood_status inertia_about_means(mood_mpi_run *m, exec_state *e)
+{
+    const size_t n = m->l.n, d = m->d, k = m->k;
+    size_t nchunks = (n + 4095) / 4096;
+    nchunks = nchunks > 64 ? 64 : nchunks;
+    mpi_grid g = {(n + nchunks - 1) / nchunks, nchunks};
+    double *means = mood__calloc(k * d + 2 * k, sizeof(double)), *sq = means ? means + k * d : NULL;
+    mood_status s = mood_mpi_agree(means ? MOOD_OK : mood__enomem("inertia"));
+    stats_ctx q = {e->x, m->labels, d, k, NULL};
+    if (s == MOOD_OK)
+        s = mood__mpi_chunk_reduce(&m->l, &g, k * d, acc_stats, &q, means, NULL);
+    for (size_t c = 0; s == MOOD_OK && c < k; c++)
+        for (size_t t = 0; t < d && e->sizes[c] > 0; t++)
+            means[c * d + t] /= (double)e->sizes[c];
+    q.means = means;
+    if (s == MOOD_OK)
+        s = mood__mpi_chunk_reduce(&m->l, &g, 2 * k, acc_stats, &q, sq, NULL);
+    e->inertia_means = 0.0;
+    for (size_t c = 0; s == MOOD_OK && c < k; c++)
+        e->inertia_means += sq[2 * c];
+    mood__free(means);
+    return s;
 }
 
 /* Features, raw matrix, fingerprint, imputation, scaler, scaled matrix. */
@@ -600,6 +658,8 @@ mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *loc
     int32_t *gl = NULL;
     size_t ng = 0;
     m->sampled = m->l.n > gmax;
+    if (s == MOOD_OK && m->sampled)
+        s = inertia_about_means(m, &e);
     if (s == MOOD_OK)
         s = gather_rows(m, e.raw, m->d, c->cluster.seed, (double)gmax / (double)m->l.n, &gr, &gl,
                         &gd, &ng);
@@ -611,10 +671,18 @@ mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *loc
         json_t *tm =
             json_pack("{s:f, s:f, s:f, s:f}", "prepare", m->st.seconds_prep, "seed",
                       m->st.seconds_seed, "lloyd", m->st.seconds_lloyd, "total", now_s() - t0);
-        assemble_in a = {c,         &e.fl,     e.median,
-                         &e.scaler, e.model,   e.sizes,
-                         e.missing, m->l.n,    mood_table_cols(local),
-                         e.hash,    e.inertia, tm};
+        assemble_in a = {c,
+                         &e.fl,
+                         e.median,
+                         &e.scaler,
+                         e.model,
+                         e.sizes,
+                         e.missing,
+                         m->l.n,
+                         mood_table_cols(local),
+                         e.hash,
+                         m->sampled ? e.inertia_means : e.inertia,
+                         tm};
         s = assemble(m, &a, gr, gl, gd, ng);
         e.model = a.model;
         json_decref(a.timings);
