@@ -29,7 +29,10 @@ static void help(FILE *fp)
         "  import FILE...     add Spotify (StreamingHistory*.json, "
         "Streaming_History_Audio_*.json,\n"
         "                     endsong_*.json) or Last.fm CSV plays to the catalog; the format is\n"
-        "                     detected from content; importing a file twice adds nothing\n"
+        "                     detected from content; importing a file twice adds nothing;\n"
+        "                     a play in both Spotify exports is stored once (merged=N, part of\n"
+        "                     duplicates): same track, time played within 3 s, end within\n"
+        "                     the account export's end minute (plus a few seconds)\n"
         "  join               join audio features to played tracks (--features-table, else the\n"
         "                     analysed library) and print the match rate\n"
         "  sessions           split plays into sessions; --export writes one row per session\n"
@@ -219,28 +222,47 @@ static int parse_args(int argc, char **argv, args *a)
 
 /* ---- steps ------------------------------------------------------------------------------- */
 
+/*
+ * Progress of one import: the library reports the plays it merged with the other Spotify
+ * export as the stage "import merged" (see mood_history_import); the rest is the usual line.
+ */
+static int import_progress(void *user, const char *stage, double done, double total)
+{
+    if (strcmp(stage, "import merged") == 0) {
+        *(size_t *)user = (size_t)done;
+        return 0;
+    }
+    return mood_cli_progress(NULL, stage, done, total);
+}
+
 static int step_import(mood_catalog *cat, const args *a)
 {
-    size_t total_added = 0;
+    size_t total_added = 0, total_merged = 0;
     if (a->n_files == 0)
         return mood_cli_usage("history", "import: expected one or more FILE arguments");
     for (size_t i = 0; i < a->n_files; i++) {
         mood_history_import_report r;
-        mood_status s = mood_history_import(cat, a->files[i], mood_cli_progress, NULL, &r);
+        size_t merged = 0;
+        mood_status s = mood_history_import(cat, a->files[i], import_progress, &merged, &r);
         mood_cli_progress_done();
         if (s != MOOD_OK)
             return mood_cli_fail("import %s", a->files[i]);
-        printf("%s\tformat=%s\trows=%zu\tadded=%zu\tduplicates=%zu\tkept_apart=%zu\t"
+        printf("%s\tformat=%s\trows=%zu\tadded=%zu\tduplicates=%zu\tmerged=%zu\tkept_apart=%zu\t"
                "missing_essentials=%zu (time %zu, artist %zu, track %zu)\n",
                a->files[i], mood_history_format_name(r.format), r.rows, r.added, r.duplicates,
-               r.kept_apart, r.missing_essentials, r.missing_time, r.missing_artist,
+               merged, r.kept_apart, r.missing_essentials, r.missing_time, r.missing_artist,
                r.missing_track);
         if (r.missing_essentials)
             mood_cli_warn("%s: %zu rows without time, artist or track were not stored", a->files[i],
                           r.missing_essentials);
         total_added += r.added;
+        total_merged += merged;
     }
     mood_cli_info("imported %zu new plays from %zu files", total_added, a->n_files);
+    if (total_merged)
+        mood_cli_info("merged %zu plays that both Spotify exports hold (stored once; counted in "
+                      "duplicates)",
+                      total_merged);
     return MOOD_EXIT_OK;
 }
 

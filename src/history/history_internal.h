@@ -42,6 +42,23 @@ void mood__hist_sink_total(hist_sink *s, size_t n);
 /* A record without its essentials: which ones were missing (bit 1 time, 2 artist, 4 track). */
 void mood__hist_sink_missing(hist_sink *s, unsigned what);
 
+/* Bind a play's columns to ?1..?18 of an INSERT/UPDATE of plays (plays_store.c order). */
+void mood__hist_bind_play(sqlite3_stmt *st, const hist_raw_play *p, hist_kind kind, const char *key,
+                          const char *format, const char *file);
+
+/*
+ * Merging the two Spotify exports (merge.c): a play of one export that the other already
+ * stored (same track, end within a minute and a few seconds, time played within 3 s) is kept
+ * once, with the extended export's fields. open gives *out = NULL for other formats.
+ */
+typedef struct hist_merge hist_merge;
+mood_status mood__hist_merge_open(mood_catalog *cat, mood_history_format fmt, const char *file,
+                                  hist_merge **out);
+void mood__hist_merge_close(hist_merge *m);
+/* *out_stored = 1 when p is already stored (as itself, or merged now: *out_merged = 1). */
+mood_status mood__hist_merge_play(hist_merge *m, const hist_raw_play *p, hist_kind kind,
+                                  const char *key, int *out_stored, int *out_merged);
+
 mood_status mood__hist_import_spotify(const char *path, hist_sink *sink,
                                       mood_history_format *out_fmt);
 mood_status mood__hist_import_lastfm(const char *path, const char *text, size_t len,

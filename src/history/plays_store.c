@@ -1,7 +1,8 @@
 /*
  * The history's catalog tables and the import driver: format detection from content, one
  * transaction per file, INSERT OR IGNORE on (kind, track key, start time) so that importing a
- * file twice adds nothing, and the import log.
+ * file twice adds nothing, plays of one Spotify export that the other already stored merged
+ * into one row (merge.c), and the import log.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
@@ -61,6 +62,16 @@ static const char *const history_steps[] = {
     "CREATE TABLE history_drift ("
     "  id INTEGER PRIMARY KEY, created_utc TEXT NOT NULL, window_end_utc TEXT NOT NULL,"
     "  flagged INTEGER NOT NULL, report TEXT NOT NULL);",
+    /* v2: the other export's identity of a play stored once from both Spotify exports
+     * (merge.c), and how many plays each import merged. */
+    "CREATE TABLE play_aliases ("
+    "  play_id INTEGER NOT NULL REFERENCES plays(id), kind TEXT NOT NULL,"
+    "  track_key TEXT NOT NULL, played_at_unix INTEGER NOT NULL, ms_played INTEGER,"
+    "  source_format TEXT NOT NULL, source_file TEXT);"
+    "CREATE UNIQUE INDEX play_aliases_identity ON play_aliases(kind, track_key, played_at_unix,"
+    "  COALESCE(ms_played, -1));"
+    "CREATE INDEX play_aliases_play ON play_aliases(play_id);"
+    "ALTER TABLE history_imports ADD COLUMN merged INTEGER;",
 };
 
 mood_status mood__hist_migrate(mood_catalog *cat)
@@ -288,6 +299,8 @@ struct hist_sink {
     char now[32];
     int video_file;
     mood_history_import_report *rep;
+    hist_merge *merge; /* NULL unless a Spotify export */
+    size_t merged;     /* plays the other Spotify export had stored (counted as duplicates) */
     mood_progress_fn progress;
     void *progress_user;
     size_t total_hint;
@@ -326,9 +339,35 @@ static void bind_flag(sqlite3_stmt *st, int i, int v)
         sqlite3_bind_int(st, i, v);
 }
 
+void mood__hist_bind_play(sqlite3_stmt *st, const hist_raw_play *p, hist_kind kind, const char *key,
+                          const char *format, const char *file)
+{
+    char iso[32];
+    mood__hist_format_utc(p->start_utc, iso, sizeof iso);
+    sqlite3_bind_text(st, 1, mood__hist_kind_name(kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->artist, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, p->track, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 4, p->album);
+    sqlite3_bind_text(st, 5, iso, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, p->start_utc);
+    if (p->ms_played >= 0)
+        sqlite3_bind_int64(st, 7, p->ms_played);
+    bind_text_or_null(st, 8, p->uri);
+    bind_text_or_null(st, 9, p->reason_start);
+    bind_text_or_null(st, 10, p->reason_end);
+    bind_flag(st, 11, p->shuffle);
+    bind_flag(st, 12, p->skipped);
+    bind_flag(st, 13, p->offline);
+    bind_flag(st, 14, p->incognito);
+    bind_text_or_null(st, 15, p->platform);
+    sqlite3_bind_text(st, 16, format, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 17, file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 18, key, -1, SQLITE_TRANSIENT);
+}
+
 mood_status mood__hist_sink_put(hist_sink *s, const hist_raw_play *p)
 {
-    char key[1024], iso[32];
+    char key[1024];
     hist_kind kind = p->kind;
     int rc;
     if (s->video_file && kind == HIST_TRACK)
@@ -341,28 +380,20 @@ mood_status mood__hist_sink_put(hist_sink *s, const hist_raw_play *p)
             return ps;
     }
     mood__hist_track_key(p->artist, p->track, key, sizeof key);
-    mood__hist_format_utc(p->start_utc, iso, sizeof iso);
+    if (s->merge) {
+        int stored = 0, merged = 0;
+        mood_status ms = mood__hist_merge_play(s->merge, p, kind, key, &stored, &merged);
+        if (ms != MOOD_OK)
+            return ms;
+        if (stored) {
+            s->rep->duplicates++;
+            s->merged += (size_t)merged;
+            return MOOD_OK;
+        }
+    }
     sqlite3_reset(s->ins);
     sqlite3_clear_bindings(s->ins);
-    sqlite3_bind_text(s->ins, 1, mood__hist_kind_name(kind), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->ins, 2, p->artist, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s->ins, 3, p->track, -1, SQLITE_TRANSIENT);
-    bind_text_or_null(s->ins, 4, p->album);
-    sqlite3_bind_text(s->ins, 5, iso, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s->ins, 6, p->start_utc);
-    if (p->ms_played >= 0)
-        sqlite3_bind_int64(s->ins, 7, p->ms_played);
-    bind_text_or_null(s->ins, 8, p->uri);
-    bind_text_or_null(s->ins, 9, p->reason_start);
-    bind_text_or_null(s->ins, 10, p->reason_end);
-    bind_flag(s->ins, 11, p->shuffle);
-    bind_flag(s->ins, 12, p->skipped);
-    bind_flag(s->ins, 13, p->offline);
-    bind_flag(s->ins, 14, p->incognito);
-    bind_text_or_null(s->ins, 15, p->platform);
-    sqlite3_bind_text(s->ins, 16, s->format, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->ins, 17, s->file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->ins, 18, key, -1, SQLITE_TRANSIENT);
+    mood__hist_bind_play(s->ins, p, kind, key, s->format, s->file);
     sqlite3_bind_text(s->ins, 19, s->now, -1, SQLITE_STATIC);
     rc = sqlite3_step(s->ins);
     if (rc != SQLITE_DONE)
@@ -386,7 +417,7 @@ static mood_status log_import(mood_catalog *cat, const hist_sink *s)
     const mood_history_import_report *r = s->rep;
     if (sqlite3_prepare_v2(mood__catalog_db(cat),
                            "INSERT INTO history_imports(imported_utc, file, format, rows, added, "
-                           "duplicates, kept_apart, missing) VALUES(?,?,?,?,?,?,?,?)",
+                           "duplicates, kept_apart, missing, merged) VALUES(?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
         return mood__catalog_error(cat, "import log");
     sqlite3_bind_text(st, 1, s->now, -1, SQLITE_STATIC);
@@ -397,12 +428,78 @@ static mood_status log_import(mood_catalog *cat, const hist_sink *s)
     sqlite3_bind_int64(st, 6, (sqlite3_int64)r->duplicates);
     sqlite3_bind_int64(st, 7, (sqlite3_int64)r->kept_apart);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)r->missing_essentials);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)s->merged);
     if (sqlite3_step(st) != SQLITE_DONE)
         rs = mood__catalog_error(cat, "import log");
     sqlite3_finalize(st);
     return rs;
 }
 
+/* Parse the file into the sink's statements, inside the caller's transaction. */
+static mood_status parse_into(hist_sink *sink, const char *path, mood_history_format fmt)
+{
+    mood_status s;
+    if (fmt == MOOD_HISTORY_LASTFM) {
+        char *text = NULL;
+        size_t len = 0;
+        s = mood_read_file(path, &text, &len);
+        if (s == MOOD_OK) {
+            /* rows are about 60 bytes; the count only drives the progress line */
+            sink->total_hint = len / 60 + 1;
+            s = mood__hist_import_lastfm(path, text, len, sink);
+        }
+        mood_free(text);
+        return s;
+    }
+    mood_history_format got;
+    return mood__hist_import_spotify(path, sink, &got);
+}
+
+/* One transaction: every row of the file stored (or merged) and logged, or nothing. */
+static mood_status import_rows(mood_catalog *cat, hist_sink *sink, const char *path,
+                               mood_history_format fmt)
+{
+    mood_status s;
+    if (sqlite3_prepare_v2(mood__catalog_db(cat),
+                           "INSERT OR IGNORE INTO plays(kind, artist_name, track_name, album_name, "
+                           "played_at_utc, played_at_unix, ms_played, spotify_track_uri, "
+                           "reason_start, reason_end, shuffle, skipped, offline, incognito, "
+                           "platform, source_format, source_file, track_key, imported_utc) "
+                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &sink->ins, NULL) != SQLITE_OK)
+        return mood__catalog_error(cat, "import");
+    s = mood__hist_merge_open(cat, fmt, sink->file, &sink->merge);
+    if (s == MOOD_OK)
+        s = mood__catalog_exec(cat, "import", "BEGIN IMMEDIATE");
+    if (s != MOOD_OK) {
+        sqlite3_finalize(sink->ins);
+        mood__hist_merge_close(sink->merge);
+        return s;
+    }
+    s = parse_into(sink, path, fmt);
+    sqlite3_finalize(sink->ins);
+    mood__hist_merge_close(sink->merge);
+    sink->merge = NULL;
+    if (s == MOOD_OK)
+        s = log_import(cat, sink);
+    if (s == MOOD_OK)
+        s = mood__catalog_exec(cat, "import", "COMMIT");
+    if (s != MOOD_OK) {
+        mood_status keep = s;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", mood_last_error());
+        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+        return mood__error(keep, "%s", msg);
+    }
+    return MOOD_OK;
+}
+
+/*
+ * mood_history_import_report has no field for them, so the plays merged with the other Spotify
+ * export are counted in duplicates (they were already in the catalog) and reported to the
+ * progress callback as the stage "import merged" (done = merged plays, total = rows read),
+ * once at the end of every Spotify import; history_imports.merged keeps them too.
+ */
 mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progress_fn progress,
                                 void *progress_user, mood_history_import_report *out)
 {
@@ -431,46 +528,15 @@ mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progre
      * format itself is still detected from content. */
     sink.video_file = strstr(base, "Video") != NULL || strstr(base, "video") != NULL;
     mood__utc_now(sink.now, sizeof sink.now, NULL, 0);
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "INSERT OR IGNORE INTO plays(kind, artist_name, track_name, album_name, "
-                           "played_at_utc, played_at_unix, ms_played, spotify_track_uri, "
-                           "reason_start, reason_end, shuffle, skipped, offline, incognito, "
-                           "platform, source_format, source_file, track_key, imported_utc) "
-                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &sink.ins, NULL) != SQLITE_OK)
-        return mood__catalog_error(cat, "import");
-    if ((s = mood__catalog_exec(cat, "import", "BEGIN IMMEDIATE")) != MOOD_OK) {
-        sqlite3_finalize(sink.ins);
+    s = import_rows(cat, &sink, path, fmt);
+    if (s != MOOD_OK) {
+        out->added = out->duplicates = out->kept_apart = 0;
         return s;
     }
-    if (fmt == MOOD_HISTORY_LASTFM) {
-        char *text = NULL;
-        size_t len = 0;
-        s = mood_read_file(path, &text, &len);
-        if (s == MOOD_OK) {
-            /* rows are about 60 bytes; the count only drives the progress line */
-            sink.total_hint = len / 60 + 1;
-            s = mood__hist_import_lastfm(path, text, len, &sink);
-        }
-        mood_free(text);
-    } else {
-        mood_history_format got;
-        s = mood__hist_import_spotify(path, &sink, &got);
-    }
-    sqlite3_finalize(sink.ins);
-    if (s == MOOD_OK)
-        s = log_import(cat, &sink);
-    if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "import", "COMMIT");
-    if (s != MOOD_OK) {
-        mood_status keep = s;
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", mood_last_error());
-        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
-        out->added = out->duplicates = out->kept_apart = 0;
-        return mood__error(keep, "%s", msg);
-    }
     mood__progress(progress, progress_user, "import", 1, 1);
+    if (fmt != MOOD_HISTORY_LASTFM)
+        mood__progress(progress, progress_user, "import merged", (double)sink.merged,
+                       (double)out->rows);
     return MOOD_OK;
 }
 
