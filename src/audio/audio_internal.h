@@ -257,8 +257,9 @@ mood_status mood__track_beats(const float *o, size_t n, const double *period, si
 mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, float lo_bpm,
                               float hi_bpm, an_rhythm *out);
 /* rhythm_meter.c: move the beat frames @p b half a beat when the chords change between them
- * rather than on them (tracking locked to loud off-beats). */
-void mood__beat_phase_check(const an_rhythm_in *in, size_t *b, size_t nb);
+ * rather than on them and the envelope @p o leaves the phase ambiguous (tracking locked to
+ * loud off-beats). */
+void mood__beat_phase_check(const an_rhythm_in *in, const float *o, size_t *b, size_t nb);
 /* Compound, swing, beats_per_bar and downbeats (allocated) of @p out from the
  * beat frames @p b of the normalised envelope @p o. */
 mood_status mood__rhythm_meter(const an_rhythm_in *in, const float *o, const size_t *b, size_t nb,

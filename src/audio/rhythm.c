@@ -243,7 +243,7 @@ static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const
     mood_status st = mood__track_beats(ob, n, period, b, cap, &nb);
     mood__free(ob);
     if (st == MOOD_OK)
-        mood__beat_phase_check(in, b, nb);
+        mood__beat_phase_check(in, o, b, nb);
     if (st == MOOD_OK) {
         out->beats = mood__malloc_array(nb ? nb : 1, sizeof(float));
         if (!out->beats)

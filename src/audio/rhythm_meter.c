@@ -120,16 +120,21 @@ static double change_at(const an_rhythm_in *in, double pos)
     return MOOD_MAX(chroma_change(in, r), chroma_change(in, r + 1));
 }
 
-void mood__beat_phase_check(const an_rhythm_in *in, size_t *b, size_t nb)
+void mood__beat_phase_check(const an_rhythm_in *in, const float *o, size_t *b, size_t nb)
 {
     if (!in->chroma || in->n_chroma < 8 || in->chroma_hops == 0 || nb < 8)
         return;
-    double on = 0, off = 0;
+    double on = 0, off = 0, on_o = 0, off_o = 0;
     for (size_t i = 0; i + 1 < nb; i++) {
-        on += change_at(in, (double)b[i]);
-        off += change_at(in, 0.5 * (double)(b[i] + b[i + 1]));
+        double x = (double)b[i], mid = 0.5 * (double)(b[i] + b[i + 1]);
+        on += change_at(in, x);
+        off += change_at(in, mid);
+        on_o += peak_at(o, 1, in->n, x);
+        off_o += peak_at(o, 1, in->n, mid);
     }
-    if (off <= PHASE_SHIFT_RATIO * on)
+    /* The harmony decides only when the onsets leave the phase ambiguous (off-beats at least
+     * 0.6 as strong as the beats). */
+    if (off <= PHASE_SHIFT_RATIO * on || off_o < 0.6 * on_o)
         return;
     /* Chords change between the tracked beats: they are the off-beats; move each beat to the
      * midpoint that follows it (the last keeps its interval). */
