@@ -340,13 +340,52 @@ static void test_enomem(void **state)
     free(lab);
 }
 
+/*
+ * Heavily overlapping blobs, where tightening the Hamerly bound rarely settles a row and the
+ * fit switches it off for some iterations (kmeans.c, tighten_policy): the labels and the
+ * inertia stay those of the fit without bounds, for one and two threads.
+ */
+static void test_bounds_overlap_same(void **state)
+{
+    (void)state;
+    size_t n = 20000, d = 32, k = 64;
+    float *x = malloc(n * d * sizeof *x), *c[3];
+    int32_t *lab[3];
+    double inertia[3];
+    mood_test_blobs(3, n, d, k, 1.0f, 1.0f, x, NULL);
+    for (int v = 0; v < 3; v++) {
+        mood_kmeans_params p;
+        mood_kmeans_result r;
+        mood_kmeans_params_default(&p);
+        p.k = k;
+        p.n_init = 1;
+        p.seed = 5;
+        p.max_iter = 60;
+        p.n_threads = v == 2 ? 2 : 1;
+        p.bounds = v == 0 ? MOOD_KMEANS_BOUNDS_NONE : MOOD_KMEANS_BOUNDS_HAMERLY;
+        c[v] = malloc(k * d * sizeof(float));
+        lab[v] = malloc(n * sizeof(int32_t));
+        MOOD_ASSERT_OK(mood_kmeans_fit(&p, x, n, d, c[v], lab[v], &r));
+        inertia[v] = r.inertia;
+    }
+    for (int v = 1; v < 3; v++) {
+        assert_memory_equal(lab[0], lab[v], n * sizeof(int32_t));
+        MOOD_ASSERT_NEAR(inertia[v], inertia[0], 1e-12, 0.0);
+    }
+    for (int v = 0; v < 3; v++) {
+        free(c[v]);
+        free(lab[v]);
+    }
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blobs_recovered), cmocka_unit_test(test_threads_kernels_bounds),
         cmocka_unit_test(test_seeding),         cmocka_unit_test(test_empty_and_tiny),
         cmocka_unit_test(test_json_round_trip), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_enomem),
+        cmocka_unit_test(test_enomem),          cmocka_unit_test(test_bounds_overlap_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
