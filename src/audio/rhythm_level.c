@@ -19,9 +19,10 @@
 
 #include <math.h>
 
-#define PRIOR_BPM 120.0
-#define MIN_BPM   50.0
-#define MAX_BPM   210.0
+#define PRIOR_BPM  120.0
+#define MIN_BPM    50.0
+#define MAX_BPM    210.0
+#define DOTTED_MIN 1.0 /* tempogram share a 2:3 level needs (of the peak) */
 
 double mood__tempo_prior(double bpm)
 {
@@ -147,6 +148,9 @@ double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, 
     for (int c = 0; c < NC; c++) {
         double Q = c == 3 ? P0 : refine(g, nl, P0 * mult[c]), bpm = 60.0 * fr / Q;
         if (bpm < MIN_BPM || bpm > MAX_BPM || 2 * Q >= (double)nl || mood__lag_at(g, nl, Q) <= 0)
+            continue;
+        /* A level 2:3 away from the peak (a dotted grouping) must be nearly as periodic. */
+        if ((c == 2 || c == 4) && mood__lag_at(g, nl, Q) < DOTTED_MIN * mood__lag_at(g, nl, P0))
             continue;
         double r1 = mood__offbeat_ratio(o, n, win, hop, Q, 0.5);
         double r2 = mood__offbeat_ratio(o, n, win, hop, 2 * Q, 0.5);
