@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     for (unsigned long long j = 0; j < d; j++)
         fprintf(fp, "f%02llu%c", j, 0);
     for (unsigned long long i = 0; i < k * d; i++)
-        centre[i] = (float)(6.0 * uniform(&s) - 3.0);
+        centre[i] = (float)(2.0 * uniform(&s) - 1.0); /* overlapping: Lloyd needs many steps */
     for (unsigned long long i = 0; i < n; i++) {
         const float *c = centre + (next(&s) % k) * d;
         for (unsigned long long j = 0; j < d; j += 2) {

@@ -5,9 +5,9 @@ import sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 n, d, k = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 print("## MPI k-means (`bench/mpi/`)\n")
-print(f"{n:,} rows × {d} features (seeded blobs, MOODF32 binary input: parsing a "
+print(f"{n:,} rows × {d} features (seeded overlapping blobs, MOODF32 binary input: parsing a "
       f"{n * d * 9 / 1e9:.1f} GB CSV would dominate), k = {k}, k-means|| seeding (n > 500k), "
-      f"one start, 10 Lloyd iterations (tol 0). `mpirun --oversubscribe -n R` on this "
+      f"one start, at most 10 Lloyd iterations (tol 0; Lloyd stops earlier when no label changes). `mpirun --oversubscribe -n R` on this "
       "machine's 2 shared cores: with 4 ranks the ranks time-share, so wall time does not fall; "
       "CPU seconds (all ranks) and bytes per iteration are the figures that carry over to real "
       "machines. Bytes are payload bytes passed to MPI calls, counted by the engine itself.\n")

@@ -68,7 +68,7 @@ typedef struct mood_mpi_input {
  * fields must not contain newlines). Column kinds are agreed across ranks (a column that is
  * text on any rank is text on all). A ".f32" file is "MOODF32\0", uint64 n, uint64 d, d
  * NUL-terminated names, then n×d little-endian float32; rank r takes rows
- * [r·n/N, (r+1)·n/N).
+ * [r·n/N, (r+1)·n/N), each end rounded to the k-means chunk grid (max(2048, ⌈n/1024⌉) rows).
  * @param out_first_row global index of the first local row; @param out_n_global all rows.
  */
 MOOD_API mood_status mood_mpi_read_share(const mood_mpi_input *in, mood_table **out,

@@ -9,8 +9,11 @@
  * differently; the centres then differ in the last bit and, rarely, a near-tie row changes
  * group. The chain passes the running total and the open partial of a chunk that straddles a
  * rank boundary (2·S doubles, S = k·d + k for Lloyd) from rank to rank, so the result is
- * bit-identical to one process. The price is N − 1 sequential hops per reduction instead of
- * log N; the cost model (bench/mpi/COST_MODEL.md) counts both.
+ * bit-identical to one process. Every rank adds its own rows before the chain; in the chain
+ * it only finishes a chunk begun on the previous rank (at most one chunk of rows, none when the
+ * shares are aligned to the chunk grid, as for the binary table) and adds chunk totals. The
+ * price is N − 1 sequential hops per reduction instead of log N; the cost model
+ * (bench/mpi/COST_MODEL.md) counts both.
  */
 #ifdef MOOD_WITH_MPI
 #define _POSIX_C_SOURCE 200809L
@@ -311,18 +314,50 @@ static void finished_range(const mpi_layout *l, const mpi_grid *g, size_t *c_lo,
         *c_hi = *c_lo;
 }
 
-/* Walk the local rows chunk by chunk, continuing the open partial O, finishing chunks into
- * fin (in order) and the running total T. */
-static void chain_local(const mpi_layout *l, const mpi_grid *g, size_t S, mpi_acc_fn acc,
-                        void *user, double *T, double *O, double *fin)
+/* Chunk c's end row (exclusive). */
+static size_t chunk_end(const mpi_layout *l, const mpi_grid *g, size_t c)
 {
-    size_t i = l->g0, nf = 0;
+    size_t e = (c + 1) * g->rows;
+    return e < l->n ? e : l->n;
+}
+
+/*
+ * Before the chain: the partial of every local segment except the first when that one
+ * continues a chunk begun on an earlier rank (it needs that rank's open partial). Segment t
+ * covers chunk c_first + t. This is where the rows are added, in parallel on all ranks.
+ */
+static void local_partials(const mpi_layout *l, const mpi_grid *g, size_t S, mpi_acc_fn acc,
+                           void *user, double *P)
+{
+    size_t i = l->g0, t = 0;
     while (i < l->g1) {
-        size_t c = i / g->rows, end = (c + 1) * g->rows;
-        if (end > l->n)
-            end = l->n;
+        size_t c = i / g->rows, stop = chunk_end(l, g, c);
+        stop = stop < l->g1 ? stop : l->g1;
+        if (!(t == 0 && l->g0 % g->rows != 0)) {
+            memset(P + t * S, 0, S * sizeof(double));
+            acc(user, c, i - l->g0, stop - l->g0, P + t * S);
+        }
+        i = stop;
+        t++;
+    }
+}
+
+/*
+ * The chain step: continue the open partial O with the first segment when it belongs to an
+ * earlier rank's chunk (the only rows added here, at most one chunk), then add the finished
+ * chunk partials to the running total T in chunk order and leave the last open one in O.
+ */
+static void chain_local(const mpi_layout *l, const mpi_grid *g, size_t S, mpi_acc_fn acc,
+                        void *user, const double *P, double *T, double *O, double *fin)
+{
+    size_t i = l->g0, t = 0, nf = 0;
+    while (i < l->g1) {
+        size_t c = i / g->rows, end = chunk_end(l, g, c);
         size_t stop = end < l->g1 ? end : l->g1;
-        acc(user, c, i - l->g0, stop - l->g0, O);
+        if (t == 0 && l->g0 % g->rows != 0)
+            acc(user, c, i - l->g0, stop - l->g0, O);
+        else
+            memcpy(O, P + t * S, S * sizeof(double));
         if (stop == end) {
             add_into(T, O, S);
             if (fin)
@@ -330,6 +365,7 @@ static void chain_local(const mpi_layout *l, const mpi_grid *g, size_t S, mpi_ac
             memset(O, 0, S * sizeof(double));
         }
         i = stop;
+        t++;
     }
 }
 
@@ -338,17 +374,20 @@ mood_status mood__mpi_chunk_reduce(const mpi_layout *l, const mpi_grid *g, size_
 {
     size_t c_lo, c_hi;
     finished_range(l, g, &c_lo, &c_hi);
+    size_t nseg = l->g1 > l->g0 ? (l->g1 - 1) / g->rows - l->g0 / g->rows + 1 : 0;
     double *TO = mood__calloc(2 * S, sizeof(double));
+    double *P = mood__malloc_array(nseg + 1, S * sizeof(double));
     double *fin = chunks ? mood__malloc_array(c_hi - c_lo + 1, S * sizeof(double)) : NULL;
     size_t *counts = chunks ? mood__calloc((size_t)l->size, sizeof(size_t)) : NULL;
-    mood_status s = TO && (!chunks || (fin && counts)) ? MOOD_OK : mood__enomem("MPI reduce");
+    mood_status s = TO && P && (!chunks || (fin && counts)) ? MOOD_OK : mood__enomem("MPI reduce");
     s = mood_mpi_agree(s);
     if (s != MOOD_OK)
         goto done;
+    local_partials(l, g, S, acc, user, P);
     if (l->rank > 0)
         s = mood__mpi_recv(TO, 2 * S, MPI_DOUBLE, l->rank - 1, 71);
     if (s == MOOD_OK) {
-        chain_local(l, g, S, acc, user, TO, TO + S, fin);
+        chain_local(l, g, S, acc, user, P, TO, TO + S, fin);
         if (l->rank + 1 < l->size)
             s = mood__mpi_send(TO, 2 * S, MPI_DOUBLE, l->rank + 1, 71);
     }
@@ -370,6 +409,7 @@ mood_status mood__mpi_chunk_reduce(const mpi_layout *l, const mpi_grid *g, size_
     }
 done:
     mood__free(TO);
+    mood__free(P);
     mood__free(fin);
     mood__free(counts);
     return s;
@@ -398,4 +438,7 @@ mood_status mood__mpi_fnv_chain(const void *data, size_t len, uint64_t *h)
     *h = v;
     return s;
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_comm_unused;
 #endif

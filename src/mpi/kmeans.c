@@ -857,4 +857,7 @@ mood_status mood__mpi_kmeans_fit(const mpi_layout *l, const float *x, size_t d, 
     dkm_free(&D);
     return s;
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_kmeans_unused;
 #endif

@@ -212,4 +212,7 @@ mood_status mood__mpi_scaler_fit(const mpi_layout *l, mood_scaler_kind kind, con
     mood__free(c);
     return s;
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_pipeline_unused;
 #endif

@@ -93,4 +93,7 @@ mood_status mood_mpi_snapshot_predict(const char *snapshots_dir, const char *nam
     mood__free(dist);
     return s;
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_predict_unused;
 #endif

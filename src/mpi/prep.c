@@ -116,4 +116,7 @@ mood_status mood__mpi_column_quantiles(const float *x, size_t n, size_t d, const
     mood__free(hist);
     return s;
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_prep_unused;
 #endif

@@ -122,7 +122,20 @@ static mood_status per_rank_path(const char *pattern, char *buf, size_t cap)
     return MOOD_OK;
 }
 
-/* The binary table: header, then rows [r·n/N, (r+1)·n/N). */
+/*
+ * Row r·n/N rounded to the k-means chunk grid (max(2048, ⌈n/1024⌉) rows, mood__km_chunks), so
+ * that no chunk straddles two ranks and the ordered reductions only pass totals (comm.c).
+ */
+static size_t aligned_split(size_t n, size_t r, size_t N)
+{
+    size_t rows = (n + 1023) / 1024;
+    rows = rows < 2048 ? 2048 : rows;
+    size_t at = (n / N) * r + (n % N) * r / N;
+    at = (at + rows / 2) / rows * rows;
+    return r == N || at > n ? n : at;
+}
+
+/* The binary table: header, then rows [r·n/N, (r+1)·n/N) aligned to the chunk grid. */
 static mood_status read_f32_share(const char *path, mood_table **out)
 {
     FILE *fp = fopen(path, "rb");
@@ -137,7 +150,7 @@ static mood_status read_f32_share(const char *path, mood_table **out)
     }
     const size_t n = (size_t)nd[0], d = (size_t)nd[1], N = (size_t)mood_mpi_size(),
                  r = (size_t)mood_mpi_rank();
-    const size_t lo = n * r / N, hi = n * (r + 1) / N, m = hi - lo;
+    const size_t lo = aligned_split(n, r, N), hi = aligned_split(n, r + 1, N), m = hi - lo;
     char **names = mood__calloc(d, sizeof(char *));
     float *rows = mood__malloc_array(m ? m : 1, d * sizeof(float));
     float *col = mood__malloc_array(m ? m : 1, sizeof(float));
@@ -296,4 +309,7 @@ mood_status mood_mpi_read_share(const mood_mpi_input *in, mood_table **out, size
     *out = t;
     return MOOD_OK;
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_read_unused;
 #endif

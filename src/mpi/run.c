@@ -808,4 +808,7 @@ mood_status mood_mpi_run_write(mood_mpi_run *m, const char *runs_dir, char *out_
         snprintf(out_run_id, cap, "%s", id);
     return s;
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_run_unused;
 #endif

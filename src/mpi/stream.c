@@ -114,4 +114,7 @@ mood_status mood__mpi_stream_rows(const mood_table *t, const int32_t *lab, const
         mood_atomic_abort(af);
     return mood_mpi_agree(s);
 }
+#else
+/* Without MPI the entry points are in stub.c. */
+typedef int mood_mpi_stream_unused;
 #endif
