@@ -6,7 +6,7 @@
  * points are weaker. At the beat level kick and snare alternate on the beats with lighter
  * events between them; one level faster the "beats" alternate strong/weak. Without that
  * evidence a perceptual prior (log-normal around 120 BPM) weighting the tempogram decides.
- * At fast levels (140 BPM and up, nothing faster admissible) off-beats as strong as the beats
+ * At fast levels (110 BPM and up, nothing faster admissible) off-beats as strong as the beats
  * do not demote the level (four-on-the-floor with open hi-hats, samba), unless the level's
  * pulses are weak between those of three times its period: then they are the eighths of a
  * compound (6/8) beat. Each candidate is refined to the tempogram peak within 6%.
@@ -19,10 +19,11 @@
 
 #include <math.h>
 
-#define PRIOR_BPM  120.0
-#define MIN_BPM    50.0
-#define MAX_BPM    210.0
-#define DOTTED_MIN 1.0 /* tempogram share a 2:3 level needs (of the peak) */
+#define PRIOR_BPM     120.0
+#define MIN_BPM       50.0
+#define MAX_BPM       210.0
+#define DENSE_MIN_BPM 110.0 /* slowest level the strong-off-beat rule keeps */
+#define DOTTED_MIN    1.0   /* tempogram share a 2:3 level needs (of the peak) */
 
 double mood__tempo_prior(double bpm)
 {
@@ -157,7 +158,7 @@ double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, 
         /* Off-beats as strong as the beats at a fast level (four-on-the-floor with open
          * hi-hats, samba): nothing faster is admissible, so the level is the beat, unless its
          * pulses are weak between those of 3Q (the eighths of a 6/8 bar). */
-        int dense = r1 >= th && bpm >= 140 && 2 * bpm > MAX_BPM;
+        int dense = r1 >= th && bpm >= DENSE_MIN_BPM && 2 * bpm > MAX_BPM;
         if (dense && r2 >= th && r2 <= r1 + margin)
             dense = 0.5 * (mood__offbeat_ratio(o, n, win, hop, 3 * Q, 1.0 / 3) +
                            mood__offbeat_ratio(o, n, win, hop, 3 * Q, 2.0 / 3)) >=
