@@ -278,12 +278,18 @@ void mood__fold_fine(const float *fine, float tuning_semis, float *out12);
 mood_status mood__tonal(const float *rows, size_t n, double block_rate_hz, float tuning_semis,
                         an_tonal *out);
 
-/* tonal_key.c: scores of the 24 keys (index mode*12 + tonic) for a treble and a bass chroma
- * (12 bins each, any scale; bass may be NULL). */
+/* tonal_key.c: window scores of the 24 keys (index mode*12 + tonic; log-posteriors up to a
+ * constant) for a treble and a bass chroma (12 bins each, any scale; bass may be NULL). */
 void mood__key_scores(const float *treble12, const float *bass12, double out[24]);
-/* Best and second-best of 24 scores, with softmax posteriors as confidences. */
-void mood__key_pick(const double sc[24], double temp, int *out_best, int *out_second,
-                    float *out_conf, float *out_conf2);
+/* Scores of the 24 keys for chord frames f0..f1-1 (@p frames n×24: treble then bass chroma,
+ * @p voiced flags, frame length @p fdur): the whole span, its opening and its ending. Returns the
+ * tonal strength of the span (0..1). */
+double mood__key_span_scores(const float *frames, const unsigned char *voiced, size_t f0,
+                             size_t f1, double fdur, double out[24]);
+/* Best and second-best of 24 scores, with softmax posteriors at @p temp, scaled down for a tonal
+ * @p strength below full, as confidences. */
+void mood__key_pick(const double sc[24], double temp, double strength, int *out_best,
+                    int *out_second, float *out_conf, float *out_conf2);
 
 /* tonal_segments.c: key segments by Viterbi over 24 keys on windows of the chord frames
  * (@p frames nf×24: treble then bass chroma, @p voiced flags, frame length @p fdur_s). Fills

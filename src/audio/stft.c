@@ -73,8 +73,8 @@ static mood_status build_mel(mood_audio_analyzer *az)
 
 /*
  * HPCP bands (tonal_hpcp.c): spectral peaks between 100 Hz and 5 kHz make the treble pitch-class
- * profile (Gómez 2006), peaks between 40 and 200 Hz the bass profile. Each bin's pitch in
- * semitones from A440 is tabulated so that the per-peak mapping costs one interpolation.
+ * profile (Gómez 2006), peaks between 40 and 250 Hz (up to B3) the bass profile. Each bin's pitch
+ * in semitones from A440 is tabulated so that the per-peak mapping costs one interpolation.
  */
 static void build_chroma(mood_audio_analyzer *az)
 {
@@ -85,7 +85,7 @@ static void build_chroma(mood_audio_analyzer *az)
     az->hpcp_k0 = (int)ceil(100.0 / bin_hz);
     az->hpcp_k1 = MOOD_MIN((int)floor(5000.0 / bin_hz), AN_NBINS - 2) + 1;
     az->bass_k0 = (int)ceil(40.0 / bin_hz);
-    az->bass_k1 = (int)floor(200.0 / bin_hz) + 1;
+    az->bass_k1 = (int)floor(250.0 / bin_hz) + 1;
     /* Spectral contrast: octave bands from 200 Hz (200-400, ..., 6.4 kHz-Nyquist). */
     double edge = 200.0;
     for (int i = 0; i <= AN_NCONTRAST; i++) {

@@ -34,7 +34,7 @@ static void tonal_centroid(const float *c, double out[6])
         }
 }
 
-#define KEY_TEMP 0.1 /* softmax temperature of the track key confidences */
+#define KEY_TEMP 1.0 /* the key scores are log-posteriors up to a constant (tonal_key.c) */
 
 /*
  * Chord frames (@p CF blocks each) into @p frames (nf×24: treble, then bass): each block's
@@ -76,39 +76,6 @@ static size_t chord_frames(const float *rows, size_t n, size_t CF, float tuning_
     return used;
 }
 
-#define END_S      8.0 /* the ending whose harmony also votes for the key */
-#define END_WEIGHT 0.5
-
-/*
- * Key scores of the frames f0..f1-1: the scores of the whole span plus those of its last
- * 8 seconds. A piece (and a section before a modulation) ends on its tonic far more often than on
- * any other chord, which separates a key from its relative and from its neighbours on the circle
- * of fifths when the profile of the whole span cannot.
- */
-static void span_scores(const float *frames, const unsigned char *voiced, size_t f0, size_t f1,
-                        double fdur, double sc[24])
-{
-    float tr[12] = {0}, bs[12] = {0}, etr[12] = {0}, ebs[12] = {0};
-    double sce[24];
-    size_t ne = (size_t)lround(END_S / fdur), e0 = f1 - f0 > ne ? f1 - ne : f0;
-    for (size_t f = f0; f < f1; f++) {
-        if (!voiced[f])
-            continue;
-        for (int i = 0; i < 12; i++) {
-            tr[i] += frames[f * 24 + i];
-            bs[i] += frames[f * 24 + 12 + i];
-            if (f >= e0) {
-                etr[i] += frames[f * 24 + i];
-                ebs[i] += frames[f * 24 + 12 + i];
-            }
-        }
-    }
-    mood__key_scores(tr, bs, sc);
-    mood__key_scores(etr, ebs, sce);
-    for (int k = 0; k < 24; k++)
-        sc[k] += END_WEIGHT * sce[k];
-}
-
 /* Track key, second key, confidences, mean chroma and clarity from the voiced frames. */
 static void track_key(const float *frames, const unsigned char *voiced, size_t nf, double fdur,
                       an_tonal *out)
@@ -126,9 +93,9 @@ static void track_key(const float *frames, const unsigned char *voiced, size_t n
             ent -= (double)out->chroma[i] * log((double)out->chroma[i]);
     }
     out->clarity = (float)(1.0 - ent / log(12.0));
-    span_scores(frames, voiced, 0, nf, fdur, sc);
+    double strength = mood__key_span_scores(frames, voiced, 0, nf, fdur, sc);
     int b, b2;
-    mood__key_pick(sc, KEY_TEMP, &b, &b2, &out->key_conf, &out->key2_conf);
+    mood__key_pick(sc, KEY_TEMP, strength, &b, &b2, &out->key_conf, &out->key2_conf);
     out->key = b % 12;
     out->mode = b / 12;
     out->key2 = b2 % 12;
@@ -195,9 +162,23 @@ static void chords_and_tension(const float *frames, const unsigned char *voiced,
     out->major_share = chord_t > 0 ? (float)(major_t / chord_t) : 0.0f;
 }
 
+/* Start frame of key segment @p i. */
+static size_t seg_frame(const an_tonal *out, size_t i, size_t nf, double fdur)
+{
+    if (i >= out->n_keysegs)
+        return nf;
+    size_t f = (size_t)lround((double)out->keysegs[i].start_s / fdur);
+    return f > nf ? nf : f;
+}
+
+#define SEG_SEARCH_S 4.0 /* a key change is moved by at most this much */
+#define SEG_MIN_F    4   /* frames (1.8 s) a segment keeps on either side of a moved change */
+
 /*
- * Viterbi places the key changes; each segment's key is then chosen again from all of its
- * frames and its ending (span_scores), and neighbours that end up equal are merged.
+ * Viterbi places the key changes on a 2-second grid; each segment's key is then chosen again
+ * from all of its frames, with its opening and its ending (mood__key_span_scores), neighbours
+ * that end up equal are merged, and every change is moved, frame by frame within 4 s, to where
+ * the two keys on either side explain their spans best.
  */
 static void refine_segments(const float *frames, const unsigned char *voiced, size_t nf,
                             double fdur, an_tonal *out)
@@ -205,16 +186,13 @@ static void refine_segments(const float *frames, const unsigned char *voiced, si
     size_t k = 0;
     for (size_t i = 0; i < out->n_keysegs; i++) {
         an_keyseg g = out->keysegs[i];
-        size_t f0 = (size_t)lround((double)g.start_s / fdur), f1 = nf;
-        if (i + 1 < out->n_keysegs)
-            f1 = (size_t)lround((double)out->keysegs[i + 1].start_s / fdur);
-        f1 = f1 > nf ? nf : f1;
+        size_t f0 = seg_frame(out, i, nf, fdur), f1 = seg_frame(out, i + 1, nf, fdur);
         if (f1 > f0) {
             double sc[24];
             int b, b2;
             float c2;
-            span_scores(frames, voiced, f0, f1, fdur, sc);
-            mood__key_pick(sc, KEY_TEMP, &b, &b2, &g.confidence, &c2);
+            double st = mood__key_span_scores(frames, voiced, f0, f1, fdur, sc);
+            mood__key_pick(sc, KEY_TEMP, st, &b, &b2, &g.confidence, &c2);
             g.key_index = b % 12;
             g.mode = b / 12;
         }
@@ -224,11 +202,35 @@ static void refine_segments(const float *frames, const unsigned char *voiced, si
         out->keysegs[k++] = g;
     }
     out->n_keysegs = k;
+    const size_t reach = (size_t)(SEG_SEARCH_S / fdur);
+    for (size_t i = 1; i < out->n_keysegs; i++) {
+        size_t a = seg_frame(out, i - 1, nf, fdur), z = seg_frame(out, i + 1, nf, fdur);
+        size_t c0 = seg_frame(out, i, nf, fdur), best_c = c0;
+        size_t lo = MOOD_MAX(c0 > reach ? c0 - reach : 0, a + SEG_MIN_F);
+        size_t hi = MOOD_MIN(c0 + reach, z > SEG_MIN_F ? z - SEG_MIN_F : 0);
+        int k1 = out->keysegs[i - 1].mode * 12 + out->keysegs[i - 1].key_index;
+        int k2 = out->keysegs[i].mode * 12 + out->keysegs[i].key_index;
+        double best = -HUGE_VAL;
+        for (size_t c = lo; c <= hi; c++) {
+            double s1[24], s2[24];
+            mood__key_span_scores(frames, voiced, a, c, fdur, s1);
+            mood__key_span_scores(frames, voiced, c, z, fdur, s2);
+            if (s1[k1] + s2[k2] > best) {
+                best = s1[k1] + s2[k2];
+                best_c = c;
+            }
+        }
+        out->keysegs[i].start_s = (float)((double)best_c * fdur);
+    }
 }
+
+#define HELD_TIE_S 1.5 /* a later key must be held this much longer to take the track key */
 
 /*
  * The segment list and the track key must agree: one segment takes the track key; with
- * several, the track key is the one held longest (ties: the earlier).
+ * several, the track key is the one held longest. A later key has to be held longer by
+ * HELD_TIE_S: the last segment also holds the release of the final chord, and two halves of
+ * a song that modulates midway are a tie that goes to the key it starts in.
  */
 static void reconcile_segments(an_tonal *out, double dur_s)
 {
@@ -247,7 +249,7 @@ static void reconcile_segments(an_tonal *out, double dur_s)
     int best = out->keysegs[0].mode * 12 + out->keysegs[0].key_index;
     for (size_t i = 1; i < out->n_keysegs; i++) {
         int k = out->keysegs[i].mode * 12 + out->keysegs[i].key_index;
-        best = held[k] > held[best] ? k : best;
+        best = held[k] > held[best] + HELD_TIE_S ? k : best;
     }
     if (best == out->mode * 12 + out->key)
         return;

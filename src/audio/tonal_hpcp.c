@@ -10,7 +10,7 @@
  *  - tuning: the circular mean of the peaks' deviations from that grid, weighted by magnitude,
  *    kept as two running sums; the fine chroma is folded to 12 pitch classes at the end, when
  *    the tuning is known (mood__fold_fine), so one pass over the audio suffices;
- *  - bass peaks (40-200 Hz) make a separate 12-bin profile mapped with the running tuning
+ *  - bass peaks (40-250 Hz) make a separate 12-bin profile mapped with the running tuning
  *    estimate (the bass window is wide enough that its early error does not matter).
  */
 #include "audio_internal.h"

@@ -1,65 +1,124 @@
 /*
- * Key scoring: a treble and a bass pitch-class profile are each correlated (Pearson, as in
- * Krumhansl 1990) with the 12 rotations of a major and a minor key profile; a key's score is
- * the treble correlation plus a weighted bass correlation. The bass term separates keys that
- * share most of their pitch classes (relative major/minor, neighbours on the circle of fifths):
- * the tonic and the dominant dominate the bass line of a tonal piece far more than they dominate
- * the harmony above it.
+ * Key scoring. A span of chord frames is described by four 12-bin pitch-class profiles: the
+ * treble HPCP of the whole span, the treble and the bass of its last 8 seconds (a piece, and a
+ * section before a modulation, closes on a cadence to its tonic) and the treble of its first
+ * 8 seconds (it usually opens in its key). Each profile is centred and scaled to unit norm, so
+ * that only its shape counts, as in Krumhansl's correlation method. A key's score is linear in
+ * the profiles rotated to its tonic: one weight vector per profile and mode, plus a mode bias.
+ * The weights are a multinomial logistic regression over the 24 keys (softmax of the scores),
+ * fitted on single-key songs of the tuning material (bench/audio/corpus.py, seeds disjoint from
+ * the held-out set) with an L2 penalty chosen by 10-fold cross-validation; the scores are
+ * therefore log-posteriors up to a constant, and their softmax is the key confidence.
+ *
+ * Key segments use a second model of the same form on 8-second windows (treble and bass of the
+ * window), fitted on windows of the same songs.
  */
 #include "audio_internal.h"
 
 #include <math.h>
 
-/* Profiles fitted on the tuning set (mean tonic-rotated HPCP of the single-key songs per
- * mode, scaled to a maximum of 1): treble and bass, C major / C minor. */
-static const double prof_major[12] = {1.000, 0.038, 0.554, 0.040, 0.544, 0.507,
-                                      0.069, 0.899, 0.052, 0.505, 0.089, 0.299};
-static const double prof_minor[12] = {1.000, 0.099, 0.369, 0.719, 0.069, 0.724,
-                                      0.041, 0.798, 0.455, 0.089, 0.592, 0.089};
-static const double bass_major[12] = {1.000, 0.076, 0.263, 0.063, 0.257, 0.416,
-                                      0.068, 0.681, 0.048, 0.273, 0.042, 0.068};
-static const double bass_minor[12] = {1.000, 0.062, 0.133, 0.375, 0.063, 0.524,
-                                      0.056, 0.510, 0.244, 0.060, 0.423, 0.070};
-#define BASS_WEIGHT 0.5
+#include "tonal_key_weights.h"
 
-/* Pearson correlation of @p x with profile @p prof rotated to tonic @p key. */
-static double corr_rot(const double *x, const double *prof, int key)
+/* Centre @p x (12 bins) and scale it to unit L2 norm (zero stays zero). */
+static void unit_shape(const float *x, double out[12])
 {
-    double mx = 0, mp = 0, sxy = 0, sxx = 0, spp = 0;
+    double m = 0, n = 0;
+    for (int i = 0; i < 12; i++)
+        m += (double)x[i];
+    m /= 12;
     for (int i = 0; i < 12; i++) {
-        mx += x[i];
-        mp += prof[i];
+        out[i] = (double)x[i] - m;
+        n += out[i] * out[i];
     }
-    mx /= 12;
-    mp /= 12;
-    for (int i = 0; i < 12; i++) {
-        double a = x[(i + key) % 12] - mx, b = prof[i] - mp;
-        sxy += a * b;
-        sxx += a * a;
-        spp += b * b;
-    }
-    return sxx > 0 && spp > 0 ? sxy / sqrt(sxx * spp) : 0.0;
+    n = sqrt(n);
+    for (int i = 0; i < 12; i++)
+        out[i] = n > 0 ? out[i] / n : 0.0;
 }
 
-void mood__key_scores(const float *treble12, const float *bass12, double out[24])
+/* Linear scores of @p nb unit-shape profiles @p z under weights @p w[2][nb][12], bias @p b. */
+static void linear_scores(const double (*z)[12], int nb, const float *w, const float *b,
+                          double out[24])
 {
-    double tr[12], bs[12];
-    for (int i = 0; i < 12; i++) {
-        tr[i] = treble12[i];
-        bs[i] = bass12 ? (double)bass12[i] : 0.0;
-    }
     for (int mode = 0; mode < 2; mode++)
         for (int key = 0; key < 12; key++) {
-            double s = corr_rot(tr, mode ? prof_major : prof_minor, key);
-            if (bass12)
-                s += BASS_WEIGHT * corr_rot(bs, mode ? bass_major : bass_minor, key);
+            double s = (double)b[mode];
+            for (int j = 0; j < nb; j++) {
+                const float *wj = w + (mode * nb + j) * 12;
+                for (int i = 0; i < 12; i++)
+                    s += (double)wj[i] * z[j][(i + key) % 12];
+            }
             out[mode * 12 + key] = s;
         }
 }
 
-/* Softmax posteriors at temperature @p temp make the confidences comparable across songs. */
-void mood__key_pick(const double sc[24], double temp, int *out_best, int *out_second,
-                    float *out_conf, float *out_conf2)
+void mood__key_scores(const float *treble12, const float *bass12, double out[24])
+{
+    double z[2][12];
+    const float zero[12] = {0};
+    unit_shape(treble12, z[0]);
+    unit_shape(bass12 ? bass12 : zero, z[1]);
+    linear_scores((const double (*)[12])z, 2, &win_w[0][0][0], win_b, out);
+}
+
+#define END_S   8.0 /* the closing stretch of a span */
+#define START_S 8.0 /* the opening stretch */
+
+double mood__key_span_scores(const float *frames, const unsigned char *voiced, size_t f0,
+                             size_t f1, double fdur, double out[24])
+{
+    float blk[KEY_NBLK][12] = {{0}};
+    size_t first = f1, last = f0;
+    for (size_t f = f0; f < f1; f++)
+        if (voiced[f]) {
+            first = first == f1 ? f : first;
+            last = f;
+        }
+    if (first == f1) {
+        for (int k = 0; k < 24; k++)
+            out[k] = 0.0;
+        return 0.0;
+    }
+    const double ne = (double)lround(END_S / fdur), ns = (double)lround(START_S / fdur);
+    for (size_t f = first; f <= last; f++) {
+        if (!voiced[f])
+            continue;
+        const float *tr = frames + f * 24, *bs = tr + 12;
+        int end = (double)f > (double)last - ne, start = (double)f < (double)first + ns;
+        for (int i = 0; i < 12; i++) {
+            blk[0][i] += tr[i];
+            if (end) {
+                blk[1][i] += tr[i];
+                blk[2][i] += bs[i];
+            }
+            if (start)
+                blk[3][i] += tr[i];
+        }
+    }
+    double z[KEY_NBLK][12];
+    for (int j = 0; j < KEY_NBLK; j++)
+        unit_shape(blk[j], z[j]);
+    linear_scores((const double (*)[12])z, KEY_NBLK, &key_w[0][0][0], key_b, out);
+    /* Tonal strength: the correlation of the whole-span treble with the best key's treble
+     * weights; low for drums and noise, whose profiles are shapeless. */
+    int b = 0;
+    for (int k = 1; k < 24; k++)
+        b = out[k] > out[b] ? k : b;
+    double wz[12], w12[12], c = 0;
+    for (int i = 0; i < 12; i++)
+        w12[i] = key_w[b / 12][0][i];
+    {
+        float wf[12];
+        for (int i = 0; i < 12; i++)
+            wf[i] = (float)w12[i];
+        unit_shape(wf, wz);
+    }
+    for (int i = 0; i < 12; i++)
+        c += wz[i] * z[0][(i + b % 12) % 12];
+    return c > 0 ? c : 0.0;
+}
+
+void mood__key_pick(const double sc[24], double temp, double strength, int *out_best,
+                    int *out_second, float *out_conf, float *out_conf2)
 {
     int b = 0, s = -1;
     for (int i = 1; i < 24; i++)
@@ -73,10 +132,9 @@ void mood__key_pick(const double sc[24], double temp, int *out_best, int *out_se
         z += exp((sc[i] - sc[b]) / temp);
     *out_best = b;
     *out_second = s;
-    /* Scaled by the strength of the best match (its score over the largest possible score),
-     * so that a non-tonal signal is not confidently in a key. */
-    double strength = sc[b] > 0 ? sc[b] / (1.0 + BASS_WEIGHT) : 0.0;
-    strength = strength > 1.0 ? 1.0 : strength;
-    *out_conf = (float)(strength / z);
-    *out_conf2 = (float)(strength * exp((sc[s] - sc[b]) / temp) / z);
+    /* The posterior of the best key, scaled down when the span is hardly tonal at all. */
+    double f = strength / KEY_STRENGTH_FULL;
+    f = f > 1.0 ? 1.0 : f;
+    *out_conf = (float)(f / z);
+    *out_conf2 = (float)(f * exp((sc[s] - sc[b]) / temp) / z);
 }

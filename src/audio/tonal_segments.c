@@ -15,8 +15,8 @@
 
 #define SEG_WIN_S   8.0
 #define SEG_HOP_S   2.0
-#define SEG_TEMP    0.05 /* score units per log-likelihood unit */
-#define SEG_PENALTY 16.0 /* log-likelihood cost of a key change */
+#define SEG_TEMP    1.0  /* the window scores are log-posteriors (tonal_key.c) */
+#define SEG_PENALTY 8.0  /* log-likelihood cost of a key change */
 
 /* Key scores of every window into @p sc (nw×24) and the window posteriors into @p post. */
 static void window_scores(const float *frames, const unsigned char *voiced, size_t nf,
@@ -102,7 +102,9 @@ void mood__key_segments(const float *frames, const unsigned char *voiced, size_t
                 out->keysegs[out->n_keysegs - 1].confidence = (float)(conf_sum / (double)conf_n);
             /* A change is placed half a hop before the centre of the first window in the new
              * key: that window is the first whose larger part lies after the change. */
-            double t = w == 0 ? 0.0 : ((double)(w * H) + 0.5 * (double)W - 0.5 * (double)H) * fdur_s;
+            double t = w == 0 ? 0.0
+                              : floor((double)(w * H) + 0.5 * (double)W - 0.5 * (double)H + 0.5) *
+                                    fdur_s;
             out->keysegs[out->n_keysegs++] =
                 (an_keyseg){(float)t, path[w] % 12, path[w] / 12, 0.0f};
             conf_sum = 0;
