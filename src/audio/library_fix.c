@@ -23,11 +23,9 @@
 #include <string.h>
 #include <time.h>
 
-static mood_status prep(mood_catalog *cat, const char *sql, sqlite3_stmt **st)
+static mood_status prep(mood_catalog *cat, const char *sql, mood_db_stmt **st)
 {
-    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, st, NULL) != SQLITE_OK)
-        return mood__catalog_error(cat, "prepare");
-    return MOOD_OK;
+    return mood__db_prepare(mood__catalog_dbh(cat), sql, st);
 }
 
 void mood_library_fix_init(mood_library_fix *f)
@@ -75,10 +73,10 @@ static int parse_meter(const char *s, int *out_bpb, int *out_compound)
     return 0;
 }
 
-void mood__library_override_read(sqlite3_stmt *st, int col, lib_override *out)
+void mood__library_override_read(mood_db_stmt *st, int col, lib_override *out)
 {
     memset(out, 0, sizeof *out);
-    const char *bpm = (const char *)sqlite3_column_text(st, col);
+    const char *bpm = mood__db_col_text(st, col);
     if (bpm) {
         char *end;
         double v = strtod(bpm, &end);
@@ -87,10 +85,10 @@ void mood__library_override_read(sqlite3_stmt *st, int col, lib_override *out)
             out->set |= MOOD_FIX_TEMPO;
         }
     }
-    const char *key = (const char *)sqlite3_column_text(st, col + 1);
+    const char *key = mood__db_col_text(st, col + 1);
     if (key && mood_audio_parse_key(key, &out->key_index, &out->mode) == MOOD_OK)
         out->set |= MOOD_FIX_KEY;
-    const char *meter = (const char *)sqlite3_column_text(st, col + 2);
+    const char *meter = mood__db_col_text(st, col + 2);
     if (meter && parse_meter(meter, &out->beats_per_bar, &out->compound))
         out->set |= MOOD_FIX_METER;
 }
@@ -188,7 +186,7 @@ static int is_integer(const char *s)
 
 mood_status mood__library_resolve(mood_catalog *cat, const char *track, int64_t *out_id)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     char abs[PATH_MAX];
     *out_id = -1;
     if (!track || !track[0])
@@ -206,22 +204,22 @@ mood_status mood__library_resolve(mood_catalog *cat, const char *track, int64_t 
              &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_int(st, 1, is_integer(track));
-    sqlite3_bind_int64(st, 2, is_integer(track) ? strtoll(track, NULL, 10) : -1);
-    sqlite3_bind_text(st, 3, track, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, abs, -1, SQLITE_STATIC);
+    mood__db_bind_int64(st, 1, is_integer(track));
+    mood__db_bind_int64(st, 2, is_integer(track) ? strtoll(track, NULL, 10) : -1);
+    mood__db_bind_text(st, 3, track);
+    mood__db_bind_text(st, 4, abs);
     char list[1024] = "";
-    int count = 0, rc = sqlite3_step(st);
-    for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+    int count = 0, rc = mood__db_step_rc(st);
+    for (; rc == MOOD_DB_ROW; rc = mood__db_step_rc(st)) {
         count++;
         if (count == 1)
-            *out_id = sqlite3_column_int64(st, 0);
+            *out_id = mood__db_col_int64(st, 0);
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%lld %s", count > 1 ? ", " : "",
-                 (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+                 (long long)mood__db_col_int64(st, 0), mood__db_col_text(st, 1));
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    mood__db_finalize(st);
+    if (rc != MOOD_DB_DONE)
         return mood__catalog_error(cat, "library: find track");
     if (count == 0)
         return mood__error(MOOD_ENOTFOUND, "library: no track matches '%s'", track);
@@ -271,7 +269,7 @@ static mood_status fix_values(const mood_library_fix *f, char *bpm, char *key, c
 static mood_status put_override(mood_catalog *cat, int64_t id, const char *field, const char *value,
                                 const char *now)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     mood_status s = prep(cat,
                          "INSERT INTO overrides(track_id, field, value, set_at) VALUES(?,?,?,?) "
                          "ON CONFLICT(track_id, field) DO UPDATE SET value = excluded.value, "
@@ -279,13 +277,13 @@ static mood_status put_override(mood_catalog *cat, int64_t id, const char *field
                          &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    mood__db_bind_int64(st, 1, id);
+    mood__db_bind_text(st, 2, field);
+    mood__db_bind_text(st, 3, value);
+    mood__db_bind_text(st, 4, now);
+    if (mood__db_step_rc(st) != MOOD_DB_DONE)
         s = mood__catalog_error(cat, "library set");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -295,15 +293,15 @@ static mood_status drop_overrides(mood_catalog *cat, int64_t id, unsigned fields
     for (unsigned i = 0; i < 3; i++) {
         if (!(fields & (1u << i)))
             continue;
-        sqlite3_stmt *st = NULL;
+        mood_db_stmt *st = NULL;
         mood_status s = prep(cat, "DELETE FROM overrides WHERE track_id = ? AND field = ?", &st);
         if (s != MOOD_OK)
             return s;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        mood__db_bind_int64(st, 1, id);
+        mood__db_bind_text(st, 2, names[i]);
+        if (mood__db_step_rc(st) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "library set: clear");
-        sqlite3_finalize(st);
+        mood__db_finalize(st);
         if (s != MOOD_OK)
             return s;
     }
@@ -328,7 +326,7 @@ mood_status mood_library_set(mood_catalog *cat, const char *track, const mood_li
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    s = mood__catalog_exec(cat, "begin", "BEGIN IMMEDIATE");
+    s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK)
         return s;
     s = drop_overrides(cat, id, f->clear & MOOD_FIX_ALL);
@@ -339,9 +337,9 @@ mood_status mood_library_set(mood_catalog *cat, const char *track, const mood_li
     if (s == MOOD_OK && meter[0])
         s = put_override(cat, id, "meter", meter, now);
     if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "commit", "COMMIT");
+        s = mood__db_commit(mood__catalog_dbh(cat));
     if (s != MOOD_OK) {
-        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+        mood__db_rollback(mood__catalog_dbh(cat));
         return s;
     }
     if (out_track_id)
@@ -401,10 +399,10 @@ static void musical_fill(mood_library_musical *m, float *v, const lib_override *
 }
 
 /* The analysed scalars of a blob column into @p v; 0 when absent or malformed. */
-static int read_scalars(sqlite3_stmt *st, int col, float *v)
+static int read_scalars(mood_db_stmt *st, int col, float *v)
 {
-    const void *x = sqlite3_column_blob(st, col);
-    if (!x || sqlite3_column_bytes(st, col) != MOOD_AF_COUNT * (int)sizeof(float))
+    const void *x = mood__db_blob(st, col);
+    if (!x || mood__db_bytes(st, col) != MOOD_AF_COUNT * (int)sizeof(float))
         return 0;
     memcpy(v, x, MOOD_AF_COUNT * sizeof(float));
     return 1;
@@ -413,7 +411,7 @@ static int read_scalars(sqlite3_stmt *st, int col, float *v)
 mood_status mood_library_musical_get(mood_catalog *cat, const char *track,
                                      mood_library_musical *out)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     int64_t id;
     memset(out, 0, sizeof *out);
     out->key_alt_index = -1;
@@ -430,18 +428,18 @@ mood_status mood_library_musical_get(mood_catalog *cat, const char *track,
                  &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
+    mood__db_bind_int64(st, 1, id);
+    mood__db_bind_int64(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
     float v[MOOD_AF_COUNT];
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (mood__db_step_rc(st) != MOOD_DB_ROW) {
         s = mood__catalog_error(cat, "library: read track");
     } else {
-        const char *path = (const char *)sqlite3_column_text(st, 0);
-        const char *title = (const char *)sqlite3_column_text(st, 1);
+        const char *path = mood__db_col_text(st, 0);
+        const char *title = mood__db_col_text(st, 1);
         out->track_id = id;
         snprintf(out->path, sizeof out->path, "%s", path ? path : "");
         snprintf(out->title, sizeof out->title, "%s", title ? title : "");
-        if (!sqlite3_column_int(st, 2) || !read_scalars(st, 3, v)) {
+        if (!mood__db_col_int(st, 2) || !read_scalars(st, 3, v)) {
             s = mood__error(MOOD_EFORMAT,
                             "library: %s is not analysed with this version (failed or outdated: "
                             "run moodscope analyze)",
@@ -452,7 +450,7 @@ mood_status mood_library_musical_get(mood_catalog *cat, const char *track,
             musical_fill(out, v, &o);
         }
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -527,7 +525,7 @@ static void key_doubt(const float *v, const mood_library_doubtful_options *o, do
     d->certainty = certainty_of(conf, closeness, o);
 }
 
-static mood_status doubt_push(doubt_list *l, const doubt *d, sqlite3_stmt *st)
+static mood_status doubt_push(doubt_list *l, const doubt *d, mood_db_stmt *st)
 {
     if (l->n == l->cap) {
         size_t nc = l->cap ? 2 * l->cap : 64;
@@ -539,8 +537,8 @@ static mood_status doubt_push(doubt_list *l, const doubt *d, sqlite3_stmt *st)
     }
     doubt *x = &l->d[l->n];
     *x = *d;
-    const char *path = (const char *)sqlite3_column_text(st, 1);
-    const char *title = (const char *)sqlite3_column_text(st, 2);
+    const char *path = mood__db_col_text(st, 1);
+    const char *title = mood__db_col_text(st, 2);
     x->path = mood__strdup(path ? path : "");
     x->title = mood__strdup(title ? title : "");
     l->n++;
@@ -573,28 +571,27 @@ static int doubt_cmp(const void *a, const void *b)
 static mood_status doubt_collect(mood_catalog *cat, const mood_library_doubtful_options *o,
                                  doubt_list *l)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     mood_status s = prep(cat,
                          "SELECT t.id, t.path, t.title, fs.data, " LIB_OVERRIDE_COLS
                          " FROM tracks t JOIN analyses a ON a.track_id = t.id "
                          "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
                          "WHERE t.status = 'ok' AND a.analysis_version = ?1 AND "
-                         "(?2 IS NULL OR substr(t.path, 1, length(?2)) = ?2) ORDER BY t.id",
+                         "(CAST(?2 AS TEXT) IS NULL OR substr(t.path, 1, length(?2)) = ?2) ORDER BY t.id",
                          &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_int(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
-    if (o->under)
-        sqlite3_bind_text(st, 2, o->under, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    for (; rc == SQLITE_ROW && s == MOOD_OK; rc = sqlite3_step(st)) {
+    mood__db_bind_int64(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
+    mood__db_bind_text(st, 2, o->under); /* NULL binds NULL: every track */
+    int rc = mood__db_step_rc(st);
+    for (; rc == MOOD_DB_ROW && s == MOOD_OK; rc = mood__db_step_rc(st)) {
         float v[MOOD_AF_COUNT];
         lib_override ov;
         doubt d;
         if (!read_scalars(st, 3, v))
             continue;
         mood__library_override_read(st, 4, &ov);
-        d.id = sqlite3_column_int64(st, 0);
+        d.id = mood__db_col_int64(st, 0);
         tempo_doubt(v, o, &d);
         if (!(ov.set & MOOD_FIX_TEMPO) && d.certainty < 1.0f)
             s = doubt_push(l, &d, st);
@@ -602,9 +599,9 @@ static mood_status doubt_collect(mood_catalog *cat, const mood_library_doubtful_
         if (s == MOOD_OK && !(ov.set & MOOD_FIX_KEY) && d.certainty < 1.0f)
             s = doubt_push(l, &d, st);
     }
-    if (s == MOOD_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (s == MOOD_OK && rc != MOOD_DB_DONE && rc != MOOD_DB_ROW)
         s = mood__catalog_error(cat, "library doubtful");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 

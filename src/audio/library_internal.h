@@ -31,7 +31,7 @@ mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int6
 
 /* ---- User overrides (library_fix.c) ---- */
 
-struct sqlite3_stmt;
+#include "../store/db_internal.h"
 
 /* A track's user overrides: which are set (MOOD_FIX_* bits) and their values. */
 typedef struct lib_override {
@@ -49,7 +49,7 @@ typedef struct lib_override {
     "(SELECT value FROM overrides o WHERE o.track_id = t.id AND o.field = 'meter')"
 
 /* Parse the LIB_OVERRIDE_COLS columns starting at @p col; values that do not parse are ignored. */
-void mood__library_override_read(struct sqlite3_stmt *st, int col, lib_override *out);
+void mood__library_override_read(mood_db_stmt *st, int col, lib_override *out);
 /* Put the overridden values into @p values (MOOD_AF_COUNT scalars): the value, confidence 1. */
 void mood__library_override_apply(const lib_override *o, float *values);
 /* The report JSON with the overrides applied and marked (source "user"), as a new string. */

@@ -41,22 +41,47 @@ static const char *const track_steps[] = {
     "  value TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (track_id, field));",
 };
 
+/* The same tables in PostgreSQL types; instr() is SQLite's, which the shared SQL uses. */
+static const char *const track_steps_pg[] = {
+    /* v1 */
+    "CREATE TABLE tracks ("
+    "  id BIGSERIAL PRIMARY KEY, path TEXT NOT NULL UNIQUE, size_bytes BIGINT NOT NULL,"
+    "  mtime_ns BIGINT NOT NULL, status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),"
+    "  error TEXT, analysis_version INTEGER NOT NULL, analyzed_utc TEXT NOT NULL,"
+    "  title TEXT, artist TEXT, album TEXT, genre TEXT, year INTEGER, track_no INTEGER,"
+    "  duration_s DOUBLE PRECISION, codec TEXT, sample_rate_hz INTEGER, channels INTEGER,"
+    "  bitrate_bps BIGINT, report_path TEXT);"
+    "CREATE TABLE analyses ("
+    "  track_id BIGINT PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,"
+    "  analysis_version INTEGER NOT NULL, key_name TEXT, camelot TEXT, mood_label TEXT,"
+    "  report_json TEXT NOT NULL);"
+    "CREATE TABLE feature_vectors ("
+    "  track_id BIGINT NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL, analysis_version INTEGER NOT NULL, dims INTEGER NOT NULL,"
+    "  data BYTEA NOT NULL, PRIMARY KEY (track_id, kind));"
+    "CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer"
+    "  AS 'SELECT strpos($1, $2)' LANGUAGE sql IMMUTABLE;",
+    /* v2 */
+    "CREATE TABLE overrides ("
+    "  track_id BIGINT NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
+    "  field TEXT NOT NULL CHECK (field IN ('tempo_bpm', 'key', 'meter')),"
+    "  value TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (track_id, field));",
+};
+
 mood_status mood__library_migrate(mood_catalog *cat)
 {
-    return mood__catalog_migrate(cat, "tracks", track_steps,
-                                 sizeof track_steps / sizeof *track_steps);
+    return mood__catalog_migrate_any(cat, "tracks", track_steps, track_steps_pg,
+                                     sizeof track_steps / sizeof *track_steps);
 }
 
-static mood_status prep(mood_catalog *cat, const char *sql, sqlite3_stmt **st)
+static mood_status prep(mood_catalog *cat, const char *sql, mood_db_stmt **st)
 {
-    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, st, NULL) != SQLITE_OK)
-        return mood__catalog_error(cat, "prepare");
-    return MOOD_OK;
+    return mood__db_prepare(mood__catalog_dbh(cat), sql, st);
 }
 
 mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known *out)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s;
     memset(out, 0, sizeof *out);
     if ((s = prep(cat,
@@ -64,18 +89,18 @@ mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known 
                   "WHERE path = ?",
                   &st)) != MOOD_OK)
         return s;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    mood__db_bind_text(st, 1, path);
+    int rc = mood__db_step_rc(st);
+    if (rc == MOOD_DB_ROW) {
         out->found = 1;
-        out->size_bytes = sqlite3_column_int64(st, 0);
-        out->mtime_ns = sqlite3_column_int64(st, 1);
-        out->analysis_version = sqlite3_column_int(st, 2);
-        out->ok = sqlite3_column_int(st, 3);
-    } else if (rc != SQLITE_DONE) {
+        out->size_bytes = mood__db_col_int64(st, 0);
+        out->mtime_ns = mood__db_col_int64(st, 1);
+        out->analysis_version = mood__db_col_int(st, 2);
+        out->ok = mood__db_col_int(st, 3);
+    } else if (rc != MOOD_DB_DONE) {
         s = mood__catalog_error(cat, "lookup");
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -92,7 +117,7 @@ static mood_status upsert_track(mood_catalog *cat, const char *path, int64_t siz
                                 const char *status, const char *error, const mood_audio_info *in,
                                 const char *report_path, int64_t *out_id)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s;
     char now[32];
     utc_now(now, sizeof now);
@@ -108,57 +133,59 @@ static mood_status upsert_track(mood_catalog *cat, const char *path, int64_t siz
                   "RETURNING id",
                   &st)) != MOOD_OK)
         return s;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, size);
-    sqlite3_bind_int64(st, 3, mtime);
-    sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 1, path);
+    mood__db_bind_int64(st, 2, size);
+    mood__db_bind_int64(st, 3, mtime);
+    mood__db_bind_text(st, 4, status);
     if (error)
-        sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 6, MOOD_AUDIO_ANALYSIS_VERSION);
-    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+        mood__db_bind_text(st, 5, error);
+    mood__db_bind_int64(st, 6, MOOD_AUDIO_ANALYSIS_VERSION);
+    mood__db_bind_text(st, 7, now);
     if (in) {
-        sqlite3_bind_text(st, 8, in->title, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 9, in->artist, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, in->album, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 11, in->genre, -1, SQLITE_STATIC);
+        mood__db_bind_text(st, 8, in->title);
+        mood__db_bind_text(st, 9, in->artist);
+        mood__db_bind_text(st, 10, in->album);
+        mood__db_bind_text(st, 11, in->genre);
         if (in->year)
-            sqlite3_bind_int(st, 12, in->year);
+            mood__db_bind_int64(st, 12, in->year);
         if (in->track_no)
-            sqlite3_bind_int(st, 13, in->track_no);
-        sqlite3_bind_double(st, 14, in->duration_s);
-        sqlite3_bind_text(st, 15, in->codec, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 16, in->sample_rate_hz);
-        sqlite3_bind_int(st, 17, in->channels);
-        sqlite3_bind_int64(st, 18, in->bitrate_bps);
+            mood__db_bind_int64(st, 13, in->track_no);
+        mood__db_bind_double(st, 14, in->duration_s);
+        mood__db_bind_text(st, 15, in->codec);
+        mood__db_bind_int64(st, 16, in->sample_rate_hz);
+        mood__db_bind_int64(st, 17, in->channels);
+        mood__db_bind_int64(st, 18, in->bitrate_bps);
     }
     if (report_path)
-        sqlite3_bind_text(st, 19, report_path, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out_id = sqlite3_column_int64(st, 0);
+        mood__db_bind_text(st, 19, report_path);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW)
+        *out_id = mood__db_col_int64(st, 0);
     else
         s = mood__catalog_error(cat, "store track");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
 static mood_status store_vector(mood_catalog *cat, int64_t id, const char *kind, const float *x,
                                 int dims)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s;
     if ((s = prep(cat,
-                  "INSERT OR REPLACE INTO feature_vectors(track_id, kind, analysis_version, "
-                  "dims, data) VALUES(?,?,?,?,?)",
+                  "INSERT INTO feature_vectors(track_id, kind, analysis_version, dims, data) "
+                  "VALUES(?,?,?,?,?) ON CONFLICT(track_id, kind) DO UPDATE SET "
+                  "analysis_version = excluded.analysis_version, dims = excluded.dims, "
+                  "data = excluded.data",
                   &st)) != MOOD_OK)
         return s;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, MOOD_AUDIO_ANALYSIS_VERSION);
-    sqlite3_bind_int(st, 4, dims);
-    sqlite3_bind_blob(st, 5, x, dims * (int)sizeof(float), SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    mood__db_bind_int64(st, 1, id);
+    mood__db_bind_text(st, 2, kind);
+    mood__db_bind_int64(st, 3, MOOD_AUDIO_ANALYSIS_VERSION);
+    mood__db_bind_int64(st, 4, dims);
+    mood__db_bind_blob(st, 5, x, (size_t)(dims * (int)sizeof(float)));
+    if (mood__db_step_rc(st) != MOOD_DB_DONE)
         s = mood__catalog_error(cat, "store features");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -168,26 +195,29 @@ mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t 
 {
     mood_status s;
     int64_t id = 0;
-    sqlite3_stmt *st = NULL;
-    if ((s = mood__catalog_exec(cat, "begin", "BEGIN IMMEDIATE")) != MOOD_OK)
+    mood_db_stmt *st = NULL;
+    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
         return s;
     if ((s = upsert_track(cat, path, size_bytes, mtime_ns, "ok", NULL, mood_audio_result_info(r),
                           report_path, &id)) != MOOD_OK)
         goto fail;
     if ((s = prep(cat,
-                  "INSERT OR REPLACE INTO analyses(track_id, analysis_version, key_name, camelot, "
-                  "mood_label, report_json) VALUES(?,?,?,?,?,?)",
+                  "INSERT INTO analyses(track_id, analysis_version, key_name, camelot, "
+                  "mood_label, report_json) VALUES(?,?,?,?,?,?) ON CONFLICT(track_id) DO UPDATE "
+                  "SET analysis_version = excluded.analysis_version, key_name = "
+                  "excluded.key_name, camelot = excluded.camelot, mood_label = "
+                  "excluded.mood_label, report_json = excluded.report_json",
                   &st)) != MOOD_OK)
         goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
-    sqlite3_bind_text(st, 3, mood_audio_result_key_name(r), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, mood_audio_result_camelot(r), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, mood_audio_result_mood_label(r), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, report_json, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    mood__db_bind_int64(st, 1, id);
+    mood__db_bind_int64(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
+    mood__db_bind_text(st, 3, mood_audio_result_key_name(r));
+    mood__db_bind_text(st, 4, mood_audio_result_camelot(r));
+    mood__db_bind_text(st, 5, mood_audio_result_mood_label(r));
+    mood__db_bind_text(st, 6, report_json);
+    if (mood__db_step_rc(st) != MOOD_DB_DONE)
         s = mood__catalog_error(cat, "store analysis");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     if (s != MOOD_OK)
         goto fail;
     if ((s = store_vector(cat, id, "scalars", mood_audio_result_values(r), MOOD_AF_COUNT)) !=
@@ -195,9 +225,9 @@ mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t 
         (s = store_vector(cat, id, "sim_raw", mood_audio_result_sim(r), MOOD_AUDIO_SIM_DIMS)) !=
             MOOD_OK)
         goto fail;
-    return mood__catalog_exec(cat, "commit", "COMMIT");
+    return mood__db_commit(mood__catalog_dbh(cat));
 fail:
-    sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+    mood__db_rollback(mood__catalog_dbh(cat));
     return s;
 }
 
@@ -207,7 +237,7 @@ mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int6
     mood_status s;
     int64_t id = 0;
     char sql[128];
-    if ((s = mood__catalog_exec(cat, "begin", "BEGIN IMMEDIATE")) != MOOD_OK)
+    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
         return s;
     if ((s = upsert_track(cat, path, size_bytes, mtime_ns, "failed", reason, NULL, NULL, &id)) !=
         MOOD_OK)
@@ -218,9 +248,9 @@ mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int6
              (long long)id, (long long)id);
     if ((s = mood__catalog_exec(cat, "store failure", sql)) != MOOD_OK)
         goto fail;
-    return mood__catalog_exec(cat, "commit", "COMMIT");
+    return mood__db_commit(mood__catalog_dbh(cat));
 fail:
-    sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+    mood__db_rollback(mood__catalog_dbh(cat));
     return s;
 }
 
@@ -247,10 +277,10 @@ static const char *const text_cols[TX_COUNT] = {"track_id",   "path",         "t
                                                 "album",      "genre",        "camelot",   "key",
                                                 "mood_label", "tempo_source", "key_source"};
 
-static char *dup_col(sqlite3_stmt *st, int i)
+static char *dup_col(mood_db_stmt *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return mood__strdup(t ? (const char *)t : "");
+    const char *t = mood__db_col_text(st, i);
+    return mood__strdup(t ? t : "");
 }
 
 /*
@@ -258,7 +288,7 @@ static char *dup_col(sqlite3_stmt *st, int i)
  * names and the value sources), year, track_no, the scalars with the overrides applied, the raw
  * similarity vector.
  */
-static mood_status export_row(mood_catalog *cat, sqlite3_stmt *st, char **tr, float *nr)
+static mood_status export_row(mood_catalog *cat, mood_db_stmt *st, char **tr, float *nr)
 {
     lib_override ov;
     mood__library_override_read(st, 15, &ov);
@@ -278,13 +308,13 @@ static mood_status export_row(mood_catalog *cat, sqlite3_stmt *st, char **tr, fl
     for (int i = 0; i < TX_COUNT; i++)
         if (!tr[i])
             return mood__enomem("library export");
-    nr[0] = sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 9);
-    nr[1] = sqlite3_column_type(st, 10) == SQLITE_NULL ? NAN : (float)sqlite3_column_int(st, 10);
-    const void *fs = sqlite3_column_blob(st, 11), *fv = sqlite3_column_blob(st, 13);
-    int ds = sqlite3_column_int(st, 12), dv = sqlite3_column_int(st, 14);
+    nr[0] = mood__db_col_null(st, 9) ? NAN : (float)mood__db_col_int(st, 9);
+    nr[1] = mood__db_col_null(st, 10) ? NAN : (float)mood__db_col_int(st, 10);
+    const void *fs = mood__db_blob(st, 11), *fv = mood__db_blob(st, 13);
+    int ds = mood__db_col_int(st, 12), dv = mood__db_col_int(st, 14);
     if (!fs || !fv || ds != MOOD_AF_COUNT || dv != MOOD_AUDIO_SIM_DIMS ||
-        sqlite3_column_bytes(st, 11) != ds * (int)sizeof(float) ||
-        sqlite3_column_bytes(st, 13) != dv * (int)sizeof(float))
+        mood__db_bytes(st, 11) != ds * (int)sizeof(float) ||
+        mood__db_bytes(st, 13) != dv * (int)sizeof(float))
         return mood__error(MOOD_EFORMAT, "catalog %s: track %s has a malformed feature vector",
                            mood_catalog_path(cat), tr[TX_ID]);
     memcpy(nr + 2, fs, (size_t)ds * sizeof(float));
@@ -295,7 +325,7 @@ static mood_status export_row(mood_catalog *cat, sqlite3_stmt *st, char **tr, fl
 
 mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     mood_status s;
     size_t n = 0, cap = 0;
     char **text = NULL; /* n × TX_COUNT */
@@ -315,9 +345,9 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
                   "WHERE t.status = 'ok' AND a.analysis_version = ? ORDER BY t.id",
                   &st)) != MOOD_OK)
         return s;
-    sqlite3_bind_int(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
+    mood__db_bind_int64(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mood__db_step_rc(st)) == MOOD_DB_ROW) {
         if (n == cap) {
             size_t nc = cap ? 2 * cap : 256;
             char **t2 = mood__realloc(text, nc * TX_COUNT * sizeof(char *));
@@ -341,7 +371,7 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
         if (s != MOOD_OK)
             goto done;
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != MOOD_DB_DONE) {
         s = mood__catalog_error(cat, "export");
         goto done;
     }
@@ -393,7 +423,7 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
         mood__free(colf);
     }
 done:
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     for (size_t i = 0; i < n * TX_COUNT; i++)
         mood__free(text[i]);
     mood__free(text);
@@ -407,10 +437,10 @@ done:
 }
 
 /* Value of scalar feature @p f from a blob column, NaN when absent. */
-static float blob_feature(sqlite3_stmt *st, int col, mood_audio_feature f)
+static float blob_feature(mood_db_stmt *st, int col, mood_audio_feature f)
 {
-    const float *x = sqlite3_column_blob(st, col);
-    if (!x || sqlite3_column_bytes(st, col) != MOOD_AF_COUNT * (int)sizeof(float))
+    const float *x = mood__db_blob(st, col);
+    if (!x || mood__db_bytes(st, col) != MOOD_AF_COUNT * (int)sizeof(float))
         return NAN;
     return x[f];
 }
@@ -425,7 +455,7 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
     static const mood_audio_feature nf[5] = {MOOD_AF_DURATION_S, MOOD_AF_TEMPO_BPM,
                                              MOOD_AF_LOUDNESS_LUFS, MOOD_AF_ENERGY,
                                              MOOD_AF_VALENCE};
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     mood_status s;
     size_t n = 0, cap = 0;
     char **text = NULL;
@@ -443,9 +473,9 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
                   "fs.track_id = t.id AND fs.kind = 'scalars' ORDER BY t.id",
                   &st)) != MOOD_OK)
         return s;
-    sqlite3_bind_int(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
+    mood__db_bind_int64(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mood__db_step_rc(st)) == MOOD_DB_ROW) {
         if (n == cap) {
             size_t nc = cap ? 2 * cap : 256;
             char **t2 = mood__realloc(text, nc * L_NT * sizeof(char *));
@@ -484,7 +514,7 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
             }
         }
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != MOOD_DB_DONE) {
         s = mood__catalog_error(cat, "list");
         goto done;
     }
@@ -509,7 +539,7 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
         mood__free(colf);
     }
 done:
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     for (size_t i = 0; i < n * L_NT; i++)
         mood__free(text[i]);
     mood__free(text);
@@ -524,7 +554,7 @@ done:
 
 mood_status mood_library_show(mood_catalog *cat, const char *track, char **out)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     int64_t id;
     *out = NULL;
     mood_status s = mood__library_migrate(cat);
@@ -537,16 +567,16 @@ mood_status mood_library_show(mood_catalog *cat, const char *track, char **out)
                  &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    mood__db_bind_int64(st, 1, id);
+    if (mood__db_step_rc(st) != MOOD_DB_ROW) {
         s = mood__catalog_error(cat, "show");
-        sqlite3_finalize(st);
+        mood__db_finalize(st);
         return s;
     }
-    const char *path = (const char *)sqlite3_column_text(st, 0);
-    const char *status = (const char *)sqlite3_column_text(st, 1);
-    const char *error = (const char *)sqlite3_column_text(st, 2);
-    const char *report = (const char *)sqlite3_column_text(st, 3);
+    const char *path = mood__db_col_text(st, 0);
+    const char *status = mood__db_col_text(st, 1);
+    const char *error = mood__db_col_text(st, 2);
+    const char *report = mood__db_col_text(st, 3);
     lib_override ov;
     mood__library_override_read(st, 4, &ov);
     if (!status || strcmp(status, "ok") != 0)
@@ -560,13 +590,13 @@ mood_status mood_library_show(mood_catalog *cat, const char *track, char **out)
         *out = mood__strdup(report);
     if (s == MOOD_OK && !*out)
         s = mood__enomem("library show");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
 mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     mood_status s;
     an_stat tempo = {0}, loud = {0};
     memset(out, 0, sizeof *out);
@@ -582,20 +612,20 @@ mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out)
     static const char *const labels[4] = {"energetic & positive", "energetic & dark",
                                           "calm & positive", "calm & dark"};
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mood__db_step_rc(st)) == MOOD_DB_ROW) {
         out->tracks++;
-        const char *status = (const char *)sqlite3_column_text(st, 0);
+        const char *status = mood__db_col_text(st, 0);
         if (status && strcmp(status, "failed") == 0) {
             out->failed++;
             continue;
         }
-        if (sqlite3_column_int(st, 1) != MOOD_AUDIO_ANALYSIS_VERSION) {
+        if (mood__db_col_int(st, 1) != MOOD_AUDIO_ANALYSIS_VERSION) {
             out->outdated++;
             continue;
         }
         out->ok++;
-        out->audio_hours += sqlite3_column_double(st, 2) / 3600.0;
-        const char *label = (const char *)sqlite3_column_text(st, 3);
+        out->audio_hours += mood__db_col_double(st, 2) / 3600.0;
+        const char *label = mood__db_col_text(st, 3);
         for (int i = 0; label && i < 4; i++)
             if (strcmp(label, labels[i]) == 0)
                 out->mood_counts[i]++;
@@ -608,9 +638,9 @@ mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out)
         if (isfinite(lufs))
             mood__stat_add(&loud, lufs);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != MOOD_DB_DONE)
         s = mood__catalog_error(cat, "stats");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     out->mean_tempo_bpm = mood__stat_mean(&tempo);
     out->mean_loudness_lufs = mood__stat_mean(&loud);
     return s;

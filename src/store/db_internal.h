@@ -1,0 +1,128 @@
+/*
+ * A small database layer under the catalog: one API, two backends (SQLite, the embedded
+ * default, in db_sqlite.c; PostgreSQL through libpq in db_pg.c), dispatched in db.c. SQL is
+ * written once with `?` / `?N` placeholders (translated to `$N` for libpq) in the dialect both
+ * engines share (ON CONFLICT ... DO UPDATE, RETURNING, CASE, subqueries). Never installed.
+ *
+ * Not thread-safe: one connection is used by one thread at a time (callers hold a lock).
+ */
+#ifndef MOOD_DB_INTERNAL_H
+#define MOOD_DB_INTERNAL_H
+
+#include <moodscope/status.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mood_db mood_db;
+typedef struct mood_db_stmt mood_db_stmt;
+
+typedef enum mood_db_kind { MOOD_DB_SQLITE = 1, MOOD_DB_PG = 2 } mood_db_kind;
+
+/* 1 when @p target names a PostgreSQL server (postgresql:// or postgres://). */
+int mood__db_is_pg_target(const char *target);
+
+/*
+ * Open @p target: a PostgreSQL URI selects libpq, anything else is a SQLite file (created).
+ * A server that cannot be reached is retried with exponential back-off a bounded number of
+ * times ($MOODSCOPE_DB_RETRIES, default 4); authentication and unknown-database errors are
+ * reported at once. Errors: EIO (unreachable, refused), EUNSUPPORTED (built without libpq).
+ */
+mood_status mood__db_open(const char *target, mood_db **out);
+void mood__db_close(mood_db *db);
+mood_db_kind mood__db_kind(const mood_db *db);
+/* The target as given, with any password in a URI replaced by "***" (safe to print). */
+const char *mood__db_name(const mood_db *db);
+/* The SQLite handle (sqlite3 *) of a SQLite connection, NULL for PostgreSQL. */
+void *mood__db_sqlite_handle(mood_db *db);
+
+/* Run SQL without results (several statements allowed); errors name @p what. */
+mood_status mood__db_exec(mood_db *db, const char *what, const char *sql);
+/* BEGIN (SQLite: BEGIN IMMEDIATE, so that a writer takes the lock at once), COMMIT, ROLLBACK. */
+mood_status mood__db_begin(mood_db *db);
+mood_status mood__db_commit(mood_db *db);
+void mood__db_rollback(mood_db *db);
+/* Rows changed by the last INSERT/UPDATE/DELETE stepped on @p db. */
+int64_t mood__db_changes(mood_db *db);
+/* The backend's last message ("" when none). */
+const char *mood__db_last_error(mood_db *db);
+
+/* Prepared statements: parameters are numbered from 1, columns from 0. Text and blobs are
+ * copied at bind time. */
+mood_status mood__db_prepare(mood_db *db, const char *sql, mood_db_stmt **out);
+void mood__db_bind_null(mood_db_stmt *st, int i);
+void mood__db_bind_text(mood_db_stmt *st, int i, const char *v); /* NULL binds NULL */
+void mood__db_bind_int64(mood_db_stmt *st, int i, int64_t v);
+void mood__db_bind_double(mood_db_stmt *st, int i, double v);
+void mood__db_bind_blob(mood_db_stmt *st, int i, const void *v, size_t n);
+/* Execute (first call) or advance: *out_row = 1 with a row to read, 0 when done. */
+mood_status mood__db_step(mood_db_stmt *st, int *out_row);
+/* Step returning MOOD_DB_ROW, MOOD_DB_DONE or MOOD_DB_ERROR (message in mood_last_error()). */
+enum { MOOD_DB_ERROR = -1, MOOD_DB_DONE = 0, MOOD_DB_ROW = 1 };
+int mood__db_step_rc(mood_db_stmt *st);
+/* Step a statement without result rows to completion. */
+mood_status mood__db_run(mood_db_stmt *st);
+int mood__db_column_count(mood_db_stmt *st);
+int mood__db_col_null(mood_db_stmt *st, int col);
+int64_t mood__db_col_int64(mood_db_stmt *st, int col);
+int mood__db_col_int(mood_db_stmt *st, int col);
+double mood__db_col_double(mood_db_stmt *st, int col);
+const char *mood__db_col_text(mood_db_stmt *st, int col); /* NULL for NULL; valid until step */
+const void *mood__db_col_blob(mood_db_stmt *st, int col, size_t *out_n);
+/* Blob pointer and size of a column as two calls (pointer first). */
+const void *mood__db_blob(mood_db_stmt *st, int col);
+int mood__db_bytes(mood_db_stmt *st, int col);
+void mood__db_finalize(mood_db_stmt *st);
+
+/* Schema version of @p component (0 when absent) and migrations: steps[v] upgrades v to v+1,
+ * each in one transaction with its version bump; a newer version than n_steps is EFORMAT. */
+int mood__db_schema_version(mood_db *db, const char *component);
+mood_status mood__db_migrate(mood_db *db, const char *component, const char *const *steps,
+                             size_t n_steps);
+
+/* ---- backend vtable (db.c dispatches; db_sqlite.c and db_pg.c implement) ---- */
+typedef struct mood_db_ops {
+    mood_status (*exec)(mood_db *db, const char *what, const char *sql);
+    mood_status (*prepare)(mood_db *db, const char *sql, mood_db_stmt **out);
+    mood_status (*step)(mood_db_stmt *st, int *out_row);
+    int (*col_null)(mood_db_stmt *st, int col);
+    const char *(*col_text)(mood_db_stmt *st, int col);
+    const void *(*col_blob)(mood_db_stmt *st, int col, size_t *out_n);
+    int (*column_count)(mood_db_stmt *st);
+    void (*finalize)(mood_db_stmt *st);
+    int64_t (*changes)(mood_db *db);
+    const char *(*last_error)(mood_db *db);
+    void (*close)(mood_db *db);
+    const char *begin_sql;
+} mood_db_ops;
+
+/* Bound parameter values, kept by db.c for both backends. */
+typedef struct mood_db_param {
+    int type; /* 0 null, 1 text, 2 int, 3 double, 4 blob */
+    int64_t i;
+    double d;
+    char *p; /* text (NUL-terminated) or blob bytes */
+    size_t n;
+} mood_db_param;
+
+struct mood_db {
+    const mood_db_ops *ops;
+    mood_db_kind kind;
+    char *name;
+    void *impl;
+};
+
+struct mood_db_stmt {
+    mood_db *db;
+    mood_db_param *params;
+    int n_params;
+    int started;
+    void *impl;
+};
+
+mood_status mood__db_sqlite_open(const char *path, mood_db *db);
+mood_status mood__db_pg_open(const char *uri, mood_db *db);
+/* Grow @p st's parameter array to hold index @p i (1-based); 0 on allocation failure. */
+int mood__db_param_slot(mood_db_stmt *st, int i);
+
+#endif
