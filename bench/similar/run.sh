@@ -20,7 +20,7 @@ efs="10 16 24 32 48 64 96 128 192 256"
 out=${MOOD_BENCH_OUT:-$root/bench/out}
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-similar.XXXXXX")
 pids=""
-trap 'exec 3>&- 4>&- 5<&- 6<&- 2>/dev/null; for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+trap 'exec 3>&- 4>&- 5<&- 6<&- 2>/dev/null; for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 mkdir -p "$out"
 if [ -z "${MOOD_BENCH_BUILD:-}" ] || [ ! -x "$build/bench/bench_similar" ]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOOD_BUILD_BENCH=ON >/dev/null
