@@ -229,5 +229,16 @@ for cfg in $GRID; do
     kmeans_config "$cfg" 0
 done
 
+# --- k selection: --clusters auto against the human labels (issue 11 item 6) ------------------
+# Every table of bench/cluster/kselect.py through the moodscope CLI, scikit-learn at the true k
+# beside it; its own JSON lines (kselect.jsonl) and its own section appended to the report.
+KS=$OUT/kselect.jsonl
+MS=$BUILD/moodscope
+if [ -x "$MS" ]; then
+    log "k selection"
+    $PY "$HERE/kselect.py" run "$MS" "$SHARED" "$KS" || log "k selection FAILED"
+fi
+
 log "report"
 $PY "$HERE/report.py" "$RES" "$QUICK" >"$OUT/cluster.md"
+[ -s "$KS" ] && $PY "$HERE/kselect.py" report "$KS" >>"$OUT/cluster.md"

@@ -129,32 +129,90 @@ typedef struct mood_k_point {
     double inertia;
     double calinski_harabasz;
     double davies_bouldin;
-    double bic;       /**< GMM only */
-    double stability; /**< mean ARI between bootstrap refits, when requested */
-    double aic;       /**< GMM only: −2·log-likelihood + 2·parameters */
+    double bic;        /**< GMM only */
+    double stability;  /**< mean ARI between bootstrap refits, when requested */
+    double aic;        /**< GMM only: −2·log-likelihood + 2·parameters */
+    double gap;        /**< gap statistic E*[log W_k] − log W_k, when computed (else NaN) */
+    double gap_sd;     /**< its reference spread s_k = sd·sqrt(1 + 1/B), when computed */
+    double bic_kmeans; /**< BIC of the hard-assignment spherical Gaussian model (X-means) */
 } mood_k_point;
+
+/** How auto-k chooses among the scanned k. */
+typedef enum mood_k_criterion {
+    /** Zeroed params: silhouette, or BIC for GMM with use_bic (the historical behaviour). */
+    MOOD_KCRIT_LEGACY = 0,
+    /** Highest mean silhouette. */
+    MOOD_KCRIT_SILHOUETTE = 1,
+    /**
+     * Gap statistic (Tibshirani, Walther & Hastie 2001) against uniform references in the
+     * box of the data's principal components; the smallest k with
+     * Gap(k) ≥ max Gap − c·s(k*) over the range (Dudoit & Fridlyand 2002, "globalSEmax" of
+     * R's cluster::clusGap), c = gap_se. The default of mood_autok_params_default().
+     */
+    MOOD_KCRIT_GAP = 2,
+    /** Bootstrap stability: the largest k whose mean pairwise ARI ≥ stability_min. */
+    MOOD_KCRIT_STABILITY = 3,
+    /** Lowest BIC: the GMM's own for GMM, the spherical hard-assignment model otherwise. */
+    MOOD_KCRIT_BIC = 4
+} mood_k_criterion;
+
+/** @brief "gap" / "stability" / "bic" / "silhouette" to a criterion; else ::MOOD_EINVAL. */
+MOOD_API mood_status mood_k_criterion_parse(const char *name, mood_k_criterion *out);
+/** @brief Name of @p c ("silhouette" for ::MOOD_KCRIT_LEGACY). */
+MOOD_API const char *mood_k_criterion_name(mood_k_criterion c);
 
 /** Automatic k result. */
 typedef struct mood_autok_result {
     size_t k_best;         /**< chosen by @c criterion */
     size_t k_elbow;        /**< kneedle elbow on inertia (0 when no knee) */
-    const char *criterion; /**< "silhouette" or "bic" (static string) */
+    const char *criterion; /**< "silhouette", "gap", "stability" or "bic" (static string) */
     int silhouette_sampled;
     size_t n_points;
     mood_k_point *points; /**< n_points (owned; release with mood_autok_result_free()) */
+    size_t k_rule;        /**< what the criterion's rule alone chose, before the policy */
+    size_t min_clusters;  /**< the minimum-group policy that was applied (0 = none) */
+    const char *rule;     /**< the criterion's rule in words (static string) */
+    /** What decided k_best: "criterion", "min_clusters" or "fallback" (static string). */
+    const char *decided_by;
+    char reason[512]; /**< one sentence: the rule, the values that decided, the policy */
 } mood_autok_result;
 
-/** Options of the k scan; zeroed = defaults. */
+/**
+ * Options of the k scan. Zeroed = the historical scan (silhouette, or BIC for GMM with use_bic,
+ * no policy); mood_autok_params_default() = the mood defaults.
+ */
 typedef struct mood_autok_params {
-    size_t k_min;          /**< default 2 */
-    size_t k_max;          /**< default min(15, n/10), at least k_min */
-    size_t stability_boot; /**< bootstrap refits per k for stability (0 = none) */
-    int use_bic;           /**< GMM: choose by BIC instead of silhouette */
+    size_t k_min;               /**< default 2 */
+    size_t k_max;               /**< default min(15, n/10), at least k_min */
+    size_t stability_boot;      /**< bootstrap refits per k for stability (0 = none) */
+    int use_bic;                /**< GMM: choose by BIC instead of silhouette */
+    mood_k_criterion criterion; /**< ::MOOD_KCRIT_LEGACY when zeroed */
+    /**
+     * Policy: the chosen k is at least this many groups (0 = no policy). The scan still starts
+     * at k_min so that the curve shows what the criterion alone would say.
+     */
+    size_t min_clusters;
+    size_t gap_refs;      /**< gap: uniform reference sets B; 0 = 10 */
+    size_t gap_max_rows;  /**< gap: rows per reference set, at most; 0 = 5000 */
+    double stability_min; /**< stability: ARI threshold; 0 = 0.75 */
+    double gap_se; /**< gap: c, standard errors below the best Gap (tuned, KSELECT.md); 0 = 3 */
 } mood_autok_params;
 
 /**
- * @brief Fit @p p.algorithm for every k in [k_min, k_max], score each and pick the best.
- * Silhouette is sampled deterministically (from p.seed) above 20000 rows.
+ * @brief Fill @p a with the defaults that suit mood tables: the gap rule with c = 3, at least
+ * 3 groups, k scanned over 2..min(15, n/10), 10 gap reference sets of at most 5000 rows.
+ */
+MOOD_API void mood_autok_params_default(mood_autok_params *a);
+
+/**
+ * @brief Fit @p p.algorithm for every k in [k_min, k_max], score each and pick k by
+ * @p a->criterion, then apply the minimum-group policy; @p out->reason says why.
+ * Silhouette is sampled deterministically (from p.seed) above 20000 rows. The gap statistic
+ * adds B k-means fits (one start each) per k on reference sets of at most gap_max_rows rows;
+ * stability adds stability_boot refits per k. @p a NULL = zeroed (legacy silhouette).
+ * A min_clusters above k_max raises k_max to it (when below n).
+ * @return ::MOOD_EINVAL (DBSCAN, bad range, min_clusters ≥ n), ::MOOD_ENOMEM,
+ * ::MOOD_ECANCELED.
  */
 MOOD_API mood_status mood_cluster_auto_k(const mood_cluster_params *p, const mood_autok_params *a,
                                          const float *x, size_t n, size_t d,

@@ -68,14 +68,18 @@ typedef struct mood_lines_spec {
     int width, height;
     double mark2_x;          /**< second, lighter dotted marker (e.g. the elbow's k) */
     const char *mark2_label; /**< its label; the second marker is drawn only when non-NULL */
+    /** Per series, NULL or n_points half-widths drawn as error bars (NaN = none); may be NULL. */
+    const double *const *y_err;
+    const char *note; /**< a smaller line under the title (the rule that chose k), or NULL */
 } mood_lines_spec;
 
 /**
  * @brief Draw @p s to @p path: each series as a line with markers, broken at NaN; a legend row
  * under the title; integer x ticks when every x is whole; a dashed vertical line at @p mark_x
  * labelled @p mark_label ("x = …" when NULL), and a dotted one at @p mark2_x when
- * @p mark2_label is set. Series on the right axis are marked "(right axis)" in the legend unless
- * their name already mentions "right". Default size (0) 1000×600.
+ * @p mark2_label is set; error bars where @p y_err gives them; @p note under the title
+ * (shortened with "…" to the chart's width). Series on the right axis are marked "(right axis)" in
+ * the legend unless their name already mentions "right". Default size (0) 1000×600.
  * @return ::MOOD_EINVAL also for x or y NULL, n_points or n_series 0, a NULL series or a
  * non-finite x (naming its index).
  */

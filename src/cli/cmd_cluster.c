@@ -31,6 +31,13 @@ static void help(FILE *fp)
             "      --scaler NAME       standard (default), minmax, robust, none\n"
             "  -k, --clusters K|auto   number of groups, or auto (default 8)\n"
             "      --k-min N --k-max N range scanned by auto (default 2..min(15, n/10))\n"
+            "      --k-criterion NAME  how auto chooses k: gap (default: the smallest k whose\n"
+            "                          gap statistic is within 3 standard errors of the best),\n"
+            "                          stability (bootstrap ARI), bic, silhouette (prefers\n"
+            "                          the coarsest split on real tables)\n"
+            "      --min-clusters N    auto chooses at least N groups (default 3; 2 = no policy)\n"
+            "      --k-boot N          auto: bootstrap refits per k for stability (default 0;\n"
+            "                          5 with --k-criterion stability)\n"
             "      --algorithm NAME    kmeans (default), minibatch, gmm, dbscan, spectral\n"
             "      --seed N            random seed (default 0)\n"
             "      --n-init N          restarts, best kept (default 10)\n"
@@ -76,8 +83,22 @@ enum {
     OPT_CONFIG,
     OPT_SEARCH,
     OPT_GENERATIONS,
-    OPT_POPULATION
+    OPT_POPULATION,
+    OPT_KCRIT,
+    OPT_MINCLUSTERS,
+    OPT_KBOOT
 };
+
+/* The auto-k verdict in words, from the run's metadata (the report above has the k line). */
+static void print_k_reason(FILE *fp, const char *meta_text)
+{
+    json_t *m = json_loads(meta_text, 0, NULL);
+    const json_t *ks = json_object_get(m, "k_selection");
+    const char *why = json_string_value(json_object_get(ks, "reason"));
+    if (why)
+        fprintf(fp, "  why this k:  %s\n", why);
+    json_decref(m);
+}
 
 /*
  * DBSCAN's radius as the model recorded it (from the run's model.json): with no --eps it was
@@ -119,6 +140,7 @@ static int run_one(const mood_run_config *c, const mood_table *t, const mood_cli
             printf("%s\n", mood_run_metadata_json(r));
         else {
             mood_cli_print_run(stdout, mood_run_metadata_json(r), com->runs_dir);
+            print_k_reason(stdout, mood_run_metadata_json(r));
             print_dbscan_eps(stdout, c, com->runs_dir, id);
         }
     }
@@ -219,6 +241,9 @@ int mood_cmd_cluster(int argc, char **argv)
         {"search", no_argument, NULL, OPT_SEARCH},
         {"generations", required_argument, NULL, OPT_GENERATIONS},
         {"population", required_argument, NULL, OPT_POPULATION},
+        {"k-criterion", required_argument, NULL, OPT_KCRIT},
+        {"min-clusters", required_argument, NULL, OPT_MINCLUSTERS},
+        {"k-boot", required_argument, NULL, OPT_KBOOT},
         MOOD_CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -279,6 +304,26 @@ int mood_cmd_cluster(int argc, char **argv)
             break;
         case OPT_SEARCH:
             c.search = 1;
+            break;
+        case OPT_KCRIT:
+            if (mood_k_criterion_parse(optarg, &c.autok.criterion) != MOOD_OK) {
+                rc = mood_cli_usage(cmd, "--k-criterion must be gap, stability, bic or silhouette");
+                goto usage_out;
+            }
+            break;
+        case OPT_MINCLUSTERS:
+        case OPT_KBOOT:
+            rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z);
+            if (rc != 0)
+                goto usage_out;
+            if (opt == OPT_KBOOT) {
+                c.autok.stability_boot = z;
+            } else if (z < 1) {
+                rc = mood_cli_usage(cmd, "--min-clusters must be at least 1");
+                goto usage_out;
+            } else {
+                c.autok.min_clusters = z;
+            }
             break;
         case OPT_GENERATIONS:
         case OPT_POPULATION:

@@ -54,9 +54,10 @@ static int series_range(const mood_lines_spec *s, int right, double *lo, double 
             continue;
         for (size_t i = 0; i < s->n_points; i++) {
             double v = s->y[j][i];
+            double e = s->y_err && s->y_err[j] && isfinite(s->y_err[j][i]) ? s->y_err[j][i] : 0;
             if (isfinite(v)) {
-                *lo = fmin(*lo, v);
-                *hi = fmax(*hi, v);
+                *lo = fmin(*lo, v - fabs(e));
+                *hi = fmax(*hi, v + fabs(e));
             }
         }
     }
@@ -119,6 +120,50 @@ static void draw_marker(plot_canvas *cv, const plot_axis *ax, plot_rect area, do
     else
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     mood__text(cv, bx + 4 * sc, by + 2 * sc, buf, 0, 0, 0);
+}
+
+/* Error bars of series @p j (half-widths s->y_err[j]), with small caps. */
+static void draw_err(plot_canvas *cv, const mood_lines_spec *s, size_t j, const plot_axis *ax,
+                     const plot_axis *yax, plot_rect area)
+{
+    const double *e = s->y_err ? s->y_err[j] : NULL;
+    if (!e)
+        return;
+    cairo_t *cr = cv->cr;
+    double sc = cv->scale, cap = 4 * sc;
+    plot_rgb col = mood__palette(j);
+    cairo_set_source_rgb(cr, col.r, col.g, col.b);
+    cairo_set_line_width(cr, 1.3 * sc);
+    for (size_t i = 0; i < s->n_points; i++) {
+        double v = s->y[j][i];
+        if (!isfinite(v) || !isfinite(e[i]) || !(e[i] > 0))
+            continue;
+        double px = mood__axis_map(ax, s->x[i], area.x, area.x + area.w);
+        double y0 = mood__axis_map(yax, v - e[i], area.y + area.h, area.y);
+        double y1 = mood__axis_map(yax, v + e[i], area.y + area.h, area.y);
+        cairo_move_to(cr, px, y0);
+        cairo_line_to(cr, px, y1);
+        cairo_move_to(cr, px - cap, y0);
+        cairo_line_to(cr, px + cap, y0);
+        cairo_move_to(cr, px - cap, y1);
+        cairo_line_to(cr, px + cap, y1);
+    }
+    cairo_stroke(cr);
+}
+
+/* The note under the title, shortened to the width; returns the new top. */
+static double draw_note(plot_canvas *cv, const char *note, double top)
+{
+    char buf[512];
+    cairo_font_extents_t fe;
+    if (!note || !note[0])
+        return top;
+    mood__font(cv, 12, 0);
+    cairo_font_extents(cv->cr, &fe);
+    mood__text_fit(cv, note, cv->width - 40 * cv->scale, buf, sizeof buf);
+    cairo_set_source_rgb(cv->cr, 0.3, 0.3, 0.3);
+    mood__text(cv, cv->width / 2.0, top, buf, 0.5, 0, 0);
+    return top + fe.height + 6 * cv->scale;
 }
 
 /* Legend text of series @p j: its name, plus " (right axis)" unless the name says so. */
@@ -186,7 +231,7 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
     }
 
     /* Layout: title, a legend row, the plot area between the axis titles. */
-    double top = mood__draw_title(&cv, s->title) + 10 * sc;
+    double top = draw_note(&cv, s->note, mood__draw_title(&cv, s->title) + 4 * sc) + 6 * sc;
     cairo_font_extents_t fe;
     mood__font(&cv, 13, 0);
     cairo_font_extents(cr, &fe);
@@ -238,6 +283,7 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
         const plot_axis *yax = on_right(s, j) && has_right ? &ay2 : &ay;
         plot_rgb col = mood__palette(j);
         int pen = 0;
+        draw_err(&cv, s, j, &ax, yax, area);
         cairo_set_source_rgb(cr, col.r, col.g, col.b);
         cairo_set_line_width(cr, 2.2 * sc);
         for (size_t i = 0; i < s->n_points; i++) {

@@ -22,6 +22,7 @@ void mood_run_config_default(mood_run_config *c)
     memset(c, 0, sizeof *c);
     c->scaler = MOOD_SCALER_STANDARD;
     mood_cluster_params_default(&c->cluster);
+    mood_autok_params_default(&c->autok);
 }
 
 void mood_run_destroy(mood_run *r)
@@ -114,6 +115,11 @@ static json_t *config_json(const mood_run_config *c, const mood_run *r)
         "pca_components", (json_int_t)c->pca_components, "label_column", c->label_column);
     if (o)
         json_object_set_new(o, "search", json_boolean(c->search));
+    if (o && c->auto_k) {
+        json_object_set_new(o, "k_criterion",
+                            json_string(mood_k_criterion_name(c->autok.criterion)));
+        json_object_set_new(o, "min_clusters", json_integer((json_int_t)c->autok.min_clusters));
+    }
     return o;
 }
 
@@ -277,17 +283,22 @@ static json_t *autok_json(const mood_autok_result *a)
     for (size_t i = 0; i < a->n_points; i++) {
         const mood_k_point *p = &a->points[i];
         json_array_append_new(
-            curve,
-            json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "k", (json_int_t)p->k, "silhouette",
-                      mood__json_real(p->silhouette), "inertia", mood__json_real(p->inertia),
-                      "calinski_harabasz", mood__json_real(p->calinski_harabasz), "davies_bouldin",
-                      mood__json_real(p->davies_bouldin), "bic", mood__json_real(p->bic),
-                      "stability", mood__json_real(p->stability)));
+            curve, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "k",
+                             (json_int_t)p->k, "silhouette", mood__json_real(p->silhouette),
+                             "inertia", mood__json_real(p->inertia), "calinski_harabasz",
+                             mood__json_real(p->calinski_harabasz), "davies_bouldin",
+                             mood__json_real(p->davies_bouldin), "bic", mood__json_real(p->bic),
+                             "stability", mood__json_real(p->stability), "gap",
+                             mood__json_real(p->gap), "gap_sd", mood__json_real(p->gap_sd),
+                             "bic_kmeans", mood__json_real(p->bic_kmeans)));
     }
-    return json_pack("{s:s, s:I, s:o, s:b, s:o}", "criterion", a->criterion ? a->criterion : "",
-                     "k_best", (json_int_t)a->k_best, "k_elbow",
+    return json_pack("{s:s, s:I, s:o, s:b, s:o, s:s, s:I, s:I, s:s, s:s}", "criterion",
+                     a->criterion ? a->criterion : "", "k_best", (json_int_t)a->k_best, "k_elbow",
                      a->k_elbow ? json_integer((json_int_t)a->k_elbow) : json_null(),
-                     "silhouette_sampled", a->silhouette_sampled, "curve", curve);
+                     "silhouette_sampled", a->silhouette_sampled, "curve", curve, "rule",
+                     a->rule ? a->rule : "", "k_rule", (json_int_t)a->k_rule, "min_clusters",
+                     (json_int_t)a->min_clusters, "decided_by", a->decided_by ? a->decided_by : "",
+                     "reason", a->reason);
 }
 
 static mood_status label_profile(mood_run *r, const char *column)

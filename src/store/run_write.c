@@ -120,57 +120,84 @@ static mood_status write_plot(mood_run *r, const char *path)
     return mood_plot_scatter(&sp, path);
 }
 
+/* The curve of the criterion that chose k, as a plotted series; NaN where it has no value. */
+static double k_crit_value(const mood_k_point *p, const char *crit, double *err)
+{
+    *err = NAN;
+    if (strcmp(crit, "gap") == 0) {
+        *err = p->gap_sd;
+        return p->gap;
+    }
+    if (strcmp(crit, "stability") == 0)
+        return p->stability;
+    if (strcmp(crit, "bic") == 0)
+        return isfinite(p->bic) ? p->bic : p->bic_kmeans;
+    return p->silhouette;
+}
+
+/*
+ * k_selection.json and .png: the criterion that chose k (with its error bars for the gap) on
+ * the left axis, inertia on the right, the chosen k and the elbow marked, the rule and the
+ * policy under the title.
+ */
 static mood_status write_k_curve(mood_run *r, const char *dir)
 {
-    char path[4096];
-    size_t n = r->autok.n_points;
-    double *xs = mood__calloc(n + 1, sizeof(double));
-    double *sil = mood__calloc(n + 1, sizeof(double));
-    double *inertia = mood__calloc(n + 1, sizeof(double));
-    mood_status s;
-    if (!xs || !sil || !inertia) {
-        s = mood__enomem("k curve");
-        goto done;
-    }
+    char path[4096], title[96], ylab[64], note[512], mark[64], mark2[64];
+    const mood_autok_result *a = &r->autok;
+    const char *crit = a->criterion ? a->criterion : "silhouette";
+    size_t n = a->n_points, k_sil = 0;
+    double *buf = mood__calloc(4 * (n + 1), sizeof(double));
+    if (!buf)
+        return mood__enomem("k curve");
+    double *xs = buf, *cv = buf + (n + 1), *err = buf + 2 * (n + 1), *inertia = buf + 3 * (n + 1);
+    double best_sil = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        xs[i] = (double)r->autok.points[i].k;
-        sil[i] = r->autok.points[i].silhouette;
-        inertia[i] = r->autok.points[i].inertia;
+        xs[i] = (double)a->points[i].k;
+        cv[i] = k_crit_value(&a->points[i], crit, &err[i]);
+        inertia[i] = a->points[i].inertia;
+        if (a->points[i].silhouette > best_sil) {
+            best_sil = a->points[i].silhouette;
+            k_sil = a->points[i].k;
+        }
     }
     snprintf(path, sizeof path, "%s/k_selection.json", dir);
-    s = mood__json_write(path, json_object_get(r->meta, "k_selection"), 9);
+    mood_status s = mood__json_write(path, json_object_get(r->meta, "k_selection"), 9);
     if (s == MOOD_OK) {
-        const double *ys[2] = {sil, inertia};
-        const char *names[2] = {"silhouette", "inertia"};
-        char mark[64], mark2[64];
+        const double *ys[2] = {cv, inertia}, *es[2] = {err, NULL};
+        const char *names[2] = {ylab, "inertia"};
         mood_lines_spec sp;
         memset(&sp, 0, sizeof sp);
-        snprintf(mark, sizeof mark, "chosen k = %zu (%s)", r->autok.k_best,
-                 r->autok.criterion ? r->autok.criterion : "silhouette");
-        snprintf(mark2, sizeof mark2, "elbow k = %zu", r->autok.k_elbow);
-        if (r->autok.k_elbow && r->autok.k_elbow != r->autok.k_best) {
-            sp.mark2_x = (double)r->autok.k_elbow;
+        snprintf(title, sizeof title, "Choosing the number of groups: %s", crit);
+        snprintf(ylab, sizeof ylab, "%s%s", crit, strcmp(crit, "gap") == 0 ? " (± s)" : "");
+        snprintf(note, sizeof note, "rule: %s; at least %zu groups; decided by %s%s%zu",
+                 a->rule ? a->rule : crit, a->min_clusters ? a->min_clusters : 2,
+                 a->decided_by ? a->decided_by : "criterion",
+                 strcmp(crit, "silhouette") ? "; silhouette's best: k=" : "; k=",
+                 strcmp(crit, "silhouette") ? k_sil : a->k_best);
+        snprintf(mark, sizeof mark, "chosen k = %zu (%s)", a->k_best, crit);
+        snprintf(mark2, sizeof mark2, "elbow k = %zu", a->k_elbow);
+        if (a->k_elbow && a->k_elbow != a->k_best) {
+            sp.mark2_x = (double)a->k_elbow;
             sp.mark2_label = mark2;
         }
         sp.x = xs;
         sp.n_points = n;
         sp.y = ys;
+        sp.y_err = es;
         sp.n_series = 2;
         sp.series_names = names;
         sp.secondary_axis_from = 1;
-        sp.mark_x = (double)r->autok.k_best;
+        sp.mark_x = (double)a->k_best;
         sp.mark_label = mark;
-        sp.title = "Choosing the number of groups";
+        sp.title = title;
+        sp.note = note;
         sp.x_label = "k (groups)";
-        sp.y_label = "silhouette";
+        sp.y_label = ylab;
         sp.y2_label = "inertia";
         snprintf(path, sizeof path, "%s/k_selection.png", dir);
         s = mood_plot_lines(&sp, path);
     }
-done:
-    mood__free(xs);
-    mood__free(sil);
-    mood__free(inertia);
+    mood__free(buf);
     return s;
 }
 
