@@ -89,9 +89,10 @@ typedef struct mood_mpi_stats {
     int ranks;
     size_t rows_global, rows_local, iterations, n_init;
     double seconds_read, seconds_prep, seconds_seed, seconds_lloyd, seconds_total;
-    double cpu_seconds;          /**< this rank's process CPU time */
-    double lloyd_bytes_per_iter; /**< payload bytes this rank sent per Lloyd iteration */
-    double lloyd_calls_per_iter; /**< MPI calls per Lloyd iteration */
+    double cpu_seconds;               /**< this rank's process CPU time */
+    double cpu_seconds_fit_all_ranks; /**< CPU time of seeding + Lloyd, summed over the ranks */
+    double lloyd_bytes_per_iter;      /**< payload bytes this rank sent per Lloyd iteration */
+    double lloyd_calls_per_iter;      /**< MPI calls per Lloyd iteration */
     unsigned long long bytes_total, calls_total;
     double cpu_seconds_all_ranks;          /**< CPU time summed over the ranks (execute) */
     unsigned long long bytes_all_ranks;    /**< payload bytes sent by all ranks (execute) */

@@ -216,11 +216,12 @@ static void write_stats(const char *path, const mood_mpi_stats *st)
             " \"seconds_total\": %.3f, \"seconds_prepare\": %.3f, \"seconds_seed\": %.3f,\n"
             " \"seconds_lloyd\": %.3f, \"cpu_seconds_rank0\": %.3f, \"cpu_seconds_all_ranks\": "
             "%.3f,\n \"lloyd_bytes_per_iter_rank0\": %.1f, \"lloyd_bytes_per_iter_all_ranks\": "
-            "%.1f,\n \"lloyd_calls_per_iter\": %.1f, \"bytes_all_ranks\": %llu}\n",
+            "%.1f,\n \"lloyd_calls_per_iter\": %.1f, \"bytes_all_ranks\": %llu,\n"
+            " \"cpu_seconds_fit_all_ranks\": %.3f}\n",
             st->ranks, st->rows_global, st->iterations, st->n_init, st->seconds_total,
             st->seconds_prep, st->seconds_seed, st->seconds_lloyd, st->cpu_seconds,
             st->cpu_seconds_all_ranks, st->lloyd_bytes_per_iter, st->lloyd_bytes_per_iter_all_ranks,
-            st->lloyd_calls_per_iter, st->bytes_all_ranks);
+            st->lloyd_calls_per_iter, st->bytes_all_ranks, st->cpu_seconds_fit_all_ranks);
     fclose(fp);
 }
 

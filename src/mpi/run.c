@@ -573,10 +573,11 @@ static mood_status exec_fit(mood_mpi_run *m, const mood_run_config *c, exec_stat
     s = mood_mpi_agree(s);
     ko.centroids = e->cent;
     ko.labels = m->labels;
-    double t0 = now_s();
+    double t0 = now_s(), cpu0 = mood__mpi_cpu_seconds();
     if (s == MOOD_OK)
         s = mood__mpi_kmeans_fit(&m->l, e->x, d, k, c->cluster.seed, c->cluster.n_init,
                                  c->cluster.max_iter, c->cluster.tol, &ko);
+    m->st.cpu_seconds_fit_all_ranks = mood__mpi_cpu_seconds() - cpu0;
     m->st.seconds_seed = ko.seed_seconds;
     m->st.seconds_lloyd = now_s() - t0 - ko.seed_seconds;
     m->st.iterations = ko.lloyd_iters_total;
@@ -696,12 +697,14 @@ mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *loc
     exec_free(&e);
     m->st.seconds_total = now_s() - t0;
     m->st.cpu_seconds = mood__mpi_cpu_seconds() - c0;
-    double sums[3] = {m->st.cpu_seconds, (double)mood__mpi_count.bytes, m->st.lloyd_bytes_per_iter};
+    double sums[4] = {m->st.cpu_seconds, (double)mood__mpi_count.bytes, m->st.lloyd_bytes_per_iter,
+                      m->st.cpu_seconds_fit_all_ranks};
     if (s == MOOD_OK)
-        s = mood__mpi_allreduce(sums, sums, 3, MPI_DOUBLE, MPI_SUM);
+        s = mood__mpi_allreduce(sums, sums, 4, MPI_DOUBLE, MPI_SUM);
     m->st.cpu_seconds_all_ranks = sums[0];
     m->st.bytes_all_ranks = (unsigned long long)sums[1];
     m->st.lloyd_bytes_per_iter_all_ranks = sums[2];
+    m->st.cpu_seconds_fit_all_ranks = sums[3];
     if (s != MOOD_OK) {
         mood_mpi_run_destroy(m);
         return s;
