@@ -63,6 +63,8 @@ typedef struct mood_analyze_options {
     mood_audio_options audio;
     mood_analyze_progress_fn progress;
     void *progress_user;
+    const struct mood_worker_options *limits; /**< --max-load, --max-duration, --max-memory
+                                                   (mood_worker_options); NULL = none */
 } mood_analyze_options;
 
 /** @brief Fill @p o with the defaults. */
@@ -87,6 +89,9 @@ typedef struct mood_analyze_summary {
     int interrupted;                /**< stopped by mood_cancel_request() or the callback */
     mood_analyze_failure *failures; /**< the files that failed in this run */
     size_t n_failures;
+    size_t limited;                 /**< files skipped or refused by --max-duration/--max-memory */
+    size_t load_pauses;             /**< seconds paused for --max-load */
+    size_t lease_lost;              /**< queue jobs taken over by another worker meanwhile */
 } mood_analyze_summary;
 
 /** @brief Release the arrays of @p s (not @p s itself); accepts a zeroed summary. */
@@ -261,6 +266,77 @@ MOOD_API void mood_library_doubtful_options_default(mood_library_doubtful_option
 MOOD_API mood_status mood_library_doubtful(mood_catalog *cat,
                                            const mood_library_doubtful_options *o,
                                            mood_table **out);
+
+/* ---- Shared work queue (issue 12): many workers, one catalog ---- */
+
+/** Options of mood_library_enqueue() and mood_library_work(); fill with
+ * mood_worker_options_default(). */
+typedef struct mood_worker_options {
+    double lease_s;         /**< a claimed job is this worker's for this long, renewed by a
+                                 heartbeat every lease_s / 3 (default 60) */
+    int max_attempts;       /**< a job whose worker was lost this often is failed (default 3) */
+    const char *path_from;  /**< --path-map FROM=TO: a queued path starting with FROM is read */
+    const char *path_to;    /**<   at TO here (the catalog keeps the queued path); NULL = none */
+    const char *worker_id;  /**< name in the jobs table; NULL = "host:pid" */
+    int follow;             /**< keep waiting for new jobs when the queue is empty (default 0:
+                                 leave when nothing is queued or running) */
+    double poll_s;          /**< idle wait between looks at the queue (default 1) */
+    double max_load;        /**< pause while the 1-minute load average is above this; 0 = off */
+    double max_duration_s;  /**< record longer files as skipped without decoding; 0 = off */
+    double max_memory_mb;   /**< refuse files whose analysis would need more; 0 = off */
+} mood_worker_options;
+
+/** @brief Fill @p o with the defaults. */
+MOOD_API void mood_worker_options_default(mood_worker_options *o);
+
+/**
+ * @brief Record a job (state "queued") for every audio file under @p paths that is not yet
+ * analysed (or every file with @c o->overwrite); a file already queued or running is left as
+ * it is. @p out_added receives the number of jobs queued.
+ * @return ::MOOD_ENOTFOUND (a path does not exist), catalog errors (::MOOD_EIO).
+ */
+MOOD_API mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths,
+                                          size_t n_paths, const mood_analyze_options *o,
+                                          size_t *out_added);
+
+/**
+ * @brief Work through the catalog's job queue with @c o->jobs threads: claim a job (row lock
+ * with SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite), hold its lease with a heartbeat,
+ * analyse the file and record the track and the job's end in one transaction, which is
+ * refused when the lease was lost meanwhile (so a file is recorded once). Jobs of a dead
+ * worker are taken again once their lease has expired. The summary counts this worker's files.
+ */
+MOOD_API mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
+                                       const mood_worker_options *w, mood_analyze_summary *out);
+
+/** Queue counts for `library jobs`. */
+typedef struct mood_jobs_stats {
+    size_t queued, running, done, failed;
+    size_t done_last_10min; /**< jobs finished in the last 10 minutes */
+    double rate_per_min;    /**< done_last_10min over the span they took, per minute */
+    double eta_s;           /**< (queued + running) / rate; 0 when unknown */
+    char **workers;         /**< "worker: N running" lines, n_workers of them */
+    size_t n_workers;
+    char **failures;        /**< "path: error" of failed jobs (at most 20) */
+    size_t n_failures;
+} mood_jobs_stats;
+
+/** @brief Read the queue counts; release with mood_jobs_stats_free(). */
+MOOD_API mood_status mood_library_jobs_stats(mood_catalog *cat, mood_jobs_stats *out);
+/** @brief Release the arrays of @p s; accepts a zeroed struct. */
+MOOD_API void mood_jobs_stats_free(mood_jobs_stats *s);
+
+/**
+ * @brief Copy the catalog @p from into a new catalog @p to (either may be a SQLite file or
+ * postgresql://). Every table is copied, then row counts and a checksum per table are compared
+ * between the two. A SQLite target is written to a temporary file renamed into place; a
+ * PostgreSQL target is filled in one transaction, so a failure leaves nothing behind. The
+ * target must be empty (no tracks, no jobs). @p report (may be NULL) receives one line per
+ * table: "table: N rows, checksum H".
+ */
+MOOD_API mood_status mood_library_migrate_catalog(const char *from, const char *to,
+                                                  void (*report)(void *user, const char *line),
+                                                  void *user);
 
 #ifdef __cplusplus
 }

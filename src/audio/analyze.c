@@ -12,6 +12,7 @@
 #include "library_internal.h"
 
 #include "../core/internal.h"
+#include "../store/catalog_internal.h"
 
 #include <moodscope/fileio.h>
 
@@ -169,8 +170,10 @@ static mood_status find_files(const char *const *paths, size_t n, const char *pa
 /* ---------------------------------------------------------------------------------------- */
 
 typedef struct job {
-    char *path;
+    char *path;        /* as recorded in the catalog */
+    const char *local; /* where this machine reads it (--path-map); NULL = path */
     int64_t size, mtime_ns;
+    int64_t job_id; /* queue job, 0 outside worker mode */
 } job;
 
 typedef struct pool {
@@ -185,6 +188,9 @@ typedef struct pool {
     char fatal_msg[512];
     mood_analyze_summary *sum;
     size_t done;
+    const mood_worker_options *w; /* worker mode (jobs from the catalog's queue), or NULL */
+    const mood_worker_options *lim;
+    char worker_id[160];
 } pool;
 
 static uint64_t fnv1a(const char *s)
@@ -248,7 +254,13 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     mood_audio_result *r = NULL;
     char *json = NULL, rpath[PATH_MAX + 64];
     int report_written = 0;
-    mood_status s = mood_audio_analyze_file(az, j->path, &r);
+    char limited[256];
+    mood_status s = MOOD_OK;
+    if (mood__limits_refuse(p->lim, p->o->audio.analysis_rate_hz, j->local ? j->local : j->path,
+                            limited, sizeof limited))
+        s = mood__error(MOOD_EUNSUPPORTED, "%s", limited);
+    else
+        s = mood_audio_analyze_file(az, j->local ? j->local : j->path, &r);
     if (s == MOOD_ECANCELED)
         return s;
     if (s == MOOD_OK)
@@ -279,9 +291,13 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     snprintf(reason, sizeof reason, "%s", msg);
     pthread_mutex_lock(&p->lock);
     mood_status ws;
+    lib_fence fence = {j->job_id, p->worker_id};
+    const lib_fence *fp = j->job_id ? &fence : NULL;
+    if (s == MOOD_EUNSUPPORTED)
+        p->sum->limited++;
     if (s == MOOD_OK) {
-        ws = mood__library_store_ok(p->cat, j->path, j->size, j->mtime_ns, r, json,
-                                    report_written ? rpath : NULL);
+        ws = mood__library_store_ok_fenced(p->cat, j->path, j->size, j->mtime_ns, r, json,
+                                           report_written ? rpath : NULL, fp);
         if (ws == MOOD_OK) {
             p->sum->analyzed++;
             p->sum->audio_s += mood_audio_result_info(r)->duration_s;
@@ -291,11 +307,15 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
                 p->sum->reports_catalog_only++;
         }
     } else {
-        ws = mood__library_store_failed(p->cat, j->path, j->size, j->mtime_ns, reason);
+        ws = mood__library_store_failed_fenced(p->cat, j->path, j->size, j->mtime_ns, reason, fp);
         if (ws == MOOD_OK) {
             p->sum->failed++;
             ws = add_failure(p->sum, j->path, reason);
         }
+    }
+    if (ws == MOOD_ENOTFOUND && fp) {
+        p->sum->lease_lost++; /* another worker has the job now: its record counts */
+        ws = MOOD_OK;
     }
     if (ws != MOOD_OK && p->fatal == MOOD_OK) {
         p->fatal = ws;
@@ -310,6 +330,79 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     return MOOD_OK;
 }
 
+static void sleep_s(double sec)
+{
+    struct timespec ts = {(time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Fill @p j from @p c: the local path (--path-map), size and mtime; 0 when unchanged since its
+ * last analysis (the job is then ended as done without analysing). */
+static int queue_job_fill(pool *p, const lib_claim *c, job *j, char *local, size_t cap)
+{
+    const mood_worker_options *w = p->w;
+    size_t n = w->path_from ? strlen(w->path_from) : 0;
+    struct stat st;
+    lib_known k;
+    if (n && strncmp(c->path, w->path_from, n) == 0)
+        snprintf(local, cap, "%s%s", w->path_to, c->path + n);
+    else
+        snprintf(local, cap, "%s", c->path);
+    j->path = mood__strdup(c->path);
+    j->local = local;
+    j->job_id = c->job_id;
+    j->size = j->mtime_ns = 0;
+    if (stat(local, &st) == 0) {
+        j->size = (int64_t)st.st_size;
+        j->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    }
+    if (p->o->overwrite || mood__library_lookup(p->cat, c->path, &k) != MOOD_OK)
+        return 1;
+    return !(k.found && k.size_bytes == j->size && k.mtime_ns == j->mtime_ns &&
+             k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION);
+}
+
+/* The next job from the catalog's queue into @p j (j->path NULL: no more work). Idle workers
+ * poll every poll_s; without follow they leave once nothing is queued or running. */
+static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
+{
+    memset(j, 0, sizeof *j);
+    for (;;) {
+        lib_claim c;
+        int64_t open = 0;
+        p->sum->load_pauses += (size_t)mood__limits_wait_load(p->lim);
+        pthread_mutex_lock(&p->lock);
+        if (p->stop || mood_cancel_requested()) {
+            pthread_mutex_unlock(&p->lock);
+            return MOOD_OK;
+        }
+        mood_status s =
+            mood__jobs_claim(p->cat, p->worker_id, p->w->lease_s, p->w->max_attempts, &c);
+        if (s == MOOD_OK && c.found && !queue_job_fill(p, &c, j, local, cap)) {
+            lib_fence f = {c.job_id, p->worker_id};
+            s = mood__jobs_finish(p->cat, &f, "done", NULL);
+            p->sum->skipped++;
+            mood__free(j->path);
+            j->path = NULL;
+            s = s == MOOD_ENOTFOUND ? MOOD_OK : s;
+            pthread_mutex_unlock(&p->lock);
+            if (s != MOOD_OK)
+                return s;
+            continue;
+        }
+        if (s == MOOD_OK && !c.found)
+            s = mood__jobs_open_count(p->cat, &open);
+        if (s == MOOD_OK && c.found)
+            p->sum->files_total++;
+        pthread_mutex_unlock(&p->lock);
+        if (s != MOOD_OK || c.found)
+            return s == MOOD_OK && !j->path ? mood__enomem("analyze: job") : s;
+        if (open == 0 && !p->w->follow)
+            return MOOD_OK;
+        sleep_s(p->w->poll_s);
+    }
+}
+
 static void *worker(void *arg)
 {
     pool *p = arg;
@@ -322,15 +415,32 @@ static void *worker(void *arg)
         p->stop = 1;
     }
     pthread_mutex_unlock(&p->lock);
+    job qj;
+    char local[PATH_MAX + 1];
     while (az) {
-        pthread_mutex_lock(&p->lock);
-        if (p->stop || mood_cancel_requested() || p->next >= p->n_jobs) {
+        const job *j = NULL;
+        if (p->w) {
+            s = next_queue_job(p, &qj, local, sizeof local);
+            j = s == MOOD_OK && qj.path ? &qj : NULL;
+        } else {
+            pthread_mutex_lock(&p->lock);
+            if (!p->stop && !mood_cancel_requested() && p->next < p->n_jobs)
+                j = &p->jobs[p->next++];
+            pthread_mutex_unlock(&p->lock);
+        }
+        if (!j) {
+            pthread_mutex_lock(&p->lock);
+            if (s != MOOD_OK && p->fatal == MOOD_OK) {
+                p->fatal = s;
+                snprintf(p->fatal_msg, sizeof p->fatal_msg, "%s", mood_last_error());
+                p->stop = 1;
+            }
             pthread_mutex_unlock(&p->lock);
             break;
         }
-        const job *j = &p->jobs[p->next++];
-        pthread_mutex_unlock(&p->lock);
         s = run_job(p, az, j);
+        if (p->w)
+            mood__free(qj.path);
         if (s != MOOD_OK) {
             pthread_mutex_lock(&p->lock);
             if (s != MOOD_ECANCELED && p->fatal == MOOD_OK) {
@@ -376,7 +486,76 @@ static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
     pr->audio_s_done = s->audio_s;
     pr->elapsed_s = mono_now() - t0;
     pr->speed_x = pr->elapsed_s > 0 ? s->audio_s / pr->elapsed_s : 0;
-    pr->eta_s = p->done > 0 ? pr->elapsed_s * (double)(p->n_jobs - p->done) / (double)p->done : 0;
+    pr->eta_s =
+        p->done > 0 && !p->w ? pr->elapsed_s * (double)(p->n_jobs - p->done) / (double)p->done : 0;
+}
+
+/* Heartbeat of worker mode: renew this worker's leases every lease_s / 3. */
+static void heartbeat_due(pool *p, double *last)
+{
+    double now = mono_now();
+    if (!p->w || now - *last < p->w->lease_s / 3.0)
+        return;
+    *last = now;
+    if (mood__jobs_heartbeat(p->cat, p->worker_id, p->w->lease_s) != MOOD_OK && p->o->progress)
+        fprintf(stderr, "moodscope: warning: heartbeat: %s\n", mood_last_error());
+}
+
+/*
+ * Start @p jobs worker threads; the calling thread reports progress (and, in worker mode,
+ * renews the leases) until every worker has left.
+ */
+static mood_status run_pool(pool *p, int jobs, double t0)
+{
+    const mood_analyze_options *o = p->o;
+    mood_status s = MOOD_OK;
+    double last_beat = mono_now();
+    pthread_t *th = mood__calloc((size_t)jobs, sizeof(pthread_t));
+    if (!th)
+        return mood__enomem("analyze: threads");
+    for (int i = 0; i < jobs; i++) {
+        pthread_mutex_lock(&p->lock);
+        p->running++;
+        pthread_mutex_unlock(&p->lock);
+        if (pthread_create(&th[i], NULL, worker, p) != 0) {
+            pthread_mutex_lock(&p->lock);
+            p->running--;
+            p->stop = 1;
+            pthread_mutex_unlock(&p->lock);
+            jobs = i;
+            s = mood__error(MOOD_EINTERNAL, "analyze: cannot start worker thread %d", i);
+            break;
+        }
+    }
+    /* The calling thread reports progress until every worker has left. */
+    pthread_mutex_lock(&p->lock);
+    while (p->running > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->cond, &p->lock, &until);
+        if (o->progress) {
+            mood_analyze_progress pr;
+            fill_progress(p, t0, &pr);
+            pthread_mutex_unlock(&p->lock);
+            int stop = o->progress(o->progress_user, &pr);
+            pthread_mutex_lock(&p->lock);
+            if (stop)
+                p->stop = 1;
+        }
+        if (mood_cancel_requested())
+            p->stop = 1;
+        heartbeat_due(p, &last_beat);
+    }
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < jobs; i++)
+        pthread_join(th[i], NULL);
+    mood__free(th);
+    return s;
 }
 
 mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, size_t n_paths,
@@ -385,7 +564,6 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     mood_analyze_options def;
     file_list files = {0};
     pool p;
-    pthread_t *th = NULL;
     mood_status s;
     double t0 = mono_now(), c0 = cpu_now();
     memset(out, 0, sizeof *out);
@@ -446,55 +624,11 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     p.cat = cat;
     p.o = o;
     p.sum = out;
+    p.lim = o->limits;
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
-    if (p.n_jobs > 0) {
-        th = mood__calloc((size_t)jobs, sizeof(pthread_t));
-        if (!th) {
-            s = mood__enomem("analyze: threads");
-            goto destroy;
-        }
-        for (int i = 0; i < jobs; i++) {
-            pthread_mutex_lock(&p.lock);
-            p.running++;
-            pthread_mutex_unlock(&p.lock);
-            if (pthread_create(&th[i], NULL, worker, &p) != 0) {
-                pthread_mutex_lock(&p.lock);
-                p.running--;
-                p.stop = 1;
-                pthread_mutex_unlock(&p.lock);
-                jobs = i;
-                s = mood__error(MOOD_EINTERNAL, "analyze: cannot start worker thread %d", i);
-                break;
-            }
-        }
-        /* The calling thread reports progress until every worker has left. */
-        pthread_mutex_lock(&p.lock);
-        while (p.running > 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 200000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&p.cond, &p.lock, &until);
-            if (o->progress) {
-                mood_analyze_progress pr;
-                fill_progress(&p, t0, &pr);
-                pthread_mutex_unlock(&p.lock);
-                int stop = o->progress(o->progress_user, &pr);
-                pthread_mutex_lock(&p.lock);
-                if (stop)
-                    p.stop = 1;
-            }
-            if (mood_cancel_requested())
-                p.stop = 1;
-        }
-        pthread_mutex_unlock(&p.lock);
-        for (int i = 0; i < jobs; i++)
-            pthread_join(th[i], NULL);
-    }
+    if (p.n_jobs > 0)
+        s = run_pool(&p, jobs, t0);
     if (o->progress) {
         mood_analyze_progress pr;
         fill_progress(&p, t0, &pr);
@@ -508,14 +642,122 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
         s = mood__error(MOOD_ECANCELED, "analyze: interrupted after %zu of %zu files",
                         out->analyzed + out->failed, p.n_jobs);
     }
-destroy:
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
 done:
     out->elapsed_s = mono_now() - t0;
     out->cpu_s = cpu_now() - c0;
-    mood__free(th);
     mood__free(p.jobs);
     list_free(&files);
+    return s;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The shared queue: enqueue and worker mode                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, size_t n_paths,
+                                 const mood_analyze_options *o, size_t *out_added)
+{
+    file_list files = {0};
+    mood_status s;
+    *out_added = 0;
+    if (!cat || !paths || n_paths == 0)
+        return mood__error(MOOD_EINVAL, "analyze --enqueue: no paths given");
+    if ((s = mood__library_migrate(cat)) != MOOD_OK || (s = mood__jobs_migrate(cat)) != MOOD_OK)
+        return s;
+    if ((s = find_files(paths, n_paths, o ? o->pattern : NULL, &files)) != MOOD_OK)
+        goto done;
+    /* One transaction for the whole folder: a failure queues nothing. */
+    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
+        goto done;
+    for (size_t i = 0; i < files.n && s == MOOD_OK; i++) {
+        struct stat st;
+        lib_known k;
+        int added = 0;
+        s = mood__library_lookup(cat, files.v[i], &k);
+        if (s == MOOD_OK && !(o && o->overwrite) && k.found && stat(files.v[i], &st) == 0 &&
+            k.size_bytes == (int64_t)st.st_size &&
+            k.mtime_ns == (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec &&
+            k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION)
+            continue; /* analysed and unchanged */
+        if (s == MOOD_OK)
+            s = mood__jobs_add(cat, files.v[i], &added);
+        *out_added += (size_t)added;
+    }
+    if (s == MOOD_OK)
+        s = mood__db_commit(mood__catalog_dbh(cat));
+    else
+        mood__db_rollback(mood__catalog_dbh(cat));
+    if (s != MOOD_OK)
+        *out_added = 0;
+done:
+    list_free(&files);
+    return s;
+}
+
+static mood_status check_worker_options(const mood_worker_options *w)
+{
+    if (!(w->lease_s >= 1))
+        return mood__error(MOOD_EINVAL, "analyze --worker: lease %.3g s (expected >= 1 s)",
+                           w->lease_s);
+    if (w->max_attempts < 1)
+        return mood__error(MOOD_EINVAL, "analyze --worker: max attempts %d (expected >= 1)",
+                           w->max_attempts);
+    if (!(w->poll_s > 0))
+        return mood__error(MOOD_EINVAL, "analyze --worker: poll %.3g s (expected > 0)", w->poll_s);
+    if ((w->path_from == NULL) != (w->path_to == NULL))
+        return mood__error(MOOD_EINVAL, "analyze --worker: --path-map expects FROM=TO");
+    return MOOD_OK;
+}
+
+mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
+                              const mood_worker_options *w, mood_analyze_summary *out)
+{
+    pool p;
+    mood_status s;
+    double t0 = mono_now(), c0 = cpu_now();
+    memset(out, 0, sizeof *out);
+    memset(&p, 0, sizeof p);
+    if (!cat || !o || !w)
+        return mood__error(MOOD_EINVAL, "analyze --worker: no catalog or options");
+    if ((s = check_worker_options(w)) != MOOD_OK)
+        return s;
+    if ((s = mood__library_migrate(cat)) != MOOD_OK || (s = mood__jobs_migrate(cat)) != MOOD_OK)
+        return s;
+    if (o->reports_dir && (s = mood_mkdirs(o->reports_dir)) != MOOD_OK)
+        return s;
+    if (w->worker_id && w->worker_id[0]) {
+        snprintf(p.worker_id, sizeof p.worker_id, "%s", w->worker_id);
+    } else {
+        char host[128] = "host";
+        gethostname(host, sizeof host - 1);
+        snprintf(p.worker_id, sizeof p.worker_id, "%s:%ld", host, (long)getpid());
+    }
+    int jobs = o->jobs;
+    if (jobs <= 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = nc > 0 ? (int)nc : 1;
+    }
+    out->jobs = jobs;
+    p.cat = cat;
+    p.o = o;
+    p.sum = out;
+    p.w = w;
+    p.lim = w;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    s = run_pool(&p, jobs, t0);
+    if (s == MOOD_OK && p.fatal != MOOD_OK)
+        s = mood__error(p.fatal, "%s", p.fatal_msg);
+    else if (s == MOOD_OK && (p.stop || mood_cancel_requested())) {
+        out->interrupted = 1;
+        s = mood__error(MOOD_ECANCELED, "analyze --worker: interrupted after %zu files",
+                        out->analyzed + out->failed);
+    }
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.cond);
+    out->elapsed_s = mono_now() - t0;
+    out->cpu_s = cpu_now() - c0;
     return s;
 }

@@ -21,13 +21,59 @@ typedef struct lib_known {
 } lib_known;
 mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known *out);
 
-/* Record a successful analysis (tracks + analyses + feature_vectors) in one transaction. */
+/* A queue job held by a worker: its end is recorded only while the lease is still ours. */
+typedef struct lib_fence {
+    int64_t job_id;
+    const char *worker;
+} lib_fence;
+
+/* Record a successful analysis (tracks + analyses + feature_vectors) in one transaction;
+ * with @p fence (may be NULL) the job's end goes in the same transaction (ENOTFOUND and
+ * nothing written when the lease was lost). */
 mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t size_bytes,
                                    int64_t mtime_ns, const mood_audio_result *r,
                                    const char *report_json, const char *report_path);
+mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path,
+                                          int64_t size_bytes, int64_t mtime_ns,
+                                          const mood_audio_result *r, const char *report_json,
+                                          const char *report_path, const lib_fence *fence);
 /* Record a failure (and drop any earlier analysis of the file) in one transaction. */
 mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int64_t size_bytes,
                                        int64_t mtime_ns, const char *reason);
+mood_status mood__library_store_failed_fenced(mood_catalog *cat, const char *path,
+                                              int64_t size_bytes, int64_t mtime_ns,
+                                              const char *reason, const lib_fence *fence);
+
+/* ---- Work queue (jobs.c) ---- */
+
+typedef struct lib_claim {
+    int found;
+    int64_t job_id;
+    int attempts; /* including this one */
+    char path[4096];
+} lib_claim;
+
+mood_status mood__jobs_migrate(mood_catalog *cat);
+double mood__wall_now(void);
+/* Queue @p path (*out_added = 1), or leave a queued/running job as it is (0). */
+mood_status mood__jobs_add(mood_catalog *cat, const char *path, int *out_added);
+/* Claim the next job in one transaction; out->found = 0 when there is none. */
+mood_status mood__jobs_claim(mood_catalog *cat, const char *worker, double lease_s,
+                             int max_attempts, lib_claim *out);
+/* Renew the leases of every job @p worker is running. */
+mood_status mood__jobs_heartbeat(mood_catalog *cat, const char *worker, double lease_s);
+/* End a job (state "done" or "failed"); ENOTFOUND when the lease is no longer ours. */
+mood_status mood__jobs_finish(mood_catalog *cat, const lib_fence *f, const char *state,
+                              const char *error);
+/* ---- Limits (jobs_limits.c) ---- */
+mood_status mood__audio_probe_duration(const char *path, double *out_s);
+double mood__analysis_memory_mb(double duration_s, int rate_hz);
+int mood__limits_refuse(const mood_worker_options *w, int rate_hz, const char *path, char *buf,
+                        size_t cap);
+int mood__limits_wait_load(const mood_worker_options *w);
+
+/* Jobs queued or running. */
+mood_status mood__jobs_open_count(mood_catalog *cat, int64_t *out_n);
 
 /* ---- User overrides (library_fix.c) ---- */
 

@@ -193,6 +193,21 @@ mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t 
                                    int64_t mtime_ns, const mood_audio_result *r,
                                    const char *report_json, const char *report_path)
 {
+    return mood__library_store_ok_fenced(cat, path, size_bytes, mtime_ns, r, report_json,
+                                         report_path, NULL);
+}
+
+mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int64_t size_bytes,
+                                       int64_t mtime_ns, const char *reason)
+{
+    return mood__library_store_failed_fenced(cat, path, size_bytes, mtime_ns, reason, NULL);
+}
+
+mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path, int64_t size_bytes,
+                                          int64_t mtime_ns, const mood_audio_result *r,
+                                          const char *report_json, const char *report_path,
+                                          const lib_fence *fence)
+{
     mood_status s;
     int64_t id = 0;
     mood_db_stmt *st = NULL;
@@ -225,14 +240,17 @@ mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t 
         (s = store_vector(cat, id, "sim_raw", mood_audio_result_sim(r), MOOD_AUDIO_SIM_DIMS)) !=
             MOOD_OK)
         goto fail;
+    if (fence && (s = mood__jobs_finish(cat, fence, "done", NULL)) != MOOD_OK)
+        goto fail;
     return mood__db_commit(mood__catalog_dbh(cat));
 fail:
     mood__db_rollback(mood__catalog_dbh(cat));
     return s;
 }
 
-mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int64_t size_bytes,
-                                       int64_t mtime_ns, const char *reason)
+mood_status mood__library_store_failed_fenced(mood_catalog *cat, const char *path,
+                                              int64_t size_bytes, int64_t mtime_ns,
+                                              const char *reason, const lib_fence *fence)
 {
     mood_status s;
     int64_t id = 0;
@@ -247,6 +265,8 @@ mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int6
              "DELETE FROM feature_vectors WHERE track_id = %lld;",
              (long long)id, (long long)id);
     if ((s = mood__catalog_exec(cat, "store failure", sql)) != MOOD_OK)
+        goto fail;
+    if (fence && (s = mood__jobs_finish(cat, fence, "failed", reason)) != MOOD_OK)
         goto fail;
     return mood__db_commit(mood__catalog_dbh(cat));
 fail:

@@ -3,6 +3,8 @@
 #include "cli_report.h"
 
 #include <moodscope/catalog.h>
+#include "cli_queue.h"
+#include <sys/resource.h>
 #include <moodscope/library.h>
 #include <moodscope/table.h>
 
@@ -19,7 +21,8 @@ enum { OPT_PATTERN = MOOD_OPT_FIRST_FREE, OPT_JOBS, OPT_OVERWRITE, OPT_REPORTS, 
 static void help(FILE *fp)
 {
     fprintf(fp, "Usage: moodscope analyze PATH... [--pattern GLOB] [--jobs N] [--overwrite]\n"
-                "                         [--reports DIR] [--catalog FILE]\n\n"
+                "                         [--reports DIR] [--catalog FILE|postgresql://...]\n"
+                "       moodscope analyze --enqueue PATH... | --worker [--path-map FROM=TO]\n\n"
                 "Finds audio files under each PATH (folders are searched recursively), decodes\n"
                 "them with FFmpeg and computes rhythm, tonal, timbre, dynamics, spatial,\n"
                 "instrumentation and mood features. Each track is recorded in the catalog with\n"
@@ -45,7 +48,7 @@ static void help(FILE *fp)
                 "                   file as FILE.moodscope.json; kept in the catalog only when\n"
                 "                   that folder is not writable)\n"
                 "  --no-true-peak   skip 4x-oversampled true peak (sample peak "
-                "instead)\n\n" MOOD_CLI_COMMON_HELP);
+                "instead)\n\n" MOOD_CLI_QUEUE_HELP MOOD_CLI_COMMON_HELP);
 }
 
 /* Files named on the command line get their tempo and key printed, up to this many. */
@@ -128,16 +131,30 @@ int mood_cmd_analyze(int argc, char **argv)
                                          {"force", no_argument, NULL, OPT_OVERWRITE},
                                          {"reports", required_argument, NULL, OPT_REPORTS},
                                          {"no-true-peak", no_argument, NULL, OPT_NO_TP},
+                                         MOOD_CLI_QUEUE_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     mood_cli_common com;
     mood_analyze_options o;
-    int opt;
+    mood_worker_options w;
+    int opt, mode = 0, nice_value = 0;
+    mood_worker_options_default(&w);
     mood_cli_common_init(&com);
     mood_analyze_options_default(&o);
     while ((opt = getopt_long(argc, argv, "vhj:", opts, NULL)) != -1) {
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
+        int q = mood_cli_queue_option(opt, optarg, &w, &nice_value);
+        if (q < 0)
+            return MOOD_EXIT_USAGE;
+        if (q > 0)
+            continue;
         switch (opt) {
+        case MOOD_OPT_Q_ENQUEUE:
+        case MOOD_OPT_Q_WORKER:
+            if (mode && mode != opt)
+                return mood_cli_usage("analyze", "--enqueue and --worker go separately");
+            mode = opt;
+            break;
         case 'h':
             help(stdout);
             return MOOD_EXIT_OK;
@@ -166,11 +183,25 @@ int mood_cmd_analyze(int argc, char **argv)
             return mood_cli_usage("analyze", "unknown option");
         }
     }
-    if (optind >= argc)
+    if (mode == MOOD_OPT_Q_WORKER && optind < argc)
+        return mood_cli_usage("analyze", "--worker takes its files from the queue, not '%s'",
+                              argv[optind]);
+    if (optind >= argc && mode != MOOD_OPT_Q_WORKER)
         return mood_cli_usage("analyze", "give at least one file or folder to analyse");
+    if (nice_value > 0 && setpriority(PRIO_PROCESS, 0, nice_value) != 0)
+        mood_cli_warn("--nice %d: cannot lower the priority", nice_value);
+    o.limits = &w;
     mood_catalog *cat;
     if (mood_catalog_open(com.catalog, &cat) != MOOD_OK)
         return mood_cli_fail("analyze: catalog");
+    if (mode) {
+        mood_cli_install_signals();
+        int qrc = mode == MOOD_OPT_Q_WORKER
+                      ? mood_cli_analyze_worker(cat, &o, &w)
+                      : mood_cli_analyze_enqueue(cat, argv + optind, argc - optind, &o);
+        mood_catalog_close(cat);
+        return qrc;
+    }
     if (!com.quiet && isatty(STDERR_FILENO)) {
         o.progress = show_progress;
     }
