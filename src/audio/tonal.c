@@ -171,14 +171,37 @@ static size_t seg_frame(const an_tonal *out, size_t i, size_t nf, double fdur)
     return f > nf ? nf : f;
 }
 
-#define SEG_SEARCH_S 4.0 /* a key change is moved by at most this much */
-#define SEG_MIN_F    4   /* frames (1.8 s) a segment keeps on either side of a moved change */
+#define SEG_MIN_F 4 /* frames (1.8 s) a segment keeps on either side of a moved change */
+
+/* Window-model score difference of key @p k2 over key @p k1 for frame @p f (with its two
+ * neighbours): the evidence of one frame for the later key. */
+static double frame_evidence(const float *frames, const unsigned char *voiced, size_t nf, size_t f,
+                             int k1, int k2)
+{
+    float tr[12] = {0}, bs[12] = {0};
+    int any = 0;
+    for (size_t g = f > 0 ? f - 1 : 0; g <= f + 1 && g < nf; g++) {
+        if (!voiced[g])
+            continue;
+        any = 1;
+        for (int i = 0; i < 12; i++) {
+            tr[i] += frames[g * 24 + i];
+            bs[i] += frames[g * 24 + 12 + i];
+        }
+    }
+    if (!any)
+        return 0.0;
+    double sc[24];
+    mood__key_scores(tr, bs, sc);
+    return sc[k2] - sc[k1];
+}
 
 /*
  * Viterbi places the key changes on a 2-second grid; each segment's key is then chosen again
  * from all of its frames, with its opening and its ending (mood__key_span_scores), neighbours
- * that end up equal are merged, and every change is moved, frame by frame within 4 s, to where
- * the two keys on either side explain their spans best.
+ * that end up equal are merged, and every change is moved to the frame between its neighbouring
+ * changes after which the frames' evidence for the later key over the earlier one sums highest
+ * (a change point at the resolution of a chord frame, 0.46 s).
  */
 static void refine_segments(const float *frames, const unsigned char *voiced, size_t nf,
                             double fdur, an_tonal *out)
@@ -202,21 +225,19 @@ static void refine_segments(const float *frames, const unsigned char *voiced, si
         out->keysegs[k++] = g;
     }
     out->n_keysegs = k;
-    const size_t reach = (size_t)(SEG_SEARCH_S / fdur);
     for (size_t i = 1; i < out->n_keysegs; i++) {
         size_t a = seg_frame(out, i - 1, nf, fdur), z = seg_frame(out, i + 1, nf, fdur);
-        size_t c0 = seg_frame(out, i, nf, fdur), best_c = c0;
-        size_t lo = MOOD_MAX(c0 > reach ? c0 - reach : 0, a + SEG_MIN_F);
-        size_t hi = MOOD_MIN(c0 + reach, z > SEG_MIN_F ? z - SEG_MIN_F : 0);
+        if (z < a + 2 * SEG_MIN_F)
+            continue;
         int k1 = out->keysegs[i - 1].mode * 12 + out->keysegs[i - 1].key_index;
         int k2 = out->keysegs[i].mode * 12 + out->keysegs[i].key_index;
-        double best = -HUGE_VAL;
-        for (size_t c = lo; c <= hi; c++) {
-            double s1[24], s2[24];
-            mood__key_span_scores(frames, voiced, a, c, fdur, s1);
-            mood__key_span_scores(frames, voiced, c, z, fdur, s2);
-            if (s1[k1] + s2[k2] > best) {
-                best = s1[k1] + s2[k2];
+        /* Suffix sums of the evidence from z-1 down to the lowest admissible change. */
+        double acc = 0.0, best = -HUGE_VAL;
+        size_t best_c = seg_frame(out, i, nf, fdur);
+        for (size_t c = z; c-- > a + SEG_MIN_F;) {
+            acc += frame_evidence(frames, voiced, nf, c, k1, k2);
+            if (c <= z - SEG_MIN_F && acc >= best) {
+                best = acc;
                 best_c = c;
             }
         }
@@ -224,7 +245,7 @@ static void refine_segments(const float *frames, const unsigned char *voiced, si
     }
 }
 
-#define HELD_TIE_S 1.5 /* a later key must be held this much longer to take the track key */
+#define HELD_TIE_S 2.0 /* a later key must be held this much longer to take the track key */
 
 /*
  * The segment list and the track key must agree: one segment takes the track key; with

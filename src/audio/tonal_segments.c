@@ -16,7 +16,7 @@
 #define SEG_WIN_S   8.0
 #define SEG_HOP_S   2.0
 #define SEG_TEMP    1.0  /* the window scores are log-posteriors (tonal_key.c) */
-#define SEG_PENALTY 8.0  /* log-likelihood cost of a key change */
+#define SEG_PENALTY 10.0 /* log-likelihood cost of a key change */
 
 /* Key scores of every window into @p sc (nw×24) and the window posteriors into @p post. */
 static void window_scores(const float *frames, const unsigned char *voiced, size_t nf,
