@@ -15,8 +15,7 @@ static int number(const char *opt, const char *arg, double lo, double hi, double
     errno = 0;
     double v = strtod(arg, &end);
     if (errno || end == arg || *end || !(v >= lo && v <= hi)) {
-        mood_cli_usage("analyze", "%s expects a number from %g to %g, got '%s'", opt, lo, hi,
-                       arg);
+        mood_cli_usage("analyze", "%s expects a number from %g to %g, got '%s'", opt, lo, hi, arg);
         return -1;
     }
     *out = v;
