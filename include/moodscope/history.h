@@ -54,7 +54,9 @@ typedef struct mood_history_import_report {
     mood_history_format format;
     size_t rows;               /**< records read */
     size_t added;              /**< new plays stored (music and kept-apart kinds) */
-    size_t duplicates;         /**< already in the catalog */
+    size_t duplicates;         /**< already in the catalog (includes @c merged) */
+    size_t merged;             /**< of which: the same play already imported from the other
+                                    Spotify export (account vs extended), stored once */
     size_t kept_apart;         /**< podcast, audiobook and video rows (stored with their kind) */
     size_t missing_essentials; /**< rows not stored: no time, or no artist/track name */
     size_t missing_time;       /**< of which: time absent or unreadable */

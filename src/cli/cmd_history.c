@@ -222,19 +222,6 @@ static int parse_args(int argc, char **argv, args *a)
 
 /* ---- steps ------------------------------------------------------------------------------- */
 
-/*
- * Progress of one import: the library reports the plays it merged with the other Spotify
- * export as the stage "import merged" (see mood_history_import); the rest is the usual line.
- */
-static int import_progress(void *user, const char *stage, double done, double total)
-{
-    if (strcmp(stage, "import merged") == 0) {
-        *(size_t *)user = (size_t)done;
-        return 0;
-    }
-    return mood_cli_progress(NULL, stage, done, total);
-}
-
 static int step_import(mood_catalog *cat, const args *a)
 {
     size_t total_added = 0, total_merged = 0;
@@ -242,21 +229,20 @@ static int step_import(mood_catalog *cat, const args *a)
         return mood_cli_usage("history", "import: expected one or more FILE arguments");
     for (size_t i = 0; i < a->n_files; i++) {
         mood_history_import_report r;
-        size_t merged = 0;
-        mood_status s = mood_history_import(cat, a->files[i], import_progress, &merged, &r);
+        mood_status s = mood_history_import(cat, a->files[i], mood_cli_progress, NULL, &r);
         mood_cli_progress_done();
         if (s != MOOD_OK)
             return mood_cli_fail("import %s", a->files[i]);
         printf("%s\tformat=%s\trows=%zu\tadded=%zu\tduplicates=%zu\tmerged=%zu\tkept_apart=%zu\t"
                "missing_essentials=%zu (time %zu, artist %zu, track %zu)\n",
                a->files[i], mood_history_format_name(r.format), r.rows, r.added, r.duplicates,
-               merged, r.kept_apart, r.missing_essentials, r.missing_time, r.missing_artist,
+               r.merged, r.kept_apart, r.missing_essentials, r.missing_time, r.missing_artist,
                r.missing_track);
         if (r.missing_essentials)
             mood_cli_warn("%s: %zu rows without time, artist or track were not stored", a->files[i],
                           r.missing_essentials);
         total_added += r.added;
-        total_merged += merged;
+        total_merged += r.merged;
     }
     mood_cli_info("imported %zu new plays from %zu files", total_added, a->n_files);
     if (total_merged)

@@ -495,10 +495,8 @@ static mood_status import_rows(mood_catalog *cat, hist_sink *sink, const char *p
 }
 
 /*
- * mood_history_import_report has no field for them, so the plays merged with the other Spotify
- * export are counted in duplicates (they were already in the catalog) and reported to the
- * progress callback as the stage "import merged" (done = merged plays, total = rows read),
- * once at the end of every Spotify import; history_imports.merged keeps them too.
+ * Plays merged with the other Spotify export are counted in duplicates (they were already in
+ * the catalog) and, of those, in merged; history_imports.merged keeps them too.
  */
 mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progress_fn progress,
                                 void *progress_user, mood_history_import_report *out)
@@ -530,13 +528,11 @@ mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progre
     mood__utc_now(sink.now, sizeof sink.now, NULL, 0);
     s = import_rows(cat, &sink, path, fmt);
     if (s != MOOD_OK) {
-        out->added = out->duplicates = out->kept_apart = 0;
+        out->added = out->duplicates = out->kept_apart = out->merged = 0;
         return s;
     }
+    out->merged = sink.merged;
     mood__progress(progress, progress_user, "import", 1, 1);
-    if (fmt != MOOD_HISTORY_LASTFM)
-        mood__progress(progress, progress_user, "import merged", (double)sink.merged,
-                       (double)out->rows);
     return MOOD_OK;
 }
 
