@@ -198,7 +198,8 @@ static mood_status read_local(const mood_mpi_input *in, const mood_csv_options *
     char path[4096];
     mood_status s;
     if (in->per_rank_pattern) {
-        if ((s = per_rank_path(in->per_rank_pattern, path, sizeof path)) != MOOD_OK)
+        s = per_rank_path(in->per_rank_pattern, path, sizeof path);
+        if (s != MOOD_OK)
             return s;
         return is_f32(path) ? read_f32_share(path, out) : mood_csv_read(path, o, out);
     }

@@ -278,9 +278,11 @@ static mood_status assemble_pipe(mood_run *r, assemble_in *a)
     p->names = mood__calloc(r->k, sizeof(char *));
     if (!p->features || !p->median || !p->sizes || !p->names)
         return mood__enomem("run");
-    for (size_t j = 0; j < r->d; j++)
-        if (!(p->features[j] = mood__strdup(r->flist.names[j])))
+    for (size_t j = 0; j < r->d; j++) {
+        p->features[j] = mood__strdup(r->flist.names[j]);
+        if (!p->features[j])
             return mood__enomem("run");
+    }
     memcpy(p->median, a->median, r->d * sizeof(float));
     memcpy(p->sizes, a->sizes, r->k * sizeof(size_t));
     p->scaler = *a->scaler;
@@ -312,9 +314,11 @@ static mood_status assemble_scores(mood_run *r, const float *xs, const mood_mpi_
     r->composite = r->k >= 2 ? mood_composite_score(&r->scores, r->n) : (double)NAN;
     mood_status s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names,
                                          r->labels, r->k, &r->profile);
-    for (size_t g = 0; s == MOOD_OK && g < r->k; g++)
-        if (!(r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g))))
+    for (size_t g = 0; s == MOOD_OK && g < r->k; g++) {
+        r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g));
+        if (!r->pipe->names[g])
             s = mood__enomem("run");
+    }
     return s;
 }
 
