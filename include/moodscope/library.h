@@ -137,6 +137,14 @@ MOOD_API mood_status mood_library_export_table(mood_catalog *cat, mood_table **o
 MOOD_API mood_status mood_library_list(mood_catalog *cat, mood_table **out);
 
 /**
+ * @brief Record that the tags of @p path were rewritten while its audio stayed the same (the tag
+ * writer checks the audio packets): the catalog takes the file's new size and modification
+ * time, so the next `analyze` does not analyse it again.
+ * @return ::MOOD_OK (also when @p path is not in the catalog), ::MOOD_EIO when it cannot be read.
+ */
+MOOD_API mood_status mood_library_retagged(mood_catalog *cat, const char *path);
+
+/**
  * @brief The JSON report of one track, found by catalog id, exact path, or a case-insensitive
  * substring of the path or title (which must match exactly one track).
  * @param out receives the text (release with mood_free()).

@@ -11,10 +11,12 @@
 #include "audio_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char *const track_steps[] = {
@@ -100,6 +102,24 @@ mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known 
     } else if (rc != MOOD_DB_DONE) {
         s = mood__catalog_error(cat, "lookup");
     }
+    mood__db_finalize(st);
+    return s;
+}
+
+mood_status mood_library_retagged(mood_catalog *cat, const char *path)
+{
+    struct stat sb;
+    mood_db_stmt *st;
+    mood_status s;
+    if (stat(path, &sb) != 0)
+        return mood__error(MOOD_EIO, "%s: %s", path, strerror(errno));
+    s = prep(cat, "UPDATE tracks SET size_bytes = ?, mtime_ns = ? WHERE path = ?", &st);
+    if (s != MOOD_OK)
+        return s;
+    mood__db_bind_int64(st, 1, (int64_t)sb.st_size);
+    mood__db_bind_int64(st, 2, (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec);
+    mood__db_bind_text(st, 3, path);
+    s = mood__db_run(st);
     mood__db_finalize(st);
     return s;
 }

@@ -174,7 +174,7 @@ static void print_changes(const char *path, const mood_tag_set *old, const mood_
 }
 
 /* Plan (and with --apply, write) the tags of one track. */
-static void tag_track(const mood_table *t, size_t i, const char *path,
+static void tag_track(mood_catalog *cat, const mood_table *t, size_t i, const char *path,
                       const mood_cli_tags_options *o, tag_counts *c)
 {
     mood_tag_set old, want, ch;
@@ -206,6 +206,11 @@ static void tag_track(const mood_table *t, size_t i, const char *path,
         mood_cli_fail("write-tags (file left unchanged)");
         return;
     }
+    /* The audio is unchanged (the writer checked it): keep the catalog's size and time in step
+     * so that the next analyze does not redo the file. */
+    if (o->apply && mood_library_retagged(cat, path) != MOOD_OK)
+        mood_cli_warn("%s: tags written, but the catalog still has the old size: the next "
+                      "analyze will analyse it again (%s)", path, mood_last_error());
     c->changed++;
     c->fields += n;
 }
@@ -219,14 +224,16 @@ static int write_tags(const mood_cli_tags_options *o, char **paths, int n_paths)
     if (mood_catalog_open(o->com.catalog, &cat) != MOOD_OK)
         return mood_cli_fail("library: catalog");
     int rc = mood_cli_tags_load(cat, o, paths, n_paths, &t);
-    mood_catalog_close(cat);
-    if (rc != MOOD_EXIT_OK)
+    if (rc != MOOD_EXIT_OK) {
+        mood_catalog_close(cat);
         return rc;
+    }
     mood_table_find(t, "path", &pj);
     c.tracks = mood_table_rows(t);
     for (size_t i = 0; i < c.tracks; i++)
-        tag_track(t, i, mood_table_str(t, pj, i), o, &c);
+        tag_track(cat, t, i, mood_table_str(t, pj, i), o, &c);
     mood_table_destroy(t);
+    mood_catalog_close(cat);
     mood_cli_info("write-tags: %zu tracks: %zu %s (%zu fields), %zu unchanged, %zu skipped (no "
                   "tag support), %zu errors%s",
                   c.tracks, c.changed, o->apply ? "written" : "to change", c.fields, c.unchanged,

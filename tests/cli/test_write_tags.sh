@@ -154,6 +154,9 @@ snapshot "$WORK/after.json"
 check "full apply: every field, audio, user tags, modes and times as expected" [ $? = 0 ]
 run_cmd library write-tags --catalog "$CAT" "$WORK/music/click.mp3" "$WORK/music/click.opus"
 check "a dry run after apply has nothing to change" grep -q "0 to change (0 fields), 2 unchanged" "$WORK/err.txt"
+run_cmd analyze --catalog "$CAT" --jobs 2 "$WORK"/music/click.*
+check "analyze after apply skips the retagged files (audio unchanged)" \
+    grep -qE "([0-9]+) found, 0 analysed, \1 skipped" "$WORK/out.txt" "$WORK/err.txt"
 
 # --- TagLib reads them back ----------------------------------------------------------------
 run_cmd library read-tags "$WORK/music/click.m4a"
