@@ -243,10 +243,18 @@ double mood__lag_at(const double *g, size_t n, double lag);
 /* Mean onset @p frac of a period after the pulses of period @p P (best phase per window of
  * @p win frames, hop @p hop) relative to the mean onset on the pulses. */
 double mood__offbeat_ratio(const float *o, size_t n, size_t win, size_t hop, double P, double frac);
-/* Beat period (frames) chosen among the metrical levels of the tempogram peak @p P0 of the
- * tempogram @p g (nl lags); fills octave_conf, alt_bpm and alt_conf of @p out. */
-double mood__rhythm_level(const float *o, size_t n, const double *g, size_t nl, double fr,
-                          double P0, size_t win, size_t hop, an_rhythm *out);
+/* Input of the metrical-level decision: the normalised envelope @p o and low band @p low
+ * (or NULL), n frames at fr Hz, the tempogram @p g (nl lags) and its window and hop. */
+typedef struct an_level_in {
+    const float *o, *low;
+    size_t n;
+    double fr;
+    const double *g;
+    size_t nl, win, hop;
+} an_level_in;
+/* Beat period (frames) chosen among the metrical levels of the tempogram peak @p P0 (@p rate:
+ * onsets per second); fills octave_conf, alt_bpm and alt_conf of @p out. */
+double mood__rhythm_level(const an_level_in *in, double P0, double rate, an_rhythm *out);
 /* rhythm_beats.c: beat frames of envelope @p o following @p period (frames, per frame) into
  * @p beats (cap entries). */
 mood_status mood__track_beats(const float *o, size_t n, const double *period, size_t *beats,

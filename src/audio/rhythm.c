@@ -210,25 +210,29 @@ static float onset_rate(const float *o, size_t n, double fr)
     return (float)((double)count / ((double)n / fr));
 }
 
-/* The envelope the beat tracker follows: full band plus the low band (kick and bass), whose
- * onsets mark the beat where loud off-beat hi-hats would pull the phase. Written into @p ob. */
-static void tracking_envelope(const an_rhythm_in *in, const float *o, float *ob)
+/* The envelope the beat tracker follows: full band plus the normalised low band @p low (kick
+ * and bass, or NULL), whose onsets mark the beat where loud off-beat hi-hats would pull the
+ * phase. Written into @p ob. */
+static void tracking_envelope(const float *o, const float *low, size_t n, float *ob)
 {
-    size_t n = in->n;
-    if (!in->bands) {
-        memcpy(ob, o, n * sizeof(float));
-        return;
-    }
     for (size_t i = 0; i < n; i++)
-        ob[i] = in->bands[2 * i];
-    normalise(ob, n, ob);
-    for (size_t i = 0; i < n; i++)
-        ob[i] = o[i] + LOW_WEIGHT * ob[i];
+        ob[i] = o[i] + (low ? LOW_WEIGHT * low[i] : 0.0f);
+}
+
+/* The normalised low-band envelope into @p low; returns NULL when there are no bands. */
+static const float *low_band(const an_rhythm_in *in, float *low)
+{
+    if (!in->bands)
+        return NULL;
+    for (size_t i = 0; i < in->n; i++)
+        low[i] = in->bands[2 * i];
+    normalise(low, in->n, low);
+    return low;
 }
 
 /* Beats at the chosen period, their statistics, metre and tempo curve. */
-static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const double *period,
-                                   double P, an_rhythm *out)
+static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const float *low,
+                                   const double *period, double P, an_rhythm *out)
 {
     size_t n = in->n, cap = n / (size_t)MOOD_MAX(1.0, floor(P * 0.6)) + 2, nb = 0;
     double fr = in->frame_rate_hz;
@@ -239,7 +243,7 @@ static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const
         mood__free(ob);
         return mood__enomem("rhythm: beats");
     }
-    tracking_envelope(in, o, ob);
+    tracking_envelope(o, low, n, ob);
     mood_status st = mood__track_beats(ob, n, period, b, cap, &nb);
     mood__free(ob);
     if (st == MOOD_OK)
@@ -273,12 +277,12 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     size_t nl = (size_t)ceil(fr * 4.0) + 2; /* lags up to 4 s: 2P checks at 40 BPM */
     size_t win = MOOD_MIN((size_t)lround(fr * 12.0), n), hop = MOOD_MAX(win / 4, (size_t)1);
     size_t nwin = 0;
-    float *o = mood__malloc_array(n, sizeof(float));
+    float *o = mood__malloc_array(n, sizeof(float)), *lowbuf = mood__malloc_array(n, sizeof(float));
     double *g = mood__calloc(2 * nl, sizeof(double));
     double *local = mood__malloc_array(n / hop + 2, sizeof(double));
     double *period = mood__malloc_array(n, sizeof(double));
     mood_status st = MOOD_OK;
-    if (!o || !g || !local || !period) {
+    if (!o || !lowbuf || !g || !local || !period) {
         st = mood__enomem("rhythm");
         goto done;
     }
@@ -287,17 +291,20 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     double P0 = g[0] > 0 ? best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr) : 0;
     if (P0 <= 0) /* silence or no periodicity: no rhythm */
         goto done;
-    double P = mood__rhythm_level(o, n, g, nl, fr, P0, win, hop, out);
+    const float *low = low_band(in, lowbuf);
+    out->onset_rate_hz = onset_rate(o, n, fr);
+    an_level_in lin = {o, low, n, fr, g, nl, win, hop};
+    double P = mood__rhythm_level(&lin, P0, (double)out->onset_rate_hz, out);
     out->tempo_bpm = (float)(60.0 * fr / P);
     out->tempo_conf = (float)MOOD_MAX(0.0, MOOD_MIN(1.0, mood__lag_at(g, nl, P)));
     local_tempo(local, nwin, win, hop, n, P, fr, out, period);
     tempogram_peaks(g, nl, fr, out);
-    st = beats_and_metre(in, o, period, P, out);
-    out->onset_rate_hz = onset_rate(o, n, fr);
+    st = beats_and_metre(in, o, low, period, P, out);
 done:
     if (st != MOOD_OK)
         mood__rhythm_free(out);
     mood__free(o);
+    mood__free(lowbuf);
     mood__free(g);
     mood__free(local);
     mood__free(period);

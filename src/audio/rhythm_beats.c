@@ -7,7 +7,7 @@
  *  - tempo curve: the median inter-beat interval over sliding groups of beats, cut into
  *    segments where it moves by more than 3%, short segments merged into their neighbours; one
  *    segment when the tempogram's local tempi agree within 5% (steady songs); groups outside
- *    the range of those local tempi are ignored.
+ *    the range of those local tempi or at 4:3 or more from the global tempo are ignored.
  */
 #include "audio_internal.h"
 
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define TIGHTNESS 100.0 /* weight of tempo consistency (Ellis' alpha) */
+#define MAX_CHANGE 1.32 /* largest tempo-curve ratio to the global tempo (below 4:3) */
 
 /* Best predecessor of frame @p t for local period @p P; *out_sc gets its score. */
 static long predecessor(const double *C, size_t t, double P, double *out_sc)
@@ -156,6 +157,9 @@ mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, 
                 bpm *= 2;
             /* Groups outside the tempogram's local range are tracking errors, not tempo. */
             if (bpm < 0.97 * (double)lo_bpm || bpm > 1.03 * (double)hi_bpm)
+                continue;
+            /* So are groups at 3:4 or 4:3 (a tempo change is taken to stay under 32%). */
+            if (fabs(log(bpm / (double)tempo_bpm)) > log(MAX_CHANGE))
                 continue;
             float st = k == 0 ? 0.0f : beats_s[i + G / 2];
             out->curve[k++] = (mood_tempo_segment){st, (float)bpm};
