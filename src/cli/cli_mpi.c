@@ -152,21 +152,7 @@ static int parse_one(mpi_args *a, int opt, char **argv)
 static int parse_cluster(int argc, char **argv, mpi_args *a)
 {
     static const struct option opts[] = {
-        {"input", required_argument, NULL, 'i'},
-        {"clusters", required_argument, NULL, 'k'},
-        {"n-clusters", required_argument, NULL, 'k'},
-        {"n_clusters", required_argument, NULL, 'k'},
-        {"features", required_argument, NULL, OPT_FEATURES},
-        {"scaler", required_argument, NULL, OPT_SCALER},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"random-state", required_argument, NULL, OPT_SEED},
-        {"random_state", required_argument, NULL, OPT_SEED},
-        {"n-init", required_argument, NULL, OPT_NINIT},
-        {"n_init", required_argument, NULL, OPT_NINIT},
-        {"max-iter", required_argument, NULL, OPT_MAXITER},
-        {"max_iter", required_argument, NULL, OPT_MAXITER},
-        {"tol", required_argument, NULL, OPT_TOL},
-        {"algorithm", required_argument, NULL, OPT_ALGO},
+        MOOD_CLI_CLUSTER_KMEANS_LONGOPTS,
         {"input-per-rank", required_argument, NULL, OPT_PER_RANK},
         {"gather-max", required_argument, NULL, OPT_GATHER},
         {"skip-clustered-output", no_argument, NULL, OPT_SKIP},
@@ -296,11 +282,8 @@ int mood_cli_cluster_mpi(int argc, char **argv)
 int mood_cli_predict_mpi(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"input", required_argument, NULL, 'i'},
-        {"predict_csv", required_argument, NULL, 'i'},
-        {"predict-csv", required_argument, NULL, 'i'},
+        MOOD_CLI_PREDICT_LONGOPTS,
         {"input-per-rank", required_argument, NULL, 'P'},
-        {"output", required_argument, NULL, 'o'},
         {"mpi", no_argument, NULL, 'M'},
         MOOD_CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},

@@ -28,10 +28,7 @@ int mood_cmd_predict(int argc, char **argv)
     if (mood_cli_mpi_wanted(argc, argv))
         return mood_cli_predict_mpi(argc, argv);
     static const struct option opts[] = {
-        {"input", required_argument, NULL, 'i'},
-        {"predict_csv", required_argument, NULL, 'i'},
-        {"predict-csv", required_argument, NULL, 'i'},
-        {"output", required_argument, NULL, 'o'},
+        MOOD_CLI_PREDICT_LONGOPTS,
         MOOD_CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };

@@ -57,8 +57,7 @@ typedef struct lloyd {
     float *shift;     /* k centre moves (for the bounds) */
     float *s_half;    /* k: half the distance to the nearest other centre */
     float *tmp;       /* n squared distances, only for empty-cluster relocation */
-    float max1, max2; /* largest and second largest shift */
-    size_t max1_idx;
+    km_shifts mx;     /* largest and second largest shift */
     int alloc_failed;
 } lloyd;
 
@@ -99,7 +98,7 @@ static size_t bound_filter(lloyd *L, size_t b0, size_t b, size_t *idx, size_t *e
         size_t i = b0 + r;
         size_t a = (size_t)L->lab[i];
         float u = L->up[i] + L->shift[a];
-        float l = L->lo[i] - (a == L->max1_idx ? L->max2 : L->max1);
+        float l = L->lo[i] - (a == L->mx.max1_idx ? L->mx.max2 : L->mx.max1);
         float z = l > L->s_half[a] ? l : L->s_half[a];
         if (u > z && tight) {
             u = sqrtf(mood__km_sqdist(L->x + i * d, L->c + a * d, d));
@@ -268,22 +267,82 @@ static void relocate_empty(lloyd *L, size_t n_empty)
             j++;
         if (j >= k)
             break;
-        size_t far = 0;
-        float fd = -1.0f;
-        for (size_t i = 0; i < n; i++)
-            if (L->tmp[i] > fd) {
-                fd = L->tmp[i];
-                far = i;
-            }
+        float fd;
+        size_t far = mood__km_farthest(L->tmp, n, &fd);
         L->tmp[far] = -2.0f; /* taken */
-        size_t old = (size_t)L->lab[far];
-        const float *xf = L->x + far * d;
-        for (size_t l = 0; l < d; l++) {
-            L->sum[old * d + l] -= (double)xf[l];
-            L->sum[j * d + l] = (double)xf[l];
+        mood__km_take_row(L->sum, k, d, (size_t)L->lab[far], j, L->x + far * d);
+    }
+}
+
+size_t mood__km_farthest(const float *v, size_t n, float *out_v)
+{
+    size_t far = 0;
+    float fd = -1.0f;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > fd) {
+            fd = v[i];
+            far = i;
         }
-        cnt[old] -= 1.0;
-        cnt[j] = 1.0;
+    *out_v = fd;
+    return far;
+}
+
+void mood__km_take_row(double *sum, size_t k, size_t d, size_t old, size_t j, const float *xf)
+{
+    double *cnt = sum + k * d;
+    for (size_t l = 0; l < d; l++) {
+        sum[old * d + l] -= (double)xf[l];
+        sum[j * d + l] = (double)xf[l];
+    }
+    cnt[old] -= 1.0;
+    cnt[j] = 1.0;
+}
+
+double mood__km_move_centres(const double *sum, size_t k, size_t d, float *c, float *c_old,
+                             float *shift, km_shifts *mx)
+{
+    const double *cnt = sum + k * d;
+    double tot = 0.0;
+    memcpy(c_old, c, k * d * sizeof(float));
+    mx->max1 = mx->max2 = 0.0f;
+    mx->max1_idx = 0;
+    for (size_t j = 0; j < k; j++) {
+        double sh = 0.0;
+        if (cnt[j] > 0.0) {
+            for (size_t l = 0; l < d; l++) {
+                float v = (float)(sum[j * d + l] / cnt[j]);
+                double t = (double)v - (double)c_old[j * d + l];
+                sh += t * t;
+                c[j * d + l] = v;
+            }
+        }
+        tot += sh;
+        /* Rounded up a little so that float bounds stay conservative. */
+        float s = (float)(sqrt(sh) * (1.0 + 1e-6));
+        shift[j] = s;
+        if (s > mx->max1) {
+            mx->max2 = mx->max1;
+            mx->max1 = s;
+            mx->max1_idx = j;
+        } else if (s > mx->max2) {
+            mx->max2 = s;
+        }
+    }
+    return tot;
+}
+
+void mood__km_centre_gaps(const float *c, size_t k, size_t d, float *s_half)
+{
+    for (size_t j = 0; j < k; j++) {
+        float m = INFINITY;
+        for (size_t j2 = 0; j2 < k; j2++) {
+            if (j2 == j)
+                continue;
+            float v = mood__km_sqdist(c + j * d, c + j2 * d, d);
+            if (v < m)
+                m = v;
+        }
+        s_half[j] = 0.5f * sqrtf(m) * (1.0f - 1e-6f);
     }
 }
 
@@ -303,46 +362,10 @@ static double update_centres(lloyd *L)
         n_empty += cnt[j] <= 0.0;
     if (n_empty)
         relocate_empty(L, n_empty);
-    memcpy(L->c_old, L->c, k * d * sizeof(float));
-    double tot = 0.0;
-    L->max1 = L->max2 = 0.0f;
-    L->max1_idx = 0;
-    for (size_t j = 0; j < k; j++) {
-        double sh = 0.0;
-        if (cnt[j] > 0.0) {
-            for (size_t l = 0; l < d; l++) {
-                float v = (float)(L->sum[j * d + l] / cnt[j]);
-                double t = (double)v - (double)L->c_old[j * d + l];
-                sh += t * t;
-                L->c[j * d + l] = v;
-            }
-        }
-        tot += sh;
-        /* Rounded up a little so that float bounds stay conservative. */
-        float s = (float)(sqrt(sh) * (1.0 + 1e-6));
-        L->shift[j] = s;
-        if (s > L->max1) {
-            L->max2 = L->max1;
-            L->max1 = s;
-            L->max1_idx = j;
-        } else if (s > L->max2) {
-            L->max2 = s;
-        }
-    }
+    double tot = mood__km_move_centres(L->sum, k, d, L->c, L->c_old, L->shift, &L->mx);
     mood__km_centres_set(&L->cs, L->c);
-    if (L->bounds) {
-        for (size_t j = 0; j < k; j++) {
-            float m = INFINITY;
-            for (size_t j2 = 0; j2 < k; j2++) {
-                if (j2 == j)
-                    continue;
-                float v = mood__km_sqdist(L->c + j * d, L->c + j2 * d, d);
-                if (v < m)
-                    m = v;
-            }
-            L->s_half[j] = 0.5f * sqrtf(m) * (1.0f - 1e-6f);
-        }
-    }
+    if (L->bounds)
+        mood__km_centre_gaps(L->c, k, d, L->s_half);
     return tot;
 }
 

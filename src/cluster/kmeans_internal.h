@@ -124,4 +124,54 @@ double mood__now(void);
 mood_status mood__kmeans_pp_weighted(const float *x, const double *w, size_t m, size_t d, size_t k,
                                      mood_rng *rng, float *out);
 
+/* ---- seeding pieces shared with the distributed k-means (src/mpi/kmeans.c) ---- */
+/*
+ * Squared distance through ‖x‖² − 2x·c + ‖c‖² (as scikit-learn computes it), the dot product
+ * from mood__km_dots so that one candidate gives the same value alone or among others.
+ */
+static inline float mood__km_dist_from_dot(float xn, float cn, float dot)
+{
+    float v = xn + cn - 2.0f * dot;
+    return v > 0.0f ? v : 0.0f;
+}
+/* ‖c‖² of one row (double accumulation). */
+float mood__km_sqnorm(const float *c, size_t d);
+/*
+ * D² sampling over chunked potentials: the chunk c holding cumulative potential @p r (the
+ * last when r is beyond the total); *acc receives the potential of chunks [0, c).
+ */
+size_t mood__km_pot_chunk(const double *chunk_pot, size_t count, double r, double *acc);
+/* splitmix64's finaliser of @p z as a uniform in [0, 1). */
+double mood__km_mix_unit(uint64_t z);
+/* A uniform in [0, 1) per (seed, round, row), thread- and rank-independent (k-means||). */
+double mood__km_hash_uniform(uint64_t seed, uint64_t round, uint64_t row);
+/*
+ * A few weighted Lloyd steps on the k-means|| candidates @p c (m×d, weights @p w): the
+ * candidates stand for the rows nearest to them, so this refines the seeds @p centres (k×d,
+ * in place) at the cost of m·k·d per step (m ≈ 10k).
+ */
+mood_status mood__km_weighted_lloyd(const float *c, const double *w, size_t m, size_t d, size_t k,
+                                    float *centres);
+
+/* ---- Lloyd pieces shared with the distributed k-means ---- */
+/* Largest and second largest centre shift of a step (the Hamerly bounds' update). */
+typedef struct km_shifts {
+    float max1, max2;
+    size_t max1_idx;
+} km_shifts;
+/*
+ * New centres @p c (k×d) from @p sum (k×d sums then k counts; a centre with count 0 stays),
+ * the old ones saved in @p c_old; shift[j] = ‖Δc_j‖ rounded up a little so that float bounds
+ * stay conservative. Returns Σ‖Δc‖².
+ */
+double mood__km_move_centres(const double *sum, size_t k, size_t d, float *c, float *c_old,
+                             float *shift, km_shifts *mx);
+/* Index of the largest of v[0..n) (lowest on ties; 0 when n = 0), its value in *out_v (−1
+ * when n = 0): the row an empty cluster takes. */
+size_t mood__km_farthest(const float *v, size_t n, float *out_v);
+/* Empty cluster j takes the row @p xf from cluster @p old in @p sum (k×d sums, then k counts). */
+void mood__km_take_row(double *sum, size_t k, size_t d, size_t old, size_t j, const float *xf);
+/* s_half[j]: half the distance from centre j to its nearest other centre (slightly shrunk). */
+void mood__km_centre_gaps(const float *c, size_t k, size_t d, float *s_half);
+
 #endif

@@ -53,16 +53,23 @@ static double pot_total(const seed_state *s)
     return t;
 }
 
+size_t mood__km_pot_chunk(const double *chunk_pot, size_t count, double r, double *acc)
+{
+    size_t c = 0;
+    *acc = 0.0;
+    for (; c + 1 < count; c++) {
+        if (*acc + chunk_pot[c] >= r)
+            break;
+        *acc += chunk_pot[c];
+    }
+    return c;
+}
+
 /* Index i with cumsum(closest)[i-1] < r ≤ cumsum(closest)[i] (numpy searchsorted, clipped). */
 static size_t sample_row(const seed_state *s, double r)
 {
-    size_t c = 0;
-    double acc = 0.0;
-    for (; c + 1 < s->ch.count; c++) {
-        if (acc + s->chunk_pot[c] >= r)
-            break;
-        acc += s->chunk_pot[c];
-    }
+    double acc;
+    const size_t c = mood__km_pot_chunk(s->chunk_pot, s->ch.count, r, &acc);
     size_t lo = c * s->ch.rows, hi = MOOD_MIN(s->n, lo + s->ch.rows);
     for (size_t i = lo; i < hi; i++) {
         acc += (double)s->closest[i];
@@ -76,17 +83,7 @@ static size_t sample_row(const seed_state *s, double r)
     return hi - 1;
 }
 
-/*
- * Squared distance through ‖x‖² − 2x·c + ‖c‖² (as scikit-learn computes it), the dot product
- * from mood__km_dots so that one candidate gives the same value alone or among others.
- */
-static inline float dist_from_dot(float xn, float cn, float dot)
-{
-    float v = xn + cn - 2.0f * dot;
-    return v > 0.0f ? v : 0.0f;
-}
-
-static float sqnorm(const float *c, size_t d)
+float mood__km_sqnorm(const float *c, size_t d)
 {
     double s = 0.0;
     for (size_t l = 0; l < d; l++)
@@ -99,7 +96,7 @@ static void seed_first(seed_state *s, const float *c0)
 {
     const float *x = s->x;
     size_t d = s->d;
-    const float cn0 = sqnorm(c0, d);
+    const float cn0 = mood__km_sqnorm(c0, d);
     long long nc = (long long)s->ch.count;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(mood__par_threads(s->nt, (double)s->n *(double)d))            \
@@ -111,7 +108,7 @@ static void seed_first(seed_state *s, const float *c0)
         for (size_t i = lo; i < hi; i++) {
             float dot;
             mood__km_dots(x + i * d, d, c0, 1, &dot);
-            float v = dist_from_dot(s->xnorm[i], cn0, dot);
+            float v = mood__km_dist_from_dot(s->xnorm[i], cn0, dot);
             s->closest[i] = v;
             s->assign[i] = 0;
             pot += (double)v;
@@ -245,7 +242,7 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
                     for (size_t t = 0; t < L; t++) {
                         if (!((need >> t) & 1u))
                             continue;
-                        float v = dist_from_dot(s.xnorm[i], cnorm[t], dot[t]);
+                        float v = mood__km_dist_from_dot(s.xnorm[i], cnorm[t], dot[t]);
                         if (v < cl)
                             r[t] += (double)(cl - v);
                     }
@@ -286,7 +283,7 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
                 if (cc[best * k + (size_t)s.assign[i]] < 4.0f * cl) {
                     float dot;
                     mood__km_dots(x + i * d, d, cb, 1, &dot);
-                    float v = dist_from_dot(s.xnorm[i], cnb, dot);
+                    float v = mood__km_dist_from_dot(s.xnorm[i], cnb, dot);
                     if (v < cl) {
                         s.closest[i] = cl = v;
                         s.assign[i] = (int32_t)c;
@@ -379,10 +376,8 @@ done:
     return st;
 }
 
-/* splitmix64 of a mixed key: a uniform in [0, 1) per (seed, round, row), thread-independent. */
-static double hash_uniform(uint64_t seed, uint64_t round, uint64_t row)
+double mood__km_mix_unit(uint64_t z)
 {
-    uint64_t z = seed ^ (round * 0xd1342543de82ef95ULL) ^ (row * 0x9e3779b97f4a7c15ULL);
     z += 0x9e3779b97f4a7c15ULL;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -390,12 +385,18 @@ static double hash_uniform(uint64_t seed, uint64_t round, uint64_t row)
     return (double)(z >> 11) * 0x1.0p-53;
 }
 
+double mood__km_hash_uniform(uint64_t seed, uint64_t round, uint64_t row)
+{
+    return mood__km_mix_unit(seed ^ (round * 0xd1342543de82ef95ULL) ^
+                             (row * 0x9e3779b97f4a7c15ULL));
+}
+
 /*
  * A few weighted Lloyd steps on the k-means|| candidates: the candidates stand for the rows
  * nearest to them, so this refines the seeds at the cost of m·k·d per step (m ≈ 10k).
  */
-static mood_status weighted_lloyd(const float *c, const double *w, size_t m, size_t d, size_t k,
-                                  float *centres)
+mood_status mood__km_weighted_lloyd(const float *c, const double *w, size_t m, size_t d, size_t k,
+                                    float *centres)
 {
     double *sum = mood__calloc(k * d + k, sizeof(double));
     if (!sum)
@@ -468,7 +469,7 @@ static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, m
         for (long long ch = 0; ch < nc; ch++) {
             size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows), cnt = 0;
             for (size_t i = lo; i < hi; i++) {
-                pick[i] = hash_uniform(hseed, round, i) < scale * (double)s.closest[i];
+                pick[i] = mood__km_hash_uniform(hseed, round, i) < scale * (double)s.closest[i];
                 cnt += pick[i];
             }
             chunk_cnt[ch] = cnt;
@@ -571,7 +572,7 @@ static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, m
     }
     st = mood__kmeans_pp_weighted(cands, w, m, d, k, rng, out);
     if (st == MOOD_OK)
-        st = weighted_lloyd(cands, w, m, d, k, out);
+        st = mood__km_weighted_lloyd(cands, w, m, d, k, out);
 done:
     mood__free(cands);
     mood__free(w);

@@ -47,27 +47,12 @@ typedef struct dkm {
     float *c, *c_old, *up, *lo, *shift, *s_half, *tmp;
     double *sum;
     int32_t *lab;
-    float max1, max2;
-    size_t max1_idx;
+    km_shifts mx;
     int bounds, first;
     float *xb, *xnb, *xt, *v1, *v2, *Dk;
     size_t *idx;
     int32_t *labb;
 } dkm;
-
-static inline float dist_from_dot(float xn, float cn, float dot)
-{
-    float v = xn + cn - 2.0f * dot;
-    return v > 0.0f ? v : 0.0f;
-}
-
-static float sqnorm(const float *c, size_t d)
-{
-    double s = 0.0;
-    for (size_t l = 0; l < d; l++)
-        s += (double)c[l] * (double)c[l];
-    return (float)s;
-}
 
 static void acc_pot(void *u, size_t c, size_t a, size_t b, double *v)
 {
@@ -95,13 +80,8 @@ static double pot_total(const dkm *D)
 static mood_status sample_row(dkm *D, double r, size_t *out)
 {
     const mpi_layout *l = D->l;
-    size_t c = 0;
-    double acc = 0.0;
-    for (; c + 1 < D->sg.count; c++) {
-        if (acc + D->chunk_pot[c] >= r)
-            break;
-        acc += D->chunk_pot[c];
-    }
+    double acc;
+    const size_t c = mood__km_pot_chunk(D->chunk_pot, D->sg.count, r, &acc);
     size_t lo = c * D->sg.rows, hi = lo + D->sg.rows < l->n ? lo + D->sg.rows : l->n;
     float *cl = mood__malloc_array(hi - lo, sizeof(float));
     if (!cl)
@@ -139,11 +119,11 @@ static mood_status fetch_row(dkm *D, size_t i, float *out)
 /* Distances of every local row to the first centre. */
 static void seed_first(dkm *D, const float *c0)
 {
-    const float cn0 = sqnorm(c0, D->d);
+    const float cn0 = mood__km_sqnorm(c0, D->d);
     for (size_t i = 0; i < D->n; i++) {
         float dot;
         mood__km_dots(D->x + i * D->d, D->d, c0, 1, &dot);
-        D->closest[i] = dist_from_dot(D->xnorm[i], cn0, dot);
+        D->closest[i] = mood__km_dist_from_dot(D->xnorm[i], cn0, dot);
         D->assign[i] = 0;
     }
 }
@@ -196,7 +176,7 @@ static void acc_red(void *u, size_t c, size_t a, size_t b, double *v)
         for (size_t t = 0; t < L; t++) {
             if (!((need >> t) & 1u))
                 continue;
-            float w = dist_from_dot(D->xnorm[i], D->cnorm[t], dot[t]);
+            float w = mood__km_dist_from_dot(D->xnorm[i], D->cnorm[t], dot[t]);
             if (w < cl)
                 v[t] += (double)(cl - w);
         }
@@ -213,7 +193,7 @@ static void move_to(dkm *D, size_t c, size_t best)
         if (D->cc[best * D->k + (size_t)D->assign[i]] < 4.0f * cl) {
             float dot;
             mood__km_dots(D->x + i * D->d, D->d, cb, 1, &dot);
-            float v = dist_from_dot(D->xnorm[i], cnb, dot);
+            float v = mood__km_dist_from_dot(D->xnorm[i], cnb, dot);
             if (v < cl) {
                 D->closest[i] = v;
                 D->assign[i] = (int32_t)c;
@@ -235,7 +215,7 @@ static mood_status draw_candidates(dkm *D, size_t c, mood_rng *rng, const float 
             s = fetch_row(D, cand, D->cbuf + t * D->d);
         if (s != MOOD_OK)
             break;
-        D->cnorm[t] = sqnorm(D->cbuf + t * D->d, D->d);
+        D->cnorm[t] = mood__km_sqnorm(D->cbuf + t * D->d, D->d);
         for (size_t j = 0; j < c; j++)
             D->cc[t * D->k + j] = mood__km_sqdist(D->cbuf + t * D->d, out + j * D->d, D->d);
     }
@@ -280,58 +260,6 @@ static mood_status seed_plusplus(dkm *D, mood_rng *rng, float *out)
 }
 
 /* ---------------------------------------------------------------- k-means|| */
-static double hash_uniform(uint64_t seed, uint64_t round, uint64_t row)
-{
-    uint64_t z = seed ^ (round * 0xd1342543de82ef95ULL) ^ (row * 0x9e3779b97f4a7c15ULL);
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
-/* weighted_lloyd() of kmeans_seed.c: 20 weighted Lloyd steps on the candidates. */
-static mood_status weighted_lloyd(const float *c, const double *w, size_t m, size_t d, size_t k,
-                                  float *centres)
-{
-    double *sum = mood__calloc(k * d + k, sizeof(double));
-    if (!sum)
-        return mood__enomem("k-means|| refinement");
-    double *cnt = sum + k * d;
-    for (int it = 0; it < 20; it++) {
-        memset(sum, 0, (k * d + k) * sizeof(double));
-        for (size_t i = 0; i < m; i++) {
-            size_t best = 0;
-            float bd = INFINITY;
-            for (size_t j = 0; j < k; j++) {
-                float v = mood__km_sqdist(c + i * d, centres + j * d, d);
-                if (v < bd) {
-                    bd = v;
-                    best = j;
-                }
-            }
-            for (size_t l = 0; l < d; l++)
-                sum[best * d + l] += w[i] * (double)c[i * d + l];
-            cnt[best] += w[i];
-        }
-        double shift = 0.0;
-        for (size_t j = 0; j < k; j++) {
-            if (cnt[j] <= 0.0)
-                continue;
-            for (size_t l = 0; l < d; l++) {
-                float v = (float)(sum[j * d + l] / cnt[j]);
-                double t = (double)v - (double)centres[j * d + l];
-                shift += t * t;
-                centres[j * d + l] = v;
-            }
-        }
-        if (shift == 0.0)
-            break;
-    }
-    mood__free(sum);
-    return MOOD_OK;
-}
-
 /* One round's picks, gathered in global row order and appended to *cands. */
 static mood_status gather_picks(dkm *D, uint64_t hseed, size_t round, double scale, float **cands,
                                 size_t *m)
@@ -344,7 +272,7 @@ static mood_status gather_picks(dkm *D, uint64_t hseed, size_t round, double sca
     float *rows = mood__malloc_array(D->n + 1, d * sizeof(float));
     mood_status s = all && counts && rows ? MOOD_OK : mood__enomem("k-means||");
     for (size_t i = 0; s == MOOD_OK && i < D->n; i++)
-        if (hash_uniform(hseed, round, l->g0 + i) < scale * (double)D->closest[i])
+        if (mood__km_hash_uniform(hseed, round, l->g0 + i) < scale * (double)D->closest[i])
             memcpy(rows + (mine++) * d, D->x + i * d, d * sizeof(float));
     my = mine;
     s = mood_mpi_agree(s);
@@ -450,7 +378,7 @@ static mood_status seed_parallel(dkm *D, mood_rng *rng, float *out)
     else if (s == MOOD_OK) {
         s = mood__kmeans_pp_weighted(cands, w, m, d, D->k, rng, out);
         if (s == MOOD_OK)
-            s = weighted_lloyd(cands, w, m, d, D->k, out);
+            s = mood__km_weighted_lloyd(cands, w, m, d, D->k, out);
     }
     mood__free(cands);
     mood__free(w);
@@ -480,7 +408,7 @@ static size_t assign_block(dkm *D, size_t a, size_t b)
         for (size_t r = 0; r < b; r++) {
             size_t i = a + r, g = (size_t)D->lab[i];
             float u = D->up[i] + D->shift[g];
-            float l = D->lo[i] - (g == D->max1_idx ? D->max2 : D->max1);
+            float l = D->lo[i] - (g == D->mx.max1_idx ? D->mx.max2 : D->mx.max1);
             float z = l > D->s_half[g] ? l : D->s_half[g];
             if (u > z) {
                 u = sqrtf(mood__km_sqdist(x + i * d, D->c + g * d, d));
@@ -558,13 +486,8 @@ static mood_status relocate_empty(dkm *D, size_t n_empty)
             j++;
         if (j >= k)
             break;
-        size_t far = 0;
-        float fd = -1.0f;
-        for (size_t i = 0; i < D->n; i++)
-            if (D->tmp[i] > fd) {
-                fd = D->tmp[i];
-                far = i;
-            }
+        float fd;
+        size_t far = mood__km_farthest(D->tmp, D->n, &fd);
         pair[0] = D->n ? (double)fd : -3.0;
         pair[1] = (double)(D->l->g0 + far);
         s = mood__mpi_allgather(pair, all, 2, MPI_DOUBLE);
@@ -580,32 +503,12 @@ static mood_status relocate_empty(dkm *D, size_t n_empty)
             s = fetch_row(D, gfar, xf);
         if (s == MOOD_OK)
             s = mood__mpi_bcast(&old, 1, MPI_INT32_T, who);
-        for (size_t l = 0; s == MOOD_OK && l < d; l++) {
-            D->sum[(size_t)old * d + l] -= (double)xf[l];
-            D->sum[j * d + l] = (double)xf[l];
-        }
-        cnt[old] -= 1.0;
-        cnt[j] = 1.0;
+        if (s == MOOD_OK)
+            mood__km_take_row(D->sum, k, d, (size_t)old, j, xf);
     }
     mood__free(all);
     mood__free(xf);
     return s;
-}
-
-/* Half the distance from each centre to its nearest other centre (the bounds). */
-static void centre_gaps(dkm *D)
-{
-    for (size_t j = 0; j < D->k; j++) {
-        float m = INFINITY;
-        for (size_t j2 = 0; j2 < D->k; j2++) {
-            if (j2 == j)
-                continue;
-            float v = mood__km_sqdist(D->c + j * D->d, D->c + j2 * D->d, D->d);
-            if (v < m)
-                m = v;
-        }
-        D->s_half[j] = 0.5f * sqrtf(m) * (1.0f - 1e-6f);
-    }
 }
 
 /* update_centres() of kmeans.c; *out_shift = Σ‖Δc‖². */
@@ -621,34 +524,10 @@ static mood_status update_centres(dkm *D, double *out_shift)
         s = relocate_empty(D, n_empty);
     if (s != MOOD_OK)
         return s;
-    memcpy(D->c_old, D->c, k * d * sizeof(float));
-    double tot = 0.0;
-    D->max1 = D->max2 = 0.0f;
-    D->max1_idx = 0;
-    for (size_t j = 0; j < k; j++) {
-        double sh = 0.0;
-        if (cnt[j] > 0.0) {
-            for (size_t l = 0; l < d; l++) {
-                float v = (float)(D->sum[j * d + l] / cnt[j]);
-                double t = (double)v - (double)D->c_old[j * d + l];
-                sh += t * t;
-                D->c[j * d + l] = v;
-            }
-        }
-        tot += sh;
-        float sf = (float)(sqrt(sh) * (1.0 + 1e-6));
-        D->shift[j] = sf;
-        if (sf > D->max1) {
-            D->max2 = D->max1;
-            D->max1 = sf;
-            D->max1_idx = j;
-        } else if (sf > D->max2) {
-            D->max2 = sf;
-        }
-    }
+    double tot = mood__km_move_centres(D->sum, k, d, D->c, D->c_old, D->shift, &D->mx);
     mood__km_centres_set(&D->cs, D->c);
     if (D->bounds)
-        centre_gaps(D);
+        mood__km_centre_gaps(D->c, k, d, D->s_half);
     *out_shift = tot;
     return MOOD_OK;
 }

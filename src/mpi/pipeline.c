@@ -14,8 +14,8 @@
 #include "mpi_pipeline.h"
 
 #include "../core/internal.h"
+#include "../prep/prep_internal.h"
 
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -135,14 +135,8 @@ static mood_status fit_standard(const mpi_layout *l, const float *x, size_t d, f
     q.mean = mean;
     if (s == MOOD_OK)
         s = mood__mpi_chunk_reduce(l, &g, d, acc_std, &q, var, NULL);
-    const double nn = (double)l->n;
-    for (size_t j = 0; s == MOOD_OK && j < d; j++) {
-        const double v = var[j] / nn;
-        const double bound =
-            nn * DBL_EPSILON * v + (nn * mean[j] * DBL_EPSILON) * (nn * mean[j] * DBL_EPSILON);
-        center[j] = (float)mean[j];
-        scale[j] = v <= bound ? 1.0f : (float)sqrt(v);
-    }
+    if (s == MOOD_OK)
+        mood__scaler_standard_finish(mean, var, l->n, d, center, scale);
     mood__free(mean);
     return s;
 }
@@ -166,11 +160,8 @@ static mood_status fit_minmax(const mpi_layout *l, const float *x, size_t d, flo
         s = mood__mpi_allreduce(mn, mn, d, MPI_FLOAT, MPI_MIN);
     if (s == MOOD_OK)
         s = mood__mpi_allreduce(mx, mx, d, MPI_FLOAT, MPI_MAX);
-    for (size_t j = 0; s == MOOD_OK && j < d; j++) {
-        const double range = (double)mx[j] - (double)mn[j];
-        center[j] = mn[j];
-        scale[j] = range > 0.0 ? (float)range : 1.0f;
-    }
+    if (s == MOOD_OK)
+        mood__scaler_minmax_finish(mn, mx, d, center, scale);
     mood__free(mn);
     return s;
 }
@@ -183,11 +174,8 @@ static mood_status fit_robust(const mpi_layout *l, const float *x, size_t d, flo
     mood_status s = mood_mpi_agree(q ? MOOD_OK : mood__enomem("scaler"));
     if (s == MOOD_OK)
         s = mood__mpi_column_quantiles(x, l->g1 - l->g0, d, qs, 3, q, NULL);
-    for (size_t j = 0; s == MOOD_OK && j < d; j++) {
-        const double iqr = q[j * 3 + 2] - q[j * 3 + 1];
-        center[j] = (float)q[j * 3];
-        scale[j] = iqr > 0.0 ? (float)iqr : 1.0f;
-    }
+    if (s == MOOD_OK)
+        mood__scaler_robust_finish(q, d, center, scale);
     mood__free(q);
     return s;
 }

@@ -11,6 +11,7 @@
 #include "mpi_pipeline.h"
 
 #include "../cluster/cluster_internal.h"
+#include "../cluster/kmeans_internal.h"
 #include "../core/internal.h"
 #include "../store/json_util.h"
 #include "../store/run_internal.h"
@@ -61,41 +62,12 @@ static mood_status check_config(const mood_run_config *c)
     return MOOD_OK;
 }
 
-/* The configuration as run.c records it (same keys, so the run id hashes alike). */
-static json_t *config_json(const mood_run_config *c, const mood_feature_list *fl)
-{
-    const mood_cluster_params *p = &c->cluster;
-    json_t *used = json_array();
-    for (size_t j = 0; j < fl->k; j++)
-        json_array_append_new(used, json_string(fl->names[j]));
-    json_t *o = json_pack(
-        "{s:s?, s:s, s:o, s:s, s:s, s:o, s:b, s:{s:I, s:I}, s:o, s:I, s:I, s:f, s:f, s:I, s:s, "
-        "s:I, s:I, s:I, s:s?}",
-        "name", c->name, "features_spec", c->features ? c->features : "all-numeric",
-        "features_used", used, "scaler", mood_scaler_kind_name(c->scaler), "algorithm",
-        mood_algorithm_name(p->algorithm), "n_clusters", json_integer((json_int_t)p->k), "auto_k",
-        0, "k_range", "min", (json_int_t)c->autok.k_min, "max", (json_int_t)c->autok.k_max, "seed",
-        mood__json_seed(p->seed), "n_init", (json_int_t)p->n_init, "max_iter",
-        (json_int_t)p->max_iter, "tol", p->tol, "eps", p->eps, "min_samples",
-        (json_int_t)p->min_samples, "covariance", p->covariance == MOOD_COV_DIAG ? "diag" : "full",
-        "n_neighbors", (json_int_t)p->n_neighbors, "batch_size", (json_int_t)p->batch_size,
-        "pca_components", (json_int_t)c->pca_components, "label_column", c->label_column);
-    if (o)
-        json_object_set_new(o, "search", json_boolean(c->search));
-    return o;
-}
-
 /* Which local rows rank 0 receives: all, or a seeded sample independent of the rank count. */
 static int keep_row(const mood_mpi_run *m, uint64_t seed, size_t g, double frac)
 {
     if (!m->sampled)
         return 1;
-    uint64_t z = seed ^ 0x6d6f6f6473636f70ULL ^ (g * 0x9e3779b97f4a7c15ULL);
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53 < frac;
+    return mood__km_mix_unit(seed ^ 0x6d6f6f6473636f70ULL ^ (g * 0x9e3779b97f4a7c15ULL)) < frac;
 }
 
 /* Gather rows (d floats), labels and distances of the kept rows to rank 0. */
@@ -154,104 +126,6 @@ static mood_status gather_rows(mood_mpi_run *m, const float *rows, size_t d, uin
     mood__free(all);
     return s;
 }
-/* "PC1 (41.2%): energy +0.61, acousticness -0.55" (as run.c labels the map's axes). */
-static void axis_label(char *buf, size_t cap, int pc, double ratio, const double *w, size_t d,
-                       char **names)
-{
-    size_t best[2] = {0, 0};
-    int n = snprintf(buf, cap, "PC%d (%.1f%% of variance)", pc, 100 * ratio);
-    if (d == 0 || n < 0)
-        return;
-    for (size_t j = 1; j < d; j++)
-        if (fabs(w[j]) > fabs(w[best[0]]))
-            best[0] = j;
-    best[1] = best[0] == 0 && d > 1 ? 1 : 0;
-    for (size_t j = 0; j < d; j++)
-        if (j != best[0] && fabs(w[j]) > fabs(w[best[1]]))
-            best[1] = j;
-    for (size_t b = 0; b < (d > 1 ? 2u : 1u) && (size_t)n < cap; b++)
-        n += snprintf(buf + n, cap - (size_t)n, "%s%s %+.2f", b ? ", " : ": ", names[best[b]],
-                      w[best[b]]);
-}
-
-/* Group centres on the map: the mean of each group's points. */
-static void map_centres(mood_run *r)
-{
-    double *acc = mood__calloc(r->k * 3 + 3, sizeof(double));
-    if (!acc)
-        return;
-    for (size_t i = 0; i < r->n; i++) {
-        size_t c = (size_t)r->labels[i];
-        acc[3 * c] += (double)r->map_xy[2 * i];
-        acc[3 * c + 1] += (double)r->map_xy[2 * i + 1];
-        acc[3 * c + 2] += 1;
-    }
-    for (size_t c = 0; c < r->k; c++) {
-        double m = acc[3 * c + 2] > 0 ? acc[3 * c + 2] : 1;
-        r->centroid_xy[2 * c] = (float)(acc[3 * c] / m);
-        r->centroid_xy[2 * c + 1] = (float)(acc[3 * c + 1] / m);
-    }
-    mood__free(acc);
-}
-
-/* build_map() of run.c on the gathered rows @p xs (scaled). */
-static mood_status build_map(mood_run *r, const float *xs)
-{
-    const size_t n = r->n, d = r->d, nc = d >= 2 ? 2 : 1;
-    mood_pca pca;
-    r->map_xy = mood__calloc(n * 2 + 2, sizeof(float));
-    r->centroid_xy = mood__calloc(r->k * 2 + 2, sizeof(float));
-    float *proj = mood__malloc_array(n + 1, nc * sizeof(float));
-    mood_status s = r->map_xy && r->centroid_xy && proj ? MOOD_OK : mood__enomem("run map");
-    if (s == MOOD_OK)
-        s = mood_pca_fit(xs, n, d, nc, &pca);
-    if (s != MOOD_OK) {
-        mood__free(proj);
-        return s;
-    }
-    mood_pca_transform(&pca, xs, n, proj);
-    for (size_t i = 0; i < n; i++) {
-        r->map_xy[2 * i] = proj[i * nc];
-        r->map_xy[2 * i + 1] = nc > 1 ? proj[i * nc + 1] : 0.0f;
-    }
-    map_centres(r);
-    json_t *jp = json_object(), *loadings = json_object();
-    json_object_set_new(jp, "explained_variance_ratio",
-                        mood__json_doubles(pca.explained_ratio, nc));
-    for (size_t c = 0; c < nc; c++) {
-        json_t *lc = json_object();
-        char key[8];
-        for (size_t j = 0; j < d; j++)
-            json_object_set_new(lc, r->flist.names[j], json_real(pca.components[c * d + j]));
-        snprintf(key, sizeof key, "PC%zu", c + 1);
-        json_object_set_new(loadings, key, lc);
-        axis_label(r->axis_label[c], sizeof r->axis_label[c], (int)c + 1, pca.explained_ratio[c],
-                   pca.components + c * d, d, r->flist.names);
-    }
-    if (nc == 1)
-        snprintf(r->axis_label[1], sizeof r->axis_label[1], "(one feature: no second axis)");
-    json_object_set_new(jp, "loadings", loadings);
-    json_object_set_new(r->meta, "pca", jp);
-    mood__free(proj);
-    mood_pca_free(&pca);
-    return MOOD_OK;
-}
-
-static json_t *scores_json(const mood_run *r)
-{
-    char method[64];
-    if (r->scores.silhouette_sampled)
-        snprintf(method, sizeof method, "sampled (%zu rows, seeded)", r->scores.silhouette_n);
-    else
-        snprintf(method, sizeof method, "exact (%zu rows)", r->scores.silhouette_n);
-    return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:I, s:I}", "silhouette",
-                     mood__json_real(r->scores.silhouette), "silhouette_method", method,
-                     "calinski_harabasz", mood__json_real(r->scores.calinski_harabasz),
-                     "davies_bouldin", mood__json_real(r->scores.davies_bouldin), "inertia",
-                     mood__json_real(r->scores.inertia), "composite_score",
-                     mood__json_real(r->composite), "k", (json_int_t)r->k, "n_noise",
-                     (json_int_t)r->scores.n_noise);
-}
 /* What rank 0 needs besides the gathered rows. */
 typedef struct assemble_in {
     const mood_run_config *c;
@@ -295,58 +169,20 @@ static mood_status assemble_pipe(mood_run *r, assemble_in *a)
 static mood_status assemble_scores(mood_run *r, const float *xs, const mood_mpi_run *m,
                                    const assemble_in *a)
 {
-    mood_silhouette_params sp;
-    memset(&sp, 0, sizeof sp);
-    sp.seed = a->c->cluster.seed;
-    if (r->k >= 2) {
-        mood_status s =
-            mood_internal_scores_compute(xs, r->n, r->d, r->labels, r->k, &sp, &r->scores);
-        if (s != MOOD_OK)
-            return s;
-    } else {
-        memset(&r->scores, 0, sizeof r->scores);
-        r->scores.silhouette = r->scores.calinski_harabasz = r->scores.davies_bouldin = NAN;
-        r->scores.k = 1;
-        mood_inertia(xs, r->n, r->d, r->labels, 1, &r->scores.inertia);
-    }
-    if (m->sampled)
+    mood_status s = mood__run_scores(r, xs, r->d, a->c->cluster.seed);
+    if (s != MOOD_OK)
+        return s;
+    if (m->sampled) {
         r->scores.inertia = a->inertia; /* about the group means, all rows: exact */
-    r->composite = r->k >= 2 ? mood_composite_score(&r->scores, r->n) : (double)NAN;
-    mood_status s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names,
-                                         r->labels, r->k, &r->profile);
+    }
+    s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names, r->labels,
+                             r->k, &r->profile);
     for (size_t g = 0; s == MOOD_OK && g < r->k; g++) {
         r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g));
         if (!r->pipe->names[g])
             s = mood__enomem("run");
     }
     return s;
-}
-
-static json_t *data_json(const mood_run *r, const assemble_in *a)
-{
-    json_t *data = json_object(), *files = json_array(), *miss = json_object();
-    json_t *skipped = json_array();
-    size_t total = 0;
-    char hash[32];
-    for (size_t f = 0; f < a->c->n_input_files; f++)
-        json_array_append_new(files, json_string(a->c->input_files[f]));
-    for (size_t j = 0; j < r->d; j++) {
-        total += a->missing[j];
-        if (a->missing[j])
-            json_object_set_new(miss, r->flist.names[j], json_integer((json_int_t)a->missing[j]));
-    }
-    for (size_t j = 0; j < r->flist.n_skipped; j++)
-        json_array_append_new(skipped, json_pack("{s:s, s:s}", "column", r->flist.skipped[j],
-                                                 "reason", r->flist.skip_reasons[j]));
-    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)a->data_hash);
-    json_object_set_new(data, "files", files);
-    json_object_set_new(data, "rows", json_integer((json_int_t)a->n_global));
-    json_object_set_new(data, "columns", json_integer((json_int_t)a->n_cols));
-    json_object_set_new(data, "features_hash", json_string(hash));
-    json_object_set_new(data, "missing_imputed_total", json_integer((json_int_t)total));
-    json_object_set_new(data, "missing_imputed", miss);
-    json_object_set_new(data, "skipped_columns", skipped);
-    return data;
 }
 
 static json_t *mpi_json(const mood_mpi_run *m)
@@ -361,34 +197,11 @@ static json_t *mpi_json(const mood_mpi_run *m)
 
 static void assemble_meta(mood_run *r, const mood_mpi_run *m, assemble_in *a)
 {
-    json_t *cfg = config_json(a->c, &r->flist), *groups = json_array();
-    char *cfg_text = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
-    r->config_hash = cfg_text ? mood__fnv1a(cfg_text, strlen(cfg_text), MOOD_FNV_OFFSET) : 0;
-    free(cfg_text);
-    r->data_hash = a->data_hash;
-    for (size_t g = 0; g < r->k; g++)
-        json_array_append_new(groups,
-                              json_pack("{s:I, s:s, s:I, s:f, s:s}", "id", (json_int_t)g, "name",
-                                        r->pipe->names[g], "size", (json_int_t)r->pipe->sizes[g],
-                                        "share", (double)r->pipe->sizes[g] / (double)a->n_global,
-                                        "traits", mood_profile_traits(r->profile, g)));
-    json_object_set_new(r->meta, "created_utc", json_string(r->created_utc));
-    json_object_set_new(r->meta, "config", cfg);
-    json_object_set_new(r->meta, "data", data_json(r, a));
-    json_object_set_new(r->meta, "metrics", scores_json(r));
-    json_object_set_new(r->meta, "composite_score_definition",
-                        json_string("0.5*(silhouette+1)/2 + 0.25/(1+davies_bouldin) + "
-                                    "0.25*CH/(CH+n/k): each term in [0,1], higher is better"));
-    json_object_set_new(r->meta, "k_selection", json_null());
-    json_object_set_new(r->meta, "groups", groups);
-    json_object_set_new(r->meta, "iterations",
-                        json_integer((json_int_t)mood_cluster_model_iterations(r->pipe->model)));
-    json_object_set_new(r->meta, "timings_s", a->timings);
+    mood_run_meta_in mi = {a->c,       a->missing, a->n_global, a->n_cols,
+                           a->timings, "mpi",      mpi_json(m)};
     a->timings = NULL;
-    json_object_set_new(r->meta, "mpi", mpi_json(m));
-    json_object_set_new(
-        r->meta, "versions",
-        json_pack("{s:s, s:s}", "moodscope", mood_version(), "jansson", JANSSON_VERSION));
+    r->data_hash = a->data_hash;
+    mood__run_meta_build(r, &mi);
 }
 
 /* Rank 0: a mood_run over the gathered rows (raw, labels, dist are moved in). */
@@ -425,7 +238,7 @@ static mood_status assemble(mood_mpi_run *m, assemble_in *a, float *raw, int32_t
     if (s == MOOD_OK)
         s = assemble_scores(r, xs, m, a);
     if (s == MOOD_OK)
-        s = build_map(r, xs);
+        s = mood__run_build_map(r, xs);
     if (s == MOOD_OK)
         assemble_meta(r, m, a);
     mood__free(xs);

@@ -5,6 +5,7 @@
  * interpolation). Every one is stored as x' = (x − center) / scale so that a model file keeps
  * two vectors whatever the kind. Statistics accumulate in double.
  */
+#include "prep_internal.h"
 #include "quantile.h"
 
 #include "../core/internal.h"
@@ -80,6 +81,40 @@ static mood_status scaler_alloc(mood_scaler_kind kind, size_t d, mood_scaler *ou
     return MOOD_OK;
 }
 
+void mood__scaler_standard_finish(const double *mean, const double *ssd, size_t n, size_t d,
+                                  float *center, float *scale)
+{
+    const double nn = (double)n;
+    for (size_t j = 0; j < d; j++) {
+        const double v = ssd[j] / nn;
+        /* scikit-learn's _is_constant_feature: a variance within rounding of 0 is 0, so that
+         * a constant column is not divided by a rounding residue. */
+        const double bound =
+            nn * DBL_EPSILON * v + (nn * mean[j] * DBL_EPSILON) * (nn * mean[j] * DBL_EPSILON);
+        center[j] = (float)mean[j];
+        scale[j] = v <= bound ? 1.0f : (float)sqrt(v);
+    }
+}
+
+void mood__scaler_minmax_finish(const float *mn, const float *mx, size_t d, float *center,
+                                float *scale)
+{
+    for (size_t j = 0; j < d; j++) {
+        const double range = (double)mx[j] - (double)mn[j];
+        center[j] = mn[j];
+        scale[j] = range > 0.0 ? (float)range : 1.0f;
+    }
+}
+
+void mood__scaler_robust_finish(const double *q, size_t d, float *center, float *scale)
+{
+    for (size_t j = 0; j < d; j++) {
+        const double iqr = q[j * 3 + 2] - q[j * 3 + 1];
+        center[j] = (float)q[j * 3];
+        scale[j] = iqr > 0.0 ? (float)iqr : 1.0f;
+    }
+}
+
 /* Standard: mean and population variance, two row-major passes in double. */
 static mood_status fit_standard(const float *x, size_t n, size_t d, float *center, float *scale)
 {
@@ -100,16 +135,7 @@ static mood_status fit_standard(const float *x, size_t n, size_t d, float *cente
             var[j] += diff * diff;
         }
     }
-    const double nn = (double)n;
-    for (size_t j = 0; j < d; j++) {
-        const double v = var[j] / nn;
-        /* scikit-learn's _is_constant_feature: a variance within rounding of 0 is 0, so that
-         * a constant column is not divided by a rounding residue. */
-        const double bound =
-            nn * DBL_EPSILON * v + (nn * mean[j] * DBL_EPSILON) * (nn * mean[j] * DBL_EPSILON);
-        center[j] = (float)mean[j];
-        scale[j] = v <= bound ? 1.0f : (float)sqrt(v);
-    }
+    mood__scaler_standard_finish(mean, var, n, d, center, scale);
     mood__free(mean);
     mood__free(var);
     return MOOD_OK;
@@ -127,10 +153,7 @@ static void fit_minmax(const float *x, size_t n, size_t d, float *center, float 
             scale[j] = v > scale[j] ? v : scale[j];
         }
     }
-    for (size_t j = 0; j < d; j++) {
-        const double range = (double)scale[j] - (double)center[j];
-        scale[j] = range > 0.0 ? (float)range : 1.0f;
-    }
+    mood__scaler_minmax_finish(center, scale, d, center, scale);
 }
 
 /* Robust: median and 25th/75th percentiles of every column by selection. */
@@ -141,13 +164,8 @@ static mood_status fit_robust(const float *x, size_t n, size_t d, float *center,
     if (!q)
         return mood__enomem("scaler");
     mood_status s = mood__column_quantiles("scaler", x, n, d, qs, 3, q, NULL);
-    if (s == MOOD_OK) {
-        for (size_t j = 0; j < d; j++) {
-            const double iqr = q[j * 3 + 2] - q[j * 3 + 1];
-            center[j] = (float)q[j * 3];
-            scale[j] = iqr > 0.0 ? (float)iqr : 1.0f;
-        }
-    }
+    if (s == MOOD_OK)
+        mood__scaler_robust_finish(q, d, center, scale);
     mood__free(q);
     return s;
 }

@@ -94,12 +94,12 @@ static double seconds_since(const struct timespec *t0)
 }
 
 /* The configuration as recorded in run_metadata.json (and hashed into the run id). */
-static json_t *config_json(const mood_run_config *c, const mood_run *r)
+json_t *mood__run_config_json(const mood_run_config *c, const mood_feature_list *fl)
 {
     const mood_cluster_params *p = &c->cluster;
     json_t *used = json_array();
-    for (size_t j = 0; j < r->flist.k; j++)
-        json_array_append_new(used, json_string(r->flist.names[j]));
+    for (size_t j = 0; j < fl->k; j++)
+        json_array_append_new(used, json_string(fl->names[j]));
     json_t *o = json_pack(
         "{s:s?, s:s, s:o, s:s, s:s, s:o, s:b, s:{s:I, s:I}, s:o, s:I, s:I, s:f, s:f, s:I, s:s, "
         "s:I, s:I, s:I, s:s?}",
@@ -183,82 +183,94 @@ static void axis_label(char *buf, size_t cap, int pc, double ratio, const double
             best[1] = j;
     for (size_t b = 0; b < (d > 1 ? 2u : 1u) && (size_t)n < cap; b++)
         n += snprintf(buf + n, cap - (size_t)n, "%s%s %+.2f", b ? ", " : ": ", names[best[b]],
-                      w[best[b] * 1]);
+                      w[best[b]]);
 }
 
-/* The 2-D map: PCA of the scaled features, with loadings named on the axes. */
-static mood_status build_map(mood_run *r, json_t *meta)
+/* Group centres on the map: the mean of each group's points (noise left out). */
+static void map_centres(mood_run *r)
 {
-    size_t n = r->n, d = r->d, dim;
-    float *xs;
+    double *acc = mood__calloc(r->k * 3 + 3, sizeof(double));
+    if (!acc)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->labels[i] < 0)
+            continue;
+        size_t c = (size_t)r->labels[i];
+        acc[3 * c] += (double)r->map_xy[2 * i];
+        acc[3 * c + 1] += (double)r->map_xy[2 * i + 1];
+        acc[3 * c + 2] += 1;
+    }
+    for (size_t c = 0; c < r->k; c++) {
+        double m = acc[3 * c + 2] > 0 ? acc[3 * c + 2] : 1;
+        r->centroid_xy[2 * c] = (float)(acc[3 * c] / m);
+        r->centroid_xy[2 * c + 1] = (float)(acc[3 * c + 1] / m);
+    }
+    mood__free(acc);
+}
+
+/* The map's "pca" metadata: explained variance and loadings; names the axes. */
+static void map_meta(mood_run *r, const mood_pca *pca, size_t nc)
+{
+    const size_t d = r->d;
+    json_t *jp = json_object(), *loadings = json_object();
+    json_object_set_new(jp, "explained_variance_ratio",
+                        mood__json_doubles(pca->explained_ratio, nc));
+    for (size_t c = 0; c < nc; c++) {
+        json_t *lc = json_object();
+        char key[8];
+        for (size_t j = 0; j < d; j++)
+            json_object_set_new(lc, r->flist.names[j], json_real(pca->components[c * d + j]));
+        snprintf(key, sizeof key, "PC%zu", c + 1);
+        json_object_set_new(loadings, key, lc);
+        axis_label(r->axis_label[c], sizeof r->axis_label[c], (int)c + 1, pca->explained_ratio[c],
+                   pca->components + c * d, d, r->flist.names);
+    }
+    if (nc == 1)
+        snprintf(r->axis_label[1], sizeof r->axis_label[1], "(one feature: no second axis)");
+    json_object_set_new(jp, "loadings", loadings);
+    json_object_set_new(r->meta, "pca", jp);
+}
+
+/* The 2-D map: PCA of the scaled features @p xs (n×d), with loadings named on the axes. */
+mood_status mood__run_build_map(mood_run *r, const float *xs)
+{
+    const size_t n = r->n, d = r->d, nc = d >= 2 ? 2 : 1;
     mood_pca pca;
-    mood_status s;
-    mood_pipeline scaled = *r->pipe;
-    scaled.r = 0; /* imputation + scaling only */
-    if ((s = mood__pipeline_transform(&scaled, r->raw, n, &xs, &dim)) != MOOD_OK)
-        return s;
-    r->map_xy = mood__calloc(n * 2, sizeof(float));
+    r->map_xy = mood__calloc(n * 2 + 2, sizeof(float));
     r->centroid_xy = mood__calloc(r->k * 2 + 2, sizeof(float));
-    if (!r->map_xy || !r->centroid_xy) {
-        mood__free(xs);
-        return mood__enomem("run map");
-    }
-    size_t nc = d >= 2 ? 2 : 1;
-    s = mood_pca_fit(xs, n, d, nc, &pca);
+    float *proj = mood__malloc_array(n + 1, nc * sizeof(float));
+    mood_status s = r->map_xy && r->centroid_xy && proj ? MOOD_OK : mood__enomem("run map");
+    if (s == MOOD_OK)
+        s = mood_pca_fit(xs, n, d, nc, &pca);
     if (s != MOOD_OK) {
-        mood__free(xs);
+        mood__free(proj);
         return s;
-    }
-    float *proj = mood__malloc_array(n, nc * sizeof(float));
-    if (!proj) {
-        mood__free(xs);
-        mood_pca_free(&pca);
-        return mood__enomem("run map");
     }
     mood_pca_transform(&pca, xs, n, proj);
     for (size_t i = 0; i < n; i++) {
         r->map_xy[2 * i] = proj[i * nc];
         r->map_xy[2 * i + 1] = nc > 1 ? proj[i * nc + 1] : 0.0f;
     }
-    /* Group centres on the map: the mean of each group's points. */
-    double *acc = mood__calloc(r->k * 3 + 3, sizeof(double));
-    if (acc) {
-        for (size_t i = 0; i < n; i++) {
-            if (r->labels[i] < 0)
-                continue;
-            size_t c = (size_t)r->labels[i];
-            acc[3 * c] += (double)r->map_xy[2 * i];
-            acc[3 * c + 1] += (double)r->map_xy[2 * i + 1];
-            acc[3 * c + 2] += 1;
-        }
-        for (size_t c = 0; c < r->k; c++) {
-            double m = acc[3 * c + 2] > 0 ? acc[3 * c + 2] : 1;
-            r->centroid_xy[2 * c] = (float)(acc[3 * c] / m);
-            r->centroid_xy[2 * c + 1] = (float)(acc[3 * c + 1] / m);
-        }
-        mood__free(acc);
-    }
-    json_t *jp = json_object(), *loadings = json_object();
-    json_object_set_new(jp, "explained_variance_ratio",
-                        mood__json_doubles(pca.explained_ratio, nc));
-    for (size_t c = 0; c < nc; c++) {
-        json_t *lc = json_object();
-        char key[8];
-        for (size_t j = 0; j < d; j++)
-            json_object_set_new(lc, r->flist.names[j], json_real(pca.components[c * d + j]));
-        snprintf(key, sizeof key, "PC%zu", c + 1);
-        json_object_set_new(loadings, key, lc);
-        axis_label(r->axis_label[c], sizeof r->axis_label[c], (int)c + 1, pca.explained_ratio[c],
-                   pca.components + c * d, d, r->flist.names);
-    }
-    if (nc == 1)
-        snprintf(r->axis_label[1], sizeof r->axis_label[1], "(one feature: no second axis)");
-    json_object_set_new(jp, "loadings", loadings);
-    json_object_set_new(meta, "pca", jp);
+    map_centres(r);
+    map_meta(r, &pca, nc);
     mood__free(proj);
-    mood__free(xs);
     mood_pca_free(&pca);
     return MOOD_OK;
+}
+
+/* The map of a run whose pipeline may end in PCA: imputation + scaling only. */
+static mood_status build_map(mood_run *r)
+{
+    size_t dim;
+    float *xs;
+    mood_pipeline scaled = *r->pipe;
+    scaled.r = 0;
+    mood_status s = mood__pipeline_transform(&scaled, r->raw, r->n, &xs, &dim);
+    if (s != MOOD_OK)
+        return s;
+    s = mood__run_build_map(r, xs);
+    mood__free(xs);
+    return s;
 }
 
 static json_t *scores_json(const mood_run *r)
@@ -442,6 +454,101 @@ static mood_status run_search(const mood_run_config *c, const mood_table *t, con
     return MOOD_OK;
 }
 
+/* The scores of the fitted labels on the matrix the model saw (x, n×dim), and the composite. */
+mood_status mood__run_scores(mood_run *r, const float *x, size_t dim, uint64_t seed)
+{
+    mood_silhouette_params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.seed = seed;
+    if (r->k >= 2) {
+        mood_status s =
+            mood_internal_scores_compute(x, r->n, dim, r->labels, r->k, &sp, &r->scores);
+        if (s != MOOD_OK)
+            return s;
+    } else {
+        memset(&r->scores, 0, sizeof r->scores);
+        r->scores.silhouette = r->scores.calinski_harabasz = r->scores.davies_bouldin = NAN;
+        r->scores.k = 1;
+        mood_inertia(x, r->n, dim, r->labels, 1, &r->scores.inertia);
+    }
+    r->composite = r->k >= 2 ? mood_composite_score(&r->scores, r->n) : (double)NAN;
+    return MOOD_OK;
+}
+
+/* run_metadata.json's "data": input files, size, fingerprint, imputed and skipped columns. */
+static json_t *data_json(const mood_run *r, const mood_run_meta_in *in)
+{
+    json_t *data = json_object(), *files = json_array(), *miss = json_object();
+    json_t *skipped = json_array();
+    size_t total = 0;
+    char hash[32];
+    for (size_t f = 0; f < in->config->n_input_files; f++)
+        json_array_append_new(files, json_string(in->config->input_files[f]));
+    for (size_t j = 0; j < r->d; j++) {
+        total += in->missing[j];
+        if (in->missing[j])
+            json_object_set_new(miss, r->flist.names[j], json_integer((json_int_t)in->missing[j]));
+    }
+    for (size_t j = 0; j < r->flist.n_skipped; j++)
+        json_array_append_new(skipped, json_pack("{s:s, s:s}", "column", r->flist.skipped[j],
+                                                 "reason", r->flist.skip_reasons[j]));
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)r->data_hash);
+    json_object_set_new(data, "files", files);
+    json_object_set_new(data, "rows", json_integer((json_int_t)in->rows));
+    json_object_set_new(data, "columns", json_integer((json_int_t)in->cols));
+    json_object_set_new(data, "features_hash", json_string(hash));
+    json_object_set_new(data, "missing_imputed_total", json_integer((json_int_t)total));
+    json_object_set_new(data, "missing_imputed", miss);
+    json_object_set_new(data, "skipped_columns", skipped);
+    return data;
+}
+
+static json_t *groups_json(const mood_run *r, size_t rows)
+{
+    json_t *groups = json_array();
+    for (size_t g = 0; g < r->k; g++)
+        json_array_append_new(groups,
+                              json_pack("{s:I, s:s, s:I, s:f, s:s}", "id", (json_int_t)g, "name",
+                                        r->pipe->names[g], "size", (json_int_t)r->pipe->sizes[g],
+                                        "share", (double)r->pipe->sizes[g] / (double)rows, "traits",
+                                        mood_profile_traits(r->profile, g)));
+    return groups;
+}
+
+void mood__run_meta_build(mood_run *r, mood_run_meta_in *in)
+{
+    json_t *cfg = mood__run_config_json(in->config, &r->flist);
+    char *cfg_text = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
+    r->config_hash = cfg_text ? mood__fnv1a(cfg_text, strlen(cfg_text), MOOD_FNV_OFFSET) : 0;
+    free(cfg_text);
+    json_object_set_new(r->meta, "created_utc", json_string(r->created_utc));
+    json_object_set_new(r->meta, "config", cfg);
+    json_object_set_new(r->meta, "data", data_json(r, in));
+    json_object_set_new(r->meta, "metrics", scores_json(r));
+    json_object_set_new(r->meta, "composite_score_definition",
+                        json_string("0.5*(silhouette+1)/2 + 0.25/(1+davies_bouldin) + "
+                                    "0.25*CH/(CH+n/k): each term in [0,1], higher is better"));
+    if (r->lprof) {
+        double pur, nmi, ari;
+        mood_label_profile_scores(r->lprof, &pur, &nmi, &ari);
+        json_object_set_new(r->meta, "labels",
+                            json_pack("{s:s, s:f, s:f, s:f}", "column", r->label_column, "purity",
+                                      pur, "nmi", nmi, "ari", ari));
+    }
+    json_object_set_new(r->meta, "k_selection", r->has_autok ? autok_json(&r->autok) : json_null());
+    json_object_set_new(r->meta, "groups", groups_json(r, in->rows));
+    json_object_set_new(r->meta, "iterations",
+                        json_integer((json_int_t)mood_cluster_model_iterations(r->pipe->model)));
+    json_object_set_new(r->meta, "timings_s", in->timings);
+    in->timings = NULL;
+    if (in->extra_key)
+        json_object_set_new(r->meta, in->extra_key, in->extra);
+    in->extra = NULL;
+    json_object_set_new(
+        r->meta, "versions",
+        json_pack("{s:s, s:s}", "moodscope", mood_version(), "jansson", JANSSON_VERSION));
+}
+
 mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
                              mood_progress_fn progress, void *progress_user, mood_run **out)
 {
@@ -449,7 +556,7 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
     mood_cluster_params cp = c->cluster;
     struct timespec t0, ts;
     json_t *timings = json_object();
-    size_t *missing = NULL, total_missing = 0;
+    size_t *missing = NULL;
     float *x = NULL;
     size_t dim = 0;
     mood_status s;
@@ -565,22 +672,9 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
 
     /* Scores. */
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    {
-        mood_silhouette_params sp;
-        memset(&sp, 0, sizeof sp);
-        sp.seed = cp.seed;
-        if (r->k >= 2) {
-            s = mood_internal_scores_compute(x, r->n, dim, r->labels, r->k, &sp, &r->scores);
-            if (s != MOOD_OK)
-                goto fail;
-        } else {
-            memset(&r->scores, 0, sizeof r->scores);
-            r->scores.silhouette = r->scores.calinski_harabasz = r->scores.davies_bouldin = NAN;
-            r->scores.k = 1;
-            mood_inertia(x, r->n, dim, r->labels, 1, &r->scores.inertia);
-        }
-        r->composite = r->k >= 2 ? mood_composite_score(&r->scores, r->n) : (double)NAN;
-    }
+    s = mood__run_scores(r, x, dim, cp.seed);
+    if (s != MOOD_OK)
+        goto fail;
     json_object_set_new(timings, "scores", json_real(seconds_since(&ts)));
 
     /* Group sizes, profiles and names (in original units). */
@@ -615,7 +709,8 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
     json_object_set_new(timings, "profiles", json_real(seconds_since(&ts)));
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    if ((s = build_map(r, r->meta)) != MOOD_OK)
+    s = build_map(r);
+    if (s != MOOD_OK)
         goto fail;
     json_object_set_new(timings, "map", json_real(seconds_since(&ts)));
     json_object_set_new(timings, "total", json_real(seconds_since(&t0)));
@@ -624,61 +719,9 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
     {
         mood_run_config used = *c;
         used.cluster = cp; /* what was fitted (after a search, the winner) */
-        json_t *cfg = config_json(&used, r), *data = json_object(), *files = json_array();
-        json_t *miss = json_object(), *skipped = json_array(), *groups = json_array();
-        char *cfg_text = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
-        char hash[32];
-        r->config_hash = cfg_text ? mood__fnv1a(cfg_text, strlen(cfg_text), MOOD_FNV_OFFSET) : 0;
-        free(cfg_text);
-        for (size_t f = 0; f < c->n_input_files; f++)
-            json_array_append_new(files, json_string(c->input_files[f]));
-        for (size_t j = 0; j < r->d; j++) {
-            total_missing += missing[j];
-            if (missing[j])
-                json_object_set_new(miss, r->flist.names[j], json_integer((json_int_t)missing[j]));
-        }
-        for (size_t j = 0; j < r->flist.n_skipped; j++)
-            json_array_append_new(skipped, json_pack("{s:s, s:s}", "column", r->flist.skipped[j],
-                                                     "reason", r->flist.skip_reasons[j]));
-        snprintf(hash, sizeof hash, "%016llx", (unsigned long long)r->data_hash);
-        json_object_set_new(data, "files", files);
-        json_object_set_new(data, "rows", json_integer((json_int_t)r->n));
-        json_object_set_new(data, "columns", json_integer((json_int_t)mood_table_cols(t)));
-        json_object_set_new(data, "features_hash", json_string(hash));
-        json_object_set_new(data, "missing_imputed_total", json_integer((json_int_t)total_missing));
-        json_object_set_new(data, "missing_imputed", miss);
-        json_object_set_new(data, "skipped_columns", skipped);
-        for (size_t g = 0; g < r->k; g++)
-            json_array_append_new(groups, json_pack("{s:I, s:s, s:I, s:f, s:s}", "id",
-                                                    (json_int_t)g, "name", r->pipe->names[g],
-                                                    "size", (json_int_t)r->pipe->sizes[g], "share",
-                                                    (double)r->pipe->sizes[g] / (double)r->n,
-                                                    "traits", mood_profile_traits(r->profile, g)));
-        json_object_set_new(r->meta, "created_utc", json_string(r->created_utc));
-        json_object_set_new(r->meta, "config", cfg);
-        json_object_set_new(r->meta, "data", data);
-        json_object_set_new(r->meta, "metrics", scores_json(r));
-        json_object_set_new(r->meta, "composite_score_definition",
-                            json_string("0.5*(silhouette+1)/2 + 0.25/(1+davies_bouldin) + "
-                                        "0.25*CH/(CH+n/k): each term in [0,1], higher is better"));
-        if (r->lprof) {
-            double pur, nmi, ari;
-            mood_label_profile_scores(r->lprof, &pur, &nmi, &ari);
-            json_object_set_new(r->meta, "labels",
-                                json_pack("{s:s, s:f, s:f, s:f}", "column", r->label_column,
-                                          "purity", pur, "nmi", nmi, "ari", ari));
-        }
-        json_object_set_new(r->meta, "k_selection",
-                            r->has_autok ? autok_json(&r->autok) : json_null());
-        json_object_set_new(r->meta, "groups", groups);
-        json_object_set_new(
-            r->meta, "iterations",
-            json_integer((json_int_t)mood_cluster_model_iterations(r->pipe->model)));
-        json_object_set_new(r->meta, "timings_s", timings);
+        mood_run_meta_in mi = {&used, missing, r->n, mood_table_cols(t), timings, NULL, NULL};
         timings = NULL;
-        json_object_set_new(
-            r->meta, "versions",
-            json_pack("{s:s, s:s}", "moodscope", mood_version(), "jansson", JANSSON_VERSION));
+        mood__run_meta_build(r, &mi);
     }
     mood__free(missing);
     mood__free(x);
