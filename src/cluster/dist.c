@@ -94,7 +94,7 @@ int mood__km_use_blas(mood_kmeans_kernel kern, size_t k, size_t d)
         return 0;
     if (kern == MOOD_KMEANS_KERNEL_BLAS)
         return 1;
-    return k >= 16 && k * d >= 256;
+    return k >= 16 && k * d >= 256 ? 2 : 0;
 #else
     (void)kern;
     (void)k;
@@ -111,7 +111,14 @@ mood_status mood__km_centres_init(km_centres *cs, size_t k, size_t d, int blas)
     cs->blas = blas;
     cs->ct = mood__malloc_array(k * d, sizeof(float));
     cs->cnorm = mood__malloc_array(k, sizeof(float));
-    if (!cs->ct || !cs->cnorm) {
+    /* Automatic choice: the fused kernel (kmeans_assign.c) where it fits; faster than sgemm
+     * at 1M × 32, k = 64 (notes/issue14-I.md) and independent of OPENBLAS_CORETYPE. */
+    cs->fused = blas == 2 && k <= 256 && d <= 64 && mood__km_fused_cpu();
+    if (cs->fused) {
+        cs->ctp = mood__malloc_array(mood__km_fused_kp(k) * d, sizeof(float));
+        cs->cnp = mood__malloc_array(mood__km_fused_kp(k), sizeof(float));
+    }
+    if (!cs->ct || !cs->cnorm || (cs->fused && (!cs->ctp || !cs->cnp))) {
         mood__km_centres_free(cs);
         return mood__enomem("kmeans: centres");
     }
@@ -131,14 +138,20 @@ void mood__km_centres_set(km_centres *cs, const float *c)
         }
         cs->cnorm[j] = (float)s;
     }
+    if (cs->fused)
+        mood__km_fused_pack(c, k, d, cs->ctp, cs->cnp, cs->cnorm);
 }
 
 void mood__km_centres_free(km_centres *cs)
 {
     mood__free(cs->ct);
     mood__free(cs->cnorm);
+    mood__free(cs->ctp);
+    mood__free(cs->cnp);
     cs->ct = NULL;
     cs->cnorm = NULL;
+    cs->ctp = NULL;
+    cs->cnp = NULL;
 }
 
 void mood__km_dots_block(const km_centres *cs, const float *x, size_t b, float *D)
@@ -158,6 +171,12 @@ void mood__km_dots_block(const km_centres *cs, const float *x, size_t b, float *
 void mood__km_dots_block_t(const km_centres *cs, const float *x, size_t b, float *xt, float *Dt)
 {
     size_t k = cs->k, d = cs->d;
+    if (cs->fused) {
+        /* the fused kernel's chains, so that every caller agrees with mood__km_assign_block */
+        (void)xt;
+        mood__km_fused_dots_t(cs, x, b, Dt);
+        return;
+    }
 #ifdef MOOD_WITH_BLAS
     if (cs->blas) {
         /*

@@ -182,7 +182,12 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                     m = bound_filter(L, b0, b, idx, &evals, &tried, &saved);
                     blk = x + b0 * d;
                     blkn = L->xnorm + b0;
-                    if (m < b) {
+                    if (m < b && L->cs.fused) {
+                        /* the fused kernel reads the rows in place through idx */
+                        mood__km_assign_rows(&L->cs, x, L->xnorm, idx, m, labb, v1,
+                                             L->bounds ? v2 : NULL);
+                        blk = NULL;
+                    } else if (m < b) {
                         /* gather the rows that need the block; when all do, use them in place */
                         for (size_t r = 0; r < m; r++) {
                             memcpy(xb + r * d, x + idx[r] * d, d * sizeof(float));
@@ -193,8 +198,9 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                     }
                 }
                 if (m) {
-                    mood__km_dots_block_t(&L->cs, blk, m, xt, D);
-                    mood__km_argmin_t(D, L->cs.cnorm, k, m, blkn, labb, v1, L->bounds ? v2 : NULL);
+                    if (blk)
+                        mood__km_assign_block(&L->cs, blk, blkn, m, xt, D, labb, v1,
+                                              L->bounds ? v2 : NULL);
                     evals += m * k;
                     for (size_t r = 0; r < m; r++) {
                         size_t i = idx[r];
@@ -665,8 +671,7 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
                         q += (double)xi[l] * (double)xi[l];
                     xn[r] = (float)q;
                 }
-                mood__km_dots_block_t(&cs, x + b0 * d, b, xt, D);
-                mood__km_argmin_t(D, cs.cnorm, k, b, xn, out_labels + b0, v1, NULL);
+                mood__km_assign_block(&cs, x + b0 * d, xn, b, xt, D, out_labels + b0, v1, NULL);
                 for (size_t r = 0; r < b; r++) {
                     size_t i = b0 + r;
                     float dist =

@@ -46,15 +46,44 @@ typedef struct km_centres {
     float *ct;      /* d×k transposed (plain kernel) */
     float *cnorm;   /* k squared norms */
     size_t k, d;
-    int blas; /* 1: cblas_sgemm */
+    int blas;   /* 1: cblas_sgemm; 2: chosen automatically (fused kernel when it fits) */
+    int fused;  /* the fused FMA distance + argmin kernel (kmeans_assign.c) */
+    float *ctp; /* fused: d×kp, −2·cᵀ padded with zeros to kp = ⌈k/16⌉·16 columns */
+    float *cnp; /* fused: kp norms, +INFINITY in the padding */
 } km_centres;
 /* Allocate ct/cnorm for k×d centres; MOOD_ENOMEM with a message. */
 mood_status mood__km_centres_init(km_centres *cs, size_t k, size_t d, int blas);
 /* Point at @p c and refresh the transposed copy and the norms. */
 void mood__km_centres_set(km_centres *cs, const float *c);
 void mood__km_centres_free(km_centres *cs);
-/* Whether the kernel choice @p kern means sgemm for k×d centres. */
+/*
+ * Whether the kernel choice @p kern means sgemm for k×d centres: 0 plain loop, 1 sgemm
+ * (forced), 2 automatic choice, which mood__km_centres_init turns into the fused kernel when
+ * k ≤ 256, d ≤ 64 and the CPU has AVX2 and FMA (otherwise sgemm).
+ */
 int mood__km_use_blas(mood_kmeans_kernel kern, size_t k, size_t d);
+
+/*
+ * Fused assignment (kmeans_assign.c): per row of the b rows at @p x (stride d, squared norms
+ * @p xn) its best centre, squared distance and second-best squared distance (b2 may be NULL),
+ * clamped at 0 — what mood__km_dots_block_t + mood__km_argmin_t give, to the bit, for the same
+ * centres. Without cs->fused it calls those two (xt: d×b and D: k×b scratch).
+ */
+void mood__km_assign_block(const km_centres *cs, const float *x, const float *xn, size_t b,
+                           float *xt, float *D, int32_t *lab, float *b1, float *b2);
+/* Fused only (cs->fused): rows x + idx[r]·d with norms xnorm[idx[r]], read in place. */
+void mood__km_assign_rows(const km_centres *cs, const float *x, const float *xnorm,
+                          const size_t *idx, size_t m, int32_t *lab, float *b1, float *b2);
+/* Fused centres: the CPU can run the kernel (AVX2+FMA, MOOD_KMEANS_FUSED not 0). */
+int mood__km_fused_cpu(void);
+size_t mood__km_fused_kp(size_t k);
+void mood__km_fused_pack(const float *c, size_t k, size_t d, float *ctp, float *cnp,
+                         const float *cnorm);
+/* Dt (k×b) = −2·c·xᵀ with the fused kernel's chains (mood__km_dots_block_t when fused). */
+void mood__km_fused_dots_t(const km_centres *cs, const float *x, size_t b, float *Dt);
+/* Tests: force the fused kernel's form (-1 automatic, 0 portable fmaf, 1 AVX2, 2 AVX-512 if
+ * the CPU has it); returns the previous setting. All forms give the same bits. */
+int mood__km_fused_force(int isa);
 
 /*
  * D[i*k + j] = ‖x_i − c_j‖² for the b rows at @p x (row stride d) through

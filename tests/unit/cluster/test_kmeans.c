@@ -379,6 +379,109 @@ static void test_bounds_overlap_same(void **state)
     free(x);
 }
 
+/*
+ * The fused distance + argmin kernel (kmeans_assign.c) against a double-precision scalar
+ * reference on random data: labels equal (rows whose two best reference distances are within
+ * 1e-5 relative, true near-ties, are only checked for an equal distance), best and second-best
+ * squared distances within 1e-4 relative. Every form of the kernel (portable fmaf, AVX2,
+ * AVX-512, rows read through an index, the transposed block + mood__km_argmin_t used by the
+ * MPI engine and seeding) must give the same bits.
+ */
+static void test_fused_kernel(void **state)
+{
+    (void)state;
+    const size_t shapes[][2] = {{32, 64}, {13, 20}, {64, 256}, {8, 16}, {40, 33}};
+    const size_t n = 1003; /* not a multiple of the 4-row tile */
+    mood_rng rng;
+    mood_rng_seed(&rng, 17);
+    for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
+        const size_t d = shapes[sh][0], k = shapes[sh][1];
+        km_centres cs;
+        MOOD_ASSERT_OK(mood__km_centres_init(&cs, k, d, 2));
+        if (!cs.fused) {
+            mood__km_centres_free(&cs);
+            print_message("fused kernel not used here (no AVX2/FMA or not a BLAS build)\n");
+            return;
+        }
+        float *x = malloc(n * d * sizeof(float)), *c = malloc(k * d * sizeof(float));
+        float *xn = malloc(n * sizeof(float)), *D = malloc(k * n * sizeof(float));
+        float *xt = malloc(n * d * sizeof(float));
+        float *b1[5], *b2[5];
+        int32_t *lab[5];
+        for (int v = 0; v < 5; v++) {
+            b1[v] = malloc(n * sizeof(float));
+            b2[v] = malloc(n * sizeof(float));
+            lab[v] = malloc(n * sizeof(int32_t));
+        }
+        for (size_t i = 0; i < n * d; i++)
+            x[i] = (float)(mood_rng_uniform(&rng) * 4.0 - 2.0);
+        for (size_t i = 0; i < k * d; i++)
+            c[i] = (float)(mood_rng_uniform(&rng) * 4.0 - 2.0);
+        mood__km_row_norms(x, n, d, 1, xn);
+        mood__km_centres_set(&cs, c);
+        /* 0: automatic, 1: portable, 2: AVX2, 3: AVX-512 (AVX2 where missing), 4: Dt + argmin_t */
+        for (int v = 0; v < 4; v++) {
+            int old = mood__km_fused_force(v == 0 ? -1 : v - 1);
+            mood__km_assign_block(&cs, x, xn, n, xt, D, lab[v], b1[v], b2[v]);
+            mood__km_fused_force(old);
+        }
+        mood__km_dots_block_t(&cs, x, n, xt, D);
+        mood__km_argmin_t(D, cs.cnorm, k, n, xn, lab[4], b1[4], b2[4]);
+        for (int v = 1; v < 5; v++) {
+            assert_memory_equal(lab[0], lab[v], n * sizeof(int32_t));
+            assert_memory_equal(b1[0], b1[v], n * sizeof(float));
+            assert_memory_equal(b2[0], b2[v], n * sizeof(float));
+        }
+        /* rows in place through an index (reversed order), as the Hamerly pass calls it */
+        size_t *idx = malloc(n * sizeof(size_t));
+        for (size_t r = 0; r < n; r++)
+            idx[r] = n - 1 - r;
+        mood__km_assign_rows(&cs, x, xn, idx, n, lab[1], b1[1], b2[1]);
+        for (size_t r = 0; r < n; r++) {
+            assert_int_equal(lab[1][r], lab[0][idx[r]]);
+            assert_true(b1[1][r] == b1[0][idx[r]] && b2[1][r] == b2[0][idx[r]]);
+        }
+        size_t ties = 0;
+        for (size_t i = 0; i < n; i++) {
+            double r1 = INFINITY, r2 = INFINITY;
+            size_t rb = 0;
+            for (size_t j = 0; j < k; j++) {
+                double s = 0.0;
+                for (size_t l = 0; l < d; l++) {
+                    double t = (double)x[i * d + l] - (double)c[j * d + l];
+                    s += t * t;
+                }
+                if (s < r1) {
+                    r2 = r1;
+                    r1 = s;
+                    rb = j;
+                } else if (s < r2) {
+                    r2 = s;
+                }
+            }
+            MOOD_ASSERT_NEAR(b1[0][i], r1, 1e-4, 1e-4);
+            MOOD_ASSERT_NEAR(b2[0][i], r2, 1e-4, 1e-4);
+            if (r2 - r1 > 1e-5 * r1)
+                assert_int_equal(lab[0][i], (int32_t)rb);
+            else
+                ties++;
+        }
+        assert_true(ties <= n / 200);
+        for (int v = 0; v < 5; v++) {
+            free(b1[v]);
+            free(b2[v]);
+            free(lab[v]);
+        }
+        free(idx);
+        free(x);
+        free(c);
+        free(xn);
+        free(D);
+        free(xt);
+        mood__km_centres_free(&cs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_seeding),         cmocka_unit_test(test_empty_and_tiny),
         cmocka_unit_test(test_json_round_trip), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_enomem),          cmocka_unit_test(test_bounds_overlap_same),
+        cmocka_unit_test(test_fused_kernel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
