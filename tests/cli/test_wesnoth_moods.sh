@@ -24,9 +24,12 @@ group() { # group of the track whose path ends in /$1
 b1=$(group battle.ogg); b2=$(group frantic.ogg); b3=$(group siege_of_laurelmor.ogg)
 l1=$(group sad.ogg); l2=$(group nunc_dimittis.ogg); l3=$(group the_city_falls.ogg)
 echo "battle themes: $b1 $b2 $b3; laments: $l1 $l2 $l3"
-check "battle themes share a group" test "$b1" = "$b2" -a "$b2" = "$b3"
+# --clusters auto now picks k by the gap statistic with at least 3 groups (it was 2), so the
+# battle themes may be spread over two lively groups; what must hold is that none of them is
+# grouped with the laments, and that the laments stay together.
 check "laments share a group" test "$l1" = "$l2" -a "$l2" = "$l3"
-check "battle themes apart from laments" test "$b1" != "$l1"
+check "no battle theme is grouped with the laments" \
+    test "$b1" != "$l1" -a "$b2" != "$l1" -a "$b3" != "$l1"
 name_b=$(/usr/bin/python3 -c "import csv; print([r['cluster_name'] for r in csv.DictReader(open('$(ls runs/*/clustered_output.csv)')) if r['path'].endswith('/battle.ogg')][0])")
 name_l=$(/usr/bin/python3 -c "import csv; print([r['cluster_name'] for r in csv.DictReader(open('$(ls runs/*/clustered_output.csv)')) if r['path'].endswith('/sad.ogg')][0])")
 echo "battle group: '$name_b'; lament group: '$name_l'"
