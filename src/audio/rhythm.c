@@ -297,6 +297,15 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     double P = mood__rhythm_level(&lin, P0, (double)out->onset_rate_hz, out);
     out->tempo_bpm = (float)(60.0 * fr / P);
     out->tempo_conf = (float)MOOD_MAX(0.0, MOOD_MIN(1.0, mood__lag_at(g, nl, P)));
+    /* A periodicity is only evidence of a tempo when there are onsets to carry it: with fewer
+     * than one onset every four beats (a held chord, a drone) the confidence falls with the
+     * onset rate, whatever the autocorrelation of the near-flat envelope says. */
+    double need_hz = 0.25 * (double)out->tempo_bpm / 60.0;
+    if ((double)out->onset_rate_hz < need_hz) {
+        double f = (double)out->onset_rate_hz / need_hz;
+        out->tempo_conf *= (float)f;
+        out->octave_conf *= (float)f;
+    }
     local_tempo(local, nwin, win, hop, n, P, fr, out, period);
     tempogram_peaks(g, nl, fr, out);
     st = beats_and_metre(in, o, low, period, P, out);
