@@ -89,9 +89,9 @@ typedef struct mood_analyze_summary {
     int interrupted;                /**< stopped by mood_cancel_request() or the callback */
     mood_analyze_failure *failures; /**< the files that failed in this run */
     size_t n_failures;
-    size_t limited;                 /**< files skipped or refused by --max-duration/--max-memory */
-    size_t load_pauses;             /**< seconds paused for --max-load */
-    size_t lease_lost;              /**< queue jobs taken over by another worker meanwhile */
+    size_t limited;     /**< files skipped or refused by --max-duration/--max-memory */
+    size_t load_pauses; /**< seconds paused for --max-load */
+    size_t lease_lost;  /**< queue jobs taken over by another worker meanwhile */
 } mood_analyze_summary;
 
 /** @brief Release the arrays of @p s (not @p s itself); accepts a zeroed summary. */
@@ -280,18 +280,18 @@ MOOD_API mood_status mood_library_doubtful(mood_catalog *cat,
 /** Options of mood_library_enqueue() and mood_library_work(); fill with
  * mood_worker_options_default(). */
 typedef struct mood_worker_options {
-    double lease_s;         /**< a claimed job is this worker's for this long, renewed by a
-                                 heartbeat every lease_s / 3 (default 60) */
-    int max_attempts;       /**< a job whose worker was lost this often is failed (default 3) */
-    const char *path_from;  /**< --path-map FROM=TO: a queued path starting with FROM is read */
-    const char *path_to;    /**<   at TO here (the catalog keeps the queued path); NULL = none */
-    const char *worker_id;  /**< name in the jobs table; NULL = "host:pid" */
-    int follow;             /**< keep waiting for new jobs when the queue is empty (default 0:
-                                 leave when nothing is queued or running) */
-    double poll_s;          /**< idle wait between looks at the queue (default 1) */
-    double max_load;        /**< pause while the 1-minute load average is above this; 0 = off */
-    double max_duration_s;  /**< record longer files as skipped without decoding; 0 = off */
-    double max_memory_mb;   /**< refuse files whose analysis would need more; 0 = off */
+    double lease_s;        /**< a claimed job is this worker's for this long, renewed by a
+                                heartbeat every lease_s / 3 (default 60) */
+    int max_attempts;      /**< a job whose worker was lost this often is failed (default 3) */
+    const char *path_from; /**< --path-map FROM=TO: a queued path starting with FROM is read */
+    const char *path_to;   /**<   at TO here (the catalog keeps the queued path); NULL = none */
+    const char *worker_id; /**< name in the jobs table; NULL = "host:pid" */
+    int follow;            /**< keep waiting for new jobs when the queue is empty (default 0:
+                                leave when nothing is queued or running) */
+    double poll_s;         /**< idle wait between looks at the queue (default 1) */
+    double max_load;       /**< pause while the 1-minute load average is above this; 0 = off */
+    double max_duration_s; /**< record longer files as skipped without decoding; 0 = off */
+    double max_memory_mb;  /**< refuse files whose analysis would need more; 0 = off */
 } mood_worker_options;
 
 /** @brief Fill @p o with the defaults. */
@@ -325,7 +325,7 @@ typedef struct mood_jobs_stats {
     double eta_s;           /**< (queued + running) / rate; 0 when unknown */
     char **workers;         /**< "worker: N running" lines, n_workers of them */
     size_t n_workers;
-    char **failures;        /**< "path: error" of failed jobs (at most 20) */
+    char **failures; /**< "path: error" of failed jobs (at most 20) */
     size_t n_failures;
 } mood_jobs_stats;
 

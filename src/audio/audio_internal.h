@@ -26,17 +26,17 @@
 #define AN_NBINS        (AN_NFFT / 2 + 1)
 #define AN_HOP          512
 #define AN_NMEL         40
-#define AN_CHROMA_BLOCK 4    /* chroma is stored summed over 4 hops (93 ms) */
-#define AN_FINE         36   /* fine chroma bins per octave (1/3 semitone) on the 440 Hz grid */
+#define AN_CHROMA_BLOCK 4  /* chroma is stored summed over 4 hops (93 ms) */
+#define AN_FINE         36 /* fine chroma bins per octave (1/3 semitone) on the 440 Hz grid */
 #define AN_CHROMA_ROW   (AN_FINE + 12) /* per block: fine treble HPCP, then 12-bin bass */
-#define AN_PITCH_EVERY  4    /* YIN runs on every 4th hop */
-#define AN_HPSS_EVERY   8    /* HPSS masks are evaluated on every 8th hop */
-#define AN_HPSS_T       17   /* time median length (hops) */
-#define AN_HPSS_F       7    /* frequency median length (mel bands) */
-#define AN_YIN_W        1024 /* YIN integration window (samples) */
-#define AN_NCONTRAST    6    /* octave bands of spectral contrast */
-#define AN_ONSET_LOW    5    /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
-#define AN_ONSET_HIGH   24   /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
+#define AN_PITCH_EVERY  4              /* YIN runs on every 4th hop */
+#define AN_HPSS_EVERY   8              /* HPSS masks are evaluated on every 8th hop */
+#define AN_HPSS_T       17             /* time median length (hops) */
+#define AN_HPSS_F       7              /* frequency median length (mel bands) */
+#define AN_YIN_W        1024           /* YIN integration window (samples) */
+#define AN_NCONTRAST    6              /* octave bands of spectral contrast */
+#define AN_ONSET_LOW    5              /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
+#define AN_ONSET_HIGH   24             /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
 
 /* A growable float array (per-hop descriptor series). */
 typedef struct an_fvec {
@@ -85,9 +85,9 @@ typedef mood_key_segment an_keyseg; /* {start_s, key_index, mode, confidence} */
 
 typedef struct an_tonal {
     int key, mode;
-    int key2, mode2;    /* second-best key */
-    float key2_conf;    /* its confidence, same scale as key_conf */
-    float tuning_hz;    /* estimated concert A */
+    int key2, mode2; /* second-best key */
+    float key2_conf; /* its confidence, same scale as key_conf */
+    float tuning_hz; /* estimated concert A */
     float key_conf, chroma[12], clarity, tension, chord_rate_hz, major_share;
     an_chord *chords;
     size_t n_chords;
@@ -161,15 +161,15 @@ typedef struct an_track {
     size_t mfcc_n;
     double band_e[3];
     double harm_e, perc_e;
-    an_fvec onset;  /* one per hop */
+    an_fvec onset;       /* one per hop */
     an_fvec onset_bands; /* 2 per hop: onset flux of the low and the high mel bands */
-    an_fvec rms;    /* linear RMS, one per hop */
-    an_fvec chroma; /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
+    an_fvec rms;         /* linear RMS, one per hop */
+    an_fvec chroma;      /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
     float chroma_acc[AN_CHROMA_ROW];
     int chroma_acc_n;
     double tune_re, tune_im; /* weighted circular sum of peak deviations from the 440 Hz grid */
     float tune_semis;        /* running tuning estimate (semitones), used for the bass bins */
-    an_fvec f0; /* f0 of voiced YIN frames */
+    an_fvec f0;              /* f0 of voiced YIN frames */
     size_t pitch_frames, voiced_frames;
     float hp_ring[AN_HPSS_T][AN_NMEL];
 } an_track;
@@ -196,7 +196,7 @@ struct mood_audio_analyzer {
      * bass_k0..bass_k1-1; bin_semis[k] = 12 log2(k bin_hz / 440) of each bin. */
     int hpcp_k0, hpcp_k1, bass_k0, bass_k1;
     float bin_semis[AN_NBINS];
-    float onset_gamma;               /* log(1 + gamma * mel) compression of the onset flux */
+    float onset_gamma; /* log(1 + gamma * mel) compression of the onset flux */
     int contrast_lo[AN_NCONTRAST + 1];
     int band_edge[2]; /* bins of 250 Hz and 4 kHz */
     an_track t;
@@ -225,13 +225,13 @@ void mood__hpss_frame(const float ring[AN_HPSS_T][AN_NMEL], size_t newest, doubl
 
 /* Input of the rhythm stage (all borrowed for the call). */
 typedef struct an_rhythm_in {
-    const float *onset;   /* onset strength, n values at frame_rate_hz */
-    const float *bands;   /* n×2: onset flux of the low and the high mel bands, or NULL */
+    const float *onset; /* onset strength, n values at frame_rate_hz */
+    const float *bands; /* n×2: onset flux of the low and the high mel bands, or NULL */
     size_t n;
     double frame_rate_hz;
-    const float *chroma;  /* n_chroma rows of chroma_dim values (any pitch layout), or NULL */
+    const float *chroma; /* n_chroma rows of chroma_dim values (any pitch layout), or NULL */
     size_t n_chroma, chroma_dim;
-    size_t chroma_hops;   /* onset frames per chroma row */
+    size_t chroma_hops; /* onset frames per chroma row */
 } an_rhythm_in;
 /* rhythm.c: fills @p out (beats, downbeats and curve owned by out, freed by
  * mood__rhythm_free). */
@@ -292,8 +292,8 @@ void mood__key_scores(const float *treble12, const float *bass12, double out[24]
 /* Scores of the 24 keys for chord frames f0..f1-1 (@p frames n×24: treble then bass chroma,
  * @p voiced flags, frame length @p fdur): the whole span, its opening and its ending. Returns the
  * tonal strength of the span (0..1). */
-double mood__key_span_scores(const float *frames, const unsigned char *voiced, size_t f0,
-                             size_t f1, double fdur, double out[24]);
+double mood__key_span_scores(const float *frames, const unsigned char *voiced, size_t f0, size_t f1,
+                             double fdur, double out[24]);
 /* Best and second-best of 24 scores, with softmax posteriors at @p temp, scaled down for a tonal
  * @p strength below full, as confidences. */
 void mood__key_pick(const double sc[24], double temp, double strength, int *out_best,
@@ -302,8 +302,8 @@ void mood__key_pick(const double sc[24], double temp, double strength, int *out_
 /* tonal_segments.c: key segments by Viterbi over 24 keys on windows of the chord frames
  * (@p frames nf×24: treble then bass chroma, @p voiced flags, frame length @p fdur_s). Fills
  * out->keysegs (allocated for nf entries by the caller) and out->n_keysegs. */
-void mood__key_segments(const float *frames, const unsigned char *voiced, size_t nf,
-                        double fdur_s, an_tonal *out);
+void mood__key_segments(const float *frames, const unsigned char *voiced, size_t nf, double fdur_s,
+                        an_tonal *out);
 
 /* keyname.c: "C#" for 1; "C# minor" into @p buf. */
 const char *mood__pitch_class_name(int pc);

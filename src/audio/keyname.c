@@ -42,8 +42,8 @@ const char *mood_audio_camelot(int key_index, int mode)
 const char *mood_audio_open_key(int key_index, int mode)
 {
     /* Open Key numbers C major and A minor 1, then up the circle of fifths. */
-    static const char *const major[12] = {"1d", "8d", "3d",  "10d", "5d",  "12d",
-                                          "7d", "2d", "9d",  "4d",  "11d", "6d"};
+    static const char *const major[12] = {"1d", "8d", "3d", "10d", "5d",  "12d",
+                                          "7d", "2d", "9d", "4d",  "11d", "6d"};
     static const char *const minor[12] = {"10m", "5m",  "12m", "7m", "2m", "9m",
                                           "4m",  "11m", "6m",  "1m", "8m", "3m"};
     if (key_index < 0 || key_index > 11)
@@ -80,8 +80,8 @@ static int parse_wheel(const char *s, int *key, int *mode)
     char w = (char)tolower((unsigned char)end[0]);
     for (int k = 0; k < 12; k++) {
         for (int m = 0; m < 2; m++) {
-            const char *code = (w == 'a' || w == 'b') ? mood_audio_camelot(k, m)
-                                                      : mood_audio_open_key(k, m);
+            const char *code =
+                (w == 'a' || w == 'b') ? mood_audio_camelot(k, m) : mood_audio_open_key(k, m);
             if (strtol(code, NULL, 10) == n &&
                 tolower((unsigned char)code[strlen(code) - 1]) == w) {
                 *key = k;

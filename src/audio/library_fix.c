@@ -572,13 +572,14 @@ static mood_status doubt_collect(mood_catalog *cat, const mood_library_doubtful_
                                  doubt_list *l)
 {
     mood_db_stmt *st = NULL;
-    mood_status s = prep(cat,
-                         "SELECT t.id, t.path, t.title, fs.data, " LIB_OVERRIDE_COLS
-                         " FROM tracks t JOIN analyses a ON a.track_id = t.id "
-                         "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
-                         "WHERE t.status = 'ok' AND a.analysis_version = ?1 AND "
-                         "(CAST(?2 AS TEXT) IS NULL OR substr(t.path, 1, length(?2)) = ?2) ORDER BY t.id",
-                         &st);
+    mood_status s =
+        prep(cat,
+             "SELECT t.id, t.path, t.title, fs.data, " LIB_OVERRIDE_COLS
+             " FROM tracks t JOIN analyses a ON a.track_id = t.id "
+             "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
+             "WHERE t.status = 'ok' AND a.analysis_version = ?1 AND "
+             "(CAST(?2 AS TEXT) IS NULL OR substr(t.path, 1, length(?2)) = ?2) ORDER BY t.id",
+             &st);
     if (s != MOOD_OK)
         return s;
     mood__db_bind_int64(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);

@@ -33,10 +33,10 @@ typedef struct lib_fence {
 mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t size_bytes,
                                    int64_t mtime_ns, const mood_audio_result *r,
                                    const char *report_json, const char *report_path);
-mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path,
-                                          int64_t size_bytes, int64_t mtime_ns,
-                                          const mood_audio_result *r, const char *report_json,
-                                          const char *report_path, const lib_fence *fence);
+mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path, int64_t size_bytes,
+                                          int64_t mtime_ns, const mood_audio_result *r,
+                                          const char *report_json, const char *report_path,
+                                          const lib_fence *fence);
 /* Record a failure (and drop any earlier analysis of the file) in one transaction. */
 mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int64_t size_bytes,
                                        int64_t mtime_ns, const char *reason);

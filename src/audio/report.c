@@ -358,9 +358,9 @@ mood_status mood_audio_result_report(const mood_audio_result *r, const char *pat
         mood__key_name(r->keysegs[i].key_index, r->keysegs[i].mode, name, sizeof name);
         json_object_set_new(k, "start_s", num(r->keysegs[i].start_s));
         json_object_set_new(k, "key", json_string(name));
-        json_object_set_new(k, "camelot",
-                            json_string(mood_audio_camelot(r->keysegs[i].key_index,
-                                                           r->keysegs[i].mode)));
+        json_object_set_new(
+            k, "camelot",
+            json_string(mood_audio_camelot(r->keysegs[i].key_index, r->keysegs[i].mode)));
         json_object_set_new(k, "confidence", num(r->keysegs[i].confidence));
         json_array_append_new(keys, k);
     }

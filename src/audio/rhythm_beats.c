@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TIGHTNESS 100.0 /* weight of tempo consistency (Ellis' alpha) */
-#define MAX_CHANGE 1.32 /* largest tempo-curve ratio to the global tempo (below 4:3) */
+#define TIGHTNESS  100.0 /* weight of tempo consistency (Ellis' alpha) */
+#define MAX_CHANGE 1.32  /* largest tempo-curve ratio to the global tempo (below 4:3) */
 
 /* Best predecessor of frame @p t for local period @p P; *out_sc gets its score. */
 static long predecessor(const double *C, size_t t, double P, double *out_sc)

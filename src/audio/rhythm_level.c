@@ -56,10 +56,10 @@ enum { NF = 17, MAX_CAND = 11 };
  * onset evidence at it. */
 typedef struct an_level_cand {
     double Q, mult;
-    int dotted_weak; /* a 2:3 level less periodic than the peak */
-    double r1, r2;   /* off-beat ratios: half-way between pulses of Q and of 2Q */
-    double r3;       /* at the thirds of Q (compound subdivision) */
-    double lr1, lr2; /* r1, r2 of the low band (kick and bass) */
+    int dotted_weak;  /* a 2:3 level less periodic than the peak */
+    double r1, r2;    /* off-beat ratios: half-way between pulses of Q and of 2Q */
+    double r3;        /* at the thirds of Q (compound subdivision) */
+    double lr1, lr2;  /* r1, r2 of the low band (kick and bass) */
     double sal, lsal; /* mean onset on the best-phase pulses of Q, full and low band */
     int extra;        /* another tempogram peak, not a multiple of the main one */
 } an_level_cand;
@@ -272,15 +272,14 @@ static int candidates(const an_level_in *L, double P0, an_level_cand *c)
     return nc;
 }
 
-
 /* Weights of the linear level score over the features of level_features. Fitted by
  * bench/audio/fit_rhythm.py: conditional logit (softmax over a song's candidates, the
  * candidate within 4% of the labelled beat tempo is the target), L2 1e-2, on the tuning set
  * (seeds 1000-1119) plus 300 songs of seeds 2000-2299 (pick accuracy 0.821 in 10-fold
  * cross-validation over songs, the rule alone 0.710). */
-static const double W[NF] = {0.1708, -1.354, -0.6804, -0.2638, 2.711,  1.446,
-                             -3.645, -3.854, -3.377,  0.6489, -0.1734, -0.6115,
-                             -0.1116, 8.258,  5.045,  -0.9983, -0.9786};
+static const double W[NF] = {0.1708,  -1.354, -0.6804, -0.2638, 2.711,   1.446,
+                             -3.645,  -3.854, -3.377,  0.6489,  -0.1734, -0.6115,
+                             -0.1116, 8.258,  5.045,   -0.9983, -0.9786};
 
 /* Feature vector of candidate @p c (gP0: tempogram at the peak; rate: onsets per second). */
 static void level_features(const an_level_in *L, const an_level_cand *c, int rule, double gP0,

@@ -289,7 +289,6 @@ static void reconcile_segments(an_tonal *out, double dur_s)
         out->key2_conf = out->key_conf;
 }
 
-
 mood_status mood__tonal(const float *rows, size_t n, double block_rate, float tuning_semis,
                         an_tonal *out)
 {

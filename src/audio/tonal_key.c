@@ -57,14 +57,14 @@ void mood__key_scores(const float *treble12, const float *bass12, double out[24]
     const float zero[12] = {0};
     unit_shape(treble12, z[0]);
     unit_shape(bass12 ? bass12 : zero, z[1]);
-    linear_scores((const double (*)[12])z, 2, &win_w[0][0][0], win_b, out);
+    linear_scores((const double(*)[12])z, 2, &win_w[0][0][0], win_b, out);
 }
 
 #define END_S   8.0 /* the closing stretch of a span */
 #define START_S 8.0 /* the opening stretch */
 
-double mood__key_span_scores(const float *frames, const unsigned char *voiced, size_t f0,
-                             size_t f1, double fdur, double out[24])
+double mood__key_span_scores(const float *frames, const unsigned char *voiced, size_t f0, size_t f1,
+                             double fdur, double out[24])
 {
     float blk[KEY_NBLK][12] = {{0}};
     size_t first = f1, last = f0;
@@ -97,7 +97,7 @@ double mood__key_span_scores(const float *frames, const unsigned char *voiced, s
     double z[KEY_NBLK][12];
     for (int j = 0; j < KEY_NBLK; j++)
         unit_shape(blk[j], z[j]);
-    linear_scores((const double (*)[12])z, KEY_NBLK, &key_w[0][0][0], key_b, out);
+    linear_scores((const double(*)[12])z, KEY_NBLK, &key_w[0][0][0], key_b, out);
     /* Tonal strength: the correlation of the whole-span treble with the best key's treble
      * weights, and the clarity of that treble (one minus its normalised entropy); both are low
      * for drums and noise, whose profiles are flat or shapeless. Each counts in full from about
@@ -115,7 +115,8 @@ double mood__key_span_scores(const float *frames, const unsigned char *voiced, s
         double p = sum > 0 ? (double)blk[0][i] / sum : 0.0;
         ent -= p > 0 ? p * log(p) : 0.0;
     }
-    double fc = c > 0 ? c / KEY_STRENGTH_FULL : 0.0, fk = (1.0 - ent / log(12.0)) / KEY_CLARITY_FULL;
+    double fc = c > 0 ? c / KEY_STRENGTH_FULL : 0.0,
+           fk = (1.0 - ent / log(12.0)) / KEY_CLARITY_FULL;
     return (fc < 1.0 ? fc : 1.0) * (fk < 1.0 ? (fk > 0.0 ? fk : 0.0) : 1.0);
 }
 

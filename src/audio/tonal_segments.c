@@ -19,8 +19,8 @@
 #define SEG_PENALTY 10.0 /* log-likelihood cost of a key change */
 
 /* Key scores of every window into @p sc (nw×24) and the window posteriors into @p post. */
-static void window_scores(const float *frames, const unsigned char *voiced, size_t nf,
-                          size_t W, size_t H, size_t nw, double *sc, float *post)
+static void window_scores(const float *frames, const unsigned char *voiced, size_t nf, size_t W,
+                          size_t H, size_t nw, double *sc, float *post)
 {
     for (size_t w = 0; w < nw; w++) {
         float tr[12] = {0}, bs[12] = {0};
@@ -70,8 +70,8 @@ static void viterbi(const double *sc, size_t nw, double *delta, int *back, int *
     }
 }
 
-void mood__key_segments(const float *frames, const unsigned char *voiced, size_t nf,
-                        double fdur_s, an_tonal *out)
+void mood__key_segments(const float *frames, const unsigned char *voiced, size_t nf, double fdur_s,
+                        an_tonal *out)
 {
     size_t W = (size_t)lround(SEG_WIN_S / fdur_s), H = (size_t)lround(SEG_HOP_S / fdur_s);
     out->n_keysegs = 0;
@@ -84,7 +84,8 @@ void mood__key_segments(const float *frames, const unsigned char *voiced, size_t
     size_t nw = 1 + (nf - W) / H;
     double *sc = mood__malloc_array(nw * 24, sizeof(double));
     double *delta = mood__malloc_array(nw * 24, sizeof(double));
-    int *back = mood__malloc_array(nw * 24, sizeof(int)), *path = mood__malloc_array(nw, sizeof(int));
+    int *back = mood__malloc_array(nw * 24, sizeof(int)),
+        *path = mood__malloc_array(nw, sizeof(int));
     float *post = mood__malloc_array(nw * 24, sizeof(float));
     if (!sc || !delta || !back || !path || !post) {
         /* Out of memory for the segmentation: one segment in the global key. */
@@ -102,9 +103,9 @@ void mood__key_segments(const float *frames, const unsigned char *voiced, size_t
                 out->keysegs[out->n_keysegs - 1].confidence = (float)(conf_sum / (double)conf_n);
             /* A change is placed half a hop before the centre of the first window in the new
              * key: that window is the first whose larger part lies after the change. */
-            double t = w == 0 ? 0.0
-                              : floor((double)(w * H) + 0.5 * (double)W - 0.5 * (double)H + 0.5) *
-                                    fdur_s;
+            double t =
+                w == 0 ? 0.0
+                       : floor((double)(w * H) + 0.5 * (double)W - 0.5 * (double)H + 0.5) * fdur_s;
             out->keysegs[out->n_keysegs++] =
                 (an_keyseg){(float)t, path[w] % 12, path[w] / 12, 0.0f};
             conf_sum = 0;

@@ -210,7 +210,8 @@ static void tag_track(mood_catalog *cat, const mood_table *t, size_t i, const ch
      * so that the next analyze does not redo the file. */
     if (o->apply && mood_library_retagged(cat, path) != MOOD_OK)
         mood_cli_warn("%s: tags written, but the catalog still has the old size: the next "
-                      "analyze will analyse it again (%s)", path, mood_last_error());
+                      "analyze will analyse it again (%s)",
+                      path, mood_last_error());
     c->changed++;
     c->fields += n;
 }

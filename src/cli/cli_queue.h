@@ -51,17 +51,17 @@ enum {
 
 #define MOOD_CLI_QUEUE_HELP                                                                        \
     "Shared queue (several processes or machines, one catalog; see README):\n"                     \
-    "  --enqueue        record a job per file that needs analysis; analyse nothing\n"            \
-    "  --worker         claim queued jobs and analyse them until none is queued or running\n"     \
-    "  --path-map FROM=TO  a queued path starting with FROM is read at TO on this machine\n"      \
-    "  --lease S        seconds a claimed job stays ours without a heartbeat (default 60)\n"      \
-    "  --max-attempts N  a job whose worker died N times is failed (default 3)\n"               \
-    "  --worker-id NAME  name shown by `library jobs` (default host:pid)\n"                       \
-    "  --follow         keep waiting for new jobs; --poll S between looks (default 1)\n"          \
+    "  --enqueue        record a job per file that needs analysis; analyse nothing\n"              \
+    "  --worker         claim queued jobs and analyse them until none is queued or running\n"      \
+    "  --path-map FROM=TO  a queued path starting with FROM is read at TO on this machine\n"       \
+    "  --lease S        seconds a claimed job stays ours without a heartbeat (default 60)\n"       \
+    "  --max-attempts N  a job whose worker died N times is failed (default 3)\n"                  \
+    "  --worker-id NAME  name shown by `library jobs` (default host:pid)\n"                        \
+    "  --follow         keep waiting for new jobs; --poll S between looks (default 1)\n"           \
     "Limits:\n"                                                                                    \
-    "  --nice N         lower this process's priority (0..19)\n"                                 \
-    "  --max-load L     pause while the 1-minute load average is above L\n"                       \
-    "  --max-duration S skip files longer than S seconds (recorded with the reason)\n"           \
+    "  --nice N         lower this process's priority (0..19)\n"                                   \
+    "  --max-load L     pause while the 1-minute load average is above L\n"                        \
+    "  --max-duration S skip files longer than S seconds (recorded with the reason)\n"             \
     "  --max-memory MB  refuse files whose analysis would need more than MB\n\n"
 
 #endif

@@ -2,11 +2,11 @@
 #include "cli.h"
 #include "cli_report.h"
 
-#include <moodscope/catalog.h>
 #include "cli_queue.h"
-#include <sys/resource.h>
+#include <moodscope/catalog.h>
 #include <moodscope/library.h>
 #include <moodscope/table.h>
+#include <sys/resource.h>
 
 #include <limits.h>
 #include <stdlib.h>

@@ -8,6 +8,8 @@
  */
 #include "kmeans_internal.h"
 
+#include "../core/internal.h"
+
 #include <math.h>
 
 #define MOOD_KMIN(a, b) ((a) < (b) ? (a) : (b))
@@ -18,22 +20,9 @@
 #define MOOD_CLONES
 #endif
 
-MOOD_CLONES
 float mood__km_sqdist_v(const float *restrict a, const float *restrict b, size_t d)
 {
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t j = 0;
-    for (; j + 8 <= d; j += 8)
-        for (size_t u = 0; u < 8; u++) {
-            float t = a[j + u] - b[j + u];
-            acc[u] += t * t;
-        }
-    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; j < d; j++) {
-        float t = a[j] - b[j];
-        s += t * t;
-    }
-    return s;
+    return mood__sqdist_f32(a, b, d);
 }
 
 /* Portable argmin: the reference, and the path on CPUs without AVX2. */

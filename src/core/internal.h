@@ -17,6 +17,11 @@ char *mood__strdup(const char *s);
 /* Overflow-checked n*size allocation; NULL on overflow or failure (no error message set). */
 void *mood__malloc_array(size_t n, size_t size);
 
+/* vec.c: ‖a − b‖² and a·b over d floats, eight lanes summed in a fixed order (one definition for
+ * k-means, the HNSW index and every fallback path). */
+float mood__sqdist_f32(const float *restrict a, const float *restrict b, size_t d);
+float mood__dot_f32(const float *restrict a, const float *restrict b, size_t d);
+
 /*
  * Record a message for mood_last_error() and return @p s, so that a failure reads
  *     return mood__error(MOOD_EINVAL, "kmeans: k=%zu exceeds n=%zu", k, n);

@@ -439,6 +439,6 @@ mood_status mood__mpi_fnv_chain(const void *data, size_t len, uint64_t *h)
     return s;
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_comm_unused;
 #endif

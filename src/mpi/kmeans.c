@@ -737,6 +737,6 @@ mood_status mood__mpi_kmeans_fit(const mpi_layout *l, const float *x, size_t d, 
     return s;
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_kmeans_unused;
 #endif

@@ -201,6 +201,6 @@ mood_status mood__mpi_scaler_fit(const mpi_layout *l, mood_scaler_kind kind, con
     return s;
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_pipeline_unused;
 #endif

@@ -94,6 +94,6 @@ mood_status mood_mpi_snapshot_predict(const char *snapshots_dir, const char *nam
     return s;
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_predict_unused;
 #endif

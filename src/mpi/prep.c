@@ -117,6 +117,6 @@ mood_status mood__mpi_column_quantiles(const float *x, size_t n, size_t d, const
     return s;
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_prep_unused;
 #endif

@@ -311,6 +311,6 @@ mood_status mood_mpi_read_share(const mood_mpi_input *in, mood_table **out, size
     return MOOD_OK;
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_read_unused;
 #endif

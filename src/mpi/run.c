@@ -629,6 +629,6 @@ mood_status mood_mpi_run_write(mood_mpi_run *m, const char *runs_dir, char *out_
     return s;
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_run_unused;
 #endif

@@ -115,6 +115,6 @@ mood_status mood__mpi_stream_rows(const mood_table *t, const int32_t *lab, const
     return mood_mpi_agree(s);
 }
 #else
-/* Without MPI the entry points are in stub.c. */
+/* Built without MPI: without_mpi.c defines the entry points (they say how to build the engine). */
 typedef int mood_mpi_stream_unused;
 #endif

@@ -97,32 +97,12 @@ struct mood_hnsw {
 
 static float l2_ref(const float *a, const float *b, size_t d)
 {
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t j = 0;
-    for (; j + 8 <= d; j += 8)
-        for (size_t u = 0; u < 8; u++) {
-            float t = a[j + u] - b[j + u];
-            acc[u] += t * t;
-        }
-    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; j < d; j++) {
-        float t = a[j] - b[j];
-        s += t * t;
-    }
-    return s;
+    return mood__sqdist_f32(a, b, d);
 }
 
 static float ip_ref(const float *a, const float *b, size_t d)
 {
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t j = 0;
-    for (; j + 8 <= d; j += 8)
-        for (size_t u = 0; u < 8; u++)
-            acc[u] += a[j + u] * b[j + u];
-    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; j < d; j++)
-        s += a[j] * b[j];
-    return 1.0f - s;
+    return 1.0f - mood__dot_f32(a, b, d);
 }
 
 static void l2_batch_ref(const float *q, const char *base, size_t stride, const uint32_t *ids,

@@ -84,12 +84,12 @@ static mood_status history_job_run(srv_job *j, void *arg)
             goto done;
         const char *base = strrchr(hj->files[i], '/');
         json_array_append_new(
-            imports, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "file", base ? base + 1 : "",
-                               "format", mood_history_format_name(r.format), "rows",
-                               (json_int_t)r.rows, "added", (json_int_t)r.added, "duplicates",
-                               (json_int_t)r.duplicates, "merged", (json_int_t)r.merged,
-                               "kept_apart", (json_int_t)r.kept_apart,
-                               "missing_essentials", (json_int_t)r.missing_essentials));
+            imports,
+            json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "file", base ? base + 1 : "", "format",
+                      mood_history_format_name(r.format), "rows", (json_int_t)r.rows, "added",
+                      (json_int_t)r.added, "duplicates", (json_int_t)r.duplicates, "merged",
+                      (json_int_t)r.merged, "kept_apart", (json_int_t)r.kept_apart,
+                      "missing_essentials", (json_int_t)r.missing_essentials));
     }
     if (mood__srv_job_progress(j, "joining audio features", 0, 1)) {
         st = mood__error(MOOD_ECANCELED, "canceled");

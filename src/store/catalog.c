@@ -87,8 +87,8 @@ mood_status mood__catalog_migrate(mood_catalog *cat, const char *component,
 }
 
 mood_status mood__catalog_migrate_any(mood_catalog *cat, const char *component,
-                                      const char *const *sqlite_steps,
-                                      const char *const *pg_steps, size_t n_steps)
+                                      const char *const *sqlite_steps, const char *const *pg_steps,
+                                      size_t n_steps)
 {
     return mood__db_migrate(cat->db, component, mood__catalog_is_pg(cat) ? pg_steps : sqlite_steps,
                             n_steps);

@@ -23,15 +23,16 @@ int mood__catalog_is_pg(const mood_catalog *cat);
  * catalog, @p pg_steps (the same tables in PostgreSQL types) on a PostgreSQL one.
  */
 mood_status mood__catalog_migrate_any(mood_catalog *cat, const char *component,
-                                      const char *const *sqlite_steps,
-                                      const char *const *pg_steps, size_t n_steps);
+                                      const char *const *sqlite_steps, const char *const *pg_steps,
+                                      size_t n_steps);
 
 /*
  * Bring @p component's tables to the newest version: steps[v] upgrades version v to v+1 and is
  * run, with the version bump, inside one transaction. A catalog at a version newer than
  * n_steps is refused (EFORMAT). On a PostgreSQL catalog a component not yet ported to the
- * database layer (history, Subsonic) is refused with one line saying so (EUNSUPPORTED). Call it at the start of every public function that touches the
- * component's tables; it costs one indexed lookup when nothing is to do.
+ * database layer (history, Subsonic) is refused with one line saying so (EUNSUPPORTED). Call it at
+ * the start of every public function that touches the component's tables; it costs one indexed
+ * lookup when nothing is to do.
  */
 mood_status mood__catalog_migrate(mood_catalog *cat, const char *component,
                                   const char *const *steps, size_t n_steps);

@@ -117,8 +117,8 @@ static mood_status lost(mood_db *db, const char *what)
 {
     pg_conn *c = pc(db);
     if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD)
-        return mood__error(MOOD_EIO, "catalog %s: %s: connection to the server lost: %s",
-                           db->name, what, c->msg);
+        return mood__error(MOOD_EIO, "catalog %s: %s: connection to the server lost: %s", db->name,
+                           what, c->msg);
     return mood__error(MOOD_EIO, "catalog %s: %s: %s", db->name, what, c->msg);
 }
 
@@ -248,7 +248,7 @@ static mood_status pg_execute(mood_db_stmt *st)
     const char **vals = mood__calloc((size_t)(n ? n : 1), sizeof(char *));
     int *lens = mood__calloc((size_t)(n ? n : 1), sizeof(int));
     int *fmts = mood__calloc((size_t)(n ? n : 1), sizeof(int));
-    char (*num)[32] = mood__calloc((size_t)(n ? n : 1), 32);
+    char(*num)[32] = mood__calloc((size_t)(n ? n : 1), 32);
     mood_status s = MOOD_OK;
     if (!vals || !lens || !fmts || !num)
         s = mood__enomem("catalog: parameters");

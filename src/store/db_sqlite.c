@@ -21,8 +21,7 @@ static sqlite3 *handle(mood_db *db)
 
 static mood_status sq_error(mood_db *db, const char *what)
 {
-    return mood__error(MOOD_EIO, "catalog %s: %s: %s", db->name, what,
-                       sqlite3_errmsg(handle(db)));
+    return mood__error(MOOD_EIO, "catalog %s: %s: %s", db->name, what, sqlite3_errmsg(handle(db)));
 }
 
 static mood_status sq_exec(mood_db *db, const char *what, const char *sql)
@@ -129,8 +128,8 @@ static void sq_close(mood_db *db)
 }
 
 static const mood_db_ops sqlite_ops = {
-    sq_exec,        sq_prepare,  sq_step,    sq_col_null, sq_col_text,   sq_col_blob,
-    sq_column_count, sq_finalize, sq_changes, sq_last_error, sq_close, "BEGIN IMMEDIATE",
+    sq_exec,         sq_prepare,  sq_step,    sq_col_null,   sq_col_text, sq_col_blob,
+    sq_column_count, sq_finalize, sq_changes, sq_last_error, sq_close,    "BEGIN IMMEDIATE",
 };
 
 mood_status mood__db_sqlite_open(const char *path, mood_db *db)
