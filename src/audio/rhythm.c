@@ -19,6 +19,8 @@
 #define MIN_BPM    50.0
 #define MAX_BPM    210.0
 #define LOW_WEIGHT 0.3f /* weight of the low band in the tracking envelope */
+#define CHANGE_MIN 1.06 /* local/global period ratio that counts as another tempo */
+#define CHANGE_RUN 2    /* consecutive windows at another tempo that make a tempo change */
 
 /* Peak lag of g·prior in [lo, hi] with parabolic refinement; returns 0 when none. */
 static double best_lag(const double *g, size_t nl, double lo, double hi, double fr)
@@ -101,6 +103,21 @@ static void tempogram(const float *o, size_t n, double fr, size_t win, size_t ho
     *out_nwin = nwin;
 }
 
+/* Each window's ACF peak within 35% of the global period @p P into @p near (0 when none): the
+ * local tempo at the song's own metrical level, where a window's overall peak may sit at 3:2
+ * or 4:3 of it in a steady song. */
+static void near_peaks(const float *o, size_t n, size_t win, size_t hop, double P, double fr,
+                       double *a, size_t nl, double *near)
+{
+    size_t w = 0;
+    for (size_t s = 0;; s += hop) {
+        size_t e = s + win < n ? s + win : n;
+        near[w++] = window_acf(o, s, e, a, nl) ? best_lag(a, nl, P / 1.35, P * 1.35, fr) : 0;
+        if (e == n)
+            break;
+    }
+}
+
 /* Fold lag @p L by octaves to within a factor sqrt(2) of @p P. */
 static double fold(double L, double P)
 {
@@ -111,9 +128,27 @@ static double fold(double L, double P)
     return L;
 }
 
+/* Whether the local windows show a tempo change rather than scattered misreadings: a run of
+ * CHANGE_RUN consecutive windows whose folded period departs from @p P by more than
+ * CHANGE_MIN (and less than 35%), all on the same side. Following the local period in a steady
+ * song lets the beat tracker wander to a wrong window's period, so only then is it followed. */
+static int tempo_changes(const double *local, size_t nwin, double P)
+{
+    int run = 0, side = 0;
+    for (size_t w = 0; w < nwin; w++) {
+        double d = local[w] > 0 ? log(fold(local[w], P) / P) : 0;
+        int s = fabs(d) > log(CHANGE_MIN) && fabs(d) < log(1.35) ? (d > 0 ? 1 : -1) : 0;
+        run = s != 0 && s == side ? run + 1 : (s != 0);
+        side = s;
+        if (run >= CHANGE_RUN)
+            return 1;
+    }
+    return 0;
+}
+
 /* Local tempo statistics and the per-frame period the beat tracker follows. */
-static void local_tempo(const double *local, size_t nwin, size_t win, size_t hop, size_t n,
-                        double P, double fr, an_rhythm *out, double *period)
+static void local_tempo(const double *local, const double *near, size_t nwin, size_t win,
+                        size_t hop, size_t n, double P, double fr, an_rhythm *out, double *period)
 {
     an_stat ls = {0};
     double mn = HUGE_VAL, mx = 0;
@@ -131,12 +166,14 @@ static void local_tempo(const double *local, size_t nwin, size_t win, size_t hop
         out->local_min = (float)mn;
         out->local_max = (float)mx;
     }
-    /* Period at frame t: the window centred nearest, when within 25% of the global period. */
+    /* Period at frame t: the window centred nearest, when within 35% of the global period and
+     * the song changes tempo; a steady song is tracked at the global period throughout. */
+    int follow = tempo_changes(near, nwin, P);
     for (size_t t = 0; t < n; t++) {
         size_t w = t > win / 2 ? (t - win / 2 + hop / 2) / hop : 0;
         w = MOOD_MIN(w, nwin - 1);
-        double L = local[w] > 0 ? fold(local[w], P) : P;
-        period[t] = fabs(log(L / P)) < log(1.35) ? L : P;
+        double L = near[w] > 0 ? near[w] : P;
+        period[t] = follow && fabs(log(L / P)) < log(1.35) ? L : P;
     }
 }
 
@@ -280,9 +317,10 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     float *o = mood__malloc_array(n, sizeof(float)), *lowbuf = mood__malloc_array(n, sizeof(float));
     double *g = mood__calloc(2 * nl, sizeof(double));
     double *local = mood__malloc_array(n / hop + 2, sizeof(double));
+    double *near = mood__malloc_array(n / hop + 2, sizeof(double));
     double *period = mood__malloc_array(n, sizeof(double));
     mood_status st = MOOD_OK;
-    if (!o || !lowbuf || !g || !local || !period) {
+    if (!o || !lowbuf || !g || !local || !near || !period) {
         st = mood__enomem("rhythm");
         goto done;
     }
@@ -306,7 +344,8 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
         out->tempo_conf *= (float)f;
         out->octave_conf *= (float)f;
     }
-    local_tempo(local, nwin, win, hop, n, P, fr, out, period);
+    near_peaks(o, n, win, hop, P, fr, g + nl, nl, near);
+    local_tempo(local, near, nwin, win, hop, n, P, fr, out, period);
     tempogram_peaks(g, nl, fr, out);
     st = beats_and_metre(in, o, low, period, P, out);
 done:
@@ -316,6 +355,7 @@ done:
     mood__free(lowbuf);
     mood__free(g);
     mood__free(local);
+    mood__free(near);
     mood__free(period);
     return st;
 }
