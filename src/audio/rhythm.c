@@ -267,6 +267,27 @@ static const float *low_band(const an_rhythm_in *in, float *low)
     return low;
 }
 
+/* Drop the beats (times in s) the tracker carries on through silence before the first and
+ * after the last onset (the envelope @p o is zero below its mean: a lead-in, a silent tail):
+ * more than half a period @p P from any onset, a beat there marks nothing. The metre and the
+ * tempo curve are found on the whole regular grid first. Returns the new count. */
+static size_t trim_silent(const float *o, size_t n, double fr, double P, float *t, size_t nt)
+{
+    size_t first = 0, last = n;
+    while (first < n && !(o[first] > 0.0f))
+        first++;
+    while (last > first && !(o[last - 1] > 0.0f))
+        last--;
+    if (first >= last)
+        return nt;
+    double lo = ((double)first - 0.5 * P) / fr, hi = ((double)(last - 1) + 0.5 * P) / fr;
+    size_t k = 0;
+    for (size_t i = 0; i < nt; i++)
+        if ((double)t[i] >= lo && (double)t[i] <= hi)
+            t[k++] = t[i];
+    return k;
+}
+
 /* Beats at the chosen period, their statistics, metre and tempo curve. */
 static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const float *low,
                                    const double *period, double P, an_rhythm *out)
@@ -299,6 +320,10 @@ static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const
     }
     if (st == MOOD_OK)
         st = mood__tempo_curve(out->beats, nb, out->tempo_bpm, out->local_min, out->local_max, out);
+    if (st == MOOD_OK) {
+        out->n_beats = trim_silent(o, n, fr, P, out->beats, out->n_beats);
+        out->n_downbeats = trim_silent(o, n, fr, P, out->downbeats, out->n_downbeats);
+    }
     mood__free(b);
     return st;
 }

@@ -5,6 +5,7 @@
 #  - click tracks at 60, 120, 174 and 185 BPM, and drum-kit songs at 170, 180 and 190 BPM:
 #    the tempo within 4% at the labelled octave;
 #  - swing songs (110, 150, 190 BPM): the tempo within 4%;
+#  - beat times of those songs: F-measure >= 0.95 at ±70 ms against the rendered beats;
 #  - one piece in each of the 24 keys: tonic and mode;
 #  - two pieces tuned to A = 435 Hz: their key;
 #  - a piece that modulates from C major to E major halfway: at least two key segments,
@@ -87,6 +88,27 @@ for case in ("click", "fast", "swing"):
         good = got is not None and abs(got - lab["bpm"]) <= 0.04 * lab["bpm"]
         gs = f"{got:.2f}" if got is not None else "no report"
         emit(good, f"tempo {lab['id']}: expected {lab['bpm']:.1f} BPM (±4%), got {gs}")
+
+def beat_f(est, ref, tol=0.07, skip=5.0):
+    """F-measure of beat times, ±70 ms, the first 5 s left out (MIREX)."""
+    est = [x for x in est if x >= skip]
+    ref = [x for x in ref if x >= skip]
+    used, hit = set(), 0
+    for r in ref:
+        j = next((j for j, x in enumerate(est) if j not in used and abs(x - r) <= tol), None)
+        if j is not None:
+            used.add(j)
+            hit += 1
+    return 2.0 * hit / (len(est) + len(ref)) if est and ref else 0.0
+
+
+# Beat times on the click tracks, the fast drum songs and the swing songs: every beat within
+# 70 ms, no extra beats in the silent tail (F >= 0.95).
+for case in ("click", "fast", "swing"):
+    for lab in labels(case):
+        r = reports.get(lab["file"])
+        f = beat_f(r["rhythm"].get("beats_s") or [], lab["beats"]) if r else 0.0
+        emit(f >= 0.95, f"beats {lab['id']}: expected F >= 0.95 (±70 ms), got {f:.3f}")
 
 for case in ("keys24", "tuned435"):
     for lab in labels(case):
