@@ -167,7 +167,7 @@ static int rule_parse(const char *text, size_t len, tz_rule *r)
     r->std_off = -off; /* POSIX counts hours west of Greenwich */
     r->present = 1;
     if (*p == '\0')
-        return 1;
+        return r->std_off >= -89999 && r->std_off <= 93599;
     if (!rule_name(&p))
         return 0;
     r->has_dst = 1;
@@ -177,6 +177,9 @@ static int rule_parse(const char *text, size_t len, tz_rule *r)
             return 0;
         r->dst_off = -off;
     }
+    /* RFC 8536 3.2: offsets lie in [-89999, 93599] s (-25..+26 h), like the TZif types. */
+    if (r->std_off < -89999 || r->std_off > 93599 || r->dst_off < -89999 || r->dst_off > 93599)
+        return 0;
     if (*p != ',') /* a DST name without switch rules: tzcode's default is US rules; refuse */
         return 0;
     p++;

@@ -241,6 +241,11 @@ static void test_bad_tzif(void **state)
     len = footer_only(buf, "CET-1CEST,M13.5.0,M10.5.0/3"); /* month 13 */
     assert_int_equal(mood__hist_tzif_parse("x", buf, len, &z), MOOD_EFORMAT);
     assert_non_null(strstr(mood_last_error(), "footer"));
+    /* Found by fuzz_tz: footer offsets beyond the TZif range (100 h) were accepted. */
+    len = footer_only(buf, "<+1030>-100:3<+1;1>-11,M10.1.0,M2.1.0");
+    assert_int_equal(mood__hist_tzif_parse("x", buf, len, &z), MOOD_EFORMAT);
+    len = footer_only(buf, "XST-26");
+    assert_int_equal(mood__hist_tzif_parse("x", buf, len, &z), MOOD_EFORMAT);
     len = footer_only(buf, "CET-1");
     buf[39] = 0; /* typecnt 0 in the first header */
     assert_int_equal(mood__hist_tzif_parse("x", buf, len, &z), MOOD_EFORMAT);
