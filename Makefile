@@ -46,3 +46,23 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# ---- ThreadSanitizer job (issue 15) ------------------------------------------------------
+# The server and parallel-analysis tests under TSan. OpenMP is off for this build: libgomp is
+# not instrumented, so TSan cannot see its barriers and would report every parallel loop.
+# Reports of every process (also the servers the CLI tests start) go to $(TSAN_BUILD)/tsan/;
+# any report fails the target. tests/tsan.supp holds suppressions for third-party code only.
+TSAN_BUILD ?= build-tsan
+TSAN_TESTS ?= ^(unit/server/|unit/audio/test_library|unit/history/|cli/test_serve_api|cli/test_analyze_resume|cli/test_analyze_formats|cli/test_history$$|cli/test_queue)
+TSAN_DIR    = $(abspath $(TSAN_BUILD))/tsan
+.PHONY: tsan
+tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOOD_TSAN=ON \
+		-DMOOD_WITH_OPENMP=OFF >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS)
+	@rm -rf $(TSAN_DIR) && mkdir -p $(TSAN_DIR)
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS="log_path=$(TSAN_DIR)/report suppressions=$(CURDIR)/tests/tsan.supp ignore_noninstrumented_modules=1 second_deadlock_stack=1 halt_on_error=0" \
+		ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
+	@if ls $(TSAN_DIR)/report* >/dev/null 2>&1; then \
+		cat $(TSAN_DIR)/report*; echo "tsan: $$(ls $(TSAN_DIR) | wc -l) process(es) reported races (above)"; exit 1; \
+	else echo "tsan: no reports"; fi

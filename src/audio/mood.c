@@ -25,6 +25,7 @@
 #include "audio_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,27 +50,30 @@ static const char *const sim_base[] = {
 };
 #define N_BASE (sizeof sim_base / sizeof *sim_base)
 
+/* The dimension names, built once (pthread_once) and constant afterwards, so threads of the
+ * server and of a parallel analysis can read them concurrently. */
+static char sim_names[MOOD_AUDIO_SIM_DIMS][24];
+static pthread_once_t sim_names_once = PTHREAD_ONCE_INIT;
+
+static void sim_names_init(void)
+{
+    size_t k = 0;
+    for (int c = 1; c < MOOD_AUDIO_N_MFCC; c++)
+        snprintf(sim_names[k++], sizeof sim_names[0], "mfcc_mean_%02d", c);
+    for (int c = 1; c < MOOD_AUDIO_N_MFCC; c++)
+        snprintf(sim_names[k++], sizeof sim_names[0], "mfcc_std_%02d", c);
+    for (int c = 0; c < 12; c++)
+        snprintf(sim_names[k++], sizeof sim_names[0], "chroma_%02d", c);
+    for (size_t b = 0; b < N_BASE && k < MOOD_AUDIO_SIM_DIMS; b++)
+        snprintf(sim_names[k++], sizeof sim_names[0], "%s", sim_base[b]);
+}
+
 const char *mood_audio_sim_dim_name(size_t i)
 {
-    static char names[MOOD_AUDIO_SIM_DIMS][24];
-    static int ready;
     if (i >= MOOD_AUDIO_SIM_DIMS)
         return NULL;
-    if (!ready) {
-        /* Filled once; the strings are constant afterwards (benign if two threads race: both
-         * write the same bytes). */
-        size_t k = 0;
-        for (int c = 1; c < MOOD_AUDIO_N_MFCC; c++)
-            snprintf(names[k++], sizeof names[0], "mfcc_mean_%02d", c);
-        for (int c = 1; c < MOOD_AUDIO_N_MFCC; c++)
-            snprintf(names[k++], sizeof names[0], "mfcc_std_%02d", c);
-        for (int c = 0; c < 12; c++)
-            snprintf(names[k++], sizeof names[0], "chroma_%02d", c);
-        for (size_t b = 0; b < N_BASE && k < MOOD_AUDIO_SIM_DIMS; b++)
-            snprintf(names[k++], sizeof names[0], "%s", sim_base[b]);
-        ready = 1;
-    }
-    return names[i];
+    pthread_once(&sim_names_once, sim_names_init);
+    return sim_names[i];
 }
 
 void mood__mood_and_sim(mood_audio_result *r)

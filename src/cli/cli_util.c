@@ -212,8 +212,10 @@ void mood_cli_progress_done(void)
 
 static void on_signal(int sig)
 {
+    int saved = errno; /* the interrupted code may be about to read errno */
     (void)sig;
     mood_cancel_request();
+    errno = saved;
 }
 
 void mood_cli_install_signals(void)

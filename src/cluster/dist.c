@@ -9,6 +9,7 @@
 #include "../core/internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -229,18 +230,36 @@ void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float
 }
 
 #ifdef MOOD_WITH_BLAS
+/*
+ * OpenBLAS's thread count is process-wide. Fits running at once in server jobs used to save
+ * and restore it independently, so an interleaving (A saves 4 and sets 1, B saves 1, A
+ * restores 4 while B still runs, B restores 1) left it wrong or changed it under a running
+ * sgemm. The first caller saves it and sets 1, the last one restores it.
+ */
+static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+static int blas_users, blas_saved = 1;
+
 int mood__blas_threads_single(void)
 {
-    int saved = openblas_get_num_threads();
-    if (saved != 1)
-        openblas_set_num_threads(1);
+    int saved;
+    pthread_mutex_lock(&blas_lock);
+    if (blas_users++ == 0) {
+        blas_saved = openblas_get_num_threads();
+        if (blas_saved != 1)
+            openblas_set_num_threads(1);
+    }
+    saved = blas_saved;
+    pthread_mutex_unlock(&blas_lock);
     return saved;
 }
 
 void mood__blas_threads_restore(int saved)
 {
-    if (saved != 1)
-        openblas_set_num_threads(saved);
+    (void)saved; /* the first caller's value is the one restored */
+    pthread_mutex_lock(&blas_lock);
+    if (blas_users > 0 && --blas_users == 0 && blas_saved != 1)
+        openblas_set_num_threads(blas_saved);
+    pthread_mutex_unlock(&blas_lock);
 }
 #else
 int mood__blas_threads_single(void)

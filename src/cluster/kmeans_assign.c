@@ -21,6 +21,7 @@
 #include "../core/internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +31,25 @@
 #define HAVE_FUSED_AVX2 1
 #endif
 
+#ifdef HAVE_FUSED_AVX2
+/* The CPU and MOOD_KMEANS_FUSED are read once (pthread_once): fits run in server threads. */
+static int fused_ok, fused_isa = 1;
+static pthread_once_t fused_once = PTHREAD_ONCE_INIT;
+
+static void fused_detect(void)
+{
+    const char *e = getenv("MOOD_KMEANS_FUSED");
+    fused_ok =
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(e && e[0] == '0');
+    fused_isa = e && strcmp(e, "512") == 0 && __builtin_cpu_supports("avx512f") ? 2 : 1;
+}
+#endif
+
 int mood__km_fused_cpu(void)
 {
 #ifdef HAVE_FUSED_AVX2
-    static int ok = -1;
-    if (ok < 0) {
-        const char *e = getenv("MOOD_KMEANS_FUSED");
-        ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(e && e[0] == '0');
-    }
-    return ok;
+    pthread_once(&fused_once, fused_detect);
+    return fused_ok;
 #else
     return 0;
 #endif
@@ -382,12 +393,8 @@ static void fused_avx512(const size_t *restrict idx, const float *restrict ctp,
  */
 static int fused_isa_env(void)
 {
-    static int isa = -1;
-    if (isa < 0) {
-        const char *e = getenv("MOOD_KMEANS_FUSED");
-        isa = e && strcmp(e, "512") == 0 && __builtin_cpu_supports("avx512f") ? 2 : 1;
-    }
-    return isa;
+    pthread_once(&fused_once, fused_detect);
+    return fused_isa;
 }
 #endif
 

@@ -70,17 +70,26 @@ mood_status mood__hist_import_lastfm(const char *path, const char *text, size_t 
 int mood__hist_parse_time(const char *s, int64_t *out_utc);
 void mood__hist_format_utc(int64_t t, char *buf, size_t cap); /* "2020-01-05T21:44:00Z" */
 
-/* Local time conversion in a controlled time zone: begin sets TZ (names) or keeps an offset,
- * end restores the previous TZ. */
+/* Local time in a zone (tz.c): an IANA name is read once per process from its TZif file into
+ * an immutable table; the process environment (TZ) is never touched, so threads may convert
+ * concurrently. begin resolves the name or offset, end releases nothing (kept for symmetry). */
+typedef struct hist_zone hist_zone;
 typedef struct hist_tz {
     int use_offset;
     long offset_s;
-    int had_tz;
-    char *saved;
+    const hist_zone *zone; /* process-wide cache entry, immutable */
 } hist_tz;
 mood_status mood__hist_tz_begin(const char *tz, hist_tz *st);
 void mood__hist_tz_local(const hist_tz *st, int64_t t, int *hour, int *wday, int *mday, int *mon,
                          int *year);
+/* Parse a TZif buffer (RFC 8536, versions 1-4) into a new zone table (tests, fuzzing). */
+mood_status mood__hist_tzif_parse(const char *name, const unsigned char *buf, size_t len,
+                                  hist_zone **out);
+void mood__hist_zone_free(hist_zone *z);
+/* Offset east of UTC, in seconds, in force at UTC time @p t. */
+long mood__hist_zone_offset(const hist_zone *z, int64_t t);
+/* The cached table of an IANA zone name, loaded on first use (thread-safe). */
+mood_status mood__hist_zone_get(const char *name, const hist_zone **out);
 void mood__hist_tz_end(hist_tz *st);
 
 /* ---- minimal CSV record reader (for Last.fm layouts and feature tables) ------------------ */

@@ -1,6 +1,6 @@
 /*
- * Small helpers of the history subsystem: the time formats of the exports, local time in a
- * chosen zone, a CSV record reader, name normalisation for joins and JSON helpers.
+ * Small helpers of the history subsystem: the time formats of the exports (local time in a
+ * chosen zone is tz.c), a CSV record reader, name normalisation for joins and JSON helpers.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* ---- time parsing ------------------------------------------------------------------------ */
 
@@ -198,114 +197,6 @@ void mood__hist_format_utc(int64_t t, char *buf, size_t cap)
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* ---- time zones -------------------------------------------------------------------------- */
-
-/* An offset spelled "+05:30", "-0800", "UTC+2", "UTC-03:30"; 1 when @p tz is one. */
-static int parse_offset(const char *tz, long *out)
-{
-    const char *p = tz;
-    int hh = 0, mm = 0, sign;
-    if (strncmp(p, "UTC", 3) == 0 || strncmp(p, "GMT", 3) == 0)
-        p += 3;
-    if (*p != '+' && *p != '-')
-        return 0;
-    sign = *p == '-' ? -1 : 1;
-    p++;
-    if (!read_int(&p, 1, 2, &hh))
-        return 0;
-    if (*p == ':')
-        p++;
-    if (*p && !read_int(&p, 2, 2, &mm))
-        return 0;
-    if (*p || hh > 14 || mm > 59)
-        return 0;
-    *out = sign * (hh * 3600L + mm * 60L);
-    return 1;
-}
-
-/*
- * Zone names go through the C library's tz database: TZ is set for the duration of one
- * operation and restored afterwards. The name is checked against /usr/share/zoneinfo first,
- * because glibc silently treats an unknown name as UTC.
- */
-mood_status mood__hist_tz_begin(const char *tz, hist_tz *st)
-{
-    memset(st, 0, sizeof *st);
-    if (!tz || !tz[0] || strcmp(tz, "UTC") == 0 || strcmp(tz, "Z") == 0 || strcmp(tz, "GMT") == 0) {
-        st->use_offset = 1;
-        return MOOD_OK;
-    }
-    if (parse_offset(tz, &st->offset_s)) {
-        st->use_offset = 1;
-        return MOOD_OK;
-    }
-    {
-        char path[512];
-        struct stat sb;
-        const char *dir = getenv("TZDIR");
-        if (strstr(tz, "..") || tz[0] == '/')
-            return mood__error(MOOD_EINVAL,
-                               "time zone '%s': expected an IANA name or an offset "
-                               "such as +05:30",
-                               tz);
-        snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", tz);
-        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-            return mood__error(MOOD_EINVAL,
-                               "time zone '%s': unknown (expected an IANA name such as "
-                               "Europe/Berlin or an offset such as +05:30)",
-                               tz);
-    }
-    {
-        const char *old = getenv("TZ");
-        if (old) {
-            st->had_tz = 1;
-            st->saved = mood__strdup(old);
-            if (!st->saved)
-                return mood__enomem("time zone");
-        }
-    }
-    setenv("TZ", tz, 1);
-    tzset();
-    return MOOD_OK;
-}
-
-void mood__hist_tz_local(const hist_tz *st, int64_t t, int *hour, int *wday, int *mday, int *mon,
-                         int *year)
-{
-    struct tm tm;
-    time_t tt;
-    if (st->use_offset) {
-        tt = (time_t)(t + st->offset_s);
-        gmtime_r(&tt, &tm);
-    } else {
-        tt = (time_t)t;
-        localtime_r(&tt, &tm);
-    }
-    if (hour)
-        *hour = tm.tm_hour;
-    if (wday)
-        *wday = (tm.tm_wday + 6) % 7; /* Monday = 0 */
-    if (mday)
-        *mday = tm.tm_mday;
-    if (mon)
-        *mon = tm.tm_mon;
-    if (year)
-        *year = tm.tm_year + 1900;
-}
-
-void mood__hist_tz_end(hist_tz *st)
-{
-    if (st->use_offset)
-        return;
-    if (st->had_tz)
-        setenv("TZ", st->saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    mood__free(st->saved);
-    st->saved = NULL;
 }
 
 /* ---- CSV records -------------------------------------------------------------------------- */

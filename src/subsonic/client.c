@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,15 +166,19 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *user)
     return n;
 }
 
+/* curl_global_init is not thread-safe and must run once per process (libcurl docs). */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_global_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 static mood_status curl_handle(mood_subsonic *c)
 {
-    static int global_done;
     if (c->curl)
         return MOOD_OK;
-    if (!global_done) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        global_done = 1;
-    }
+    pthread_once(&curl_once, curl_global_once);
     c->curl = curl_easy_init();
     if (!c->curl)
         return mood__error(MOOD_EINTERNAL, "subsonic: libcurl could not start");
