@@ -11,6 +11,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"
 
+#include "../core/clock.h"
+#include "../core/hash.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 
@@ -193,16 +195,6 @@ typedef struct pool {
     char worker_id[160];
 } pool;
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* Where the report of @p audio goes; NULL in @p buf means "next to the audio". */
 static void report_path(const mood_analyze_options *o, const char *audio, char *buf, size_t cap)
 {
@@ -210,7 +202,7 @@ static void report_path(const mood_analyze_options *o, const char *audio, char *
         const char *base = strrchr(audio, '/');
         base = base ? base + 1 : audio;
         snprintf(buf, cap, "%s/%s.%08x.json", o->reports_dir, base,
-                 (unsigned)(fnv1a(audio) & 0xffffffffu));
+                 (unsigned)(mood__fnv1a_str(audio) & 0xffffffffu));
     } else {
         snprintf(buf, cap, "%s.moodscope.json", audio);
     }
@@ -460,20 +452,6 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
 {
     const mood_analyze_summary *s = p->sum;
@@ -484,7 +462,7 @@ static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
     pr->failed = s->failed;
     pr->files_done = s->skipped + p->done;
     pr->audio_s_done = s->audio_s;
-    pr->elapsed_s = mono_now() - t0;
+    pr->elapsed_s = mood__now() - t0;
     pr->speed_x = pr->elapsed_s > 0 ? s->audio_s / pr->elapsed_s : 0;
     pr->eta_s =
         p->done > 0 && !p->w ? pr->elapsed_s * (double)(p->n_jobs - p->done) / (double)p->done : 0;
@@ -493,7 +471,7 @@ static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
 /* Heartbeat of worker mode: renew this worker's leases every lease_s / 3. */
 static void heartbeat_due(pool *p, double *last)
 {
-    double now = mono_now();
+    double now = mood__now();
     if (!p->w || now - *last < p->w->lease_s / 3.0)
         return;
     *last = now;
@@ -509,7 +487,7 @@ static mood_status run_pool(pool *p, int jobs, double t0)
 {
     const mood_analyze_options *o = p->o;
     mood_status s = MOOD_OK;
-    double last_beat = mono_now();
+    double last_beat = mood__now();
     pthread_t *th = mood__calloc((size_t)jobs, sizeof(pthread_t));
     if (!th)
         return mood__enomem("analyze: threads");
@@ -565,7 +543,7 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     file_list files = {0};
     pool p;
     mood_status s;
-    double t0 = mono_now(), c0 = cpu_now();
+    double t0 = mood__now(), c0 = mood__cpu_seconds();
     memset(out, 0, sizeof *out);
     memset(&p, 0, sizeof p);
     if (!o) {
@@ -645,8 +623,8 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
 done:
-    out->elapsed_s = mono_now() - t0;
-    out->cpu_s = cpu_now() - c0;
+    out->elapsed_s = mood__now() - t0;
+    out->cpu_s = mood__cpu_seconds() - c0;
     mood__free(p.jobs);
     list_free(&files);
     return s;
@@ -716,7 +694,7 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
 {
     pool p;
     mood_status s;
-    double t0 = mono_now(), c0 = cpu_now();
+    double t0 = mood__now(), c0 = mood__cpu_seconds();
     memset(out, 0, sizeof *out);
     memset(&p, 0, sizeof p);
     if (!cat || !o || !w)
@@ -757,7 +735,7 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     }
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
-    out->elapsed_s = mono_now() - t0;
-    out->cpu_s = cpu_now() - c0;
+    out->elapsed_s = mood__now() - t0;
+    out->cpu_s = mood__cpu_seconds() - c0;
     return s;
 }

@@ -12,6 +12,7 @@
 #include "cluster_internal.h"
 
 #include "../core/internal.h"
+#include "../io/json_util.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -49,12 +50,6 @@ static json_t *double_array(const double *v, size_t n)
     return a;
 }
 
-/* json_real refuses NaN/Inf: such values are written as null. */
-static json_t *real_or_null(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 mood_status mood_cluster_model_to_json(const mood_cluster_model *m, char **out_json)
 {
     if (!m || !out_json)
@@ -86,7 +81,7 @@ mood_status mood_cluster_model_to_json(const mood_cluster_model *m, char **out_j
         bad |= json_object_set_new(par, "min_samples", json_integer((json_int_t)p->min_samples));
         bad |= json_object_set_new(par, "n_neighbors", json_integer((json_int_t)p->n_neighbors));
         bad |= json_object_set(root, "params", par);
-        bad |= json_object_set_new(root, "inertia", real_or_null(m->inertia));
+        bad |= json_object_set_new(root, "inertia", mood__json_real(m->inertia));
         bad |= json_object_set_new(root, "n_iter", json_integer((json_int_t)m->n_iter));
         bad |= json_object_set_new(root, "centroids", float_matrix(m->centroids, m->k, m->d));
     }
@@ -100,7 +95,7 @@ mood_status mood_cluster_model_to_json(const mood_cluster_model *m, char **out_j
             bad |= json_object_set_new(g, "weights", double_array(m->weights, m->k));
             bad |= json_object_set_new(g, "means", double_array(m->means, m->k * m->d));
             bad |= json_object_set_new(g, "covariances", double_array(m->covariances, csz));
-            bad |= json_object_set_new(g, "log_likelihood", real_or_null(m->log_likelihood));
+            bad |= json_object_set_new(g, "log_likelihood", mood__json_real(m->log_likelihood));
             bad |= json_object_set_new(root, "gmm", g);
         }
     }

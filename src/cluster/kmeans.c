@@ -14,6 +14,7 @@
  */
 #include "kmeans_internal.h"
 
+#include "../core/clock.h"
 #include "../core/internal.h"
 
 #include <math.h>

@@ -18,6 +18,7 @@
  */
 #include "kmeans_internal.h"
 
+#include "../core/cpu.h"
 #include "../core/internal.h"
 
 #include <math.h>
@@ -36,7 +37,7 @@ int mood__km_fused_cpu(void)
     static int ok = -1;
     if (ok < 0) {
         const char *e = getenv("MOOD_KMEANS_FUSED");
-        ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(e && e[0] == '0');
+        ok = mood__cpu_has(MOOD_CPU_AVX2 | MOOD_CPU_FMA) && !(e && e[0] == '0');
     }
     return ok;
 #else
@@ -385,7 +386,7 @@ static int fused_isa_env(void)
     static int isa = -1;
     if (isa < 0) {
         const char *e = getenv("MOOD_KMEANS_FUSED");
-        isa = e && strcmp(e, "512") == 0 && __builtin_cpu_supports("avx512f") ? 2 : 1;
+        isa = e && strcmp(e, "512") == 0 && mood__cpu_has(MOOD_CPU_AVX512F) ? 2 : 1;
     }
     return isa;
 }
@@ -405,7 +406,7 @@ static void fused_run(const km_centres *cs, const float *x, const float *xn, con
 {
 #ifdef HAVE_FUSED_AVX2
     int isa = fused_forced >= 0 ? fused_forced : fused_isa_env();
-    if (isa == 2 && !__builtin_cpu_supports("avx512f"))
+    if (isa == 2 && !mood__cpu_has(MOOD_CPU_AVX512F))
         isa = 1;
     if (isa > 0 && mood__km_fused_cpu()) {
         if (isa == 2)

@@ -143,9 +143,6 @@ void mood__blas_threads_restore(int saved);
 /* First row/column holding NaN or Inf, MOOD_EINVAL naming it; MOOD_OK when all finite. */
 mood_status mood__check_finite(const char *what, const float *x, size_t n, size_t d, int n_threads);
 
-/* Seconds on a monotonic clock. */
-double mood__now(void);
-
 /*
  * Weighted greedy k-means++ on a small set (k-means|| candidates, mini-batch init):
  * @p w may be NULL (all 1). Sequential; m is small.

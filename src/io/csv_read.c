@@ -24,6 +24,7 @@
  * field counts, so that an editor's "go to line" lands on the reported row.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../core/hash.h"
 #include "../core/internal.h"
 #include "csv_internal.h"
 #include "csv_scan.h"
@@ -263,9 +264,7 @@ typedef struct name_slot {
 
 static name_slot *name_find(name_slot *set, size_t mask, const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *c = s; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    uint64_t h = mood__fnv1a_str(s);
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask)
         if (!set[i].name || strcmp(set[i].name, s) == 0)
             return &set[i];

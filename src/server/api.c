@@ -4,6 +4,7 @@
  * recommendations, history) is adding a file and one line here.
  */
 #include "../core/internal.h"
+#include "../io/json_util.h"
 #include "server_internal.h"
 
 #include <string.h>
@@ -21,8 +22,7 @@ static void route_info(mood_server *s, srv_response *rs)
                   s->snapshots_dir, "max_upload_bytes", (json_int_t)s->max_upload_bytes,
                   "token_required", s->token != NULL, "capabilities", caps);
     if (o)
-        json_object_set_new(o, "library_dir",
-                            s->library_dir ? json_string(s->library_dir) : json_null());
+        json_object_set_new(o, "library_dir", mood__json_str_or_null(s->library_dir));
     mood__srv_json(rs, 200, o);
 }
 

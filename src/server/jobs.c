@@ -8,6 +8,7 @@
  * Jobs found queued or running when the server starts were interrupted by a previous server
  * stopping; they are marked failed rather than silently re-run.
  */
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "server_internal.h"
 
@@ -63,13 +64,6 @@ struct srv_jobs {
     unsigned counter;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void utc_iso(char *buf, size_t cap)
 {
     time_t t = time(NULL);
@@ -105,7 +99,7 @@ static void job_save(srv_job *j)
     pthread_mutex_lock(&j->save_lock);
     pthread_mutex_lock(&js->lock);
     json_t *o = job_json_locked(j);
-    j->last_save = now_s();
+    j->last_save = mood__now();
     pthread_mutex_unlock(&js->lock);
     char *text = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
     json_decref(o);
@@ -472,7 +466,7 @@ int mood__srv_job_progress(void *job, const char *stage, double done, double tot
         j->progress = f < 0 ? 0 : (f > 1 ? 1 : f);
     }
     int cancel = j->cancel;
-    int save = now_s() - j->last_save > 1.0;
+    int save = mood__now() - j->last_save > 1.0;
     pthread_mutex_unlock(&js->lock);
     if (save)
         job_save(j);

@@ -4,7 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/fileio.h>
 #include <moodscope/run.h>

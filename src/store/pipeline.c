@@ -5,8 +5,9 @@
  */
 #include "pipeline_internal.h"
 
+#include "../core/hash.h"
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/table.h>
 

@@ -6,8 +6,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "run_internal.h"
 
+#include "../core/clock.h"
+#include "../core/hash.h"
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/search.h>
 
@@ -86,11 +88,9 @@ const char *mood_run_id(const mood_run *r)
     return r->id;
 }
 
-static double seconds_since(const struct timespec *t0)
+static double seconds_since(const double *t0)
 {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+    return mood__now() - *t0;
 }
 
 /* The configuration as recorded in run_metadata.json (and hashed into the run id). */
@@ -554,14 +554,14 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
 {
     mood_run *r = mood__calloc(1, sizeof *r);
     mood_cluster_params cp = c->cluster;
-    struct timespec t0, ts;
+    double t0, ts;
     json_t *timings = json_object();
     size_t *missing = NULL;
     float *x = NULL;
     size_t dim = 0;
     mood_status s;
     *out = NULL;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t0 = mood__now();
     if (!r || !timings) {
         mood__free(r);
         json_decref(timings);
@@ -612,7 +612,7 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
     r->data_hash = mood__fnv1a(r->raw, r->n * r->d * sizeof(float), MOOD_FNV_OFFSET);
 
     /* Preprocessing. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts = mood__now();
     if ((s = fit_preprocessing(c, r, missing)) != MOOD_OK)
         goto fail;
     if ((s = mood__pipeline_transform(r->pipe, r->raw, r->n, &x, &dim)) != MOOD_OK)
@@ -621,12 +621,12 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
 
     /* Search over algorithms and parameters, or automatic k. */
     if (c->search) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts = mood__now();
         if ((s = run_search(c, t, x, r->n, dim, &cp, r->meta)) != MOOD_OK)
             goto fail;
         json_object_set_new(timings, "search", json_real(seconds_since(&ts)));
     } else if (c->auto_k && cp.algorithm != MOOD_ALGO_DBSCAN) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts = mood__now();
         s = mood_cluster_auto_k(&cp, &c->autok, x, r->n, dim, &r->autok);
         if (s != MOOD_OK)
             goto fail;
@@ -637,7 +637,7 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
 
     /* Fit. The training labels are the fitted model's own predictions for the training rows
      * (k-means family and GMM), so that a snapshot reproduces them exactly. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts = mood__now();
     r->labels = mood__malloc_array(r->n, sizeof(int32_t));
     r->dist = mood__malloc_array(r->n, sizeof(float));
     if (!r->labels || !r->dist) {
@@ -671,14 +671,14 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
         goto fail;
 
     /* Scores. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts = mood__now();
     s = mood__run_scores(r, x, dim, cp.seed);
     if (s != MOOD_OK)
         goto fail;
     json_object_set_new(timings, "scores", json_real(seconds_since(&ts)));
 
     /* Group sizes, profiles and names (in original units). */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts = mood__now();
     r->pipe->k = r->k;
     r->pipe->sizes = mood__calloc(r->k, sizeof(size_t));
     r->pipe->names = mood__calloc(r->k, sizeof(char *));
@@ -708,7 +708,7 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
     }
     json_object_set_new(timings, "profiles", json_real(seconds_since(&ts)));
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts = mood__now();
     s = build_map(r);
     if (s != MOOD_OK)
         goto fail;

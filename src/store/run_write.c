@@ -7,7 +7,7 @@
 #include "run_internal.h"
 
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/fileio.h>

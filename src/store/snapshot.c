@@ -3,8 +3,9 @@
  * prediction of new rows with one.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../core/clock.h"
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/fileio.h>
