@@ -72,7 +72,8 @@ static mood_status list_add(file_list *l, const char *path)
         l->v = v;
         l->cap = cap;
     }
-    if (!(l->v[l->n] = mood__strdup(path)))
+    l->v[l->n] = mood__strdup(path);
+    if (!l->v[l->n])
         return mood__enomem("analyze: file list");
     l->n++;
     return MOOD_OK;
@@ -108,9 +109,15 @@ static mood_status walk(const char *dir, const char *pattern, file_list *out, in
     mood_status s = MOOD_OK;
     if (depth > 64)
         return MOOD_OK;
-    if (!(d = opendir(dir)))
+    d = opendir(dir);
+    if (!d)
         return MOOD_OK; /* unreadable folder: nothing to find there */
-    while (s == MOOD_OK && (e = readdir(d))) {
+    for (;;) {
+        if (s != MOOD_OK)
+            break;
+        e = readdir(d);
+        if (!e)
+            break;
         if (e->d_name[0] == '.')
             continue;
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
@@ -555,11 +562,16 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     if (o->jobs < 0)
         return mood__error(MOOD_EINVAL, "analyze: jobs=%d (expected 0 for all cores, or >= 1)",
                            o->jobs);
-    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if (o->reports_dir && (s = mood_mkdirs(o->reports_dir)) != MOOD_OK)
-        return s;
-    if ((s = find_files(paths, n_paths, o->pattern, &files)) != MOOD_OK)
+    if (o->reports_dir) {
+        s = mood_mkdirs(o->reports_dir);
+        if (s != MOOD_OK)
+            return s;
+    }
+    s = find_files(paths, n_paths, o->pattern, &files);
+    if (s != MOOD_OK)
         goto done;
     out->files_total = files.n;
     p.jobs = mood__calloc(files.n ? files.n : 1, sizeof(job));
@@ -575,7 +587,8 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
             size = (int64_t)st.st_size;
             mtime = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
         }
-        if ((s = mood__library_lookup(cat, files.v[i], &k)) != MOOD_OK)
+        s = mood__library_lookup(cat, files.v[i], &k);
+        if (s != MOOD_OK)
             goto done;
         /* Unchanged since its last analysis: skipped, whether that analysis succeeded or
          * failed (a failure is deterministic; --overwrite retries it). */
@@ -642,12 +655,17 @@ mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, si
     *out_added = 0;
     if (!cat || !paths || n_paths == 0)
         return mood__error(MOOD_EINVAL, "analyze --enqueue: no paths given");
-    if ((s = mood__library_migrate(cat)) != MOOD_OK || (s = mood__jobs_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__jobs_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = find_files(paths, n_paths, o ? o->pattern : NULL, &files)) != MOOD_OK)
+    s = find_files(paths, n_paths, o ? o->pattern : NULL, &files);
+    if (s != MOOD_OK)
         goto done;
     /* One transaction for the whole folder: a failure queues nothing. */
-    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
+    s = mood__db_begin(mood__catalog_dbh(cat));
+    if (s != MOOD_OK)
         goto done;
     for (size_t i = 0; i < files.n && s == MOOD_OK; i++) {
         struct stat st;
@@ -699,12 +717,19 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     memset(&p, 0, sizeof p);
     if (!cat || !o || !w)
         return mood__error(MOOD_EINVAL, "analyze --worker: no catalog or options");
-    if ((s = check_worker_options(w)) != MOOD_OK)
+    s = check_worker_options(w);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood__library_migrate(cat)) != MOOD_OK || (s = mood__jobs_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__jobs_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if (o->reports_dir && (s = mood_mkdirs(o->reports_dir)) != MOOD_OK)
-        return s;
+    if (o->reports_dir) {
+        s = mood_mkdirs(o->reports_dir);
+        if (s != MOOD_OK)
+            return s;
+    }
     if (w->worker_id && w->worker_id[0]) {
         snprintf(p.worker_id, sizeof p.worker_id, "%s", w->worker_id);
     } else {

@@ -93,7 +93,8 @@ mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_au
         av_strerror(rc, err, sizeof err);
         return mood__error(MOOD_EFORMAT, "%s: not a readable audio file (%s)", path, err);
     }
-    if ((rc = avformat_find_stream_info(fmt, NULL)) < 0) {
+    rc = avformat_find_stream_info(fmt, NULL);
+    if (rc < 0) {
         av_strerror(rc, err, sizeof err);
         s = mood__error(MOOD_EFORMAT, "%s: cannot read stream information (%s)", path, err);
         goto done;
@@ -114,7 +115,8 @@ mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_au
     }
     avcodec_parameters_to_context(ctx, st->codecpar);
     ctx->thread_count = 1; /* parallelism is across files */
-    if ((rc = avcodec_open2(ctx, codec, NULL)) < 0) {
+    rc = avcodec_open2(ctx, codec, NULL);
+    if (rc < 0) {
         av_strerror(rc, err, sizeof err);
         s = mood__error(MOOD_EFORMAT, "%s: cannot open the %s decoder (%s)", path, codec->name,
                         err);
@@ -146,7 +148,8 @@ mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_au
             goto done;
         }
     }
-    if ((s = mood__frames_begin(az, ctx->sample_rate, out_ch)) != MOOD_OK)
+    s = mood__frames_begin(az, ctx->sample_rate, out_ch);
+    if (s != MOOD_OK)
         goto done;
     pkt = av_packet_alloc();
     fr = av_frame_alloc();
@@ -178,7 +181,10 @@ mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_au
                 continue;
             }
         }
-        while ((rc = avcodec_receive_frame(ctx, fr)) >= 0) {
+        for (;;) {
+            rc = avcodec_receive_frame(ctx, fr);
+            if (rc < 0)
+                break;
             s = push_frame(az, swr, fr, &conv, &conv_cap, out_ch);
             av_frame_unref(fr);
             if (s != MOOD_OK)

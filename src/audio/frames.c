@@ -285,7 +285,8 @@ static mood_status drain_frames(mood_audio_analyzer *az)
     size_t pos = 0;
     mood_status s = MOOD_OK;
     while (pos + AN_NFFT <= t->mono_n) {
-        if ((s = process_hop(az, t->mono + pos)) != MOOD_OK)
+        s = process_hop(az, t->mono + pos);
+        if (s != MOOD_OK)
             break;
         pos += AN_HOP;
     }
@@ -450,12 +451,14 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     float *v = r->values;
     mood_status s;
     /* Flush the resampler, then pad the tail so that the last partial frame is analysed. */
-    if ((s = resample(az, NULL, 0)) != MOOD_OK)
+    s = resample(az, NULL, 0);
+    if (s != MOOD_OK)
         return s;
     if (t->mono_n > AN_HOP) {
         float zeros[AN_NFFT] = {0};
         size_t pad = AN_NFFT - (t->mono_n % AN_HOP == 0 ? AN_HOP : t->mono_n % AN_HOP);
-        if ((s = feed_mono(az, zeros, pad < AN_NFFT ? pad : AN_NFFT - 1)) != MOOD_OK)
+        s = feed_mono(az, zeros, pad < AN_NFFT ? pad : AN_NFFT - 1);
+        if (s != MOOD_OK)
             return s;
     }
     r->analysis_rate_hz = az->rate;
@@ -580,7 +583,8 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
                         .n_chroma = t->chroma.n / AN_CHROMA_ROW,
                         .chroma_dim = AN_CHROMA_ROW,
                         .chroma_hops = AN_CHROMA_BLOCK};
-    if ((s = mood__rhythm(&rin, &rh)) != MOOD_OK)
+    s = mood__rhythm(&rin, &rh);
+    if (s != MOOD_OK)
         return s;
     /* Frame centre, less the delay of the flux peak after the note onset (median 10 ms on the
      * tuning set, beat labels at the rendered onsets). */
@@ -625,9 +629,10 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
 
     /* Tonal. */
     an_tonal to;
-    if ((s = mood__tonal(t->chroma.v, t->chroma.n / AN_CHROMA_ROW,
-                         (double)az->rate / (AN_HOP * AN_CHROMA_BLOCK),
-                         mood__tuning_semis(t->tune_re, t->tune_im), &to)) != MOOD_OK)
+    s = mood__tonal(t->chroma.v, t->chroma.n / AN_CHROMA_ROW,
+                    (double)az->rate / (AN_HOP * AN_CHROMA_BLOCK),
+                    mood__tuning_semis(t->tune_re, t->tune_im), &to);
+    if (s != MOOD_OK)
         return s;
     for (size_t i = 0; i < to.n_chords; i++) {
         to.chords[i].start_s += (float)t0;

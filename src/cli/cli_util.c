@@ -70,7 +70,10 @@ int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*he
     static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     int opt;
     mood_cli_common_init(c);
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(c, opt, optarg))
             continue;
         if (opt == 'h') {

@@ -245,7 +245,10 @@ int mood_cmd_cluster(int argc, char **argv)
         return MOOD_EXIT_ERROR;
     mood_cli_common_init(&com);
     mood_run_config_default(&c);
-    while ((opt = getopt_long(argc, argv, "i:k:vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "i:k:vh", opts, NULL);
+        if (opt == -1)
+            break;
         size_t z;
         double x;
         if (mood_cli_common_option(&com, opt, optarg))
@@ -262,7 +265,8 @@ int mood_cmd_cluster(int argc, char **argv)
             if (strcmp(optarg, "auto") == 0) {
                 c.auto_k = 1;
             } else {
-                if ((rc = mood_cli_parse_size(cmd, "--clusters", optarg, &z)) != 0)
+                rc = mood_cli_parse_size(cmd, "--clusters", optarg, &z);
+                if (rc != 0)
                     goto usage_out;
                 if (z < 1) {
                     rc = mood_cli_usage(cmd, "--clusters must be at least 1 or 'auto'");
@@ -313,7 +317,8 @@ int mood_cmd_cluster(int argc, char **argv)
             break;
         case OPT_GENERATIONS:
         case OPT_POPULATION:
-            if ((rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
+            rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z);
+            if (rc != 0)
                 goto usage_out;
             if (opt == OPT_GENERATIONS)
                 c.search_generations = z;
@@ -329,7 +334,8 @@ int mood_cmd_cluster(int argc, char **argv)
         case OPT_NEIGH:
         case OPT_BATCH:
         case OPT_PCA:
-            if ((rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
+            rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z);
+            if (rc != 0)
                 goto usage_out;
             if (opt == OPT_KMIN)
                 c.autok.k_min = z;
@@ -353,7 +359,8 @@ int mood_cmd_cluster(int argc, char **argv)
             break;
         case OPT_TOL:
         case OPT_EPS:
-            if ((rc = mood_cli_parse_real(cmd, argv[optind - 1], optarg, &x)) != 0)
+            rc = mood_cli_parse_real(cmd, argv[optind - 1], optarg, &x);
+            if (rc != 0)
                 goto usage_out;
             if (opt == OPT_TOL)
                 c.cluster.tol = x;

@@ -99,7 +99,10 @@ int mood_cmd_playlists(int argc, char **argv)
     mood_cli_common_init(&com);
     mood_playlist_options_default(&po);
     memset(&mo, 0, sizeof mo);
-    while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", longopts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
         switch (opt) {

@@ -214,7 +214,8 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
         goto done;
     }
     size_t version = 0, k = 0, d = 0;
-    if ((st = get_size(root, "version", &version, 1)) != MOOD_OK)
+    st = get_size(root, "version", &version, 1);
+    if (st != MOOD_OK)
         goto done;
     if (version != MODEL_VERSION) {
         st = mood__error(MOOD_EFORMAT, "model: version %zu, this build reads version %d", version,
@@ -227,11 +228,15 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
         st = mood__error(MOOD_EFORMAT, "model: field 'algorithm' must be a string");
         goto done;
     }
-    if ((st = mood_algorithm_parse(json_string_value(an), &algo)) != MOOD_OK) {
+    st = mood_algorithm_parse(json_string_value(an), &algo);
+    if (st != MOOD_OK) {
         st = mood__error(MOOD_EFORMAT, "model: field 'algorithm': %s", mood_last_error());
         goto done;
     }
-    if ((st = get_size(root, "k", &k, 1)) != MOOD_OK || (st = get_size(root, "d", &d, 1)))
+    st = get_size(root, "k", &k, 1);
+    if (st == MOOD_OK)
+        st = get_size(root, "d", &d, 1);
+    if (st != MOOD_OK)
         goto done;
     if (d == 0 || (k == 0 && algo != MOOD_ALGO_DBSCAN) || d > 1000000 || k > 10000000) {
         st = mood__error(MOOD_EFORMAT, "model: k=%zu d=%zu out of range", k, d);
@@ -251,24 +256,39 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
         if (json_is_string(cv))
             p.covariance =
                 strcmp(json_string_value(cv), "diag") == 0 ? MOOD_COV_DIAG : MOOD_COV_FULL;
-        if ((st = get_size(par, "k", &p.k, 0)) || (st = get_size(par, "n_init", &p.n_init, 0)) ||
-            (st = get_size(par, "max_iter", &p.max_iter, 0)) ||
-            (st = get_real(par, "tol", &p.tol, 0)) ||
-            (st = get_size(par, "batch_size", &p.batch_size, 0)) ||
-            (st = get_real(par, "reg_covar", &p.reg_covar, 0)) ||
-            (st = get_real(par, "eps", &p.eps, 0)) ||
-            (st = get_size(par, "min_samples", &p.min_samples, 0)) ||
-            (st = get_size(par, "n_neighbors", &p.n_neighbors, 0)))
+        st = get_size(par, "k", &p.k, 0);
+        if (!st)
+            st = get_size(par, "n_init", &p.n_init, 0);
+        if (!st)
+            st = get_size(par, "max_iter", &p.max_iter, 0);
+        if (!st)
+            st = get_real(par, "tol", &p.tol, 0);
+        if (!st)
+            st = get_size(par, "batch_size", &p.batch_size, 0);
+        if (!st)
+            st = get_real(par, "reg_covar", &p.reg_covar, 0);
+        if (!st)
+            st = get_real(par, "eps", &p.eps, 0);
+        if (!st)
+            st = get_size(par, "min_samples", &p.min_samples, 0);
+        if (!st)
+            st = get_size(par, "n_neighbors", &p.n_neighbors, 0);
+        if (st)
             goto done;
     }
-    if ((st = mood__model_new(algo, k, d, &p, &m)) != MOOD_OK)
+    st = mood__model_new(algo, k, d, &p, &m);
+    if (st != MOOD_OK)
         goto done;
-    if ((st = get_real(root, "inertia", &m->inertia, 0)) ||
-        (st = get_size(root, "n_iter", &m->n_iter, 0)))
+    st = get_real(root, "inertia", &m->inertia, 0);
+    if (!st)
+        st = get_size(root, "n_iter", &m->n_iter, 0);
+    if (st)
         goto done;
-    if (k && (st = get_floats(json_object_get(root, "centroids"), "centroids", k, d,
-                              m->centroids)) != MOOD_OK)
-        goto done;
+    if (k) {
+        st = get_floats(json_object_get(root, "centroids"), "centroids", k, d, m->centroids);
+        if (st != MOOD_OK)
+            goto done;
+    }
     if (algo == MOOD_ALGO_GMM) {
         json_t *g = json_object_get(root, "gmm");
         if (!json_is_object(g)) {
@@ -280,12 +300,17 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
                             ? MOOD_COV_DIAG
                             : MOOD_COV_FULL;
         size_t csz = m->covariance == MOOD_COV_FULL ? k * d * d : k * d;
-        if ((st = get_doubles(g, "weights", k, &m->weights)) ||
-            (st = get_doubles(g, "means", k * d, &m->means)) ||
-            (st = get_doubles(g, "covariances", csz, &m->covariances)) ||
-            (st = get_real(g, "log_likelihood", &m->log_likelihood, 0)))
+        st = get_doubles(g, "weights", k, &m->weights);
+        if (!st)
+            st = get_doubles(g, "means", k * d, &m->means);
+        if (!st)
+            st = get_doubles(g, "covariances", csz, &m->covariances);
+        if (!st)
+            st = get_real(g, "log_likelihood", &m->log_likelihood, 0);
+        if (st)
             goto done;
-        if ((st = mood__gmm_prepare(m)) != MOOD_OK) {
+        st = mood__gmm_prepare(m);
+        if (st != MOOD_OK) {
             st = mood__error(MOOD_EFORMAT, "model: field 'gmm.covariances': %s", mood_last_error());
             goto done;
         }
@@ -296,7 +321,8 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
             st = mood__error(MOOD_EFORMAT, "model: field 'dbscan' missing for algorithm dbscan");
             goto done;
         }
-        if ((st = get_real(g, "eps", &m->eps, 1)) != MOOD_OK)
+        st = get_real(g, "eps", &m->eps, 1);
+        if (st != MOOD_OK)
             goto done;
         json_t *cp = json_object_get(g, "core_points"), *cl = json_object_get(g, "core_labels");
         if (!json_is_array(cp) || !json_is_array(cl) ||
@@ -313,7 +339,8 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
             st = mood__enomem("model from_json");
             goto done;
         }
-        if ((st = get_floats(cp, "dbscan.core_points", m->n_core, d, m->core)) != MOOD_OK)
+        st = get_floats(cp, "dbscan.core_points", m->n_core, d, m->core);
+        if (st != MOOD_OK)
             goto done;
         for (size_t i = 0; i < m->n_core; i++) {
             json_t *v = json_array_get(cl, i);

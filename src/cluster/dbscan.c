@@ -33,8 +33,6 @@
 #include <omp.h>
 #endif
 
-size_t mood__kneedle_index(const double *xs, const double *ys, size_t n);
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -24,9 +24,6 @@
 #include <omp.h>
 #endif
 
-mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
-                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
-
 void mood_kmeans_params_default(mood_kmeans_params *p)
 {
     memset(p, 0, sizeof *p);

@@ -200,4 +200,9 @@ void mood__km_take_row(double *sum, size_t k, size_t d, size_t old, size_t j, co
 /* s_half[j]: half the distance from centre j to its nearest other centre (slightly shrunk). */
 void mood__km_centre_gaps(const float *c, size_t k, size_t d, float *s_half);
 
+/* k-means seeding (kmeans_seed.c) from a caller's RNG: shared by mood_kmeans_seed() and
+ * mood_kmeans_fit(), which keeps one RNG across restarts. @p out is k×d. */
+mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
+                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
+
 #endif

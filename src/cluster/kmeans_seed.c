@@ -606,8 +606,6 @@ static mood_status seed_random(const float *x, size_t n, size_t d, size_t k, moo
 
 /* Shared by mood_kmeans_seed() and mood_kmeans_fit() (which keeps one RNG across restarts). */
 mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
-                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
-mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
                                   mood_kmeans_init init, mood_rng *rng, int nt, float *out)
 {
     if (init == MOOD_KMEANS_INIT_AUTO)

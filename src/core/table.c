@@ -289,11 +289,13 @@ mood_status mood_table_append(mood_table *dst, const mood_table *src)
             if (s != MOOD_OK)
                 return s;
         } else if (dst->cols[jd].kind == MOOD_COL_NUM && sc->kind == MOOD_COL_STR) {
-            if ((s = column_to_text(&dst->cols[jd], n0)) != MOOD_OK)
+            s = column_to_text(&dst->cols[jd], n0);
+            if (s != MOOD_OK)
                 return s;
         }
     }
-    if ((s = grow_rows(dst, n1)) != MOOD_OK)
+    s = grow_rows(dst, n1);
+    if (s != MOOD_OK)
         return s;
     dst->n = n1;
     for (size_t js = 0; js < src->ncols; js++) {

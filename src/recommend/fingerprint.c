@@ -203,7 +203,12 @@ mood_status mood_plays_read_catalog(const char *catalog_path, mood_plays *out)
         sqlite3_close(db);
         return st;
     }
-    while (st == MOOD_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    for (;;) {
+        if (st != MOOD_OK)
+            break;
+        rc = sqlite3_step(stmt);
+        if (rc != SQLITE_ROW)
+            break;
         double when = 0.0;
         if (sqlite3_column_type(stmt, 2) == SQLITE_TEXT) {
             if (!parse_time((const char *)sqlite3_column_text(stmt, 2), &when))

@@ -31,7 +31,10 @@ void mood__srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response 
     /* The path arrives percent-decoded, so "%2e%2e%2f" is seen here as "../": any ".."
      * segment is an escape attempt whatever route it would reach. */
     const char *p = rq->path;
-    while ((p = strstr(p, "..")) != NULL) {
+    for (;;) {
+        p = strstr(p, "..");
+        if (p == NULL)
+            break;
         if ((p == rq->path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0')) {
             mood__srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': '..' is refused", rq->path);
             return;

@@ -83,7 +83,12 @@ static void walk(const char *root, const char *rel, int depth, json_t *out)
         mood__free(dir);
         return;
     }
-    while ((e = readdir(d)) != NULL && json_array_size(out) < 1000) {
+    for (;;) {
+        e = readdir(d);
+        if (e == NULL)
+            break;
+        if (!(json_array_size(out) < 1000))
+            break;
         if (e->d_name[0] == '.')
             continue;
         char relp[1024];
@@ -234,7 +239,10 @@ static json_t *dir_files(const char *dir)
     struct dirent *e;
     if (!d)
         return arr;
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
+        e = readdir(d);
+        if (e == NULL)
+            break;
         if (!mood__srv_safe_name(e->d_name, 200))
             continue;
         char *p = mood__srv_join(dir, e->d_name);

@@ -225,11 +225,13 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
         c->cluster.k = (size_t)v;
     }
     int r;
-    if ((r = opt_int(body, "k_min", 2, 100, &v, rs)) < 0)
+    r = opt_int(body, "k_min", 2, 100, &v, rs);
+    if (r < 0)
         goto fail;
     if (r)
         c->autok.k_min = (size_t)v;
-    if ((r = opt_int(body, "k_max", 2, 100, &v, rs)) < 0)
+    r = opt_int(body, "k_max", 2, 100, &v, rs);
+    if (r < 0)
         goto fail;
     if (r)
         c->autok.k_max = (size_t)v;
@@ -237,23 +239,28 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
         mood__srv_error(rs, 400, "EINVAL", "fields 'k_min'..'k_max': expected k_min <= k_max");
         goto fail;
     }
-    if ((r = opt_int(body, "seed", 0, (long long)1 << 53, &v, rs)) < 0)
+    r = opt_int(body, "seed", 0, (long long)1 << 53, &v, rs);
+    if (r < 0)
         goto fail;
     if (r)
         c->cluster.seed = (uint64_t)v;
-    if ((r = opt_int(body, "n_init", 1, 100, &v, rs)) < 0)
+    r = opt_int(body, "n_init", 1, 100, &v, rs);
+    if (r < 0)
         goto fail;
     if (r)
         c->cluster.n_init = (size_t)v;
-    if ((r = opt_int(body, "max_iter", 1, 100000, &v, rs)) < 0)
+    r = opt_int(body, "max_iter", 1, 100000, &v, rs);
+    if (r < 0)
         goto fail;
     if (r)
         c->cluster.max_iter = (size_t)v;
-    if ((r = opt_int(body, "min_samples", 1, 10000, &v, rs)) < 0)
+    r = opt_int(body, "min_samples", 1, 10000, &v, rs);
+    if (r < 0)
         goto fail;
     if (r)
         c->cluster.min_samples = (size_t)v;
-    if ((r = opt_int(body, "pca_components", 0, 1000, &v, rs)) < 0)
+    r = opt_int(body, "pca_components", 0, 1000, &v, rs);
+    if (r < 0)
         goto fail;
     if (r)
         c->pca_components = (size_t)v;
@@ -268,16 +275,23 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     str = NULL;
     if (opt_str(body, "label_column", 256, &str, rs) < 0)
         goto fail;
-    if (str && *str && !(cj->label_column = mood__strdup(str)))
-        goto oom;
+    if (str && *str) {
+        cj->label_column = mood__strdup(str);
+        if (!cj->label_column)
+            goto oom;
+    }
     c->label_column = cj->label_column;
     str = NULL;
     if (opt_str(body, "name", 60, &str, rs) < 0)
         goto fail;
-    if (str && *str && !(cj->name = mood__strdup(str)))
-        goto oom;
+    if (str && *str) {
+        cj->name = mood__strdup(str);
+        if (!cj->name)
+            goto oom;
+    }
     c->name = cj->name;
-    if (!(cj->runs_dir = mood__strdup(s->runs_dir)))
+    cj->runs_dir = mood__strdup(s->runs_dir);
+    if (!cj->runs_dir)
         goto oom;
 
     char id[64];

@@ -656,7 +656,9 @@ void mood__srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs)
         return;
     }
     analyze_job *aj = mood__calloc(1, sizeof *aj);
-    if (!aj || !(aj->catalog = mood__strdup(s->catalog))) {
+    if (aj)
+        aj->catalog = mood__strdup(s->catalog);
+    if (!aj || !aj->catalog) {
         mood__free(aj);
         mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return;
@@ -797,8 +799,13 @@ void mood__srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
     static unsigned counter;
     snprintf(file, sizeof file, "mix-%ld-%u.wav", (long)time(NULL),
              __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
-    if (!dir || mood_mkdirs(dir) != MOOD_OK || !(mj->out = mood__srv_join(dir, file)) ||
-        !(mj->file = mood__strdup(file))) {
+    int ready = dir && mood_mkdirs(dir) == MOOD_OK;
+    if (ready) {
+        mj->out = mood__srv_join(dir, file);
+        mj->file = mj->out ? mood__strdup(file) : NULL;
+        ready = mj->file != NULL;
+    }
+    if (!ready) {
         mood__free(dir);
         mix_job_free(mj);
         mood__srv_error(rs, 500, "EIO", "mix: cannot prepare the output folder");

@@ -644,7 +644,8 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
         st = mood__enomem("serve");
         goto fail;
     }
-    if ((st = real_dir(c->data_dir, &s->data_dir)) != MOOD_OK)
+    st = real_dir(c->data_dir, &s->data_dir);
+    if (st != MOOD_OK)
         goto fail;
     {
         char *runs = c->runs_dir ? mood__strdup(c->runs_dir) : mood__srv_join(s->data_dir, "runs");
@@ -698,8 +699,8 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
             goto fail;
         }
     }
-    if ((st = mood__srv_jobs_create(s->jobs_dir, c->job_threads ? c->job_threads : 2, &s->jobs)) !=
-        MOOD_OK)
+    st = mood__srv_jobs_create(s->jobs_dir, c->job_threads ? c->job_threads : 2, &s->jobs);
+    if (st != MOOD_OK)
         goto fail;
 
     {

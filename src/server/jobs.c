@@ -219,7 +219,10 @@ static void load_previous(srv_jobs *js)
     struct dirent *e;
     if (!d)
         return;
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
+        e = readdir(d);
+        if (e == NULL)
+            break;
         size_t n = strlen(e->d_name);
         if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0 || e->d_name[0] == '.')
             continue;
@@ -239,15 +242,20 @@ static void load_previous(srv_jobs *js)
                      ? json_string_value(json_object_get(o, "kind"))
                      : "");
         const char *s;
-        if ((s = json_string_value(json_object_get(o, "stage"))))
+        s = json_string_value(json_object_get(o, "stage"));
+        if (s)
             snprintf(j->stage, sizeof j->stage, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "message"))))
+        s = json_string_value(json_object_get(o, "message"));
+        if (s)
             snprintf(j->message, sizeof j->message, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "created"))))
+        s = json_string_value(json_object_get(o, "created"));
+        if (s)
             snprintf(j->created, sizeof j->created, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "started"))))
+        s = json_string_value(json_object_get(o, "started"));
+        if (s)
             snprintf(j->started, sizeof j->started, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "finished"))))
+        s = json_string_value(json_object_get(o, "finished"));
+        if (s)
             snprintf(j->finished, sizeof j->finished, "%s", s);
         j->progress = json_number_value(json_object_get(o, "progress"));
         j->params = json_incref(json_object_get(o, "params"));

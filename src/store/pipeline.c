@@ -227,7 +227,8 @@ static mood_status read_strings(const json_t *a, const char *file, const char *w
         const char *v = json_string_value(json_array_get(a, i));
         if (!v)
             return mood__error(MOOD_EFORMAT, "%s: '%s'[%zu] is not a string", file, what, i);
-        if (!((*out)[i] = mood__strdup(v)))
+        (*out)[i] = mood__strdup(v);
+        if (!(*out)[i])
             return mood__enomem("model.json");
     }
     return MOOD_OK;
@@ -263,8 +264,8 @@ mood_status mood__pipeline_from_json(const json_t *j, const char *file, mood_pip
                         file);
         goto fail;
     }
-    if ((s = read_strings(json_object_get(j, "features"), file, "features", &p->features, &p->d)) !=
-        MOOD_OK)
+    s = read_strings(json_object_get(j, "features"), file, "features", &p->features, &p->d);
+    if (s != MOOD_OK)
         goto fail;
     p->median = mood__malloc_array(p->d, sizeof(float));
     if (!p->median) {

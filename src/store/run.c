@@ -132,10 +132,12 @@ static mood_status fit_preprocessing(const mood_run_config *c, mood_run *r, size
     p->median = mood__malloc_array(d, sizeof(float));
     if (!p->median)
         return mood__enomem("run");
-    if ((s = mood_impute_fit(r->raw, n, d, p->median, missing)) != MOOD_OK)
+    s = mood_impute_fit(r->raw, n, d, p->median, missing);
+    if (s != MOOD_OK)
         return s;
     mood_impute_apply(r->raw, n, d, p->median);
-    if ((s = mood_scaler_fit(c->scaler, r->raw, n, d, &p->scaler)) != MOOD_OK)
+    s = mood_scaler_fit(c->scaler, r->raw, n, d, &p->scaler);
+    if (s != MOOD_OK)
         return s;
     if (c->pca_components) {
         mood_pca pca;
@@ -144,7 +146,8 @@ static mood_status fit_preprocessing(const mood_run_config *c, mood_run *r, size
         if (c->pca_components > d)
             return mood__error(MOOD_EINVAL, "pca_components=%zu exceeds the %zu features",
                                c->pca_components, d);
-        if ((s = mood__pipeline_transform(p, r->raw, n, &xs, &dim)) != MOOD_OK)
+        s = mood__pipeline_transform(p, r->raw, n, &xs, &dim);
+        if (s != MOOD_OK)
             return s;
         s = mood_pca_fit(xs, n, d, c->pca_components, &pca);
         mood__free(xs);
@@ -358,7 +361,8 @@ static mood_status label_ids(const mood_table *t, const char *column, int32_t **
     char **names = NULL;
     mood_status s;
     *out_ids = NULL;
-    if ((s = mood_table_find(t, column, &j)) != MOOD_OK)
+    s = mood_table_find(t, column, &j);
+    if (s != MOOD_OK)
         return mood__error(MOOD_ENOTFOUND, "label column '%s' not found", column);
     if (mood_table_col_kind(t, j) != MOOD_COL_STR)
         return mood__error(MOOD_EINVAL, "label column '%s' must be text for --search", column);
@@ -420,7 +424,8 @@ static mood_status run_search(const mood_run_config *c, const mood_table *t, con
     if (c->autok.k_max)
         sp.k_max = c->autok.k_max;
     if (c->label_column && c->label_column[0]) {
-        if ((s = label_ids(t, c->label_column, &ids, &n_labels)) != MOOD_OK)
+        s = label_ids(t, c->label_column, &ids, &n_labels);
+        if (s != MOOD_OK)
             return s;
         sp.labels = ids;
         sp.n_labels = n_labels;
@@ -579,7 +584,8 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
                   sizeof r->created_compact);
 
     /* Features. */
-    if ((s = mood_features_select(t, c->features, &r->flist)) != MOOD_OK)
+    s = mood_features_select(t, c->features, &r->flist);
+    if (s != MOOD_OK)
         goto fail;
     r->n = mood_table_rows(t);
     r->d = r->flist.k;
@@ -592,7 +598,8 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
                         r->n);
         goto fail;
     }
-    if ((s = mood_table_clone(t, &r->table)) != MOOD_OK)
+    s = mood_table_clone(t, &r->table);
+    if (s != MOOD_OK)
         goto fail;
     r->raw = mood__malloc_array(r->n, r->d * sizeof(float));
     missing = mood__calloc(r->d, sizeof(size_t));
@@ -602,27 +609,33 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
         goto fail;
     }
     r->pipe->d = r->d;
-    for (size_t j = 0; j < r->d; j++)
-        if (!(r->pipe->features[j] = mood__strdup(r->flist.names[j]))) {
+    for (size_t j = 0; j < r->d; j++) {
+        r->pipe->features[j] = mood__strdup(r->flist.names[j]);
+        if (!r->pipe->features[j]) {
             s = mood__enomem("run");
             goto fail;
         }
-    if ((s = mood_table_matrix(t, (const char *const *)r->flist.names, r->d, r->raw)) != MOOD_OK)
+    }
+    s = mood_table_matrix(t, (const char *const *)r->flist.names, r->d, r->raw);
+    if (s != MOOD_OK)
         goto fail;
     r->data_hash = mood__fnv1a(r->raw, r->n * r->d * sizeof(float), MOOD_FNV_OFFSET);
 
     /* Preprocessing. */
     ts = mood__now();
-    if ((s = fit_preprocessing(c, r, missing)) != MOOD_OK)
+    s = fit_preprocessing(c, r, missing);
+    if (s != MOOD_OK)
         goto fail;
-    if ((s = mood__pipeline_transform(r->pipe, r->raw, r->n, &x, &dim)) != MOOD_OK)
+    s = mood__pipeline_transform(r->pipe, r->raw, r->n, &x, &dim);
+    if (s != MOOD_OK)
         goto fail;
     json_object_set_new(timings, "prepare", json_real(seconds_since(&ts)));
 
     /* Search over algorithms and parameters, or automatic k. */
     if (c->search) {
         ts = mood__now();
-        if ((s = run_search(c, t, x, r->n, dim, &cp, r->meta)) != MOOD_OK)
+        s = run_search(c, t, x, r->n, dim, &cp, r->meta);
+        if (s != MOOD_OK)
             goto fail;
         json_object_set_new(timings, "search", json_real(seconds_since(&ts)));
     } else if (c->auto_k && cp.algorithm != MOOD_ALGO_DBSCAN) {
@@ -644,7 +657,8 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
         s = mood__enomem("run");
         goto fail;
     }
-    if ((s = mood_cluster_fit(&cp, x, r->n, dim, &r->pipe->model, r->labels)) != MOOD_OK)
+    s = mood_cluster_fit(&cp, x, r->n, dim, &r->pipe->model, r->labels);
+    if (s != MOOD_OK)
         goto fail;
     r->k = mood_cluster_model_k(r->pipe->model);
     if (cp.algorithm == MOOD_ALGO_KMEANS || cp.algorithm == MOOD_ALGO_MINIBATCH ||
@@ -667,7 +681,8 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
                         mood_algorithm_name(cp.algorithm));
         goto fail;
     }
-    if ((s = mood__progress(progress, progress_user, "scoring", 0, 1)) != MOOD_OK)
+    s = mood__progress(progress, progress_user, "scoring", 0, 1);
+    if (s != MOOD_OK)
         goto fail;
 
     /* Scores. */
@@ -693,17 +708,21 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
                              r->k, &r->profile);
     if (s != MOOD_OK)
         goto fail;
-    for (size_t g = 0; g < r->k; g++)
-        if (!(r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g)))) {
+    for (size_t g = 0; g < r->k; g++) {
+        r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g));
+        if (!r->pipe->names[g]) {
             s = mood__enomem("run");
             goto fail;
         }
+    }
     if (c->label_column && c->label_column[0]) {
-        if (!(r->label_column = mood__strdup(c->label_column))) {
+        r->label_column = mood__strdup(c->label_column);
+        if (!r->label_column) {
             s = mood__enomem("run");
             goto fail;
         }
-        if ((s = label_profile(r, c->label_column)) != MOOD_OK)
+        s = label_profile(r, c->label_column);
+        if (s != MOOD_OK)
             goto fail;
     }
     json_object_set_new(timings, "profiles", json_real(seconds_since(&ts)));
