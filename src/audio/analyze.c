@@ -208,8 +208,9 @@ static void report_path(const mood_analyze_options *o, const char *audio, char *
     if (o->reports_dir) {
         const char *base = strrchr(audio, '/');
         base = base ? base + 1 : audio;
-        snprintf(buf, cap, "%s/%s.%08x.json", o->reports_dir, base,
-                 (unsigned)(mood__fnv1a_str(audio) & 0xffffffffu));
+        snprintf(
+            buf, cap, "%s/%s.%08x.json", o->reports_dir, base,
+            (unsigned)(mood__fnv1a(audio, strlen(audio), MOOD_FNV_OFFSET_REPORTS) & 0xffffffffu));
     } else {
         snprintf(buf, cap, "%s.moodscope.json", audio);
     }
