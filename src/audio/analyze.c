@@ -484,7 +484,7 @@ static void heartbeat_due(pool *p, double *last)
         return;
     *last = now;
     if (mood__jobs_heartbeat(p->cat, p->worker_id, p->w->lease_s) != MOOD_OK && p->o->progress)
-        fprintf(stderr, "moodscope: warning: heartbeat: %s\n", mood_last_error());
+        mood__log(MOOD_LOG_WARN, "heartbeat: %s", mood_last_error());
 }
 
 /*

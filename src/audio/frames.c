@@ -20,7 +20,7 @@
 
 #define ONSET_PEAK_DELAY_S 0.010 /* onset flux peak after the note onset (s) */
 
-int mood__fvec_push(an_fvec *a, const float *x, size_t k)
+mood_status mood__fvec_push(an_fvec *a, const float *x, size_t k, const char *what)
 {
     if (a->n + k > a->cap) {
         size_t cap = a->cap ? a->cap : 1024;
@@ -28,13 +28,13 @@ int mood__fvec_push(an_fvec *a, const float *x, size_t k)
             cap *= 2;
         float *v = mood__realloc(a->v, cap * sizeof(float));
         if (!v)
-            return -1;
+            return mood__enomem(what);
         a->v = v;
         a->cap = cap;
     }
     memcpy(a->v + a->n, x, k * sizeof(float));
     a->n += k;
-    return 0;
+    return MOOD_OK;
 }
 
 void mood__fvec_free(an_fvec *a)
@@ -124,16 +124,16 @@ static mood_status hop_time_domain(mood_audio_analyzer *az, const float *x, floa
     float rms = sqrtf(e / AN_HOP);
     *out_rms = rms;
     *out_zc = zc;
-    if (mood__fvec_push(&t->rms, &rms, 1))
-        return mood__enomem("audio: RMS envelope");
+    if (mood__fvec_push(&t->rms, &rms, 1, "audio: RMS envelope") != MOOD_OK)
+        return MOOD_ENOMEM;
     int voiced_slot = (t->n_frames % AN_PITCH_EVERY) == 0;
     if (voiced_slot && rms > 1e-3f) {
         float prob, f0 = mood__yin(az, x + (AN_NFFT - AN_YIN_W) / 2, &prob);
         t->pitch_frames++;
         if (f0 > 0.0f) {
             t->voiced_frames++;
-            if (mood__fvec_push(&t->f0, &f0, 1))
-                return mood__enomem("audio: pitch track");
+            if (mood__fvec_push(&t->f0, &f0, 1, "audio: pitch track") != MOOD_OK)
+                return MOOD_ENOMEM;
         }
     }
     return MOOD_OK;
@@ -168,10 +168,10 @@ static mood_status hop_mel(mood_audio_analyzer *az, const float *P, float *mel_d
         t->prev_mel_db[b] = lc;
     }
     float onset = flux / AN_NMEL;
-    if (mood__fvec_push(&t->onset, &onset, 1))
-        return mood__enomem("audio: onset envelope");
-    if (mood__fvec_push(&t->onset_bands, band_flux, 2))
-        return mood__enomem("audio: onset envelope");
+    if (mood__fvec_push(&t->onset, &onset, 1, "audio: onset envelope") != MOOD_OK)
+        return MOOD_ENOMEM;
+    if (mood__fvec_push(&t->onset_bands, band_flux, 2, "audio: onset envelope") != MOOD_OK)
+        return MOOD_ENOMEM;
     memcpy(t->hp_ring[t->n_frames % AN_HPSS_T], mel, sizeof mel);
     if (t->n_frames + 1 >= AN_HPSS_T && t->n_frames % AN_HPSS_EVERY == 0) {
         double h, p;
@@ -215,8 +215,8 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
     h->sP = band[0] + band[1] + band[2];
     mood__hpcp_hop(az, S, t->chroma_acc);
     if (++t->chroma_acc_n == AN_CHROMA_BLOCK) {
-        if (mood__fvec_push(&t->chroma, t->chroma_acc, AN_CHROMA_ROW))
-            return mood__enomem("audio: chroma");
+        if (mood__fvec_push(&t->chroma, t->chroma_acc, AN_CHROMA_ROW, "audio: chroma") != MOOD_OK)
+            return MOOD_ENOMEM;
         memset(t->chroma_acc, 0, sizeof t->chroma_acc);
         t->chroma_acc_n = 0;
         t->tune_semis = mood__tuning_semis(t->tune_re, t->tune_im);

@@ -133,6 +133,18 @@ int mood_cli_usage(const char *cmd, const char *fmt, ...)
     return MOOD_EXIT_USAGE;
 }
 
+static void cli_log(void *user, mood_log_level level, const char *msg)
+{
+    (void)user;
+    if (level <= MOOD_LOG_WARN)
+        mood_cli_warn("%s", msg);
+}
+
+void mood_cli_install_log(void)
+{
+    mood_set_log_callback(cli_log, NULL, MOOD_LOG_WARN);
+}
+
 void mood_cli_warn(const char *fmt, ...)
 {
     va_list ap;

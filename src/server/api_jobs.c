@@ -377,11 +377,11 @@ int mood__srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
     int cancel = (n == 3 && strcmp(seg[2], "cancel") == 0 && post) ||
                  (n == 2 && strcmp(rq->method, "DELETE") == 0);
     if (cancel) {
-        int r = mood__srv_jobs_cancel(s->jobs, seg[1]);
-        if (r < 0)
+        int finished;
+        if (mood__srv_jobs_cancel(s->jobs, seg[1], &finished) != MOOD_OK)
             mood__srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
         else
-            mood__srv_json(rs, r == 0 ? 202 : 200,
+            mood__srv_json(rs, finished ? 200 : 202,
                            json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, seg[1])));
         return 1;
     }

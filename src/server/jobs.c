@@ -418,17 +418,19 @@ json_t *mood__srv_jobs_list(srv_jobs *js)
     return arr;
 }
 
-int mood__srv_jobs_cancel(srv_jobs *js, const char *id)
+mood_status mood__srv_jobs_cancel(srv_jobs *js, const char *id, int *out_finished)
 {
+    *out_finished = 0;
     pthread_mutex_lock(&js->lock);
     srv_job *j = find_locked(js, id);
     if (!j) {
         pthread_mutex_unlock(&js->lock);
-        return -1;
+        return mood__error(MOOD_ENOTFOUND, "job '%s': no such job", id);
     }
     if (j->state != JOB_QUEUED && j->state != JOB_RUNNING) {
         pthread_mutex_unlock(&js->lock);
-        return 1;
+        *out_finished = 1;
+        return MOOD_OK;
     }
     j->cancel = 1;
     int was_queued = j->state == JOB_QUEUED;
@@ -459,7 +461,7 @@ int mood__srv_jobs_cancel(srv_jobs *js, const char *id)
         fa(a);
     if (was_queued)
         job_save(j);
-    return 0;
+    return MOOD_OK;
 }
 
 int mood__srv_job_progress(void *job, const char *stage, double done, double total)
