@@ -64,14 +64,10 @@ typedef struct file_list {
 
 static mood_status list_add(file_list *l, const char *path)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        char **v = mood__realloc(l->v, cap * sizeof(char *));
-        if (!v)
-            return mood__enomem("analyze: file list");
-        l->v = v;
-        l->cap = cap;
-    }
+    char **v = mood__grow(l->v, &l->cap, l->n + 1, sizeof *v, 256);
+    if (!v)
+        return mood__enomem("analyze: file list");
+    l->v = v;
     l->v[l->n] = mood__strdup(path);
     if (!l->v[l->n])
         return mood__enomem("analyze: file list");

@@ -108,14 +108,10 @@ static mood_status column_slot(mood_table *t, const char *name, column **out)
     if (mood_table_find(t, name, &j) == MOOD_OK)
         return mood__error(MOOD_EINVAL, "table: duplicate column '%s'", name);
     mood_clear_error();
-    if (t->ncols == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 8;
-        column *c = mood__realloc(t->cols, cap * sizeof *c);
-        if (!c)
-            return mood__enomem("table");
-        t->cols = c;
-        t->cap = cap;
-    }
+    column *c = mood__grow(t->cols, &t->cap, t->ncols + 1, sizeof *c, 8);
+    if (!c)
+        return mood__enomem("table");
+    t->cols = c;
     memset(&t->cols[t->ncols], 0, sizeof(column));
     *out = &t->cols[t->ncols];
     return MOOD_OK;

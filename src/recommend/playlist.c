@@ -125,14 +125,10 @@ static mood_status add_list(mood_playlist_set *set, const char *name, long group
                             const size_t *rows, size_t n)
 {
     playlist *p;
-    if (set->n == set->cap) {
-        size_t cap = set->cap ? 2 * set->cap : 16;
-        playlist *l = mood__realloc(set->lists, cap * sizeof *l);
-        if (!l)
-            return mood__enomem("playlists");
-        set->lists = l;
-        set->cap = cap;
-    }
+    playlist *l = mood__grow(set->lists, &set->cap, set->n + 1, sizeof *l, 16);
+    if (!l)
+        return mood__enomem("playlists");
+    set->lists = l;
     p = &set->lists[set->n];
     memset(p, 0, sizeof *p);
     p->name = mood__strdup(name);

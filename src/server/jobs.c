@@ -140,14 +140,10 @@ static srv_job *job_new(srv_jobs *js)
 
 static int table_add_locked(srv_jobs *js, srv_job *j)
 {
-    if (js->n == js->cap) {
-        size_t cap = js->cap ? js->cap * 2 : 32;
-        srv_job **na = mood__realloc(js->all, cap * sizeof *na);
-        if (!na)
-            return 0;
-        js->all = na;
-        js->cap = cap;
-    }
+    srv_job **na = mood__grow(js->all, &js->cap, js->n + 1, sizeof *na, 32);
+    if (!na)
+        return 0;
+    js->all = na;
     js->all[js->n++] = j;
     return 1;
 }

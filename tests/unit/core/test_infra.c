@@ -4,8 +4,11 @@
 #include "clock.h"
 #include "cpu.h"
 #include "hash.h"
+#include "internal.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Published FNV-1a 64 test vectors (draft-eastlake-fnv, fnv test suite). */
@@ -81,13 +84,46 @@ static void test_cpu_features(void **state)
     assert_int_equal(mood__cpu_has(0), 1);
 }
 
+/* An allocator whose realloc always fails (the others are the C library's). */
+static void *null_realloc(void *p, size_t n)
+{
+    (void)p;
+    (void)n;
+    return NULL;
+}
+
+/* The growable-array step: doubling from the first capacity, overflow refused, and on an
+ * allocation failure the block and the capacity stay as they were. */
+static void test_grow(void **state)
+{
+    (void)state;
+    size_t cap = 0;
+    int *v = mood__grow(NULL, &cap, 1, sizeof *v, 8);
+    assert_non_null(v);
+    assert_int_equal(cap, 8);
+    assert_ptr_equal(mood__grow(v, &cap, 8, sizeof *v, 8), v); /* enough room: unchanged */
+    v = mood__grow(v, &cap, 9, sizeof *v, 8);
+    assert_non_null(v);
+    assert_int_equal(cap, 16);
+    v = mood__grow(v, &cap, 100, sizeof *v, 8);
+    assert_int_equal(cap, 128);
+    v[127] = 7;
+    assert_null(mood__grow(v, &cap, SIZE_MAX / 2, sizeof *v, 8));
+    assert_int_equal(cap, 128);
+    MOOD_ASSERT_OK(mood_set_allocator(malloc, null_realloc, calloc, free));
+    assert_null(mood__grow(v, &cap, 129, sizeof *v, 8));
+    assert_int_equal(cap, 128);
+    assert_int_equal(v[127], 7);
+    MOOD_ASSERT_OK(mood_set_allocator(NULL, NULL, NULL, NULL));
+    mood__free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fnv1a_vectors),
-        cmocka_unit_test(test_fnv1a_report_seed),
-        cmocka_unit_test(test_clocks),
-        cmocka_unit_test(test_cpu_features),
+        cmocka_unit_test(test_fnv1a_vectors), cmocka_unit_test(test_fnv1a_report_seed),
+        cmocka_unit_test(test_clocks),        cmocka_unit_test(test_cpu_features),
+        cmocka_unit_test(test_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
