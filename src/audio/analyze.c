@@ -11,6 +11,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"
 
+#include "../core/clock.h"
+#include "../core/hash.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 
@@ -62,15 +64,12 @@ typedef struct file_list {
 
 static mood_status list_add(file_list *l, const char *path)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        char **v = mood__realloc(l->v, cap * sizeof(char *));
-        if (!v)
-            return mood__enomem("analyze: file list");
-        l->v = v;
-        l->cap = cap;
-    }
-    if (!(l->v[l->n] = mood__strdup(path)))
+    char **v = mood__grow(l->v, &l->cap, l->n + 1, sizeof *v, 256);
+    if (!v)
+        return mood__enomem("analyze: file list");
+    l->v = v;
+    l->v[l->n] = mood__strdup(path);
+    if (!l->v[l->n])
         return mood__enomem("analyze: file list");
     l->n++;
     return MOOD_OK;
@@ -106,9 +105,15 @@ static mood_status walk(const char *dir, const char *pattern, file_list *out, in
     mood_status s = MOOD_OK;
     if (depth > 64)
         return MOOD_OK;
-    if (!(d = opendir(dir)))
+    d = opendir(dir);
+    if (!d)
         return MOOD_OK; /* unreadable folder: nothing to find there */
-    while (s == MOOD_OK && (e = readdir(d))) {
+    for (;;) {
+        if (s != MOOD_OK)
+            break;
+        e = readdir(d);
+        if (!e)
+            break;
         if (e->d_name[0] == '.')
             continue;
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
@@ -193,24 +198,15 @@ typedef struct pool {
     char worker_id[160];
 } pool;
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* Where the report of @p audio goes; NULL in @p buf means "next to the audio". */
 static void report_path(const mood_analyze_options *o, const char *audio, char *buf, size_t cap)
 {
     if (o->reports_dir) {
         const char *base = strrchr(audio, '/');
         base = base ? base + 1 : audio;
-        snprintf(buf, cap, "%s/%s.%08x.json", o->reports_dir, base,
-                 (unsigned)(fnv1a(audio) & 0xffffffffu));
+        snprintf(
+            buf, cap, "%s/%s.%08x.json", o->reports_dir, base,
+            (unsigned)(mood__fnv1a(audio, strlen(audio), MOOD_FNV_OFFSET_REPORTS) & 0xffffffffu));
     } else {
         snprintf(buf, cap, "%s.moodscope.json", audio);
     }
@@ -460,20 +456,6 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
 {
     const mood_analyze_summary *s = p->sum;
@@ -484,7 +466,7 @@ static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
     pr->failed = s->failed;
     pr->files_done = s->skipped + p->done;
     pr->audio_s_done = s->audio_s;
-    pr->elapsed_s = mono_now() - t0;
+    pr->elapsed_s = mood__now() - t0;
     pr->speed_x = pr->elapsed_s > 0 ? s->audio_s / pr->elapsed_s : 0;
     pr->eta_s =
         p->done > 0 && !p->w ? pr->elapsed_s * (double)(p->n_jobs - p->done) / (double)p->done : 0;
@@ -493,12 +475,12 @@ static void fill_progress(const pool *p, double t0, mood_analyze_progress *pr)
 /* Heartbeat of worker mode: renew this worker's leases every lease_s / 3. */
 static void heartbeat_due(pool *p, double *last)
 {
-    double now = mono_now();
+    double now = mood__now();
     if (!p->w || now - *last < p->w->lease_s / 3.0)
         return;
     *last = now;
     if (mood__jobs_heartbeat(p->cat, p->worker_id, p->w->lease_s) != MOOD_OK && p->o->progress)
-        fprintf(stderr, "moodscope: warning: heartbeat: %s\n", mood_last_error());
+        mood__log(MOOD_LOG_WARN, "heartbeat: %s", mood_last_error());
 }
 
 /*
@@ -509,7 +491,7 @@ static mood_status run_pool(pool *p, int jobs, double t0)
 {
     const mood_analyze_options *o = p->o;
     mood_status s = MOOD_OK;
-    double last_beat = mono_now();
+    double last_beat = mood__now();
     pthread_t *th = mood__calloc((size_t)jobs, sizeof(pthread_t));
     if (!th)
         return mood__enomem("analyze: threads");
@@ -565,7 +547,7 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     file_list files = {0};
     pool p;
     mood_status s;
-    double t0 = mono_now(), c0 = cpu_now();
+    double t0 = mood__now(), c0 = mood__cpu_seconds();
     memset(out, 0, sizeof *out);
     memset(&p, 0, sizeof p);
     if (!o) {
@@ -577,11 +559,16 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     if (o->jobs < 0)
         return mood__error(MOOD_EINVAL, "analyze: jobs=%d (expected 0 for all cores, or >= 1)",
                            o->jobs);
-    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if (o->reports_dir && (s = mood_mkdirs(o->reports_dir)) != MOOD_OK)
-        return s;
-    if ((s = find_files(paths, n_paths, o->pattern, &files)) != MOOD_OK)
+    if (o->reports_dir) {
+        s = mood_mkdirs(o->reports_dir);
+        if (s != MOOD_OK)
+            return s;
+    }
+    s = find_files(paths, n_paths, o->pattern, &files);
+    if (s != MOOD_OK)
         goto done;
     out->files_total = files.n;
     p.jobs = mood__calloc(files.n ? files.n : 1, sizeof(job));
@@ -597,7 +584,8 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
             size = (int64_t)st.st_size;
             mtime = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
         }
-        if ((s = mood__library_lookup(cat, files.v[i], &k)) != MOOD_OK)
+        s = mood__library_lookup(cat, files.v[i], &k);
+        if (s != MOOD_OK)
             goto done;
         /* Unchanged since its last analysis: skipped, whether that analysis succeeded or
          * failed (a failure is deterministic; --overwrite retries it). */
@@ -645,8 +633,8 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
 done:
-    out->elapsed_s = mono_now() - t0;
-    out->cpu_s = cpu_now() - c0;
+    out->elapsed_s = mood__now() - t0;
+    out->cpu_s = mood__cpu_seconds() - c0;
     mood__free(p.jobs);
     list_free(&files);
     return s;
@@ -664,12 +652,17 @@ mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, si
     *out_added = 0;
     if (!cat || !paths || n_paths == 0)
         return mood__error(MOOD_EINVAL, "analyze --enqueue: no paths given");
-    if ((s = mood__library_migrate(cat)) != MOOD_OK || (s = mood__jobs_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__jobs_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = find_files(paths, n_paths, o ? o->pattern : NULL, &files)) != MOOD_OK)
+    s = find_files(paths, n_paths, o ? o->pattern : NULL, &files);
+    if (s != MOOD_OK)
         goto done;
     /* One transaction for the whole folder: a failure queues nothing. */
-    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
+    s = mood__db_begin(mood__catalog_dbh(cat));
+    if (s != MOOD_OK)
         goto done;
     for (size_t i = 0; i < files.n && s == MOOD_OK; i++) {
         struct stat st;
@@ -716,17 +709,24 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
 {
     pool p;
     mood_status s;
-    double t0 = mono_now(), c0 = cpu_now();
+    double t0 = mood__now(), c0 = mood__cpu_seconds();
     memset(out, 0, sizeof *out);
     memset(&p, 0, sizeof p);
     if (!cat || !o || !w)
         return mood__error(MOOD_EINVAL, "analyze --worker: no catalog or options");
-    if ((s = check_worker_options(w)) != MOOD_OK)
+    s = check_worker_options(w);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood__library_migrate(cat)) != MOOD_OK || (s = mood__jobs_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__jobs_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if (o->reports_dir && (s = mood_mkdirs(o->reports_dir)) != MOOD_OK)
-        return s;
+    if (o->reports_dir) {
+        s = mood_mkdirs(o->reports_dir);
+        if (s != MOOD_OK)
+            return s;
+    }
     if (w->worker_id && w->worker_id[0]) {
         snprintf(p.worker_id, sizeof p.worker_id, "%s", w->worker_id);
     } else {
@@ -757,7 +757,7 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     }
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
-    out->elapsed_s = mono_now() - t0;
-    out->cpu_s = cpu_now() - c0;
+    out->elapsed_s = mood__now() - t0;
+    out->cpu_s = mood__cpu_seconds() - c0;
     return s;
 }

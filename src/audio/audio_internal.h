@@ -43,7 +43,8 @@ typedef struct an_fvec {
     float *v;
     size_t n, cap;
 } an_fvec;
-int mood__fvec_push(an_fvec *a, const float *x, size_t k);
+/* Append k floats; ENOMEM naming @p what when the array cannot grow. */
+mood_status mood__fvec_push(an_fvec *a, const float *x, size_t k, const char *what);
 void mood__fvec_free(an_fvec *a);
 
 /* Per-feature running mean/variance accumulator. */

@@ -20,7 +20,7 @@
 
 #define ONSET_PEAK_DELAY_S 0.010 /* onset flux peak after the note onset (s) */
 
-int mood__fvec_push(an_fvec *a, const float *x, size_t k)
+mood_status mood__fvec_push(an_fvec *a, const float *x, size_t k, const char *what)
 {
     if (a->n + k > a->cap) {
         size_t cap = a->cap ? a->cap : 1024;
@@ -28,13 +28,13 @@ int mood__fvec_push(an_fvec *a, const float *x, size_t k)
             cap *= 2;
         float *v = mood__realloc(a->v, cap * sizeof(float));
         if (!v)
-            return -1;
+            return mood__enomem(what);
         a->v = v;
         a->cap = cap;
     }
     memcpy(a->v + a->n, x, k * sizeof(float));
     a->n += k;
-    return 0;
+    return MOOD_OK;
 }
 
 void mood__fvec_free(an_fvec *a)
@@ -108,14 +108,12 @@ mood_status mood__frames_begin(mood_audio_analyzer *az, int in_rate, int in_ch)
     return MOOD_OK;
 }
 
-/* All descriptors of one hop; @p x holds AN_NFFT samples at the analysis rate. The spectrum is
- * walked once for the sums every descriptor needs (this loop is most of the analysis cost). */
-static mood_status process_hop(mood_audio_analyzer *az, const float *x)
+/* RMS and zero crossings over the hop at the frame centre (consecutive hops then tile the
+ * signal exactly, so the RMS envelope has no overlap bias), and the pitch on voiced slots. */
+static mood_status hop_time_domain(mood_audio_analyzer *az, const float *x, float *out_rms,
+                                   int *out_zc)
 {
     an_track *t = &az->t;
-    const float bin_hz = (float)az->rate / AN_NFFT;
-    /* RMS and zero crossings over the hop at the frame centre: consecutive hops then tile the
-     * signal exactly, so the RMS envelope has no overlap bias. */
     const float *c = x + (AN_NFFT - AN_HOP) / 2;
     float e = 0.0f;
     int zc = 0;
@@ -124,29 +122,31 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         zc += (i > 0) && ((c[i] >= 0.0f) != (c[i - 1] >= 0.0f));
     }
     float rms = sqrtf(e / AN_HOP);
-    if (mood__fvec_push(&t->rms, &rms, 1))
-        return mood__enomem("audio: RMS envelope");
+    *out_rms = rms;
+    *out_zc = zc;
+    if (mood__fvec_push(&t->rms, &rms, 1, "audio: RMS envelope") != MOOD_OK)
+        return MOOD_ENOMEM;
     int voiced_slot = (t->n_frames % AN_PITCH_EVERY) == 0;
-    int slow_slot = (t->n_frames % 4) == 2; /* flatness and contrast every 4th hop */
     if (voiced_slot && rms > 1e-3f) {
         float prob, f0 = mood__yin(az, x + (AN_NFFT - AN_YIN_W) / 2, &prob);
         t->pitch_frames++;
         if (f0 > 0.0f) {
             t->voiced_frames++;
-            if (mood__fvec_push(&t->f0, &f0, 1))
-                return mood__enomem("audio: pitch track");
+            if (mood__fvec_push(&t->f0, &f0, 1, "audio: pitch track") != MOOD_OK)
+                return MOOD_ENOMEM;
         }
     }
-    memcpy(az->fft_in, x, AN_NFFT * sizeof(float));
-    mood__stft_frame(az);
-    const float *P = az->power;
-    float *S = az->mag;
+    return MOOD_OK;
+}
 
-    /* Mel bands, their dB values (for MFCCs) and the onset strength: the summed positive rise
-     * of log(1 + gamma * mel), a compressed spectral flux (Böck & Widmer 2013) in which quiet
-     * broadband events such as hi-hats weigh much less than kicks and snares, unlike a flux
-     * of dB values where any event rising out of silence counts fully. */
-    float mel[AN_NMEL], mel_db[AN_NMEL];
+/* Mel bands, their dB values (for MFCCs) and the onset strength: the summed positive rise
+ * of log(1 + gamma * mel), a compressed spectral flux (Böck & Widmer 2013) in which quiet
+ * broadband events such as hi-hats weigh much less than kicks and snares, unlike a flux
+ * of dB values where any event rising out of silence counts fully. Then HPSS on the mel ring. */
+static mood_status hop_mel(mood_audio_analyzer *az, const float *P, float *mel_db)
+{
+    an_track *t = &az->t;
+    float mel[AN_NMEL];
     float flux = 0.0f, band_flux[2] = {0.0f, 0.0f}; /* low, high bands (rhythm) */
     for (int b = 0; b < AN_NMEL; b++) {
         const float *w = az->mel_w + az->mel_off[b];
@@ -168,12 +168,10 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         t->prev_mel_db[b] = lc;
     }
     float onset = flux / AN_NMEL;
-    if (mood__fvec_push(&t->onset, &onset, 1))
-        return mood__enomem("audio: onset envelope");
-    if (mood__fvec_push(&t->onset_bands, band_flux, 2))
-        return mood__enomem("audio: onset envelope");
-
-    /* HPSS on the mel ring. */
+    if (mood__fvec_push(&t->onset, &onset, 1, "audio: onset envelope") != MOOD_OK)
+        return MOOD_ENOMEM;
+    if (mood__fvec_push(&t->onset_bands, band_flux, 2, "audio: onset envelope") != MOOD_OK)
+        return MOOD_ENOMEM;
     memcpy(t->hp_ring[t->n_frames % AN_HPSS_T], mel, sizeof mel);
     if (t->n_frames + 1 >= AN_HPSS_T && t->n_frames % AN_HPSS_EVERY == 0) {
         double h, p;
@@ -181,10 +179,21 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         t->harm_e += h;
         t->perc_e += p;
     }
+    return MOOD_OK;
+}
 
-    /* One branch-free pass for magnitudes and the sums of centroid and bandwidth; band
-     * energies over their bin ranges; the HPCP from the spectral peaks (tonal_hpcp.c). */
-    float sS = 0, sP = 0, sfS = 0, sf2S = 0, band[3] = {0, 0, 0};
+/* Sums over the spectrum of one hop. */
+typedef struct hop_sums {
+    float sS, sP, sfS, sf2S, band[3];
+} hop_sums;
+
+/* One branch-free pass for magnitudes and the sums of centroid and bandwidth; band
+ * energies over their bin ranges; the HPCP from the spectral peaks (tonal_hpcp.c). */
+static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *S, hop_sums *h)
+{
+    an_track *t = &az->t;
+    const float bin_hz = (float)az->rate / AN_NFFT;
+    float sS = 0, sfS = 0, sf2S = 0, band[3] = {0, 0, 0};
     const int e0 = az->band_edge[0], e1 = az->band_edge[1];
     for (int k = 1; k < AN_NBINS; k++) {
         float p = P[k], m = sqrtf(p), f = (float)k * bin_hz;
@@ -199,80 +208,121 @@ static mood_status process_hop(mood_audio_analyzer *az, const float *x)
         band[1] += P[k];
     for (int k = e1; k < AN_NBINS; k++)
         band[2] += P[k];
-    sP = band[0] + band[1] + band[2];
+    h->sS = sS;
+    h->sfS = sfS;
+    h->sf2S = sf2S;
+    memcpy(h->band, band, sizeof band);
+    h->sP = band[0] + band[1] + band[2];
     mood__hpcp_hop(az, S, t->chroma_acc);
     if (++t->chroma_acc_n == AN_CHROMA_BLOCK) {
-        if (mood__fvec_push(&t->chroma, t->chroma_acc, AN_CHROMA_ROW))
-            return mood__enomem("audio: chroma");
+        if (mood__fvec_push(&t->chroma, t->chroma_acc, AN_CHROMA_ROW, "audio: chroma") != MOOD_OK)
+            return MOOD_ENOMEM;
         memset(t->chroma_acc, 0, sizeof t->chroma_acc);
         t->chroma_acc_n = 0;
         t->tune_semis = mood__tuning_semis(t->tune_re, t->tune_im);
     }
+    return MOOD_OK;
+}
 
+/* Flatness (geometric over arithmetic mean of the power spectrum) and the contrast per octave
+ * band: dB gap between the mean power of bins above and of bins below the band mean (a
+ * sort-free stand-in for the quantile definition). Every 4th hop. */
+static void hop_flatness_contrast(mood_audio_analyzer *az, const float *P, float sP)
+{
+    an_track *t = &az->t;
+    float lsum = 0;
+    for (int k = 1; k < AN_NBINS; k++)
+        lsum += logf(P[k] + 1e-12f);
+    double g = exp((double)lsum / (AN_NBINS - 1)), a = (double)sP / (AN_NBINS - 1) + 1e-12;
+    mood__stat_add(&t->flatness, g / a);
+    double csum = 0;
+    for (int i = 0; i < AN_NCONTRAST; i++) {
+        int lo = az->contrast_lo[i], hi = az->contrast_lo[i + 1];
+        float m = 0, up = 0, dn = 0;
+        int nu = 0, nd = 0;
+        for (int k = lo; k < hi; k++)
+            m += P[k];
+        m /= (float)(hi - lo > 0 ? hi - lo : 1);
+        for (int k = lo; k < hi; k++) {
+            if (P[k] >= m) {
+                up += P[k];
+                nu++;
+            } else {
+                dn += P[k];
+                nd++;
+            }
+        }
+        double cdb = 10.0 * log10(((double)up / (nu ? nu : 1) + 1e-12) /
+                                  ((double)dn / (nd ? nd : 1) + 1e-12));
+        t->contrast_band[i] += cdb;
+        csum += cdb;
+    }
+    t->contrast_n++;
+    mood__stat_add(&t->contrast, csum / AN_NCONTRAST);
+}
+
+/* Timbre statistics of a non-silent hop: centroid, bandwidth, roll-off, ZCR, band energies,
+ * MFCC sums and outer products. */
+static void hop_timbre(mood_audio_analyzer *az, const float *S, const float *mel_db, int zc,
+                       const hop_sums *h)
+{
+    an_track *t = &az->t;
+    const float bin_hz = (float)az->rate / AN_NFFT;
+    double cen = (double)h->sfS / (double)h->sS, var = (double)h->sf2S / (double)h->sS - cen * cen;
+    double cum = 0, target = 0.85 * (double)h->sS;
+    int roll = AN_NBINS - 1;
+    for (int k = 1; k < AN_NBINS; k++) {
+        cum += (double)S[k];
+        if (cum >= target) {
+            roll = k;
+            break;
+        }
+    }
+    mood__stat_add(&t->centroid, cen);
+    mood__stat_add(&t->bandwidth, var > 0 ? sqrt(var) : 0.0);
+    mood__stat_add(&t->rolloff, roll * (double)bin_hz);
+    mood__stat_add(&t->zcr, (double)zc / (AN_HOP - 1));
+    for (int i = 0; i < 3; i++)
+        t->band_e[i] += (double)h->band[i];
+    float mf[MOOD_AUDIO_N_MFCC];
+    for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++) {
+        float acc = 0;
+        for (int b = 0; b < AN_NMEL; b++)
+            acc += az->dct[i][b] * mel_db[b];
+        mf[i] = acc;
+        t->mfcc_sum[i] += (double)acc;
+    }
+    for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++)
+        for (int j = i; j < MOOD_AUDIO_N_MFCC; j++)
+            t->mfcc_outer[i * MOOD_AUDIO_N_MFCC + j] += (double)(mf[i] * mf[j]);
+    t->mfcc_n++;
+}
+
+/* All descriptors of one hop; @p x holds AN_NFFT samples at the analysis rate. The spectrum is
+ * walked once for the sums every descriptor needs (this loop is most of the analysis cost). */
+static mood_status process_hop(mood_audio_analyzer *az, const float *x)
+{
+    an_track *t = &az->t;
+    float rms, mel_db[AN_NMEL];
+    int zc;
+    hop_sums h;
+    int slow_slot = (t->n_frames % 4) == 2; /* flatness and contrast every 4th hop */
+    mood_status s = hop_time_domain(az, x, &rms, &zc);
+    if (s != MOOD_OK)
+        return s;
+    memcpy(az->fft_in, x, AN_NFFT * sizeof(float));
+    mood__stft_frame(az);
+    s = hop_mel(az, az->power, mel_db);
+    if (s != MOOD_OK)
+        return s;
+    s = hop_spectrum(az, az->power, az->mag, &h);
+    if (s != MOOD_OK)
+        return s;
     /* Timbre statistics skip silent hops (below -60 dBFS), which would only measure noise. */
-    if (rms > 1e-3f && sS > 0.0f) {
-        double cen = (double)sfS / (double)sS, var = (double)sf2S / (double)sS - cen * cen;
-        double cum = 0, target = 0.85 * (double)sS;
-        int roll = AN_NBINS - 1;
-        for (int k = 1; k < AN_NBINS; k++) {
-            cum += (double)S[k];
-            if (cum >= target) {
-                roll = k;
-                break;
-            }
-        }
-        mood__stat_add(&t->centroid, cen);
-        mood__stat_add(&t->bandwidth, var > 0 ? sqrt(var) : 0.0);
-        mood__stat_add(&t->rolloff, roll * (double)bin_hz);
-        mood__stat_add(&t->zcr, (double)zc / (AN_HOP - 1));
-        for (int i = 0; i < 3; i++)
-            t->band_e[i] += (double)band[i];
-        float mf[MOOD_AUDIO_N_MFCC];
-        for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++) {
-            float acc = 0;
-            for (int b = 0; b < AN_NMEL; b++)
-                acc += az->dct[i][b] * mel_db[b];
-            mf[i] = acc;
-            t->mfcc_sum[i] += (double)acc;
-        }
-        for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++)
-            for (int j = i; j < MOOD_AUDIO_N_MFCC; j++)
-                t->mfcc_outer[i * MOOD_AUDIO_N_MFCC + j] += (double)(mf[i] * mf[j]);
-        t->mfcc_n++;
-        if (slow_slot) {
-            /* Flatness: geometric over arithmetic mean of the power spectrum. */
-            float lsum = 0;
-            for (int k = 1; k < AN_NBINS; k++)
-                lsum += logf(P[k] + 1e-12f);
-            double g = exp((double)lsum / (AN_NBINS - 1)), a = (double)sP / (AN_NBINS - 1) + 1e-12;
-            mood__stat_add(&t->flatness, g / a);
-            /* Contrast per octave band: dB gap between the mean power of bins above and of
-             * bins below the band mean (a sort-free stand-in for the quantile definition). */
-            double csum = 0;
-            for (int i = 0; i < AN_NCONTRAST; i++) {
-                int lo = az->contrast_lo[i], hi = az->contrast_lo[i + 1];
-                float m = 0, up = 0, dn = 0;
-                int nu = 0, nd = 0;
-                for (int k = lo; k < hi; k++)
-                    m += P[k];
-                m /= (float)(hi - lo > 0 ? hi - lo : 1);
-                for (int k = lo; k < hi; k++) {
-                    if (P[k] >= m) {
-                        up += P[k];
-                        nu++;
-                    } else {
-                        dn += P[k];
-                        nd++;
-                    }
-                }
-                double cdb = 10.0 * log10(((double)up / (nu ? nu : 1) + 1e-12) /
-                                          ((double)dn / (nd ? nd : 1) + 1e-12));
-                t->contrast_band[i] += cdb;
-                csum += cdb;
-            }
-            t->contrast_n++;
-            mood__stat_add(&t->contrast, csum / AN_NCONTRAST);
-        }
+    if (rms > 1e-3f && h.sS > 0.0f) {
+        hop_timbre(az, az->mag, mel_db, zc, &h);
+        if (slow_slot)
+            hop_flatness_contrast(az, az->power, h.sP);
     }
     t->n_frames++;
     return MOOD_OK;
@@ -285,7 +335,8 @@ static mood_status drain_frames(mood_audio_analyzer *az)
     size_t pos = 0;
     mood_status s = MOOD_OK;
     while (pos + AN_NFFT <= t->mono_n) {
-        if ((s = process_hop(az, t->mono + pos)) != MOOD_OK)
+        s = process_hop(az, t->mono + pos);
+        if (s != MOOD_OK)
             break;
         pos += AN_HOP;
     }
@@ -444,31 +495,11 @@ static void dynamics_from_rms(const an_fvec *rms, double hop_s, float *v)
     }
 }
 
-mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
+/* Timbre: spectral shape statistics, contrast per band, MFCC mean, covariance and the
+ * log-determinant of the covariance by Cholesky (with a small ridge): the volume of the timbre
+ * cloud. */
+static void finish_timbre(const an_track *t, mood_audio_result *r, float *v)
 {
-    an_track *t = &az->t;
-    float *v = r->values;
-    mood_status s;
-    /* Flush the resampler, then pad the tail so that the last partial frame is analysed. */
-    if ((s = resample(az, NULL, 0)) != MOOD_OK)
-        return s;
-    if (t->mono_n > AN_HOP) {
-        float zeros[AN_NFFT] = {0};
-        size_t pad = AN_NFFT - (t->mono_n % AN_HOP == 0 ? AN_HOP : t->mono_n % AN_HOP);
-        if ((s = feed_mono(az, zeros, pad < AN_NFFT ? pad : AN_NFFT - 1)) != MOOD_OK)
-            return s;
-    }
-    r->analysis_rate_hz = az->rate;
-    double dur = t->in_rate > 0 ? (double)t->n_in / t->in_rate : 0.0;
-    r->info.duration_s = dur;
-    v[MOOD_AF_DURATION_S] = (float)dur;
-    v[MOOD_AF_SAMPLE_RATE_HZ] = (float)r->info.sample_rate_hz;
-    v[MOOD_AF_CHANNELS] = (float)r->info.channels;
-    v[MOOD_AF_BITRATE_KBPS] = (float)((double)r->info.bitrate_bps / 1000.0);
-    if (t->n_frames < 8)
-        return mood__error(MOOD_EFORMAT, "audio: %.2f s of audio is too short to analyse", dur);
-
-    /* Timbre. */
     v[MOOD_AF_CENTROID_MEAN] = (float)mood__stat_mean(&t->centroid);
     v[MOOD_AF_CENTROID_STD] = (float)mood__stat_std(&t->centroid);
     v[MOOD_AF_BANDWIDTH_MEAN] = (float)mood__stat_mean(&t->bandwidth);
@@ -484,52 +515,53 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     for (int i = 0; i < AN_NCONTRAST; i++)
         r->contrast_bands[i] =
             t->contrast_n ? (float)(t->contrast_band[i] / (double)t->contrast_n) : 0.0f;
-    {
-        const int D = MOOD_AUDIO_N_MFCC;
-        double nn = t->mfcc_n ? (double)t->mfcc_n : 1.0, logdet = 0;
-        double cov[MOOD_AUDIO_N_MFCC * MOOD_AUDIO_N_MFCC];
-        for (int i = 0; i < D; i++)
-            r->mfcc_mean[i] = (float)(t->mfcc_sum[i] / nn);
-        for (int i = 0; i < D; i++)
-            for (int j = 0; j < D; j++) {
-                double o = i <= j ? t->mfcc_outer[i * D + j] : t->mfcc_outer[j * D + i];
-                cov[i * D + j] = o / nn - (t->mfcc_sum[i] / nn) * (t->mfcc_sum[j] / nn);
-                r->mfcc_cov[i * D + j] = (float)cov[i * D + j];
-            }
-        for (int i = 0; i < D; i++)
-            r->mfcc_std[i] = (float)sqrt(cov[i * D + i] > 0 ? cov[i * D + i] : 0);
-        /* log-determinant by Cholesky (with a small ridge): the volume of the timbre cloud. */
-        for (int i = 0; i < D; i++)
-            cov[i * D + i] += 1e-3;
-        for (int j = 0; j < D && logdet == logdet; j++) {
-            double d = cov[j * D + j];
-            for (int k = 0; k < j; k++)
-                d -= cov[j * D + k] * cov[j * D + k];
-            if (d <= 0) {
-                logdet = NAN;
-                break;
-            }
-            double l = sqrt(d);
-            cov[j * D + j] = l;
-            logdet += 2 * log(l);
-            for (int i = j + 1; i < D; i++) {
-                double a = cov[i * D + j];
-                for (int k = 0; k < j; k++)
-                    a -= cov[i * D + k] * cov[j * D + k];
-                cov[i * D + j] = a / l;
-            }
+    const int D = MOOD_AUDIO_N_MFCC;
+    double nn = t->mfcc_n ? (double)t->mfcc_n : 1.0, logdet = 0;
+    double cov[MOOD_AUDIO_N_MFCC * MOOD_AUDIO_N_MFCC];
+    for (int i = 0; i < D; i++)
+        r->mfcc_mean[i] = (float)(t->mfcc_sum[i] / nn);
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j < D; j++) {
+            double o = i <= j ? t->mfcc_outer[i * D + j] : t->mfcc_outer[j * D + i];
+            cov[i * D + j] = o / nn - (t->mfcc_sum[i] / nn) * (t->mfcc_sum[j] / nn);
+            r->mfcc_cov[i * D + j] = (float)cov[i * D + j];
         }
-        v[MOOD_AF_MFCC_COV_LOGDET] = (float)logdet;
+    for (int i = 0; i < D; i++)
+        r->mfcc_std[i] = (float)sqrt(cov[i * D + i] > 0 ? cov[i * D + i] : 0);
+    for (int i = 0; i < D; i++)
+        cov[i * D + i] += 1e-3;
+    for (int j = 0; j < D && logdet == logdet; j++) {
+        double d = cov[j * D + j];
+        for (int k = 0; k < j; k++)
+            d -= cov[j * D + k] * cov[j * D + k];
+        if (d <= 0) {
+            logdet = NAN;
+            break;
+        }
+        double l = sqrt(d);
+        cov[j * D + j] = l;
+        logdet += 2 * log(l);
+        for (int i = j + 1; i < D; i++) {
+            double a = cov[i * D + j];
+            for (int k = 0; k < j; k++)
+                a -= cov[i * D + k] * cov[j * D + k];
+            cov[i * D + j] = a / l;
+        }
     }
+    v[MOOD_AF_MFCC_COV_LOGDET] = (float)logdet;
+}
 
-    /* Dynamics: BS.1770 loudness, range and peaks (loudness.c). */
+/* Dynamics: BS.1770 loudness, range and peaks (loudness.c). Digital silence (every 400 ms
+ * block under -70 LUFS) has no rhythm, key or timbre: every other feature would be noise, and
+ * in a feature table such a track is an outlier that captures a cluster of its own. It is
+ * reported as not analysable instead. */
+static mood_status finish_dynamics(mood_audio_analyzer *az, float *v)
+{
+    an_track *t = &az->t;
     double lufs, lra, tp, sp = t->peak;
     mood__loud_result(&t->loud, &lufs, &lra, &tp);
     if (!az->opt.with_true_peak)
         tp = sp;
-    /* Digital silence (every 400 ms block under -70 LUFS) has no rhythm, key or timbre: every
-     * other feature would be noise, and in a feature table such a track is an outlier that
-     * captures a cluster of its own. It is reported as not analysable instead. */
     if (!isfinite(lufs))
         return mood__error(MOOD_EFORMAT,
                            "silent (no 400 ms block above -70 LUFS): nothing to analyse");
@@ -540,8 +572,12 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     double ms = t->n_in ? t->sum_all2 / (double)t->n_in : 0;
     v[MOOD_AF_CREST_FACTOR_DB] = (float)(20.0 * log10(t->peak + 1e-10) - 10.0 * log10(ms + 1e-20));
     dynamics_from_rms(&t->rms, (double)AN_HOP / az->rate, v);
+    return MOOD_OK;
+}
 
-    /* Spatial. */
+/* Spatial (stereo width, balance, phase coherence), voice and instrumentation. */
+static void finish_spatial_voice(an_track *t, float *v)
+{
     if (t->in_ch == 2) {
         v[MOOD_AF_STEREO_WIDTH] = (float)sqrt(t->sum_s2 / (t->sum_m2 + 1e-20));
         v[MOOD_AF_CHANNEL_BALANCE_DB] = to_db(t->sum_l2 + 1e-20) - to_db(t->sum_r2 + 1e-20);
@@ -553,8 +589,6 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
         v[MOOD_AF_PHASE_COHERENCE] = 1.0f;
         v[MOOD_AF_IS_MONO] = 1.0f;
     }
-
-    /* Voice and instrumentation. */
     v[MOOD_AF_VOICED_RATIO] =
         t->pitch_frames ? (float)((double)t->voiced_frames / (double)t->pitch_frames) : 0.0f;
     v[MOOD_AF_F0_MEDIAN_HZ] = 0.0f;
@@ -569,8 +603,12 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     double hp = t->harm_e + t->perc_e;
     v[MOOD_AF_HARMONIC_RATIO] = hp > 0 ? (float)(t->harm_e / hp) : 0.5f;
     v[MOOD_AF_PERCUSSIVE_RATIO] = hp > 0 ? (float)(t->perc_e / hp) : 0.5f;
+}
 
-    /* Rhythm. */
+/* Rhythm (rhythm.c): tempo, beats, downbeats, meter; times shifted by @p t0. */
+static mood_status finish_rhythm(mood_audio_analyzer *az, double t0, mood_audio_result *r, float *v)
+{
+    an_track *t = &az->t;
     an_rhythm rh;
     an_rhythm_in rin = {.onset = t->onset.v,
                         .bands = t->onset_bands.v,
@@ -580,11 +618,9 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
                         .n_chroma = t->chroma.n / AN_CHROMA_ROW,
                         .chroma_dim = AN_CHROMA_ROW,
                         .chroma_hops = AN_CHROMA_BLOCK};
-    if ((s = mood__rhythm(&rin, &rh)) != MOOD_OK)
+    mood_status s = mood__rhythm(&rin, &rh);
+    if (s != MOOD_OK)
         return s;
-    /* Frame centre, less the delay of the flux peak after the note onset (median 10 ms on the
-     * tuning set, beat labels at the rendered onsets). */
-    double t0 = (double)(AN_NFFT / 2) / az->rate - ONSET_PEAK_DELAY_S;
     for (size_t i = 0; i < rh.n_beats; i++)
         rh.beats[i] += (float)t0;
     r->beats = rh.beats;
@@ -622,12 +658,18 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     if (rh.beats_per_bar > 0)
         snprintf(r->meter, sizeof r->meter, "%d/%d",
                  rh.compound ? 3 * rh.beats_per_bar : rh.beats_per_bar, rh.compound ? 8 : 4);
+    return MOOD_OK;
+}
 
-    /* Tonal. */
+/* Tonal (tonal.c): key, chords, key segments, tuning; times shifted by @p t0. */
+static mood_status finish_tonal(mood_audio_analyzer *az, double t0, mood_audio_result *r, float *v)
+{
+    an_track *t = &az->t;
     an_tonal to;
-    if ((s = mood__tonal(t->chroma.v, t->chroma.n / AN_CHROMA_ROW,
-                         (double)az->rate / (AN_HOP * AN_CHROMA_BLOCK),
-                         mood__tuning_semis(t->tune_re, t->tune_im), &to)) != MOOD_OK)
+    mood_status s = mood__tonal(t->chroma.v, t->chroma.n / AN_CHROMA_ROW,
+                                (double)az->rate / (AN_HOP * AN_CHROMA_BLOCK),
+                                mood__tuning_semis(t->tune_re, t->tune_im), &to);
+    if (s != MOOD_OK)
         return s;
     for (size_t i = 0; i < to.n_chords; i++) {
         to.chords[i].start_s += (float)t0;
@@ -654,6 +696,48 @@ mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
     snprintf(r->open_key, sizeof r->open_key, "%s", mood_audio_open_key(to.key, to.mode));
     mood__key_name(to.key, to.mode, r->key_name, sizeof r->key_name);
     mood__key_name(to.key2, to.mode2, r->key_alt_name, sizeof r->key_alt_name);
+    return MOOD_OK;
+}
+
+mood_status mood__frames_finish(mood_audio_analyzer *az, mood_audio_result *r)
+{
+    an_track *t = &az->t;
+    float *v = r->values;
+    mood_status s;
+    /* Flush the resampler, then pad the tail so that the last partial frame is analysed. */
+    s = resample(az, NULL, 0);
+    if (s != MOOD_OK)
+        return s;
+    if (t->mono_n > AN_HOP) {
+        float zeros[AN_NFFT] = {0};
+        size_t pad = AN_NFFT - (t->mono_n % AN_HOP == 0 ? AN_HOP : t->mono_n % AN_HOP);
+        s = feed_mono(az, zeros, pad < AN_NFFT ? pad : AN_NFFT - 1);
+        if (s != MOOD_OK)
+            return s;
+    }
+    r->analysis_rate_hz = az->rate;
+    double dur = t->in_rate > 0 ? (double)t->n_in / t->in_rate : 0.0;
+    r->info.duration_s = dur;
+    v[MOOD_AF_DURATION_S] = (float)dur;
+    v[MOOD_AF_SAMPLE_RATE_HZ] = (float)r->info.sample_rate_hz;
+    v[MOOD_AF_CHANNELS] = (float)r->info.channels;
+    v[MOOD_AF_BITRATE_KBPS] = (float)((double)r->info.bitrate_bps / 1000.0);
+    if (t->n_frames < 8)
+        return mood__error(MOOD_EFORMAT, "audio: %.2f s of audio is too short to analyse", dur);
+    finish_timbre(t, r, v);
+    s = finish_dynamics(az, v);
+    if (s != MOOD_OK)
+        return s;
+    finish_spatial_voice(t, v);
+    /* Frame centre, less the delay of the flux peak after the note onset (median 10 ms on the
+     * tuning set, beat labels at the rendered onsets). */
+    double t0 = (double)(AN_NFFT / 2) / az->rate - ONSET_PEAK_DELAY_S;
+    s = finish_rhythm(az, t0, r, v);
+    if (s != MOOD_OK)
+        return s;
+    s = finish_tonal(az, t0, r, v);
+    if (s != MOOD_OK)
+        return s;
     mood__mood_and_sim(r);
     return MOOD_OK;
 }

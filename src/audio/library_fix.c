@@ -527,14 +527,10 @@ static void key_doubt(const float *v, const mood_library_doubtful_options *o, do
 
 static mood_status doubt_push(doubt_list *l, const doubt *d, mood_db_stmt *st)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? 2 * l->cap : 64;
-        doubt *nd = mood__realloc(l->d, nc * sizeof *nd);
-        if (!nd)
-            return mood__enomem("library doubtful");
-        l->d = nd;
-        l->cap = nc;
-    }
+    doubt *nd = mood__grow(l->d, &l->cap, l->n + 1, sizeof *nd, 64);
+    if (!nd)
+        return mood__enomem("library doubtful");
+    l->d = nd;
     doubt *x = &l->d[l->n];
     *x = *d;
     const char *path = mood__db_col_text(st, 1);

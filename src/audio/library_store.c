@@ -86,10 +86,11 @@ mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known 
     mood_db_stmt *st;
     mood_status s;
     memset(out, 0, sizeof *out);
-    if ((s = prep(cat,
-                  "SELECT size_bytes, mtime_ns, analysis_version, status = 'ok' FROM tracks "
-                  "WHERE path = ?",
-                  &st)) != MOOD_OK)
+    s = prep(cat,
+             "SELECT size_bytes, mtime_ns, analysis_version, status = 'ok' FROM tracks "
+             "WHERE path = ?",
+             &st);
+    if (s != MOOD_OK)
         return s;
     mood__db_bind_text(st, 1, path);
     int rc = mood__db_step_rc(st);
@@ -141,17 +142,18 @@ static mood_status upsert_track(mood_catalog *cat, const char *path, int64_t siz
     mood_status s;
     char now[32];
     utc_now(now, sizeof now);
-    if ((s = prep(cat,
-                  "INSERT INTO tracks(path, size_bytes, mtime_ns, status, error, "
-                  "analysis_version, analyzed_utc, title, artist, album, genre, year, track_no, "
-                  "duration_s, codec, sample_rate_hz, channels, bitrate_bps, report_path) "
-                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19) "
-                  "ON CONFLICT(path) DO UPDATE SET size_bytes=?2, mtime_ns=?3, status=?4, "
-                  "error=?5, analysis_version=?6, analyzed_utc=?7, title=?8, artist=?9, "
-                  "album=?10, genre=?11, year=?12, track_no=?13, duration_s=?14, codec=?15, "
-                  "sample_rate_hz=?16, channels=?17, bitrate_bps=?18, report_path=?19 "
-                  "RETURNING id",
-                  &st)) != MOOD_OK)
+    s = prep(cat,
+             "INSERT INTO tracks(path, size_bytes, mtime_ns, status, error, "
+             "analysis_version, analyzed_utc, title, artist, album, genre, year, track_no, "
+             "duration_s, codec, sample_rate_hz, channels, bitrate_bps, report_path) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19) "
+             "ON CONFLICT(path) DO UPDATE SET size_bytes=?2, mtime_ns=?3, status=?4, "
+             "error=?5, analysis_version=?6, analyzed_utc=?7, title=?8, artist=?9, "
+             "album=?10, genre=?11, year=?12, track_no=?13, duration_s=?14, codec=?15, "
+             "sample_rate_hz=?16, channels=?17, bitrate_bps=?18, report_path=?19 "
+             "RETURNING id",
+             &st);
+    if (s != MOOD_OK)
         return s;
     mood__db_bind_text(st, 1, path);
     mood__db_bind_int64(st, 2, size);
@@ -191,12 +193,13 @@ static mood_status store_vector(mood_catalog *cat, int64_t id, const char *kind,
 {
     mood_db_stmt *st;
     mood_status s;
-    if ((s = prep(cat,
-                  "INSERT INTO feature_vectors(track_id, kind, analysis_version, dims, data) "
-                  "VALUES(?,?,?,?,?) ON CONFLICT(track_id, kind) DO UPDATE SET "
-                  "analysis_version = excluded.analysis_version, dims = excluded.dims, "
-                  "data = excluded.data",
-                  &st)) != MOOD_OK)
+    s = prep(cat,
+             "INSERT INTO feature_vectors(track_id, kind, analysis_version, dims, data) "
+             "VALUES(?,?,?,?,?) ON CONFLICT(track_id, kind) DO UPDATE SET "
+             "analysis_version = excluded.analysis_version, dims = excluded.dims, "
+             "data = excluded.data",
+             &st);
+    if (s != MOOD_OK)
         return s;
     mood__db_bind_int64(st, 1, id);
     mood__db_bind_text(st, 2, kind);
@@ -231,18 +234,21 @@ mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path, i
     mood_status s;
     int64_t id = 0;
     mood_db_stmt *st = NULL;
-    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
+    s = mood__db_begin(mood__catalog_dbh(cat));
+    if (s != MOOD_OK)
         return s;
-    if ((s = upsert_track(cat, path, size_bytes, mtime_ns, "ok", NULL, mood_audio_result_info(r),
-                          report_path, &id)) != MOOD_OK)
+    s = upsert_track(cat, path, size_bytes, mtime_ns, "ok", NULL, mood_audio_result_info(r),
+                     report_path, &id);
+    if (s != MOOD_OK)
         goto fail;
-    if ((s = prep(cat,
-                  "INSERT INTO analyses(track_id, analysis_version, key_name, camelot, "
-                  "mood_label, report_json) VALUES(?,?,?,?,?,?) ON CONFLICT(track_id) DO UPDATE "
-                  "SET analysis_version = excluded.analysis_version, key_name = "
-                  "excluded.key_name, camelot = excluded.camelot, mood_label = "
-                  "excluded.mood_label, report_json = excluded.report_json",
-                  &st)) != MOOD_OK)
+    s = prep(cat,
+             "INSERT INTO analyses(track_id, analysis_version, key_name, camelot, "
+             "mood_label, report_json) VALUES(?,?,?,?,?,?) ON CONFLICT(track_id) DO UPDATE "
+             "SET analysis_version = excluded.analysis_version, key_name = "
+             "excluded.key_name, camelot = excluded.camelot, mood_label = "
+             "excluded.mood_label, report_json = excluded.report_json",
+             &st);
+    if (s != MOOD_OK)
         goto fail;
     mood__db_bind_int64(st, 1, id);
     mood__db_bind_int64(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
@@ -255,13 +261,16 @@ mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path, i
     mood__db_finalize(st);
     if (s != MOOD_OK)
         goto fail;
-    if ((s = store_vector(cat, id, "scalars", mood_audio_result_values(r), MOOD_AF_COUNT)) !=
-            MOOD_OK ||
-        (s = store_vector(cat, id, "sim_raw", mood_audio_result_sim(r), MOOD_AUDIO_SIM_DIMS)) !=
-            MOOD_OK)
+    s = store_vector(cat, id, "scalars", mood_audio_result_values(r), MOOD_AF_COUNT);
+    if (s == MOOD_OK)
+        s = store_vector(cat, id, "sim_raw", mood_audio_result_sim(r), MOOD_AUDIO_SIM_DIMS);
+    if (s != MOOD_OK)
         goto fail;
-    if (fence && (s = mood__jobs_finish(cat, fence, "done", NULL)) != MOOD_OK)
-        goto fail;
+    if (fence) {
+        s = mood__jobs_finish(cat, fence, "done", NULL);
+        if (s != MOOD_OK)
+            goto fail;
+    }
     return mood__db_commit(mood__catalog_dbh(cat));
 fail:
     mood__db_rollback(mood__catalog_dbh(cat));
@@ -275,19 +284,24 @@ mood_status mood__library_store_failed_fenced(mood_catalog *cat, const char *pat
     mood_status s;
     int64_t id = 0;
     char sql[128];
-    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
+    s = mood__db_begin(mood__catalog_dbh(cat));
+    if (s != MOOD_OK)
         return s;
-    if ((s = upsert_track(cat, path, size_bytes, mtime_ns, "failed", reason, NULL, NULL, &id)) !=
-        MOOD_OK)
+    s = upsert_track(cat, path, size_bytes, mtime_ns, "failed", reason, NULL, NULL, &id);
+    if (s != MOOD_OK)
         goto fail;
     snprintf(sql, sizeof sql,
              "DELETE FROM analyses WHERE track_id = %lld; "
              "DELETE FROM feature_vectors WHERE track_id = %lld;",
              (long long)id, (long long)id);
-    if ((s = mood__catalog_exec(cat, "store failure", sql)) != MOOD_OK)
+    s = mood__catalog_exec(cat, "store failure", sql);
+    if (s != MOOD_OK)
         goto fail;
-    if (fence && (s = mood__jobs_finish(cat, fence, "failed", reason)) != MOOD_OK)
-        goto fail;
+    if (fence) {
+        s = mood__jobs_finish(cat, fence, "failed", reason);
+        if (s != MOOD_OK)
+            goto fail;
+    }
     return mood__db_commit(mood__catalog_dbh(cat));
 fail:
     mood__db_rollback(mood__catalog_dbh(cat));
@@ -373,21 +387,25 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
     const size_t NN = 2 + MOOD_AF_COUNT + MOOD_AUDIO_SIM_DIMS;
     mood_table *t = NULL;
     *out = NULL;
-    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = prep(cat,
-                  "SELECT t.id, t.path, t.title, t.artist, t.album, t.genre, a.camelot, "
-                  "a.key_name, a.mood_label, t.year, t.track_no, fs.data, fs.dims, fv.data, "
-                  "fv.dims, " LIB_OVERRIDE_COLS
-                  " FROM tracks t JOIN analyses a ON a.track_id = t.id "
-                  "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
-                  "JOIN feature_vectors fv ON fv.track_id = t.id AND fv.kind = 'sim_raw' "
-                  "WHERE t.status = 'ok' AND a.analysis_version = ? ORDER BY t.id",
-                  &st)) != MOOD_OK)
+    s = prep(cat,
+             "SELECT t.id, t.path, t.title, t.artist, t.album, t.genre, a.camelot, "
+             "a.key_name, a.mood_label, t.year, t.track_no, fs.data, fs.dims, fv.data, "
+             "fv.dims, " LIB_OVERRIDE_COLS " FROM tracks t JOIN analyses a ON a.track_id = t.id "
+             "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
+             "JOIN feature_vectors fv ON fv.track_id = t.id AND fv.kind = 'sim_raw' "
+             "WHERE t.status = 'ok' AND a.analysis_version = ? ORDER BY t.id",
+             &st);
+    if (s != MOOD_OK)
         return s;
     mood__db_bind_int64(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
     int rc;
-    while ((rc = mood__db_step_rc(st)) == MOOD_DB_ROW) {
+    for (;;) {
+        rc = mood__db_step_rc(st);
+        if (rc != MOOD_DB_ROW)
+            break;
         if (n == cap) {
             size_t nc = cap ? 2 * cap : 256;
             char **t2 = mood__realloc(text, nc * TX_COUNT * sizeof(char *));
@@ -428,7 +446,8 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
         for (size_t i = 0; i < n; i++)
             num[i * NN + col] = sd > 1e-12 ? (float)(((double)num[i * NN + col] - m) / sd) : 0.0f;
     }
-    if ((s = mood_table_create(n, &t)) != MOOD_OK)
+    s = mood_table_create(n, &t);
+    if (s != MOOD_OK)
         goto done;
     {
         const char **colv = mood__malloc_array(n ? n : 1, sizeof(char *));
@@ -502,20 +521,25 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
     float *num = NULL;
     mood_table *t = NULL;
     *out = NULL;
-    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = prep(cat,
-                  "SELECT t.id, CASE WHEN t.status = 'failed' THEN 'failed' WHEN "
-                  "t.analysis_version = ?1 THEN 'ok' ELSE 'outdated' END, t.path, t.title, "
-                  "t.artist, a.camelot, a.mood_label, t.error, fs.data, " LIB_OVERRIDE_COLS
-                  " FROM tracks t "
-                  "LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN feature_vectors fs ON "
-                  "fs.track_id = t.id AND fs.kind = 'scalars' ORDER BY t.id",
-                  &st)) != MOOD_OK)
+    s = prep(cat,
+             "SELECT t.id, CASE WHEN t.status = 'failed' THEN 'failed' WHEN "
+             "t.analysis_version = ?1 THEN 'ok' ELSE 'outdated' END, t.path, t.title, "
+             "t.artist, a.camelot, a.mood_label, t.error, fs.data, " LIB_OVERRIDE_COLS
+             " FROM tracks t "
+             "LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN feature_vectors fs ON "
+             "fs.track_id = t.id AND fs.kind = 'scalars' ORDER BY t.id",
+             &st);
+    if (s != MOOD_OK)
         return s;
     mood__db_bind_int64(st, 1, MOOD_AUDIO_ANALYSIS_VERSION);
     int rc;
-    while ((rc = mood__db_step_rc(st)) == MOOD_DB_ROW) {
+    for (;;) {
+        rc = mood__db_step_rc(st);
+        if (rc != MOOD_DB_ROW)
+            break;
         if (n == cap) {
             size_t nc = cap ? 2 * cap : 256;
             char **t2 = mood__realloc(text, nc * L_NT * sizeof(char *));
@@ -532,11 +556,13 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
         char **tr = text + n * L_NT;
         memset(tr, 0, L_NT * sizeof(char *));
         n++;
-        for (int i = 0; i < L_NT; i++)
-            if (!(tr[i] = dup_col(st, i))) {
+        for (int i = 0; i < L_NT; i++) {
+            tr[i] = dup_col(st, i);
+            if (!tr[i]) {
                 s = mood__enomem("library list");
                 goto done;
             }
+        }
         lib_override ov;
         float v[MOOD_AF_COUNT];
         mood__library_override_read(st, 9, &ov);
@@ -558,7 +584,8 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
         s = mood__catalog_error(cat, "list");
         goto done;
     }
-    if ((s = mood_table_create(n, &t)) != MOOD_OK)
+    s = mood_table_create(n, &t);
+    if (s != MOOD_OK)
         goto done;
     {
         const char **colv = mood__malloc_array(n ? n : 1, sizeof(char *));
@@ -640,19 +667,24 @@ mood_status mood_library_stats_get(mood_catalog *cat, mood_library_stats *out)
     mood_status s;
     an_stat tempo = {0}, loud = {0};
     memset(out, 0, sizeof *out);
-    if ((s = mood__library_migrate(cat)) != MOOD_OK)
+    s = mood__library_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = prep(cat,
-                  "SELECT t.status, t.analysis_version, t.duration_s, a.mood_label, "
-                  "fs.data, " LIB_OVERRIDE_COLS
-                  " FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN "
-                  "feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars'",
-                  &st)) != MOOD_OK)
+    s = prep(cat,
+             "SELECT t.status, t.analysis_version, t.duration_s, a.mood_label, "
+             "fs.data, " LIB_OVERRIDE_COLS
+             " FROM tracks t LEFT JOIN analyses a ON a.track_id = t.id LEFT JOIN "
+             "feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars'",
+             &st);
+    if (s != MOOD_OK)
         return s;
     static const char *const labels[4] = {"energetic & positive", "energetic & dark",
                                           "calm & positive", "calm & dark"};
     int rc;
-    while ((rc = mood__db_step_rc(st)) == MOOD_DB_ROW) {
+    for (;;) {
+        rc = mood__db_step_rc(st);
+        if (rc != MOOD_DB_ROW)
+            break;
         out->tracks++;
         const char *status = mood__db_col_text(st, 0);
         if (status && strcmp(status, "failed") == 0) {

@@ -61,7 +61,8 @@ mood_status mood_audio_analyzer_create(const mood_audio_options *o, mood_audio_a
     az->opt = *o;
     az->rate = o->analysis_rate_hz;
     az->onset_gamma = 70.0f; /* set on the drum patterns of bench/audio */
-    if ((s = mood__stft_setup(az)) != MOOD_OK) {
+    s = mood__stft_setup(az);
+    if (s != MOOD_OK) {
         mood_audio_analyzer_destroy(az);
         return s;
     }
@@ -112,12 +113,14 @@ mood_status mood_audio_analyze_file(mood_audio_analyzer *az, const char *path,
     mood_audio_result *r = mood__calloc(1, sizeof *r);
     if (!r)
         return mood__enomem("audio: result");
-    if ((s = mood__decode_file(az, path, &r->info)) != MOOD_OK) {
+    s = mood__decode_file(az, path, &r->info);
+    if (s != MOOD_OK) {
         mood__frames_release(az);
         mood_audio_result_destroy(r);
         return s;
     }
-    if ((s = finish(az, r, out)) != MOOD_OK)
+    s = finish(az, r, out);
+    if (s != MOOD_OK)
         return mood__error_context(s, "%s", path);
     return MOOD_OK;
 }
@@ -148,7 +151,8 @@ mood_status mood_audio_analyze_pcm(mood_audio_analyzer *az, const float *pcm, si
         snprintf(r->info.codec, sizeof r->info.codec, "pcm_f32");
     /* More than two channels: fold odd channels left and even channels right, block-wise. */
     int out_ch = channels >= 2 ? 2 : 1;
-    if ((s = mood__frames_begin(az, sample_rate_hz, out_ch)) != MOOD_OK)
+    s = mood__frames_begin(az, sample_rate_hz, out_ch);
+    if (s != MOOD_OK)
         goto fail;
     if (channels <= 2) {
         const size_t blk = 8192;

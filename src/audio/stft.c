@@ -120,7 +120,8 @@ mood_status mood__stft_setup(mood_audio_analyzer *az)
     pthread_mutex_unlock(&planner_lock);
     if (!az->plan || !az->yin_fwd || !az->yin_inv)
         return mood__error(MOOD_EINTERNAL, "audio: FFTW could not make a plan");
-    if ((s = build_mel(az)) != MOOD_OK)
+    s = build_mel(az);
+    if (s != MOOD_OK)
         return s;
     build_chroma(az);
     return MOOD_OK;

@@ -89,6 +89,8 @@ int mood_cli_fail(const char *context_fmt, ...) MOOD_PRINTF(1, 2);
 int mood_cli_usage(const char *cmd, const char *fmt, ...) MOOD_PRINTF(2, 3);
 /* "moodscope: warning: ..." unless --quiet. */
 void mood_cli_warn(const char *fmt, ...) MOOD_PRINTF(1, 2);
+/* Route the library's log callback (warnings; the library never prints) to mood_cli_warn. */
+void mood_cli_install_log(void);
 /* Informational line on stderr unless --quiet. */
 void mood_cli_info(const char *fmt, ...) MOOD_PRINTF(1, 2);
 /* Detail on stderr only with -v. */

@@ -14,7 +14,10 @@ int mood_cli_library_jobs(int argc, char **argv)
     mood_cli_common com;
     int opt;
     mood_cli_common_init(&com);
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
         if (opt == 'h') {

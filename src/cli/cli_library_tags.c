@@ -40,7 +40,10 @@ static int parse(int argc, char **argv, const char *sub, mood_cli_tags_options *
     memset(o, 0, sizeof *o);
     mood_cli_common_init(&o->com);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&o->com, opt, optarg))
             continue;
         if (opt == 'h') {

@@ -168,7 +168,10 @@ static int parse_cluster(int argc, char **argv, mpi_args *a)
     };
     int opt, rc;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "i:k:vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "i:k:vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&a->com, opt, optarg))
             continue;
         if (opt == 'h') {
@@ -299,7 +302,12 @@ int mood_cli_predict_mpi(int argc, char **argv)
     quiet_others();
     mood_cli_common_init(&com);
     optind = 1;
-    while (rc == MOOD_EXIT_OK && (opt = getopt_long(argc, argv, "i:o:vh", opts, NULL)) != -1) {
+    for (;;) {
+        if (rc != MOOD_EXIT_OK)
+            break;
+        opt = getopt_long(argc, argv, "i:o:vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg) || opt == 'M')
             continue;
         if (opt == 'i')

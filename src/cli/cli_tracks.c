@@ -45,7 +45,10 @@ int mood_cli_tracks_parse(int argc, char **argv, const struct option *longopts,
     memset(t, 0, sizeof *t);
     mood_cli_common_init(&t->com);
     t->count = default_count;
-    while ((opt = getopt_long(argc, argv, "n:vh", longopts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "n:vh", longopts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&t->com, opt, optarg))
             continue;
         if (opt == 'h') {

@@ -70,7 +70,10 @@ int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*he
     static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     int opt;
     mood_cli_common_init(c);
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(c, opt, optarg))
             continue;
         if (opt == 'h') {
@@ -128,6 +131,18 @@ int mood_cli_usage(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'moodscope %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
     return MOOD_EXIT_USAGE;
+}
+
+static void cli_log(void *user, mood_log_level level, const char *msg)
+{
+    (void)user;
+    if (level <= MOOD_LOG_WARN)
+        mood_cli_warn("%s", msg);
+}
+
+void mood_cli_install_log(void)
+{
+    mood_set_log_callback(cli_log, NULL, MOOD_LOG_WARN);
 }
 
 void mood_cli_warn(const char *fmt, ...)

@@ -204,6 +204,165 @@ static int run_config_file(const char *path, const mood_table *t, const char *co
     return rc;
 }
 
+/* What the command line sets besides the common options. */
+typedef struct cl_args {
+    mood_run_config c;
+    const char **inputs;
+    size_t n_inputs;
+    const char *config;
+    int n_init_given;
+} cl_args;
+
+/* The options that take a count; -1 to go on, else the exit code. */
+static int size_option(cl_args *a, const char *cmd, int opt, const char *name, const char *arg)
+{
+    mood_run_config *c = &a->c;
+    size_t z;
+    int rc = mood_cli_parse_size(cmd, name, arg, &z);
+    if (rc != 0)
+        return rc;
+    switch (opt) {
+    case OPT_MINCLUSTERS:
+        if (z < 1)
+            return mood_cli_usage(cmd, "--min-clusters must be at least 1");
+        c->autok.min_clusters = z;
+        break;
+    case OPT_KBOOT:
+        c->autok.stability_boot = z;
+        break;
+    case OPT_GENERATIONS:
+        c->search_generations = z;
+        break;
+    case OPT_POPULATION:
+        c->search_population = z;
+        break;
+    case OPT_KMIN:
+        c->autok.k_min = z;
+        break;
+    case OPT_KMAX:
+        c->autok.k_max = z;
+        break;
+    case OPT_SEED:
+        c->cluster.seed = z;
+        break;
+    case OPT_NINIT:
+        c->cluster.n_init = z;
+        a->n_init_given = 1;
+        break;
+    case OPT_MAXITER:
+        c->cluster.max_iter = z;
+        break;
+    case OPT_MINSAMPLES:
+        c->cluster.min_samples = z;
+        break;
+    case OPT_NEIGH:
+        c->cluster.n_neighbors = z;
+        break;
+    case OPT_BATCH:
+        c->cluster.batch_size = z;
+        break;
+    default: /* OPT_PCA */
+        c->pca_components = z;
+    }
+    return -1;
+}
+
+/* -k N|auto. */
+static int clusters_option(mood_run_config *c, const char *cmd, const char *arg)
+{
+    size_t z;
+    int rc;
+    if (strcmp(arg, "auto") == 0) {
+        c->auto_k = 1;
+        return -1;
+    }
+    rc = mood_cli_parse_size(cmd, "--clusters", arg, &z);
+    if (rc != 0)
+        return rc;
+    if (z < 1)
+        return mood_cli_usage(cmd, "--clusters must be at least 1 or 'auto'");
+    c->cluster.k = z;
+    c->auto_k = 0;
+    return -1;
+}
+
+/* One option of the command; -1 to go on, else the exit code. */
+static int cluster_option(cl_args *a, const char *cmd, int opt, char **argv)
+{
+    mood_run_config *c = &a->c;
+    double x;
+    int rc;
+    switch (opt) {
+    case 'h':
+        help(stdout);
+        return MOOD_EXIT_OK;
+    case 'i':
+        a->inputs[a->n_inputs++] = optarg;
+        return -1;
+    case 'k':
+        return clusters_option(c, cmd, optarg);
+    case OPT_FEATURES:
+        c->features = optarg;
+        return -1;
+    case OPT_SCALER:
+        if (mood_scaler_kind_parse(optarg, &c->scaler) != MOOD_OK)
+            return mood_cli_usage(cmd, "--scaler must be standard, minmax, robust or none");
+        return -1;
+    case OPT_ALGO:
+        if (mood_algorithm_parse(optarg, &c->cluster.algorithm) != MOOD_OK)
+            return mood_cli_usage(cmd,
+                                  "--algorithm must be kmeans, minibatch, gmm, dbscan or spectral");
+        return -1;
+    case OPT_SEARCH:
+        c->search = 1;
+        return -1;
+    case OPT_KCRIT:
+        if (mood_k_criterion_parse(optarg, &c->autok.criterion) != MOOD_OK)
+            return mood_cli_usage(cmd, "--k-criterion must be gap, stability, bic or silhouette");
+        return -1;
+    case OPT_MINCLUSTERS:
+    case OPT_KBOOT:
+    case OPT_GENERATIONS:
+    case OPT_POPULATION:
+    case OPT_KMIN:
+    case OPT_KMAX:
+    case OPT_SEED:
+    case OPT_NINIT:
+    case OPT_MAXITER:
+    case OPT_MINSAMPLES:
+    case OPT_NEIGH:
+    case OPT_BATCH:
+    case OPT_PCA:
+        return size_option(a, cmd, opt, argv[optind - 1], optarg);
+    case OPT_TOL:
+    case OPT_EPS:
+        rc = mood_cli_parse_real(cmd, argv[optind - 1], optarg, &x);
+        if (rc != 0)
+            return rc;
+        if (opt == OPT_TOL)
+            c->cluster.tol = x;
+        else
+            c->cluster.eps = x;
+        return -1;
+    case OPT_COV:
+        if (strcmp(optarg, "full") == 0)
+            c->cluster.covariance = MOOD_COV_FULL;
+        else if (strcmp(optarg, "diag") == 0)
+            c->cluster.covariance = MOOD_COV_DIAG;
+        else
+            return mood_cli_usage(cmd, "--covariance must be full or diag");
+        return -1;
+    case OPT_LABELS:
+        c->label_column = optarg;
+        return -1;
+    case OPT_CONFIG:
+        a->config = optarg;
+        return -1;
+    default:
+        return mood_cli_usage(cmd, "unknown option");
+    }
+}
+
 int mood_cmd_cluster(int argc, char **argv)
 {
     /* Under mpirun (or --mpi / --input-per-rank) every rank runs the MPI engine. */
@@ -235,176 +394,47 @@ int mood_cmd_cluster(int argc, char **argv)
     };
     const char *cmd = "cluster";
     mood_cli_common com;
-    mood_run_config c;
-    const char **inputs = calloc((size_t)argc + 1, sizeof(char *));
-    size_t n_inputs = 0;
-    const char *config = NULL;
+    cl_args a = {.inputs = calloc((size_t)argc + 1, sizeof(char *))};
     mood_table *t = NULL;
-    int opt, rc, n_init_given = 0;
-    if (!inputs)
+    int opt, rc;
+    if (!a.inputs)
         return MOOD_EXIT_ERROR;
     mood_cli_common_init(&com);
-    mood_run_config_default(&c);
-    while ((opt = getopt_long(argc, argv, "i:k:vh", opts, NULL)) != -1) {
-        size_t z;
-        double x;
+    mood_run_config_default(&a.c);
+    for (;;) {
+        opt = getopt_long(argc, argv, "i:k:vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
-        switch (opt) {
-        case 'h':
-            help(stdout);
-            free(inputs);
-            return MOOD_EXIT_OK;
-        case 'i':
-            inputs[n_inputs++] = optarg;
-            break;
-        case 'k':
-            if (strcmp(optarg, "auto") == 0) {
-                c.auto_k = 1;
-            } else {
-                if ((rc = mood_cli_parse_size(cmd, "--clusters", optarg, &z)) != 0)
-                    goto usage_out;
-                if (z < 1) {
-                    rc = mood_cli_usage(cmd, "--clusters must be at least 1 or 'auto'");
-                    goto usage_out;
-                }
-                c.cluster.k = z;
-                c.auto_k = 0;
-            }
-            break;
-        case OPT_FEATURES:
-            c.features = optarg;
-            break;
-        case OPT_SCALER:
-            if (mood_scaler_kind_parse(optarg, &c.scaler) != MOOD_OK) {
-                rc = mood_cli_usage(cmd, "--scaler must be standard, minmax, robust or none");
-                goto usage_out;
-            }
-            break;
-        case OPT_ALGO:
-            if (mood_algorithm_parse(optarg, &c.cluster.algorithm) != MOOD_OK) {
-                rc = mood_cli_usage(
-                    cmd, "--algorithm must be kmeans, minibatch, gmm, dbscan or spectral");
-                goto usage_out;
-            }
-            break;
-        case OPT_SEARCH:
-            c.search = 1;
-            break;
-        case OPT_KCRIT:
-            if (mood_k_criterion_parse(optarg, &c.autok.criterion) != MOOD_OK) {
-                rc = mood_cli_usage(cmd, "--k-criterion must be gap, stability, bic or silhouette");
-                goto usage_out;
-            }
-            break;
-        case OPT_MINCLUSTERS:
-        case OPT_KBOOT:
-            rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z);
-            if (rc != 0)
-                goto usage_out;
-            if (opt == OPT_KBOOT) {
-                c.autok.stability_boot = z;
-            } else if (z < 1) {
-                rc = mood_cli_usage(cmd, "--min-clusters must be at least 1");
-                goto usage_out;
-            } else {
-                c.autok.min_clusters = z;
-            }
-            break;
-        case OPT_GENERATIONS:
-        case OPT_POPULATION:
-            if ((rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
-                goto usage_out;
-            if (opt == OPT_GENERATIONS)
-                c.search_generations = z;
-            else
-                c.search_population = z;
-            break;
-        case OPT_KMIN:
-        case OPT_KMAX:
-        case OPT_SEED:
-        case OPT_NINIT:
-        case OPT_MAXITER:
-        case OPT_MINSAMPLES:
-        case OPT_NEIGH:
-        case OPT_BATCH:
-        case OPT_PCA:
-            if ((rc = mood_cli_parse_size(cmd, argv[optind - 1], optarg, &z)) != 0)
-                goto usage_out;
-            if (opt == OPT_KMIN)
-                c.autok.k_min = z;
-            else if (opt == OPT_KMAX)
-                c.autok.k_max = z;
-            else if (opt == OPT_SEED)
-                c.cluster.seed = z;
-            else if (opt == OPT_NINIT) {
-                c.cluster.n_init = z;
-                n_init_given = 1;
-            } else if (opt == OPT_MAXITER)
-                c.cluster.max_iter = z;
-            else if (opt == OPT_MINSAMPLES)
-                c.cluster.min_samples = z;
-            else if (opt == OPT_NEIGH)
-                c.cluster.n_neighbors = z;
-            else if (opt == OPT_BATCH)
-                c.cluster.batch_size = z;
-            else
-                c.pca_components = z;
-            break;
-        case OPT_TOL:
-        case OPT_EPS:
-            if ((rc = mood_cli_parse_real(cmd, argv[optind - 1], optarg, &x)) != 0)
-                goto usage_out;
-            if (opt == OPT_TOL)
-                c.cluster.tol = x;
-            else
-                c.cluster.eps = x;
-            break;
-        case OPT_COV:
-            if (strcmp(optarg, "full") == 0)
-                c.cluster.covariance = MOOD_COV_FULL;
-            else if (strcmp(optarg, "diag") == 0)
-                c.cluster.covariance = MOOD_COV_DIAG;
-            else {
-                rc = mood_cli_usage(cmd, "--covariance must be full or diag");
-                goto usage_out;
-            }
-            break;
-        case OPT_LABELS:
-            c.label_column = optarg;
-            break;
-        case OPT_CONFIG:
-            config = optarg;
-            break;
-        default:
-            rc = mood_cli_usage(cmd, "unknown option");
+        rc = cluster_option(&a, cmd, opt, argv);
+        if (rc >= 0)
             goto usage_out;
-        }
     }
-    for (int a = optind; a < argc; a++)
-        inputs[n_inputs++] = argv[a];
+    for (int i = optind; i < argc; i++)
+        a.inputs[a.n_inputs++] = argv[i];
     /* scikit-learn's GaussianMixture fits once by default; k-means restarts 10 times. */
-    if (c.cluster.algorithm == MOOD_ALGO_GMM && !n_init_given)
-        c.cluster.n_init = 1;
-    if (n_inputs == 0) {
+    if (a.c.cluster.algorithm == MOOD_ALGO_GMM && !a.n_init_given)
+        a.c.cluster.n_init = 1;
+    if (a.n_inputs == 0) {
         rc = mood_cli_usage(cmd, "no input table: give -i FILE.csv");
         goto usage_out;
     }
     mood_cli_install_signals();
-    if (mood_csv_read_many(inputs, n_inputs, NULL, &t) != MOOD_OK) {
-        free(inputs);
+    if (mood_csv_read_many(a.inputs, a.n_inputs, NULL, &t) != MOOD_OK) {
+        free(a.inputs);
         return mood_cli_fail("reading input");
     }
-    c.input_files = inputs;
-    c.n_input_files = n_inputs;
-    if (config)
-        rc = run_config_file(config, t, inputs, n_inputs, &com);
+    a.c.input_files = a.inputs;
+    a.c.n_input_files = a.n_inputs;
+    if (a.config)
+        rc = run_config_file(a.config, t, a.inputs, a.n_inputs, &com);
     else
-        rc = run_one(&c, t, &com, NULL, 1);
+        rc = run_one(&a.c, t, &com, NULL, 1);
     mood_table_destroy(t);
-    free(inputs);
+    free(a.inputs);
     return rc;
 usage_out:
-    free(inputs);
+    free(a.inputs);
     return rc;
 }

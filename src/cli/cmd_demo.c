@@ -46,7 +46,10 @@ int mood_cmd_demo(int argc, char **argv)
     mood_run *r;
     int opt;
     mood_cli_common_init(&com);
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
         switch (opt) {

@@ -137,7 +137,10 @@ static int parse_args(int argc, char **argv, args *a)
         fprintf(stderr, "moodscope: error: out of memory\n");
         return MOOD_EXIT_ERROR;
     }
-    while ((opt = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "hv", longopts, NULL);
+        if (opt == -1)
+            break;
         char *end;
         if (mood_cli_common_option(&a->com, opt, optarg))
             continue;
@@ -461,11 +464,16 @@ static int step_update(mood_catalog *cat, const args *a)
     size_t assigned = 0;
     int rc;
     /* without files, update refreshes moods, predictions, drift and the report */
-    if (a->n_files && (rc = step_import(cat, a)) != MOOD_EXIT_OK)
+    if (a->n_files) {
+        rc = step_import(cat, a);
+        if (rc != MOOD_EXIT_OK)
+            return rc;
+    }
+    rc = step_join(cat, a, 0);
+    if (rc != MOOD_EXIT_OK)
         return rc;
-    if ((rc = step_join(cat, a, 0)) != MOOD_EXIT_OK)
-        return rc;
-    if ((rc = load(cat, a, &h)) != MOOD_EXIT_OK)
+    rc = load(cat, a, &h);
+    if (rc != MOOD_EXIT_OK)
         return rc;
     if (mood_history_store_sessions(cat, h) != MOOD_OK) {
         mood_history_destroy(h);

@@ -229,7 +229,12 @@ static int parse_args(int argc, char **argv, mood_cli_common *com, library_args 
                                          MOOD_CLI_COMMON_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     int opt, rc = 0;
-    while (rc == 0 && (opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        if (rc != 0)
+            break;
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(com, opt, optarg))
             continue;
         if (opt == 'h') {

@@ -96,7 +96,10 @@ int mood_cmd_mix(int argc, char **argv)
     mood_cli_common_init(&com);
     mood_mix_options_default(&mo);
     memset(&src, 0, sizeof src);
-    while ((opt = getopt_long(argc, argv, "o:b:vh", longopts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "o:b:vh", longopts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
         switch (opt) {

@@ -60,7 +60,105 @@ enum {
     OPT_MPDPW
 };
 
-int mood_cmd_playlists(int argc, char **argv)
+/* Everything the command line sets. */
+typedef struct pl_args {
+    mood_cli_common com;
+    mood_playlist_options po;
+    mood_mpd_options mo;
+    mood_cli_playlists_to pt;
+    const char *out_dir, *export_list;
+    char mpd_host[1024];
+    int formats[3], relative, use_mpd;
+} pl_args;
+
+/* --mpd HOST[:PORT] (a leading '/' is a socket path, whose colons are not a port). */
+static int parse_mpd(pl_args *a, const char *cmd, const char *arg)
+{
+    char *colon, *end;
+    snprintf(a->mpd_host, sizeof a->mpd_host, "%s", arg);
+    colon = strrchr(a->mpd_host, ':');
+    if (colon && a->mpd_host[0] != '/') {
+        *colon = '\0';
+        a->mo.port = (unsigned)strtoul(colon + 1, &end, 10);
+        if (*end || a->mo.port == 0 || a->mo.port > 65535)
+            return mood_cli_usage(cmd, "--mpd expects HOST[:PORT], got '%s'", arg);
+    }
+    a->mo.host = a->mpd_host;
+    a->use_mpd = 1;
+    return -1;
+}
+
+/* One option of the command; -1 to go on, else the exit code. */
+static int parse_option(pl_args *a, char **argv, int opt)
+{
+    size_t seed;
+    char *end;
+    int rc;
+    switch (opt) {
+    case 'h':
+        help(stdout);
+        return MOOD_EXIT_OK;
+    case OPT_OUTDIR:
+        a->out_dir = optarg;
+        break;
+    case OPT_EXPORT:
+        a->export_list = optarg;
+        break;
+    case OPT_RELATIVE:
+        a->relative = 1;
+        break;
+    case OPT_MAXLEN:
+        if (mood_cli_parse_size(argv[0], "--max-length", optarg, &a->po.max_length))
+            return MOOD_EXIT_USAGE;
+        break;
+    case OPT_MAXART:
+        if (mood_cli_parse_size(argv[0], "--max-per-artist", optarg, &a->po.max_per_artist))
+            return MOOD_EXIT_USAGE;
+        break;
+    case OPT_DEDUP:
+        a->po.dedup_distance = strtof(optarg, &end);
+        if (*end || !(a->po.dedup_distance >= 0.0f))
+            return mood_cli_usage(argv[0], "--dedup-distance expects a number >= 0, got '%s'",
+                                  optarg);
+        break;
+    case OPT_KEEPVAR:
+        a->po.dedup_names = 0;
+        break;
+    case OPT_SEED:
+        if (mood_cli_parse_size(argv[0], "--seed", optarg, &seed))
+            return MOOD_EXIT_USAGE;
+        a->po.seed = seed;
+        break;
+    case OPT_FEATURES:
+        a->po.features = optarg;
+        break;
+    case OPT_METRIC:
+        if (mood_metric_parse(optarg, &a->po.metric) != MOOD_OK)
+            return mood_cli_usage(argv[0], "%s", mood_last_error());
+        break;
+    case OPT_MPD:
+        return parse_mpd(a, argv[0], optarg);
+    case OPT_MPDDIR:
+        a->mo.music_dir = optarg;
+        break;
+    case OPT_MPDQUEUE:
+        a->mo.queue = 1;
+        break;
+    case OPT_MPDPW:
+        a->mo.password = optarg;
+        break;
+    default:
+        rc = mood_cli_playlists_to_option(&a->pt, argv[0], opt, optarg);
+        if (rc < 0)
+            return -rc;
+        if (rc == 0)
+            return mood_cli_usage(argv[0], "unknown option");
+    }
+    return -1;
+}
+
+/* The whole command line: -1 when the command should run, else the exit code. */
+static int parse_args(pl_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"out-dir", required_argument, NULL, OPT_OUTDIR},
@@ -83,175 +181,89 @@ int mood_cmd_playlists(int argc, char **argv)
         {"max-change", required_argument, NULL, MOOD_OPT_MAX_CHANGE},
         MOOD_CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
-    mood_cli_common com;
-    mood_playlist_options po;
-    mood_mpd_options mo;
-    mood_playlist_set *set;
-    const char *out_dir = NULL, *export_list = "m3u8", *fmt;
-    char run_dir[4096], dir_buf[4096], mpd_host[1024];
-    int formats[3] = {0, 0, 0}, relative = 0, use_mpd = 0, opt, rc = MOOD_EXIT_OK;
-    size_t dups, limited, seed, no_file = 0;
-    char *end;
-    mood_cli_playlists_to pt;
-    if (argc > 1 && strcmp(argv[1], "history") == 0)
-        return mood_cli_playlists_history(argc - 1, argv + 1);
-    mood_cli_playlists_to_init(&pt);
-    mood_cli_common_init(&com);
-    mood_playlist_options_default(&po);
-    memset(&mo, 0, sizeof mo);
-    while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-        if (mood_cli_common_option(&com, opt, optarg))
+    int opt, rc;
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", longopts, NULL);
+        if (opt == -1)
+            break;
+        if (mood_cli_common_option(&a->com, opt, optarg))
             continue;
-        switch (opt) {
-        case 'h':
-            help(stdout);
-            return MOOD_EXIT_OK;
-        case OPT_OUTDIR:
-            out_dir = optarg;
-            break;
-        case OPT_EXPORT:
-            export_list = optarg;
-            break;
-        case OPT_RELATIVE:
-            relative = 1;
-            break;
-        case OPT_MAXLEN:
-            if (mood_cli_parse_size(argv[0], "--max-length", optarg, &po.max_length))
-                return MOOD_EXIT_USAGE;
-            break;
-        case OPT_MAXART:
-            if (mood_cli_parse_size(argv[0], "--max-per-artist", optarg, &po.max_per_artist))
-                return MOOD_EXIT_USAGE;
-            break;
-        case OPT_DEDUP:
-            po.dedup_distance = strtof(optarg, &end);
-            if (*end || !(po.dedup_distance >= 0.0f))
-                return mood_cli_usage(argv[0], "--dedup-distance expects a number >= 0, got '%s'",
-                                      optarg);
-            break;
-        case OPT_KEEPVAR:
-            po.dedup_names = 0;
-            break;
-        case OPT_SEED:
-            if (mood_cli_parse_size(argv[0], "--seed", optarg, &seed))
-                return MOOD_EXIT_USAGE;
-            po.seed = seed;
-            break;
-        case OPT_FEATURES:
-            po.features = optarg;
-            break;
-        case OPT_METRIC:
-            if (mood_metric_parse(optarg, &po.metric) != MOOD_OK)
-                return mood_cli_usage(argv[0], "%s", mood_last_error());
-            break;
-        case OPT_MPD: {
-            char *colon;
-            snprintf(mpd_host, sizeof mpd_host, "%s", optarg);
-            colon = strrchr(mpd_host, ':');
-            if (colon && mpd_host[0] != '/') {
-                *colon = '\0';
-                mo.port = (unsigned)strtoul(colon + 1, &end, 10);
-                if (*end || mo.port == 0 || mo.port > 65535)
-                    return mood_cli_usage(argv[0], "--mpd expects HOST[:PORT], got '%s'", optarg);
-            }
-            mo.host = mpd_host;
-            use_mpd = 1;
-            break;
-        }
-        case OPT_MPDDIR:
-            mo.music_dir = optarg;
-            break;
-        case OPT_MPDQUEUE:
-            mo.queue = 1;
-            break;
-        case OPT_MPDPW:
-            mo.password = optarg;
-            break;
-        default:
-            rc = mood_cli_playlists_to_option(&pt, argv[0], opt, optarg);
-            if (rc < 0)
-                return -rc;
-            if (rc == 0)
-                return mood_cli_usage(argv[0], "unknown option");
-            rc = MOOD_EXIT_OK;
-        }
+        rc = parse_option(a, argv, opt);
+        if (rc >= 0)
+            return rc;
     }
-    mood_cli_set_verbosity(com.quiet, com.verbose);
-    if (pt.all && !pt.update)
+    mood_cli_set_verbosity(a->com.quiet, a->com.verbose);
+    if (a->pt.all && !a->pt.update)
         return mood_cli_usage(argv[0], "--all goes with --update");
-    if (pt.all && optind == argc) {
+    if (a->pt.all && optind == argc) {
         static char latest[4096];
-        rc = mood_cli_latest_run(com.runs_dir, latest, sizeof latest);
+        rc = mood_cli_latest_run(a->com.runs_dir, latest, sizeof latest);
         if (rc != MOOD_EXIT_OK)
             return rc;
         argv[--optind] = latest;
     }
     if (optind != argc - 1)
         return mood_cli_usage(argv[0], "expected one RUN");
-    {
-        char list[256];
-        snprintf(list, sizeof list, "%s", export_list);
-        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-            mood_playlist_format f;
-            if (mood_playlist_format_parse(tok, &f) != MOOD_OK)
-                return mood_cli_usage(argv[0], "%s", mood_last_error());
-            formats[f] = 1;
-        }
+    char list[256];
+    snprintf(list, sizeof list, "%s", a->export_list);
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        mood_playlist_format f;
+        if (mood_playlist_format_parse(tok, &f) != MOOD_OK)
+            return mood_cli_usage(argv[0], "%s", mood_last_error());
+        a->formats[f] = 1;
     }
-    /* RUN is a directory, or a run id under --runs-dir */
-    snprintf(run_dir, sizeof run_dir, "%s", argv[optind]);
-    if (!mood_path_exists(run_dir) || strchr(argv[optind], '/') == NULL) {
-        char cand[4096];
-        snprintf(cand, sizeof cand, "%s/%s", com.runs_dir, argv[optind]);
-        if (mood_path_exists(cand))
-            snprintf(run_dir, sizeof run_dir, "%s", cand);
+    return -1;
+}
+
+/* Write playlist @p i in every chosen format (path of the last one into @p path), push it to
+ * MPD when asked; adds the entries without an audio file to *no_file. */
+static int write_one(const pl_args *a, const mood_playlist_set *set, size_t i, char *path,
+                     size_t path_cap, size_t *no_file)
+{
+    size_t n, skipped = 0;
+    const size_t *rows = mood_playlist_rows(set, i, &n);
+    const char *name = mood_playlist_name(set, i);
+    int rc = MOOD_EXIT_OK;
+    for (int f = 0; f < 3 && rc == MOOD_EXIT_OK; f++) {
+        if (!a->formats[f])
+            continue;
+        snprintf(path, path_cap, "%s/%s.%s", a->out_dir, name,
+                 mood_playlist_format_ext((mood_playlist_format)f));
+        if (mood_playlist_write(set, i, (mood_playlist_format)f, path, a->relative, &skipped) !=
+            MOOD_OK)
+            rc = mood_cli_fail("writing %s", path);
+        else if (f != MOOD_PLAYLIST_JSON)
+            *no_file += skipped;
     }
-    if (!out_dir) {
-        snprintf(dir_buf, sizeof dir_buf, "%s/playlists", run_dir);
-        out_dir = dir_buf;
+    if (rc == MOOD_EXIT_OK && a->use_mpd && (!a->mo.queue || i == 0)) {
+        size_t added, refused;
+        if (mood_mpd_push(mood_playlist_space(set), rows, n, name, &a->mo, &added, &refused) !=
+            MOOD_OK)
+            rc = mood_cli_fail("mpd");
+        else
+            mood_cli_info("mpd: %s: %zu tracks added%s, %zu skipped", name, added,
+                          a->mo.queue ? " to the queue" : "", refused);
     }
-    if (mood_playlists_from_run(run_dir, &po, &set) != MOOD_OK)
-        return mood_cli_fail("run %s", argv[optind]);
-    if (mood_mkdirs(out_dir) != MOOD_OK) {
-        mood_playlist_set_destroy(set);
-        return mood_cli_fail("%s", out_dir);
-    }
-    if (pt.update) {
-        rc = mood_cli_playlists_publish(&com, &pt, set, run_dir, out_dir, formats, relative);
-        mood_playlist_set_destroy(set);
-        return rc;
-    }
-    fmt = com.format ? com.format : "csv";
+    return rc;
+}
+
+/* Write every playlist and print one line (or JSON object) per playlist on stdout. */
+static int write_all(const pl_args *a, const mood_playlist_set *set)
+{
+    const char *fmt = a->com.format ? a->com.format : "csv";
+    size_t no_file = 0;
+    int rc = MOOD_EXIT_OK;
     if (strcmp(fmt, "json") == 0)
         printf("[\n");
     else
         printf(strcmp(fmt, "tsv") == 0 ? "playlist\tgroup\ttracks\ttour_length\tfile\n"
                                        : "playlist,group,tracks,tour_length,file\n");
     for (size_t i = 0; i < mood_playlist_count(set) && rc == MOOD_EXIT_OK; i++) {
-        size_t n, skipped = 0;
-        const size_t *rows = mood_playlist_rows(set, i, &n);
+        size_t n;
         const char *name = mood_playlist_name(set, i);
         char path[4096] = "";
-        for (int f = 0; f < 3 && rc == MOOD_EXIT_OK; f++) {
-            if (!formats[f])
-                continue;
-            snprintf(path, sizeof path, "%s/%s.%s", out_dir, name,
-                     mood_playlist_format_ext((mood_playlist_format)f));
-            if (mood_playlist_write(set, i, (mood_playlist_format)f, path, relative, &skipped) !=
-                MOOD_OK)
-                rc = mood_cli_fail("writing %s", path);
-            else if (f != MOOD_PLAYLIST_JSON)
-                no_file += skipped;
-        }
-        if (rc == MOOD_EXIT_OK && use_mpd && (!mo.queue || i == 0)) {
-            size_t added, refused;
-            if (mood_mpd_push(mood_playlist_space(set), rows, n, name, &mo, &added, &refused) !=
-                MOOD_OK)
-                rc = mood_cli_fail("mpd");
-            else
-                mood_cli_info("mpd: %s: %zu tracks added%s, %zu skipped", name, added,
-                              mo.queue ? " to the queue" : "", refused);
-        }
+        (void)mood_playlist_rows(set, i, &n);
+        rc = write_one(a, set, i, path, sizeof path, &no_file);
         if (strcmp(fmt, "json") == 0) {
             printf("  {\"playlist\": \"%s\", \"group\": %ld, \"tracks\": %zu, \"tour_length\": "
                    "%.6g, \"file\": \"",
@@ -270,8 +282,54 @@ int mood_cmd_playlists(int argc, char **argv)
         mood_cli_warn("%zu entries have no audio file and were left out of the M3U8/XSPF files "
                       "(JSON lists every track by id)",
                       no_file);
-    if (rc == MOOD_EXIT_OK && pt.to)
-        rc = mood_cli_playlists_publish(&com, &pt, set, run_dir, out_dir, formats, relative);
+    return rc;
+}
+
+int mood_cmd_playlists(int argc, char **argv)
+{
+    pl_args a;
+    mood_playlist_set *set;
+    char run_dir[4096], dir_buf[4096];
+    size_t dups, limited;
+    int rc;
+    if (argc > 1 && strcmp(argv[1], "history") == 0)
+        return mood_cli_playlists_history(argc - 1, argv + 1);
+    memset(&a, 0, sizeof a);
+    a.export_list = "m3u8";
+    mood_cli_playlists_to_init(&a.pt);
+    mood_cli_common_init(&a.com);
+    mood_playlist_options_default(&a.po);
+    rc = parse_args(&a, argc, argv);
+    if (rc >= 0)
+        return rc;
+    /* RUN is a directory, or a run id under --runs-dir */
+    snprintf(run_dir, sizeof run_dir, "%s", argv[optind]);
+    if (!mood_path_exists(run_dir) || strchr(argv[optind], '/') == NULL) {
+        char cand[4096];
+        snprintf(cand, sizeof cand, "%s/%s", a.com.runs_dir, argv[optind]);
+        if (mood_path_exists(cand))
+            snprintf(run_dir, sizeof run_dir, "%s", cand);
+    }
+    if (!a.out_dir) {
+        snprintf(dir_buf, sizeof dir_buf, "%s/playlists", run_dir);
+        a.out_dir = dir_buf;
+    }
+    if (mood_playlists_from_run(run_dir, &a.po, &set) != MOOD_OK)
+        return mood_cli_fail("run %s", argv[optind]);
+    if (mood_mkdirs(a.out_dir) != MOOD_OK) {
+        mood_playlist_set_destroy(set);
+        return mood_cli_fail("%s", a.out_dir);
+    }
+    if (a.pt.update) {
+        rc = mood_cli_playlists_publish(&a.com, &a.pt, set, run_dir, a.out_dir, a.formats,
+                                        a.relative);
+        mood_playlist_set_destroy(set);
+        return rc;
+    }
+    rc = write_all(&a, set);
+    if (rc == MOOD_EXIT_OK && a.pt.to)
+        rc = mood_cli_playlists_publish(&a.com, &a.pt, set, run_dir, a.out_dir, a.formats,
+                                        a.relative);
     mood_playlist_removed(set, &dups, &limited);
     mood_cli_info("%zu playlists; %zu near-duplicates removed, %zu tracks over the artist limit",
                   mood_playlist_count(set), dups, limited);

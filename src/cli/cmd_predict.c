@@ -37,7 +37,10 @@ int mood_cmd_predict(int argc, char **argv)
     mood_table *t;
     int opt;
     mood_cli_common_init(&com);
-    while ((opt = getopt_long(argc, argv, "i:o:vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "i:o:vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
         switch (opt) {
@@ -78,8 +81,11 @@ int mood_cmd_predict(int argc, char **argv)
         FILE *fp = fopen(tmp, "rb");
         char buf[65536];
         size_t got;
-        while (fp && (got = fread(buf, 1, sizeof buf, fp)) > 0)
+        got = fp ? fread(buf, 1, sizeof buf, fp) : 0;
+        while (got > 0) {
             fwrite(buf, 1, got, stdout);
+            got = fread(buf, 1, sizeof buf, fp);
+        }
         if (fp)
             fclose(fp);
         unlink(tmp);

@@ -54,7 +54,10 @@ int mood_cmd_profile(int argc, char **argv)
     mood_profile *p;
     mood_label_profile *lp = NULL;
     mood_cli_common_init(&com);
-    while ((opt = getopt_long(argc, argv, "i:vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "i:vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(&com, opt, optarg))
             continue;
         switch (opt) {

@@ -70,7 +70,10 @@ int mood_cmd_serve(int argc, char **argv)
     mood_cli_common_init(&common);
     mood_server_config_default(&c);
     c.token = getenv("MOODSCOPE_TOKEN");
-    while ((opt = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "hv", longopts, NULL);
+        if (opt == -1)
+            break;
         switch (opt) {
         case 'h':
             help();

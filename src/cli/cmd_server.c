@@ -133,7 +133,10 @@ static int parse(int argc, char **argv, mood_cli_common *com, server_args *a)
                                          MOOD_CLI_COMMON_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(com, opt, optarg))
             continue;
         if (opt == OPT_USER)
@@ -160,7 +163,8 @@ int mood_cmd_server(int argc, char **argv)
     const char *sub;
     int rc, ops;
     mood_cli_common_init(&com);
-    if ((rc = parse(argc, argv, &com, &a)) >= 0)
+    rc = parse(argc, argv, &com, &a);
+    if (rc >= 0)
         return rc;
     sub = optind < argc ? argv[optind] : "list";
     ops = argc - optind - 1;

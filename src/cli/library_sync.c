@@ -109,14 +109,18 @@ static int parse(int argc, char **argv, mood_cli_common *com, sync_args *a)
                                          {NULL, 0, NULL, 0}};
     int opt, rc;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    for (;;) {
+        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        if (opt == -1)
+            break;
         if (mood_cli_common_option(com, opt, optarg))
             continue;
         if (opt == 'h') {
             help(stdout);
             return MOOD_EXIT_OK;
         }
-        if ((rc = option(a, opt, optarg)) != 0)
+        rc = option(a, opt, optarg);
+        if (rc != 0)
             return rc;
     }
     mood_cli_set_verbosity(com->quiet, com->verbose);
@@ -159,7 +163,8 @@ int mood_cli_library_sync(int argc, char **argv)
     int rc;
     memset(&a, 0, sizeof a);
     mood_cli_common_init(&com);
-    if ((rc = parse(argc, argv, &com, &a)) >= 0)
+    rc = parse(argc, argv, &com, &a);
+    if (rc >= 0)
         return rc;
     if (mood_catalog_open(com.catalog, &cat) != MOOD_OK)
         return mood_cli_fail("library sync: catalog");

@@ -60,6 +60,7 @@ int main(int argc, char **argv)
     const command *c;
     char **args = argv + 1;
     int nargs = argc - 1;
+    mood_cli_install_log();
     if (nargs < 1) {
         usage(stderr);
         return MOOD_EXIT_USAGE;

@@ -30,7 +30,6 @@
  * curve, accepted only if the difference curve then falls below its threshold (so a curve
  * that is still steep at its end has no knee). Returns the index, or SIZE_MAX.
  */
-size_t mood__kneedle_index(const double *xs, const double *ys, size_t n);
 size_t mood__kneedle_index(const double *xs, const double *ys, size_t n)
 {
     if (n < 3)

@@ -62,4 +62,10 @@ mood_status mood__init_from_labels(const mood_cluster_params *p, const float *x,
 void mood__member_means(const float *x, size_t n, size_t d, const int32_t *labels, size_t k,
                         float *out, double *out_inertia);
 
+/*
+ * Knee of a decreasing convex curve (autok.c; the k-distance knee of DBSCAN uses it too): the
+ * index of the point farthest below the chord of the normalised curve, or SIZE_MAX.
+ */
+size_t mood__kneedle_index(const double *xs, const double *ys, size_t n);
+
 #endif

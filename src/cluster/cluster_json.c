@@ -12,6 +12,7 @@
 #include "cluster_internal.h"
 
 #include "../core/internal.h"
+#include "../io/json_util.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -49,12 +50,6 @@ static json_t *double_array(const double *v, size_t n)
     return a;
 }
 
-/* json_real refuses NaN/Inf: such values are written as null. */
-static json_t *real_or_null(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 mood_status mood_cluster_model_to_json(const mood_cluster_model *m, char **out_json)
 {
     if (!m || !out_json)
@@ -86,7 +81,7 @@ mood_status mood_cluster_model_to_json(const mood_cluster_model *m, char **out_j
         bad |= json_object_set_new(par, "min_samples", json_integer((json_int_t)p->min_samples));
         bad |= json_object_set_new(par, "n_neighbors", json_integer((json_int_t)p->n_neighbors));
         bad |= json_object_set(root, "params", par);
-        bad |= json_object_set_new(root, "inertia", real_or_null(m->inertia));
+        bad |= json_object_set_new(root, "inertia", mood__json_real(m->inertia));
         bad |= json_object_set_new(root, "n_iter", json_integer((json_int_t)m->n_iter));
         bad |= json_object_set_new(root, "centroids", float_matrix(m->centroids, m->k, m->d));
     }
@@ -100,7 +95,7 @@ mood_status mood_cluster_model_to_json(const mood_cluster_model *m, char **out_j
             bad |= json_object_set_new(g, "weights", double_array(m->weights, m->k));
             bad |= json_object_set_new(g, "means", double_array(m->means, m->k * m->d));
             bad |= json_object_set_new(g, "covariances", double_array(m->covariances, csz));
-            bad |= json_object_set_new(g, "log_likelihood", real_or_null(m->log_likelihood));
+            bad |= json_object_set_new(g, "log_likelihood", mood__json_real(m->log_likelihood));
             bad |= json_object_set_new(root, "gmm", g);
         }
     }
@@ -201,6 +196,157 @@ static mood_status get_doubles(json_t *o, const char *key, size_t n, double **ou
     return MOOD_OK;
 }
 
+/* "format", "version", "algorithm", "k" and "d", checked. */
+static mood_status read_header(json_t *root, mood_algorithm *algo, size_t *k, size_t *d)
+{
+    size_t version = 0;
+    mood_status st;
+    json_t *f = json_object_get(root, "format");
+    if (!json_is_object(root) || !json_is_string(f) || strcmp(json_string_value(f), MODEL_FORMAT))
+        return mood__error(MOOD_EFORMAT, "model: field 'format' must be \"%s\"", MODEL_FORMAT);
+    st = get_size(root, "version", &version, 1);
+    if (st != MOOD_OK)
+        return st;
+    if (version != MODEL_VERSION)
+        return mood__error(MOOD_EFORMAT, "model: version %zu, this build reads version %d", version,
+                           MODEL_VERSION);
+    json_t *an = json_object_get(root, "algorithm");
+    if (!json_is_string(an))
+        return mood__error(MOOD_EFORMAT, "model: field 'algorithm' must be a string");
+    st = mood_algorithm_parse(json_string_value(an), algo);
+    if (st != MOOD_OK)
+        return mood__error(MOOD_EFORMAT, "model: field 'algorithm': %s", mood_last_error());
+    st = get_size(root, "k", k, 1);
+    if (st == MOOD_OK)
+        st = get_size(root, "d", d, 1);
+    if (st != MOOD_OK)
+        return st;
+    if (*d == 0 || (*k == 0 && *algo != MOOD_ALGO_DBSCAN) || *d > 1000000 || *k > 10000000)
+        return mood__error(MOOD_EFORMAT, "model: k=%zu d=%zu out of range", *k, *d);
+    return MOOD_OK;
+}
+
+/* The optional "params" object into @p p (defaults for what is absent). */
+static mood_status read_params(json_t *par, mood_cluster_params *p)
+{
+    mood_status st;
+    if (!json_is_object(par))
+        return MOOD_OK;
+    json_t *sd = json_object_get(par, "seed");
+    if (json_is_string(sd))
+        p->seed = strtoull(json_string_value(sd), NULL, 10);
+    else if (json_is_integer(sd))
+        p->seed = (uint64_t)json_integer_value(sd);
+    json_t *cv = json_object_get(par, "covariance");
+    if (json_is_string(cv))
+        p->covariance = strcmp(json_string_value(cv), "diag") == 0 ? MOOD_COV_DIAG : MOOD_COV_FULL;
+    st = get_size(par, "k", &p->k, 0);
+    if (st == MOOD_OK)
+        st = get_size(par, "n_init", &p->n_init, 0);
+    if (st == MOOD_OK)
+        st = get_size(par, "max_iter", &p->max_iter, 0);
+    if (st == MOOD_OK)
+        st = get_real(par, "tol", &p->tol, 0);
+    if (st == MOOD_OK)
+        st = get_size(par, "batch_size", &p->batch_size, 0);
+    if (st == MOOD_OK)
+        st = get_real(par, "reg_covar", &p->reg_covar, 0);
+    if (st == MOOD_OK)
+        st = get_real(par, "eps", &p->eps, 0);
+    if (st == MOOD_OK)
+        st = get_size(par, "min_samples", &p->min_samples, 0);
+    if (st == MOOD_OK)
+        st = get_size(par, "n_neighbors", &p->n_neighbors, 0);
+    return st;
+}
+
+/* The "gmm" object: weights, means, covariances, log-likelihood, then the Cholesky factors. */
+static mood_status read_gmm(json_t *root, mood_cluster_model *m, size_t k, size_t d)
+{
+    mood_status st;
+    json_t *g = json_object_get(root, "gmm");
+    if (!json_is_object(g))
+        return mood__error(MOOD_EFORMAT, "model: field 'gmm' missing for algorithm gmm");
+    json_t *cv = json_object_get(g, "covariance");
+    m->covariance = json_is_string(cv) && strcmp(json_string_value(cv), "diag") == 0
+                        ? MOOD_COV_DIAG
+                        : MOOD_COV_FULL;
+    size_t csz = m->covariance == MOOD_COV_FULL ? k * d * d : k * d;
+    st = get_doubles(g, "weights", k, &m->weights);
+    if (st == MOOD_OK)
+        st = get_doubles(g, "means", k * d, &m->means);
+    if (st == MOOD_OK)
+        st = get_doubles(g, "covariances", csz, &m->covariances);
+    if (st == MOOD_OK)
+        st = get_real(g, "log_likelihood", &m->log_likelihood, 0);
+    if (st != MOOD_OK)
+        return st;
+    st = mood__gmm_prepare(m);
+    if (st != MOOD_OK)
+        return mood__error(MOOD_EFORMAT, "model: field 'gmm.covariances': %s", mood_last_error());
+    return MOOD_OK;
+}
+
+/* The "dbscan" object: eps, the core points and their labels (each in 0..k-1). */
+static mood_status read_dbscan(json_t *root, mood_cluster_model *m, size_t k, size_t d)
+{
+    mood_status st;
+    json_t *g = json_object_get(root, "dbscan");
+    if (!json_is_object(g))
+        return mood__error(MOOD_EFORMAT, "model: field 'dbscan' missing for algorithm dbscan");
+    st = get_real(g, "eps", &m->eps, 1);
+    if (st != MOOD_OK)
+        return st;
+    json_t *cp = json_object_get(g, "core_points"), *cl = json_object_get(g, "core_labels");
+    if (!json_is_array(cp) || !json_is_array(cl) || json_array_size(cp) != json_array_size(cl))
+        return mood__error(MOOD_EFORMAT,
+                           "model: fields 'dbscan.core_points' and 'dbscan.core_labels' must "
+                           "be arrays of equal length");
+    m->n_core = json_array_size(cp);
+    m->core = mood__malloc_array(m->n_core * d + 1, sizeof(float));
+    m->core_label = mood__malloc_array(m->n_core + 1, sizeof(int32_t));
+    if (!m->core || !m->core_label)
+        return mood__enomem("model from_json");
+    st = get_floats(cp, "dbscan.core_points", m->n_core, d, m->core);
+    if (st != MOOD_OK)
+        return st;
+    for (size_t i = 0; i < m->n_core; i++) {
+        json_t *v = json_array_get(cl, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || (size_t)json_integer_value(v) >= k)
+            return mood__error(MOOD_EFORMAT,
+                               "model: field 'dbscan.core_labels'[%zu] must be "
+                               "in 0..%zu",
+                               i, k ? k - 1 : 0);
+        m->core_label[i] = (int32_t)json_integer_value(v);
+    }
+    return MOOD_OK;
+}
+
+/* Everything after the header and the parameters: the model and its algorithm's part. */
+static mood_status read_model(json_t *root, mood_algorithm algo, size_t k, size_t d,
+                              const mood_cluster_params *p, mood_cluster_model **out)
+{
+    mood_cluster_model *m = NULL;
+    mood_status st = mood__model_new(algo, k, d, p, &m);
+    if (st != MOOD_OK)
+        return st;
+    st = get_real(root, "inertia", &m->inertia, 0);
+    if (st == MOOD_OK)
+        st = get_size(root, "n_iter", &m->n_iter, 0);
+    if (st == MOOD_OK && k)
+        st = get_floats(json_object_get(root, "centroids"), "centroids", k, d, m->centroids);
+    if (st == MOOD_OK && algo == MOOD_ALGO_GMM)
+        st = read_gmm(root, m, k, d);
+    if (st == MOOD_OK && algo == MOOD_ALGO_DBSCAN)
+        st = read_dbscan(root, m, k, d);
+    if (st != MOOD_OK) {
+        mood_cluster_model_destroy(m);
+        return st;
+    }
+    *out = m;
+    return MOOD_OK;
+}
+
 mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **out)
 {
     if (!json || !out)
@@ -211,134 +357,17 @@ mood_status mood_cluster_model_from_json(const char *json, mood_cluster_model **
     if (!root)
         return mood__error(MOOD_EFORMAT, "model: line %d column %d: %s", jerr.line, jerr.column,
                            jerr.text);
-    mood_cluster_model *m = NULL;
-    mood_status st = MOOD_OK;
-    json_t *f = json_object_get(root, "format");
-    if (!json_is_object(root) || !json_is_string(f) || strcmp(json_string_value(f), MODEL_FORMAT)) {
-        st = mood__error(MOOD_EFORMAT, "model: field 'format' must be \"%s\"", MODEL_FORMAT);
-        goto done;
-    }
-    size_t version = 0, k = 0, d = 0;
-    if ((st = get_size(root, "version", &version, 1)) != MOOD_OK)
-        goto done;
-    if (version != MODEL_VERSION) {
-        st = mood__error(MOOD_EFORMAT, "model: version %zu, this build reads version %d", version,
-                         MODEL_VERSION);
-        goto done;
-    }
-    json_t *an = json_object_get(root, "algorithm");
+    size_t k = 0, d = 0;
     mood_algorithm algo;
-    if (!json_is_string(an)) {
-        st = mood__error(MOOD_EFORMAT, "model: field 'algorithm' must be a string");
-        goto done;
-    }
-    if ((st = mood_algorithm_parse(json_string_value(an), &algo)) != MOOD_OK) {
-        st = mood__error(MOOD_EFORMAT, "model: field 'algorithm': %s", mood_last_error());
-        goto done;
-    }
-    if ((st = get_size(root, "k", &k, 1)) != MOOD_OK || (st = get_size(root, "d", &d, 1)))
-        goto done;
-    if (d == 0 || (k == 0 && algo != MOOD_ALGO_DBSCAN) || d > 1000000 || k > 10000000) {
-        st = mood__error(MOOD_EFORMAT, "model: k=%zu d=%zu out of range", k, d);
-        goto done;
-    }
     mood_cluster_params p;
-    mood_cluster_params_default(&p);
-    p.algorithm = algo;
-    json_t *par = json_object_get(root, "params");
-    if (json_is_object(par)) {
-        json_t *sd = json_object_get(par, "seed");
-        if (json_is_string(sd))
-            p.seed = strtoull(json_string_value(sd), NULL, 10);
-        else if (json_is_integer(sd))
-            p.seed = (uint64_t)json_integer_value(sd);
-        json_t *cv = json_object_get(par, "covariance");
-        if (json_is_string(cv))
-            p.covariance =
-                strcmp(json_string_value(cv), "diag") == 0 ? MOOD_COV_DIAG : MOOD_COV_FULL;
-        if ((st = get_size(par, "k", &p.k, 0)) || (st = get_size(par, "n_init", &p.n_init, 0)) ||
-            (st = get_size(par, "max_iter", &p.max_iter, 0)) ||
-            (st = get_real(par, "tol", &p.tol, 0)) ||
-            (st = get_size(par, "batch_size", &p.batch_size, 0)) ||
-            (st = get_real(par, "reg_covar", &p.reg_covar, 0)) ||
-            (st = get_real(par, "eps", &p.eps, 0)) ||
-            (st = get_size(par, "min_samples", &p.min_samples, 0)) ||
-            (st = get_size(par, "n_neighbors", &p.n_neighbors, 0)))
-            goto done;
+    mood_status st = read_header(root, &algo, &k, &d);
+    if (st == MOOD_OK) {
+        mood_cluster_params_default(&p);
+        p.algorithm = algo;
+        st = read_params(json_object_get(root, "params"), &p);
     }
-    if ((st = mood__model_new(algo, k, d, &p, &m)) != MOOD_OK)
-        goto done;
-    if ((st = get_real(root, "inertia", &m->inertia, 0)) ||
-        (st = get_size(root, "n_iter", &m->n_iter, 0)))
-        goto done;
-    if (k && (st = get_floats(json_object_get(root, "centroids"), "centroids", k, d,
-                              m->centroids)) != MOOD_OK)
-        goto done;
-    if (algo == MOOD_ALGO_GMM) {
-        json_t *g = json_object_get(root, "gmm");
-        if (!json_is_object(g)) {
-            st = mood__error(MOOD_EFORMAT, "model: field 'gmm' missing for algorithm gmm");
-            goto done;
-        }
-        json_t *cv = json_object_get(g, "covariance");
-        m->covariance = json_is_string(cv) && strcmp(json_string_value(cv), "diag") == 0
-                            ? MOOD_COV_DIAG
-                            : MOOD_COV_FULL;
-        size_t csz = m->covariance == MOOD_COV_FULL ? k * d * d : k * d;
-        if ((st = get_doubles(g, "weights", k, &m->weights)) ||
-            (st = get_doubles(g, "means", k * d, &m->means)) ||
-            (st = get_doubles(g, "covariances", csz, &m->covariances)) ||
-            (st = get_real(g, "log_likelihood", &m->log_likelihood, 0)))
-            goto done;
-        if ((st = mood__gmm_prepare(m)) != MOOD_OK) {
-            st = mood__error(MOOD_EFORMAT, "model: field 'gmm.covariances': %s", mood_last_error());
-            goto done;
-        }
-    }
-    if (algo == MOOD_ALGO_DBSCAN) {
-        json_t *g = json_object_get(root, "dbscan");
-        if (!json_is_object(g)) {
-            st = mood__error(MOOD_EFORMAT, "model: field 'dbscan' missing for algorithm dbscan");
-            goto done;
-        }
-        if ((st = get_real(g, "eps", &m->eps, 1)) != MOOD_OK)
-            goto done;
-        json_t *cp = json_object_get(g, "core_points"), *cl = json_object_get(g, "core_labels");
-        if (!json_is_array(cp) || !json_is_array(cl) ||
-            json_array_size(cp) != json_array_size(cl)) {
-            st = mood__error(MOOD_EFORMAT,
-                             "model: fields 'dbscan.core_points' and 'dbscan.core_labels' must "
-                             "be arrays of equal length");
-            goto done;
-        }
-        m->n_core = json_array_size(cp);
-        m->core = mood__malloc_array(m->n_core * d + 1, sizeof(float));
-        m->core_label = mood__malloc_array(m->n_core + 1, sizeof(int32_t));
-        if (!m->core || !m->core_label) {
-            st = mood__enomem("model from_json");
-            goto done;
-        }
-        if ((st = get_floats(cp, "dbscan.core_points", m->n_core, d, m->core)) != MOOD_OK)
-            goto done;
-        for (size_t i = 0; i < m->n_core; i++) {
-            json_t *v = json_array_get(cl, i);
-            if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-                (size_t)json_integer_value(v) >= k) {
-                st = mood__error(MOOD_EFORMAT,
-                                 "model: field 'dbscan.core_labels'[%zu] must be "
-                                 "in 0..%zu",
-                                 i, k ? k - 1 : 0);
-                goto done;
-            }
-            m->core_label[i] = (int32_t)json_integer_value(v);
-        }
-    }
-done:
+    if (st == MOOD_OK)
+        st = read_model(root, algo, k, d, &p, out);
     json_decref(root);
-    if (st != MOOD_OK) {
-        mood_cluster_model_destroy(m);
-        return st;
-    }
-    *out = m;
-    return MOOD_OK;
+    return st;
 }

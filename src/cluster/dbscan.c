@@ -33,8 +33,6 @@
 #include <omp.h>
 #endif
 
-size_t mood__kneedle_index(const double *xs, const double *ys, size_t n);
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -352,75 +350,15 @@ mood_status mood_dbscan_suggest_eps(const float *x, size_t n, size_t d, size_t m
     return st;
 }
 
-mood_status mood__fit_dbscan(const mood_cluster_params *p, const float *x, size_t n, size_t d,
-                             mood_cluster_model **out, int32_t *labels)
+/*
+ * Expansion as scikit-learn's dbscan_inner (depth-first from core rows in row order). A row
+ * is pushed at most once (bit 1 of core[] marks it): every row reached while growing one
+ * cluster gets that cluster's number whatever the visiting order, so the labels equal
+ * scikit-learn's, and the stack never exceeds n. Returns the number of clusters.
+ */
+static size_t dbscan_expand(size_t n, const size_t *off, const size_t *cnt, const int32_t *nb,
+                            uint8_t *core, int32_t *stack, int32_t *labels)
 {
-    const size_t ms = p->min_samples ? p->min_samples : 5;
-    double eps = p->eps;
-    mood_status st = MOOD_OK;
-    if (eps <= 0.0) {
-        st = mood_dbscan_suggest_eps(x, n, d, MOOD_MIN(ms, n), &eps);
-        if (st != MOOD_OK)
-            return st;
-    }
-    const double r2 = eps * eps;
-    const int nt = mood__km_threads(p->n_threads);
-    kdtree *t = NULL;
-    size_t *cnt = mood__malloc_array(n + 1, sizeof(size_t));
-    size_t *off = mood__malloc_array(n + 1, sizeof(size_t));
-    int32_t *nb = NULL, *stack = mood__malloc_array(n + 1, sizeof(int32_t));
-    uint8_t *core = mood__calloc(n + 1, 1);
-    mood_cluster_model *m = NULL;
-    if (!cnt || !off || !stack || !core) {
-        st = mood__enomem("dbscan");
-        goto done;
-    }
-    st = mood__kdtree_build(x, n, d, &t);
-    if (st != MOOD_OK)
-        goto done;
-    long long nn = (long long)n;
-    /* Pass 1: neighbourhood sizes → core rows. */
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d * 64.0))           \
-    schedule(dynamic, 256)
-#endif
-    for (long long i = 0; i < nn; i++) {
-        size_t c = mood__kdtree_radius_count(t, x + (size_t)i * d, r2);
-        cnt[i] = c;
-        core[i] = c >= ms;
-    }
-    /* Pass 2: the neighbour lists of core rows (the only ones the expansion walks). */
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        off[i] = total;
-        if (core[i])
-            total += cnt[i];
-    }
-    off[n] = total;
-    if (total > ((size_t)1 << 31)) {
-        st = mood__error(MOOD_EINVAL,
-                         "dbscan: eps=%g gives %zu neighbour pairs; choose a smaller eps", eps,
-                         total);
-        goto done;
-    }
-    nb = mood__malloc_array(total + 1, sizeof(int32_t));
-    if (!nb) {
-        st = mood__enomem("dbscan neighbour lists");
-        goto done;
-    }
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d * 64.0))           \
-    schedule(dynamic, 256)
-#endif
-    for (long long i = 0; i < nn; i++)
-        if (core[i])
-            mood__kdtree_radius(t, x + (size_t)i * d, r2, nb + off[i], cnt[i]);
-    /*
-     * Expansion as scikit-learn's dbscan_inner (depth-first from core rows in row order). A row
-     * is pushed at most once (bit 1 of core[] marks it): every row reached while growing one
-     * cluster gets that cluster's number whatever the visiting order, so the labels equal
-     * scikit-learn's, and the stack never exceeds n.
-     */
     for (size_t i = 0; i < n; i++)
         labels[i] = -1;
     int32_t label = 0;
@@ -448,12 +386,21 @@ mood_status mood__fit_dbscan(const mood_cluster_params *p, const float *x, size_
     }
     for (size_t i = 0; i < n; i++)
         core[i] &= 1;
-    size_t k = (size_t)label, n_core = 0;
+    return (size_t)label;
+}
+
+/* The fitted model: eps, the core rows with their labels, member means as centroids. */
+static mood_status dbscan_model(const mood_cluster_params *p, const float *x, size_t n, size_t d,
+                                double eps, size_t k, const uint8_t *core, const int32_t *labels,
+                                mood_cluster_model **out)
+{
+    mood_cluster_model *m = NULL;
+    size_t n_core = 0;
     for (size_t i = 0; i < n; i++)
         n_core += core[i];
-    st = mood__model_new(MOOD_ALGO_DBSCAN, k, d, p, &m);
+    mood_status st = mood__model_new(MOOD_ALGO_DBSCAN, k, d, p, &m);
     if (st != MOOD_OK)
-        goto done;
+        return st;
     m->eps = eps;
     m->params.eps = eps;
     m->params.k = k;
@@ -461,8 +408,8 @@ mood_status mood__fit_dbscan(const mood_cluster_params *p, const float *x, size_
     m->core = mood__malloc_array(n_core * d + 1, sizeof(float));
     m->core_label = mood__malloc_array(n_core + 1, sizeof(int32_t));
     if (!m->core || !m->core_label) {
-        st = mood__enomem("dbscan model");
-        goto done;
+        mood_cluster_model_destroy(m);
+        return mood__enomem("dbscan model");
     }
     for (size_t i = 0, c = 0; i < n; i++)
         if (core[i]) {
@@ -473,6 +420,81 @@ mood_status mood__fit_dbscan(const mood_cluster_params *p, const float *x, size_
         mood__member_means(x, n, d, labels, k, m->centroids, &m->inertia);
     else
         m->inertia = 0.0;
+    *out = m;
+    return MOOD_OK;
+}
+
+/* Neighbourhoods: pass 1 counts them (→ core rows), pass 2 lists those of the core rows (the
+ * only ones the expansion walks) into *out_nb at off[i]. */
+static mood_status dbscan_neighbours(const kdtree *t, const float *x, size_t n, size_t d,
+                                     double eps, size_t ms, int nt, size_t *cnt, size_t *off,
+                                     uint8_t *core, int32_t **out_nb)
+{
+    const double r2 = eps * eps;
+    long long nn = (long long)n;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d * 64.0))           \
+    schedule(dynamic, 256)
+#endif
+    for (long long i = 0; i < nn; i++) {
+        size_t c = mood__kdtree_radius_count(t, x + (size_t)i * d, r2);
+        cnt[i] = c;
+        core[i] = c >= ms;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        off[i] = total;
+        if (core[i])
+            total += cnt[i];
+    }
+    off[n] = total;
+    if (total > ((size_t)1 << 31))
+        return mood__error(MOOD_EINVAL,
+                           "dbscan: eps=%g gives %zu neighbour pairs; choose a smaller eps", eps,
+                           total);
+    int32_t *nb = mood__malloc_array(total + 1, sizeof(int32_t));
+    if (!nb)
+        return mood__enomem("dbscan neighbour lists");
+    *out_nb = nb;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d * 64.0))           \
+    schedule(dynamic, 256)
+#endif
+    for (long long i = 0; i < nn; i++)
+        if (core[i])
+            mood__kdtree_radius(t, x + (size_t)i * d, r2, nb + off[i], cnt[i]);
+    return MOOD_OK;
+}
+
+mood_status mood__fit_dbscan(const mood_cluster_params *p, const float *x, size_t n, size_t d,
+                             mood_cluster_model **out, int32_t *labels)
+{
+    const size_t ms = p->min_samples ? p->min_samples : 5;
+    double eps = p->eps;
+    mood_status st = MOOD_OK;
+    if (eps <= 0.0) {
+        st = mood_dbscan_suggest_eps(x, n, d, MOOD_MIN(ms, n), &eps);
+        if (st != MOOD_OK)
+            return st;
+    }
+    const int nt = mood__km_threads(p->n_threads);
+    kdtree *t = NULL;
+    size_t *cnt = mood__malloc_array(n + 1, sizeof(size_t));
+    size_t *off = mood__malloc_array(n + 1, sizeof(size_t));
+    int32_t *nb = NULL, *stack = mood__malloc_array(n + 1, sizeof(int32_t));
+    uint8_t *core = mood__calloc(n + 1, 1);
+    if (!cnt || !off || !stack || !core) {
+        st = mood__enomem("dbscan");
+        goto done;
+    }
+    st = mood__kdtree_build(x, n, d, &t);
+    if (st != MOOD_OK)
+        goto done;
+    st = dbscan_neighbours(t, x, n, d, eps, ms, nt, cnt, off, core, &nb);
+    if (st != MOOD_OK)
+        goto done;
+    size_t k = dbscan_expand(n, off, cnt, nb, core, stack, labels);
+    st = dbscan_model(p, x, n, d, eps, k, core, labels, out);
 done:
     mood__kdtree_free(t);
     mood__free(cnt);
@@ -480,12 +502,7 @@ done:
     mood__free(nb);
     mood__free(stack);
     mood__free(core);
-    if (st != MOOD_OK) {
-        mood_cluster_model_destroy(m);
-        return st;
-    }
-    *out = m;
-    return MOOD_OK;
+    return st;
 }
 
 mood_status mood__dbscan_predict(const mood_cluster_model *m, const float *x, size_t n,

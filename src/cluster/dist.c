@@ -20,13 +20,6 @@
 #include <omp.h>
 #endif
 
-double mood__now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int mood__km_threads(int requested)
 {
 #ifdef _OPENMP

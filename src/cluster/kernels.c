@@ -8,6 +8,7 @@
  */
 #include "kmeans_internal.h"
 
+#include "../core/cpu.h"
 #include "../core/internal.h"
 
 #include <math.h>
@@ -116,8 +117,7 @@ void mood__km_force_scalar(int on)
 size_t mood__km_argmin2(const float *restrict D, size_t k, float *out_b1, float *out_b2)
 {
 #ifdef HAVE_AVX2_ARGMIN
-    const int avx2 = __builtin_cpu_supports("avx2"); /* filled before main, no lazy state */
-    if (avx2 && !force_scalar)
+    if (mood__cpu_has(MOOD_CPU_AVX2) && !force_scalar)
         return argmin2_avx2(D, NULL, k, out_b1, out_b2);
 #endif
     return argmin2_scalar(D, NULL, k, out_b1, out_b2);
@@ -241,8 +241,7 @@ void mood__km_dots(const float *restrict x, size_t d, const float *restrict c, s
                    float *restrict out)
 {
 #ifdef HAVE_AVX2_ARGMIN
-    const int avx2 = __builtin_cpu_supports("avx2"); /* filled before main, no lazy state */
-    if (avx2 && !force_scalar && d >= 8) {
+    if (mood__cpu_has(MOOD_CPU_AVX2) && !force_scalar && d >= 8) {
         dots_avx2(x, d, c, L, out);
         return;
     }
@@ -255,8 +254,7 @@ size_t mood__km_argmin2c(const float *restrict D, const float *restrict cnorm, s
 {
     size_t best;
 #ifdef HAVE_AVX2_ARGMIN
-    const int avx2 = __builtin_cpu_supports("avx2"); /* filled before main, no lazy state */
-    if (avx2 && !force_scalar)
+    if (mood__cpu_has(MOOD_CPU_AVX2) && !force_scalar)
         best = argmin2_avx2(D, cnorm, k, out_b1, out_b2);
     else
 #endif
@@ -336,8 +334,7 @@ void mood__km_argmin_t(const float *restrict Dt, const float *restrict cn, size_
                        float *restrict b2)
 {
 #ifdef HAVE_AVX2_ARGMIN
-    const int avx2 = __builtin_cpu_supports("avx2"); /* filled before main, no lazy state */
-    if (avx2 && !force_scalar) {
+    if (mood__cpu_has(MOOD_CPU_AVX2) && !force_scalar) {
         argmin_t_avx2(Dt, cn, k, b, xn, lab, b1, b2);
         return;
     }

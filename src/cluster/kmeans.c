@@ -14,6 +14,7 @@
  */
 #include "kmeans_internal.h"
 
+#include "../core/clock.h"
 #include "../core/internal.h"
 
 #include <math.h>
@@ -22,9 +23,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
-                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
 
 void mood_kmeans_params_default(mood_kmeans_params *p)
 {
@@ -449,11 +447,10 @@ static mood_status mean_variance(const float *x, size_t n, size_t d, int nt, dou
     return MOOD_OK;
 }
 
-mood_status mood_kmeans_fit(const mood_kmeans_params *p, const float *x, size_t n, size_t d,
-                            float *out_centroids, int32_t *out_labels, mood_kmeans_result *out)
+/* The arguments of mood_kmeans_fit(), checked before any allocation. */
+static mood_status kmeans_validate(const mood_kmeans_params *p, const float *x, size_t n, size_t d,
+                                   int nt)
 {
-    if (!p || !x || !out_centroids || !out_labels)
-        return mood__error(MOOD_EINVAL, "kmeans: NULL argument");
     const size_t k = p->k;
     if (d == 0)
         return mood__error(MOOD_EINVAL, "kmeans: d = 0 (no feature columns)");
@@ -465,54 +462,130 @@ mood_status mood_kmeans_fit(const mood_kmeans_params *p, const float *x, size_t 
         return mood__error(MOOD_EINVAL, "kmeans: init GIVEN without init_centroids");
     if (p->tol < 0.0 || !isfinite(p->tol))
         return mood__error(MOOD_EINVAL, "kmeans: tol=%g must be finite and >= 0", p->tol);
-    const int nt = mood__km_threads(p->n_threads);
     mood_status st = mood__check_finite("kmeans", x, n, d, nt);
     if (st != MOOD_OK)
         return st;
-    if (p->init == MOOD_KMEANS_INIT_GIVEN) {
-        st = mood__check_finite("kmeans: init_centroids", p->init_centroids, k, d, 1);
+    if (p->init == MOOD_KMEANS_INIT_GIVEN)
+        return mood__check_finite("kmeans: init_centroids", p->init_centroids, k, d, 1);
+    return MOOD_OK;
+}
+
+/* Every buffer of the Lloyd state (the row norms and centres included). */
+static mood_status lloyd_alloc(lloyd *L, const mood_kmeans_params *p, const float *x, size_t n,
+                               size_t d, int nt, float **out_xnorm)
+{
+    const size_t k = p->k;
+    memset(L, 0, sizeof *L);
+    L->x = x;
+    L->n = n;
+    L->d = d;
+    L->k = k;
+    L->nt = nt;
+    L->B = mood__km_block_rows(k);
+    L->bounds = p->bounds != MOOD_KMEANS_BOUNDS_NONE && k > 1;
+    const size_t stride = k * d + k;
+    mood__km_chunks(n, stride * sizeof(double), &L->ch);
+    *out_xnorm = mood__malloc_array(n, sizeof(float));
+    L->xnorm = *out_xnorm;
+    L->c = mood__malloc_array(k * d, sizeof(float));
+    L->c_old = mood__malloc_array(k * d, sizeof(float));
+    L->psum = mood__malloc_array(L->ch.count * stride, sizeof(double));
+    L->sum = mood__malloc_array(stride, sizeof(double));
+    L->pchanged = mood__malloc_array(L->ch.count, sizeof(size_t));
+    L->pevals = mood__malloc_array(L->ch.count, sizeof(size_t));
+    L->ptried = mood__calloc(L->ch.count, sizeof(size_t));
+    L->psaved = mood__calloc(L->ch.count, sizeof(size_t));
+    L->lab = mood__malloc_array(n, sizeof(int32_t));
+    L->shift = mood__calloc(k, sizeof(float));
+    L->s_half = mood__calloc(k, sizeof(float));
+    if (L->bounds) {
+        L->up = mood__malloc_array(n, sizeof(float));
+        L->lo = mood__malloc_array(n, sizeof(float));
+    }
+    if (!L->xnorm || !L->c || !L->c_old || !L->psum || !L->sum || !L->pchanged || !L->pevals ||
+        !L->ptried || !L->psaved || !L->lab || !L->shift || !L->s_half ||
+        (L->bounds && (!L->up || !L->lo)))
+        return mood__enomem("kmeans");
+    return mood__km_centres_init(&L->cs, k, d, mood__km_use_blas(p->kernel, k, d));
+}
+
+/* The relocation buffer is allocated the first time a cluster empties. */
+static mood_status lloyd_relocation_buffer(lloyd *L)
+{
+    const size_t k = L->k, d = L->d, stride = k * d + k;
+    if (L->tmp)
+        return MOOD_OK;
+    int any_empty = 0;
+    for (size_t j = 0; j < k && !any_empty; j++) {
+        double c = 0.0;
+        for (size_t cc = 0; cc < L->ch.count; cc++)
+            c += L->psum[cc * stride + k * d + j];
+        any_empty = c <= 0.0;
+    }
+    if (any_empty) {
+        L->tmp = mood__malloc_array(L->n, sizeof(float));
+        if (!L->tmp)
+            return mood__enomem("kmeans: empty-cluster relocation");
+    }
+    return MOOD_OK;
+}
+
+/* One run of Lloyd's iterations from the centres in L->c; the iteration count in *out_it. */
+static mood_status lloyd_iterate(lloyd *L, const mood_kmeans_params *p, size_t run, size_t n_init,
+                                 size_t max_iter, double tol, mood_kmeans_result *res,
+                                 size_t *out_it)
+{
+    mood_status st;
+    int strict = 0;
+    size_t it = 0;
+    for (size_t i = 0; i < L->n; i++)
+        L->lab[i] = -1;
+    while (it < max_iter) {
+        size_t changed = assign_pass(L, it == 0, 1, &res->distance_evals);
+        if (L->alloc_failed)
+            return mood__enomem("kmeans: thread scratch");
+        st = lloyd_relocation_buffer(L);
         if (st != MOOD_OK)
             return st;
+        double shift = update_centres(L);
+        it++;
+        st = mood__progress(p->progress, p->progress_user, "kmeans", (double)(run * max_iter + it),
+                            (double)(n_init * max_iter));
+        if (st != MOOD_OK)
+            return st;
+        if (changed == 0) {
+            strict = 1;
+            break;
+        }
+        if (shift <= tol)
+            break;
     }
+    *out_it = it;
+    if (!strict) {
+        /* Labels for the final centres (scikit-learn's last E-step). */
+        assign_pass(L, 0, 0, &res->distance_evals);
+        if (L->alloc_failed)
+            return mood__enomem("kmeans: thread scratch");
+    }
+    return MOOD_OK;
+}
+
+mood_status mood_kmeans_fit(const mood_kmeans_params *p, const float *x, size_t n, size_t d,
+                            float *out_centroids, int32_t *out_labels, mood_kmeans_result *out)
+{
+    if (!p || !x || !out_centroids || !out_labels)
+        return mood__error(MOOD_EINVAL, "kmeans: NULL argument");
+    const size_t k = p->k;
+    const int nt = mood__km_threads(p->n_threads);
+    mood_status st = kmeans_validate(p, x, n, d, nt);
+    if (st != MOOD_OK)
+        return st;
     const size_t n_init = p->init == MOOD_KMEANS_INIT_GIVEN ? 1 : (p->n_init ? p->n_init : 10);
     const size_t max_iter = p->max_iter ? p->max_iter : 300;
-
     lloyd L;
-    memset(&L, 0, sizeof L);
-    L.x = x;
-    L.n = n;
-    L.d = d;
-    L.k = k;
-    L.nt = nt;
-    L.B = mood__km_block_rows(k);
-    L.bounds = p->bounds != MOOD_KMEANS_BOUNDS_NONE && k > 1;
-    const size_t stride = k * d + k;
-    mood__km_chunks(n, stride * sizeof(double), &L.ch);
-    float *xnorm = mood__malloc_array(n, sizeof(float));
-    float *cbuf = mood__malloc_array(k * d, sizeof(float));
-    L.xnorm = xnorm;
-    L.c = cbuf;
-    L.c_old = mood__malloc_array(k * d, sizeof(float));
-    L.psum = mood__malloc_array(L.ch.count * stride, sizeof(double));
-    L.sum = mood__malloc_array(stride, sizeof(double));
-    L.pchanged = mood__malloc_array(L.ch.count, sizeof(size_t));
-    L.pevals = mood__malloc_array(L.ch.count, sizeof(size_t));
-    L.ptried = mood__calloc(L.ch.count, sizeof(size_t));
-    L.psaved = mood__calloc(L.ch.count, sizeof(size_t));
-    L.lab = mood__malloc_array(n, sizeof(int32_t));
-    L.shift = mood__calloc(k, sizeof(float));
-    L.s_half = mood__calloc(k, sizeof(float));
-    if (L.bounds) {
-        L.up = mood__malloc_array(n, sizeof(float));
-        L.lo = mood__malloc_array(n, sizeof(float));
-    }
-    int blas_saved = 1, blas = mood__km_use_blas(p->kernel, k, d);
-    if (!xnorm || !cbuf || !L.c_old || !L.psum || !L.sum || !L.pchanged || !L.pevals || !L.ptried ||
-        !L.psaved || !L.lab || !L.shift || !L.s_half || (L.bounds && (!L.up || !L.lo))) {
-        st = mood__enomem("kmeans");
-        goto done;
-    }
-    st = mood__km_centres_init(&L.cs, k, d, blas);
+    float *xnorm = NULL;
+    int blas_saved = 1;
+    st = lloyd_alloc(&L, p, x, n, d, nt, &xnorm);
     if (st != MOOD_OK)
         goto done;
     double mv = 0.0;
@@ -541,54 +614,10 @@ mood_status mood_kmeans_fit(const mood_kmeans_params *p, const float *x, size_t 
         double t1 = mood__now();
         res.seed_seconds += t1 - t0;
         mood__km_centres_set(&L.cs, L.c);
-        for (size_t i = 0; i < n; i++)
-            L.lab[i] = -1;
-        int strict = 0;
         size_t it = 0;
-        while (it < max_iter) {
-            size_t changed = assign_pass(&L, it == 0, 1, &res.distance_evals);
-            if (L.alloc_failed) {
-                st = mood__enomem("kmeans: thread scratch");
-                goto done;
-            }
-            /* The relocation buffer is allocated the first time a cluster empties. */
-            if (!L.tmp) {
-                int any_empty = 0;
-                for (size_t j = 0; j < k && !any_empty; j++) {
-                    double c = 0.0;
-                    for (size_t cc = 0; cc < L.ch.count; cc++)
-                        c += L.psum[cc * stride + k * d + j];
-                    any_empty = c <= 0.0;
-                }
-                if (any_empty) {
-                    L.tmp = mood__malloc_array(n, sizeof(float));
-                    if (!L.tmp) {
-                        st = mood__enomem("kmeans: empty-cluster relocation");
-                        goto done;
-                    }
-                }
-            }
-            double shift = update_centres(&L);
-            it++;
-            st = mood__progress(p->progress, p->progress_user, "kmeans",
-                                (double)(run * max_iter + it), (double)(n_init * max_iter));
-            if (st != MOOD_OK)
-                goto done;
-            if (changed == 0) {
-                strict = 1;
-                break;
-            }
-            if (shift <= tol)
-                break;
-        }
-        if (!strict) {
-            /* Labels for the final centres (scikit-learn's last E-step). */
-            assign_pass(&L, 0, 0, &res.distance_evals);
-            if (L.alloc_failed) {
-                st = mood__enomem("kmeans: thread scratch");
-                goto done;
-            }
-        }
+        st = lloyd_iterate(&L, p, run, n_init, max_iter, tol, &res, &it);
+        if (st != MOOD_OK)
+            goto done;
         double inertia = exact_inertia(&L, L.lab, L.c);
         res.iter_seconds += mood__now() - t1;
         if (inertia < best_inertia) {
@@ -605,7 +634,7 @@ mood_status mood_kmeans_fit(const mood_kmeans_params *p, const float *x, size_t 
 done:
     mood__blas_threads_restore(blas_saved);
     mood__free(xnorm);
-    mood__free(cbuf);
+    mood__free(L.c);
     lloyd_free(&L);
     return st;
 }

@@ -18,6 +18,7 @@
  */
 #include "kmeans_internal.h"
 
+#include "../core/cpu.h"
 #include "../core/internal.h"
 
 #include <math.h>
@@ -39,9 +40,8 @@ static pthread_once_t fused_once = PTHREAD_ONCE_INIT;
 static void fused_detect(void)
 {
     const char *e = getenv("MOOD_KMEANS_FUSED");
-    fused_ok =
-        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(e && e[0] == '0');
-    fused_isa = e && strcmp(e, "512") == 0 && __builtin_cpu_supports("avx512f") ? 2 : 1;
+    fused_ok = mood__cpu_has(MOOD_CPU_AVX2 | MOOD_CPU_FMA) && !(e && e[0] == '0');
+    fused_isa = e && strcmp(e, "512") == 0 && mood__cpu_has(MOOD_CPU_AVX512F) ? 2 : 1;
 }
 #endif
 
@@ -412,7 +412,7 @@ static void fused_run(const km_centres *cs, const float *x, const float *xn, con
 {
 #ifdef HAVE_FUSED_AVX2
     int isa = fused_forced >= 0 ? fused_forced : fused_isa_env();
-    if (isa == 2 && !__builtin_cpu_supports("avx512f"))
+    if (isa == 2 && !mood__cpu_has(MOOD_CPU_AVX512F))
         isa = 1;
     if (isa > 0 && mood__km_fused_cpu()) {
         if (isa == 2)

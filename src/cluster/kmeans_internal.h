@@ -143,9 +143,6 @@ void mood__blas_threads_restore(int saved);
 /* First row/column holding NaN or Inf, MOOD_EINVAL naming it; MOOD_OK when all finite. */
 mood_status mood__check_finite(const char *what, const float *x, size_t n, size_t d, int n_threads);
 
-/* Seconds on a monotonic clock. */
-double mood__now(void);
-
 /*
  * Weighted greedy k-means++ on a small set (k-means|| candidates, mini-batch init):
  * @p w may be NULL (all 1). Sequential; m is small.
@@ -202,5 +199,10 @@ size_t mood__km_farthest(const float *v, size_t n, float *out_v);
 void mood__km_take_row(double *sum, size_t k, size_t d, size_t old, size_t j, const float *xf);
 /* s_half[j]: half the distance from centre j to its nearest other centre (slightly shrunk). */
 void mood__km_centre_gaps(const float *c, size_t k, size_t d, float *s_half);
+
+/* k-means seeding (kmeans_seed.c) from a caller's RNG: shared by mood_kmeans_seed() and
+ * mood_kmeans_fit(), which keeps one RNG across restarts. @p out is k×d. */
+mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
+                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
 
 #endif

@@ -24,6 +24,7 @@
 #include "../core/internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -143,20 +144,170 @@ static void seed_free(seed_state *s)
     mood__free(s->xnorm);
 }
 
+/* The L candidates of one greedy k-means++ step and their scratch. */
+typedef struct pp_cands {
+    size_t L, k;
+    size_t *cand;
+    float *cbuf; /* candidate rows */
+    float cnorm[8];
+    float *cc;   /* candidate-centre distances² */
+    double *red; /* per chunk and candidate: potential reduction */
+} pp_cands;
+
+/* Potential reduction of each candidate over the rows of chunk @p ch. When most rows of a chunk
+ * need candidate distances (overlapping data, early steps), one sgemm gives them all
+ * (L × rows); otherwise only the rows that need them are computed one by one. */
+static void pp_chunk_reduction(const seed_state *s, const pp_cands *pc, size_t ch, float *Dt)
+{
+    const size_t L = pc->L, k = pc->k, d = s->d;
+    const float *x = s->x, *cc = pc->cc;
+    size_t lo = ch * s->ch.rows, hi = MOOD_MIN(s->n, lo + s->ch.rows);
+    double r[8];
+    for (size_t t = 0; t < L; t++)
+        r[t] = 0.0;
+    size_t needing = 0;
+    for (size_t i = lo; i < hi; i++) {
+        float lim = 4.0f * s->closest[i];
+        size_t a = (size_t)s->assign[i];
+        for (size_t t = 0; t < L; t++)
+            if (cc[t * k + a] < lim) {
+                needing++;
+                break;
+            }
+    }
+    int dense = 0;
+#ifdef MOOD_WITH_BLAS
+    if (needing * 4 > hi - lo && hi - lo >= 64) {
+        /* beta = 1 on a zeroed block: see mood__km_dots_block_t (dist.c). */
+        memset(Dt, 0, L * (hi - lo) * sizeof(float));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)L, (int)(hi - lo), (int)d, 1.0f,
+                    pc->cbuf, (int)d, x + lo * d, (int)d, 1.0f, Dt, (int)(hi - lo));
+        dense = 1;
+    }
+#else
+    (void)Dt;
+#endif
+    for (size_t i = lo; i < hi && needing; i++) {
+        float cl = s->closest[i];
+        size_t a = (size_t)s->assign[i];
+        float lim = 4.0f * cl;
+        unsigned need = 0;
+        for (size_t t = 0; t < L; t++)
+            need |= (unsigned)(cc[t * k + a] < lim) << t;
+        if (!need)
+            continue;
+        float dot[8];
+        if (dense)
+            for (size_t t = 0; t < L; t++)
+                dot[t] = Dt[t * (hi - lo) + (i - lo)];
+        else
+            mood__km_dots(x + i * d, d, pc->cbuf, L, dot);
+        for (size_t t = 0; t < L; t++) {
+            if (!((need >> t) & 1u))
+                continue;
+            float v = mood__km_dist_from_dot(s->xnorm[i], pc->cnorm[t], dot[t]);
+            if (v < cl)
+                r[t] += (double)(cl - v);
+        }
+    }
+    for (size_t t = 0; t < L; t++)
+        pc->red[ch * L + t] = r[t];
+}
+
+/* Pass 1 over every chunk in parallel; the index of the candidate with the largest total
+ * reduction (strictly larger: the first of equal candidates wins), or SIZE_MAX when a thread's
+ * scratch could not be allocated. */
+static size_t pp_best_candidate(const seed_state *s, const pp_cands *pc)
+{
+    const size_t L = pc->L;
+    long long nc = (long long)s->ch.count;
+    int failed = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(mood__par_threads(s->nt, (double)s->n *(double)s->d))
+#endif
+    {
+        float *Dt = mood__malloc_array(L * s->ch.rows, sizeof(float));
+        if (!Dt) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            failed = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (long long ch = 0; ch < nc; ch++) {
+            if (!Dt)
+                continue;
+            pp_chunk_reduction(s, pc, (size_t)ch, Dt);
+        }
+        mood__free(Dt);
+    }
+    if (failed)
+        return SIZE_MAX;
+    size_t best = 0;
+    double best_red = -1.0;
+    for (size_t t = 0; t < L; t++) {
+        double rt = 0.0;
+        for (size_t ch = 0; ch < s->ch.count; ch++)
+            rt += pc->red[ch * L + t];
+        if (rt > best_red) {
+            best_red = rt;
+            best = t;
+        }
+    }
+    return best;
+}
+
+/* Pass 2: rows that move to the new centre @p c (candidate @p best). */
+static void pp_move_rows(seed_state *s, const pp_cands *pc, size_t best, size_t c)
+{
+    const size_t k = pc->k, d = s->d, n = s->n;
+    const float *x = s->x, *cb = pc->cbuf + best * d;
+    const float cnb = pc->cnorm[best];
+    long long nc = (long long)s->ch.count;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(mood__par_threads(s->nt, (double)n *(double)d))               \
+    schedule(dynamic, 1)
+#endif
+    for (long long ch = 0; ch < nc; ch++) {
+        size_t lo = (size_t)ch * s->ch.rows, hi = MOOD_MIN(n, lo + s->ch.rows);
+        double p = 0.0;
+        for (size_t i = lo; i < hi; i++) {
+            float cl = s->closest[i];
+            if (pc->cc[best * k + (size_t)s->assign[i]] < 4.0f * cl) {
+                float dot;
+                mood__km_dots(x + i * d, d, cb, 1, &dot);
+                float v = mood__km_dist_from_dot(s->xnorm[i], cnb, dot);
+                if (v < cl) {
+                    cl = v;
+                    s->closest[i] = v;
+                    s->assign[i] = (int32_t)c;
+                }
+            }
+            p += (double)cl;
+        }
+        s->chunk_pot[ch] = p;
+    }
+}
+
 static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, mood_rng *rng,
                                  int nt, float *out)
 {
     seed_state s;
     mood_status st = seed_alloc(&s, x, n, d, nt);
-    size_t L = 2 + (size_t)log((double)k);
-    if (L > 8)
-        L = 8; /* 2 + ln k > 8 only for k > 1096: the kernel takes 8 candidates at a time */
-    size_t *cand = mood__malloc_array(L, sizeof(size_t));
-    float *cbuf = mood__malloc_array(L * d + 1, sizeof(float)); /* candidate rows */
-    float cnorm[8];
-    float *cc = mood__malloc_array(L * k, sizeof(float)); /* candidate-centre distances² */
-    double *red = mood__malloc_array(s.ch.count * L, sizeof(double));
-    if (st == MOOD_OK && (!cand || !cc || !red || !cbuf))
+    pp_cands pc;
+    memset(&pc, 0, sizeof pc);
+    pc.k = k;
+    pc.L = 2 + (size_t)log((double)k);
+    if (pc.L > 8)
+        pc.L = 8; /* 2 + ln k > 8 only for k > 1096: the kernel takes 8 candidates at a time */
+    const size_t L = pc.L;
+    pc.cand = mood__malloc_array(L, sizeof(size_t));
+    pc.cbuf = mood__malloc_array(L * d + 1, sizeof(float));
+    pc.cc = mood__malloc_array(L * k, sizeof(float));
+    pc.red = mood__malloc_array(s.ch.count * L, sizeof(double));
+    if (st == MOOD_OK && (!pc.cand || !pc.cc || !pc.red || !pc.cbuf))
         st = mood__enomem("kmeans++");
     if (st != MOOD_OK)
         goto done;
@@ -169,140 +320,29 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
         double pot = pot_total(&s);
         for (size_t t = 0; t < L; t++) {
             double r = mood_rng_uniform(rng) * pot;
-            cand[t] = sample_row(&s, r);
-            memcpy(cbuf + t * d, x + cand[t] * d, d * sizeof(float));
-            cnorm[t] = s.xnorm[cand[t]];
+            pc.cand[t] = sample_row(&s, r);
+            memcpy(pc.cbuf + t * d, x + pc.cand[t] * d, d * sizeof(float));
+            pc.cnorm[t] = s.xnorm[pc.cand[t]];
             for (size_t j = 0; j < c; j++)
-                cc[t * k + j] = mood__km_sqdist(x + cand[t] * d, out + j * d, d);
+                pc.cc[t * k + j] = mood__km_sqdist(x + pc.cand[t] * d, out + j * d, d);
         }
-        /*
-         * Pass 1: potential reduction of each candidate, per chunk. When most rows of a chunk
-         * need candidate distances (overlapping data, early steps), one sgemm gives them all
-         * (L × rows); otherwise only the rows that need them are computed one by one.
-         */
-        long long nc = (long long)s.ch.count;
-        int failed = 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)d))
-#endif
-        {
-            float *Dt = mood__malloc_array(L * s.ch.rows, sizeof(float));
-            if (!Dt) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                failed = 1;
-            }
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-            for (long long ch = 0; ch < nc; ch++) {
-                if (!Dt)
-                    continue;
-                size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
-                double r[8];
-                for (size_t t = 0; t < L; t++)
-                    r[t] = 0.0;
-                size_t needing = 0;
-                for (size_t i = lo; i < hi; i++) {
-                    float lim = 4.0f * s.closest[i];
-                    size_t a = (size_t)s.assign[i];
-                    for (size_t t = 0; t < L; t++)
-                        if (cc[t * k + a] < lim) {
-                            needing++;
-                            break;
-                        }
-                }
-                int dense = 0;
-#ifdef MOOD_WITH_BLAS
-                if (needing * 4 > hi - lo && hi - lo >= 64) {
-                    /* beta = 1 on a zeroed block: see mood__km_dots_block_t (dist.c). */
-                    memset(Dt, 0, L * (hi - lo) * sizeof(float));
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)L, (int)(hi - lo),
-                                (int)d, 1.0f, cbuf, (int)d, x + lo * d, (int)d, 1.0f, Dt,
-                                (int)(hi - lo));
-                    dense = 1;
-                }
-#endif
-                for (size_t i = lo; i < hi && needing; i++) {
-                    float cl = s.closest[i];
-                    size_t a = (size_t)s.assign[i];
-                    float lim = 4.0f * cl;
-                    unsigned need = 0;
-                    for (size_t t = 0; t < L; t++)
-                        need |= (unsigned)(cc[t * k + a] < lim) << t;
-                    if (!need)
-                        continue;
-                    float dot[8];
-                    if (dense)
-                        for (size_t t = 0; t < L; t++)
-                            dot[t] = Dt[t * (hi - lo) + (i - lo)];
-                    else
-                        mood__km_dots(x + i * d, d, cbuf, L, dot);
-                    for (size_t t = 0; t < L; t++) {
-                        if (!((need >> t) & 1u))
-                            continue;
-                        float v = mood__km_dist_from_dot(s.xnorm[i], cnorm[t], dot[t]);
-                        if (v < cl)
-                            r[t] += (double)(cl - v);
-                    }
-                }
-                for (size_t t = 0; t < L; t++)
-                    red[(size_t)ch * L + t] = r[t];
-            }
-            mood__free(Dt);
-        }
-        if (failed) {
+        size_t best = pp_best_candidate(&s, &pc);
+        if (best == SIZE_MAX) {
             st = mood__enomem("kmeans++ scratch");
             goto done;
         }
-        size_t best = 0;
-        double best_red = -1.0;
-        for (size_t t = 0; t < L; t++) {
-            double rt = 0.0;
-            for (size_t ch = 0; ch < s.ch.count; ch++)
-                rt += red[ch * L + t];
-            if (rt > best_red) { /* strictly larger: the first of equal candidates wins */
-                best_red = rt;
-                best = t;
-            }
-        }
-        const float *cb = cbuf + best * d;
-        const float cnb = cnorm[best];
-        memcpy(out + c * d, cb, d * sizeof(float));
-        /* Pass 2: rows that move to the new centre. */
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
-    schedule(dynamic, 1)
-#endif
-        for (long long ch = 0; ch < nc; ch++) {
-            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
-            double p = 0.0;
-            for (size_t i = lo; i < hi; i++) {
-                float cl = s.closest[i];
-                if (cc[best * k + (size_t)s.assign[i]] < 4.0f * cl) {
-                    float dot;
-                    mood__km_dots(x + i * d, d, cb, 1, &dot);
-                    float v = mood__km_dist_from_dot(s.xnorm[i], cnb, dot);
-                    if (v < cl) {
-                        s.closest[i] = cl = v;
-                        s.assign[i] = (int32_t)c;
-                    }
-                }
-                p += (double)cl;
-            }
-            s.chunk_pot[ch] = p;
-        }
+        memcpy(out + c * d, pc.cbuf + best * d, d * sizeof(float));
+        pp_move_rows(&s, &pc, best, c);
         if (mood_cancel_requested()) {
             st = mood__error(MOOD_ECANCELED, "kmeans++: canceled");
             goto done;
         }
     }
 done:
-    mood__free(cand);
-    mood__free(cbuf);
-    mood__free(cc);
-    mood__free(red);
+    mood__free(pc.cand);
+    mood__free(pc.cbuf);
+    mood__free(pc.cc);
+    mood__free(pc.red);
     seed_free(&s);
     return st;
 }
@@ -436,6 +476,113 @@ mood_status mood__km_weighted_lloyd(const float *c, const double *w, size_t m, s
     return MOOD_OK;
 }
 
+/* Nearest among the @p add_n new candidates at @p cands (indices from @p base): ~2k of them
+ * per round, so the sgemm block kernel (the same one Lloyd uses) does the work. */
+static mood_status par_nearest_new(seed_state *s, const float *cands, size_t base, size_t add_n)
+{
+    const size_t n = s->n, d = s->d;
+    const float *x = s->x;
+    km_centres cs;
+    mood_status st =
+        mood__km_centres_init(&cs, add_n, d, mood__km_use_blas(MOOD_KMEANS_KERNEL_AUTO, add_n, d));
+    if (st != MOOD_OK)
+        return st;
+    mood__km_centres_set(&cs, cands);
+    const size_t B = mood__km_block_rows(add_n);
+    long long nc = (long long)s->ch.count;
+    int failed = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(mood__par_threads(s->nt, (double)n *(double)d *(double)add_n))
+#endif
+    {
+        float *Dt = mood__malloc_array(B * add_n, sizeof(float));
+        float *xt = mood__malloc_array(B * d, sizeof(float));
+        float *v1 = mood__malloc_array(B, sizeof(float));
+        int32_t *lb = mood__malloc_array(B, sizeof(int32_t));
+        int ok = Dt && xt && v1 && lb;
+        if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            failed = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (long long ch = 0; ch < nc; ch++) {
+            if (!ok)
+                continue;
+            size_t lo = (size_t)ch * s->ch.rows, hi = MOOD_MIN(n, lo + s->ch.rows);
+            double p = 0.0;
+            for (size_t b0 = lo; b0 < hi; b0 += B) {
+                size_t bb = MOOD_MIN(B, hi - b0);
+                mood__km_dots_block_t(&cs, x + b0 * d, bb, xt, Dt);
+                mood__km_argmin_t(Dt, cs.cnorm, add_n, bb, s->xnorm + b0, lb, v1, NULL);
+                for (size_t r = 0; r < bb; r++) {
+                    size_t i = b0 + r;
+                    if (v1[r] < s->closest[i]) {
+                        s->closest[i] = v1[r];
+                        s->assign[i] = (int32_t)(base + (size_t)lb[r]);
+                    }
+                    p += (double)s->closest[i];
+                }
+            }
+            s->chunk_pot[ch] = p;
+        }
+        mood__free(Dt);
+        mood__free(xt);
+        mood__free(v1);
+        mood__free(lb);
+    }
+    mood__km_centres_free(&cs);
+    if (failed)
+        return mood__enomem("k-means|| scratch");
+    return MOOD_OK;
+}
+
+/* One oversampling round: each row is picked with probability ell·closest/potential (a hash of
+ * the seed, the round and the row, so the thread count does not matter); the picks are
+ * appended to *cands (grown as needed) and the rows' nearest candidates updated. */
+static mood_status par_round(seed_state *s, size_t round, size_t ell, uint64_t hseed, uint8_t *pick,
+                             size_t *chunk_cnt, float **cands, size_t *cap, size_t *m)
+{
+    const size_t n = s->n, d = s->d;
+    double pot = pot_total(s);
+    if (pot <= 0.0)
+        return MOOD_OK;
+    double scale = (double)ell / pot;
+    long long nc = (long long)s->ch.count;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(mood__par_threads(s->nt, (double)n *(double)d))               \
+    schedule(dynamic, 1)
+#endif
+    for (long long ch = 0; ch < nc; ch++) {
+        size_t lo = (size_t)ch * s->ch.rows, hi = MOOD_MIN(n, lo + s->ch.rows), cnt = 0;
+        for (size_t i = lo; i < hi; i++) {
+            pick[i] = mood__km_hash_uniform(hseed, round, i) < scale * (double)s->closest[i];
+            cnt += pick[i];
+        }
+        chunk_cnt[ch] = cnt;
+    }
+    size_t add = 0;
+    for (size_t ch = 0; ch < s->ch.count; ch++)
+        add += chunk_cnt[ch];
+    if (*m + add > *cap) {
+        float *nb = mood__realloc(*cands, (*m + add) * d * sizeof(float));
+        if (!nb)
+            return mood__enomem("k-means||");
+        *cands = nb;
+        *cap = *m + add;
+    }
+    size_t base = *m;
+    for (size_t i = 0; i < n; i++)
+        if (pick[i])
+            memcpy(*cands + (*m)++ * d, s->x + i * d, d * sizeof(float));
+    if (*m - base == 0)
+        return MOOD_OK;
+    return par_nearest_new(s, *cands + base * d, base, *m - base);
+}
+
 static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, mood_rng *rng,
                                  int nt, float *out)
 {
@@ -456,103 +603,12 @@ static mood_status seed_parallel(const float *x, size_t n, size_t d, size_t k, m
     memcpy(cands, x + first * d, d * sizeof(float));
     m = 1;
     seed_first(&s, cands);
-    long long nc = (long long)s.ch.count;
     for (size_t round = 0; round < rounds; round++) {
-        double pot = pot_total(&s);
-        if (pot <= 0.0)
+        if (pot_total(&s) <= 0.0)
             break;
-        double scale = (double)ell / pot;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d))                  \
-    schedule(dynamic, 1)
-#endif
-        for (long long ch = 0; ch < nc; ch++) {
-            size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows), cnt = 0;
-            for (size_t i = lo; i < hi; i++) {
-                pick[i] = mood__km_hash_uniform(hseed, round, i) < scale * (double)s.closest[i];
-                cnt += pick[i];
-            }
-            chunk_cnt[ch] = cnt;
-        }
-        size_t add = 0;
-        for (size_t ch = 0; ch < s.ch.count; ch++)
-            add += chunk_cnt[ch];
-        if (m + add > cap) {
-            float *nb = mood__realloc(cands, (m + add) * d * sizeof(float));
-            if (!nb) {
-                st = mood__enomem("k-means||");
-                goto done;
-            }
-            cands = nb;
-            cap = m + add;
-        }
-        size_t base = m;
-        for (size_t i = 0; i < n; i++)
-            if (pick[i])
-                memcpy(cands + (m++) * d, x + i * d, d * sizeof(float));
-        /*
-         * Nearest among the new candidates: ~2k of them per round, so the sgemm block kernel
-         * (the same one Lloyd uses) does the work.
-         */
-        size_t add_n = m - base;
-        if (add_n) {
-            km_centres cs;
-            st = mood__km_centres_init(&cs, add_n, d,
-                                       mood__km_use_blas(MOOD_KMEANS_KERNEL_AUTO, add_n, d));
-            if (st != MOOD_OK)
-                goto done;
-            mood__km_centres_set(&cs, cands + base * d);
-            const size_t B = mood__km_block_rows(add_n);
-            int failed = 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)d *(double)add_n))
-#endif
-            {
-                float *Dt = mood__malloc_array(B * add_n, sizeof(float));
-                float *xt = mood__malloc_array(B * d, sizeof(float));
-                float *v1 = mood__malloc_array(B, sizeof(float));
-                int32_t *lb = mood__malloc_array(B, sizeof(int32_t));
-                int ok = Dt && xt && v1 && lb;
-                if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                    failed = 1;
-                }
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-                for (long long ch = 0; ch < nc; ch++) {
-                    if (!ok)
-                        continue;
-                    size_t lo = (size_t)ch * s.ch.rows, hi = MOOD_MIN(n, lo + s.ch.rows);
-                    double p = 0.0;
-                    for (size_t b0 = lo; b0 < hi; b0 += B) {
-                        size_t bb = MOOD_MIN(B, hi - b0);
-                        mood__km_dots_block_t(&cs, x + b0 * d, bb, xt, Dt);
-                        mood__km_argmin_t(Dt, cs.cnorm, add_n, bb, s.xnorm + b0, lb, v1, NULL);
-                        for (size_t r = 0; r < bb; r++) {
-                            size_t i = b0 + r;
-                            if (v1[r] < s.closest[i]) {
-                                s.closest[i] = v1[r];
-                                s.assign[i] = (int32_t)(base + (size_t)lb[r]);
-                            }
-                            p += (double)s.closest[i];
-                        }
-                    }
-                    s.chunk_pot[ch] = p;
-                }
-                mood__free(Dt);
-                mood__free(xt);
-                mood__free(v1);
-                mood__free(lb);
-            }
-            mood__km_centres_free(&cs);
-            if (failed) {
-                st = mood__enomem("k-means|| scratch");
-                goto done;
-            }
-        }
+        st = par_round(&s, round, ell, hseed, pick, chunk_cnt, &cands, &cap, &m);
+        if (st != MOOD_OK)
+            goto done;
         if (mood_cancel_requested()) {
             st = mood__error(MOOD_ECANCELED, "k-means||: canceled");
             goto done;
@@ -605,8 +661,6 @@ static mood_status seed_random(const float *x, size_t n, size_t d, size_t k, moo
 }
 
 /* Shared by mood_kmeans_seed() and mood_kmeans_fit() (which keeps one RNG across restarts). */
-mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
-                                  mood_kmeans_init init, mood_rng *rng, int nt, float *out);
 mood_status mood__kmeans_seed_rng(const float *x, size_t n, size_t d, size_t k,
                                   mood_kmeans_init init, mood_rng *rng, int nt, float *out)
 {

@@ -408,7 +408,8 @@ mood_status mood_cluster_search(const mood_search_params *sp, const float *x, si
         goto fail;
     }
     size_t H = 0;
-    if ((st = build_strata(sp, x, n, d, strata, &H)) != MOOD_OK)
+    st = build_strata(sp, x, n, d, strata, &H);
+    if (st != MOOD_OK)
         goto fail;
     mood_rng rng;
     mood_rng_seed(&rng, sp->seed);
@@ -417,7 +418,8 @@ mood_status mood_cluster_search(const mood_search_params *sp, const float *x, si
     size_t nh = 0, best = 0;
     for (size_t gen = 0; gen < G; gen++) {
         uint64_t sseed = mood_rng_next(&rng);
-        if ((st = draw_sample(strata, H, n, m, sseed, rows)) != MOOD_OK)
+        st = draw_sample(strata, H, n, m, sseed, rows);
+        if (st != MOOD_OK)
             goto fail;
         for (size_t i = 0; i < m; i++) {
             memcpy(xs + i * d, x + rows[i] * d, d * sizeof(float));

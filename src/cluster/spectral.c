@@ -267,7 +267,8 @@ static mood_status eig_iterative(const csr *g, size_t k, uint64_t seed, int nt, 
     mood_rng_seed(&rng, seed);
     for (size_t i = 0; i < n * b; i++)
         X[i] = mood_rng_normal(&rng);
-    if ((st = orthonormalise(X, n, b, tau)) != MOOD_OK)
+    st = orthonormalise(X, n, b, tau);
+    if (st != MOOD_OK)
         goto done;
     double lo = -1.0, cut = 0.0;
     for (int outer = 0; outer < 500; outer++) {
@@ -285,7 +286,8 @@ static mood_status eig_iterative(const csr *g, size_t k, uint64_t seed, int nt, 
             }
         }
         memcpy(X, Y, n * b * sizeof(double));
-        if ((st = orthonormalise(X, n, b, tau)) != MOOD_OK)
+        st = orthonormalise(X, n, b, tau);
+        if (st != MOOD_OK)
             goto done;
         /* Rayleigh-Ritz: H = Xᵀ M X. */
         csr_mul(g, X, b, 0.0, Y, nt);
@@ -358,7 +360,8 @@ mood_status mood__fit_spectral(const mood_cluster_params *p, const float *x, siz
         st = mood__enomem("spectral");
         goto done;
     }
-    if ((st = build_graph(x, n, d, nn, nt, &g, dis)) != MOOD_OK)
+    st = build_graph(x, n, d, nn, nt, &g, dis);
+    if (st != MOOD_OK)
         goto done;
     st = mood__progress(p->progress, p->progress_user, "spectral", 1, 3);
     if (st != MOOD_OK)

@@ -65,6 +65,24 @@ void *mood__malloc_array(size_t n, size_t size)
     return mood__malloc(n * size);
 }
 
+void *mood__grow(void *p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    size_t nc = *cap ? *cap : first;
+    if (need <= *cap)
+        return p;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return NULL;
+        nc *= 2;
+    }
+    if (elem && nc > SIZE_MAX / elem)
+        return NULL;
+    void *q = mood__realloc(p, nc * elem);
+    if (q)
+        *cap = nc;
+    return q;
+}
+
 char *mood__strdup(const char *s)
 {
     size_t len = strlen(s) + 1;

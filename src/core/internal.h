@@ -16,6 +16,13 @@ void mood__free(void *p);
 char *mood__strdup(const char *s);
 /* Overflow-checked n*size allocation; NULL on overflow or failure (no error message set). */
 void *mood__malloc_array(size_t n, size_t size);
+/*
+ * The one growable-array step: room for @p need elements of @p elem bytes in @p p (capacity
+ * *cap elements, starting at @p first and doubling). Returns the (possibly moved) block and
+ * updates *cap, or NULL on overflow or allocation failure with @p p and *cap unchanged (no
+ * message set).
+ */
+void *mood__grow(void *p, size_t *cap, size_t need, size_t elem, size_t first);
 
 /* vec.c: ‖a − b‖² and a·b over d floats, eight lanes summed in a fixed order (one definition for
  * k-means, the HNSW index and every fallback path). */

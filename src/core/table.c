@@ -108,14 +108,10 @@ static mood_status column_slot(mood_table *t, const char *name, column **out)
     if (mood_table_find(t, name, &j) == MOOD_OK)
         return mood__error(MOOD_EINVAL, "table: duplicate column '%s'", name);
     mood_clear_error();
-    if (t->ncols == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 8;
-        column *c = mood__realloc(t->cols, cap * sizeof *c);
-        if (!c)
-            return mood__enomem("table");
-        t->cols = c;
-        t->cap = cap;
-    }
+    column *c = mood__grow(t->cols, &t->cap, t->ncols + 1, sizeof *c, 8);
+    if (!c)
+        return mood__enomem("table");
+    t->cols = c;
     memset(&t->cols[t->ncols], 0, sizeof(column));
     *out = &t->cols[t->ncols];
     return MOOD_OK;
@@ -289,11 +285,13 @@ mood_status mood_table_append(mood_table *dst, const mood_table *src)
             if (s != MOOD_OK)
                 return s;
         } else if (dst->cols[jd].kind == MOOD_COL_NUM && sc->kind == MOOD_COL_STR) {
-            if ((s = column_to_text(&dst->cols[jd], n0)) != MOOD_OK)
+            s = column_to_text(&dst->cols[jd], n0);
+            if (s != MOOD_OK)
                 return s;
         }
     }
-    if ((s = grow_rows(dst, n1)) != MOOD_OK)
+    s = grow_rows(dst, n1);
+    if (s != MOOD_OK)
         return s;
     dst->n = n1;
     for (size_t js = 0; js < src->ncols; js++) {

@@ -104,9 +104,12 @@ static mood_status compute_scores(mood_label_profile *lp, const int32_t *ids, co
         truth[m] = ids[i];
         m++;
     }
-    if ((s = mood_purity(pred, truth, m, &lp->purity)) != MOOD_OK ||
-        (s = mood_nmi(pred, truth, m, &lp->nmi)) != MOOD_OK ||
-        (s = mood_ari(pred, truth, m, &lp->ari)) != MOOD_OK)
+    s = mood_purity(pred, truth, m, &lp->purity);
+    if (s == MOOD_OK)
+        s = mood_nmi(pred, truth, m, &lp->nmi);
+    if (s == MOOD_OK)
+        s = mood_ari(pred, truth, m, &lp->ari);
+    if (s != MOOD_OK)
         s = mood__error_context(s, "label profile");
 done:
     mood__free(pred);
@@ -153,7 +156,8 @@ mood_status mood_label_profile_compute(const char *const *label_values, const in
     lp->n_used = used;
     for (size_t i = 0; i < n; i++)
         vals[i] = label_values[i] && label_values[i][0] ? label_values[i] : NONE_LABEL;
-    if ((s = mood_labels_encode(vals, n, ids, &lp->labels, &lp->n_labels)) != MOOD_OK) {
+    s = mood_labels_encode(vals, n, ids, &lp->labels, &lp->n_labels);
+    if (s != MOOD_OK) {
         s = mood__error_context(s, "label profile");
         goto fail;
     }
@@ -192,10 +196,13 @@ mood_status mood_label_profile_compute(const char *const *label_values, const in
     for (size_t c = 0; c < k; c++)
         qsort(lp->entries + lp->start[c], lp->start[c + 1] - lp->start[c], sizeof *lp->entries,
               cmp_entry);
-    for (size_t c = 0; c < k; c++)
-        if ((s = name_group(lp, c)) != MOOD_OK)
+    for (size_t c = 0; c < k; c++) {
+        s = name_group(lp, c);
+        if (s != MOOD_OK)
             goto fail;
-    if ((s = compute_scores(lp, ids, groups, n)) != MOOD_OK)
+    }
+    s = compute_scores(lp, ids, groups, n);
+    if (s != MOOD_OK)
         goto fail;
     mood__free(vals);
     mood__free(ids);
@@ -293,7 +300,8 @@ mood_status mood_label_profile_write_csv(const mood_label_profile *lp, const cha
     if (!lp || !path)
         return mood__error(MOOD_EINVAL, "label profile: write_csv: %s is NULL",
                            !lp ? "profile" : "path");
-    if ((s = mood_atomic_open(path, &af, &fp)) != MOOD_OK)
+    s = mood_atomic_open(path, &af, &fp);
+    if (s != MOOD_OK)
         return mood__error_context(s, "label profile");
     fputs("cluster,label,count,share\n", fp);
     for (size_t c = 0; c < lp->k; c++) {

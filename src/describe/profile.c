@@ -313,8 +313,10 @@ static mood_status name_groups(mood_profile *p)
             n_traits++;
         traits_text(p, c, r, n_traits, buf, sizeof buf);
         group_name(p, c, r, m, n_traits, name, extra[c], NAME_CAP);
-        if ((s = set_owned(&p->traits[c], buf)) != MOOD_OK ||
-            (s = set_owned(&p->names[c], name)) != MOOD_OK)
+        s = set_owned(&p->traits[c], buf);
+        if (s == MOOD_OK)
+            s = set_owned(&p->names[c], name);
+        if (s != MOOD_OK)
             goto done;
     }
     /* Groups sharing a name each take their next word... */
@@ -324,7 +326,8 @@ static mood_status name_groups(mood_profile *p)
         if (!dup[c] || !extra[c][0])
             continue;
         snprintf(buf, sizeof buf, "%s, %s", p->names[c], extra[c]);
-        if ((s = set_owned(&p->names[c], buf)) != MOOD_OK)
+        s = set_owned(&p->names[c], buf);
+        if (s != MOOD_OK)
             goto done;
     }
     /* ...and whatever still collides is numbered in group order: "calm", "calm (2)". The
@@ -338,7 +341,8 @@ static mood_status name_groups(mood_profile *p)
         if (dup[c] == 0)
             continue;
         snprintf(buf, sizeof buf, "%s (%d)", p->names[c], dup[c] + 1);
-        if ((s = set_owned(&p->names[c], buf)) != MOOD_OK)
+        s = set_owned(&p->names[c], buf);
+        if (s != MOOD_OK)
             goto done;
     }
 done:
@@ -357,7 +361,8 @@ mood_status mood_profile_compute(const float *x, size_t n, size_t d,
     if (!out)
         return mood__error(MOOD_EINVAL, "profile: out is NULL");
     *out = NULL;
-    if ((s = validate(x, n, d, labels, k)) != MOOD_OK)
+    s = validate(x, n, d, labels, k);
+    if (s != MOOD_OK)
         return s;
     p = mood__calloc(1, sizeof *p);
     if (!p)
@@ -384,12 +389,16 @@ mood_status mood_profile_compute(const float *x, size_t n, size_t d,
             snprintf(fallback, sizeof fallback, "feature_%zu", j);
             nm = fallback;
         }
-        if (!(p->features[j] = mood__strdup(nm))) {
+        p->features[j] = mood__strdup(nm);
+        if (!p->features[j]) {
             s = mood__enomem("profile");
             goto fail;
         }
     }
-    if ((s = compute_stats(p, x, n, labels)) != MOOD_OK || (s = name_groups(p)) != MOOD_OK)
+    s = compute_stats(p, x, n, labels);
+    if (s == MOOD_OK)
+        s = name_groups(p);
+    if (s != MOOD_OK)
         goto fail;
     *out = p;
     return MOOD_OK;
@@ -476,7 +485,8 @@ mood_status mood_profile_write_csv(const mood_profile *p, const char *path)
     mood_status s;
     if (!p || !path)
         return mood__error(MOOD_EINVAL, "profile: write_csv: %s is NULL", !p ? "profile" : "path");
-    if ((s = mood_atomic_open(path, &af, &fp)) != MOOD_OK)
+    s = mood_atomic_open(path, &af, &fp);
+    if (s != MOOD_OK)
         return mood__error_context(s, "profile");
     fputs("cluster,name,size,share,traits", fp);
     for (size_t j = 0; j < p->d; j++) {

@@ -24,6 +24,7 @@
  * field counts, so that an editor's "go to line" lands on the reported row.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../core/hash.h"
 #include "../core/internal.h"
 #include "csv_internal.h"
 #include "csv_scan.h"
@@ -263,9 +264,7 @@ typedef struct name_slot {
 
 static name_slot *name_find(name_slot *set, size_t mask, const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *c = s; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    uint64_t h = mood__fnv1a_str(s);
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask)
         if (!set[i].name || strcmp(set[i].name, s) == 0)
             return &set[i];
@@ -338,8 +337,10 @@ static mood_status read_header(reader *r, const mood_csv_options *o)
     r->cols = mood__calloc(nf, sizeof *r->cols);
     if (!r->cells || !r->cols)
         return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
-    if ((s = mood__csv_seek(&r->sc, at)) != MOOD_OK ||
-        (s = mood__csv_next_row(&r->sc, r->cells, nf, &nf, &line, &got)) != MOOD_OK)
+    s = mood__csv_seek(&r->sc, at);
+    if (s == MOOD_OK)
+        s = mood__csv_next_row(&r->sc, r->cells, nf, &nf, &line, &got);
+    if (s != MOOD_OK)
         return s;
     for (size_t j = 0; j < r->ncols; j++) {
         colinfo *c = &r->cols[j];
@@ -404,8 +405,11 @@ static mood_status pass_one(reader *r, size_t max_rows)
             break;
         if (nf != r->ncols)
             return ragged(r, line, nf);
-        if (r->n == r->cap && (s = grow_rows(r)) != MOOD_OK)
-            return s;
+        if (r->n == r->cap) {
+            s = grow_rows(r);
+            if (s != MOOD_OK)
+                return s;
+        }
         for (size_t j = 0; j < r->ncols; j++) {
             colinfo *c = &r->cols[j];
             if (c->role == ROLE_NUMBER)
@@ -486,7 +490,8 @@ static mood_status pass_two(reader *r)
                 return mood__error(MOOD_ENOMEM, "%s: out of memory", r->sc.name);
         }
     }
-    if ((s = mood__csv_seek(&r->sc, r->data)) != MOOD_OK)
+    s = mood__csv_seek(&r->sc, r->data);
+    if (s != MOOD_OK)
         return s;
     for (size_t i = 0; i < r->n; i++) {
         size_t nf = 0, line = 0;
@@ -499,8 +504,10 @@ static mood_status pass_two(reader *r)
                                line);
         for (size_t j = 0; j < r->ncols; j++) {
             colinfo *c = &r->cols[j];
-            if (c->role == ROLE_TEXT && !c->text_pass1 &&
-                (s = take_text(r, c, i, &r->cells[j])) != MOOD_OK)
+            if (c->role != ROLE_TEXT || c->text_pass1)
+                continue;
+            s = take_text(r, c, i, &r->cells[j]);
+            if (s != MOOD_OK)
                 return s;
         }
     }
@@ -594,7 +601,8 @@ mood_status mood_csv_read_buffer(const char *name, const char *data, size_t len,
         mood_csv_options_default(&defaults);
         o = &defaults;
     }
-    if ((s = check_options(name, o)) != MOOD_OK)
+    s = check_options(name, o);
+    if (s != MOOD_OK)
         return s;
     if (o->max_bytes && len > o->max_bytes)
         return mood__error(MOOD_EINVAL, "%s: input is %zu bytes, more than the limit of %zu", name,
@@ -673,7 +681,8 @@ mood_status mood_csv_read(const char *path, const mood_csv_options *o, mood_tabl
         mood_csv_options_default(&defaults);
         o = &defaults;
     }
-    if ((s = check_options(path, o)) != MOOD_OK)
+    s = check_options(path, o);
+    if (s != MOOD_OK)
         return s;
     fp = fopen(path, "rb");
     if (!fp)

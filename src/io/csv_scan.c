@@ -294,7 +294,8 @@ mood_status mood__csv_next_row(csv_scanner *sc, csv_cell *cells, size_t max_cell
         case SCAN_ERROR:
             return MOOD_EFORMAT;
         default:
-            if ((s = refill(sc)) != MOOD_OK)
+            s = refill(sc);
+            if (s != MOOD_OK)
                 return s;
         }
     }
@@ -365,9 +366,11 @@ mood_status mood__csv_start(csv_scanner *sc, char delim)
     size_t counts[4], len = strlen(sc->name);
     mood_status s;
     /* Enough bytes for the BOM and "sep=;", then the whole header line (or the whole file). */
-    while (!sc->eof && (size_t)(sc->end - sc->p) < 10)
-        if ((s = refill(sc)) != MOOD_OK)
+    while (!sc->eof && (size_t)(sc->end - sc->p) < 10) {
+        s = refill(sc);
+        if (s != MOOD_OK)
             return s;
+    }
     if (sc->end - sc->p >= 3 && (unsigned char)sc->p[0] == 0xEF &&
         (unsigned char)sc->p[1] == 0xBB && (unsigned char)sc->p[2] == 0xBF)
         sc->p += 3;
@@ -379,9 +382,11 @@ mood_status mood__csv_start(csv_scanner *sc, char delim)
         sc->p += (sc->p[5] == '\r' && sc->end - sc->p >= 7 && sc->p[6] == '\n') ? 7 : 6;
         sc->line++;
     }
-    while (!header_line(sc->p, sc->end, counts) && !sc->eof)
-        if ((s = refill(sc)) != MOOD_OK)
+    while (!header_line(sc->p, sc->end, counts) && !sc->eof) {
+        s = refill(sc);
+        if (s != MOOD_OK)
             return s;
+    }
     if (!delim) {
         if (len >= 4 && (strcasecmp(sc->name + len - 4, ".tsv") == 0 ||
                          strcasecmp(sc->name + len - 4, ".tab") == 0)) {

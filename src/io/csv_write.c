@@ -132,8 +132,11 @@ mood_status mood_csv_write_fp(FILE *fp, const mood_table *t, const mood_csv_writ
         int ok = 1;
         b.len = 0;
         for (size_t j = 0; j < ncols && ok; j++) {
-            if (j && (ok = reserve(&b, 1)))
-                b.p[b.len++] = delim;
+            if (j) {
+                ok = reserve(&b, 1);
+                if (ok)
+                    b.p[b.len++] = delim;
+            }
             if (!ok)
                 break;
             if (r == 0)
@@ -143,8 +146,11 @@ mood_status mood_csv_write_fp(FILE *fp, const mood_table *t, const mood_csv_writ
             else
                 ok = put_text(&b, mood_table_str(t, j, r - 1), delim);
         }
-        if (ok && (ok = reserve(&b, 1)))
-            b.p[b.len++] = '\n';
+        if (ok) {
+            ok = reserve(&b, 1);
+            if (ok)
+                b.p[b.len++] = '\n';
+        }
         if (!ok)
             s = mood__enomem("csv write");
         else if (fwrite(b.p, 1, b.len, fp) != b.len)
@@ -164,7 +170,8 @@ mood_status mood_csv_write(const char *path, const mood_table *t, const mood_csv
     mood_status s;
     if (!path || !t)
         return mood__error(MOOD_EINVAL, "csv write: no path or no table given");
-    if ((s = mood_atomic_open(path, &af, &fp)) != MOOD_OK)
+    s = mood_atomic_open(path, &af, &fp);
+    if (s != MOOD_OK)
         return s;
     s = mood_csv_write_fp(fp, t, o);
     if (s != MOOD_OK) {

@@ -35,9 +35,11 @@ static mood_status make_table(mood_rng *r, const archetype *types, size_t n_type
     mood_status s = mood_table_create(n, &t);
     if (s == MOOD_OK && (!ids || !titles))
         s = mood__enomem("demo");
-    for (int f = 0; s == MOOD_OK && f < 5; f++)
-        if (!(cols[f] = mood__malloc_array(n, sizeof(float))))
+    for (int f = 0; s == MOOD_OK && f < 5; f++) {
+        cols[f] = mood__malloc_array(n, sizeof(float));
+        if (!cols[f])
             s = mood__enomem("demo");
+    }
     for (size_t i = 0; s == MOOD_OK && i < n; i++) {
         const archetype *a = &types[i % n_types];
         char buf[64];

@@ -261,9 +261,11 @@ static mood_status select_list(const mood_table *t, const char *spec, mood_featu
         for (size_t i = 0; i < out->k; i++)
             if (strcmp(out->names[i], name) == 0)
                 return mood__error(MOOD_EINVAL, "column '%s' is listed twice", name);
-        if ((s = check_requested(t, name)) != MOOD_OK)
+        s = check_requested(t, name);
+        if (s != MOOD_OK)
             return s;
-        if ((s = push(out->names, &out->k, name)) != MOOD_OK)
+        s = push(out->names, &out->k, name);
+        if (s != MOOD_OK)
             return s;
         if (!comma)
             break;

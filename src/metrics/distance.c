@@ -13,13 +13,12 @@
  */
 #include "metrics_internal.h"
 
+#include "../core/cpu.h"
+
 #include <string.h>
 
 #ifdef MOOD_WITH_BLAS
-#include <cblas.h>
-/* OpenBLAS extensions (the pthread build). */
-void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
+#include <cblas.h> /* OpenBLAS's: also declares openblas_{set,get}_num_threads */
 #endif
 
 static int force_scalar;
@@ -32,7 +31,7 @@ void mood__simd_force_scalar(int on)
 int mood__simd_avx2(void)
 {
 #ifdef MOOD__AVX2_KERNELS
-    return !force_scalar && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return !force_scalar && mood__cpu_has(MOOD_CPU_AVX2 | MOOD_CPU_FMA);
 #else
     return 0;
 #endif

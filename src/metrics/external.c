@@ -12,6 +12,7 @@
  */
 #include "metrics_internal.h"
 
+#include "../core/hash.h"
 #include "../core/internal.h"
 
 #include <moodscope/metrics.h>
@@ -327,17 +328,6 @@ mood_status mood_contingency(const int32_t *a, size_t ka, const int32_t *b, size
 
 /* ---- text labels -------------------------------------------------------------------- */
 
-/* FNV-1a: short, well-spread hash for label strings. */
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 /* Open-addressing table of indices into the names array (-1 = empty slot). */
 static int32_t *slots_new(size_t cap)
 {
@@ -367,7 +357,7 @@ mood_status mood_labels_encode(const char *const *labels, size_t n, int32_t *out
     }
     for (size_t i = 0; i < n; i++) {
         const char *lab = labels[i] ? labels[i] : ""; /* a missing text cell reads as "" */
-        size_t pos = (size_t)hash_str(lab) & (cap - 1);
+        size_t pos = (size_t)mood__fnv1a_str(lab) & (cap - 1);
         while (slots[pos] >= 0 && strcmp(names[slots[pos]], lab) != 0)
             pos = (pos + 1) & (cap - 1);
         if (slots[pos] >= 0) {
@@ -404,7 +394,7 @@ mood_status mood_labels_encode(const char *const *labels, size_t n, int32_t *out
             }
             cap *= 2;
             for (size_t q = 0; q < g; q++) {
-                size_t p2 = (size_t)hash_str(names[q]) & (cap - 1);
+                size_t p2 = (size_t)mood__fnv1a_str(names[q]) & (cap - 1);
                 while (bigger[p2] >= 0)
                     p2 = (p2 + 1) & (cap - 1);
                 bigger[p2] = (int32_t)q;

@@ -57,6 +57,88 @@ void mood__group_stats_free(mood__group_stats *st)
     memset(st, 0, sizeof *st);
 }
 
+/* Pass 1: group sums per chunk (combined in chunk order), the group means and the overall
+ * mean; EINVAL naming the first row with a non-finite value. */
+static mood_status stats_means(const char *fn, const float *x, size_t n, size_t d,
+                               const int32_t *labels, size_t nchunks, size_t chunk, double *part,
+                               size_t *bad, mood__group_stats *st)
+{
+    const size_t k = st->k;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > 2 * STATS_CHUNK_MIN)
+#endif
+    for (size_t ch = 0; ch < nchunks; ch++) {
+        double *ps = part + ch * k * d;
+        const size_t end = MOOD_MIN(n, (ch + 1) * chunk);
+        bad[ch] = SIZE_MAX;
+        for (size_t i = ch * chunk; i < end; i++) {
+            if (labels[i] < 0)
+                continue;
+            double *restrict acc = ps + (size_t)labels[i] * d;
+            const float *restrict xi = x + i * d;
+            double row_sum = 0.0;
+            for (size_t t = 0; t < d; t++) {
+                acc[t] += (double)xi[t];
+                row_sum += (double)xi[t];
+            }
+            /* NaN or infinity in a row makes its sum non-finite: remember the first such row. */
+            if (bad[ch] == SIZE_MAX && !isfinite(row_sum))
+                bad[ch] = i;
+        }
+    }
+    for (size_t ch = 0; ch < nchunks; ch++)
+        if (bad[ch] != SIZE_MAX)
+            return mood__error(MOOD_EINVAL, "%s: row %zu has a value that is not finite", fn,
+                               bad[ch]);
+    for (size_t ch = 0; ch < nchunks; ch++)
+        for (size_t v = 0; v < k * d; v++)
+            st->means[v] += part[ch * k * d + v];
+    for (size_t c = 0; c < k; c++) {
+        for (size_t t = 0; t < d; t++) {
+            st->mean_all[t] += st->means[c * d + t];
+            if (st->counts[c] > 0)
+                st->means[c * d + t] /= (double)st->counts[c];
+        }
+    }
+    for (size_t t = 0; t < d; t++)
+        st->mean_all[t] /= (double)st->n_scored;
+    return MOOD_OK;
+}
+
+/* Pass 2: each row's squared and plain distance to its group mean, summed per group. */
+static void stats_dists(const float *x, size_t n, size_t d, const int32_t *labels, size_t nchunks,
+                        size_t chunk, double *part2, mood__group_stats *st)
+{
+    const size_t k = st->k;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > 2 * STATS_CHUNK_MIN)
+#endif
+    for (size_t ch = 0; ch < nchunks; ch++) {
+        double *ps = part2 + ch * 2 * k;
+        const size_t end = MOOD_MIN(n, (ch + 1) * chunk);
+        for (size_t i = ch * chunk; i < end; i++) {
+            if (labels[i] < 0)
+                continue;
+            const size_t c = (size_t)labels[i];
+            const double *restrict mu = st->means + c * d;
+            const float *restrict xi = x + i * d;
+            double sq = 0.0;
+            for (size_t t = 0; t < d; t++) {
+                double diff = (double)xi[t] - mu[t];
+                sq += diff * diff;
+            }
+            ps[2 * c] += sq;
+            ps[2 * c + 1] += sqrt(sq);
+        }
+    }
+    for (size_t ch = 0; ch < nchunks; ch++) {
+        for (size_t c = 0; c < k; c++) {
+            st->sqdist[c] += part2[ch * 2 * k + 2 * c];
+            st->dist[c] += part2[ch * 2 * k + 2 * c + 1];
+        }
+    }
+}
+
 mood_status mood__group_stats_compute(const char *fn, const float *x, size_t n, size_t d,
                                       const int32_t *labels, size_t k, mood__group_stats *st)
 {
@@ -99,77 +181,10 @@ mood_status mood__group_stats_compute(const char *fn, const float *x, size_t n, 
     }
     for (size_t c = 0; c < k; c++)
         st->k_nonempty += st->counts[c] > 0;
-
-        /* Pass 1: group sums, per chunk. */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n > 2 * STATS_CHUNK_MIN)
-#endif
-    for (size_t ch = 0; ch < nchunks; ch++) {
-        double *ps = part + ch * k * d;
-        const size_t end = MOOD_MIN(n, (ch + 1) * chunk);
-        bad[ch] = SIZE_MAX;
-        for (size_t i = ch * chunk; i < end; i++) {
-            if (labels[i] < 0)
-                continue;
-            double *restrict acc = ps + (size_t)labels[i] * d;
-            const float *restrict xi = x + i * d;
-            double row_sum = 0.0;
-            for (size_t t = 0; t < d; t++) {
-                acc[t] += (double)xi[t];
-                row_sum += (double)xi[t];
-            }
-            /* NaN or infinity in a row makes its sum non-finite: remember the first such row. */
-            if (bad[ch] == SIZE_MAX && !isfinite(row_sum))
-                bad[ch] = i;
-        }
-    }
-    for (size_t ch = 0; ch < nchunks; ch++) {
-        if (bad[ch] != SIZE_MAX) {
-            s = mood__error(MOOD_EINVAL, "%s: row %zu has a value that is not finite", fn, bad[ch]);
-            goto fail;
-        }
-    }
-    for (size_t ch = 0; ch < nchunks; ch++)
-        for (size_t v = 0; v < k * d; v++)
-            st->means[v] += part[ch * k * d + v];
-    for (size_t c = 0; c < k; c++) {
-        for (size_t t = 0; t < d; t++) {
-            st->mean_all[t] += st->means[c * d + t];
-            if (st->counts[c] > 0)
-                st->means[c * d + t] /= (double)st->counts[c];
-        }
-    }
-    for (size_t t = 0; t < d; t++)
-        st->mean_all[t] /= (double)st->n_scored;
-
-        /* Pass 2: each row's squared and plain distance to its group mean. */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n > 2 * STATS_CHUNK_MIN)
-#endif
-    for (size_t ch = 0; ch < nchunks; ch++) {
-        double *ps = part2 + ch * 2 * k;
-        const size_t end = MOOD_MIN(n, (ch + 1) * chunk);
-        for (size_t i = ch * chunk; i < end; i++) {
-            if (labels[i] < 0)
-                continue;
-            const size_t c = (size_t)labels[i];
-            const double *restrict mu = st->means + c * d;
-            const float *restrict xi = x + i * d;
-            double sq = 0.0;
-            for (size_t t = 0; t < d; t++) {
-                double diff = (double)xi[t] - mu[t];
-                sq += diff * diff;
-            }
-            ps[2 * c] += sq;
-            ps[2 * c + 1] += sqrt(sq);
-        }
-    }
-    for (size_t ch = 0; ch < nchunks; ch++) {
-        for (size_t c = 0; c < k; c++) {
-            st->sqdist[c] += part2[ch * 2 * k + 2 * c];
-            st->dist[c] += part2[ch * 2 * k + 2 * c + 1];
-        }
-    }
+    s = stats_means(fn, x, n, d, labels, nchunks, chunk, part, bad, st);
+    if (s != MOOD_OK)
+        goto fail;
+    stats_dists(x, n, d, labels, nchunks, chunk, part2, st);
     mood__free(part);
     mood__free(part2);
     mood__free(bad);

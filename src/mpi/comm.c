@@ -20,6 +20,7 @@
 #include "mpi_internal.h"
 
 #include "../cluster/kmeans_internal.h"
+#include "../core/hash.h"
 #include "../core/internal.h"
 
 #include <limits.h>
@@ -75,13 +76,6 @@ int mood_mpi_size(void)
     if (flag)
         MPI_Comm_size(MPI_COMM_WORLD, &s);
     return s;
-}
-
-double mood__mpi_cpu_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static mood_status check(int rc, const char *what)
@@ -423,13 +417,7 @@ mood_status mood__mpi_fnv_chain(const void *data, size_t len, uint64_t *h)
     if (rank > 0)
         s = mood__mpi_recv(&v, 1, MPI_UNSIGNED_LONG_LONG, rank - 1, 72);
     if (s == MOOD_OK) {
-        const unsigned char *p = data;
-        uint64_t x = v;
-        for (size_t i = 0; i < len; i++) {
-            x ^= p[i];
-            x *= 0x100000001b3ULL;
-        }
-        v = x;
+        v = mood__fnv1a(data, len, v);
         if (rank + 1 < size)
             s = mood__mpi_send(&v, 1, MPI_UNSIGNED_LONG_LONG, rank + 1, 72);
     }

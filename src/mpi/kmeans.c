@@ -17,6 +17,7 @@
 #include "mpi_internal.h"
 
 #include "../cluster/kmeans_internal.h"
+#include "../core/clock.h"
 #include "../core/internal.h"
 
 #include <math.h>

@@ -88,9 +88,6 @@ mood_status mood__mpi_kmeans_fit(const mpi_layout *l, const float *x, size_t d, 
                                  uint64_t seed, size_t n_init, size_t max_iter, double tol,
                                  mpi_kmeans_out *out);
 
-/* Seconds of CPU time of this process. */
-double mood__mpi_cpu_seconds(void);
-
 /* ---- output (stream.c) ---- */
 /*
  * Collective: every rank's rows of @p t with cluster, cluster_name (@p names, k entries) and

@@ -159,8 +159,12 @@ static mood_status read_f32_share(const char *path, mood_table **out)
     for (size_t j = 0; s == MOOD_OK && j < d; j++) {
         size_t len = 0;
         int ch;
-        while ((ch = fgetc(fp)) > 0 && len + 1 < sizeof nm)
+        for (;;) {
+            ch = fgetc(fp);
+            if (ch <= 0 || len + 1 >= sizeof nm)
+                break;
             nm[len++] = (char)ch;
+        }
         nm[len] = '\0';
         names[j] = mood__strdup(nm);
         if (ch != 0 || !names[j])

@@ -12,8 +12,10 @@
 
 #include "../cluster/cluster_internal.h"
 #include "../cluster/kmeans_internal.h"
+#include "../core/clock.h"
+#include "../core/hash.h"
 #include "../core/internal.h"
-#include "../store/json_util.h"
+#include "../io/json_util.h"
 #include "../store/run_internal.h"
 
 #include <moodscope/kmeans.h>
@@ -37,13 +39,6 @@ struct mood_mpi_run {
     mood_mpi_stats st;
     char *meta_text;
 };
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static mood_status check_config(const mood_run_config *c)
 {
@@ -390,13 +385,13 @@ static mood_status exec_fit(mood_mpi_run *m, const mood_run_config *c, exec_stat
     s = mood_mpi_agree(s);
     ko.centroids = e->cent;
     ko.labels = m->labels;
-    double t0 = now_s(), cpu0 = mood__mpi_cpu_seconds();
+    double t0 = mood__now(), cpu0 = mood__cpu_seconds();
     if (s == MOOD_OK)
         s = mood__mpi_kmeans_fit(&m->l, e->x, d, k, c->cluster.seed, c->cluster.n_init,
                                  c->cluster.max_iter, c->cluster.tol, &ko);
-    m->st.cpu_seconds_fit_all_ranks = mood__mpi_cpu_seconds() - cpu0;
+    m->st.cpu_seconds_fit_all_ranks = mood__cpu_seconds() - cpu0;
     m->st.seconds_seed = ko.seed_seconds;
-    m->st.seconds_lloyd = now_s() - t0 - ko.seed_seconds;
+    m->st.seconds_lloyd = mood__now() - t0 - ko.seed_seconds;
     m->st.iterations = ko.lloyd_iters_total;
     m->st.n_init = c->cluster.n_init ? c->cluster.n_init : 10;
     double its = ko.lloyd_iters_total ? (double)ko.lloyd_iters_total : 1.0;
@@ -453,7 +448,7 @@ static mood_status share_names(mood_mpi_run *m, char ***out)
 mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *local,
                                  const mood_mpi_options *o, mood_mpi_run **out)
 {
-    double t0 = now_s(), c0 = mood__mpi_cpu_seconds();
+    double t0 = mood__now(), c0 = mood__cpu_seconds();
     mood_mpi_run *m = mood__calloc(1, sizeof *m);
     exec_state e;
     memset(&e, 0, sizeof e);
@@ -468,7 +463,7 @@ mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *loc
     s = mood__mpi_layout_init(mood_table_rows(local), &m->l);
     if (s == MOOD_OK)
         s = exec_prepare(m, c, &e);
-    m->st.seconds_prep = now_s() - t0;
+    m->st.seconds_prep = mood__now() - t0;
     if (s == MOOD_OK)
         s = exec_fit(m, c, &e);
     size_t gmax = o && o->gather_max_rows ? o->gather_max_rows : 200000;
@@ -488,7 +483,7 @@ mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *loc
     if (s == MOOD_OK && m->l.rank == 0) {
         json_t *tm =
             json_pack("{s:f, s:f, s:f, s:f}", "prepare", m->st.seconds_prep, "seed",
-                      m->st.seconds_seed, "lloyd", m->st.seconds_lloyd, "total", now_s() - t0);
+                      m->st.seconds_seed, "lloyd", m->st.seconds_lloyd, "total", mood__now() - t0);
         assemble_in a = {c,
                          &e.fl,
                          e.median,
@@ -512,8 +507,8 @@ mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *loc
     mood__free(gd);
     s = mood_mpi_agree(s);
     exec_free(&e);
-    m->st.seconds_total = now_s() - t0;
-    m->st.cpu_seconds = mood__mpi_cpu_seconds() - c0;
+    m->st.seconds_total = mood__now() - t0;
+    m->st.cpu_seconds = mood__cpu_seconds() - c0;
     double sums[4] = {m->st.cpu_seconds, (double)mood__mpi_count.bytes, m->st.lloyd_bytes_per_iter,
                       m->st.cpu_seconds_fit_all_ranks};
     if (s == MOOD_OK)

@@ -176,23 +176,11 @@ static void legend_text(const mood_lines_spec *s, size_t j, int has_right, char 
              on_right(s, j) && has_right && !says_right ? " (right axis)" : "");
 }
 
-mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
+/* The axes: x with integer ticks when every x is a whole number (k, iterations); y left and,
+ * with series on the right, a second y axis. */
+static void lines_axes(const mood_lines_spec *s, int has_right, plot_axis *ax, plot_axis *ay,
+                       plot_axis *ay2)
 {
-    plot_canvas cv;
-    mood_status st = validate(s);
-    char buf[512];
-    if (st != MOOD_OK)
-        return st;
-    st = mood__canvas_open(&cv, WHAT, path, s->width, s->height, 1000, 600);
-    if (st != MOOD_OK)
-        return st;
-    cairo_t *cr = cv.cr;
-    double sc = cv.scale;
-    int has_right = 0;
-    for (size_t j = 0; j < s->n_series; j++)
-        has_right |= on_right(s, j);
-
-    /* x axis: integer ticks when every x is a whole number (k, iterations). */
     double xlo = s->x[0], xhi = s->x[0];
     int integral = 1;
     for (size_t i = 0; i < s->n_points; i++) {
@@ -209,26 +197,116 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
         xhi = fmax(xhi, s->mark2_x);
     }
     mood__pad_range(&xlo, &xhi, 0.04);
-    plot_axis ax, ay, ay2 = {0};
     if (integral)
-        mood__axis_ticks_int(&ax, xlo, xhi, 10);
+        mood__axis_ticks_int(ax, xlo, xhi, 10);
     else
-        mood__axis_ticks(&ax, xlo, xhi, 8);
+        mood__axis_ticks(ax, xlo, xhi, 8);
     double lo, hi;
     if (!series_range(s, 0, &lo, &hi) && !series_range(s, 1, &lo, &hi)) {
         lo = 0;
         hi = 1;
     }
     mood__pad_range(&lo, &hi, 0.06);
-    mood__axis_ticks(&ay, lo, hi, 6);
+    mood__axis_ticks(ay, lo, hi, 6);
     if (has_right) {
         if (!series_range(s, 1, &lo, &hi)) {
             lo = 0;
             hi = 1;
         }
         mood__pad_range(&lo, &hi, 0.06);
-        mood__axis_ticks(&ay2, lo, hi, 6);
+        mood__axis_ticks(ay2, lo, hi, 6);
     }
+}
+
+/* Series: a polyline broken at NaN, then markers with a white rim on top. */
+static void lines_series(plot_canvas *cv, const mood_lines_spec *s, int has_right,
+                         const plot_axis *ax, const plot_axis *ay, const plot_axis *ay2,
+                         plot_rect area)
+{
+    cairo_t *cr = cv->cr;
+    double sc = cv->scale;
+    cairo_save(cr);
+    cairo_rectangle(cr, area.x - 8 * sc, area.y - 8 * sc, area.w + 16 * sc, area.h + 16 * sc);
+    cairo_clip(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (size_t j = 0; j < s->n_series; j++) {
+        const plot_axis *yax = on_right(s, j) && has_right ? ay2 : ay;
+        plot_rgb col = mood__palette(j);
+        int pen = 0;
+        draw_err(cv, s, j, ax, yax, area);
+        cairo_set_source_rgb(cr, col.r, col.g, col.b);
+        cairo_set_line_width(cr, 2.2 * sc);
+        for (size_t i = 0; i < s->n_points; i++) {
+            double v = s->y[j][i];
+            if (!isfinite(v)) {
+                pen = 0;
+                continue;
+            }
+            double px = mood__axis_map(ax, s->x[i], area.x, area.x + area.w);
+            double py = mood__axis_map(yax, v, area.y + area.h, area.y);
+            if (pen)
+                cairo_line_to(cr, px, py);
+            else
+                cairo_move_to(cr, px, py);
+            pen = 1;
+        }
+        cairo_stroke(cr);
+        for (size_t i = 0; i < s->n_points; i++) {
+            double v = s->y[j][i];
+            if (!isfinite(v))
+                continue;
+            double px = mood__axis_map(ax, s->x[i], area.x, area.x + area.w);
+            double py = mood__axis_map(yax, v, area.y + area.h, area.y);
+            mood__marker_path(cr, (int)(j % PLOT_N_SHAPES), px, py, 4.5 * sc);
+            cairo_set_source_rgb(cr, col.r, col.g, col.b);
+            cairo_fill_preserve(cr);
+            cairo_set_source_rgb(cr, 1, 1, 1);
+            cairo_set_line_width(cr, 1.2 * sc);
+            cairo_stroke(cr);
+        }
+    }
+    cairo_restore(cr);
+}
+
+/* Axis titles, shortened with "…" when longer than the plot side. */
+static void lines_titles(plot_canvas *cv, const mood_lines_spec *s, int has_right, plot_rect area)
+{
+    cairo_t *cr = cv->cr;
+    double sc = cv->scale;
+    char buf[512];
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    mood__font(cv, 15, 0);
+    if (s->x_label && s->x_label[0]) {
+        mood__text_fit(cv, s->x_label, area.w, buf, sizeof buf);
+        mood__text(cv, area.x + area.w / 2, cv->height - 12 * sc, buf, 0.5, 1, 0);
+    }
+    if (s->y_label && s->y_label[0]) {
+        mood__text_fit(cv, s->y_label, area.h, buf, sizeof buf);
+        mood__text(cv, 14 * sc, area.y + area.h / 2, buf, 0.5, 0, -M_PI / 2);
+    }
+    if (has_right && s->y2_label && s->y2_label[0]) {
+        mood__text_fit(cv, s->y2_label, area.h, buf, sizeof buf);
+        mood__text(cv, cv->width - 14 * sc, area.y + area.h / 2, buf, 0.5, 0, M_PI / 2);
+    }
+}
+
+mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
+{
+    plot_canvas cv;
+    mood_status st = validate(s);
+    char buf[512];
+    if (st != MOOD_OK)
+        return st;
+    st = mood__canvas_open(&cv, WHAT, path, s->width, s->height, 1000, 600);
+    if (st != MOOD_OK)
+        return st;
+    cairo_t *cr = cv.cr;
+    double sc = cv.scale;
+    int has_right = 0;
+    for (size_t j = 0; j < s->n_series; j++)
+        has_right |= on_right(s, j);
+    plot_axis ax, ay, ay2 = {0};
+    lines_axes(s, has_right, &ax, &ay, &ay2);
 
     /* Layout: title, a legend row, the plot area between the axis titles. */
     double top = draw_note(&cv, s->note, mood__draw_title(&cv, s->title) + 4 * sc) + 6 * sc;
@@ -273,49 +351,7 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
     }
 
     mood__draw_grid(&cv, area, &ax, &ay);
-
-    /* Series: a polyline broken at NaN, then markers with a white rim on top. */
-    cairo_save(cr);
-    cairo_rectangle(cr, area.x - 8 * sc, area.y - 8 * sc, area.w + 16 * sc, area.h + 16 * sc);
-    cairo_clip(cr);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    for (size_t j = 0; j < s->n_series; j++) {
-        const plot_axis *yax = on_right(s, j) && has_right ? &ay2 : &ay;
-        plot_rgb col = mood__palette(j);
-        int pen = 0;
-        draw_err(&cv, s, j, &ax, yax, area);
-        cairo_set_source_rgb(cr, col.r, col.g, col.b);
-        cairo_set_line_width(cr, 2.2 * sc);
-        for (size_t i = 0; i < s->n_points; i++) {
-            double v = s->y[j][i];
-            if (!isfinite(v)) {
-                pen = 0;
-                continue;
-            }
-            double px = mood__axis_map(&ax, s->x[i], area.x, area.x + area.w);
-            double py = mood__axis_map(yax, v, area.y + area.h, area.y);
-            if (pen)
-                cairo_line_to(cr, px, py);
-            else
-                cairo_move_to(cr, px, py);
-            pen = 1;
-        }
-        cairo_stroke(cr);
-        for (size_t i = 0; i < s->n_points; i++) {
-            double v = s->y[j][i];
-            if (!isfinite(v))
-                continue;
-            double px = mood__axis_map(&ax, s->x[i], area.x, area.x + area.w);
-            double py = mood__axis_map(yax, v, area.y + area.h, area.y);
-            mood__marker_path(cr, (int)(j % PLOT_N_SHAPES), px, py, 4.5 * sc);
-            cairo_set_source_rgb(cr, col.r, col.g, col.b);
-            cairo_fill_preserve(cr);
-            cairo_set_source_rgb(cr, 1, 1, 1);
-            cairo_set_line_width(cr, 1.2 * sc);
-            cairo_stroke(cr);
-        }
-    }
-    cairo_restore(cr);
+    lines_series(&cv, s, has_right, &ax, &ay, &ay2, area);
 
     /* The chosen value: a dashed line and its label in a white box near the top; a second,
      * lighter dotted marker (the elbow's choice) gets its label one row lower. */
@@ -329,20 +365,6 @@ mood_status mood_plot_lines(const mood_lines_spec *s, const char *path)
     mood__draw_y_ticks(&cv, area, &ay, 0, NULL);
     if (has_right)
         mood__draw_y_ticks(&cv, area, &ay2, 1, NULL);
-
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    mood__font(&cv, 15, 0);
-    if (s->x_label && s->x_label[0]) {
-        mood__text_fit(&cv, s->x_label, area.w, buf, sizeof buf);
-        mood__text(&cv, area.x + area.w / 2, cv.height - 12 * sc, buf, 0.5, 1, 0);
-    }
-    if (s->y_label && s->y_label[0]) {
-        mood__text_fit(&cv, s->y_label, area.h, buf, sizeof buf);
-        mood__text(&cv, 14 * sc, area.y + area.h / 2, buf, 0.5, 0, -M_PI / 2);
-    }
-    if (has_right && s->y2_label && s->y2_label[0]) {
-        mood__text_fit(&cv, s->y2_label, area.h, buf, sizeof buf);
-        mood__text(&cv, cv.width - 14 * sc, area.y + area.h / 2, buf, 0.5, 0, M_PI / 2);
-    }
+    lines_titles(&cv, s, has_right, area);
     return mood__canvas_finish(&cv, WHAT);
 }

@@ -82,14 +82,10 @@ static mood_status builder_add(plays_builder *b, const char *artist, const char 
         b->title_off = to;
         b->cap = cap;
     }
-    while (b->str_len + la + lt > b->str_cap) {
-        size_t cap = b->str_cap ? 2 * b->str_cap : 4096;
-        char *ns = mood__realloc(b->p->strings, cap);
-        if (!ns)
-            return mood__enomem("plays");
-        b->p->strings = ns;
-        b->str_cap = cap;
-    }
+    char *ns = mood__grow(b->p->strings, &b->str_cap, b->str_len + la + lt, 1, 4096);
+    if (!ns)
+        return mood__enomem("plays");
+    b->p->strings = ns;
     b->artist_off[b->p->n] = b->str_len;
     memcpy(b->p->strings + b->str_len, artist, la);
     b->str_len += la;
@@ -203,7 +199,12 @@ mood_status mood_plays_read_catalog(const char *catalog_path, mood_plays *out)
         sqlite3_close(db);
         return st;
     }
-    while (st == MOOD_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    for (;;) {
+        if (st != MOOD_OK)
+            break;
+        rc = sqlite3_step(stmt);
+        if (rc != SQLITE_ROW)
+            break;
         double when = 0.0;
         if (sqlite3_column_type(stmt, 2) == SQLITE_TEXT) {
             if (!parse_time((const char *)sqlite3_column_text(stmt, 2), &when))

@@ -30,6 +30,7 @@
 #include <moodscope/ann.h>
 #include <moodscope/rng.h>
 
+#include "../core/cpu.h"
 #include "../core/internal.h"
 #include "hnsw_internal.h"
 
@@ -129,8 +130,7 @@ static void pick_kernels(mood_hnsw *h)
     const char *force = getenv("MOOD_HNSW_BASELINE");
     if (force && force[0] == '1')
         return;
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (mood__cpu_has(MOOD_CPU_AVX2 | MOOD_CPU_FMA)) {
         h->dist = cosine ? mood__hnsw_ip_avx2 : mood__hnsw_l2_avx2;
         h->batch = cosine ? mood__hnsw_ip_batch_avx2 : mood__hnsw_l2_batch_avx2;
     }

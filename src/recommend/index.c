@@ -5,6 +5,7 @@
  * new tracks, re-inserts the ones whose vectors changed and hides the ones that disappeared,
  * instead of rebuilding a million-point graph.
  */
+#include "../core/hash.h"
 #include "../core/internal.h"
 #include "rec_internal.h"
 
@@ -66,14 +67,6 @@ typedef struct id_map {
     size_t *slot; /* row + 1, 0 = empty */
 } id_map;
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-    return h;
-}
-
 static mood_status id_map_build(const mood_space *s, id_map *m)
 {
     m->cap = 16;
@@ -83,7 +76,7 @@ static mood_status id_map_build(const mood_space *s, id_map *m)
     if (!m->slot)
         return mood__enomem("index ids");
     for (size_t i = 0; i < s->n; i++) {
-        size_t h = (size_t)fnv1a(s->ids[i]) & (m->cap - 1);
+        size_t h = (size_t)mood__fnv1a_str(s->ids[i]) & (m->cap - 1);
         while (m->slot[h])
             h = (h + 1) & (m->cap - 1);
         m->slot[h] = i + 1;
@@ -93,7 +86,7 @@ static mood_status id_map_build(const mood_space *s, id_map *m)
 
 static size_t id_map_find(const mood_space *s, const id_map *m, const char *id)
 {
-    size_t h = (size_t)fnv1a(id) & (m->cap - 1);
+    size_t h = (size_t)mood__fnv1a_str(id) & (m->cap - 1);
     while (m->slot[h]) {
         if (strcmp(s->ids[m->slot[h] - 1], id) == 0)
             return m->slot[h] - 1;

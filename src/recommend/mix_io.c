@@ -154,7 +154,10 @@ static mood_status encode(AVCodecContext *enc, AVFormatContext *fmt, AVStream *s
     int err = avcodec_send_frame(enc, frame);
     if (err < 0)
         return av_fail(err, path, "encoding failed");
-    while ((err = avcodec_receive_packet(enc, pkt)) >= 0) {
+    for (;;) {
+        err = avcodec_receive_packet(enc, pkt);
+        if (err < 0)
+            break;
         av_packet_rescale_ts(pkt, enc->time_base, st_out->time_base);
         pkt->stream_index = st_out->index;
         err = av_interleaved_write_frame(fmt, pkt);

@@ -125,14 +125,10 @@ static mood_status add_list(mood_playlist_set *set, const char *name, long group
                             const size_t *rows, size_t n)
 {
     playlist *p;
-    if (set->n == set->cap) {
-        size_t cap = set->cap ? 2 * set->cap : 16;
-        playlist *l = mood__realloc(set->lists, cap * sizeof *l);
-        if (!l)
-            return mood__enomem("playlists");
-        set->lists = l;
-        set->cap = cap;
-    }
+    playlist *l = mood__grow(set->lists, &set->cap, set->n + 1, sizeof *l, 16);
+    if (!l)
+        return mood__enomem("playlists");
+    set->lists = l;
     p = &set->lists[set->n];
     memset(p, 0, sizeof *p);
     p->name = mood__strdup(name);
@@ -345,11 +341,89 @@ done:
     return st;
 }
 
+/* The ordering space of the table without its result columns (the group columns are results,
+ * not features). */
+static mood_status playlists_space(const mood_table *t, const char *group_col,
+                                   const mood_playlist_options *o, mood_space **out)
+{
+    mood_space_options so;
+    mood_table *copy = NULL;
+    mood_status st = mood_table_clone(t, &copy);
+    if (st == MOOD_OK) {
+        static const char *const drop[] = {"cluster", "cluster_name", "distance",
+                                           "distance_to_centroid", NULL};
+        size_t j;
+        for (size_t d = 0; drop[d]; d++)
+            if (mood_table_find(copy, drop[d], &j) == MOOD_OK)
+                mood_table_drop(copy, j);
+        if (strcmp(group_col, "cluster") != 0 && mood_table_find(copy, group_col, &j) == MOOD_OK)
+            mood_table_drop(copy, j);
+        mood_clear_error();
+        mood_space_options_default(&so);
+        so.features = o->features;
+        so.metric = o->metric;
+        st = mood_space_create(copy, &so, out);
+    }
+    mood_table_destroy(copy);
+    return st;
+}
+
+/* One playlist per non-empty group, named from the name column, the profile, or "Group N". */
+static mood_status playlists_groups(mood_playlist_set *set, const mood_table *t, size_t jn,
+                                    const mood_playlist_options *o, const int32_t *labels, size_t k,
+                                    char *const *pnames, size_t *rows)
+{
+    mood_status st = MOOD_OK;
+    for (size_t c = 0; c < k && st == MOOD_OK; c++) {
+        size_t m = 0;
+        char fallback[32];
+        const char *name = NULL;
+        for (size_t i = 0; i < set->s->n; i++) {
+            if (labels[i] == (int32_t)c) {
+                if (!name && jn != SIZE_MAX)
+                    name = mood_table_str(t, jn, i);
+                rows[m++] = i;
+            }
+        }
+        if (m == 0)
+            continue;
+        if (!name || !name[0])
+            name = pnames && pnames[c] ? pnames[c] : NULL;
+        if (!name) {
+            snprintf(fallback, sizeof fallback, "Group %zu", c);
+            name = fallback;
+        }
+        st = build_group(set, o, (long)c, name, rows, m);
+    }
+    return st;
+}
+
+/* Two groups with one name: suffix the later ones so that files do not collide. */
+static mood_status playlists_unique_names(mood_playlist_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        size_t dup = 1;
+        for (size_t j = 0; j < i; j++)
+            dup += strcmp(set->lists[j].name, set->lists[i].name) == 0 &&
+                   set->lists[j].group != set->lists[i].group;
+        if (dup > 1) {
+            char buf[300];
+            char *nn;
+            snprintf(buf, sizeof buf, "%s_g%ld", set->lists[i].name, set->lists[i].group);
+            nn = mood__strdup(buf);
+            if (!nn)
+                return mood__enomem("playlists");
+            mood__free(set->lists[i].name);
+            set->lists[i].name = nn;
+        }
+    }
+    return MOOD_OK;
+}
+
 mood_status mood_playlists_build(const mood_table *t, const char *group_col, const char *name_col,
                                  const mood_playlist_options *o, mood_playlist_set **out)
 {
     mood_playlist_options def;
-    mood_space_options so;
     mood_playlist_set *set;
     size_t jg, jn = SIZE_MAX, k = 0, *rows = NULL;
     const float *g;
@@ -374,30 +448,9 @@ mood_status mood_playlists_build(const mood_table *t, const char *group_col, con
     set = mood__calloc(1, sizeof *set);
     if (!set)
         return mood__enomem("playlists");
-    {
-        /* the group columns are results, not features */
-        mood_table *copy = NULL;
-        st = mood_table_clone(t, &copy);
-        if (st == MOOD_OK) {
-            static const char *const drop[] = {"cluster", "cluster_name", "distance",
-                                               "distance_to_centroid", NULL};
-            size_t j;
-            for (size_t d = 0; drop[d]; d++)
-                if (mood_table_find(copy, drop[d], &j) == MOOD_OK)
-                    mood_table_drop(copy, j);
-            if (strcmp(group_col, "cluster") != 0 &&
-                mood_table_find(copy, group_col, &j) == MOOD_OK)
-                mood_table_drop(copy, j);
-            mood_clear_error();
-            mood_space_options_default(&so);
-            so.features = o->features;
-            so.metric = o->metric;
-            st = mood_space_create(copy, &so, &set->s);
-        }
-        mood_table_destroy(copy);
-    }
+    st = playlists_space(t, group_col, o, &set->s);
     if (st != MOOD_OK)
-        goto fail;
+        goto done;
     g = mood_table_num_const(t, jg);
     for (size_t i = 0; i < set->s->n; i++)
         if (g[i] >= 0.0f && g[i] + 1.0f > (float)k)
@@ -406,57 +459,19 @@ mood_status mood_playlists_build(const mood_table *t, const char *group_col, con
     labels = mood__malloc_array(set->s->n ? set->s->n : 1, sizeof *labels);
     if (!rows || !labels) {
         st = mood__enomem("playlists");
-        goto fail;
+        goto done;
     }
     for (size_t i = 0; i < set->s->n; i++)
         labels[i] = g[i] >= 0.0f ? (int32_t)g[i] : -1;
     if (jn == SIZE_MAX && k > 0) {
         st = profile_names(set->s, labels, k, &pnames);
         if (st != MOOD_OK)
-            goto fail;
+            goto done;
     }
-    for (size_t c = 0; c < k && st == MOOD_OK; c++) {
-        size_t m = 0;
-        char fallback[32];
-        const char *name = NULL;
-        for (size_t i = 0; i < set->s->n; i++) {
-            if (labels[i] == (int32_t)c) {
-                if (!name && jn != SIZE_MAX)
-                    name = mood_table_str(t, jn, i);
-                rows[m++] = i;
-            }
-        }
-        if (m == 0)
-            continue;
-        if (!name || !name[0])
-            name = pnames && pnames[c] ? pnames[c] : NULL;
-        if (!name) {
-            snprintf(fallback, sizeof fallback, "Group %zu", c);
-            name = fallback;
-        }
-        st = build_group(set, o, (long)c, name, rows, m);
-    }
-    if (st != MOOD_OK)
-        goto fail;
-    /* two groups with one name: suffix the later ones so that files do not collide */
-    for (size_t i = 0; i < set->n; i++) {
-        size_t dup = 1;
-        for (size_t j = 0; j < i; j++)
-            dup += strcmp(set->lists[j].name, set->lists[i].name) == 0 &&
-                   set->lists[j].group != set->lists[i].group;
-        if (dup > 1) {
-            char buf[300];
-            char *nn;
-            snprintf(buf, sizeof buf, "%s_g%ld", set->lists[i].name, set->lists[i].group);
-            nn = mood__strdup(buf);
-            if (!nn) {
-                st = mood__enomem("playlists");
-                goto fail;
-            }
-            mood__free(set->lists[i].name);
-            set->lists[i].name = nn;
-        }
-    }
+    st = playlists_groups(set, t, jn, o, labels, k, pnames, rows);
+    if (st == MOOD_OK)
+        st = playlists_unique_names(set);
+done:
     if (pnames) {
         for (size_t c = 0; c < k; c++)
             mood__free(pnames[c]);
@@ -464,18 +479,12 @@ mood_status mood_playlists_build(const mood_table *t, const char *group_col, con
     }
     mood__free(rows);
     mood__free(labels);
+    if (st != MOOD_OK) {
+        mood_playlist_set_destroy(set);
+        return st;
+    }
     *out = set;
     return MOOD_OK;
-fail:
-    if (pnames) {
-        for (size_t c = 0; c < k; c++)
-            mood__free(pnames[c]);
-        mood__free(pnames);
-    }
-    mood__free(rows);
-    mood__free(labels);
-    mood_playlist_set_destroy(set);
-    return st;
 }
 
 mood_status mood_playlists_from_run(const char *run_dir, const mood_playlist_options *o,

@@ -223,18 +223,16 @@ static size_t collect(const mood_space *s, match_fn fn, const char *qa, const ch
     return m;
 }
 
-/* Exact id, then path, then normalised text at three levels, then a close spelling. */
-mood_status mood_space_resolve(const mood_space *s, const char *query, size_t *out_row)
+/* Each stage below returns 1 when it decided (*st holds MOOD_OK with *out_row, or the
+ * ambiguity error) and 0 when the next stage should try. */
+
+/* The exact id, then the path as given or resolved. */
+static int resolve_exact(const mood_space *s, const char *query, size_t *out_row)
 {
-    char qa[512] = "", qt[512] = "", qfull[1024];
-    size_t rows[16], m;
-    const char *dash;
-    if (!query || !query[0])
-        return mood__error(MOOD_EINVAL, "track: empty track name");
     for (size_t i = 0; i < s->n; i++) {
         if (strcmp(s->ids[i], query) == 0) {
             *out_row = i;
-            return MOOD_OK;
+            return 1;
         }
     }
     if (s->c_path != SIZE_MAX) {
@@ -244,10 +242,138 @@ mood_status mood_space_resolve(const mood_space *s, const char *query, size_t *o
             const char *p = mood_space_path(s, i);
             if (p[0] && (strcmp(p, query) == 0 || (rq && strcmp(p, rq) == 0))) {
                 *out_row = i;
-                return MOOD_OK;
+                return 1;
             }
         }
     }
+    return 0;
+}
+
+/* Normalised "artist - title", "title - artist", then the title alone. One song listed twice
+ * (album and compilation, a remaster) is not an ambiguity: take its first listing. */
+static int resolve_levels(const mood_space *s, const char *query, const char *qa, const char *qt,
+                          size_t *out_row, mood_status *st)
+{
+    static const match_fn levels[] = {match_artist_title, match_title_artist, match_title};
+    size_t rows[16];
+    for (size_t l = 0; l < 3; l++) {
+        int all_same = 1;
+        size_t m = collect(s, levels[l], qa, qt, rows, 16);
+        if (m == 0)
+            continue;
+        for (size_t k = 1; k < m && k < 16; k++)
+            all_same &= mood__same_song(s, rows[0], rows[k]);
+        if (m <= 16 && all_same) {
+            *out_row = rows[0];
+            *st = MOOD_OK;
+        } else {
+            *st = ambiguous(s, query, rows, m);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* A unique match among @p m rows decides; several are an ambiguity; none lets the next try. */
+static int resolve_unique(const mood_space *s, const char *query, const size_t *rows, size_t m,
+                          size_t *out_row, mood_status *st)
+{
+    if (m == 1) {
+        *out_row = rows[0];
+        *st = MOOD_OK;
+        return 1;
+    }
+    if (m > 1) {
+        *st = ambiguous(s, query, rows, m);
+        return 1;
+    }
+    return 0;
+}
+
+/* A file name ("battle" for .../battle.ogg). */
+static int resolve_file_name(const mood_space *s, const char *query, const char *qfull,
+                             size_t *out_row, mood_status *st)
+{
+    size_t rows[16], m = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *p = mood_space_path(s, i), *base = strrchr(p, '/');
+        char nb[512];
+        base = base ? base + 1 : p;
+        snprintf(nb, sizeof nb, "%s", base);
+        if (strrchr(nb, '.'))
+            *strrchr(nb, '.') = '\0';
+        mood_text_normalize(nb, nb, sizeof nb);
+        if (nb[0] && (strcmp(base, query) == 0 || strcmp(nb, qfull) == 0)) {
+            if (m < 16)
+                rows[m] = i;
+            m++;
+        }
+    }
+    return resolve_unique(s, query, rows, m, out_row, st);
+}
+
+/* A unique part of a title. */
+static int resolve_title_part(const mood_space *s, const char *query, const char *qfull,
+                              size_t *out_row, mood_status *st)
+{
+    size_t rows[16], m = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (strstr(s->norm_title[i], qfull) && (m == 0 || !mood__same_song(s, rows[0], i))) {
+            if (m < 16)
+                rows[m] = i;
+            m++;
+        }
+    }
+    return resolve_unique(s, query, rows, m, out_row, st);
+}
+
+/* Close spelling: the single best "artist title" within 20% edits. */
+static int resolve_spelling(const mood_space *s, const char *query, const char *qfull,
+                            int with_artist, size_t *out_row, mood_status *st)
+{
+    size_t rows[16], best = SIZE_MAX, best_d = SIZE_MAX, n_best = 0, lim;
+    char cand[1024];
+    for (size_t i = 0; i < s->n; i++) {
+        size_t dd;
+        if (with_artist)
+            snprintf(cand, sizeof cand, "%s %s", s->norm_artist[i], s->norm_title[i]);
+        else
+            snprintf(cand, sizeof cand, "%s", s->norm_title[i]);
+        dd = edit_distance(qfull, cand);
+        if (dd < best_d) {
+            best_d = dd;
+            best = i;
+            n_best = 1;
+            rows[0] = i;
+        } else if (dd == best_d && !mood__same_song(s, best, i)) {
+            if (n_best < 16)
+                rows[n_best] = i;
+            n_best++;
+        }
+    }
+    lim = strlen(qfull) / 5;
+    if (best != SIZE_MAX && best_d <= lim) {
+        if (n_best > 1)
+            *st = ambiguous(s, query, rows, n_best);
+        else {
+            *out_row = best;
+            *st = MOOD_OK;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Exact id, then path, then normalised text at three levels, then a close spelling. */
+mood_status mood_space_resolve(const mood_space *s, const char *query, size_t *out_row)
+{
+    char qa[512] = "", qt[512] = "", qfull[1024];
+    const char *dash;
+    mood_status st = MOOD_OK;
+    if (!query || !query[0])
+        return mood__error(MOOD_EINVAL, "track: empty track name");
+    if (resolve_exact(s, query, out_row))
+        return MOOD_OK;
     mood_text_normalize(query, qfull, sizeof qfull);
     dash = strstr(query, " - ");
     if (dash) {
@@ -262,92 +388,14 @@ mood_status mood_space_resolve(const mood_space *s, const char *query, size_t *o
     } else {
         snprintf(qt, sizeof qt, "%s", qfull);
     }
-    static const match_fn levels[] = {match_artist_title, match_title_artist, match_title};
-    for (size_t l = 0; l < 3; l++) {
-        int all_same = 1;
-        m = collect(s, levels[l], qa, qt, rows, 16);
-        if (m == 0)
-            continue;
-        /* One song listed twice (album and compilation, a remaster) is not an ambiguity:
-         * take its first listing. */
-        for (size_t k = 1; k < m && k < 16; k++)
-            all_same &= mood__same_song(s, rows[0], rows[k]);
-        if (m <= 16 && all_same) {
-            *out_row = rows[0];
-            return MOOD_OK;
-        }
-        return ambiguous(s, query, rows, m);
-    }
-    /* A file name ("battle" for .../battle.ogg), then a unique part of a title. */
-    if (!dash && s->c_path != SIZE_MAX) {
-        m = 0;
-        for (size_t i = 0; i < s->n; i++) {
-            const char *p = mood_space_path(s, i), *base = strrchr(p, '/');
-            char nb[512];
-            base = base ? base + 1 : p;
-            snprintf(nb, sizeof nb, "%s", base);
-            if (strrchr(nb, '.'))
-                *strrchr(nb, '.') = '\0';
-            mood_text_normalize(nb, nb, sizeof nb);
-            if (nb[0] && (strcmp(base, query) == 0 || strcmp(nb, qfull) == 0)) {
-                if (m < 16)
-                    rows[m] = i;
-                m++;
-            }
-        }
-        if (m == 1) {
-            *out_row = rows[0];
-            return MOOD_OK;
-        }
-        if (m > 1)
-            return ambiguous(s, query, rows, m);
-    }
-    if (!dash && strlen(qfull) >= 3) {
-        m = 0;
-        for (size_t i = 0; i < s->n; i++) {
-            if (strstr(s->norm_title[i], qfull) && (m == 0 || !mood__same_song(s, rows[0], i))) {
-                if (m < 16)
-                    rows[m] = i;
-                m++;
-            }
-        }
-        if (m == 1) {
-            *out_row = rows[0];
-            return MOOD_OK;
-        }
-        if (m > 1)
-            return ambiguous(s, query, rows, m);
-    }
-    /* Close spelling: the single best "artist title" within 20% edits. */
-    {
-        size_t best = SIZE_MAX, best_d = SIZE_MAX, n_best = 0, lim;
-        char cand[1024];
-        for (size_t i = 0; i < s->n; i++) {
-            size_t dd;
-            if (dash)
-                snprintf(cand, sizeof cand, "%s %s", s->norm_artist[i], s->norm_title[i]);
-            else
-                snprintf(cand, sizeof cand, "%s", s->norm_title[i]);
-            dd = edit_distance(qfull, cand);
-            if (dd < best_d) {
-                best_d = dd;
-                best = i;
-                n_best = 1;
-                rows[0] = i;
-            } else if (dd == best_d && !mood__same_song(s, best, i)) {
-                if (n_best < 16)
-                    rows[n_best] = i;
-                n_best++;
-            }
-        }
-        lim = strlen(qfull) / 5;
-        if (best != SIZE_MAX && best_d <= lim) {
-            if (n_best > 1)
-                return ambiguous(s, query, rows, n_best);
-            *out_row = best;
-            return MOOD_OK;
-        }
-    }
+    if (resolve_levels(s, query, qa, qt, out_row, &st))
+        return st;
+    if (!dash && s->c_path != SIZE_MAX && resolve_file_name(s, query, qfull, out_row, &st))
+        return st;
+    if (!dash && strlen(qfull) >= 3 && resolve_title_part(s, query, qfull, out_row, &st))
+        return st;
+    if (resolve_spelling(s, query, qfull, dash != NULL, out_row, &st))
+        return st;
     return mood__error(MOOD_ENOTFOUND, "no track matches '%s' (by id, path or artist - title)",
                        query);
 }

@@ -4,6 +4,7 @@
  * recommendations, history) is adding a file and one line here.
  */
 #include "../core/internal.h"
+#include "../io/json_util.h"
 #include "server_internal.h"
 
 #include <string.h>
@@ -21,8 +22,7 @@ static void route_info(mood_server *s, srv_response *rs)
                   s->snapshots_dir, "max_upload_bytes", (json_int_t)s->max_upload_bytes,
                   "token_required", s->token != NULL, "capabilities", caps);
     if (o)
-        json_object_set_new(o, "library_dir",
-                            s->library_dir ? json_string(s->library_dir) : json_null());
+        json_object_set_new(o, "library_dir", mood__json_str_or_null(s->library_dir));
     mood__srv_json(rs, 200, o);
 }
 
@@ -31,7 +31,10 @@ void mood__srv_api_dispatch(mood_server *s, const srv_request *rq, srv_response 
     /* The path arrives percent-decoded, so "%2e%2e%2f" is seen here as "../": any ".."
      * segment is an escape attempt whatever route it would reach. */
     const char *p = rq->path;
-    while ((p = strstr(p, "..")) != NULL) {
+    for (;;) {
+        p = strstr(p, "..");
+        if (p == NULL)
+            break;
         if ((p == rq->path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0')) {
             mood__srv_error(rs, 403, "EFORBIDDEN", "path '%.200s': '..' is refused", rq->path);
             return;

@@ -15,6 +15,7 @@
  * Only file names the server chose or confined reach the file system (paths.c).
  */
 #include "../core/internal.h"
+#include "../io/json_util.h"
 #include "server_internal.h"
 
 #include <moodscope/csv.h>
@@ -30,11 +31,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-static json_t *num_or_null(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
 
 /* Columns of @p t with their kind and whether the default rule picks them as features. */
 static json_t *columns_json(const mood_table *t)
@@ -87,7 +83,12 @@ static void walk(const char *root, const char *rel, int depth, json_t *out)
         mood__free(dir);
         return;
     }
-    while ((e = readdir(d)) != NULL && json_array_size(out) < 1000) {
+    for (;;) {
+        e = readdir(d);
+        if (e == NULL)
+            break;
+        if (!(json_array_size(out) < 1000))
+            break;
         if (e->d_name[0] == '.')
             continue;
         char relp[1024];
@@ -220,10 +221,10 @@ static void route_runs(mood_server *s, srv_response *rs)
                       "algorithm", r->algorithm, "name", r->name, "k", (json_int_t)r->k, "rows",
                       (json_int_t)r->n_rows, "features", (json_int_t)r->n_features);
         if (o) {
-            json_object_set_new(o, "silhouette", num_or_null(r->silhouette));
-            json_object_set_new(o, "calinski_harabasz", num_or_null(r->calinski_harabasz));
-            json_object_set_new(o, "davies_bouldin", num_or_null(r->davies_bouldin));
-            json_object_set_new(o, "score", num_or_null(r->score));
+            json_object_set_new(o, "silhouette", mood__json_real(r->silhouette));
+            json_object_set_new(o, "calinski_harabasz", mood__json_real(r->calinski_harabasz));
+            json_object_set_new(o, "davies_bouldin", mood__json_real(r->davies_bouldin));
+            json_object_set_new(o, "score", mood__json_real(r->score));
         }
         json_array_append_new(arr, o);
     }
@@ -238,7 +239,10 @@ static json_t *dir_files(const char *dir)
     struct dirent *e;
     if (!d)
         return arr;
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
+        e = readdir(d);
+        if (e == NULL)
+            break;
         if (!mood__srv_safe_name(e->d_name, 200))
             continue;
         char *p = mood__srv_join(dir, e->d_name);

@@ -76,11 +76,13 @@ static mood_status history_job_run(srv_job *j, void *arg)
         return mood__enomem("history");
     }
     json_object_set_new(dash, "imports", imports);
-    if ((st = mood_catalog_open(hj->catalog, &cat)) != MOOD_OK)
+    st = mood_catalog_open(hj->catalog, &cat);
+    if (st != MOOD_OK)
         goto done;
     for (size_t i = 0; i < hj->n_files; i++) {
         mood_history_import_report r;
-        if ((st = mood_history_import(cat, hj->files[i], mood__srv_job_progress, j, &r)) != MOOD_OK)
+        st = mood_history_import(cat, hj->files[i], mood__srv_job_progress, j, &r);
+        if (st != MOOD_OK)
             goto done;
         const char *base = strrchr(hj->files[i], '/');
         json_array_append_new(
@@ -117,12 +119,14 @@ static mood_status history_job_run(srv_job *j, void *arg)
             o.tz = hj->tz;
         if (hj->gap_min > 0)
             o.gap_min = hj->gap_min;
-        if ((st = mood_history_load(cat, &o, &h)) != MOOD_OK)
+        st = mood_history_load(cat, &o, &h);
+        if (st != MOOD_OK)
             goto done;
         if (hj->tz[0] || hj->gap_min > 0)
             (void)mood_history_settings_save(cat, &o);
     }
-    if ((st = mood_history_store_sessions(cat, h)) != MOOD_OK)
+    st = mood_history_store_sessions(cat, h);
+    if (st != MOOD_OK)
         goto done;
     json_object_set_new(dash, "plays", json_integer((json_int_t)mood_history_n_plays(h)));
     json_object_set_new(dash, "sessions", json_integer((json_int_t)mood_history_n_sessions(h)));
@@ -154,7 +158,8 @@ static mood_status history_job_run(srv_job *j, void *arg)
         st = mood__error(MOOD_ECANCELED, "canceled");
         goto done;
     }
-    if ((st = mood_history_report(cat, h, hj->out_dir, &json)) != MOOD_OK)
+    st = mood_history_report(cat, h, hj->out_dir, &json);
+    if (st != MOOD_OK)
         goto done;
     step_result(dash, "report", MOOD_OK, json);
     {
@@ -206,8 +211,11 @@ void mood__srv_submit_history(mood_server *s, json_t *body, srv_response *rs)
         return;
     }
     history_job *hj = mood__calloc(1, sizeof *hj);
-    if (!hj || !(hj->catalog = mood__strdup(s->catalog)) ||
-        !(hj->out_dir = mood__srv_join(s->data_dir, "history"))) {
+    if (hj) {
+        hj->catalog = mood__strdup(s->catalog);
+        hj->out_dir = hj->catalog ? mood__srv_join(s->data_dir, "history") : NULL;
+    }
+    if (!hj || !hj->catalog || !hj->out_dir) {
         if (hj)
             history_job_free(hj);
         mood__srv_error(rs, 500, "ENOMEM", "out of memory");
@@ -320,7 +328,12 @@ static void route_dashboard(mood_server *s, srv_response *rs)
     json_t *files = json_array();
     DIR *dd = dir ? opendir(dir) : NULL;
     struct dirent *e;
-    while (dd && (e = readdir(dd)) != NULL) {
+    for (;;) {
+        if (!dd)
+            break;
+        e = readdir(dd);
+        if (e == NULL)
+            break;
         size_t n = strlen(e->d_name);
         if (mood__srv_safe_name(e->d_name, 200) && n > 4 && strcmp(e->d_name + n - 4, ".png") == 0)
             json_array_append_new(files, json_string(e->d_name));

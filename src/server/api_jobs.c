@@ -149,20 +149,12 @@ static int parse_features(json_t *o, char **out, srv_response *rs)
     return 1;
 }
 
-static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
+/* "inputs": one file name or a list, each confined to the data folder; -1 with the response
+ * set on bad input. */
+static int cj_inputs(mood_server *s, json_t *body, cluster_job *cj, srv_response *rs)
 {
-    cluster_job *cj = mood__calloc(1, sizeof *cj);
-    const char *str;
-    long long v;
-    if (!cj) {
-        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
-        return;
-    }
-    mood_run_config *c = &cj->config;
-    mood_run_config_default(c);
-    c->auto_k = 1;
-
     json_t *inputs = json_object_get(body, "inputs");
+    int ok = 1;
     if (json_is_string(inputs))
         inputs = json_pack("[O]", inputs);
     else
@@ -173,112 +165,165 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
         mood__srv_error(rs, 400, "EINVAL",
                         "field 'inputs': expected 1..%d file names relative to the data folder",
                         MAX_INPUTS);
-        goto fail;
+        return -1;
     }
-    for (size_t i = 0; i < json_array_size(inputs); i++) {
+    for (size_t i = 0; ok && i < json_array_size(inputs); i++) {
         const char *rel = json_string_value(json_array_get(inputs, i));
         if (!rel) {
-            json_decref(inputs);
             mood__srv_error(rs, 400, "EINVAL", "field 'inputs'[%zu]: expected a string", i);
-            goto fail;
+            ok = 0;
+        } else if (!mood__srv_confine_data(s, rel, &cj->paths[cj->n_paths], rs)) {
+            ok = 0;
+        } else {
+            cj->cpaths[cj->n_paths] = cj->paths[cj->n_paths];
+            cj->n_paths++;
         }
-        if (!mood__srv_confine_data(s, rel, &cj->paths[cj->n_paths], rs)) {
-            json_decref(inputs);
-            goto fail;
-        }
-        cj->cpaths[cj->n_paths] = cj->paths[cj->n_paths];
-        cj->n_paths++;
     }
     json_decref(inputs);
-    c->input_files = cj->cpaths;
-    c->n_input_files = cj->n_paths;
+    if (!ok)
+        return -1;
+    cj->config.input_files = cj->cpaths;
+    cj->config.n_input_files = cj->n_paths;
+    return 0;
+}
 
-    if (parse_features(body, &cj->features, rs) < 0)
-        goto fail;
-    c->features = cj->features;
-    str = NULL;
+/* "scaler", "algorithm" and "k" (a number or "auto"); -1 with the response set. */
+static int cj_method(json_t *body, mood_run_config *c, srv_response *rs)
+{
+    const char *str = NULL;
+    long long v;
     if (opt_str(body, "scaler", 32, &str, rs) < 0)
-        goto fail;
+        return -1;
     if (str && mood_scaler_kind_parse(str, &c->scaler) != MOOD_OK) {
         mood__srv_error(rs, 400, "EINVAL",
                         "field 'scaler': expected standard, minmax, robust or none, found '%.40s'",
                         str);
-        goto fail;
+        return -1;
     }
     str = NULL;
     if (opt_str(body, "algorithm", 32, &str, rs) < 0)
-        goto fail;
+        return -1;
     if (str && mood_algorithm_parse(str, &c->cluster.algorithm) != MOOD_OK) {
         mood__srv_error(rs, 400, "EINVAL",
                         "field 'algorithm': expected kmeans, minibatch, gmm, dbscan or spectral, "
                         "found '%.40s'",
                         str);
-        goto fail;
+        return -1;
     }
     json_t *k = json_object_get(body, "k");
     if (json_is_string(k) && strcmp(json_string_value(k), "auto") == 0) {
         c->auto_k = 1;
     } else if (k && !json_is_null(k)) {
         if (opt_int(body, "k", 1, 1000, &v, rs) < 0)
-            goto fail;
+            return -1;
         c->auto_k = 0;
         c->cluster.k = (size_t)v;
     }
-    int r;
-    if ((r = opt_int(body, "k_min", 2, 100, &v, rs)) < 0)
-        goto fail;
+    return 0;
+}
+
+/* The optional count fields and "eps"; -1 with the response set. */
+static int cj_counts(json_t *body, mood_run_config *c, srv_response *rs)
+{
+    long long v;
+    int r = opt_int(body, "k_min", 2, 100, &v, rs);
+    if (r < 0)
+        return -1;
     if (r)
         c->autok.k_min = (size_t)v;
-    if ((r = opt_int(body, "k_max", 2, 100, &v, rs)) < 0)
-        goto fail;
+    r = opt_int(body, "k_max", 2, 100, &v, rs);
+    if (r < 0)
+        return -1;
     if (r)
         c->autok.k_max = (size_t)v;
     if (c->autok.k_min && c->autok.k_max && c->autok.k_min > c->autok.k_max) {
         mood__srv_error(rs, 400, "EINVAL", "fields 'k_min'..'k_max': expected k_min <= k_max");
-        goto fail;
+        return -1;
     }
-    if ((r = opt_int(body, "seed", 0, (long long)1 << 53, &v, rs)) < 0)
-        goto fail;
+    r = opt_int(body, "seed", 0, (long long)1 << 53, &v, rs);
+    if (r < 0)
+        return -1;
     if (r)
         c->cluster.seed = (uint64_t)v;
-    if ((r = opt_int(body, "n_init", 1, 100, &v, rs)) < 0)
-        goto fail;
+    r = opt_int(body, "n_init", 1, 100, &v, rs);
+    if (r < 0)
+        return -1;
     if (r)
         c->cluster.n_init = (size_t)v;
-    if ((r = opt_int(body, "max_iter", 1, 100000, &v, rs)) < 0)
-        goto fail;
+    r = opt_int(body, "max_iter", 1, 100000, &v, rs);
+    if (r < 0)
+        return -1;
     if (r)
         c->cluster.max_iter = (size_t)v;
-    if ((r = opt_int(body, "min_samples", 1, 10000, &v, rs)) < 0)
-        goto fail;
+    r = opt_int(body, "min_samples", 1, 10000, &v, rs);
+    if (r < 0)
+        return -1;
     if (r)
         c->cluster.min_samples = (size_t)v;
-    if ((r = opt_int(body, "pca_components", 0, 1000, &v, rs)) < 0)
-        goto fail;
+    r = opt_int(body, "pca_components", 0, 1000, &v, rs);
+    if (r < 0)
+        return -1;
     if (r)
         c->pca_components = (size_t)v;
     json_t *eps = json_object_get(body, "eps");
     if (eps && !json_is_null(eps)) {
         if (!json_is_number(eps) || json_number_value(eps) < 0) {
             mood__srv_error(rs, 400, "EINVAL", "field 'eps': expected a number >= 0");
-            goto fail;
+            return -1;
         }
         c->cluster.eps = json_number_value(eps);
     }
-    str = NULL;
+    return 0;
+}
+
+/* "label_column", "name" and the runs folder, copied into the job; -1 with the response set. */
+static int cj_names(mood_server *s, json_t *body, cluster_job *cj, srv_response *rs)
+{
+    mood_run_config *c = &cj->config;
+    const char *str = NULL;
     if (opt_str(body, "label_column", 256, &str, rs) < 0)
-        goto fail;
-    if (str && *str && !(cj->label_column = mood__strdup(str)))
-        goto oom;
+        return -1;
+    if (str && *str) {
+        cj->label_column = mood__strdup(str);
+        if (!cj->label_column)
+            goto oom;
+    }
     c->label_column = cj->label_column;
     str = NULL;
     if (opt_str(body, "name", 60, &str, rs) < 0)
-        goto fail;
-    if (str && *str && !(cj->name = mood__strdup(str)))
-        goto oom;
+        return -1;
+    if (str && *str) {
+        cj->name = mood__strdup(str);
+        if (!cj->name)
+            goto oom;
+    }
     c->name = cj->name;
-    if (!(cj->runs_dir = mood__strdup(s->runs_dir)))
+    cj->runs_dir = mood__strdup(s->runs_dir);
+    if (!cj->runs_dir)
         goto oom;
+    return 0;
+oom:
+    mood__srv_error(rs, 500, "ENOMEM", "out of memory");
+    return -1;
+}
+
+static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
+{
+    cluster_job *cj = mood__calloc(1, sizeof *cj);
+    if (!cj) {
+        mood__srv_error(rs, 500, "ENOMEM", "out of memory");
+        return;
+    }
+    mood_run_config *c = &cj->config;
+    mood_run_config_default(c);
+    c->auto_k = 1;
+    if (cj_inputs(s, body, cj, rs) < 0)
+        goto fail;
+    if (parse_features(body, &cj->features, rs) < 0)
+        goto fail;
+    c->features = cj->features;
+    if (cj_method(body, c, rs) < 0 || cj_counts(body, c, rs) < 0 || cj_names(s, body, cj, rs) < 0)
+        goto fail;
 
     char id[64];
     json_t *params = json_deep_copy(body);
@@ -289,8 +334,6 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     }
     mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
     return;
-oom:
-    mood__srv_error(rs, 500, "ENOMEM", "out of memory");
 fail:
     cluster_job_free(cj);
 }
@@ -334,11 +377,11 @@ int mood__srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)
     int cancel = (n == 3 && strcmp(seg[2], "cancel") == 0 && post) ||
                  (n == 2 && strcmp(rq->method, "DELETE") == 0);
     if (cancel) {
-        int r = mood__srv_jobs_cancel(s->jobs, seg[1]);
-        if (r < 0)
+        int finished;
+        if (mood__srv_jobs_cancel(s->jobs, seg[1], &finished) != MOOD_OK)
             mood__srv_error(rs, 404, "ENOTFOUND", "job '%s': no such job", seg[1]);
         else
-            mood__srv_json(rs, r == 0 ? 202 : 200,
+            mood__srv_json(rs, finished ? 200 : 202,
                            json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, seg[1])));
         return 1;
     }

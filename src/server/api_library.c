@@ -20,6 +20,7 @@
  * the map's coordinates are the library's PCA of the track vectors.
  */
 #include "../core/internal.h"
+#include "../io/json_util.h"
 #include "server_internal.h"
 
 #include <moodscope/catalog.h>
@@ -188,9 +189,9 @@ static json_t *track_json(const mood_space *sp, const struct srv_library *l, siz
         return NULL;
     float tempo = mood_space_tempo(sp, row), energy = mood_space_energy(sp, row);
     float dur = mood_space_duration(sp, row);
-    json_object_set_new(o, "tempo_bpm", isfinite(tempo) ? json_real(tempo) : json_null());
-    json_object_set_new(o, "energy", isfinite(energy) ? json_real(energy) : json_null());
-    json_object_set_new(o, "duration_s", isfinite(dur) ? json_real(dur) : json_null());
+    json_object_set_new(o, "tempo_bpm", mood__json_real(tempo));
+    json_object_set_new(o, "energy", mood__json_real(energy));
+    json_object_set_new(o, "duration_s", mood__json_real(dur));
     const char *path = mood_space_path(sp, row);
     const char *base = strrchr(path, '/');
     json_object_set_new(o, "has_audio", json_boolean(path[0] != '\0'));
@@ -274,8 +275,8 @@ static void route_sources(mood_server *s, srv_response *rs)
     pthread_rwlock_unlock(&s->library_lock);
     mood__srv_json(rs, 200,
                    json_pack("{s:o,s:o,s:o,s:b}", "catalog", cat, "library_dir",
-                             s->library_dir ? json_string(s->library_dir) : json_null(), "open",
-                             open, "can_analyze", s->catalog != NULL));
+                             mood__json_str_or_null(s->library_dir), "open", open, "can_analyze",
+                             s->catalog != NULL));
 }
 
 /* Case-insensitive substring test without allocating. */
@@ -349,8 +350,8 @@ static void route_map(mood_server *s, const srv_request *rq, srv_response *rs)
         }
         json_array_append_new(title, mood__srv_jstr(label));
         float e = mood_space_energy(l->space, i), bpm = mood_space_tempo(l->space, i);
-        json_array_append_new(energy, isfinite(e) ? json_real(e) : json_null());
-        json_array_append_new(tempo, isfinite(bpm) ? json_real(bpm) : json_null());
+        json_array_append_new(energy, mood__json_real(e));
+        json_array_append_new(tempo, mood__json_real(bpm));
     }
     pthread_rwlock_unlock(&s->library_lock);
     if (!has_mood) {
@@ -655,7 +656,9 @@ void mood__srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs)
         return;
     }
     analyze_job *aj = mood__calloc(1, sizeof *aj);
-    if (!aj || !(aj->catalog = mood__strdup(s->catalog))) {
+    if (aj)
+        aj->catalog = mood__strdup(s->catalog);
+    if (!aj || !aj->catalog) {
         mood__free(aj);
         mood__srv_error(rs, 500, "ENOMEM", "out of memory");
         return;
@@ -796,8 +799,13 @@ void mood__srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
     static unsigned counter;
     snprintf(file, sizeof file, "mix-%ld-%u.wav", (long)time(NULL),
              __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
-    if (!dir || mood_mkdirs(dir) != MOOD_OK || !(mj->out = mood__srv_join(dir, file)) ||
-        !(mj->file = mood__strdup(file))) {
+    int ready = dir && mood_mkdirs(dir) == MOOD_OK;
+    if (ready) {
+        mj->out = mood__srv_join(dir, file);
+        mj->file = mj->out ? mood__strdup(file) : NULL;
+        ready = mj->file != NULL;
+    }
+    if (!ready) {
         mood__free(dir);
         mix_job_free(mj);
         mood__srv_error(rs, 500, "EIO", "mix: cannot prepare the output folder");

@@ -612,6 +612,92 @@ static void free_server(mood_server *s)
     mood__free(s);
 }
 
+/* The data folder and its sub-folders (runs, snapshots, uploads, jobs, predictions,
+ * playlists), created when missing, absolute and symlink-free; the library folder. */
+static mood_status server_dirs(mood_server *s, const mood_server_config *c)
+{
+    mood_status st = real_dir(c->data_dir, &s->data_dir);
+    if (st != MOOD_OK)
+        return st;
+    char *runs = c->runs_dir ? mood__strdup(c->runs_dir) : mood__srv_join(s->data_dir, "runs");
+    char *snaps = c->snapshots_dir ? mood__strdup(c->snapshots_dir)
+                                   : mood__srv_join(s->data_dir, "snapshots");
+    char *up = mood__srv_join(s->data_dir, "uploads");
+    char *jobs = mood__srv_join(s->data_dir, "jobs");
+    char *pred = mood__srv_join(s->data_dir, "predictions");
+    char *pl = mood__srv_join(s->data_dir, "playlists");
+    if (!runs || !snaps || !up || !jobs || !pred || !pl)
+        st = mood__enomem("serve");
+    if (st == MOOD_OK)
+        st = real_dir(runs, &s->runs_dir);
+    if (st == MOOD_OK)
+        st = real_dir(snaps, &s->snapshots_dir);
+    if (st == MOOD_OK)
+        st = real_dir(up, &s->uploads_dir);
+    if (st == MOOD_OK)
+        st = real_dir(jobs, &s->jobs_dir);
+    if (st == MOOD_OK)
+        st = real_dir(pred, &s->predictions_dir);
+    if (st == MOOD_OK)
+        st = real_dir(pl, &s->playlists_dir);
+    mood__free(pl);
+    mood__free(runs);
+    mood__free(snaps);
+    mood__free(up);
+    mood__free(jobs);
+    mood__free(pred);
+    if (st != MOOD_OK || !c->library_dir)
+        return st;
+    char *rp = realpath(c->library_dir, NULL);
+    if (!rp)
+        return mood__error(MOOD_EIO, "serve: library folder %s: %s", c->library_dir,
+                           strerror(errno));
+    s->library_dir = mood__strdup(rp);
+    free(rp);
+    return s->library_dir ? MOOD_OK : mood__enomem("serve");
+}
+
+/* Start libmicrohttpd on the bind address (IPv4, IPv6 or "localhost") and record the URL. */
+static mood_status server_listen(mood_server *s, const mood_server_config *c)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+    const char *addr = strcmp(c->bind, "localhost") == 0 ? "127.0.0.1" : c->bind;
+    if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)c->port);
+    } else if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)c->port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        return mood__error(MOOD_EINVAL, "serve: bind address '%s': expected an IP address",
+                           c->bind);
+    }
+    unsigned pool = c->http_threads ? c->http_threads : 4;
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)c->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    if (!s->daemon)
+        return mood__error(MOOD_EIO, "serve: cannot listen on %s port %u (in use?)", c->bind,
+                           c->port);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : c->port;
+    char url[300];
+    if (flags & MHD_USE_IPv6)
+        snprintf(url, sizeof url, "http://[%s]:%u/", addr, s->port);
+    else
+        snprintf(url, sizeof url, "http://%s:%u/", addr, s->port);
+    s->url = mood__strdup(url);
+    return s->url ? MOOD_OK : mood__enomem("serve");
+}
+
 mood_status mood_server_start(const mood_server_config *c, mood_server **out)
 {
     mood_status st = MOOD_OK;
@@ -644,108 +730,15 @@ mood_status mood_server_start(const mood_server_config *c, mood_server **out)
         st = mood__enomem("serve");
         goto fail;
     }
-    if ((st = real_dir(c->data_dir, &s->data_dir)) != MOOD_OK)
+    st = server_dirs(s, c);
+    if (st != MOOD_OK)
         goto fail;
-    {
-        char *runs = c->runs_dir ? mood__strdup(c->runs_dir) : mood__srv_join(s->data_dir, "runs");
-        char *snaps = c->snapshots_dir ? mood__strdup(c->snapshots_dir)
-                                       : mood__srv_join(s->data_dir, "snapshots");
-        char *up = mood__srv_join(s->data_dir, "uploads");
-        char *jobs = mood__srv_join(s->data_dir, "jobs");
-        char *pred = mood__srv_join(s->data_dir, "predictions");
-        char *pl = mood__srv_join(s->data_dir, "playlists");
-        if (!runs || !snaps || !up || !jobs || !pred || !pl) {
-            mood__free(pl);
-            mood__free(runs);
-            mood__free(snaps);
-            mood__free(up);
-            mood__free(jobs);
-            mood__free(pred);
-            st = mood__enomem("serve");
-            goto fail;
-        }
-        st = real_dir(runs, &s->runs_dir);
-        if (st == MOOD_OK)
-            st = real_dir(snaps, &s->snapshots_dir);
-        if (st == MOOD_OK)
-            st = real_dir(up, &s->uploads_dir);
-        if (st == MOOD_OK)
-            st = real_dir(jobs, &s->jobs_dir);
-        if (st == MOOD_OK)
-            st = real_dir(pred, &s->predictions_dir);
-        if (st == MOOD_OK)
-            st = real_dir(pl, &s->playlists_dir);
-        mood__free(pl);
-        mood__free(runs);
-        mood__free(snaps);
-        mood__free(up);
-        mood__free(jobs);
-        mood__free(pred);
-        if (st != MOOD_OK)
-            goto fail;
-    }
-    if (c->library_dir) {
-        char *rp = realpath(c->library_dir, NULL);
-        if (!rp) {
-            st = mood__error(MOOD_EIO, "serve: library folder %s: %s", c->library_dir,
-                             strerror(errno));
-            goto fail;
-        }
-        s->library_dir = mood__strdup(rp);
-        free(rp);
-        if (!s->library_dir) {
-            st = mood__enomem("serve");
-            goto fail;
-        }
-    }
-    if ((st = mood__srv_jobs_create(s->jobs_dir, c->job_threads ? c->job_threads : 2, &s->jobs)) !=
-        MOOD_OK)
+    st = mood__srv_jobs_create(s->jobs_dir, c->job_threads ? c->job_threads : 2, &s->jobs);
+    if (st != MOOD_OK)
         goto fail;
-
-    {
-        struct sockaddr_storage ss;
-        memset(&ss, 0, sizeof ss);
-        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-        const char *addr = strcmp(c->bind, "localhost") == 0 ? "127.0.0.1" : c->bind;
-        if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
-            a4->sin_family = AF_INET;
-            a4->sin_port = htons((uint16_t)c->port);
-        } else if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
-            a6->sin6_family = AF_INET6;
-            a6->sin6_port = htons((uint16_t)c->port);
-            flags |= MHD_USE_IPv6;
-        } else {
-            st = mood__error(MOOD_EINVAL, "serve: bind address '%s': expected an IP address",
-                             c->bind);
-            goto fail;
-        }
-        unsigned pool = c->http_threads ? c->http_threads : 4;
-        s->daemon = MHD_start_daemon(
-            flags, (uint16_t)c->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-            (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-            MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)(64 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
-        if (!s->daemon) {
-            st = mood__error(MOOD_EIO, "serve: cannot listen on %s port %u (in use?)", c->bind,
-                             c->port);
-            goto fail;
-        }
-        const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-        s->port = di ? di->port : c->port;
-        char url[300];
-        if (flags & MHD_USE_IPv6)
-            snprintf(url, sizeof url, "http://[%s]:%u/", addr, s->port);
-        else
-            snprintf(url, sizeof url, "http://%s:%u/", addr, s->port);
-        s->url = mood__strdup(url);
-        if (!s->url) {
-            st = mood__enomem("serve");
-            goto fail;
-        }
-    }
+    st = server_listen(s, c);
+    if (st != MOOD_OK)
+        goto fail;
     *out = s;
     return MOOD_OK;
 fail:

@@ -8,6 +8,7 @@
  * Jobs found queued or running when the server starts were interrupted by a previous server
  * stopping; they are marked failed rather than silently re-run.
  */
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "server_internal.h"
 
@@ -63,13 +64,6 @@ struct srv_jobs {
     unsigned counter;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void utc_iso(char *buf, size_t cap)
 {
     time_t t = time(NULL);
@@ -105,7 +99,7 @@ static void job_save(srv_job *j)
     pthread_mutex_lock(&j->save_lock);
     pthread_mutex_lock(&js->lock);
     json_t *o = job_json_locked(j);
-    j->last_save = now_s();
+    j->last_save = mood__now();
     pthread_mutex_unlock(&js->lock);
     char *text = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
     json_decref(o);
@@ -146,14 +140,10 @@ static srv_job *job_new(srv_jobs *js)
 
 static int table_add_locked(srv_jobs *js, srv_job *j)
 {
-    if (js->n == js->cap) {
-        size_t cap = js->cap ? js->cap * 2 : 32;
-        srv_job **na = mood__realloc(js->all, cap * sizeof *na);
-        if (!na)
-            return 0;
-        js->all = na;
-        js->cap = cap;
-    }
+    srv_job **na = mood__grow(js->all, &js->cap, js->n + 1, sizeof *na, 32);
+    if (!na)
+        return 0;
+    js->all = na;
     js->all[js->n++] = j;
     return 1;
 }
@@ -225,7 +215,10 @@ static void load_previous(srv_jobs *js)
     struct dirent *e;
     if (!d)
         return;
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
+        e = readdir(d);
+        if (e == NULL)
+            break;
         size_t n = strlen(e->d_name);
         if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0 || e->d_name[0] == '.')
             continue;
@@ -245,15 +238,20 @@ static void load_previous(srv_jobs *js)
                      ? json_string_value(json_object_get(o, "kind"))
                      : "");
         const char *s;
-        if ((s = json_string_value(json_object_get(o, "stage"))))
+        s = json_string_value(json_object_get(o, "stage"));
+        if (s)
             snprintf(j->stage, sizeof j->stage, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "message"))))
+        s = json_string_value(json_object_get(o, "message"));
+        if (s)
             snprintf(j->message, sizeof j->message, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "created"))))
+        s = json_string_value(json_object_get(o, "created"));
+        if (s)
             snprintf(j->created, sizeof j->created, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "started"))))
+        s = json_string_value(json_object_get(o, "started"));
+        if (s)
             snprintf(j->started, sizeof j->started, "%s", s);
-        if ((s = json_string_value(json_object_get(o, "finished"))))
+        s = json_string_value(json_object_get(o, "finished"));
+        if (s)
             snprintf(j->finished, sizeof j->finished, "%s", s);
         j->progress = json_number_value(json_object_get(o, "progress"));
         j->params = json_incref(json_object_get(o, "params"));
@@ -416,17 +414,19 @@ json_t *mood__srv_jobs_list(srv_jobs *js)
     return arr;
 }
 
-int mood__srv_jobs_cancel(srv_jobs *js, const char *id)
+mood_status mood__srv_jobs_cancel(srv_jobs *js, const char *id, int *out_finished)
 {
+    *out_finished = 0;
     pthread_mutex_lock(&js->lock);
     srv_job *j = find_locked(js, id);
     if (!j) {
         pthread_mutex_unlock(&js->lock);
-        return -1;
+        return mood__error(MOOD_ENOTFOUND, "job '%s': no such job", id);
     }
     if (j->state != JOB_QUEUED && j->state != JOB_RUNNING) {
         pthread_mutex_unlock(&js->lock);
-        return 1;
+        *out_finished = 1;
+        return MOOD_OK;
     }
     j->cancel = 1;
     int was_queued = j->state == JOB_QUEUED;
@@ -457,7 +457,7 @@ int mood__srv_jobs_cancel(srv_jobs *js, const char *id)
         fa(a);
     if (was_queued)
         job_save(j);
-    return 0;
+    return MOOD_OK;
 }
 
 int mood__srv_job_progress(void *job, const char *stage, double done, double total)
@@ -472,7 +472,7 @@ int mood__srv_job_progress(void *job, const char *stage, double done, double tot
         j->progress = f < 0 ? 0 : (f > 1 ? 1 : f);
     }
     int cancel = j->cancel;
-    int save = now_s() - j->last_save > 1.0;
+    int save = mood__now() - j->last_save > 1.0;
     pthread_mutex_unlock(&js->lock);
     if (save)
         job_save(j);

@@ -127,8 +127,9 @@ mood_status mood__srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params
 json_t *mood__srv_jobs_get(srv_jobs *js, const char *id);
 /* Every job, newest first (new reference). */
 json_t *mood__srv_jobs_list(srv_jobs *js);
-/* Ask a job to stop; 0 ok, -1 unknown, 1 already finished. */
-int mood__srv_jobs_cancel(srv_jobs *js, const char *id);
+/* Ask a job to stop; *out_finished is 1 when it had already finished (nothing to stop).
+ * MOOD_ENOTFOUND (with a message) for an unknown id. */
+mood_status mood__srv_jobs_cancel(srv_jobs *js, const char *id, int *out_finished);
 /* mood_progress_fn for a job: records stage and fraction, returns non-zero once canceled. */
 int mood__srv_job_progress(void *job, const char *stage, double done, double total);
 /* Attach the result object (reference stolen) shown when the job is done. */

@@ -131,16 +131,21 @@ mood_status mood_catalog_open(const char *path, mood_catalog **out)
     *out = NULL;
     if (!path || !path[0])
         return mood__error(MOOD_EINVAL, "catalog: empty path");
-    if (!mood__db_is_pg_target(path) && (s = make_parent(path)) != MOOD_OK)
-        return s;
+    if (!mood__db_is_pg_target(path)) {
+        s = make_parent(path);
+        if (s != MOOD_OK)
+            return s;
+    }
     cat = mood__calloc(1, sizeof *cat);
     if (!cat)
         return mood__enomem("catalog");
-    if ((s = mood__db_open(path, &cat->db)) != MOOD_OK) {
+    s = mood__db_open(path, &cat->db);
+    if (s != MOOD_OK) {
         mood__free(cat);
         return s;
     }
-    if (!(cat->path = mood__strdup(mood__db_name(cat->db)))) {
+    cat->path = mood__strdup(mood__db_name(cat->db));
+    if (!cat->path) {
         mood_catalog_close(cat);
         return mood__enomem("catalog");
     }

@@ -4,7 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/features.h>
@@ -39,10 +39,11 @@ static mood_status load_side(const char *runs_dir, const char *run_id, side *sd)
         return mood__error(MOOD_EFORMAT, "run %s: run_metadata.json:%d: %s", run_id, err.line,
                            err.text);
     snprintf(path, sizeof path, "%s/%s/clustered_output.csv", runs_dir, run_id);
-    if ((s = mood_csv_read(path, NULL, &sd->rows)) != MOOD_OK)
+    s = mood_csv_read(path, NULL, &sd->rows);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood_table_find(sd->rows, "cluster", &j)) != MOOD_OK ||
-        mood_table_col_kind(sd->rows, j) != MOOD_COL_NUM)
+    s = mood_table_find(sd->rows, "cluster", &j);
+    if (s != MOOD_OK || mood_table_col_kind(sd->rows, j) != MOOD_COL_NUM)
         return mood__error(MOOD_EFORMAT, "%s: no numeric 'cluster' column", path);
     sd->cluster = mood_table_num_const(sd->rows, j);
     sd->n = mood_table_rows(sd->rows);
@@ -164,8 +165,10 @@ mood_status mood_runs_compare(const char *runs_dir, const char *run_a, const cha
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     *out_json = NULL;
-    if ((s = load_side(runs_dir, run_a, &a)) != MOOD_OK ||
-        (s = load_side(runs_dir, run_b, &b)) != MOOD_OK)
+    s = load_side(runs_dir, run_a, &a);
+    if (s == MOOD_OK)
+        s = load_side(runs_dir, run_b, &b);
+    if (s != MOOD_OK)
         goto done;
     ia = mood__malloc_array(a.n + 1, sizeof(size_t));
     ib = mood__malloc_array(a.n + 1, sizeof(size_t));
@@ -173,7 +176,8 @@ mood_status mood_runs_compare(const char *runs_dir, const char *run_a, const cha
         s = mood__enomem("compare");
         goto done;
     }
-    if ((s = match_rows(&a, &b, ia, ib, &m, &how)) != MOOD_OK)
+    s = match_rows(&a, &b, ia, ib, &m, &how);
+    if (s != MOOD_OK)
         goto done;
     la = mood__malloc_array(m + 1, sizeof(int32_t));
     lb = mood__malloc_array(m + 1, sizeof(int32_t));
@@ -186,9 +190,13 @@ mood_status mood_runs_compare(const char *runs_dir, const char *run_a, const cha
         la[i] = (int32_t)a.cluster[ia[i]];
         lb[i] = (int32_t)b.cluster[ib[i]];
     }
-    if (m > 0 && (s = mood_ari(la, lb, m, &ari)) != MOOD_OK)
-        goto done;
-    if ((s = mood_contingency(la, a.k, lb, b.k, m, cont)) != MOOD_OK)
+    if (m > 0) {
+        s = mood_ari(la, lb, m, &ari);
+        if (s != MOOD_OK)
+            goto done;
+    }
+    s = mood_contingency(la, a.k, lb, b.k, m, cont);
+    if (s != MOOD_OK)
         goto done;
     {
         json_t *counts = json_array(), *rows = json_array(), *cols = json_array();

@@ -4,7 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/fileio.h>
 #include <moodscope/run.h>
@@ -171,21 +171,34 @@ static mood_status parse_entry(const json_t *e, const char *file, size_t idx, ar
                            file, idx + 1);
     else if (v)
         c->cluster.k = (size_t)json_integer_value(v);
-    if ((s = want_uint(e, "random_state", file, idx, &seed)) != MOOD_OK ||
-        (s = want_uint(e, "seed", file, idx, &seed)) != MOOD_OK)
+    s = want_uint(e, "random_state", file, idx, &seed);
+    if (s == MOOD_OK)
+        s = want_uint(e, "seed", file, idx, &seed);
+    if (s != MOOD_OK)
         return s;
     c->cluster.seed = seed;
-    if ((s = want_uint(e, "n_init", file, idx, &c->cluster.n_init)) != MOOD_OK ||
-        (s = want_uint(e, "max_iter", file, idx, &c->cluster.max_iter)) != MOOD_OK ||
-        (s = want_uint(e, "min_samples", file, idx, &c->cluster.min_samples)) != MOOD_OK ||
-        (s = want_uint(e, "n_neighbors", file, idx, &c->cluster.n_neighbors)) != MOOD_OK ||
-        (s = want_uint(e, "batch_size", file, idx, &c->cluster.batch_size)) != MOOD_OK ||
-        (s = want_uint(e, "pca_components", file, idx, &c->pca_components)) != MOOD_OK ||
-        (s = want_uint(e, "k_min", file, idx, &c->autok.k_min)) != MOOD_OK ||
-        (s = want_uint(e, "k_max", file, idx, &c->autok.k_max)) != MOOD_OK ||
-        (s = want_real(e, "tol", file, idx, &c->cluster.tol)) != MOOD_OK ||
-        (s = want_real(e, "eps", file, idx, &c->cluster.eps)) != MOOD_OK ||
-        (s = want_real(e, "reg_covar", file, idx, &c->cluster.reg_covar)) != MOOD_OK)
+    s = want_uint(e, "n_init", file, idx, &c->cluster.n_init);
+    if (s == MOOD_OK)
+        s = want_uint(e, "max_iter", file, idx, &c->cluster.max_iter);
+    if (s == MOOD_OK)
+        s = want_uint(e, "min_samples", file, idx, &c->cluster.min_samples);
+    if (s == MOOD_OK)
+        s = want_uint(e, "n_neighbors", file, idx, &c->cluster.n_neighbors);
+    if (s == MOOD_OK)
+        s = want_uint(e, "batch_size", file, idx, &c->cluster.batch_size);
+    if (s == MOOD_OK)
+        s = want_uint(e, "pca_components", file, idx, &c->pca_components);
+    if (s == MOOD_OK)
+        s = want_uint(e, "k_min", file, idx, &c->autok.k_min);
+    if (s == MOOD_OK)
+        s = want_uint(e, "k_max", file, idx, &c->autok.k_max);
+    if (s == MOOD_OK)
+        s = want_real(e, "tol", file, idx, &c->cluster.tol);
+    if (s == MOOD_OK)
+        s = want_real(e, "eps", file, idx, &c->cluster.eps);
+    if (s == MOOD_OK)
+        s = want_real(e, "reg_covar", file, idx, &c->cluster.reg_covar);
+    if (s != MOOD_OK)
         return s;
     v = field(e, "covariance_type");
     if (json_is_string(v)) {
@@ -266,7 +279,8 @@ mood_status mood_run_configs_parse(const char *path, mood_run_config **out, size
         return mood__enomem("config");
     }
     for (size_t i = 0; i < json_array_size(list); i++) {
-        if ((s = parse_entry(json_array_get(list, i), path, i, a, &(*out)[i])) != MOOD_OK) {
+        s = parse_entry(json_array_get(list, i), path, i, a, &(*out)[i]);
+        if (s != MOOD_OK) {
             mood_run_configs_free(*out, a);
             *out = NULL;
             return s;

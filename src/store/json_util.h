@@ -1,37 +1,13 @@
 /*
- * Small jansson helpers shared by the run, pipeline, snapshot and comparison files.
+ * Transitional forwarder: the JSON helpers live in src/io/json_util.h, the hash and clock in
+ * src/core. Kept only for src/history (being rewritten on another branch), which still includes
+ * this path; new code includes the io and core headers directly. Remove with the last user.
  */
-#ifndef MOOD_JSON_UTIL_H
-#define MOOD_JSON_UTIL_H
+#ifndef MOOD_STORE_JSON_UTIL_H
+#define MOOD_STORE_JSON_UTIL_H
 
-#include <moodscope/status.h>
-
-#include <jansson.h>
-
-/* JSON array of n floats / doubles / size_t; NULL on allocation failure. */
-json_t *mood__json_floats(const float *v, size_t n);
-json_t *mood__json_doubles(const double *v, size_t n);
-/* A seed: a JSON integer when it fits in int64, else its decimal text (JSON integers are signed).
- */
-json_t *mood__json_seed(uint64_t seed);
-/* A real, or null for NaN/inf (JSON has no NaN). */
-json_t *mood__json_real(double v);
-/* Read exactly n numbers from array @p a into @p out; EFORMAT naming @p what otherwise. */
-mood_status mood__json_read_floats(const json_t *a, size_t n, float *out, const char *file,
-                                   const char *what);
-/*
- * Write @p j to @p path atomically, indented, keys in insertion order, reals with @p digits
- * significant digits (17 round-trips doubles exactly; model files use it).
- */
-mood_status mood__json_write(const char *path, const json_t *j, int digits);
-/* Load @p path; EFORMAT with file:line:column and jansson's text on a syntax error. */
-mood_status mood__json_load(const char *path, json_t **out);
-/* json_dumps into memory from mood__malloc (release with mood_free); NULL on failure. */
-char *mood__json_dumps(const json_t *j, size_t flags);
-/* 64-bit FNV-1a, for checksums and short run-id hashes. */
-uint64_t mood__fnv1a(const void *data, size_t len, uint64_t h);
-#define MOOD_FNV_OFFSET 0xcbf29ce484222325ULL
-/* Current UTC time as "2026-11-21T06:34:11Z" (buf ≥ 21) and compact "20261121T063411Z". */
-void mood__utc_now(char *iso, size_t iso_cap, char *compact, size_t compact_cap);
+#include "../core/clock.h"
+#include "../core/hash.h"
+#include "../io/json_util.h"
 
 #endif

@@ -5,8 +5,9 @@
  */
 #include "pipeline_internal.h"
 
+#include "../core/hash.h"
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/table.h>
 
@@ -226,7 +227,114 @@ static mood_status read_strings(const json_t *a, const char *file, const char *w
         const char *v = json_string_value(json_array_get(a, i));
         if (!v)
             return mood__error(MOOD_EFORMAT, "%s: '%s'[%zu] is not a string", file, what, i);
-        if (!((*out)[i] = mood__strdup(v)))
+        (*out)[i] = mood__strdup(v);
+        if (!(*out)[i])
+            return mood__enomem("model.json");
+    }
+    return MOOD_OK;
+}
+
+/* "format", "version" and the checksum over the rest of the file. */
+static mood_status pipe_check_header(const json_t *j, const char *file)
+{
+    const char *fmt = json_string_value(json_object_get(j, "format"));
+    const char *sum = json_string_value(json_object_get(j, "checksum"));
+    char expect[32];
+    if (!fmt || strcmp(fmt, MODEL_FORMAT) != 0)
+        return mood__error(MOOD_EFORMAT, "%s: not a moodscope model (field 'format')", file);
+    if (json_integer_value(json_object_get(j, "version")) != MODEL_VERSION)
+        return mood__error(MOOD_EFORMAT, "%s: model version %lld, this moodscope reads version %d",
+                           file, (long long)json_integer_value(json_object_get(j, "version")),
+                           MODEL_VERSION);
+    snprintf(expect, sizeof expect, "fnv1a64:%016" PRIx64, model_checksum(j));
+    if (!sum || strcmp(sum, expect) != 0)
+        return mood__error(MOOD_EFORMAT,
+                           "%s: checksum mismatch (the file was changed or truncated after it was "
+                           "written)",
+                           file);
+    return MOOD_OK;
+}
+
+/* The preprocessing: features, imputation values, the scaler and the optional PCA. */
+static mood_status pipe_read_prep(const json_t *j, const char *file, mood_pipeline *p)
+{
+    mood_scaler_kind kind;
+    mood_status s =
+        read_strings(json_object_get(j, "features"), file, "features", &p->features, &p->d);
+    if (s != MOOD_OK)
+        return s;
+    p->median = mood__malloc_array(p->d, sizeof(float));
+    if (!p->median)
+        return mood__enomem("model.json");
+    s = mood__json_read_floats(json_object_get(json_object_get(j, "imputation"), "values"), p->d,
+                               p->median, file, "imputation.values");
+    if (s != MOOD_OK)
+        return s;
+    const json_t *sc = json_object_get(j, "scaler");
+    const char *kind_name = json_string_value(json_object_get(sc, "kind"));
+    if (!kind_name || mood_scaler_kind_parse(kind_name, &kind) != MOOD_OK)
+        return mood__error(MOOD_EFORMAT, "%s: 'scaler.kind' is not a known scaler", file);
+    float *center = mood__malloc_array(p->d, sizeof(float));
+    float *scale = mood__malloc_array(p->d, sizeof(float));
+    if (!center || !scale)
+        s = mood__enomem("model.json");
+    if (s == MOOD_OK)
+        s = mood__json_read_floats(json_object_get(sc, "center"), p->d, center, file,
+                                   "scaler.center");
+    if (s == MOOD_OK)
+        s = mood__json_read_floats(json_object_get(sc, "scale"), p->d, scale, file, "scaler.scale");
+    if (s == MOOD_OK)
+        s = mood_scaler_init(kind, p->d, center, scale, &p->scaler);
+    mood__free(center);
+    mood__free(scale);
+    if (s != MOOD_OK)
+        return s;
+    const json_t *red = json_object_get(j, "reduction");
+    if (!json_is_object(red))
+        return MOOD_OK;
+    json_int_t r = json_integer_value(json_object_get(red, "components_n"));
+    if (r < 1 || (size_t)r > p->d)
+        return mood__error(MOOD_EFORMAT, "%s: 'reduction.components_n' must be 1..%zu", file, p->d);
+    p->r = (size_t)r;
+    p->pca_mean = mood__malloc_array(p->d, sizeof(float));
+    p->pca_components = mood__malloc_array(p->r * p->d, sizeof(float));
+    if (!p->pca_mean || !p->pca_components)
+        return mood__enomem("model.json");
+    s = mood__json_read_floats(json_object_get(red, "mean"), p->d, p->pca_mean, file,
+                               "reduction.mean");
+    if (s == MOOD_OK)
+        s = mood__json_read_floats(json_object_get(red, "components"), p->r * p->d,
+                                   p->pca_components, file, "reduction.components");
+    return s;
+}
+
+/* The clustering model (its dimension must match the preprocessing) and the group names. */
+static mood_status pipe_read_model(const json_t *j, const char *file, mood_pipeline *p)
+{
+    char *text = json_dumps(json_object_get(j, "model"), JSON_REAL_PRECISION(17));
+    if (!text)
+        return mood__error(MOOD_EFORMAT, "%s: 'model' is missing", file);
+    mood_status s = mood_cluster_model_from_json(text, &p->model);
+    free(text);
+    if (s != MOOD_OK)
+        return mood__error_context(s, "%s: model", file);
+    if (mood_cluster_model_dim(p->model) != (p->r ? p->r : p->d))
+        return mood__error(MOOD_EFORMAT, "%s: model dimension %zu does not match %zu features",
+                           file, mood_cluster_model_dim(p->model), p->r ? p->r : p->d);
+    p->k = mood_cluster_model_k(p->model);
+    const json_t *groups = json_object_get(j, "groups");
+    p->names = mood__calloc(p->k ? p->k : 1, sizeof(char *));
+    p->sizes = mood__calloc(p->k ? p->k : 1, sizeof(size_t));
+    if (!p->names || !p->sizes)
+        return mood__enomem("model.json");
+    for (size_t c = 0; c < p->k; c++) {
+        const json_t *g = json_array_get(groups, c);
+        const char *name = json_string_value(json_object_get(g, "name"));
+        char fallback[32];
+        snprintf(fallback, sizeof fallback, "group %zu", c);
+        p->names[c] = mood__strdup(name ? name : fallback);
+        p->sizes[c] = (size_t)json_integer_value(json_object_get(g, "size"));
+        if (!p->names[c])
             return mood__enomem("model.json");
     }
     return MOOD_OK;
@@ -235,135 +343,21 @@ static mood_status read_strings(const json_t *a, const char *file, const char *w
 mood_status mood__pipeline_from_json(const json_t *j, const char *file, mood_pipeline **out)
 {
     mood_pipeline *p = mood__calloc(1, sizeof *p);
-    mood_status s = MOOD_OK;
-    const char *fmt = json_string_value(json_object_get(j, "format"));
-    const char *sum = json_string_value(json_object_get(j, "checksum"));
-    const json_t *sc, *red, *groups;
-    char expect[32];
-    mood_scaler_kind kind;
+    mood_status s;
     *out = NULL;
     if (!p)
         return mood__enomem("model.json");
-    if (!fmt || strcmp(fmt, MODEL_FORMAT) != 0) {
-        s = mood__error(MOOD_EFORMAT, "%s: not a moodscope model (field 'format')", file);
-        goto fail;
-    }
-    if (json_integer_value(json_object_get(j, "version")) != MODEL_VERSION) {
-        s = mood__error(MOOD_EFORMAT, "%s: model version %lld, this moodscope reads version %d",
-                        file, (long long)json_integer_value(json_object_get(j, "version")),
-                        MODEL_VERSION);
-        goto fail;
-    }
-    snprintf(expect, sizeof expect, "fnv1a64:%016" PRIx64, model_checksum(j));
-    if (!sum || strcmp(sum, expect) != 0) {
-        s = mood__error(MOOD_EFORMAT,
-                        "%s: checksum mismatch (the file was changed or truncated after it was "
-                        "written)",
-                        file);
-        goto fail;
-    }
-    if ((s = read_strings(json_object_get(j, "features"), file, "features", &p->features, &p->d)) !=
-        MOOD_OK)
-        goto fail;
-    p->median = mood__malloc_array(p->d, sizeof(float));
-    if (!p->median) {
-        s = mood__enomem("model.json");
-        goto fail;
-    }
-    s = mood__json_read_floats(json_object_get(json_object_get(j, "imputation"), "values"), p->d,
-                               p->median, file, "imputation.values");
-    if (s != MOOD_OK)
-        goto fail;
-    sc = json_object_get(j, "scaler");
-    const char *kind_name = json_string_value(json_object_get(sc, "kind"));
-    if (!kind_name || mood_scaler_kind_parse(kind_name, &kind) != MOOD_OK) {
-        s = mood__error(MOOD_EFORMAT, "%s: 'scaler.kind' is not a known scaler", file);
-        goto fail;
-    }
-    {
-        float *center = mood__malloc_array(p->d, sizeof(float));
-        float *scale = mood__malloc_array(p->d, sizeof(float));
-        if (!center || !scale)
-            s = mood__enomem("model.json");
-        if (s == MOOD_OK)
-            s = mood__json_read_floats(json_object_get(sc, "center"), p->d, center, file,
-                                       "scaler.center");
-        if (s == MOOD_OK)
-            s = mood__json_read_floats(json_object_get(sc, "scale"), p->d, scale, file,
-                                       "scaler.scale");
-        if (s == MOOD_OK)
-            s = mood_scaler_init(kind, p->d, center, scale, &p->scaler);
-        mood__free(center);
-        mood__free(scale);
-        if (s != MOOD_OK)
-            goto fail;
-    }
-    red = json_object_get(j, "reduction");
-    if (json_is_object(red)) {
-        json_int_t r = json_integer_value(json_object_get(red, "components_n"));
-        if (r < 1 || (size_t)r > p->d) {
-            s = mood__error(MOOD_EFORMAT, "%s: 'reduction.components_n' must be 1..%zu", file,
-                            p->d);
-            goto fail;
-        }
-        p->r = (size_t)r;
-        p->pca_mean = mood__malloc_array(p->d, sizeof(float));
-        p->pca_components = mood__malloc_array(p->r * p->d, sizeof(float));
-        if (!p->pca_mean || !p->pca_components) {
-            s = mood__enomem("model.json");
-            goto fail;
-        }
-        s = mood__json_read_floats(json_object_get(red, "mean"), p->d, p->pca_mean, file,
-                                   "reduction.mean");
-        if (s == MOOD_OK)
-            s = mood__json_read_floats(json_object_get(red, "components"), p->r * p->d,
-                                       p->pca_components, file, "reduction.components");
-        if (s != MOOD_OK)
-            goto fail;
-    }
-    {
-        char *text = json_dumps(json_object_get(j, "model"), JSON_REAL_PRECISION(17));
-        if (!text) {
-            s = mood__error(MOOD_EFORMAT, "%s: 'model' is missing", file);
-            goto fail;
-        }
-        s = mood_cluster_model_from_json(text, &p->model);
-        free(text);
-        if (s != MOOD_OK) {
-            mood__error_context(s, "%s: model", file);
-            goto fail;
-        }
-    }
-    if (mood_cluster_model_dim(p->model) != (p->r ? p->r : p->d)) {
-        s = mood__error(MOOD_EFORMAT, "%s: model dimension %zu does not match %zu features", file,
-                        mood_cluster_model_dim(p->model), p->r ? p->r : p->d);
-        goto fail;
-    }
-    p->k = mood_cluster_model_k(p->model);
-    groups = json_object_get(j, "groups");
-    p->names = mood__calloc(p->k ? p->k : 1, sizeof(char *));
-    p->sizes = mood__calloc(p->k ? p->k : 1, sizeof(size_t));
-    if (!p->names || !p->sizes) {
-        s = mood__enomem("model.json");
-        goto fail;
-    }
-    for (size_t c = 0; c < p->k; c++) {
-        const json_t *g = json_array_get(groups, c);
-        const char *name = json_string_value(json_object_get(g, "name"));
-        char fallback[32];
-        snprintf(fallback, sizeof fallback, "group %zu", c);
-        p->names[c] = mood__strdup(name ? name : fallback);
-        p->sizes[c] = (size_t)json_integer_value(json_object_get(g, "size"));
-        if (!p->names[c]) {
-            s = mood__enomem("model.json");
-            goto fail;
-        }
+    s = pipe_check_header(j, file);
+    if (s == MOOD_OK)
+        s = pipe_read_prep(j, file, p);
+    if (s == MOOD_OK)
+        s = pipe_read_model(j, file, p);
+    if (s != MOOD_OK) {
+        mood_pipeline_destroy(p);
+        return s;
     }
     *out = p;
     return MOOD_OK;
-fail:
-    mood_pipeline_destroy(p);
-    return s;
 }
 
 mood_status mood_pipeline_load(const char *model_json_path, mood_pipeline **out)

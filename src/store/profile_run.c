@@ -71,9 +71,11 @@ mood_status mood_clustered_profile(const mood_table *t, const char *features,
         *out_labels = NULL;
     if (!labels)
         return mood__enomem("profile");
-    if ((s = cluster_labels(t, labels, &k)) != MOOD_OK)
+    s = cluster_labels(t, labels, &k);
+    if (s != MOOD_OK)
         goto done;
-    if ((s = choose_features(t, features, &fl)) != MOOD_OK)
+    s = choose_features(t, features, &fl);
+    if (s != MOOD_OK)
         goto done;
     x = mood__malloc_array(n, fl.k * sizeof(float));
     med = mood__malloc_array(fl.k, sizeof(float));
@@ -81,17 +83,20 @@ mood_status mood_clustered_profile(const mood_table *t, const char *features,
         s = mood__enomem("profile");
         goto done;
     }
-    if ((s = mood_table_matrix(t, (const char *const *)fl.names, fl.k, x)) != MOOD_OK ||
-        (s = mood_impute_fit(x, n, fl.k, med, NULL)) != MOOD_OK)
+    s = mood_table_matrix(t, (const char *const *)fl.names, fl.k, x);
+    if (s == MOOD_OK)
+        s = mood_impute_fit(x, n, fl.k, med, NULL);
+    if (s != MOOD_OK)
         goto done;
     mood_impute_apply(x, n, fl.k, med);
-    if ((s = mood_profile_compute(x, n, fl.k, (const char *const *)fl.names, labels, k,
-                                  out_profile)) != MOOD_OK)
+    s = mood_profile_compute(x, n, fl.k, (const char *const *)fl.names, labels, k, out_profile);
+    if (s != MOOD_OK)
         goto done;
     if (label_column && out_labels) {
         size_t j;
         char buf[32];
-        if ((s = mood_table_find(t, label_column, &j)) != MOOD_OK)
+        s = mood_table_find(t, label_column, &j);
+        if (s != MOOD_OK)
             goto done;
         vals = mood__calloc(n + 1, sizeof(char *));
         char **owned = mood__calloc(n + 1, sizeof(char *));
@@ -159,7 +164,9 @@ mood_status mood_group_table_write(const mood_table *t, const mood_profile *p,
             has_id = 1;
             break;
         }
-    if (!has_id && !(rowbuf = mood__calloc(n + 1, sizeof *rowbuf))) {
+    if (!has_id)
+        rowbuf = mood__calloc(n + 1, sizeof *rowbuf);
+    if (!has_id && !rowbuf) {
         s = mood__enomem("group table");
         goto done;
     }
@@ -175,12 +182,15 @@ mood_status mood_group_table_write(const mood_table *t, const mood_profile *p,
         names[i] = g >= 0 && (size_t)g < k ? mood_profile_name(p, (size_t)g) : "noise";
         lnames[i] = lp && g >= 0 && (size_t)g < k ? mood_label_profile_name(lp, (size_t)g) : "";
     }
-    if ((s = mood_table_create(n, &out)) != MOOD_OK)
+    s = mood_table_create(n, &out);
+    if (s != MOOD_OK)
         goto done;
-    if ((s = mood_table_add_str(out, has_id ? mood_table_col_name(t, id_col) : "row", ids)) ==
-            MOOD_OK &&
-        (s = mood_table_add_num(out, "cluster", cl)) == MOOD_OK &&
-        (s = mood_table_add_str(out, "cluster_name", names)) == MOOD_OK && lp)
+    s = mood_table_add_str(out, has_id ? mood_table_col_name(t, id_col) : "row", ids);
+    if (s == MOOD_OK)
+        s = mood_table_add_num(out, "cluster", cl);
+    if (s == MOOD_OK)
+        s = mood_table_add_str(out, "cluster_name", names);
+    if (s == MOOD_OK && lp)
         s = mood_table_add_str(out, "label_group", lnames);
     if (s == MOOD_OK)
         s = mood_csv_write(path, out, NULL);

@@ -6,8 +6,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "run_internal.h"
 
+#include "../core/clock.h"
+#include "../core/hash.h"
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/search.h>
 
@@ -86,11 +88,9 @@ const char *mood_run_id(const mood_run *r)
     return r->id;
 }
 
-static double seconds_since(const struct timespec *t0)
+static double seconds_since(const double *t0)
 {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+    return mood__now() - *t0;
 }
 
 /* The configuration as recorded in run_metadata.json (and hashed into the run id). */
@@ -132,10 +132,12 @@ static mood_status fit_preprocessing(const mood_run_config *c, mood_run *r, size
     p->median = mood__malloc_array(d, sizeof(float));
     if (!p->median)
         return mood__enomem("run");
-    if ((s = mood_impute_fit(r->raw, n, d, p->median, missing)) != MOOD_OK)
+    s = mood_impute_fit(r->raw, n, d, p->median, missing);
+    if (s != MOOD_OK)
         return s;
     mood_impute_apply(r->raw, n, d, p->median);
-    if ((s = mood_scaler_fit(c->scaler, r->raw, n, d, &p->scaler)) != MOOD_OK)
+    s = mood_scaler_fit(c->scaler, r->raw, n, d, &p->scaler);
+    if (s != MOOD_OK)
         return s;
     if (c->pca_components) {
         mood_pca pca;
@@ -144,7 +146,8 @@ static mood_status fit_preprocessing(const mood_run_config *c, mood_run *r, size
         if (c->pca_components > d)
             return mood__error(MOOD_EINVAL, "pca_components=%zu exceeds the %zu features",
                                c->pca_components, d);
-        if ((s = mood__pipeline_transform(p, r->raw, n, &xs, &dim)) != MOOD_OK)
+        s = mood__pipeline_transform(p, r->raw, n, &xs, &dim);
+        if (s != MOOD_OK)
             return s;
         s = mood_pca_fit(xs, n, d, c->pca_components, &pca);
         mood__free(xs);
@@ -358,7 +361,8 @@ static mood_status label_ids(const mood_table *t, const char *column, int32_t **
     char **names = NULL;
     mood_status s;
     *out_ids = NULL;
-    if ((s = mood_table_find(t, column, &j)) != MOOD_OK)
+    s = mood_table_find(t, column, &j);
+    if (s != MOOD_OK)
         return mood__error(MOOD_ENOTFOUND, "label column '%s' not found", column);
     if (mood_table_col_kind(t, j) != MOOD_COL_STR)
         return mood__error(MOOD_EINVAL, "label column '%s' must be text for --search", column);
@@ -420,7 +424,8 @@ static mood_status run_search(const mood_run_config *c, const mood_table *t, con
     if (c->autok.k_max)
         sp.k_max = c->autok.k_max;
     if (c->label_column && c->label_column[0]) {
-        if ((s = label_ids(t, c->label_column, &ids, &n_labels)) != MOOD_OK)
+        s = label_ids(t, c->label_column, &ids, &n_labels);
+        if (s != MOOD_OK)
             return s;
         sp.labels = ids;
         sp.n_labels = n_labels;
@@ -549,19 +554,179 @@ void mood__run_meta_build(mood_run *r, mood_run_meta_in *in)
         json_pack("{s:s, s:s}", "moodscope", mood_version(), "jansson", JANSSON_VERSION));
 }
 
+/* Stage 1, features: select the columns, copy the table and its feature matrix, hash it. */
+static mood_status run_stage_features(const mood_run_config *c, const mood_cluster_params *cp,
+                                      const mood_table *t, mood_run *r, size_t **out_missing)
+{
+    mood_status s = mood_features_select(t, c->features, &r->flist);
+    if (s != MOOD_OK)
+        return s;
+    r->n = mood_table_rows(t);
+    r->d = r->flist.k;
+    if (r->n == 0)
+        return mood__error(MOOD_EINVAL, "the data has no rows");
+    if (!c->auto_k && cp->algorithm != MOOD_ALGO_DBSCAN && cp->k > r->n)
+        return mood__error(MOOD_EINVAL, "%zu groups asked for but the data has only %zu rows",
+                           cp->k, r->n);
+    s = mood_table_clone(t, &r->table);
+    if (s != MOOD_OK)
+        return s;
+    r->raw = mood__malloc_array(r->n, r->d * sizeof(float));
+    *out_missing = mood__calloc(r->d, sizeof(size_t));
+    r->pipe->features = mood__calloc(r->d, sizeof(char *));
+    if (!r->raw || !*out_missing || !r->pipe->features)
+        return mood__enomem("run");
+    r->pipe->d = r->d;
+    for (size_t j = 0; j < r->d; j++) {
+        r->pipe->features[j] = mood__strdup(r->flist.names[j]);
+        if (!r->pipe->features[j])
+            return mood__enomem("run");
+    }
+    s = mood_table_matrix(t, (const char *const *)r->flist.names, r->d, r->raw);
+    if (s != MOOD_OK)
+        return s;
+    r->data_hash = mood__fnv1a(r->raw, r->n * r->d * sizeof(float), MOOD_FNV_OFFSET);
+    return MOOD_OK;
+}
+
+/* Stage 3, fit. The training labels are the fitted model's own predictions for the training
+ * rows (k-means family and GMM), so that a snapshot reproduces them exactly. */
+static mood_status run_stage_fit(const mood_cluster_params *cp, const float *x, size_t dim,
+                                 mood_run *r)
+{
+    mood_status s;
+    r->labels = mood__malloc_array(r->n, sizeof(int32_t));
+    r->dist = mood__malloc_array(r->n, sizeof(float));
+    if (!r->labels || !r->dist)
+        return mood__enomem("run");
+    s = mood_cluster_fit(cp, x, r->n, dim, &r->pipe->model, r->labels);
+    if (s != MOOD_OK)
+        return s;
+    r->k = mood_cluster_model_k(r->pipe->model);
+    if (cp->algorithm == MOOD_ALGO_KMEANS || cp->algorithm == MOOD_ALGO_MINIBATCH ||
+        cp->algorithm == MOOD_ALGO_GMM)
+        return mood_cluster_predict(r->pipe->model, x, r->n, dim, r->labels, r->dist);
+    int32_t *tmp = mood__malloc_array(r->n, sizeof(int32_t));
+    s = tmp ? mood_cluster_predict(r->pipe->model, x, r->n, dim, tmp, r->dist)
+            : mood__enomem("run");
+    for (size_t i = 0; tmp && s == MOOD_OK && i < r->n; i++)
+        if (r->labels[i] < 0 || tmp[i] != r->labels[i])
+            r->dist[i] = NAN;
+    mood__free(tmp);
+    return s;
+}
+
+/* Stage 5: group sizes, profiles and names (in original units), the label profile. */
+static mood_status run_stage_profiles(const mood_run_config *c, mood_run *r)
+{
+    mood_status s;
+    r->pipe->k = r->k;
+    r->pipe->sizes = mood__calloc(r->k, sizeof(size_t));
+    r->pipe->names = mood__calloc(r->k, sizeof(char *));
+    if (!r->pipe->sizes || !r->pipe->names)
+        return mood__enomem("run");
+    for (size_t i = 0; i < r->n; i++)
+        if (r->labels[i] >= 0 && (size_t)r->labels[i] < r->k)
+            r->pipe->sizes[r->labels[i]]++;
+    s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names, r->labels,
+                             r->k, &r->profile);
+    if (s != MOOD_OK)
+        return s;
+    for (size_t g = 0; g < r->k; g++) {
+        r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g));
+        if (!r->pipe->names[g])
+            return mood__enomem("run");
+    }
+    if (c->label_column && c->label_column[0]) {
+        r->label_column = mood__strdup(c->label_column);
+        if (!r->label_column)
+            return mood__enomem("run");
+        return label_profile(r, c->label_column);
+    }
+    return MOOD_OK;
+}
+
+/* Stage 2b: the parameter search or the automatic choice of k (updates @p cp). */
+static mood_status run_stage_choose(const mood_run_config *c, const mood_table *t, const float *x,
+                                    size_t dim, mood_cluster_params *cp, mood_run *r,
+                                    json_t *timings)
+{
+    double ts = mood__now();
+    mood_status s;
+    if (c->search) {
+        s = run_search(c, t, x, r->n, dim, cp, r->meta);
+        if (s != MOOD_OK)
+            return s;
+        json_object_set_new(timings, "search", json_real(seconds_since(&ts)));
+    } else if (c->auto_k && cp->algorithm != MOOD_ALGO_DBSCAN) {
+        s = mood_cluster_auto_k(cp, &c->autok, x, r->n, dim, &r->autok);
+        if (s != MOOD_OK)
+            return s;
+        r->has_autok = 1;
+        cp->k = r->autok.k_best;
+        json_object_set_new(timings, "k_selection", json_real(seconds_since(&ts)));
+    }
+    return MOOD_OK;
+}
+
+/* The stages after the features, each timed into @p timings. */
+static mood_status run_stages(const mood_run_config *c, const mood_table *t,
+                              mood_cluster_params *cp, size_t *missing, mood_run *r,
+                              json_t *timings, float **x, size_t *dim)
+{
+    double ts = mood__now();
+    mood_status s = fit_preprocessing(c, r, missing);
+    if (s != MOOD_OK)
+        return s;
+    s = mood__pipeline_transform(r->pipe, r->raw, r->n, x, dim);
+    if (s != MOOD_OK)
+        return s;
+    json_object_set_new(timings, "prepare", json_real(seconds_since(&ts)));
+    s = run_stage_choose(c, t, *x, *dim, cp, r, timings);
+    if (s != MOOD_OK)
+        return s;
+    ts = mood__now();
+    s = run_stage_fit(cp, *x, *dim, r);
+    if (s != MOOD_OK)
+        return s;
+    json_object_set_new(timings, "fit", json_real(seconds_since(&ts)));
+    if (r->k < 1)
+        return mood__error(MOOD_EINVAL, "%s found no groups (every row is noise); try a larger eps",
+                           mood_algorithm_name(cp->algorithm));
+    s = mood__progress(cp->progress, cp->progress_user, "scoring", 0, 1);
+    if (s != MOOD_OK)
+        return s;
+    ts = mood__now();
+    s = mood__run_scores(r, *x, *dim, cp->seed);
+    if (s != MOOD_OK)
+        return s;
+    json_object_set_new(timings, "scores", json_real(seconds_since(&ts)));
+    ts = mood__now();
+    s = run_stage_profiles(c, r);
+    if (s != MOOD_OK)
+        return s;
+    json_object_set_new(timings, "profiles", json_real(seconds_since(&ts)));
+    ts = mood__now();
+    s = build_map(r);
+    if (s != MOOD_OK)
+        return s;
+    json_object_set_new(timings, "map", json_real(seconds_since(&ts)));
+    return MOOD_OK;
+}
+
 mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
                              mood_progress_fn progress, void *progress_user, mood_run **out)
 {
     mood_run *r = mood__calloc(1, sizeof *r);
     mood_cluster_params cp = c->cluster;
-    struct timespec t0, ts;
+    double t0;
     json_t *timings = json_object();
     size_t *missing = NULL;
     float *x = NULL;
     size_t dim = 0;
     mood_status s;
     *out = NULL;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t0 = mood__now();
     if (!r || !timings) {
         mood__free(r);
         json_decref(timings);
@@ -577,142 +742,12 @@ mood_status mood_run_execute(const mood_run_config *c, const mood_table *t,
     cp.progress_user = progress_user;
     mood__utc_now(r->created_utc, sizeof r->created_utc, r->created_compact,
                   sizeof r->created_compact);
-
-    /* Features. */
-    if ((s = mood_features_select(t, c->features, &r->flist)) != MOOD_OK)
-        goto fail;
-    r->n = mood_table_rows(t);
-    r->d = r->flist.k;
-    if (r->n == 0) {
-        s = mood__error(MOOD_EINVAL, "the data has no rows");
-        goto fail;
-    }
-    if (!c->auto_k && cp.algorithm != MOOD_ALGO_DBSCAN && cp.k > r->n) {
-        s = mood__error(MOOD_EINVAL, "%zu groups asked for but the data has only %zu rows", cp.k,
-                        r->n);
-        goto fail;
-    }
-    if ((s = mood_table_clone(t, &r->table)) != MOOD_OK)
-        goto fail;
-    r->raw = mood__malloc_array(r->n, r->d * sizeof(float));
-    missing = mood__calloc(r->d, sizeof(size_t));
-    r->pipe->features = mood__calloc(r->d, sizeof(char *));
-    if (!r->raw || !missing || !r->pipe->features) {
-        s = mood__enomem("run");
-        goto fail;
-    }
-    r->pipe->d = r->d;
-    for (size_t j = 0; j < r->d; j++)
-        if (!(r->pipe->features[j] = mood__strdup(r->flist.names[j]))) {
-            s = mood__enomem("run");
-            goto fail;
-        }
-    if ((s = mood_table_matrix(t, (const char *const *)r->flist.names, r->d, r->raw)) != MOOD_OK)
-        goto fail;
-    r->data_hash = mood__fnv1a(r->raw, r->n * r->d * sizeof(float), MOOD_FNV_OFFSET);
-
-    /* Preprocessing. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    if ((s = fit_preprocessing(c, r, missing)) != MOOD_OK)
-        goto fail;
-    if ((s = mood__pipeline_transform(r->pipe, r->raw, r->n, &x, &dim)) != MOOD_OK)
-        goto fail;
-    json_object_set_new(timings, "prepare", json_real(seconds_since(&ts)));
-
-    /* Search over algorithms and parameters, or automatic k. */
-    if (c->search) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        if ((s = run_search(c, t, x, r->n, dim, &cp, r->meta)) != MOOD_OK)
-            goto fail;
-        json_object_set_new(timings, "search", json_real(seconds_since(&ts)));
-    } else if (c->auto_k && cp.algorithm != MOOD_ALGO_DBSCAN) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        s = mood_cluster_auto_k(&cp, &c->autok, x, r->n, dim, &r->autok);
-        if (s != MOOD_OK)
-            goto fail;
-        r->has_autok = 1;
-        cp.k = r->autok.k_best;
-        json_object_set_new(timings, "k_selection", json_real(seconds_since(&ts)));
-    }
-
-    /* Fit. The training labels are the fitted model's own predictions for the training rows
-     * (k-means family and GMM), so that a snapshot reproduces them exactly. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    r->labels = mood__malloc_array(r->n, sizeof(int32_t));
-    r->dist = mood__malloc_array(r->n, sizeof(float));
-    if (!r->labels || !r->dist) {
-        s = mood__enomem("run");
-        goto fail;
-    }
-    if ((s = mood_cluster_fit(&cp, x, r->n, dim, &r->pipe->model, r->labels)) != MOOD_OK)
-        goto fail;
-    r->k = mood_cluster_model_k(r->pipe->model);
-    if (cp.algorithm == MOOD_ALGO_KMEANS || cp.algorithm == MOOD_ALGO_MINIBATCH ||
-        cp.algorithm == MOOD_ALGO_GMM) {
-        s = mood_cluster_predict(r->pipe->model, x, r->n, dim, r->labels, r->dist);
-    } else {
-        int32_t *tmp = mood__malloc_array(r->n, sizeof(int32_t));
-        s = tmp ? mood_cluster_predict(r->pipe->model, x, r->n, dim, tmp, r->dist)
-                : mood__enomem("run");
-        for (size_t i = 0; tmp && s == MOOD_OK && i < r->n; i++)
-            if (r->labels[i] < 0 || tmp[i] != r->labels[i])
-                r->dist[i] = NAN;
-        mood__free(tmp);
-    }
+    s = run_stage_features(c, &cp, t, r, &missing);
     if (s != MOOD_OK)
         goto fail;
-    json_object_set_new(timings, "fit", json_real(seconds_since(&ts)));
-    if (r->k < 1) {
-        s = mood__error(MOOD_EINVAL, "%s found no groups (every row is noise); try a larger eps",
-                        mood_algorithm_name(cp.algorithm));
-        goto fail;
-    }
-    if ((s = mood__progress(progress, progress_user, "scoring", 0, 1)) != MOOD_OK)
-        goto fail;
-
-    /* Scores. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    s = mood__run_scores(r, x, dim, cp.seed);
+    s = run_stages(c, t, &cp, missing, r, timings, &x, &dim);
     if (s != MOOD_OK)
         goto fail;
-    json_object_set_new(timings, "scores", json_real(seconds_since(&ts)));
-
-    /* Group sizes, profiles and names (in original units). */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    r->pipe->k = r->k;
-    r->pipe->sizes = mood__calloc(r->k, sizeof(size_t));
-    r->pipe->names = mood__calloc(r->k, sizeof(char *));
-    if (!r->pipe->sizes || !r->pipe->names) {
-        s = mood__enomem("run");
-        goto fail;
-    }
-    for (size_t i = 0; i < r->n; i++)
-        if (r->labels[i] >= 0 && (size_t)r->labels[i] < r->k)
-            r->pipe->sizes[r->labels[i]]++;
-    s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names, r->labels,
-                             r->k, &r->profile);
-    if (s != MOOD_OK)
-        goto fail;
-    for (size_t g = 0; g < r->k; g++)
-        if (!(r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g)))) {
-            s = mood__enomem("run");
-            goto fail;
-        }
-    if (c->label_column && c->label_column[0]) {
-        if (!(r->label_column = mood__strdup(c->label_column))) {
-            s = mood__enomem("run");
-            goto fail;
-        }
-        if ((s = label_profile(r, c->label_column)) != MOOD_OK)
-            goto fail;
-    }
-    json_object_set_new(timings, "profiles", json_real(seconds_since(&ts)));
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    s = build_map(r);
-    if (s != MOOD_OK)
-        goto fail;
-    json_object_set_new(timings, "map", json_real(seconds_since(&ts)));
     json_object_set_new(timings, "total", json_real(seconds_since(&t0)));
 
     /* Metadata (completed with the id and artifacts when written). */

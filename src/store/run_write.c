@@ -7,7 +7,7 @@
 #include "run_internal.h"
 
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/fileio.h>
@@ -219,7 +219,8 @@ mood_status mood_run_write(mood_run *r, const char *runs_dir, char *out_run_id, 
     char tmp[4096], final[4096], path[4096];
     mood_status s;
     json_t *art;
-    if ((s = mood_mkdirs(runs_dir)) != MOOD_OK)
+    s = mood_mkdirs(runs_dir);
+    if (s != MOOD_OK)
         return s;
     /* Sortable and unique: UTC time + hash of config and data (+ a counter on collision). */
     snprintf(r->id, sizeof r->id, "%s-%08llx", r->created_compact,
@@ -236,50 +237,60 @@ mood_status mood_run_write(mood_run *r, const char *runs_dir, char *out_run_id, 
     }
     snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld", runs_dir, r->id, (long)getpid());
     mood_rmtree(tmp);
-    if ((s = mood_mkdirs(tmp)) != MOOD_OK)
+    s = mood_mkdirs(tmp);
+    if (s != MOOD_OK)
         return s;
 
     art = json_object();
     json_object_set_new(r->meta, "run_id", json_string(r->id));
     snprintf(path, sizeof path, "%s/clustered_output.csv", tmp);
-    if ((s = write_clustered(r, path)) != MOOD_OK)
+    s = write_clustered(r, path);
+    if (s != MOOD_OK)
         goto fail;
     json_object_set_new(art, "clustered_output", json_string("clustered_output.csv"));
     snprintf(path, sizeof path, "%s/map.csv", tmp);
-    if ((s = write_map(r, path)) != MOOD_OK)
+    s = write_map(r, path);
+    if (s != MOOD_OK)
         goto fail;
     json_object_set_new(art, "map", json_string("map.csv"));
     snprintf(path, sizeof path, "%s/clusters_plot.png", tmp);
-    if ((s = write_plot(r, path)) != MOOD_OK)
+    s = write_plot(r, path);
+    if (s != MOOD_OK)
         goto fail;
     json_object_set_new(art, "plot", json_string("clusters_plot.png"));
     if (r->has_autok) {
-        if ((s = write_k_curve(r, tmp)) != MOOD_OK)
+        s = write_k_curve(r, tmp);
+        if (s != MOOD_OK)
             goto fail;
         json_object_set_new(art, "k_selection", json_string("k_selection.json"));
         json_object_set_new(art, "k_selection_plot", json_string("k_selection.png"));
     }
     snprintf(path, sizeof path, "%s/profiles.csv", tmp);
-    if ((s = mood_profile_write_csv(r->profile, path)) != MOOD_OK)
+    s = mood_profile_write_csv(r->profile, path);
+    if (s != MOOD_OK)
         goto fail;
     json_object_set_new(art, "profiles", json_string("profiles.csv"));
     if (r->lprof) {
         snprintf(path, sizeof path, "%s/label_profiles.csv", tmp);
-        if ((s = mood_label_profile_write_csv(r->lprof, path)) != MOOD_OK)
+        s = mood_label_profile_write_csv(r->lprof, path);
+        if (s != MOOD_OK)
             goto fail;
         json_object_set_new(art, "label_profiles", json_string("label_profiles.csv"));
     }
     snprintf(path, sizeof path, "%s/model.json", tmp);
-    if ((s = write_model(r, path)) != MOOD_OK)
+    s = write_model(r, path);
+    if (s != MOOD_OK)
         goto fail;
     json_object_set_new(art, "model", json_string("model.json"));
     json_object_set_new(art, "metadata", json_string("run_metadata.json"));
     json_object_set_new(r->meta, "artifacts", art);
     art = NULL;
     snprintf(path, sizeof path, "%s/run_metadata.json", tmp);
-    if ((s = mood__json_write(path, r->meta, 9)) != MOOD_OK)
+    s = mood__json_write(path, r->meta, 9);
+    if (s != MOOD_OK)
         goto fail;
-    if ((s = mood_dir_publish(tmp, final)) != MOOD_OK)
+    s = mood_dir_publish(tmp, final);
+    if (s != MOOD_OK)
         goto fail;
     free(r->meta_text);
     r->meta_text = json_dumps(r->meta, JSON_INDENT(2) | JSON_REAL_PRECISION(9));

@@ -3,7 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/fileio.h>
 #include <moodscope/run.h>
@@ -42,11 +42,14 @@ static void fill_summary(const json_t *m, mood_run_summary *s)
     const json_t *met = json_object_get(m, "metrics");
     const json_t *data = json_object_get(m, "data");
     const char *v;
-    if ((v = json_string_value(json_object_get(m, "created_utc"))))
+    v = json_string_value(json_object_get(m, "created_utc"));
+    if (v)
         snprintf(s->created_utc, sizeof s->created_utc, "%s", v);
-    if ((v = json_string_value(json_object_get(cfg, "algorithm"))))
+    v = json_string_value(json_object_get(cfg, "algorithm"));
+    if (v)
         snprintf(s->algorithm, sizeof s->algorithm, "%s", v);
-    if ((v = json_string_value(json_object_get(cfg, "name"))))
+    v = json_string_value(json_object_get(cfg, "name"));
+    if (v)
         snprintf(s->name, sizeof s->name, "%s", v);
     s->k = (size_t)json_integer_value(json_object_get(met, "k"));
     s->n_rows = (size_t)json_integer_value(json_object_get(data, "rows"));
@@ -76,7 +79,10 @@ mood_status mood_runs_list(const char *runs_dir, mood_run_summary **out, size_t 
         closedir(dir);
         return mood__enomem("runs");
     }
-    while ((e = readdir(dir))) {
+    for (;;) {
+        e = readdir(dir);
+        if (!e)
+            break;
         char path[4096];
         json_t *m;
         if (!safe_component(e->d_name))

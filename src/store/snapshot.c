@@ -3,8 +3,9 @@
  * prediction of new rows with one.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../core/clock.h"
 #include "../core/internal.h"
-#include "json_util.h"
+#include "../io/json_util.h"
 
 #include <moodscope/csv.h>
 #include <moodscope/fileio.h>
@@ -46,14 +47,17 @@ mood_status mood_snapshot_save(const char *runs_dir, const char *run_id, const c
     static const char *const files[] = {"model.json", "run_metadata.json", "profiles.csv"};
     mood_status s;
     mood_pipeline *check;
-    if ((s = check_name("run id", run_id)) != MOOD_OK ||
-        (s = check_name("snapshot name", name)) != MOOD_OK)
+    s = check_name("run id", run_id);
+    if (s == MOOD_OK)
+        s = check_name("snapshot name", name);
+    if (s != MOOD_OK)
         return s;
     snprintf(src, sizeof src, "%s/%s/model.json", runs_dir, run_id);
     if (!mood_path_exists(src))
         return mood__error(MOOD_ENOTFOUND, "run '%s' not found in %s", run_id, runs_dir);
     /* Refuse to freeze a model that would not load. */
-    if ((s = mood_pipeline_load(src, &check)) != MOOD_OK)
+    s = mood_pipeline_load(src, &check);
+    if (s != MOOD_OK)
         return s;
     mood_pipeline_destroy(check);
     snprintf(final, sizeof final, "%s/%s", snapshots_dir, name);
@@ -61,12 +65,14 @@ mood_status mood_snapshot_save(const char *runs_dir, const char *run_id, const c
         return mood__error(MOOD_EINVAL, "snapshot '%s' already exists in %s", name, snapshots_dir);
     snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld", snapshots_dir, name, (long)getpid());
     mood_rmtree(tmp);
-    if ((s = mood_mkdirs(tmp)) != MOOD_OK)
+    s = mood_mkdirs(tmp);
+    if (s != MOOD_OK)
         return s;
     for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
         snprintf(src, sizeof src, "%s/%s/%s", runs_dir, run_id, files[f]);
         snprintf(dst, sizeof dst, "%s/%s", tmp, files[f]);
-        if ((s = copy_file(src, dst)) != MOOD_OK)
+        s = copy_file(src, dst);
+        if (s != MOOD_OK)
             break;
     }
     if (s == MOOD_OK) {
@@ -112,7 +118,10 @@ mood_status mood_snapshots_list(const char *snapshots_dir, mood_snapshot_summary
         closedir(dir);
         return mood__enomem("snapshots");
     }
-    while ((e = readdir(dir))) {
+    for (;;) {
+        e = readdir(dir);
+        if (!e)
+            break;
         char path[4096];
         json_t *info, *model;
         if (e->d_name[0] == '.')
@@ -178,7 +187,8 @@ mood_status mood_snapshot_predict(const char *snapshots_dir, const char *name, c
     mood_status s = mood_snapshot_model_path(snapshots_dir, name, path, sizeof path);
     if (s != MOOD_OK)
         return s;
-    if ((s = mood_pipeline_load(path, &p)) != MOOD_OK)
+    s = mood_pipeline_load(path, &p);
+    if (s != MOOD_OK)
         return s;
     labels = mood__malloc_array(n + 1, sizeof(int32_t));
     dist = mood__malloc_array(n + 1, sizeof(float));
@@ -188,11 +198,13 @@ mood_status mood_snapshot_predict(const char *snapshots_dir, const char *name, c
         s = mood__enomem("predict");
         goto done;
     }
-    if ((s = mood_pipeline_predict(p, t, labels, dist)) != MOOD_OK) {
+    s = mood_pipeline_predict(p, t, labels, dist);
+    if (s != MOOD_OK) {
         mood__error_context(s, "snapshot '%s'", name);
         goto done;
     }
-    if ((s = mood_table_clone(t, &outt)) != MOOD_OK)
+    s = mood_table_clone(t, &outt);
+    if (s != MOOD_OK)
         goto done;
     static const char *const added[] = {"cluster", "cluster_name", "distance"};
     for (size_t a = 0; a < 3; a++)
@@ -203,9 +215,12 @@ mood_status mood_snapshot_predict(const char *snapshots_dir, const char *name, c
         cl[i] = (float)labels[i];
         names[i] = labels[i] >= 0 ? mood_pipeline_group_name(p, (size_t)labels[i]) : "noise";
     }
-    if ((s = mood_table_add_num(outt, "cluster", cl)) == MOOD_OK &&
-        (s = mood_table_add_str(outt, "cluster_name", names)) == MOOD_OK &&
-        (s = mood_table_add_num(outt, "distance", dist)) == MOOD_OK) {
+    s = mood_table_add_num(outt, "cluster", cl);
+    if (s == MOOD_OK)
+        s = mood_table_add_str(outt, "cluster_name", names);
+    if (s == MOOD_OK)
+        s = mood_table_add_num(outt, "distance", dist);
+    if (s == MOOD_OK) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s", output_path);
         char *slash = strrchr(dir, '/');

@@ -39,7 +39,10 @@ static mood_status hash_packets(AVFormatContext *fc, const unsigned char *audio,
         return mood__enomem("audio digest");
     }
     av_md5_init(md5);
-    while ((rc = av_read_frame(fc, pkt)) >= 0) {
+    for (;;) {
+        rc = av_read_frame(fc, pkt);
+        if (rc < 0)
+            break;
         if ((unsigned)pkt->stream_index < fc->nb_streams && audio[pkt->stream_index])
             av_md5_update(md5, pkt->data, (size_t)pkt->size);
         av_packet_unref(pkt);

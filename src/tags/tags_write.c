@@ -21,24 +21,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Copy everything from @p in to @p out (both open file descriptors). */
-static int copy_fd(int in, int out)
+/* Copy everything from @p in to @p out (both open file descriptors); EIO naming @p path. */
+static mood_status copy_fd(int in, int out, const char *path)
 {
     char buf[1 << 16];
     for (;;) {
         ssize_t n = read(in, buf, sizeof buf);
         if (n == 0)
-            return 0;
+            return MOOD_OK;
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return -1;
+            return mood__error(MOOD_EIO, "%s: cannot copy: %s", path, strerror(errno));
         for (ssize_t done = 0; done < n;) {
             ssize_t w = write(out, buf + done, (size_t)(n - done));
             if (w < 0 && errno == EINTR)
                 continue;
             if (w < 0)
-                return -1;
+                return mood__error(MOOD_EIO, "%s: cannot copy: %s", path, strerror(errno));
             done += w;
         }
     }
@@ -61,37 +61,31 @@ static mood_status make_copy(const char *path, const struct stat *st, char *tmp)
         return mood__error(MOOD_EIO, "%s: cannot create a temporary file beside it: %s", path,
                            strerror(e));
     }
-    int failed = copy_fd(in, out) != 0;
-    int e = errno;
+    mood_status s = copy_fd(in, out, path);
     close(in);
-    if (!failed && fchmod(out, st->st_mode & 07777) != 0) {
-        failed = 1;
-        e = errno;
-    }
+    if (s == MOOD_OK && fchmod(out, st->st_mode & 07777) != 0)
+        s = mood__error(MOOD_EIO, "%s: cannot copy: %s", path, strerror(errno));
     if (fchown(out, st->st_uid, st->st_gid) != 0)
         (void)0; /* not permitted for other users' files: keep ours */
-    if (close(out) != 0 && !failed) {
-        failed = 1;
-        e = errno;
-    }
-    if (failed) {
+    if (close(out) != 0 && s == MOOD_OK)
+        s = mood__error(MOOD_EIO, "%s: cannot copy: %s", path, strerror(errno));
+    if (s != MOOD_OK)
         unlink(tmp);
-        return mood__error(MOOD_EIO, "%s: cannot copy: %s", path, strerror(e));
-    }
-    return MOOD_OK;
+    return s;
 }
 
-/* fsync a file (or a directory) by name. */
-static int sync_path(const char *p, int flags)
+/* fsync a file (or a directory) by name; EIO "@p what: cannot sync @p role: reason". */
+static mood_status sync_path(const char *p, int flags, const char *what, const char *role)
 {
     int fd = open(p, flags);
     if (fd < 0)
-        return -1;
+        return mood__error(MOOD_EIO, "%s: cannot sync %s: %s", what, role, strerror(errno));
     int rc = fsync(fd);
     int e = errno;
     close(fd);
-    errno = e;
-    return rc;
+    if (rc != 0)
+        return mood__error(MOOD_EIO, "%s: cannot sync %s: %s", what, role, strerror(e));
+    return MOOD_OK;
 }
 
 /*
@@ -118,9 +112,10 @@ static mood_status tag_copy(const char *path, const char *tmp, mood_tag_format f
     int rc = mood__taglib_write(tmp, fmt, changes, err, sizeof err);
     if (rc != MOOD__TAGLIB_OK)
         return mood__tags_bridge_status(rc, path, err);
-    if (sync_path(tmp, O_RDONLY) != 0)
-        return mood__error(MOOD_EIO, "%s: cannot sync the new copy: %s", path, strerror(errno));
-    mood_status s = mood_tags_audio_digest(tmp, after);
+    mood_status s = sync_path(tmp, O_RDONLY, path, "the new copy");
+    if (s != MOOD_OK)
+        return s;
+    s = mood_tags_audio_digest(tmp, after);
     if (s != MOOD_OK)
         return mood__error_context(s, "%s: the tagged copy does not read back", path);
     if (memcmp(digest, after, 16) != 0)
@@ -138,7 +133,9 @@ static mood_status publish(const char *real, const char *tmp, const char *dir)
 {
     if (rename(tmp, real) != 0)
         return mood__error(MOOD_EIO, "%s: cannot replace: %s", real, strerror(errno));
-    sync_path(dir, O_RDONLY | O_DIRECTORY);
+    /* Best effort: the rename is done; a directory that cannot be synced is not an error. */
+    if (sync_path(dir, O_RDONLY | O_DIRECTORY, real, "its folder") != MOOD_OK)
+        mood_clear_error();
     return MOOD_OK;
 }
 

@@ -1,5 +1,6 @@
 /*
- * jansson helpers: arrays of numbers, NaN as null, atomic JSON files, checksums, timestamps.
+ * jansson helpers shared by every subsystem that writes JSON: arrays of numbers, NaN as null,
+ * atomic JSON files, loading with a position on syntax errors.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "json_util.h"
@@ -13,11 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 json_t *mood__json_real(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *mood__json_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
 }
 
 json_t *mood__json_seed(uint64_t seed)
@@ -91,27 +96,6 @@ mood_status mood__json_load(const char *path, json_t **out)
         return mood__error(MOOD_EFORMAT, "%s:%d:%d: %s", path, err.line, err.column, err.text);
     }
     return MOOD_OK;
-}
-
-uint64_t mood__fnv1a(const void *data, size_t len, uint64_t h)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-void mood__utc_now(char *iso, size_t iso_cap, char *compact, size_t compact_cap)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    if (iso)
-        strftime(iso, iso_cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (compact)
-        strftime(compact, compact_cap, "%Y%m%dT%H%M%SZ", &tm);
 }
 
 char *mood__json_dumps(const json_t *j, size_t flags)
