@@ -17,7 +17,7 @@
 #define MOOD_CMD(name)                                                                             \
     int mood_cmd_##name(int argc, char **argv);                                                    \
     extern const char mood_cmd_##name##_summary[];
-#define MOOD_CMD_ABSENT(name, hint) /* not built: main.c says which option builds it */
+#define MOOD_CMD_ABSENT(name, hint, option) /* not built: main.c says which option builds it */
 #include "commands.inc"
 #undef MOOD_CMD
 #undef MOOD_CMD_ABSENT

@@ -17,8 +17,9 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-#define MOOD_CMD(name)              {#name, mood_cmd_##name, mood_cmd_##name##_summary, NULL},
-#define MOOD_CMD_ABSENT(name, hint) {#name, NULL, "(not built in this moodscope)", hint},
+#define MOOD_CMD(name) {#name, mood_cmd_##name, mood_cmd_##name##_summary, NULL},
+#define MOOD_CMD_ABSENT(name, hint, option)                                                        \
+    {#name, NULL, "(not built: needs -D" option "=ON)", hint},
 #include "commands.inc"
 #undef MOOD_CMD
 #undef MOOD_CMD_ABSENT
