@@ -134,6 +134,7 @@ static mood_status mreach_mst(const float *x, size_t m, size_t d, const double *
     rem[0] = (int32_t)(m - 1);
     r--;
     const int nt = mood__par_threads(0, (double)m * (double)d * 4.0);
+    (void)nt; /* read only by the OpenMP pragmas */
     for (size_t e = 0; e + 1 < m; e++) {
         const float *xc = x + cur * d;
         const double cc2 = core2[cur];
@@ -365,6 +366,7 @@ mood_status mood__fit_dbscan(const mood_cluster_params *p, const float *x, size_
     }
     const double r2 = eps * eps;
     const int nt = mood__km_threads(p->n_threads);
+    (void)nt; /* read only by the OpenMP pragmas */
     kdtree *t = NULL;
     size_t *cnt = mood__malloc_array(n + 1, sizeof(size_t));
     size_t *off = mood__malloc_array(n + 1, sizeof(size_t));
