@@ -77,8 +77,11 @@ endfunction()
 
 function(mood_component_summary)
   get_property(rows GLOBAL PROPERTY MOOD_COMPONENT_ROWS)
-  message(STATUS "moodscope components (-DMOOD_WITH_<NAME>=ON|OFF):")
+  # NOTICE (stderr), so that the table shows even where the configure output is silenced
+  # (the Makefile's targets).
+  set(table "moodscope components (-DMOOD_WITH_<NAME>=ON|OFF):")
   foreach(r ${rows})
-    message(STATUS "${r}")
+    string(APPEND table "\n${r}")
   endforeach()
+  message(NOTICE "${table}")
 endfunction()
