@@ -1,13 +1,21 @@
 # moodscope: the two commands of the quick start, and the usual developer targets.
 #   make demo    install what is missing, build, and find the mood groups of two demo tables
-#   make check   install what is missing, build, and run every test (what CI runs)
+#   make check   install what is missing, build, and run every test
+#   make ci      what CI runs (.ci/run): lint, check, and the build matrix below
+#   make lint    clang-format, function length and layer checks (scripts/check-*.sh)
+#   make install build and install (PREFIX=/usr/local, DESTDIR= honoured)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+MIN_BUILD  ?= build-minimal
+NOOMP_BUILD ?= build-noomp
+CLANG_BUILD ?= build-clang
+PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all build deps test-deps demo check unit asan bench format clean
+.PHONY: all build deps test-deps demo check unit asan bench format clean ci lint minimal \
+	noomp-werror clang install tidy
 
 all: build
 
@@ -37,6 +45,50 @@ asan: deps
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		ctest --output-on-failure -j $(JOBS) -L unit
 
+# The CI matrix (docs/ARCHITECTURE.md "Checks"); each entry prints its wall time.
+ci: test-deps lint
+	@bash scripts/ci-step.sh default $(MAKE) --no-print-directory check
+	@bash scripts/ci-step.sh minimal $(MAKE) --no-print-directory minimal
+	@bash scripts/ci-step.sh noomp-werror $(MAKE) --no-print-directory noomp-werror
+	@bash scripts/ci-step.sh clang $(MAKE) --no-print-directory clang
+
+lint:
+	@bash scripts/check-format.sh
+	@bash scripts/check-function-length.sh
+	@bash scripts/check-layers.sh
+
+# Every optional component off, configured with pkg-config limited to the required modules
+# (jansson sqlite3 cairo openblas lapacke, cmocka for the tests) and without MPI: proves the
+# build needs nothing else. Runs every test this build registers.
+minimal: deps
+	@bash scripts/minimal-pkgconfig.sh $(MIN_BUILD)/pkgconfig
+	@PKG_CONFIG_LIBDIR=$(CURDIR)/$(MIN_BUILD)/pkgconfig cmake -S . -B $(MIN_BUILD) \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOOD_WERROR=ON -DMOOD_WITH_AUDIO=OFF \
+		-DMOOD_WITH_TAGS=OFF -DMOOD_WITH_RECOMMEND=OFF -DMOOD_WITH_HISTORY=OFF \
+		-DMOOD_WITH_SUBSONIC=OFF -DMOOD_WITH_SERVER=OFF -DMOOD_WITH_POSTGRES=OFF \
+		-DMOOD_WITH_MPI=OFF -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON >/dev/null
+	@cmake --build $(MIN_BUILD) -j $(JOBS)
+	@cd $(MIN_BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+noomp-werror: deps
+	@cmake -S . -B $(NOOMP_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOOD_WITH_OPENMP=OFF \
+		-DMOOD_WERROR=ON >/dev/null
+	@cmake --build $(NOOMP_BUILD) -j $(JOBS)
+	@cd $(NOOMP_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+clang: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(CLANG_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DMOOD_WERROR=ON >/dev/null
+	@cmake --build $(CLANG_BUILD) -j $(JOBS)
+	@cd $(CLANG_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# clang-tidy with .clang-tidy over src/ (needs the compile database of $(BUILD)).
+tidy: build
+	@bash scripts/check-tidy.sh $(BUILD)
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
 bench: build
 	@bash scripts/install-deps.sh bench
 	@bash bench/run
@@ -45,7 +97,7 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(MIN_BUILD) $(NOOMP_BUILD) $(CLANG_BUILD) $(TSAN_BUILD)
 
 # ---- ThreadSanitizer job (issue 15) ------------------------------------------------------
 # The server and parallel-analysis tests under TSan. OpenMP is off for this build: libgomp is

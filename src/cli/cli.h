@@ -17,8 +17,10 @@
 #define MOOD_CMD(name)                                                                             \
     int mood_cmd_##name(int argc, char **argv);                                                    \
     extern const char mood_cmd_##name##_summary[];
+#define MOOD_CMD_ABSENT(name, hint, option) /* not built: main.c says which option builds it */
 #include "commands.inc"
 #undef MOOD_CMD
+#undef MOOD_CMD_ABSENT
 
 /* Exit codes, listed in `moodscope --help`. */
 enum { MOOD_EXIT_OK = 0, MOOD_EXIT_ERROR = 1, MOOD_EXIT_USAGE = 2 };
@@ -63,6 +65,13 @@ enum {
     "  --format csv|tsv|json output format of tables on stdout\n"                                  \
     "  --quiet, -v           fewer / more messages on stderr\n"                                    \
     "  -h, --help            this help\n"
+
+/*
+ * A command or option of an optional component that this build leaves out: prints
+ * "moodscope: error: WHAT is not built in this moodscope; reconfigure with HINT" and returns
+ * MOOD_EXIT_ERROR. HINT is one of the MOOD_HINT_* strings of the generated components.h.
+ */
+int mood_cli_not_built(const char *what, const char *hint);
 
 /* Fill defaults (runs, snapshots, catalog path). */
 void mood_cli_common_init(mood_cli_common *c);

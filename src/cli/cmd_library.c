@@ -416,7 +416,7 @@ static int check_operands(const char *sub, int n_operands, const char *extra, co
     if (a->doubt_given && strcmp(sub, "doubtful") != 0)
         return mood_cli_usage("library",
                               "--threshold, --margin and --limit go with library doubtful");
-    if (strcmp(sub, "set") == 0 && !a->fix.tempo_bpm && !a->fix.key && !a->fix.meter &&
+    if (strcmp(sub, "set") == 0 && a->fix.tempo_bpm == 0.0 && !a->fix.key && !a->fix.meter &&
         !a->fix.clear)
         return mood_cli_usage("library", "library set needs --bpm, --key, --meter or --clear");
     return -1;

@@ -4,6 +4,7 @@
  * mapped here so that users' habits carry over.
  */
 #include "cli.h"
+#include "components.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +13,28 @@ typedef struct command {
     const char *name;
     int (*fn)(int argc, char **argv);
     const char *summary;
+    const char *absent_hint; /* not built: how to build it (fn is NULL) */
 } command;
 
 static const command commands[] = {
-#define MOOD_CMD(name) {#name, mood_cmd_##name, mood_cmd_##name##_summary},
+#define MOOD_CMD(name) {#name, mood_cmd_##name, mood_cmd_##name##_summary, NULL},
+#define MOOD_CMD_ABSENT(name, hint, option)                                                        \
+    {#name, NULL, "(not built: needs -D" option "=ON)", hint},
 #include "commands.inc"
 #undef MOOD_CMD
-    {NULL, NULL, NULL},
+#undef MOOD_CMD_ABSENT
+    {NULL, NULL, NULL, NULL},
 };
+
+/* Run command @p c, or say which option builds it when this build left it out. */
+static int run_command(const command *c, int argc, char **argv)
+{
+    char what[64];
+    if (c->fn)
+        return c->fn(argc, argv);
+    snprintf(what, sizeof what, "'%s'", c->name);
+    return mood_cli_not_built(what, c->absent_hint);
+}
 
 /* Old tool spelling -> (command, inserted sub-command or NULL). */
 static const struct {
@@ -69,7 +84,7 @@ int main(int argc, char **argv)
         strcmp(args[0], "help") == 0) {
         if (nargs > 1 && find_command(args[1])) {
             char *sub[3] = {args[1], "--help", NULL};
-            return find_command(args[1])->fn(2, sub);
+            return run_command(find_command(args[1]), 2, sub);
         }
         usage(stdout);
         return MOOD_EXIT_OK;
@@ -106,7 +121,7 @@ int main(int argc, char **argv)
             free(nv);
             break;
         }
-        int rc = c->fn(k, nv);
+        int rc = run_command(c, k, nv);
         free(nv);
         return rc;
     }
@@ -116,5 +131,5 @@ int main(int argc, char **argv)
         return MOOD_EXIT_USAGE;
     }
     optind = 1;
-    return c->fn(nargs, args);
+    return run_command(c, nargs, args);
 }

@@ -132,6 +132,7 @@ static mood_status mreach_mst(const float *x, size_t m, size_t d, const double *
     rem[0] = (int32_t)(m - 1);
     r--;
     const int nt = mood__par_threads(0, (double)m * (double)d * 4.0);
+    (void)nt; /* read only by the OpenMP pragmas */
     for (size_t e = 0; e + 1 < m; e++) {
         const float *xc = x + cur * d;
         const double cc2 = core2[cur];
@@ -432,6 +433,7 @@ static mood_status dbscan_neighbours(const kdtree *t, const float *x, size_t n, 
 {
     const double r2 = eps * eps;
     long long nn = (long long)n;
+    (void)nt; /* read only by the OpenMP pragmas */
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(mood__par_threads(nt, (double)n *(double)d * 64.0))           \
     schedule(dynamic, 256)

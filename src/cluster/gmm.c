@@ -114,6 +114,7 @@ static mood_status e_step(const mood_cluster_model *m, const float *x, size_t n,
                           double *resp, int32_t *labels, float *proba, double *out_mean)
 {
     const size_t k = m->k, d = m->d;
+    (void)nt; /* read only by the OpenMP pragmas */
     km_chunks ch;
     mood__km_chunks(n, sizeof(double), &ch);
     double *part = mood__malloc_array(ch.count, sizeof(double));
@@ -183,6 +184,7 @@ static mood_status e_step(const mood_cluster_model *m, const float *x, size_t n,
 static mood_status m_step(mood_cluster_model *m, const float *x, size_t n, int nt,
                           const double *resp, double reg)
 {
+    (void)nt; /* read only by the OpenMP pragmas */
     const size_t k = m->k, d = m->d;
     const int full = m->covariance == MOOD_COV_FULL;
     const size_t cw = full ? d * d : d, stride = k * (1 + d + cw);

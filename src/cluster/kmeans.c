@@ -404,6 +404,7 @@ static double exact_inertia(const lloyd *L, const int32_t *lab, const float *c)
 /* Mean of the column variances (scikit-learn scales tol by it), two-pass, chunk-ordered. */
 static mood_status mean_variance(const float *x, size_t n, size_t d, int nt, double *out)
 {
+    (void)nt; /* read only by the OpenMP pragmas */
     km_chunks ch;
     mood__km_chunks(n, d * sizeof(double), &ch);
     double *part = mood__calloc(ch.count * d + 2 * d, sizeof(double));

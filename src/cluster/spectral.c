@@ -47,6 +47,7 @@ static int cmp_i32(const void *a, const void *b)
 static mood_status build_graph(const float *x, size_t n, size_t d, size_t nn, int nt, csr *g,
                                double *dinv_sqrt)
 {
+    (void)nt; /* read only by the OpenMP pragmas */
     kdtree *t;
     mood_status st = mood__kdtree_build(x, n, d, &t);
     if (st != MOOD_OK)
