@@ -92,6 +92,11 @@ typedef struct mood_analyze_summary {
     size_t limited;     /**< files skipped or refused by --max-duration/--max-memory */
     size_t load_pauses; /**< seconds paused for --max-load */
     size_t lease_lost;  /**< queue jobs taken over by another worker meanwhile */
+    size_t sampled;     /**< long files analysed from sampled windows (--long-files sample) */
+    size_t released;    /**< queue jobs put back in the queue when interrupted */
+    size_t wakeups;     /**< idle waits ended by a NOTIFY (PostgreSQL) */
+    int listening;      /**< worker mode: idle threads LISTEN for new jobs (PostgreSQL) */
+    int64_t run_id;     /**< the analysis_runs row of this run (library runs), 0 if none */
 } mood_analyze_summary;
 
 /** @brief Release the arrays of @p s (not @p s itself); accepts a zeroed summary. */
@@ -288,11 +293,29 @@ typedef struct mood_worker_options {
     const char *worker_id; /**< name in the jobs table; NULL = "host:pid" */
     int follow;            /**< keep waiting for new jobs when the queue is empty (default 0:
                                 leave when nothing is queued or running) */
-    double poll_s;         /**< idle wait between looks at the queue (default 1) */
+    double poll_s;         /**< idle wait between looks at the queue (default 1); on
+                                PostgreSQL an idle worker LISTENs and wakes at once on a NOTIFY
+                                from an enqueue, so this only bounds how late it notices an
+                                expired lease */
+    double idle_exit_s;    /**< keep waiting like follow, but leave after this many seconds
+                                without claiming a job; 0 = off */
     double max_load;       /**< pause while the 1-minute load average is above this; 0 = off */
-    double max_duration_s; /**< record longer files as skipped without decoding; 0 = off */
-    double max_memory_mb;  /**< refuse files whose analysis would need more; 0 = off */
+    double max_duration_s; /**< files longer than this are sampled or skipped (long_files);
+                                0 = off */
+    int long_files;        /**< MOOD_LONG_FILES_SAMPLE (default): a file longer than
+                                max_duration_s (or whose whole analysis would pass
+                                max_memory_mb) is analysed from sample_windows seeded windows of
+                                sample_window_s seconds spread over it, decoded by seeking, and
+                                its report says "sampled" with the windows;
+                                MOOD_LONG_FILES_SKIP: recorded as skipped without decoding */
+    int sample_windows;    /**< windows of a sampled file (default 3) */
+    double
+        sample_window_s;  /**< seconds per window (default 60; at most max_duration_s / windows) */
+    double max_memory_mb; /**< refuse files whose analysis would need more; 0 = off */
 } mood_worker_options;
+
+/** Values of mood_worker_options.long_files. */
+enum { MOOD_LONG_FILES_SAMPLE = 0, MOOD_LONG_FILES_SKIP = 1 };
 
 /** @brief Fill @p o with the defaults. */
 MOOD_API void mood_worker_options_default(mood_worker_options *o);

@@ -191,7 +191,11 @@ typedef struct pool {
     const mood_worker_options *w; /* worker mode (jobs from the catalog's queue), or NULL */
     const mood_worker_options *lim;
     char worker_id[160];
+    lib_waiter *waiter;  /* worker mode: where idle threads wait for new jobs */
+    double last_claim_s; /* monotonic time of the last job claimed (or the start) */
 } pool;
+
+static double mono_now(void);
 
 static uint64_t fnv1a(const char *s)
 {
@@ -330,12 +334,6 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     return MOOD_OK;
 }
 
-static void sleep_s(double sec)
-{
-    struct timespec ts = {(time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 /* Fill @p j from @p c: the local path (--path-map), size and mtime; 0 when unchanged since its
  * last analysis (the job is then ended as done without analysing). */
 static int queue_job_fill(pool *p, const lib_claim *c, job *j, char *local, size_t cap)
@@ -362,8 +360,39 @@ static int queue_job_fill(pool *p, const lib_claim *c, job *j, char *local, size
              k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION);
 }
 
+/* 1 when an idle worker should leave: nothing queued or running (without follow), or no job
+ * claimed for idle_exit_s (with it). */
+static int idle_leave(pool *p, int64_t open)
+{
+    const mood_worker_options *w = p->w;
+    if (!w->follow && w->idle_exit_s <= 0)
+        return open == 0;
+    if (w->idle_exit_s <= 0)
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    double idle = mono_now() - p->last_claim_s;
+    pthread_mutex_unlock(&p->lock);
+    return idle >= w->idle_exit_s;
+}
+
+/* How long an idle thread waits before looking again: the poll interval, cut to what is
+ * left of --idle-exit. */
+static double idle_wait_s(pool *p)
+{
+    double wait = p->w->poll_s;
+    if (p->w->idle_exit_s > 0) {
+        pthread_mutex_lock(&p->lock);
+        double left = p->w->idle_exit_s - (mono_now() - p->last_claim_s);
+        pthread_mutex_unlock(&p->lock);
+        if (left < wait)
+            wait = left > 0.01 ? left : 0.01;
+    }
+    return wait;
+}
+
 /* The next job from the catalog's queue into @p j (j->path NULL: no more work). Idle workers
- * poll every poll_s; without follow they leave once nothing is queued or running. */
+ * wait for a NOTIFY (PostgreSQL) or poll (SQLite), at most poll_s between looks; see
+ * idle_leave() for when they go. */
 static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
 {
     memset(j, 0, sizeof *j);
@@ -371,6 +400,7 @@ static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
         lib_claim c;
         int64_t open = 0;
         p->sum->load_pauses += (size_t)mood__limits_wait_load(p->lim);
+        uint64_t gen = mood__waiter_gen(p->waiter);
         pthread_mutex_lock(&p->lock);
         if (p->stop || mood_cancel_requested()) {
             pthread_mutex_unlock(&p->lock);
@@ -378,6 +408,8 @@ static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
         }
         mood_status s =
             mood__jobs_claim(p->cat, p->worker_id, p->w->lease_s, p->w->max_attempts, &c);
+        if (s == MOOD_OK && c.found)
+            p->last_claim_s = mono_now();
         if (s == MOOD_OK && c.found && !queue_job_fill(p, &c, j, local, cap)) {
             lib_fence f = {c.job_id, p->worker_id};
             s = mood__jobs_finish(p->cat, &f, "done", NULL);
@@ -397,10 +429,22 @@ static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
         pthread_mutex_unlock(&p->lock);
         if (s != MOOD_OK || c.found)
             return s == MOOD_OK && !j->path ? mood__enomem("analyze: job") : s;
-        if (open == 0 && !p->w->follow)
+        if (idle_leave(p, open))
             return MOOD_OK;
-        sleep_s(p->w->poll_s);
+        if (mood__waiter_wait(p->waiter, gen, idle_wait_s(p)))
+            p->sum->wakeups++;
     }
+}
+
+/* An interrupted worker puts the job it was analysing back in the queue (with NOTIFY), so
+ * that another worker takes it at once instead of after the lease. */
+static void release_job(pool *p, const job *j)
+{
+    lib_fence f = {j->job_id, p->worker_id};
+    pthread_mutex_lock(&p->lock);
+    if (mood__jobs_release(p->cat, &f) == MOOD_OK)
+        p->sum->released++;
+    pthread_mutex_unlock(&p->lock);
 }
 
 static void *worker(void *arg)
@@ -439,6 +483,8 @@ static void *worker(void *arg)
             break;
         }
         s = run_job(p, az, j);
+        if (p->w && s == MOOD_ECANCELED)
+            release_job(p, j);
         if (p->w)
             mood__free(qj.path);
         if (s != MOOD_OK) {
@@ -685,6 +731,9 @@ mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, si
             s = mood__jobs_add(cat, files.v[i], &added);
         *out_added += (size_t)added;
     }
+    /* Idle workers LISTEN: the notification goes out with the COMMIT (PostgreSQL). */
+    if (s == MOOD_OK && *out_added)
+        s = mood__jobs_notify(cat);
     if (s == MOOD_OK)
         s = mood__db_commit(mood__catalog_dbh(cat));
     else
@@ -706,6 +755,9 @@ static mood_status check_worker_options(const mood_worker_options *w)
                            w->max_attempts);
     if (!(w->poll_s > 0))
         return mood__error(MOOD_EINVAL, "analyze --worker: poll %.3g s (expected > 0)", w->poll_s);
+    if (w->idle_exit_s < 0)
+        return mood__error(MOOD_EINVAL, "analyze --worker: idle exit %.3g s (expected >= 0)",
+                           w->idle_exit_s);
     if ((w->path_from == NULL) != (w->path_to == NULL))
         return mood__error(MOOD_EINVAL, "analyze --worker: --path-map expects FROM=TO");
     return MOOD_OK;
@@ -745,9 +797,15 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     p.sum = out;
     p.w = w;
     p.lim = w;
+    p.last_claim_s = t0;
+    int listening = 0;
+    if ((s = mood__waiter_create(cat, &p.waiter, &listening)) != MOOD_OK)
+        return s;
+    out->listening = listening;
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
     s = run_pool(&p, jobs, t0);
+    mood__waiter_destroy(p.waiter);
     if (s == MOOD_OK && p.fatal != MOOD_OK)
         s = mood__error(p.fatal, "%s", p.fatal_msg);
     else if (s == MOOD_OK && (p.stop || mood_cancel_requested())) {
