@@ -357,6 +357,41 @@ MOOD_API mood_status mood_library_jobs_stats(mood_catalog *cat, mood_jobs_stats 
 /** @brief Release the arrays of @p s; accepts a zeroed struct. */
 MOOD_API void mood_jobs_stats_free(mood_jobs_stats *s);
 
+/** One analysis run (`analyze PATH` or `analyze --worker`) as recorded in the catalog. Times
+ * are seconds since the epoch on the queue's clock (the PostgreSQL server's, or the local one
+ * on SQLite); finished is 0 while running (or when the process was killed). */
+typedef struct mood_analysis_run {
+    int64_t id;
+    char mode[16]; /**< "analyze" or "worker" */
+    char worker[160];
+    char host[128];
+    int64_t pid;
+    double started, finished;
+    char status[16]; /**< running, done, interrupted, failed */
+    char moodscope_version[32];
+    int analysis_version;
+    int jobs, nice;
+    double max_load, max_duration_s;
+    char long_files[8]; /**< "sample" or "skip" */
+    int sample_windows;
+    double sample_window_s, max_memory_mb;
+    char path_map[512];     /**< "FROM=TO" or "" */
+    double lease_s, poll_s; /**< worker mode only */
+    char waiting[16];       /**< "listen" (PostgreSQL NOTIFY) or "poll" (worker mode) */
+    size_t files, analysed, failed, skipped, sampled, limited;
+    double audio_s, cpu_s, elapsed_s;
+} mood_analysis_run;
+
+/**
+ * @brief The last @p limit analysis runs (0 = all), oldest first; release with
+ * mood_library_runs_free().
+ * @return ::MOOD_EIO (catalog), ::MOOD_ENOMEM.
+ */
+MOOD_API mood_status mood_library_runs(mood_catalog *cat, size_t limit, mood_analysis_run **out,
+                                       size_t *out_n);
+/** @brief Release the array of mood_library_runs(); accepts NULL. */
+MOOD_API void mood_library_runs_free(mood_analysis_run *v);
+
 /**
  * @brief Copy the catalog @p from into a new catalog @p to (either may be a SQLite file or
  * postgresql://). Every table is copied, then row counts and a checksum per table are compared

@@ -604,6 +604,28 @@ static mood_status run_pool(pool *p, int jobs, double t0)
     return s;
 }
 
+/* "host:pid": the default worker id, and the id of a plain analyze run. */
+static void host_pid_id(char *buf, size_t cap)
+{
+    char host[128] = "host";
+    gethostname(host, sizeof host - 1);
+    snprintf(buf, cap, "%s:%ld", host, (long)getpid());
+}
+
+/* Complete the run's analysis_runs row. The run's own error (and message) wins; when the run
+ * went well a failure to record its end is the result. */
+static mood_status end_run(mood_catalog *cat, const mood_analyze_summary *out, mood_status s)
+{
+    char keep[512];
+    if (out->run_id <= 0)
+        return s;
+    snprintf(keep, sizeof keep, "%s", mood_last_error());
+    mood_status e = mood__runs_end(cat, out->run_id, out, s);
+    if (s != MOOD_OK)
+        return mood__error(s, "%s", keep);
+    return e;
+}
+
 mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, size_t n_paths,
                                  const mood_analyze_options *o, mood_analyze_summary *out)
 {
@@ -673,7 +695,9 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     p.lim = o->limits;
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
-    if (p.n_jobs > 0)
+    host_pid_id(p.worker_id, sizeof p.worker_id);
+    lib_run_info ri = {0, p.worker_id, jobs, o->limits, NULL};
+    if (p.n_jobs > 0 && (s = mood__runs_begin(cat, &ri, &out->run_id)) == MOOD_OK)
         s = run_pool(&p, jobs, t0);
     if (o->progress) {
         mood_analyze_progress pr;
@@ -693,6 +717,7 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
 done:
     out->elapsed_s = mono_now() - t0;
     out->cpu_s = cpu_now() - c0;
+    s = end_run(cat, out, s);
     mood__free(p.jobs);
     list_free(&files);
     return s;
@@ -779,13 +804,10 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
         return s;
     if (o->reports_dir && (s = mood_mkdirs(o->reports_dir)) != MOOD_OK)
         return s;
-    if (w->worker_id && w->worker_id[0]) {
+    if (w->worker_id && w->worker_id[0])
         snprintf(p.worker_id, sizeof p.worker_id, "%s", w->worker_id);
-    } else {
-        char host[128] = "host";
-        gethostname(host, sizeof host - 1);
-        snprintf(p.worker_id, sizeof p.worker_id, "%s:%ld", host, (long)getpid());
-    }
+    else
+        host_pid_id(p.worker_id, sizeof p.worker_id);
     int jobs = o->jobs;
     if (jobs <= 0) {
         long nc = sysconf(_SC_NPROCESSORS_ONLN);
@@ -802,6 +824,11 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     if ((s = mood__waiter_create(cat, &p.waiter, &listening)) != MOOD_OK)
         return s;
     out->listening = listening;
+    lib_run_info ri = {1, p.worker_id, jobs, w, listening ? "listen" : "poll"};
+    if ((s = mood__runs_begin(cat, &ri, &out->run_id)) != MOOD_OK) {
+        mood__waiter_destroy(p.waiter);
+        return s;
+    }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
     s = run_pool(&p, jobs, t0);
@@ -817,5 +844,6 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     pthread_cond_destroy(&p.cond);
     out->elapsed_s = mono_now() - t0;
     out->cpu_s = cpu_now() - c0;
+    s = end_run(cat, out, s);
     return s;
 }

@@ -91,6 +91,22 @@ uint64_t mood__waiter_gen(lib_waiter *w);
  * requested; 1 when woken by a notification. */
 int mood__waiter_wait(lib_waiter *w, uint64_t seen, double timeout_s);
 
+/* ---- Run metadata (jobs_runs.c) ---- */
+
+typedef struct lib_run_info {
+    int worker_mode;                   /* analyze --worker (1) or analyze PATH (0) */
+    const char *worker_id;             /* "host:pid" or --worker-id */
+    int jobs;                          /* threads */
+    const mood_worker_options *limits; /* may be NULL */
+    const char *waiting;               /* "listen", "poll", or NULL */
+} lib_run_info;
+mood_status mood__runs_migrate(mood_catalog *cat);
+/* Insert the run's row (status "running") with its limits; *out_id its id. */
+mood_status mood__runs_begin(mood_catalog *cat, const lib_run_info *ri, int64_t *out_id);
+/* Complete the row: finish time, status (done, interrupted, failed) and the counts. */
+mood_status mood__runs_end(mood_catalog *cat, int64_t id, const mood_analyze_summary *sum,
+                           mood_status result);
+
 /* ---- Limits (jobs_limits.c) ---- */
 mood_status mood__audio_probe_duration(const char *path, double *out_s);
 double mood__analysis_memory_mb(double duration_s, int rate_hz);

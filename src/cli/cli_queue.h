@@ -16,6 +16,8 @@ int mood_cli_analyze_worker(mood_catalog *cat, const mood_analyze_options *o,
 int mood_cli_queue_option(int opt, const char *arg, mood_worker_options *w, int *nice_value);
 /* library jobs [--catalog C], library migrate FROM TO. */
 int mood_cli_library_jobs(int argc, char **argv);
+/* library runs [--limit N]: the analysis runs with their limits (cli_library_jobs.c). */
+int mood_cli_library_runs(int argc, char **argv);
 int mood_cli_library_migrate(int argc, char **argv);
 
 enum {

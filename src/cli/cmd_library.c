@@ -423,6 +423,8 @@ int mood_cmd_library(int argc, char **argv)
         return mood_cli_library_sync(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "jobs") == 0) /* the shared queue: cli_library_jobs.c */
         return mood_cli_library_jobs(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "runs") == 0) /* analysis run metadata: cli_library_jobs.c */
+        return mood_cli_library_runs(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "migrate") == 0) /* catalog copies: cli_library_migrate.c */
         return mood_cli_library_migrate(argc - 1, argv + 1);
     int tags_rc = mood_cli_library_tags_dispatch(argc, argv);
