@@ -260,11 +260,20 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     int report_written = 0;
     char limited[256];
     mood_status s = MOOD_OK;
-    if (mood__limits_refuse(p->lim, p->o->audio.analysis_rate_hz, j->local ? j->local : j->path,
-                            limited, sizeof limited))
+    lib_sample_plan plan = {0, 0};
+    size_t n_windows = 0;
+    const char *local = j->local ? j->local : j->path;
+    int how = mood__limits_check(p->lim, p->o->audio.analysis_rate_hz, local, limited,
+                                 sizeof limited, &plan);
+    /* Sampled windows are seeded by the catalog path: the same on every worker and every run. */
+    if (how == LIB_LIMITS_REFUSE)
         s = mood__error(MOOD_EUNSUPPORTED, "%s", limited);
+    else if (how == LIB_LIMITS_SAMPLE)
+        s = mood_audio_analyze_file_sampled(az, local, plan.n, plan.window_s, fnv1a(j->path), &r);
     else
-        s = mood_audio_analyze_file(az, j->local ? j->local : j->path, &r);
+        s = mood_audio_analyze_file(az, local, &r);
+    if (s == MOOD_OK)
+        mood_audio_result_windows(r, &n_windows);
     if (s == MOOD_ECANCELED)
         return s;
     if (s == MOOD_OK)
@@ -304,6 +313,7 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
                                            report_written ? rpath : NULL, fp);
         if (ws == MOOD_OK) {
             p->sum->analyzed++;
+            p->sum->sampled += n_windows > 0;
             p->sum->audio_s += mood_audio_result_info(r)->duration_s;
             if (report_written)
                 p->sum->reports_written++;

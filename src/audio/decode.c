@@ -63,7 +63,36 @@ static mood_status push_frame(mood_audio_analyzer *az, SwrContext *swr, AVFrame 
     return mood__frames_push(az, *conv, (size_t)got);
 }
 
+/* Seek to @p t_s seconds of stream @p st (to the frame at or before it) and drop what the
+ * decoder holds; a failed seek leaves the position where it was (the windows are then reached
+ * by decoding forward and dropping frames). */
+static void seek_to(AVFormatContext *fmt, AVStream *st, int si, AVCodecContext *ctx, double t_s)
+{
+    int64_t ts = (int64_t)(t_s / av_q2d(st->time_base));
+    if (st->start_time != AV_NOPTS_VALUE)
+        ts += st->start_time;
+    av_seek_frame(fmt, si, ts, AVSEEK_FLAG_BACKWARD);
+    avcodec_flush_buffers(ctx);
+}
+
+/* Seconds from the start of the stream of frame @p fr; -1 without a timestamp. */
+static double frame_time_s(const AVStream *st, const AVFrame *fr)
+{
+    int64_t ts = fr->best_effort_timestamp;
+    if (ts == AV_NOPTS_VALUE)
+        return -1;
+    if (st->start_time != AV_NOPTS_VALUE)
+        ts -= st->start_time;
+    return (double)ts * av_q2d(st->time_base);
+}
+
 mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info)
+{
+    return mood__decode_file_sampled(az, path, info, NULL);
+}
+
+mood_status mood__decode_file_sampled(mood_audio_analyzer *az, const char *path,
+                                      mood_audio_info *info, an_sample *sm)
 {
     AVFormatContext *fmt = NULL;
     AVCodecContext *ctx = NULL;
@@ -148,6 +177,18 @@ mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_au
     }
     if ((s = mood__frames_begin(az, ctx->sample_rate, out_ch)) != MOOD_OK)
         goto done;
+    double declared = 0;
+    if (st->duration > 0 && st->time_base.den > 0)
+        declared = (double)st->duration * av_q2d(st->time_base);
+    else if (fmt->duration > 0)
+        declared = (double)fmt->duration / AV_TIME_BASE;
+    if (sm) {
+        mood__sample_plan(sm, declared);
+        if (!sm->active)
+            sm = NULL; /* not longer than the windows: the whole file */
+        else
+            seek_to(fmt, st, si, ctx, sm->w[0].start_s);
+    }
     pkt = av_packet_alloc();
     fr = av_frame_alloc();
     if (!pkt || !fr) {
@@ -179,21 +220,30 @@ mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_au
             }
         }
         while ((rc = avcodec_receive_frame(ctx, fr)) >= 0) {
-            s = push_frame(az, swr, fr, &conv, &conv_cap, out_ch);
+            int take = sm ? mood__sample_take(sm, frame_time_s(st, fr),
+                                              (double)fr->nb_samples / ctx->sample_rate)
+                          : 1;
+            if (take == 1 || take == 2)
+                s = push_frame(az, swr, fr, &conv, &conv_cap, out_ch);
             av_frame_unref(fr);
             if (s != MOOD_OK)
                 goto done;
+            if (take >= 2)
+                break;
         }
-        if (rc != AVERROR(EAGAIN) && rc != AVERROR_EOF) {
+        if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_EOF) {
             bad_packets++;
+        }
+        if (sm && sm->done)
+            break;
+        if (sm && sm->need_seek) {
+            sm->need_seek = 0;
+            seek_to(fmt, st, si, ctx, sm->w[sm->cur].start_s);
         }
     }
     double decoded = (double)az->t.n_in / ctx->sample_rate;
-    double declared = 0;
-    if (st->duration > 0 && st->time_base.den > 0)
-        declared = (double)st->duration * av_q2d(st->time_base);
-    else if (fmt->duration > 0)
-        declared = (double)fmt->duration / AV_TIME_BASE;
+    if (sm)
+        declared = (double)sm->n * sm->win_s; /* what the windows should have given */
     if (packets > 0 && bad_packets * 2 > packets) {
         s = mood__error(MOOD_EFORMAT, "%s: %ld of %ld packets could not be decoded", path,
                         bad_packets, packets);

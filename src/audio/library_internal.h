@@ -110,8 +110,16 @@ mood_status mood__runs_end(mood_catalog *cat, int64_t id, const mood_analyze_sum
 /* ---- Limits (jobs_limits.c) ---- */
 mood_status mood__audio_probe_duration(const char *path, double *out_s);
 double mood__analysis_memory_mb(double duration_s, int rate_hz);
-int mood__limits_refuse(const mood_worker_options *w, int rate_hz, const char *path, char *buf,
-                        size_t cap);
+/* How a file is analysed under the limits: whole, refused (the reason in @p buf), or sampled
+ * from @p plan's windows (--long-files sample, when longer than --max-duration or when its
+ * whole analysis would pass --max-memory). */
+enum { LIB_LIMITS_WHOLE = 0, LIB_LIMITS_REFUSE = 1, LIB_LIMITS_SAMPLE = 2 };
+typedef struct lib_sample_plan {
+    size_t n;
+    double window_s;
+} lib_sample_plan;
+int mood__limits_check(const mood_worker_options *w, int rate_hz, const char *path, char *buf,
+                       size_t cap, lib_sample_plan *plan);
 int mood__limits_wait_load(const mood_worker_options *w);
 
 /* Jobs queued or running. */
