@@ -69,6 +69,16 @@ check "library runs shows its limits" \
 check "run row has a finish time and one file analysed" \
     test "$(pg_sql "SELECT (finished >= started)::int || ':' || analysed FROM analysis_runs WHERE worker='idle1'")" = 1:1
 
+# --- a file that fails is recorded as failed on PostgreSQL (the track row without tags) ---
+mkdir -p broken && printf 'not audio' >broken/bad.flac
+run_cmd analyze --enqueue broken --catalog "$C"
+run_cmd analyze --worker --catalog "$C" --jobs 1 --reports "$WORK/rep"
+check "worker with a broken file exits 0" test "$RC" = 0
+check "the broken file's job is failed with its reason" \
+    test "$(pg_sql "SELECT state || ':' || (error <> '')::int FROM jobs WHERE path LIKE '%bad.flac'")" = failed:1
+check "and its track row says failed" \
+    test "$(pg_sql "SELECT status FROM tracks WHERE path LIKE '%bad.flac'")" = failed
+
 # --- 2. SIGTERM mid-file: the job goes back to the queue and an idle worker takes it at once ---
 run_cmd analyze --enqueue long --catalog "$C"
 "$MOODSCOPE" analyze --worker --catalog "$C" --jobs 1 --lease 60 --poll 60 --worker-id quit \
