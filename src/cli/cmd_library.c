@@ -29,6 +29,8 @@ static void help(FILE *fp)
             "       moodscope library stats\n"
             "       moodscope library export FILE.csv [--all]\n"
             "       moodscope library sync SERVER [--analyze] (a media server; sync --help)\n"
+            "       moodscope library jobs | runs [--limit N] | migrate FROM TO (the shared\n"
+            "                             analysis queue, its runs and limits; jobs --help)\n"
             "       moodscope library set TRACK [--bpm N] [--key KEY] [--meter M]\n"
             "                             [--clear[=bpm,key,meter]]\n"
             "       moodscope library doubtful [FOLDER] [--threshold X] [--margin M]\n"
