@@ -750,8 +750,10 @@ mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, si
     if ((s = find_files(paths, n_paths, o ? o->pattern : NULL, &files)) != MOOD_OK)
         goto done;
     /* One transaction for the whole folder: a failure queues nothing. */
+    double now = 0;
     if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK)
         goto done;
+    s = mood__jobs_now(cat, &now);
     for (size_t i = 0; i < files.n && s == MOOD_OK; i++) {
         struct stat st;
         lib_known k;
@@ -763,7 +765,7 @@ mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, si
             k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION)
             continue; /* analysed and unchanged */
         if (s == MOOD_OK)
-            s = mood__jobs_add(cat, files.v[i], &added);
+            s = mood__jobs_add(cat, files.v[i], now, &added);
         *out_added += (size_t)added;
     }
     /* Idle workers LISTEN: the notification goes out with the COMMIT (PostgreSQL). */

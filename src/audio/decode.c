@@ -86,6 +86,28 @@ static double frame_time_s(const AVStream *st, const AVFrame *fr)
     return (double)ts * av_q2d(st->time_base);
 }
 
+/* After the last packet: too many bad packets, a truncated file, a read error or less than
+ * a second of audio is an error naming @p path. */
+static mood_status check_decoded(const char *path, double decoded, double declared, long packets,
+                                 long bad_packets, int read_error)
+{
+    char err[AV_ERROR_MAX_STRING_SIZE];
+    if (packets > 0 && bad_packets * 2 > packets)
+        return mood__error(MOOD_EFORMAT, "%s: %ld of %ld packets could not be decoded", path,
+                           bad_packets, packets);
+    if (declared > 0 && decoded < 0.9 * declared)
+        return mood__error(MOOD_EFORMAT, "%s: truncated: decoded %.1f s of the declared %.1f s",
+                           path, decoded, declared);
+    if (read_error && decoded < 1.0) {
+        av_strerror(read_error, err, sizeof err);
+        return mood__error(MOOD_EFORMAT, "%s: read error after %.1f s (%s)", path, decoded, err);
+    }
+    if (decoded < 1.0)
+        return mood__error(MOOD_EFORMAT, "%s: only %.2f s of audio (at least 1 s is needed)", path,
+                           decoded);
+    return MOOD_OK;
+}
+
 mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info)
 {
     return mood__decode_file_sampled(az, path, info, NULL);
@@ -244,26 +266,7 @@ mood_status mood__decode_file_sampled(mood_audio_analyzer *az, const char *path,
     double decoded = (double)az->t.n_in / ctx->sample_rate;
     if (sm)
         declared = (double)sm->n * sm->win_s; /* what the windows should have given */
-    if (packets > 0 && bad_packets * 2 > packets) {
-        s = mood__error(MOOD_EFORMAT, "%s: %ld of %ld packets could not be decoded", path,
-                        bad_packets, packets);
-        goto done;
-    }
-    if (declared > 0 && decoded < 0.9 * declared) {
-        s = mood__error(MOOD_EFORMAT, "%s: truncated: decoded %.1f s of the declared %.1f s", path,
-                        decoded, declared);
-        goto done;
-    }
-    if (read_error && decoded < 1.0) {
-        av_strerror(read_error, err, sizeof err);
-        s = mood__error(MOOD_EFORMAT, "%s: read error after %.1f s (%s)", path, decoded, err);
-        goto done;
-    }
-    if (decoded < 1.0) {
-        s = mood__error(MOOD_EFORMAT, "%s: only %.2f s of audio (at least 1 s is needed)", path,
-                        decoded);
-        goto done;
-    }
+    s = check_decoded(path, decoded, declared, packets, bad_packets, read_error);
 done:
     av_frame_free(&fr);
     av_packet_free(&pkt);

@@ -86,7 +86,7 @@ static mood_status prep(mood_catalog *cat, const char *sql, mood_db_stmt **st)
     return mood__db_prepare(mood__catalog_dbh(cat), sql, st);
 }
 
-mood_status mood__jobs_add(mood_catalog *cat, const char *path, int *out_added)
+mood_status mood__jobs_add(mood_catalog *cat, const char *path, double now, int *out_added)
 {
     mood_db_stmt *st;
     mood_status s = prep(cat,
@@ -95,13 +95,8 @@ mood_status mood__jobs_add(mood_catalog *cat, const char *path, int *out_added)
                          "error = NULL, worker = NULL, enqueued = ?2 WHERE jobs.state IN "
                          "('done', 'failed')",
                          &st);
-    double now = 0;
-    if (s == MOOD_OK)
-        s = mood__jobs_now(cat, &now);
-    if (s != MOOD_OK) {
-        mood__db_finalize(st);
+    if (s != MOOD_OK)
         return s;
-    }
     mood__db_bind_text(st, 1, path);
     mood__db_bind_double(st, 2, now);
     s = mood__db_run(st);

@@ -74,7 +74,9 @@ static void take_value(mood_db_stmt *st, int c, char type, uint64_t *h, mood_db_
             mood__db_bind_int64(ins, c + 1, v);
     } else if (type == 'd') {
         double v = mood__db_col_double(st, c);
-        n = (size_t)snprintf(buf, sizeof buf, "%.17g", v);
+        /* SQLite prints a REAL with 15 significant digits, PostgreSQL with all of them (epoch
+         * times with microseconds have 16): values are compared on the 15 both give back. */
+        n = (size_t)snprintf(buf, sizeof buf, "%.15g", v);
         fnv(h, buf, n);
         if (ins)
             mood__db_bind_double(ins, c + 1, v);

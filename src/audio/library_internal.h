@@ -60,8 +60,9 @@ mood_status mood__jobs_now(mood_catalog *cat, double *out_s);
 /* The channel idle workers LISTEN on; NOTIFY it after queueing work (no-op on SQLite). */
 #define MOOD_JOBS_CHANNEL "moodscope_jobs"
 mood_status mood__jobs_notify(mood_catalog *cat);
-/* Queue @p path (*out_added = 1), or leave a queued/running job as it is (0). */
-mood_status mood__jobs_add(mood_catalog *cat, const char *path, int *out_added);
+/* Queue @p path at time @p now (mood__jobs_now) (*out_added = 1), or leave a queued/running
+ * job as it is (0). */
+mood_status mood__jobs_add(mood_catalog *cat, const char *path, double now, int *out_added);
 /* Claim the next job in one transaction; out->found = 0 when there is none. */
 mood_status mood__jobs_claim(mood_catalog *cat, const char *worker, double lease_s,
                              int max_attempts, lib_claim *out);

@@ -92,14 +92,15 @@ int mood_cli_analyze_enqueue(mood_catalog *cat, char **paths, int n, const mood_
     return MOOD_EXIT_OK;
 }
 
-/* The limits as given, for the run's record. */
+/* The limits as given (the catalog's analysis_runs row has them too: library runs). */
 static void print_limits(const mood_analyze_options *o, const mood_worker_options *w)
 {
     int prio = getpriority(PRIO_PROCESS, 0);
-    printf("limits: jobs=%d nice=%d max_load=%g max_duration_s=%g max_memory_mb=%g lease_s=%g "
-           "max_attempts=%d\n",
-           o->jobs, prio, w->max_load, w->max_duration_s, w->max_memory_mb, w->lease_s,
-           w->max_attempts);
+    printf("limits: jobs=%d nice=%d max_load=%g max_duration_s=%g long_files=%s "
+           "max_memory_mb=%g lease_s=%g poll_s=%g max_attempts=%d\n",
+           o->jobs, prio, w->max_load, w->max_duration_s,
+           w->long_files == MOOD_LONG_FILES_SKIP ? "skip" : "sample", w->max_memory_mb, w->lease_s,
+           w->poll_s, w->max_attempts);
 }
 
 int mood_cli_analyze_worker(mood_catalog *cat, const mood_analyze_options *o,

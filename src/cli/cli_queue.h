@@ -76,6 +76,8 @@ enum {
     "                   over the file, decoded by seeking (the report says \"sampled\");\n"        \
     "                   skip: record the file as skipped without decoding\n"                       \
     "  --max-memory MB  sample (or refuse, with --long-files skip) files whose whole\n"            \
-    "                   analysis would need more than MB\n\n"
+    "                   analysis would need more than MB\n"                                        \
+    "Each run and each worker is recorded in the catalog with these limits (worker, host,\n"       \
+    "pid, start, finish on the server's clock): `moodscope library runs`.\n\n"
 
 #endif
