@@ -52,12 +52,19 @@ run_config() {
     for p in $pids; do wait "$p" || rc=1; done
     t1=$(date +%s.%N)
     [ $rc = 0 ] || { echo "[queue] $name: a worker failed: $(tail -2 "$W/$name".w*)" >&2; return 1; }
-    local cpu done_n
+    local cpu done_n gap
     cpu=$(cat "$W/$name".time* | awk '{s += $1 + $2} END {printf "%.2f", s}')
+    # The queue's own time per file: from a worker's end of one job (its record committed) to
+    # its claim of the next, on the catalog's clock.
+    local gaps="SELECT avg(gap) * 1000 AS ms FROM (SELECT started - lag(finished) OVER (PARTITION BY worker ORDER BY started) AS gap FROM jobs) g WHERE gap IS NOT NULL"
+    case $cat in
+    postgresql:*) gap=$(PG_DB=${cat##*/} pg_sql "SELECT round(ms::numeric, 2) FROM ($gaps) x") ;;
+    *) gap=$(sqlite3 "$cat" "SELECT round(ms, 2) FROM ($gaps) x" 2>/dev/null) ;;
+    esac
     done_n=$(grep -h '^worker:' "$W/$name".w* | awk '{s += $5} END {print s}')
-    printf '{"config":"%s","backend":"%s","workers":%d,"files":%d,"analysed":%d,"audio_s":%s,"wall_s":%.3f,"cpu_s":%s,"load_end":"%s"}\n' \
+    printf '{"config":"%s","backend":"%s","workers":%d,"files":%d,"analysed":%d,"audio_s":%s,"wall_s":%.3f,"cpu_s":%s,"gap_ms":%s,"load_end":"%s"}\n' \
         "$name" "${name%%-*}" "$n" "$NFILES" "$done_n" "$AUDIO_S" \
-        "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" "$cpu" \
+        "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" "$cpu" "${gap:-null}" \
         "$(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/queue.jsonl"
 }
 
@@ -91,6 +98,8 @@ for cfg in dict.fromkeys(r["config"] for r in runs):
     med = dict(rs[len(rs) // 2])
     med["wall_min"], med["wall_max"] = rs[0]["wall_s"], rs[-1]["wall_s"]
     med["cpu_med"] = statistics.median(r["cpu_s"] for r in rs)
+    gaps = [r["gap_ms"] for r in rs if r.get("gap_ms") is not None]
+    med["gap_med"] = statistics.median(gaps) if gaps else None
     rows.append(med)
 print("## Analysis queue (`bench/queue/`)\n")
 print(f"`analyze --enqueue` then N `analyze --worker --jobs 1` processes started together on one "
@@ -102,8 +111,8 @@ print(f"`analyze --enqueue` then N `analyze --worker --jobs 1` processes started
       f"not by the queue. CPU seconds are the workers' user + system time.\n")
 print(f"Each row is the median of {repeat} rounds (every configuration once per round, "
       f"interleaved), with the range of wall times beside it.\n")
-print("| catalog | workers | files analysed | wall s (median) | wall s (range) | files/s | × realtime | CPU s | CPU s / file | files/s vs 1 worker |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| catalog | workers | files analysed | wall s (median) | wall s (range) | files/s | × realtime | CPU s | CPU s / file | queue ms / file | files/s vs 1 worker |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 base = {}
 for r in rows:
     rate = r["files"] / r["wall_s"]
@@ -113,13 +122,15 @@ for r in rows:
     print(f"| {r['backend']} | {r['workers']} | {r['analysed']} | {r['wall_s']:.1f} | "
           f"{r['wall_min']:.1f}–{r['wall_max']:.1f} | {rate:.3f} | "
           f"{r['audio_s'] / r['wall_s']:.0f} | {r['cpu_med']:.1f} | {r['cpu_med'] / max(r['analysed'], 1):.2f} | "
-          f"{ratio:.2f}× |")
+          f"{'-' if r['gap_med'] is None else format(r['gap_med'], '.1f')} | {ratio:.2f}× |")
 print()
 print(f"Every file is taken once in every run: {nfiles} jobs, of which one (`silence.ogg`, "
       "silent) ends failed with its reason and the others analysed (the workers' closing "
       "`analysed` counts).\n")
-print("The queue's own cost is a claim and a finish transaction per file (a few milliseconds "
-      "on the server's clock) against about half a second of analysis CPU per file, and the CPU "
+print("Queue ms / file is the queue's own time per file: from a worker's end of one job (its "
+      "track and job committed) to its claim of the next, on the catalog's clock, averaged "
+      "over the jobs (median of the rounds). ")
+print("The queue's own cost is a claim and a finish transaction per file against about half a second of analysis CPU per file, and the CPU "
       "seconds stay the same from 1 to 4 workers: the queue adds no work, so throughput is the "
       "CPU the workers get. On an idle 2-core machine 2 workers could at best halve the wall "
       "time and 4 could not beat 2. On this shared machine, with a load average above the core "
