@@ -15,7 +15,7 @@ build_pkgs="build-essential cmake pkg-config libcmocka-dev libjansson-dev libsql
  libopenmpi-dev libpq-dev"
 test_pkgs="clang libomp-dev clang-format clang-tidy ffmpeg mpd python3 python3-numpy python3-sklearn python3-pandas valgrind
  chromium wesnoth-1.16-music fluidsynth fluid-soundfont-gm supysonic python3-waitress curl
- openmpi-bin postgresql"
+ openmpi-bin postgresql faketime"
 bench_pkgs="python3-faiss python3-hnswlib aubio-tools hyperfine time jq"
 
 case "$what" in

@@ -197,6 +197,32 @@ MOOD_API mood_status mood_audio_analyze_pcm(mood_audio_analyzer *az, const float
                                             size_t n_frames, int channels, int sample_rate_hz,
                                             const mood_audio_info *info, mood_audio_result **out);
 
+/** One decoded window of a sampled analysis, in seconds from the start of the file. */
+typedef struct mood_audio_window {
+    double start_s, end_s;
+} mood_audio_window;
+/** The most windows mood_audio_analyze_file_sampled() takes. */
+#define MOOD_AUDIO_MAX_WINDOWS 16
+
+/**
+ * @brief Analyse a long file from @p n_windows windows of @p window_s seconds instead of the
+ * whole of it (DJ mixes, audiobooks). The file is cut into @p n_windows equal parts and each
+ * window sits at a position inside its part drawn from @p seed, so the same seed gives the
+ * same windows; each window is reached by seeking (the rest is never decoded). The features
+ * are those of the windows played one after the other; beat, tempo-curve, key-segment and
+ * chord times are given on the file's time line, duration_s is the file's, and
+ * mood_audio_result_windows() lists the windows (the report has a "sampling" section). A file
+ * not longer than the windows together is analysed whole (not sampled).
+ * @return as mood_audio_analyze_file(); ::MOOD_EINVAL when @p n_windows is 0 or above
+ * ::MOOD_AUDIO_MAX_WINDOWS or @p window_s is below 5 s.
+ */
+MOOD_API mood_status mood_audio_analyze_file_sampled(mood_audio_analyzer *az, const char *path,
+                                                     size_t n_windows, double window_s,
+                                                     uint64_t seed, mood_audio_result **out);
+/** @brief The windows of a sampled analysis (NULL and 0 when the whole file was analysed). */
+MOOD_API const mood_audio_window *mood_audio_result_windows(const mood_audio_result *r,
+                                                            size_t *out_n);
+
 /** @brief Release @p r; accepts NULL. */
 MOOD_API void mood_audio_result_destroy(mood_audio_result *r);
 /** @brief Tags and stream facts. */

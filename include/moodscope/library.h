@@ -92,6 +92,11 @@ typedef struct mood_analyze_summary {
     size_t limited;     /**< files skipped or refused by --max-duration/--max-memory */
     size_t load_pauses; /**< seconds paused for --max-load */
     size_t lease_lost;  /**< queue jobs taken over by another worker meanwhile */
+    size_t sampled;     /**< long files analysed from sampled windows (--long-files sample) */
+    size_t released;    /**< queue jobs put back in the queue when interrupted */
+    size_t wakeups;     /**< idle waits ended by a NOTIFY (PostgreSQL) */
+    int listening;      /**< worker mode: idle threads LISTEN for new jobs (PostgreSQL) */
+    int64_t run_id;     /**< the analysis_runs row of this run (library runs), 0 if none */
 } mood_analyze_summary;
 
 /** @brief Release the arrays of @p s (not @p s itself); accepts a zeroed summary. */
@@ -288,11 +293,29 @@ typedef struct mood_worker_options {
     const char *worker_id; /**< name in the jobs table; NULL = "host:pid" */
     int follow;            /**< keep waiting for new jobs when the queue is empty (default 0:
                                 leave when nothing is queued or running) */
-    double poll_s;         /**< idle wait between looks at the queue (default 1) */
+    double poll_s;         /**< idle wait between looks at the queue (default 1); on
+                                PostgreSQL an idle worker LISTENs and wakes at once on a NOTIFY
+                                from an enqueue, so this only bounds how late it notices an
+                                expired lease */
+    double idle_exit_s;    /**< keep waiting like follow, but leave after this many seconds
+                                without claiming a job; 0 = off */
     double max_load;       /**< pause while the 1-minute load average is above this; 0 = off */
-    double max_duration_s; /**< record longer files as skipped without decoding; 0 = off */
-    double max_memory_mb;  /**< refuse files whose analysis would need more; 0 = off */
+    double max_duration_s; /**< files longer than this are sampled or skipped (long_files);
+                                0 = off */
+    int long_files;        /**< MOOD_LONG_FILES_SAMPLE (default): a file longer than
+                                max_duration_s (or whose whole analysis would pass
+                                max_memory_mb) is analysed from sample_windows seeded windows of
+                                sample_window_s seconds spread over it, decoded by seeking, and
+                                its report says "sampled" with the windows;
+                                MOOD_LONG_FILES_SKIP: recorded as skipped without decoding */
+    int sample_windows;    /**< windows of a sampled file (default 3) */
+    double
+        sample_window_s;  /**< seconds per window (default 60; at most max_duration_s / windows) */
+    double max_memory_mb; /**< refuse files whose analysis would need more; 0 = off */
 } mood_worker_options;
+
+/** Values of mood_worker_options.long_files. */
+enum { MOOD_LONG_FILES_SAMPLE = 0, MOOD_LONG_FILES_SKIP = 1 };
 
 /** @brief Fill @p o with the defaults. */
 MOOD_API void mood_worker_options_default(mood_worker_options *o);
@@ -333,6 +356,41 @@ typedef struct mood_jobs_stats {
 MOOD_API mood_status mood_library_jobs_stats(mood_catalog *cat, mood_jobs_stats *out);
 /** @brief Release the arrays of @p s; accepts a zeroed struct. */
 MOOD_API void mood_jobs_stats_free(mood_jobs_stats *s);
+
+/** One analysis run (`analyze PATH` or `analyze --worker`) as recorded in the catalog. Times
+ * are seconds since the epoch on the queue's clock (the PostgreSQL server's, or the local one
+ * on SQLite); finished is 0 while running (or when the process was killed). */
+typedef struct mood_analysis_run {
+    int64_t id;
+    char mode[16]; /**< "analyze" or "worker" */
+    char worker[160];
+    char host[128];
+    int64_t pid;
+    double started, finished;
+    char status[16]; /**< running, done, interrupted, failed */
+    char moodscope_version[32];
+    int analysis_version;
+    int jobs, nice;
+    double max_load, max_duration_s;
+    char long_files[8]; /**< "sample" or "skip" */
+    int sample_windows;
+    double sample_window_s, max_memory_mb;
+    char path_map[512];     /**< "FROM=TO" or "" */
+    double lease_s, poll_s; /**< worker mode only */
+    char waiting[16];       /**< "listen" (PostgreSQL NOTIFY) or "poll" (worker mode) */
+    size_t files, analysed, failed, skipped, sampled, limited;
+    double audio_s, cpu_s, elapsed_s;
+} mood_analysis_run;
+
+/**
+ * @brief The last @p limit analysis runs (0 = all), oldest first; release with
+ * mood_library_runs_free().
+ * @return ::MOOD_EIO (catalog), ::MOOD_ENOMEM.
+ */
+MOOD_API mood_status mood_library_runs(mood_catalog *cat, size_t limit, mood_analysis_run **out,
+                                       size_t *out_n);
+/** @brief Release the array of mood_library_runs(); accepts NULL. */
+MOOD_API void mood_library_runs_free(mood_analysis_run *v);
 
 /**
  * @brief Copy the catalog @p from into a new catalog @p to (either may be a SQLite file or

@@ -196,6 +196,8 @@ typedef struct pool {
     const mood_worker_options *w; /* worker mode (jobs from the catalog's queue), or NULL */
     const mood_worker_options *lim;
     char worker_id[160];
+    lib_waiter *waiter;  /* worker mode: where idle threads wait for new jobs */
+    double last_claim_s; /* monotonic time of the last job claimed (or the start) */
 } pool;
 
 /* Where the report of @p audio goes; NULL in @p buf means "next to the audio". */
@@ -252,11 +254,20 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     int report_written = 0;
     char limited[256];
     mood_status s = MOOD_OK;
-    if (mood__limits_refuse(p->lim, p->o->audio.analysis_rate_hz, j->local ? j->local : j->path,
-                            limited, sizeof limited))
+    lib_sample_plan plan = {0, 0};
+    size_t n_windows = 0;
+    const char *local = j->local ? j->local : j->path;
+    int how = mood__limits_check(p->lim, p->o->audio.analysis_rate_hz, local, limited,
+                                 sizeof limited, &plan);
+    /* Sampled windows are seeded by the catalog path: the same on every worker and every run. */
+    if (how == LIB_LIMITS_REFUSE)
         s = mood__error(MOOD_EUNSUPPORTED, "%s", limited);
+    else if (how == LIB_LIMITS_SAMPLE)
+        s = mood_audio_analyze_file_sampled(az, local, plan.n, plan.window_s, mood__fnv1a(j->path, strlen(j->path), MOOD_FNV_OFFSET_REPORTS), &r);
     else
-        s = mood_audio_analyze_file(az, j->local ? j->local : j->path, &r);
+        s = mood_audio_analyze_file(az, local, &r);
+    if (s == MOOD_OK)
+        mood_audio_result_windows(r, &n_windows);
     if (s == MOOD_ECANCELED)
         return s;
     if (s == MOOD_OK)
@@ -296,6 +307,7 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
                                            report_written ? rpath : NULL, fp);
         if (ws == MOOD_OK) {
             p->sum->analyzed++;
+            p->sum->sampled += n_windows > 0;
             p->sum->audio_s += mood_audio_result_info(r)->duration_s;
             if (report_written)
                 p->sum->reports_written++;
@@ -326,12 +338,6 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     return MOOD_OK;
 }
 
-static void sleep_s(double sec)
-{
-    struct timespec ts = {(time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 /* Fill @p j from @p c: the local path (--path-map), size and mtime; 0 when unchanged since its
  * last analysis (the job is then ended as done without analysing). */
 static int queue_job_fill(pool *p, const lib_claim *c, job *j, char *local, size_t cap)
@@ -358,8 +364,39 @@ static int queue_job_fill(pool *p, const lib_claim *c, job *j, char *local, size
              k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION);
 }
 
+/* 1 when an idle worker should leave: nothing queued or running (without follow), or no job
+ * claimed for idle_exit_s (with it). */
+static int idle_leave(pool *p, int64_t open)
+{
+    const mood_worker_options *w = p->w;
+    if (!w->follow && w->idle_exit_s <= 0)
+        return open == 0;
+    if (w->idle_exit_s <= 0)
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    double idle = mood__now() - p->last_claim_s;
+    pthread_mutex_unlock(&p->lock);
+    return idle >= w->idle_exit_s;
+}
+
+/* How long an idle thread waits before looking again: the poll interval, cut to what is
+ * left of --idle-exit. */
+static double idle_wait_s(pool *p)
+{
+    double wait = p->w->poll_s;
+    if (p->w->idle_exit_s > 0) {
+        pthread_mutex_lock(&p->lock);
+        double left = p->w->idle_exit_s - (mood__now() - p->last_claim_s);
+        pthread_mutex_unlock(&p->lock);
+        if (left < wait)
+            wait = left > 0.01 ? left : 0.01;
+    }
+    return wait;
+}
+
 /* The next job from the catalog's queue into @p j (j->path NULL: no more work). Idle workers
- * poll every poll_s; without follow they leave once nothing is queued or running. */
+ * wait for a NOTIFY (PostgreSQL) or poll (SQLite), at most poll_s between looks; see
+ * idle_leave() for when they go. */
 static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
 {
     memset(j, 0, sizeof *j);
@@ -367,6 +404,7 @@ static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
         lib_claim c;
         int64_t open = 0;
         p->sum->load_pauses += (size_t)mood__limits_wait_load(p->lim);
+        uint64_t gen = mood__waiter_gen(p->waiter);
         pthread_mutex_lock(&p->lock);
         if (p->stop || mood_cancel_requested()) {
             pthread_mutex_unlock(&p->lock);
@@ -374,6 +412,8 @@ static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
         }
         mood_status s =
             mood__jobs_claim(p->cat, p->worker_id, p->w->lease_s, p->w->max_attempts, &c);
+        if (s == MOOD_OK && c.found)
+            p->last_claim_s = mood__now();
         if (s == MOOD_OK && c.found && !queue_job_fill(p, &c, j, local, cap)) {
             lib_fence f = {c.job_id, p->worker_id};
             s = mood__jobs_finish(p->cat, &f, "done", NULL);
@@ -393,10 +433,22 @@ static mood_status next_queue_job(pool *p, job *j, char *local, size_t cap)
         pthread_mutex_unlock(&p->lock);
         if (s != MOOD_OK || c.found)
             return s == MOOD_OK && !j->path ? mood__enomem("analyze: job") : s;
-        if (open == 0 && !p->w->follow)
+        if (idle_leave(p, open))
             return MOOD_OK;
-        sleep_s(p->w->poll_s);
+        if (mood__waiter_wait(p->waiter, gen, idle_wait_s(p)))
+            p->sum->wakeups++;
     }
+}
+
+/* An interrupted worker puts the job it was analysing back in the queue (with NOTIFY), so
+ * that another worker takes it at once instead of after the lease. */
+static void release_job(pool *p, const job *j)
+{
+    lib_fence f = {j->job_id, p->worker_id};
+    pthread_mutex_lock(&p->lock);
+    if (mood__jobs_release(p->cat, &f) == MOOD_OK)
+        p->sum->released++;
+    pthread_mutex_unlock(&p->lock);
 }
 
 static void *worker(void *arg)
@@ -435,6 +487,8 @@ static void *worker(void *arg)
             break;
         }
         s = run_job(p, az, j);
+        if (p->w && s == MOOD_ECANCELED)
+            release_job(p, j);
         if (p->w)
             mood__free(qj.path);
         if (s != MOOD_OK) {
@@ -540,6 +594,28 @@ static mood_status run_pool(pool *p, int jobs, double t0)
     return s;
 }
 
+/* "host:pid": the default worker id, and the id of a plain analyze run. */
+static void host_pid_id(char *buf, size_t cap)
+{
+    char host[128] = "host";
+    gethostname(host, sizeof host - 1);
+    snprintf(buf, cap, "%s:%ld", host, (long)getpid());
+}
+
+/* Complete the run's analysis_runs row. The run's own error (and message) wins; when the run
+ * went well a failure to record its end is the result. */
+static mood_status end_run(mood_catalog *cat, const mood_analyze_summary *out, mood_status s)
+{
+    char keep[512];
+    if (out->run_id <= 0)
+        return s;
+    snprintf(keep, sizeof keep, "%s", mood_last_error());
+    mood_status e = mood__runs_end(cat, out->run_id, out, s);
+    if (s != MOOD_OK)
+        return mood__error(s, "%s", keep);
+    return e;
+}
+
 mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, size_t n_paths,
                                  const mood_analyze_options *o, mood_analyze_summary *out)
 {
@@ -615,7 +691,9 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
     p.lim = o->limits;
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
-    if (p.n_jobs > 0)
+    host_pid_id(p.worker_id, sizeof p.worker_id);
+    lib_run_info ri = {0, p.worker_id, jobs, o->limits, NULL};
+    if (p.n_jobs > 0 && (s = mood__runs_begin(cat, &ri, &out->run_id)) == MOOD_OK)
         s = run_pool(&p, jobs, t0);
     if (o->progress) {
         mood_analyze_progress pr;
@@ -635,6 +713,7 @@ mood_status mood_library_analyze(mood_catalog *cat, const char *const *paths, si
 done:
     out->elapsed_s = mood__now() - t0;
     out->cpu_s = mood__cpu_seconds() - c0;
+    s = end_run(cat, out, s);
     mood__free(p.jobs);
     list_free(&files);
     return s;
@@ -661,9 +740,11 @@ mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, si
     if (s != MOOD_OK)
         goto done;
     /* One transaction for the whole folder: a failure queues nothing. */
+    double now = 0;
     s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK)
         goto done;
+    s = mood__jobs_now(cat, &now);
     for (size_t i = 0; i < files.n && s == MOOD_OK; i++) {
         struct stat st;
         lib_known k;
@@ -675,9 +756,12 @@ mood_status mood_library_enqueue(mood_catalog *cat, const char *const *paths, si
             k.analysis_version == MOOD_AUDIO_ANALYSIS_VERSION)
             continue; /* analysed and unchanged */
         if (s == MOOD_OK)
-            s = mood__jobs_add(cat, files.v[i], &added);
+            s = mood__jobs_add(cat, files.v[i], now, &added);
         *out_added += (size_t)added;
     }
+    /* Idle workers LISTEN: the notification goes out with the COMMIT (PostgreSQL). */
+    if (s == MOOD_OK && *out_added)
+        s = mood__jobs_notify(cat);
     if (s == MOOD_OK)
         s = mood__db_commit(mood__catalog_dbh(cat));
     else
@@ -699,6 +783,9 @@ static mood_status check_worker_options(const mood_worker_options *w)
                            w->max_attempts);
     if (!(w->poll_s > 0))
         return mood__error(MOOD_EINVAL, "analyze --worker: poll %.3g s (expected > 0)", w->poll_s);
+    if (w->idle_exit_s < 0)
+        return mood__error(MOOD_EINVAL, "analyze --worker: idle exit %.3g s (expected >= 0)",
+                           w->idle_exit_s);
     if ((w->path_from == NULL) != (w->path_to == NULL))
         return mood__error(MOOD_EINVAL, "analyze --worker: --path-map expects FROM=TO");
     return MOOD_OK;
@@ -727,13 +814,10 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
         if (s != MOOD_OK)
             return s;
     }
-    if (w->worker_id && w->worker_id[0]) {
+    if (w->worker_id && w->worker_id[0])
         snprintf(p.worker_id, sizeof p.worker_id, "%s", w->worker_id);
-    } else {
-        char host[128] = "host";
-        gethostname(host, sizeof host - 1);
-        snprintf(p.worker_id, sizeof p.worker_id, "%s:%ld", host, (long)getpid());
-    }
+    else
+        host_pid_id(p.worker_id, sizeof p.worker_id);
     int jobs = o->jobs;
     if (jobs <= 0) {
         long nc = sysconf(_SC_NPROCESSORS_ONLN);
@@ -745,9 +829,20 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     p.sum = out;
     p.w = w;
     p.lim = w;
+    p.last_claim_s = t0;
+    int listening = 0;
+    if ((s = mood__waiter_create(cat, &p.waiter, &listening)) != MOOD_OK)
+        return s;
+    out->listening = listening;
+    lib_run_info ri = {1, p.worker_id, jobs, w, listening ? "listen" : "poll"};
+    if ((s = mood__runs_begin(cat, &ri, &out->run_id)) != MOOD_OK) {
+        mood__waiter_destroy(p.waiter);
+        return s;
+    }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
     s = run_pool(&p, jobs, t0);
+    mood__waiter_destroy(p.waiter);
     if (s == MOOD_OK && p.fatal != MOOD_OK)
         s = mood__error(p.fatal, "%s", p.fatal_msg);
     else if (s == MOOD_OK && (p.stop || mood_cancel_requested())) {
@@ -759,5 +854,6 @@ mood_status mood_library_work(mood_catalog *cat, const mood_analyze_options *o,
     pthread_cond_destroy(&p.cond);
     out->elapsed_s = mood__now() - t0;
     out->cpu_s = mood__cpu_seconds() - c0;
+    s = end_run(cat, out, s);
     return s;
 }

@@ -118,6 +118,12 @@ struct mood_audio_result {
     an_keyseg *keysegs;
     size_t n_keysegs;
     int analysis_rate_hz;
+    /* Sampled analysis of a long file (sample.c): the windows decoded, in file time. */
+    int sampled;
+    double file_duration_s;
+    uint64_t sample_seed;
+    size_t n_windows;
+    mood_audio_window windows[MOOD_AUDIO_MAX_WINDOWS];
 };
 
 /* BS.1770 loudness meter with true peak (loudness.c). */
@@ -315,5 +321,33 @@ void mood__mood_and_sim(mood_audio_result *r);
 
 /* decode.c: stream @p path through the analyser, filling info. */
 mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info);
+
+/* A sampled decode (sample.c, decode.c): the request, the plan in file time, and how much of
+ * each window was decoded. */
+typedef struct an_sample {
+    size_t n;      /* windows requested */
+    double win_s;  /* seconds per window */
+    uint64_t seed; /* window placement */
+    int active;    /* the file was long enough: windows planned */
+    double file_s; /* declared duration of the file */
+    mood_audio_window w[MOOD_AUDIO_MAX_WINDOWS];
+    double got_s[MOOD_AUDIO_MAX_WINDOWS]; /* decoded seconds of each window */
+    size_t cur;                           /* window being decoded */
+    int need_seek, done;
+} an_sample;
+/* Plan @p sm's windows over @p file_s seconds: one per equal part of the file, at a seeded
+ * position inside it; inactive when the file is not longer than the windows together. */
+void mood__sample_plan(an_sample *sm, double file_s);
+/* What to do with a decoded frame starting at @p t_s (negative: no timestamp) lasting @p dur_s:
+ * 0 drop (before the window), 1 push, 2 push and the window is complete, 3 complete without
+ * pushing (past the window's end). Updates got_s, cur, need_seek and done. */
+int mood__sample_take(an_sample *sm, double t_s, double dur_s);
+/* decode.c: decode only @p sm's windows (seeking to each) when the file is long enough,
+ * else the whole file. */
+mood_status mood__decode_file_sampled(mood_audio_analyzer *az, const char *path,
+                                      mood_audio_info *info, an_sample *sm);
+/* Move the result's times (beats, downbeats, tempo curve, key segments, chords) from the
+ * concatenated windows to the file's time line, and record the windows and the duration. */
+void mood__sample_finish(const an_sample *sm, mood_audio_result *r);
 
 #endif

@@ -63,27 +63,72 @@ static mood_status push_frame(mood_audio_analyzer *az, SwrContext *swr, AVFrame 
     return mood__frames_push(az, *conv, (size_t)got);
 }
 
-/* One file being decoded: FFmpeg's objects and the packet counts. */
-typedef struct dec_state {
-    const char *path;
-    AVFormatContext *fmt;
-    AVCodecContext *ctx;
-    SwrContext *swr;
-    AVPacket *pkt;
-    AVFrame *fr;
-    AVStream *st;
-    float *conv;
-    int conv_cap, si, out_ch, read_error;
-    long bad_packets, packets;
-} dec_state;
+/* Seek to @p t_s seconds of stream @p st (to the frame at or before it) and drop what the
+ * decoder holds; a failed seek leaves the position where it was (the windows are then reached
+ * by decoding forward and dropping frames). */
+static void seek_to(AVFormatContext *fmt, AVStream *st, int si, AVCodecContext *ctx, double t_s)
+{
+    int64_t ts = (int64_t)(t_s / av_q2d(st->time_base));
+    if (st->start_time != AV_NOPTS_VALUE)
+        ts += st->start_time;
+    av_seek_frame(fmt, si, ts, AVSEEK_FLAG_BACKWARD);
+    avcodec_flush_buffers(ctx);
+}
 
-/* Open @p path: an http(s) URL (a media server's download endpoint) is streamed by FFmpeg's
- * own protocol straight into the decoder, limited to network protocols; anything else is a
- * file. */
-static mood_status dec_open_input(dec_state *d)
+/* Seconds from the start of the stream of frame @p fr; -1 without a timestamp. */
+static double frame_time_s(const AVStream *st, const AVFrame *fr)
+{
+    int64_t ts = fr->best_effort_timestamp;
+    if (ts == AV_NOPTS_VALUE)
+        return -1;
+    if (st->start_time != AV_NOPTS_VALUE)
+        ts -= st->start_time;
+    return (double)ts * av_q2d(st->time_base);
+}
+
+/* After the last packet: too many bad packets, a truncated file, a read error or less than
+ * a second of audio is an error naming @p path. */
+static mood_status check_decoded(const char *path, double decoded, double declared, long packets,
+                                 long bad_packets, int read_error)
 {
     char err[AV_ERROR_MAX_STRING_SIZE];
-    const char *path = d->path;
+    if (packets > 0 && bad_packets * 2 > packets)
+        return mood__error(MOOD_EFORMAT, "%s: %ld of %ld packets could not be decoded", path,
+                           bad_packets, packets);
+    if (declared > 0 && decoded < 0.9 * declared)
+        return mood__error(MOOD_EFORMAT, "%s: truncated: decoded %.1f s of the declared %.1f s",
+                           path, decoded, declared);
+    if (read_error && decoded < 1.0) {
+        av_strerror(read_error, err, sizeof err);
+        return mood__error(MOOD_EFORMAT, "%s: read error after %.1f s (%s)", path, decoded, err);
+    }
+    if (decoded < 1.0)
+        return mood__error(MOOD_EFORMAT, "%s: only %.2f s of audio (at least 1 s is needed)", path,
+                           decoded);
+    return MOOD_OK;
+}
+
+mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info)
+{
+    return mood__decode_file_sampled(az, path, info, NULL);
+}
+
+mood_status mood__decode_file_sampled(mood_audio_analyzer *az, const char *path,
+                                      mood_audio_info *info, an_sample *sm)
+{
+    AVFormatContext *fmt = NULL;
+    AVCodecContext *ctx = NULL;
+    SwrContext *swr = NULL;
+    AVPacket *pkt = NULL;
+    AVFrame *fr = NULL;
+    float *conv = NULL;
+    int conv_cap = 0, rc, si, out_ch;
+    long bad_packets = 0, packets = 0;
+    const AVCodec *codec = NULL;
+    char err[AV_ERROR_MAX_STRING_SIZE];
+    mood_status s = MOOD_OK;
+    /* An http(s) URL (a media server's download endpoint) is streamed by FFmpeg's own protocol
+     * straight into the decoder, limited to network protocols; anything else is a file. */
     int is_url = strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0;
     AVDictionary *open_opts = NULL;
     FILE *probe = is_url ? NULL : fopen(path, "rb");
@@ -93,174 +138,141 @@ static mood_status dec_open_input(dec_state *d)
         fclose(probe);
     if (is_url)
         av_dict_set(&open_opts, "protocol_whitelist", "http,https,tcp,tls", 0);
-    int rc = avformat_open_input(&d->fmt, path, NULL, &open_opts);
+    rc = avformat_open_input(&fmt, path, NULL, &open_opts);
     av_dict_free(&open_opts);
     if (rc < 0) {
         av_strerror(rc, err, sizeof err);
         return mood__error(MOOD_EFORMAT, "%s: not a readable audio file (%s)", path, err);
     }
-    rc = avformat_find_stream_info(d->fmt, NULL);
-    if (rc < 0) {
+    if ((rc = avformat_find_stream_info(fmt, NULL)) < 0) {
         av_strerror(rc, err, sizeof err);
-        return mood__error(MOOD_EFORMAT, "%s: cannot read stream information (%s)", path, err);
+        s = mood__error(MOOD_EFORMAT, "%s: cannot read stream information (%s)", path, err);
+        goto done;
     }
-    return MOOD_OK;
-}
-
-/* The best audio stream and its decoder (single-threaded: parallelism is across files), and
- * what @p info says about it. */
-static mood_status dec_open_decoder(dec_state *d, mood_audio_info *info)
-{
-    char err[AV_ERROR_MAX_STRING_SIZE];
-    const AVCodec *codec = NULL;
-    AVFormatContext *fmt = d->fmt;
-    d->si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-    if (d->si < 0 || !codec)
-        return mood__error(MOOD_EFORMAT, "%s: no decodable audio stream", d->path);
+    si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+    if (si < 0 || !codec) {
+        s = mood__error(MOOD_EFORMAT, "%s: no decodable audio stream", path);
+        goto done;
+    }
     for (unsigned i = 0; i < fmt->nb_streams; i++)
-        if ((int)i != d->si)
+        if ((int)i != si)
             fmt->streams[i]->discard = AVDISCARD_ALL; /* cover art, video, subtitles */
-    d->st = fmt->streams[d->si];
-    d->ctx = avcodec_alloc_context3(codec);
-    if (!d->ctx)
-        return mood__enomem("decode");
-    avcodec_parameters_to_context(d->ctx, d->st->codecpar);
-    d->ctx->thread_count = 1;
-    int rc = avcodec_open2(d->ctx, codec, NULL);
-    if (rc < 0) {
+    AVStream *st = fmt->streams[si];
+    ctx = avcodec_alloc_context3(codec);
+    if (!ctx) {
+        s = mood__enomem("decode");
+        goto done;
+    }
+    avcodec_parameters_to_context(ctx, st->codecpar);
+    ctx->thread_count = 1; /* parallelism is across files */
+    if ((rc = avcodec_open2(ctx, codec, NULL)) < 0) {
         av_strerror(rc, err, sizeof err);
-        return mood__error(MOOD_EFORMAT, "%s: cannot open the %s decoder (%s)", d->path,
-                           codec->name, err);
+        s = mood__error(MOOD_EFORMAT, "%s: cannot open the %s decoder (%s)", path, codec->name,
+                        err);
+        goto done;
     }
-    if (d->ctx->sample_rate < 1000 || d->ctx->ch_layout.nb_channels < 1)
-        return mood__error(MOOD_EFORMAT, "%s: stream without sample rate or channels", d->path);
-    read_tags(fmt, d->st, info);
+    if (ctx->sample_rate < 1000 || ctx->ch_layout.nb_channels < 1) {
+        s = mood__error(MOOD_EFORMAT, "%s: stream without sample rate or channels", path);
+        goto done;
+    }
+    read_tags(fmt, st, info);
     snprintf(info->codec, sizeof info->codec, "%s", codec->name);
-    info->sample_rate_hz = d->ctx->sample_rate;
-    info->channels = d->ctx->ch_layout.nb_channels;
-    info->bitrate_bps = d->st->codecpar->bit_rate ? d->st->codecpar->bit_rate : fmt->bit_rate;
-    d->out_ch = info->channels >= 2 ? 2 : 1;
-    return MOOD_OK;
-}
-
-/* The converter to interleaved float with at most two channels (downmix). */
-static mood_status dec_open_converter(dec_state *d, int channels)
-{
-    AVCodecContext *ctx = d->ctx;
-    AVChannelLayout out_layout, in_layout;
-    av_channel_layout_default(&out_layout, d->out_ch);
-    if (ctx->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
-        av_channel_layout_default(&in_layout, ctx->ch_layout.nb_channels);
-    else
-        av_channel_layout_copy(&in_layout, &ctx->ch_layout);
-    int rc = swr_alloc_set_opts2(&d->swr, &out_layout, AV_SAMPLE_FMT_FLT, ctx->sample_rate,
-                                 &in_layout, ctx->sample_fmt, ctx->sample_rate, 0, NULL);
-    av_channel_layout_uninit(&in_layout);
-    if (rc < 0 || !d->swr || swr_init(d->swr) < 0)
-        return mood__error(MOOD_EFORMAT, "%s: cannot convert %d-channel %s samples", d->path,
-                           channels, av_get_sample_fmt_name(ctx->sample_fmt));
-    return MOOD_OK;
-}
-
-/* Read, decode and push every packet of the stream; damaged packets are counted, not fatal. */
-static mood_status dec_run(mood_audio_analyzer *az, dec_state *d)
-{
-    int eof = 0, rc;
-    mood_status s;
-    while (!eof) {
-        rc = av_read_frame(d->fmt, d->pkt);
-        if (rc == AVERROR_EOF) {
-            eof = 1;
-            rc = avcodec_send_packet(d->ctx, NULL);
-        } else if (rc < 0) {
-            /* A read error that is not EOF: the file is cut short or damaged. */
-            d->read_error = rc;
-            eof = 1;
-            rc = avcodec_send_packet(d->ctx, NULL);
-        } else {
-            if (d->pkt->stream_index != d->si) {
-                av_packet_unref(d->pkt);
-                continue;
-            }
-            d->packets++;
-            rc = avcodec_send_packet(d->ctx, d->pkt);
-            av_packet_unref(d->pkt);
-            if (rc < 0 && rc != AVERROR(EAGAIN)) {
-                d->bad_packets++;
-                continue;
-            }
-        }
-        for (;;) {
-            rc = avcodec_receive_frame(d->ctx, d->fr);
-            if (rc < 0)
-                break;
-            s = push_frame(az, d->swr, d->fr, &d->conv, &d->conv_cap, d->out_ch);
-            av_frame_unref(d->fr);
-            if (s != MOOD_OK)
-                return s;
-        }
-        if (rc != AVERROR(EAGAIN) && rc != AVERROR_EOF) {
-            d->bad_packets++;
+    info->sample_rate_hz = ctx->sample_rate;
+    info->channels = ctx->ch_layout.nb_channels;
+    info->bitrate_bps = st->codecpar->bit_rate ? st->codecpar->bit_rate : fmt->bit_rate;
+    out_ch = info->channels >= 2 ? 2 : 1;
+    {
+        AVChannelLayout out_layout, in_layout;
+        av_channel_layout_default(&out_layout, out_ch);
+        if (ctx->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+            av_channel_layout_default(&in_layout, ctx->ch_layout.nb_channels);
+        else
+            av_channel_layout_copy(&in_layout, &ctx->ch_layout);
+        rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLT, ctx->sample_rate, &in_layout,
+                                 ctx->sample_fmt, ctx->sample_rate, 0, NULL);
+        av_channel_layout_uninit(&in_layout);
+        if (rc < 0 || !swr || swr_init(swr) < 0) {
+            s = mood__error(MOOD_EFORMAT, "%s: cannot convert %d-channel %s samples", path,
+                            info->channels, av_get_sample_fmt_name(ctx->sample_fmt));
+            goto done;
         }
     }
-    return MOOD_OK;
-}
-
-/* Refuse what decoded badly: mostly damaged packets, a truncated file, under a second. */
-static mood_status dec_check(const mood_audio_analyzer *az, const dec_state *d)
-{
-    char err[AV_ERROR_MAX_STRING_SIZE];
-    const AVStream *st = d->st;
-    double decoded = (double)az->t.n_in / d->ctx->sample_rate;
+    if ((s = mood__frames_begin(az, ctx->sample_rate, out_ch)) != MOOD_OK)
+        goto done;
     double declared = 0;
     if (st->duration > 0 && st->time_base.den > 0)
         declared = (double)st->duration * av_q2d(st->time_base);
-    else if (d->fmt->duration > 0)
-        declared = (double)d->fmt->duration / AV_TIME_BASE;
-    if (d->packets > 0 && d->bad_packets * 2 > d->packets)
-        return mood__error(MOOD_EFORMAT, "%s: %ld of %ld packets could not be decoded", d->path,
-                           d->bad_packets, d->packets);
-    if (declared > 0 && decoded < 0.9 * declared)
-        return mood__error(MOOD_EFORMAT, "%s: truncated: decoded %.1f s of the declared %.1f s",
-                           d->path, decoded, declared);
-    if (d->read_error && decoded < 1.0) {
-        av_strerror(d->read_error, err, sizeof err);
-        return mood__error(MOOD_EFORMAT, "%s: read error after %.1f s (%s)", d->path, decoded, err);
+    else if (fmt->duration > 0)
+        declared = (double)fmt->duration / AV_TIME_BASE;
+    if (sm) {
+        mood__sample_plan(sm, declared);
+        if (!sm->active)
+            sm = NULL; /* not longer than the windows: the whole file */
+        else
+            seek_to(fmt, st, si, ctx, sm->w[0].start_s);
     }
-    if (decoded < 1.0)
-        return mood__error(MOOD_EFORMAT, "%s: only %.2f s of audio (at least 1 s is needed)",
-                           d->path, decoded);
-    return MOOD_OK;
-}
-
-mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info)
-{
-    dec_state d;
-    mood_status s;
-    memset(&d, 0, sizeof d);
-    d.path = path;
-    s = dec_open_input(&d);
-    if (s == MOOD_OK)
-        s = dec_open_decoder(&d, info);
-    if (s == MOOD_OK)
-        s = dec_open_converter(&d, info->channels);
-    if (s == MOOD_OK)
-        s = mood__frames_begin(az, d.ctx->sample_rate, d.out_ch);
-    if (s == MOOD_OK) {
-        d.pkt = av_packet_alloc();
-        d.fr = av_frame_alloc();
-        if (!d.pkt || !d.fr)
-            s = mood__enomem("decode");
+    pkt = av_packet_alloc();
+    fr = av_frame_alloc();
+    if (!pkt || !fr) {
+        s = mood__enomem("decode");
+        goto done;
     }
-    if (s == MOOD_OK)
-        s = dec_run(az, &d);
-    if (s == MOOD_OK)
-        s = dec_check(az, &d);
-    av_frame_free(&d.fr);
-    av_packet_free(&d.pkt);
-    swr_free(&d.swr);
-    avcodec_free_context(&d.ctx);
-    avformat_close_input(&d.fmt);
-    mood__free(d.conv);
+    int eof = 0, read_error = 0;
+    while (!eof) {
+        rc = av_read_frame(fmt, pkt);
+        if (rc == AVERROR_EOF) {
+            eof = 1;
+            rc = avcodec_send_packet(ctx, NULL);
+        } else if (rc < 0) {
+            /* A read error that is not EOF: the file is cut short or damaged. */
+            read_error = rc;
+            eof = 1;
+            rc = avcodec_send_packet(ctx, NULL);
+        } else {
+            if (pkt->stream_index != si) {
+                av_packet_unref(pkt);
+                continue;
+            }
+            packets++;
+            rc = avcodec_send_packet(ctx, pkt);
+            av_packet_unref(pkt);
+            if (rc < 0 && rc != AVERROR(EAGAIN)) {
+                bad_packets++;
+                continue;
+            }
+        }
+        while ((rc = avcodec_receive_frame(ctx, fr)) >= 0) {
+            int take = sm ? mood__sample_take(sm, frame_time_s(st, fr),
+                                              (double)fr->nb_samples / ctx->sample_rate)
+                          : 1;
+            if (take == 1 || take == 2)
+                s = push_frame(az, swr, fr, &conv, &conv_cap, out_ch);
+            av_frame_unref(fr);
+            if (s != MOOD_OK)
+                goto done;
+            if (take >= 2)
+                break;
+        }
+        if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_EOF) {
+            bad_packets++;
+        }
+        if (sm && sm->done)
+            break;
+        if (sm && sm->need_seek) {
+            sm->need_seek = 0;
+            seek_to(fmt, st, si, ctx, sm->w[sm->cur].start_s);
+        }
+    }
+    double decoded = (double)az->t.n_in / ctx->sample_rate;
+    if (sm)
+        declared = (double)sm->n * sm->win_s; /* what the windows should have given */
+    s = check_decoded(path, decoded, declared, packets, bad_packets, read_error);
+done:
+    av_frame_free(&fr);
+    av_packet_free(&pkt);
+    swr_free(&swr);
+    avcodec_free_context(&ctx);
+    avformat_close_input(&fmt);
+    mood__free(conv);
     return s;
 }

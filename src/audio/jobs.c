@@ -7,9 +7,12 @@
  * IMMEDIATE serialises the claims of local processes. The claim sets worker and lease_until;
  * the end of a job (done or failed) is written only where worker is still this worker and
  * state still running, inside the transaction that records the track, so a worker whose lease
- * was taken over cannot record the file a second time. Times are the workers' wall clocks
- * (seconds since the epoch): machines sharing a queue must keep their clocks in step (NTP),
- * well within a lease.
+ * was taken over cannot record the file a second time.
+ *
+ * Times (seconds since the epoch) come from the database: on PostgreSQL the server's now(),
+ * so workers on machines whose clocks disagree still agree on when a lease expires; on SQLite
+ * (one machine) the local clock. Enqueueing and releasing a job NOTIFY the channel
+ * MOOD_JOBS_CHANNEL, on which idle workers LISTEN (jobs_wait.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"
@@ -59,6 +62,23 @@ void mood_worker_options_default(mood_worker_options *o)
     o->lease_s = 60;
     o->max_attempts = 3;
     o->poll_s = 1;
+    o->long_files = MOOD_LONG_FILES_SAMPLE;
+    o->sample_windows = 3;
+    o->sample_window_s = 60;
+}
+
+mood_status mood__jobs_now(mood_catalog *cat, double *out_s)
+{
+    if (!mood__catalog_is_pg(cat)) {
+        *out_s = mood__wall_now();
+        return MOOD_OK;
+    }
+    return mood__db_server_now(mood__catalog_dbh(cat), out_s);
+}
+
+mood_status mood__jobs_notify(mood_catalog *cat)
+{
+    return mood__db_notify(mood__catalog_dbh(cat), MOOD_JOBS_CHANNEL);
 }
 
 static mood_status prep(mood_catalog *cat, const char *sql, mood_db_stmt **st)
@@ -66,7 +86,7 @@ static mood_status prep(mood_catalog *cat, const char *sql, mood_db_stmt **st)
     return mood__db_prepare(mood__catalog_dbh(cat), sql, st);
 }
 
-mood_status mood__jobs_add(mood_catalog *cat, const char *path, int *out_added)
+mood_status mood__jobs_add(mood_catalog *cat, const char *path, double now, int *out_added)
 {
     mood_db_stmt *st;
     mood_status s = prep(cat,
@@ -78,7 +98,7 @@ mood_status mood__jobs_add(mood_catalog *cat, const char *path, int *out_added)
     if (s != MOOD_OK)
         return s;
     mood__db_bind_text(st, 1, path);
-    mood__db_bind_double(st, 2, mood__wall_now());
+    mood__db_bind_double(st, 2, now);
     s = mood__db_run(st);
     *out_added = s == MOOD_OK && mood__db_changes(mood__catalog_dbh(cat)) > 0;
     mood__db_finalize(st);
@@ -153,12 +173,14 @@ mood_status mood__jobs_claim(mood_catalog *cat, const char *worker, double lease
                              int max_attempts, lib_claim *out)
 {
     mood_db *db = mood__catalog_dbh(cat);
-    double now = mood__wall_now();
+    double now = 0;
     memset(out, 0, sizeof *out);
     mood_status s = mood__db_begin(db);
     if (s != MOOD_OK)
         return s;
-    s = fail_abandoned(cat, now, max_attempts);
+    s = mood__jobs_now(cat, &now);
+    if (s == MOOD_OK)
+        s = fail_abandoned(cat, now, max_attempts);
     if (s == MOOD_OK)
         s = pick(cat, now, out);
     if (s == MOOD_OK && out->found)
@@ -173,11 +195,14 @@ mood_status mood__jobs_claim(mood_catalog *cat, const char *worker, double lease
 mood_status mood__jobs_heartbeat(mood_catalog *cat, const char *worker, double lease_s)
 {
     mood_db_stmt *st;
-    double now = mood__wall_now();
-    mood_status s = prep(cat,
-                         "UPDATE jobs SET heartbeat = ?1, lease_until = ?2 WHERE worker = ?3 AND "
-                         "state = 'running'",
-                         &st);
+    double now = 0;
+    mood_status s = mood__jobs_now(cat, &now);
+    if (s != MOOD_OK)
+        return s;
+    s = prep(cat,
+             "UPDATE jobs SET heartbeat = ?1, lease_until = ?2 WHERE worker = ?3 AND "
+             "state = 'running'",
+             &st);
     if (s != MOOD_OK)
         return s;
     mood__db_bind_double(st, 1, now);
@@ -192,15 +217,19 @@ mood_status mood__jobs_finish(mood_catalog *cat, const lib_fence *f, const char 
                               const char *error)
 {
     mood_db_stmt *st;
-    mood_status s = prep(cat,
-                         "UPDATE jobs SET state = ?1, error = ?2, finished = ?3 WHERE id = ?4 AND "
-                         "worker = ?5 AND state = 'running'",
-                         &st);
+    double now = 0;
+    mood_status s = mood__jobs_now(cat, &now);
+    if (s != MOOD_OK)
+        return s;
+    s = prep(cat,
+             "UPDATE jobs SET state = ?1, error = ?2, finished = ?3 WHERE id = ?4 AND "
+             "worker = ?5 AND state = 'running'",
+             &st);
     if (s != MOOD_OK)
         return s;
     mood__db_bind_text(st, 1, state);
     mood__db_bind_text(st, 2, error);
-    mood__db_bind_double(st, 3, mood__wall_now());
+    mood__db_bind_double(st, 3, now);
     mood__db_bind_int64(st, 4, f->job_id);
     mood__db_bind_text(st, 5, f->worker);
     s = mood__db_run(st);
@@ -209,6 +238,25 @@ mood_status mood__jobs_finish(mood_catalog *cat, const lib_fence *f, const char 
                         "job %lld: lease lost (another worker took it over); not recorded here",
                         (long long)f->job_id);
     mood__db_finalize(st);
+    return s;
+}
+
+mood_status mood__jobs_release(mood_catalog *cat, const lib_fence *f)
+{
+    mood_db_stmt *st;
+    mood_status s = prep(cat,
+                         "UPDATE jobs SET state = 'queued', worker = NULL, lease_until = NULL, "
+                         "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+                         "WHERE id = ?1 AND worker = ?2 AND state = 'running'",
+                         &st);
+    if (s != MOOD_OK)
+        return s;
+    mood__db_bind_int64(st, 1, f->job_id);
+    mood__db_bind_text(st, 2, f->worker);
+    s = mood__db_run(st);
+    mood__db_finalize(st);
+    if (s == MOOD_OK)
+        s = mood__jobs_notify(cat);
     return s;
 }
 

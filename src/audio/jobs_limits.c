@@ -40,28 +40,55 @@ double mood__analysis_memory_mb(double duration_s, int rate_hz)
     return 64.0 + duration_s * (double)rate_hz * 20.0 / (1024.0 * 1024.0);
 }
 
-/* Why @p path is not analysed under the limits (a message in @p buf), or 0 to go ahead. */
-int mood__limits_refuse(const mood_worker_options *w, int rate_hz, const char *path, char *buf,
-                        size_t cap)
+/* The windows of a sampled analysis under @p w: sample_windows windows of sample_window_s,
+ * shortened so that they fit in max_duration_s together (at least 5 s each). */
+static void sample_shape(const mood_worker_options *w, lib_sample_plan *plan)
+{
+    plan->n = w->sample_windows > 0 ? (size_t)w->sample_windows : 3;
+    if (plan->n > MOOD_AUDIO_MAX_WINDOWS)
+        plan->n = MOOD_AUDIO_MAX_WINDOWS;
+    plan->window_s = w->sample_window_s >= 5 ? w->sample_window_s : 60;
+    if (w->max_duration_s > 0 && (double)plan->n * plan->window_s > w->max_duration_s)
+        plan->window_s = w->max_duration_s / (double)plan->n;
+    if (plan->window_s < 5)
+        plan->window_s = 5;
+}
+
+int mood__limits_check(const mood_worker_options *w, int rate_hz, const char *path, char *buf,
+                       size_t cap, lib_sample_plan *plan)
 {
     double d = 0;
     if (!w || (w->max_duration_s <= 0 && w->max_memory_mb <= 0))
-        return 0;
+        return LIB_LIMITS_WHOLE;
     if (mood__audio_probe_duration(path, &d) != MOOD_OK || d <= 0)
-        return 0; /* the analysis itself reports files it cannot read */
-    if (w->max_duration_s > 0 && d > w->max_duration_s) {
-        snprintf(buf, cap, "skipped: %.0f s is longer than --max-duration %.0f s", d,
-                 w->max_duration_s);
-        return 1;
-    }
+        return LIB_LIMITS_WHOLE; /* the analysis itself reports files it cannot read */
+    int too_long = w->max_duration_s > 0 && d > w->max_duration_s;
     double mb = mood__analysis_memory_mb(d, rate_hz);
-    if (w->max_memory_mb > 0 && mb > w->max_memory_mb) {
-        snprintf(buf, cap,
-                 "refused: analysing %.0f s would need about %.0f MB, above --max-memory %.0f MB",
-                 d, mb, w->max_memory_mb);
-        return 1;
+    int too_big = w->max_memory_mb > 0 && mb > w->max_memory_mb;
+    if (!too_long && !too_big)
+        return LIB_LIMITS_WHOLE;
+    if (w->long_files == MOOD_LONG_FILES_SKIP) {
+        if (too_long)
+            snprintf(buf, cap, "skipped: %.0f s is longer than --max-duration %.0f s", d,
+                     w->max_duration_s);
+        else
+            snprintf(buf, cap,
+                     "refused: analysing %.0f s would need about %.0f MB, above --max-memory "
+                     "%.0f MB",
+                     d, mb, w->max_memory_mb);
+        return LIB_LIMITS_REFUSE;
     }
-    return 0;
+    sample_shape(w, plan);
+    double sampled_s = (double)plan->n * plan->window_s;
+    double smb = mood__analysis_memory_mb(sampled_s, rate_hz);
+    if (sampled_s >= d || (w->max_memory_mb > 0 && smb > w->max_memory_mb)) {
+        snprintf(buf, cap,
+                 "refused: analysing %.0f s would need about %.0f MB, above --max-memory %.0f MB "
+                 "(%zu windows of %.0f s: about %.0f MB)",
+                 d, mb, w->max_memory_mb, plan->n, plan->window_s, smb);
+        return LIB_LIMITS_REFUSE;
+    }
+    return LIB_LIMITS_SAMPLE;
 }
 
 /* Wait while the 1-minute load average is above w->max_load; returns the pauses taken. */

@@ -1,10 +1,10 @@
 /*
- * `library migrate FROM TO`: copy a catalog's audio library and job queue between backends
- * (SQLite file <-> PostgreSQL, or like to like). Each table is read in primary-key order and
- * inserted into the target inside one transaction; a checksum (FNV-1a over every value, with
- * its type) is taken of the rows read and of the rows read back from the target, and the copy
- * is committed only when counts and checksums agree. A SQLite target is built in a temporary
- * file that is renamed into place; a PostgreSQL target must be empty and is filled in one
+ * `library migrate FROM TO`: copy a catalog's audio library, job queue and analysis runs
+ * between backends (SQLite file <-> PostgreSQL, or like to like). Each table is read in
+ * primary-key order and inserted into the target inside one transaction; a checksum (FNV-1a over
+ * every value, with its type) is taken of the rows read and of the rows read back from the target,
+ * and the copy is committed only when counts and checksums agree. A SQLite target is built in a
+ * temporary file that is renamed into place; a PostgreSQL target must be empty and is filled in one
  * transaction, so a failed copy leaves nothing behind.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -36,6 +36,12 @@ static const table_spec tables[] = {
      "id, path, state, worker, lease_until, heartbeat, attempts, error, enqueued, started, "
      "finished",
      "ittdddidddd", "id"},
+    {"analysis_runs",
+     "id, mode, worker, host, pid, started, finished, status, moodscope_version, "
+     "analysis_version, jobs, nice, max_load, max_duration_s, long_files, sample_windows, "
+     "sample_window_s, max_memory_mb, path_map, lease_s, poll_s, waiting, files, analysed, "
+     "failed, skipped, sampled, limited, audio_s, cpu_s, elapsed_s",
+     "itttiddttiiiddtiddtddtiiiiiiddd", "id"},
 };
 
 static void fnv(uint64_t *h, const void *p, size_t n)
@@ -68,7 +74,9 @@ static void take_value(mood_db_stmt *st, int c, char type, uint64_t *h, mood_db_
             mood__db_bind_int64(ins, c + 1, v);
     } else if (type == 'd') {
         double v = mood__db_col_double(st, c);
-        n = (size_t)snprintf(buf, sizeof buf, "%.17g", v);
+        /* SQLite prints a REAL with 15 significant digits, PostgreSQL with all of them (epoch
+         * times with microseconds have 16): values are compared on the 15 both give back. */
+        n = (size_t)snprintf(buf, sizeof buf, "%.15g", v);
         fnv(h, buf, n);
         if (ins)
             mood__db_bind_double(ins, c + 1, v);
@@ -89,7 +97,7 @@ static void take_value(mood_db_stmt *st, int c, char type, uint64_t *h, mood_db_
 static mood_status scan(mood_db *src, mood_db *dst, const table_spec *t, int64_t *out_n,
                         uint64_t *out_h)
 {
-    char sel[512], ins_sql[1024], marks[128] = "";
+    char sel[1024], ins_sql[1536], marks[160] = "";
     mood_db_stmt *st = NULL;
     int nc = (int)strlen(t->types), row = 1;
     *out_n = 0;
@@ -143,15 +151,18 @@ static mood_status copy_all(mood_catalog *from, mood_catalog *to,
                              "SELECT setval(pg_get_serial_sequence('tracks', 'id'), "
                              "COALESCE((SELECT max(id) FROM tracks), 0) + 1, false);"
                              "SELECT setval(pg_get_serial_sequence('jobs', 'id'), "
-                             "COALESCE((SELECT max(id) FROM jobs), 0) + 1, false);");
+                             "COALESCE((SELECT max(id) FROM jobs), 0) + 1, false);"
+                             "SELECT setval(pg_get_serial_sequence('analysis_runs', 'id'), "
+                             "COALESCE((SELECT max(id) FROM analysis_runs), 0) + 1, false);");
     return MOOD_OK;
 }
 
 static mood_status open_migrated(const char *target, mood_catalog **out)
 {
     mood_status s = mood_catalog_open(target, out);
-    if (s == MOOD_OK && (s = mood__library_migrate(*out)) == MOOD_OK)
-        s = mood__jobs_migrate(*out);
+    if (s == MOOD_OK && (s = mood__library_migrate(*out)) == MOOD_OK &&
+        (s = mood__jobs_migrate(*out)) == MOOD_OK)
+        s = mood__runs_migrate(*out);
     if (s != MOOD_OK) {
         mood_catalog_close(*out);
         *out = NULL;

@@ -87,9 +87,12 @@ static mood_status counts(mood_catalog *cat, double now, mood_jobs_stats *out)
 mood_status mood_library_jobs_stats(mood_catalog *cat, mood_jobs_stats *out)
 {
     memset(out, 0, sizeof *out);
+    double now = 0;
     mood_status s = mood__jobs_migrate(cat);
     if (s == MOOD_OK)
-        s = counts(cat, mood__wall_now(), out);
+        s = mood__jobs_now(cat, &now);
+    if (s == MOOD_OK)
+        s = counts(cat, now, out);
     if (s == MOOD_OK)
         s = lines(cat,
                   "SELECT worker, count(*) || ' running' FROM jobs WHERE state = 'running' "

@@ -155,6 +155,9 @@ static mood_status upsert_track(mood_catalog *cat, const char *path, int64_t siz
              &st);
     if (s != MOOD_OK)
         return s;
+    /* Every parameter exists (NULL unless bound below): libpq needs all 19 even when a failed
+     * file has no tags or report (SQLite reads unbound parameters as NULL). */
+    mood__db_bind_null(st, 19);
     mood__db_bind_text(st, 1, path);
     mood__db_bind_int64(st, 2, size);
     mood__db_bind_int64(st, 3, mtime);

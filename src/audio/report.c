@@ -125,6 +125,37 @@ mood_status mood_audio_analyze_file(mood_audio_analyzer *az, const char *path,
     return MOOD_OK;
 }
 
+mood_status mood_audio_analyze_file_sampled(mood_audio_analyzer *az, const char *path,
+                                            size_t n_windows, double window_s, uint64_t seed,
+                                            mood_audio_result **out)
+{
+    mood_status s;
+    an_sample sm;
+    *out = NULL;
+    if (!az || !path)
+        return mood__error(MOOD_EINVAL, "audio: NULL analyser or path");
+    if (n_windows == 0 || n_windows > MOOD_AUDIO_MAX_WINDOWS || !(window_s >= 5))
+        return mood__error(MOOD_EINVAL,
+                           "audio: %zu windows of %g s (expected 1..%d windows of at least 5 s)",
+                           n_windows, window_s, MOOD_AUDIO_MAX_WINDOWS);
+    memset(&sm, 0, sizeof sm);
+    sm.n = n_windows;
+    sm.win_s = window_s;
+    sm.seed = seed;
+    mood_audio_result *r = mood__calloc(1, sizeof *r);
+    if (!r)
+        return mood__enomem("audio: result");
+    if ((s = mood__decode_file_sampled(az, path, &r->info, &sm)) != MOOD_OK) {
+        mood__frames_release(az);
+        mood_audio_result_destroy(r);
+        return s;
+    }
+    if ((s = finish(az, r, out)) != MOOD_OK)
+        return mood__error_context(s, "%s", path);
+    mood__sample_finish(&sm, *out);
+    return MOOD_OK;
+}
+
 mood_status mood_audio_analyze_pcm(mood_audio_analyzer *az, const float *pcm, size_t n_frames,
                                    int channels, int sample_rate_hz, const mood_audio_info *info,
                                    mood_audio_result **out)
@@ -278,6 +309,29 @@ static json_t *farray(const float *x, size_t n)
     return a;
 }
 
+/* "sampling" (only in the report of a long file analysed from windows): sampled true, the
+ * file's duration, the seconds analysed, the seed and the windows [[start_s, end_s], ...]. */
+static json_t *sampling_json(const mood_audio_result *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "sampled", json_true());
+    json_t *w = json_array();
+    double analysed = 0;
+    for (size_t k = 0; k < r->n_windows; k++) {
+        json_t *pair = json_array();
+        json_array_append_new(pair, json_real(round(r->windows[k].start_s * 1000) / 1000));
+        json_array_append_new(pair, json_real(round(r->windows[k].end_s * 1000) / 1000));
+        json_array_append_new(w, pair);
+        analysed += r->windows[k].end_s - r->windows[k].start_s;
+    }
+    json_object_set_new(o, "file_duration_s", json_real(r->file_duration_s));
+    json_object_set_new(o, "analysed_s", json_real(round(analysed * 1000) / 1000));
+    json_object_set_new(o, "seed",
+                        json_integer((json_int_t)(r->sample_seed & 0x7fffffffffffffffULL)));
+    json_object_set_new(o, "windows_s", w);
+    return o;
+}
+
 mood_status mood_audio_result_report(const mood_audio_result *r, const char *path, char **out)
 {
     static const char *const sections[] = {"metadata", "rhythm", "tonal",           "dynamics",
@@ -301,6 +355,8 @@ mood_status mood_audio_result_report(const mood_audio_result *r, const char *pat
              AV_STRINGIFY(LIBSWRESAMPLE_VERSION), fftwf_version, JANSSON_VERSION);
     json_object_set_new(root, "libraries", json_string(libs));
     json_object_set_new(root, "analysis_rate_hz", json_integer(r->analysis_rate_hz));
+    if (r->sampled)
+        json_object_set_new(root, "sampling", sampling_json(r));
     if (path)
         json_object_set_new(sec[0], "path", json_string(path));
     json_object_set_new(sec[0], "title", json_string(in->title));

@@ -67,6 +67,15 @@ int mood_cli_queue_option(int opt, const char *arg, mood_worker_options *w, int 
         return number("--max-duration", arg, 1, 1e7, &w->max_duration_s);
     case MOOD_OPT_Q_MAX_MEMORY:
         return number("--max-memory", arg, 1, 1e9, &w->max_memory_mb);
+    case MOOD_OPT_Q_IDLE_EXIT:
+        return number("--idle-exit", arg, 0.01, 1e7, &w->idle_exit_s);
+    case MOOD_OPT_Q_LONG_FILES:
+        if (strcmp(arg, "sample") == 0 || strcmp(arg, "skip") == 0) {
+            w->long_files = arg[1] == 'a' ? MOOD_LONG_FILES_SAMPLE : MOOD_LONG_FILES_SKIP;
+            return 1;
+        }
+        mood_cli_usage("analyze", "--long-files expects sample or skip, got '%s'", arg);
+        return -1;
     default:
         return 0;
     }
@@ -83,14 +92,15 @@ int mood_cli_analyze_enqueue(mood_catalog *cat, char **paths, int n, const mood_
     return MOOD_EXIT_OK;
 }
 
-/* The limits as given, for the run's record. */
+/* The limits as given (the catalog's analysis_runs row has them too: library runs). */
 static void print_limits(const mood_analyze_options *o, const mood_worker_options *w)
 {
     int prio = getpriority(PRIO_PROCESS, 0);
-    printf("limits: jobs=%d nice=%d max_load=%g max_duration_s=%g max_memory_mb=%g lease_s=%g "
-           "max_attempts=%d\n",
-           o->jobs, prio, w->max_load, w->max_duration_s, w->max_memory_mb, w->lease_s,
-           w->max_attempts);
+    printf("limits: jobs=%d nice=%d max_load=%g max_duration_s=%g long_files=%s "
+           "max_memory_mb=%g lease_s=%g poll_s=%g max_attempts=%d\n",
+           o->jobs, prio, w->max_load, w->max_duration_s,
+           w->long_files == MOOD_LONG_FILES_SKIP ? "skip" : "sample", w->max_memory_mb, w->lease_s,
+           w->poll_s, w->max_attempts);
 }
 
 int mood_cli_analyze_worker(mood_catalog *cat, const mood_analyze_options *o,
@@ -106,6 +116,13 @@ int mood_cli_analyze_worker(mood_catalog *cat, const mood_analyze_options *o,
                "by another worker; %.1f h audio in %.1f s\n",
                sum.files_total, sum.analyzed, sum.failed, sum.skipped, sum.lease_lost,
                sum.audio_s / 3600.0, sum.elapsed_s);
+        printf("waiting: %s, %zu wake-ups by NOTIFY, %zu jobs put back in the queue\n",
+               sum.listening ? "LISTEN moodscope_jobs (PostgreSQL), --poll as the timeout"
+                             : "polling every --poll seconds",
+               sum.wakeups, sum.released);
+        if (sum.sampled)
+            printf("sampled: %zu long files analysed from %d windows of %g s\n", sum.sampled,
+                   w->sample_windows, w->sample_window_s);
         print_limits(o, w);
         if (sum.limited || sum.load_pauses)
             printf("limited: %zu files skipped or refused, %zu s paused for --max-load\n",

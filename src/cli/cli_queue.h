@@ -16,6 +16,8 @@ int mood_cli_analyze_worker(mood_catalog *cat, const mood_analyze_options *o,
 int mood_cli_queue_option(int opt, const char *arg, mood_worker_options *w, int *nice_value);
 /* library jobs [--catalog C], library migrate FROM TO. */
 int mood_cli_library_jobs(int argc, char **argv);
+/* library runs [--limit N]: the analysis runs with their limits (cli_library_jobs.c). */
+int mood_cli_library_runs(int argc, char **argv);
 int mood_cli_library_migrate(int argc, char **argv);
 
 enum {
@@ -30,7 +32,9 @@ enum {
     MOOD_OPT_Q_NICE,
     MOOD_OPT_Q_MAX_LOAD,
     MOOD_OPT_Q_MAX_DURATION,
-    MOOD_OPT_Q_MAX_MEMORY
+    MOOD_OPT_Q_MAX_MEMORY,
+    MOOD_OPT_Q_IDLE_EXIT,
+    MOOD_OPT_Q_LONG_FILES
 };
 
 #define MOOD_CLI_QUEUE_LONGOPTS                                                                    \
@@ -45,8 +49,10 @@ enum {
         {"nice", required_argument, NULL, MOOD_OPT_Q_NICE},                                        \
         {"max-load", required_argument, NULL, MOOD_OPT_Q_MAX_LOAD},                                \
         {"max-duration", required_argument, NULL, MOOD_OPT_Q_MAX_DURATION},                        \
+        {"max-memory", required_argument, NULL, MOOD_OPT_Q_MAX_MEMORY},                            \
+        {"idle-exit", required_argument, NULL, MOOD_OPT_Q_IDLE_EXIT},                              \
     {                                                                                              \
-        "max-memory", required_argument, NULL, MOOD_OPT_Q_MAX_MEMORY                               \
+        "long-files", required_argument, NULL, MOOD_OPT_Q_LONG_FILES                               \
     }
 
 #define MOOD_CLI_QUEUE_HELP                                                                        \
@@ -57,11 +63,21 @@ enum {
     "  --lease S        seconds a claimed job stays ours without a heartbeat (default 60)\n"       \
     "  --max-attempts N  a job whose worker died N times is failed (default 3)\n"                  \
     "  --worker-id NAME  name shown by `library jobs` (default host:pid)\n"                        \
-    "  --follow         keep waiting for new jobs; --poll S between looks (default 1)\n"           \
+    "  --follow         keep waiting for new jobs (stop with Ctrl-C or SIGTERM: a job in\n"        \
+    "                   progress goes back to the queue)\n"                                        \
+    "  --idle-exit S    like --follow, but leave after S seconds without a new job\n"              \
+    "  --poll S         idle wait between looks at the queue (default 1); on PostgreSQL\n"         \
+    "                   idle workers LISTEN and wake at once when jobs are enqueued\n"             \
     "Limits:\n"                                                                                    \
     "  --nice N         lower this process's priority (0..19)\n"                                   \
     "  --max-load L     pause while the 1-minute load average is above L\n"                        \
-    "  --max-duration S skip files longer than S seconds (recorded with the reason)\n"             \
-    "  --max-memory MB  refuse files whose analysis would need more than MB\n\n"
+    "  --max-duration S files longer than S seconds are handled by --long-files\n"                 \
+    "  --long-files sample|skip  sample (default): analyse 3 seeded 60 s windows spread\n"         \
+    "                   over the file, decoded by seeking (the report says \"sampled\");\n"        \
+    "                   skip: record the file as skipped without decoding\n"                       \
+    "  --max-memory MB  sample (or refuse, with --long-files skip) files whose whole\n"            \
+    "                   analysis would need more than MB\n"                                        \
+    "Each run and each worker is recorded in the catalog with these limits (worker, host,\n"       \
+    "pid, start, finish on the server's clock): `moodscope library runs`.\n\n"
 
 #endif

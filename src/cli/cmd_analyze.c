@@ -122,7 +122,17 @@ static void report_tracks(mood_catalog *cat, char *const *paths, int n)
     }
 }
 
-int mood_cmd_analyze(int argc, char **argv)
+/* The parsed command line of analyze. */
+typedef struct analyze_args {
+    mood_cli_common com;
+    mood_analyze_options o;
+    mood_worker_options w;
+    int mode; /* 0, MOOD_OPT_Q_ENQUEUE or MOOD_OPT_Q_WORKER */
+    int nice_value;
+} analyze_args;
+
+/* Parse the options into @p a; -1 to go on, or the exit code (help, usage error). */
+static int parse_args(int argc, char **argv, analyze_args *a)
 {
     static const struct option opts[] = {MOOD_CLI_COMMON_LONGOPTS,
                                          {"pattern", required_argument, NULL, OPT_PATTERN},
@@ -133,17 +143,11 @@ int mood_cmd_analyze(int argc, char **argv)
                                          {"no-true-peak", no_argument, NULL, OPT_NO_TP},
                                          MOOD_CLI_QUEUE_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
-    mood_cli_common com;
-    mood_analyze_options o;
-    mood_worker_options w;
-    int opt, mode = 0, nice_value = 0;
-    mood_worker_options_default(&w);
-    mood_cli_common_init(&com);
-    mood_analyze_options_default(&o);
+    int opt;
     while ((opt = getopt_long(argc, argv, "vhj:", opts, NULL)) != -1) {
-        if (mood_cli_common_option(&com, opt, optarg))
+        if (mood_cli_common_option(&a->com, opt, optarg))
             continue;
-        int q = mood_cli_queue_option(opt, optarg, &w, &nice_value);
+        int q = mood_cli_queue_option(opt, optarg, &a->w, &a->nice_value);
         if (q < 0)
             return MOOD_EXIT_USAGE;
         if (q > 0)
@@ -151,15 +155,15 @@ int mood_cmd_analyze(int argc, char **argv)
         switch (opt) {
         case MOOD_OPT_Q_ENQUEUE:
         case MOOD_OPT_Q_WORKER:
-            if (mode && mode != opt)
+            if (a->mode && a->mode != opt)
                 return mood_cli_usage("analyze", "--enqueue and --worker go separately");
-            mode = opt;
+            a->mode = opt;
             break;
         case 'h':
             help(stdout);
             return MOOD_EXIT_OK;
         case OPT_PATTERN:
-            o.pattern = optarg;
+            a->o.pattern = optarg;
             break;
         case 'j': {
             char *end;
@@ -167,80 +171,107 @@ int mood_cmd_analyze(int argc, char **argv)
             if (*end || j < 1 || j > 1024)
                 return mood_cli_usage("analyze", "--jobs expects a number from 1 to 1024, got '%s'",
                                       optarg);
-            o.jobs = (int)j;
+            a->o.jobs = (int)j;
             break;
         }
         case OPT_OVERWRITE:
-            o.overwrite = 1;
+            a->o.overwrite = 1;
             break;
         case OPT_REPORTS:
-            o.reports_dir = optarg;
+            a->o.reports_dir = optarg;
             break;
         case OPT_NO_TP:
-            o.audio.with_true_peak = 0;
+            a->o.audio.with_true_peak = 0;
             break;
         default:
             return mood_cli_usage("analyze", "unknown option");
         }
     }
-    if (mode == MOOD_OPT_Q_WORKER && optind < argc)
+    if (a->mode == MOOD_OPT_Q_WORKER && optind < argc)
         return mood_cli_usage("analyze", "--worker takes its files from the queue, not '%s'",
                               argv[optind]);
-    if (optind >= argc && mode != MOOD_OPT_Q_WORKER)
+    if (optind >= argc && a->mode != MOOD_OPT_Q_WORKER)
         return mood_cli_usage("analyze", "give at least one file or folder to analyse");
-    if (nice_value > 0 && setpriority(PRIO_PROCESS, 0, nice_value) != 0)
-        mood_cli_warn("--nice %d: cannot lower the priority", nice_value);
-    o.limits = &w;
+    return -1;
+}
+
+/* The closing lines of a plain analyze run. */
+static void print_summary(const mood_analyze_summary *sum, const analyze_args *a)
+{
+    double speed = sum->elapsed_s > 0 ? sum->audio_s / sum->elapsed_s : 0;
+    double cpu_speed = sum->cpu_s > 0 ? sum->audio_s / sum->cpu_s : 0;
+    printf("files: %zu found, %zu analysed, %zu skipped (unchanged), %zu failed\n",
+           sum->files_total, sum->analyzed, sum->skipped, sum->failed);
+    if (sum->analyzed + sum->failed == 0)
+        printf("audio: nothing new to analyse (%.2f s)\n", sum->elapsed_s);
+    else
+        printf("audio: %.2f h in %.2f s wall (%.0fx realtime), %.2f s CPU (%.0fx realtime "
+               "per core), %d jobs\n",
+               sum->audio_s / 3600.0, sum->elapsed_s, speed, sum->cpu_s, cpu_speed, sum->jobs);
+    if (sum->sampled)
+        printf("sampled: %zu long file%s analysed from %d windows of at most %g s (--long-files "
+               "sample; the report's \"sampling\" lists them)\n",
+               sum->sampled, sum->sampled == 1 ? "" : "s", a->w.sample_windows,
+               a->w.sample_window_s);
+    if (sum->skipped_failed)
+        printf("note: %zu skipped file(s) had failed before and did not change; "
+               "`moodscope library list` shows why, --overwrite retries them\n",
+               sum->skipped_failed);
+    if (sum->reports_catalog_only)
+        printf("reports: %zu written, %zu kept in the catalog only (folder not writable; "
+               "use --reports DIR)\n",
+               sum->reports_written, sum->reports_catalog_only);
+    else if (sum->reports_written)
+        printf("reports: %zu written%s%s\n", sum->reports_written,
+               a->o.reports_dir ? " under " : " next to the audio files",
+               a->o.reports_dir ? a->o.reports_dir : "");
+    if (sum->n_failures) {
+        printf("failed:\n");
+        for (size_t i = 0; i < sum->n_failures; i++)
+            printf("  %s: %s\n", sum->failures[i].path, sum->failures[i].reason);
+    }
+}
+
+/* analyze --enqueue / --worker. */
+static int run_queue(mood_catalog *cat, analyze_args *a, char **paths, int n)
+{
+    mood_cli_install_signals();
+    int rc = a->mode == MOOD_OPT_Q_WORKER ? mood_cli_analyze_worker(cat, &a->o, &a->w)
+                                          : mood_cli_analyze_enqueue(cat, paths, n, &a->o);
+    mood_catalog_close(cat);
+    return rc;
+}
+
+int mood_cmd_analyze(int argc, char **argv)
+{
+    analyze_args a;
+    memset(&a, 0, sizeof a);
+    mood_worker_options_default(&a.w);
+    mood_cli_common_init(&a.com);
+    mood_analyze_options_default(&a.o);
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.nice_value > 0 && setpriority(PRIO_PROCESS, 0, a.nice_value) != 0)
+        mood_cli_warn("--nice %d: cannot lower the priority", a.nice_value);
+    a.o.limits = &a.w;
     mood_catalog *cat;
-    if (mood_catalog_open(com.catalog, &cat) != MOOD_OK)
+    if (mood_catalog_open(a.com.catalog, &cat) != MOOD_OK)
         return mood_cli_fail("analyze: catalog");
-    if (mode) {
-        mood_cli_install_signals();
-        int qrc = mode == MOOD_OPT_Q_WORKER
-                      ? mood_cli_analyze_worker(cat, &o, &w)
-                      : mood_cli_analyze_enqueue(cat, argv + optind, argc - optind, &o);
-        mood_catalog_close(cat);
-        return qrc;
-    }
-    if (!com.quiet && isatty(STDERR_FILENO)) {
-        o.progress = show_progress;
-    }
+    if (a.mode)
+        return run_queue(cat, &a, argv + optind, argc - optind);
+    if (!a.com.quiet && isatty(STDERR_FILENO))
+        a.o.progress = show_progress;
     mood_cli_install_signals();
     mood_analyze_summary sum;
     mood_status s = mood_library_analyze(cat, (const char *const *)argv + optind,
-                                         (size_t)(argc - optind), &o, &sum);
+                                         (size_t)(argc - optind), &a.o, &sum);
     clear_progress();
-    int rc = MOOD_EXIT_OK;
+    rc = MOOD_EXIT_OK;
     if (s != MOOD_OK && s != MOOD_ECANCELED) {
         rc = mood_cli_fail("analyze");
     } else {
-        double speed = sum.elapsed_s > 0 ? sum.audio_s / sum.elapsed_s : 0;
-        double cpu_speed = sum.cpu_s > 0 ? sum.audio_s / sum.cpu_s : 0;
-        printf("files: %zu found, %zu analysed, %zu skipped (unchanged), %zu failed\n",
-               sum.files_total, sum.analyzed, sum.skipped, sum.failed);
-        if (sum.analyzed + sum.failed == 0)
-            printf("audio: nothing new to analyse (%.2f s)\n", sum.elapsed_s);
-        else
-            printf("audio: %.2f h in %.2f s wall (%.0fx realtime), %.2f s CPU (%.0fx realtime "
-                   "per core), %d jobs\n",
-                   sum.audio_s / 3600.0, sum.elapsed_s, speed, sum.cpu_s, cpu_speed, sum.jobs);
-        if (sum.skipped_failed)
-            printf("note: %zu skipped file(s) had failed before and did not change; "
-                   "`moodscope library list` shows why, --overwrite retries them\n",
-                   sum.skipped_failed);
-        if (sum.reports_catalog_only)
-            printf("reports: %zu written, %zu kept in the catalog only (folder not writable; "
-                   "use --reports DIR)\n",
-                   sum.reports_written, sum.reports_catalog_only);
-        else if (sum.reports_written)
-            printf("reports: %zu written%s%s\n", sum.reports_written,
-                   o.reports_dir ? " under " : " next to the audio files",
-                   o.reports_dir ? o.reports_dir : "");
-        if (sum.n_failures) {
-            printf("failed:\n");
-            for (size_t i = 0; i < sum.n_failures; i++)
-                printf("  %s: %s\n", sum.failures[i].path, sum.failures[i].reason);
-        }
+        print_summary(&sum, &a);
         if (s == MOOD_OK)
             report_tracks(cat, argv + optind, argc - optind);
         if (s == MOOD_ECANCELED) {

@@ -29,6 +29,8 @@ static void help(FILE *fp)
             "       moodscope library stats\n"
             "       moodscope library export FILE.csv [--all]\n"
             "       moodscope library sync SERVER [--analyze] (a media server; sync --help)\n"
+            "       moodscope library jobs | runs [--limit N] | migrate FROM TO (the shared\n"
+            "                             analysis queue, its runs and limits; jobs --help)\n"
             "       moodscope library set TRACK [--bpm N] [--key KEY] [--meter M]\n"
             "                             [--clear[=bpm,key,meter]]\n"
             "       moodscope library doubtful [FOLDER] [--threshold X] [--margin M]\n"
@@ -428,6 +430,8 @@ int mood_cmd_library(int argc, char **argv)
         return mood_cli_library_sync(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "jobs") == 0) /* the shared queue: cli_library_jobs.c */
         return mood_cli_library_jobs(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "runs") == 0) /* analysis run metadata: cli_library_jobs.c */
+        return mood_cli_library_runs(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "migrate") == 0) /* catalog copies: cli_library_migrate.c */
         return mood_cli_library_migrate(argc - 1, argv + 1);
     int tags_rc = mood_cli_library_tags_dispatch(argc, argv);

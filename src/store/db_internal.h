@@ -80,6 +80,25 @@ int mood__db_schema_version(mood_db *db, const char *component);
 mood_status mood__db_migrate(mood_db *db, const char *component, const char *const *steps,
                              size_t n_steps);
 
+/*
+ * LISTEN / NOTIFY and the server's clock (PostgreSQL only; db_pg.c). A listener is a separate
+ * connection to the same server that LISTENs on @p channel (an SQL identifier); waiting on it
+ * never touches @p db's connection. On SQLite mood__db_listen() is EUNSUPPORTED (callers poll)
+ * and mood__db_notify() does nothing.
+ */
+typedef struct mood_db_listener mood_db_listener;
+mood_status mood__db_listen(mood_db *db, const char *channel, mood_db_listener **out);
+/* Wait up to @p timeout_s (poll(2) on the listener's socket): 1 when a notification arrived
+ * (all pending ones are consumed), 0 on timeout or signal, -1 when the connection is lost (the
+ * next call reconnects and LISTENs again). */
+int mood__db_listener_wait(mood_db_listener *l, double timeout_s);
+void mood__db_listener_close(mood_db_listener *l); /* accepts NULL */
+/* NOTIFY @p channel (inside a transaction: delivered at COMMIT, not at all on ROLLBACK). */
+mood_status mood__db_notify(mood_db *db, const char *channel);
+/* The server's clock, now() as seconds since the epoch (the start of the current transaction);
+ * EUNSUPPORTED on SQLite. */
+mood_status mood__db_server_now(mood_db *db, double *out_epoch_s);
+
 /* ---- backend vtable (db.c dispatches; db_sqlite.c and db_pg.c implement) ---- */
 typedef struct mood_db_ops {
     mood_status (*exec)(mood_db *db, const char *what, const char *sql);

@@ -21,6 +21,7 @@
 
 #ifdef MOOD_HAVE_LIBPQ
 #include <libpq-fe.h>
+#include <poll.h>
 
 #define PG_CACHE 96
 
@@ -411,7 +412,162 @@ mood_status mood__db_pg_open(const char *uri, mood_db *db)
                    "  component TEXT PRIMARY KEY, version INTEGER NOT NULL); COMMIT");
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* LISTEN / NOTIFY                                                                           */
+/* ---------------------------------------------------------------------------------------- */
+
+/*
+ * A listener is a connection of its own (same URI as the catalog's) that only LISTENs, so
+ * that waiting on its socket never races with the statements other threads run on the
+ * catalog's connection (libpq would read a notification there and queue it where nobody looks).
+ */
+struct mood_db_listener {
+    PGconn *conn;
+    char *uri;
+    char channel[64];
+};
+
+static int listener_connect(mood_db_listener *l)
+{
+    char sql[96];
+    l->conn = PQconnectdb(l->uri);
+    if (!l->conn || PQstatus(l->conn) != CONNECTION_OK) {
+        PQfinish(l->conn);
+        l->conn = NULL;
+        return 0;
+    }
+    snprintf(sql, sizeof sql, "LISTEN %s", l->channel);
+    PGresult *r = PQexec(l->conn, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
+mood_status mood__db_listen(mood_db *db, const char *channel, mood_db_listener **out)
+{
+    *out = NULL;
+    if (db->kind != MOOD_DB_PG)
+        return mood__error(MOOD_EUNSUPPORTED, "catalog %s: LISTEN needs PostgreSQL", db->name);
+    mood_db_listener *l = mood__calloc(1, sizeof *l);
+    if (!l || !(l->uri = mood__strdup(pc(db)->uri))) {
+        mood__free(l);
+        return mood__enomem("catalog: listener");
+    }
+    snprintf(l->channel, sizeof l->channel, "%s", channel);
+    if (!listener_connect(l)) {
+        char msg[512];
+        one_line(msg, sizeof msg, l->conn ? PQerrorMessage(l->conn) : "cannot connect");
+        mood__db_listener_close(l);
+        return mood__error(MOOD_EIO, "catalog %s: LISTEN %s: %s", db->name, channel, msg);
+    }
+    *out = l;
+    return MOOD_OK;
+}
+
+/* Drain the notifications libpq has read; the number drained. */
+static int drain(PGconn *conn)
+{
+    int n = 0;
+    PGnotify *nf;
+    while ((nf = PQnotifies(conn)) != NULL) {
+        PQfreemem(nf);
+        n++;
+    }
+    return n;
+}
+
+int mood__db_listener_wait(mood_db_listener *l, double timeout_s)
+{
+    if (!l->conn && !listener_connect(l))
+        return -1;
+    if (!PQconsumeInput(l->conn))
+        goto lost;
+    if (drain(l->conn))
+        return 1;
+    struct pollfd pfd = {PQsocket(l->conn), POLLIN, 0};
+    int ms = timeout_s <= 0 ? 0 : (int)(timeout_s * 1000.0 + 0.5);
+    int rc = poll(&pfd, 1, ms);
+    if (rc <= 0)
+        return 0; /* timeout, or a signal: the caller looks at the queue again */
+    if (!PQconsumeInput(l->conn))
+        goto lost;
+    return drain(l->conn) > 0;
+lost:
+    /* The server went away: reconnect (and LISTEN again) on the next wait. */
+    PQfinish(l->conn);
+    l->conn = NULL;
+    return -1;
+}
+
+void mood__db_listener_close(mood_db_listener *l)
+{
+    if (!l)
+        return;
+    PQfinish(l->conn);
+    mood__free(l->uri);
+    mood__free(l);
+}
+
+mood_status mood__db_notify(mood_db *db, const char *channel)
+{
+    char sql[96];
+    if (db->kind != MOOD_DB_PG)
+        return MOOD_OK;
+    snprintf(sql, sizeof sql, "NOTIFY %s", channel);
+    return pg_exec(db, "notify", sql);
+}
+
+mood_status mood__db_server_now(mood_db *db, double *out_epoch_s)
+{
+    mood_db_stmt *st;
+    int row = 0;
+    *out_epoch_s = 0;
+    if (db->kind != MOOD_DB_PG)
+        return mood__error(MOOD_EUNSUPPORTED, "catalog %s: not a server", db->name);
+    mood_status s = mood__db_prepare(db, "SELECT extract(epoch FROM now())::float8", &st);
+    if (s == MOOD_OK)
+        s = mood__db_step(st, &row);
+    if (s == MOOD_OK && row)
+        *out_epoch_s = mood__db_col_double(st, 0);
+    else if (s == MOOD_OK)
+        s = mood__error(MOOD_EIO, "catalog %s: the server returned no time", db->name);
+    mood__db_finalize(st);
+    return s;
+}
+
 #else /* !MOOD_HAVE_LIBPQ */
+
+mood_status mood__db_listen(mood_db *db, const char *channel, mood_db_listener **out)
+{
+    (void)channel;
+    *out = NULL;
+    return mood__error(MOOD_EUNSUPPORTED, "catalog %s: LISTEN needs PostgreSQL", db->name);
+}
+
+int mood__db_listener_wait(mood_db_listener *l, double timeout_s)
+{
+    (void)l;
+    (void)timeout_s;
+    return -1;
+}
+
+void mood__db_listener_close(mood_db_listener *l)
+{
+    (void)l;
+}
+
+mood_status mood__db_notify(mood_db *db, const char *channel)
+{
+    (void)db;
+    (void)channel;
+    return MOOD_OK;
+}
+
+mood_status mood__db_server_now(mood_db *db, double *out_epoch_s)
+{
+    *out_epoch_s = 0;
+    return mood__error(MOOD_EUNSUPPORTED, "catalog %s: not a server", db->name);
+}
 
 mood_status mood__db_pg_open(const char *uri, mood_db *db)
 {

@@ -46,6 +46,8 @@ run_cmd library migrate "$SQ" "$PG_COPY"
 check "migrate SQLite -> PostgreSQL exits 0" test "$RC" = 0
 check "  tracks verified" grep -q "^tracks: 4 rows, checksum [0-9a-f]* (verified)" out.txt
 check "  feature vectors verified" grep -q "^feature_vectors: 8 rows" out.txt
+check "  analysis runs copied and verified" \
+    grep -q "^analysis_runs: [1-9][0-9]* rows, checksum [0-9a-f]* (verified)" out.txt
 run_cmd library migrate "$PG_URI" "$WORK/back.db"
 check "migrate PostgreSQL -> SQLite exits 0" test "$RC" = 0
 check "  no temporary file left" test -z "$(ls "$WORK" | grep migrate-)"
