@@ -48,9 +48,10 @@ static const char *const merge_sql[N_Q] = {
     "p.played_at_unix AS start, p.ms_played AS ms, p.source_file AS file, "
     "?9 * (p.played_at_unix + p.ms_played / 1000 - ?5) AS d FROM plays p "
     "WHERE p.kind IN ('track', 'podcast', 'audiobook', 'video') AND p.track_key = ?1 AND "
-    "p.source_format = ?2 AND p.played_at_unix BETWEEN ?3 - ?6 AND ?3 + ?6 AND "
+    "p.source_format = ?2 AND p.played_at_unix BETWEEN CAST(?3 AS BIGINT) - CAST(?6 AS BIGINT) "
+    "AND CAST(?3 AS BIGINT) + CAST(?6 AS BIGINT) AND "
     "p.ms_played IS NOT NULL AND ABS(p.ms_played - ?4) <= ?7 AND "
-    "NOT EXISTS (SELECT 1 FROM play_aliases a WHERE a.play_id = p.id)) "
+    "NOT EXISTS (SELECT 1 FROM play_aliases a WHERE a.play_id = p.id)) AS c "
     "WHERE d BETWEEN ?10 AND ?8 ORDER BY ABS(ms - ?4), "
     "CASE WHEN d < 0 THEN -d WHEN d > 59 THEN d - 59 ELSE 0 END, ABS(d), id LIMIT 1",
     "INSERT INTO play_aliases(play_id, kind, track_key, played_at_unix, ms_played, "

@@ -11,10 +11,11 @@
  * history, recommend, subsonic): they reach the catalog's tables only through these calls,
  * never through a backend's own library (sqlite3_*, PQ*), which only db_sqlite.c / db_pg.c use.
  *
- * Portable SQL rules the callers follow: integers bound with mood__db_bind_int64 travel as
- * BIGINT and doubles as DOUBLE PRECISION (so `? - ?` has a type on PostgreSQL); ORDER BY on a
- * nullable column says where NULLs go, or sorts `col IS NULL, col`; text ordered or grouped in
- * SQL is declared COLLATE "C" in the PostgreSQL tables (SQLite compares bytes).
+ * Portable SQL rules the callers follow: parameters reach PostgreSQL untyped (as text), so an
+ * expression of parameters only (`? - ?`) is written CAST(? AS BIGINT) - ...; ORDER BY on a
+ * nullable column says NULLS FIRST (SQLite's order); text ordered or grouped in SQL is declared
+ * COLLATE "C" in the PostgreSQL tables (SQLite compares bytes); a two-argument MAX is
+ * PostgreSQL's GREATEST (mood__db_pick).
  *
  * Not thread-safe: one connection is used by one thread at a time (callers hold a lock).
  */

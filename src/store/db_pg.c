@@ -181,31 +181,14 @@ static char *translate(const char *sql)
     return out;
 }
 
-/*
- * The cache slot of @p sql with parameter types @p types (one letter per parameter: the key
- * is the SQL and that signature, since a statement is prepared for its parameter types),
- * preparing it on the server when new; -1 on failure.
- */
-static int prepared_slot(mood_db *db, const char *sql, const Oid *types, int n)
+/* The cache slot of @p sql, preparing it on the server when new; -1 on failure. */
+static int prepared_slot(mood_db *db, const char *sql)
 {
     pg_conn *c = pc(db);
     char name[16];
-    size_t len = strlen(sql);
-    char *key = mood__malloc(len + (size_t)n + 2);
-    if (!key) {
-        snprintf(c->msg, sizeof c->msg, "out of memory");
-        return -1;
-    }
-    memcpy(key, sql, len);
-    key[len] = '\001';
-    for (int i = 0; i < n; i++)
-        key[len + 1 + (size_t)i] = types[i] == 20 ? 'i' : types[i] == 701 ? 'd' : 'x';
-    key[len + 1 + (size_t)n] = '\0';
     for (int i = 0; i < c->n_cached; i++)
-        if (strcmp(c->sql[i], key) == 0) {
-            mood__free(key);
+        if (strcmp(c->sql[i], sql) == 0)
             return i;
-        }
     if (c->n_cached == PG_CACHE) {
         PGresult *r = PQexec(c->conn, "DEALLOCATE ALL");
         PQclear(r);
@@ -215,22 +198,18 @@ static int prepared_slot(mood_db *db, const char *sql, const Oid *types, int n)
     }
     char *tr = translate(sql);
     if (!tr) {
-        mood__free(key);
         snprintf(c->msg, sizeof c->msg, "out of memory");
         return -1;
     }
     snprintf(name, sizeof name, "s%d", c->n_cached);
-    PGresult *r = PQprepare(c->conn, name, tr, n, types);
+    PGresult *r = PQprepare(c->conn, name, tr, 0, NULL);
     mood__free(tr);
     int ok = result_ok(r);
     if (!ok)
         take_message(c, r);
     PQclear(r);
-    if (!ok) {
-        mood__free(key);
+    if (!ok || !(c->sql[c->n_cached] = mood__strdup(sql)))
         return -1;
-    }
-    c->sql[c->n_cached] = key;
     return c->n_cached++;
 }
 
@@ -270,9 +249,8 @@ static mood_status pg_execute(mood_db_stmt *st)
     int *lens = mood__calloc((size_t)(n ? n : 1), sizeof(int));
     int *fmts = mood__calloc((size_t)(n ? n : 1), sizeof(int));
     char(*num)[32] = mood__calloc((size_t)(n ? n : 1), 32);
-    Oid *types = mood__calloc((size_t)(n ? n : 1), sizeof(Oid));
     mood_status s = MOOD_OK;
-    if (!vals || !lens || !fmts || !num || !types)
+    if (!vals || !lens || !fmts || !num)
         s = mood__enomem("catalog: parameters");
     for (int i = 0; s == MOOD_OK && i < n; i++) {
         const mood_db_param *p = &st->params[i];
@@ -286,16 +264,13 @@ static mood_status pg_execute(mood_db_stmt *st)
             vals[i] = num[i];
         lens[i] = (int)p->n;
         fmts[i] = p->type == 4;
-        /* int8 and float8 (so that arithmetic on parameters has a type); text, blobs and
-         * NULLs take the type their place in the statement gives them. */
-        types[i] = p->type == 2 ? 20 : p->type == 3 ? 701 : 0;
     }
     while (s == MOOD_OK) {
         int idle = c->conn && PQtransactionStatus(c->conn) == PQTRANS_IDLE;
         if (!c->conn && (s = pg_connect(st->db)) != MOOD_OK)
             break;
         char name[16];
-        int slot = prepared_slot(st->db, ps->sql, types, n);
+        int slot = prepared_slot(st->db, ps->sql);
         if (slot >= 0) {
             snprintf(name, sizeof name, "s%d", slot);
             ps->res = PQexecPrepared(c->conn, name, n, vals, lens, fmts, 0);
@@ -312,7 +287,6 @@ static mood_status pg_execute(mood_db_stmt *st)
     mood__free(lens);
     mood__free(fmts);
     mood__free(num);
-    mood__free(types);
     return s;
 }
 
