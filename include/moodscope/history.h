@@ -64,6 +64,10 @@ typedef struct mood_history_import_report {
     size_t missing_track;      /**< of which: track absent */
 } mood_history_import_report;
 
+/** @brief The listening history's tables (plays, sessions, models, ...), for
+ * mood_catalog_copy(). */
+MOOD_API const mood_catalog_part *mood_history_catalog_part(void);
+
 /**
  * @brief Import one export file into the catalog's plays table (UTC, deduplicated on track and
  * played-at time). One transaction: a failing file adds nothing.

@@ -154,6 +154,40 @@ mood_status mood__hist_migrate(mood_catalog *cat)
                                      sizeof history_steps / sizeof *history_steps);
 }
 
+static const mood_catalog_table history_tables[] = {
+    {"plays",
+     "id, kind, artist_name, track_name, album_name, played_at_utc, played_at_unix, ms_played, "
+     "spotify_track_uri, reason_start, reason_end, shuffle, skipped, offline, incognito, "
+     "platform, source_format, source_file, track_key, imported_utc",
+     "ittttiiitttiiiittttt", "id", "id"},
+    {"play_aliases",
+     "play_id, kind, track_key, played_at_unix, ms_played, source_format, source_file", "ittiitt",
+     "kind, track_key, played_at_unix, COALESCE(ms_played, -1)", NULL},
+    {"history_tracks",
+     "id, track_key, artist_name, track_name, spotify_track_uri, matched_by, feature_source, "
+     "danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, "
+     "valence, tempo, duration_ms, cluster",
+     "itttttttddddddddddi", "id", "id"},
+    {"sessions",
+     "session_id, start_utc, end_utc, start_unix, end_unix, n_tracks, duration_min, skip_rate, "
+     "completion, repeat_rate, user_initiated, shuffle, start_hour, weekday, tz, gap_min",
+     "ittiiiddddddiitd", "session_id", NULL},
+    {"history_models", "name, created_utc, meta, booster", "tttb", "name", NULL},
+    {"history_imports",
+     "id, imported_utc, file, format, rows, added, duplicates, kept_apart, missing, merged",
+     "ittttiiiiii", "id", "id"},
+    {"history_drift", "id, created_utc, window_end_utc, flagged, report", "ittit", "id", "id"},
+};
+
+static const mood_catalog_part history_part = {"listening history", mood__hist_migrate,
+                                               history_tables,
+                                               sizeof history_tables / sizeof *history_tables};
+
+const mood_catalog_part *mood_history_catalog_part(void)
+{
+    return &history_part;
+}
+
 const char *const mood__hist_sync_tracks_sql =
     "INSERT INTO history_tracks(track_key, artist_name, track_name, spotify_track_uri) "
     "SELECT track_key, MIN(artist_name), MIN(track_name), MAX(spotify_track_uri) FROM plays "

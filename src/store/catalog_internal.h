@@ -28,6 +28,21 @@ mood_status mood__catalog_migrate_any(mood_catalog *cat, const char *component,
                                       const char *const *sqlite_steps, const char *const *pg_steps,
                                       size_t n_steps);
 
+/* One table for mood_catalog_copy(): its columns in insert order with their types (one letter
+ * per column: i integer, d double, t text, b blob), the ORDER BY giving a stable row order, and
+ * the serial id column (PostgreSQL sequence to move past the copied ids) or NULL. */
+typedef struct mood_catalog_table {
+    const char *name, *cols, *types, *order, *serial;
+} mood_catalog_table;
+
+/* A subsystem's tables and the migration that creates them on a catalog. */
+struct mood_catalog_part {
+    const char *what; /* for messages */
+    mood_status (*migrate)(mood_catalog *cat);
+    const mood_catalog_table *tables;
+    size_t n_tables;
+};
+
 /* Run one or more SQL statements without results; errors name @p what and the backend's message. */
 mood_status mood__catalog_exec(mood_catalog *cat, const char *what, const char *sql);
 /* Set an error from the connection's last backend message. */

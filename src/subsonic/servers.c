@@ -86,6 +86,32 @@ mood_status mood__sub_migrate(mood_catalog *cat)
                                      sizeof sub_steps / sizeof *sub_steps);
 }
 
+static const mood_catalog_table sub_tables[] = {
+    {"subsonic_servers",
+     "name, url, username, auth, api_version, server_type, extensions, added_utc, last_sync_utc",
+     "ttttttttt", "name", NULL},
+    {"subsonic_artists", "server, artist_id, name, album_count", "ttti", "server, artist_id", NULL},
+    {"subsonic_albums",
+     "server, album_id, name, artist, artist_id, song_count, duration_s, created, changed, year, "
+     "genre, signature, frequent_rank, recent_rank, seen_utc",
+     "tttttidttittiit", "server, album_id", NULL},
+    {"subsonic_songs",
+     "server, song_id, album_id, artist_id, title, artist, album, path, duration_s, track_no, "
+     "disc_no, year, genre, suffix, size_bytes, bit_rate, created, play_count, plays_synced, "
+     "last_played, starred, track_id",
+     "ttttttttdiiittiitiitti", "server, song_id", NULL},
+    {"subsonic_playlists", "server, name, remote_id, songs, comment, pushed_utc", "tttttt",
+     "server, name", NULL},
+};
+
+static const mood_catalog_part sub_part = {"Subsonic servers", mood__sub_migrate, sub_tables,
+                                           sizeof sub_tables / sizeof *sub_tables};
+
+const mood_catalog_part *mood_subsonic_catalog_part(void)
+{
+    return &sub_part;
+}
+
 /* ---- credentials file --------------------------------------------------------------------- */
 
 mood_status mood_subsonic_credentials_path(char *buf, size_t cap)

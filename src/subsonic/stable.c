@@ -56,6 +56,25 @@ mood_status mood__stable_migrate(mood_catalog *cat)
                                      sizeof stable_steps / sizeof *stable_steps);
 }
 
+static const mood_catalog_table stable_tables[] = {
+    {"stable_playlists", "id, name, version, created_utc, updated_utc, source, group_name",
+     "ititttt", "id", "id"},
+    {"stable_playlist_tracks", "playlist_id, pos, track_key, label", "iitt", "playlist_id, pos",
+     NULL},
+    {"stable_playlist_versions",
+     "playlist_id, version, created_utc, source, group_name, n_tracks, added, removed, deferred",
+     "iitttitti", "playlist_id, version", NULL},
+};
+
+static const mood_catalog_part stable_part = {"stable playlists", mood__stable_migrate,
+                                              stable_tables,
+                                              sizeof stable_tables / sizeof *stable_tables};
+
+const mood_catalog_part *mood_stable_catalog_part(void)
+{
+    return &stable_part;
+}
+
 void mood_stable_options_default(mood_stable_options *o)
 {
     memset(o, 0, sizeof *o);
