@@ -159,7 +159,7 @@ static const mood_catalog_table history_tables[] = {
      "id, kind, artist_name, track_name, album_name, played_at_utc, played_at_unix, ms_played, "
      "spotify_track_uri, reason_start, reason_end, shuffle, skipped, offline, incognito, "
      "platform, source_format, source_file, track_key, imported_utc",
-     "ittttiiitttiiiittttt", "id", "id"},
+     "itttttiitttiiiittttt", "id", "id"},
     {"play_aliases",
      "play_id, kind, track_key, played_at_unix, ms_played, source_format, source_file", "ittiitt",
      "kind, track_key, played_at_unix, COALESCE(ms_played, -1)", NULL},
@@ -167,7 +167,7 @@ static const mood_catalog_table history_tables[] = {
      "id, track_key, artist_name, track_name, spotify_track_uri, matched_by, feature_source, "
      "danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, "
      "valence, tempo, duration_ms, cluster",
-     "itttttttddddddddddi", "id", "id"},
+     "ittttttddddddddddi", "id", "id"},
     {"sessions",
      "session_id, start_utc, end_utc, start_unix, end_unix, n_tracks, duration_min, skip_rate, "
      "completion, repeat_rate, user_initiated, shuffle, start_hour, weekday, tz, gap_min",
@@ -175,7 +175,7 @@ static const mood_catalog_table history_tables[] = {
     {"history_models", "name, created_utc, meta, booster", "tttb", "name", NULL},
     {"history_imports",
      "id, imported_utc, file, format, rows, added, duplicates, kept_apart, missing, merged",
-     "ittttiiiiii", "id", "id"},
+     "itttiiiiii", "id", "id"},
     {"history_drift", "id, created_utc, window_end_utc, flagged, report", "ittit", "id", "id"},
 };
 
