@@ -239,11 +239,31 @@ static void clear_row(pg_stmt *ps)
     }
 }
 
+/* The number of parameters @p sql takes: the highest `?N`, counting a bare `?` as the next. */
+static int placeholder_count(const char *sql)
+{
+    int next = 1, max = 0, quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (*p == '\'')
+            quote = !quote;
+        if (*p != '?' || quote)
+            continue;
+        int k = p[1] >= '0' && p[1] <= '9' ? atoi(p + 1) : next++;
+        if (k > max)
+            max = k;
+    }
+    return max;
+}
+
 /* Send the statement with its parameters; on success ps->res holds the result. */
 static mood_status pg_execute(mood_db_stmt *st)
 {
     pg_conn *c = pc(st->db);
     pg_stmt *ps = st->impl;
+    /* Parameters never bound are NULL, as in SQLite (libpq wants all of them). */
+    int want = placeholder_count(ps->sql);
+    if (want > st->n_params && !mood__db_param_slot(st, want))
+        return mood__enomem("catalog: parameters");
     int n = st->n_params;
     const char **vals = mood__calloc((size_t)(n ? n : 1), sizeof(char *));
     int *lens = mood__calloc((size_t)(n ? n : 1), sizeof(int));
