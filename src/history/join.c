@@ -188,6 +188,31 @@ static float parse_num(const char *s)
     return *end ? NAN : (float)v;
 }
 
+/* Grow both maps of @p t by rebuilding them: rare, tables are read once. */
+static mood_status grow_maps(ftable *t)
+{
+    smap nu, nk;
+    mood_status s = smap_init(&nu, t->by_uri.cap);
+    if (s != MOOD_OK)
+        return s;
+    s = smap_init(&nk, t->by_key.cap);
+    if (s != MOOD_OK) {
+        smap_free(&nu);
+        return s;
+    }
+    for (size_t i = 0; i < t->by_uri.cap; i++)
+        if (t->by_uri.keys[i])
+            smap_put(&nu, t->by_uri.keys[i], t->by_uri.vals[i]);
+    for (size_t i = 0; i < t->by_key.cap; i++)
+        if (t->by_key.keys[i])
+            smap_put(&nk, t->by_key.keys[i], t->by_key.vals[i]);
+    smap_free(&t->by_uri);
+    smap_free(&t->by_key);
+    t->by_uri = nu;
+    t->by_key = nk;
+    return MOOD_OK;
+}
+
 static mood_status ftable_read(const char *path, ftable *t)
 {
     char *text = NULL;
@@ -278,24 +303,9 @@ static mood_status ftable_read(const char *path, ftable *t)
         }
         t->n++;
         if (t->by_uri.n * 2 + 4 > t->by_uri.cap || t->by_key.n * 2 + 4 > t->by_key.cap) {
-            /* grow both maps by rebuilding: rare, tables are read once */
-            smap nu, nk;
-            if ((s = smap_init(&nu, t->by_uri.cap)) != MOOD_OK)
+            s = grow_maps(t);
+            if (s != MOOD_OK)
                 goto fail;
-            if ((s = smap_init(&nk, t->by_key.cap)) != MOOD_OK) {
-                smap_free(&nu);
-                goto fail;
-            }
-            for (size_t i = 0; i < t->by_uri.cap; i++)
-                if (t->by_uri.keys[i])
-                    smap_put(&nu, t->by_uri.keys[i], t->by_uri.vals[i]);
-            for (size_t i = 0; i < t->by_key.cap; i++)
-                if (t->by_key.keys[i])
-                    smap_put(&nk, t->by_key.keys[i], t->by_key.vals[i]);
-            smap_free(&t->by_uri);
-            smap_free(&t->by_key);
-            t->by_uri = nu;
-            t->by_key = nk;
         }
     }
     if (rc < 0) {
