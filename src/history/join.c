@@ -224,7 +224,8 @@ static mood_status ftable_read(const char *path, ftable *t)
     memset(t, 0, sizeof *t);
     for (int j = 0; j < HIST_NF; j++)
         fcol[j] = -1;
-    if ((s = mood_read_file(path, &text, &len)) != MOOD_OK)
+    s = mood_read_file(path, &text, &len);
+    if (s != MOOD_OK)
         return s;
     mood__hist_csv_init(&c, text, len);
     rc = mood__hist_csv_next(&c);
@@ -257,8 +258,10 @@ static mood_status ftable_read(const char *path, ftable *t)
     }
     {
         size_t est = len / 80 + 16;
-        if ((s = smap_init(&t->by_uri, est * 2)) != MOOD_OK ||
-            (s = smap_init(&t->by_key, est * 2)) != MOOD_OK)
+        s = smap_init(&t->by_uri, est * 2);
+        if (s == MOOD_OK)
+            s = smap_init(&t->by_key, est * 2);
+        if (s != MOOD_OK)
             goto fail;
     }
     const char *base = strrchr(path, '/');
@@ -267,8 +270,11 @@ static mood_status ftable_read(const char *path, ftable *t)
         s = mood__enomem("feature table");
         goto fail;
     }
-    while ((rc = mood__hist_csv_next(&c)) == 1) {
+    for (;;) {
         char key[1024], uri[128];
+        rc = mood__hist_csv_next(&c);
+        if (rc != 1)
+            break;
         if (c.n == 1 && !c.fields[0][0])
             continue;
         if (t->n == cap) {
@@ -292,13 +298,15 @@ static mood_status ftable_read(const char *path, ftable *t)
         }
         if (uri_col >= 0 && (size_t)uri_col < c.n) {
             norm_uri(c.fields[uri_col], uri, sizeof uri);
-            if (uri[0] && (s = smap_put(&t->by_uri, uri, t->n)) != MOOD_OK)
+            s = uri[0] ? smap_put(&t->by_uri, uri, t->n) : MOOD_OK;
+            if (s != MOOD_OK)
                 goto fail;
         }
         if (artist_col >= 0 && title_col >= 0 && (size_t)artist_col < c.n &&
             (size_t)title_col < c.n) {
             mood__hist_track_key(c.fields[artist_col], c.fields[title_col], key, sizeof key);
-            if ((s = smap_put(&t->by_key, key, t->n)) != MOOD_OK)
+            s = smap_put(&t->by_key, key, t->n);
+            if (s != MOOD_OK)
                 goto fail;
         }
         t->n++;
@@ -337,7 +345,8 @@ static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
     int have[HIST_NF], n_feat = 0;
     mood_status s;
     memset(t, 0, sizeof *t);
-    if ((s = mood_library_export_table(cat, &lib)) != MOOD_OK)
+    s = mood_library_export_table(cat, &lib);
+    if (s != MOOD_OK)
         return s;
     n = mood_table_rows(lib);
     for (int j = 0; j < HIST_NF; j++) {
@@ -353,7 +362,10 @@ static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
                            "feature join: no --features-table given and the catalog's analysed "
                            "library is empty (run 'moodscope analyze' or pass --features-table)");
     }
-    if ((s = smap_init(&t->by_uri, 16)) != MOOD_OK || (s = smap_init(&t->by_key, n * 2)) != MOOD_OK)
+    s = smap_init(&t->by_uri, 16);
+    if (s == MOOD_OK)
+        s = smap_init(&t->by_key, n * 2);
+    if (s != MOOD_OK)
         goto fail;
     t->source = mood__strdup("analysed library");
     t->feat = mood__malloc_array(n * HIST_NF, sizeof *t->feat);
@@ -368,7 +380,8 @@ static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
         t->feat[i * HIST_NF + HIST_NF - 1] *= 1000.0f; /* seconds to ms */
         mood__hist_track_key(mood_table_str(lib, ja, i), mood_table_str(lib, jt, i), key,
                              sizeof key);
-        if ((s = smap_put(&t->by_key, key, i)) != MOOD_OK)
+        s = smap_put(&t->by_key, key, i);
+        if (s != MOOD_OK)
             goto fail;
     }
     t->n = n;
@@ -487,7 +500,8 @@ mood_status mood_history_join(mood_catalog *cat, const char *const *tables, size
     size_t nt = n_tables ? n_tables : 1, loaded = 0;
     ftable *ft;
     memset(out, 0, sizeof *out);
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     /* Read every table first: reading the analysed library may migrate its own tables,
      * which cannot happen inside the join's transaction. */

@@ -183,11 +183,13 @@ static mood_status fit_matrix(const mood_history *h, fit_state *f)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
             f->x[i * d + j] = h->tracks[f->rows[i]].feat[f->feat_idx[j]];
-    if ((s = mood_impute_fit(f->x, n, d, f->median, NULL)) != MOOD_OK)
+    s = mood_impute_fit(f->x, n, d, f->median, NULL);
+    if (s != MOOD_OK)
         return s;
     mood_impute_apply(f->x, n, d, f->median);
     memcpy(f->raw, f->x, n * d * sizeof *f->x);
-    if ((s = mood_scaler_fit(MOOD_SCALER_STANDARD, f->x, n, d, &f->sc)) != MOOD_OK)
+    s = mood_scaler_fit(MOOD_SCALER_STANDARD, f->x, n, d, &f->sc);
+    if (s != MOOD_OK)
         return s;
     mood_scaler_transform(&f->sc, f->x, n);
     return MOOD_OK;
@@ -213,7 +215,8 @@ static mood_status fit_kmeans(const mood_history_train_options *o, fit_state *f)
     ap.k_max = MOOD_MIN(o->k_max ? o->k_max : 15, f->n / 5);
     if (ap.k_max < ap.k_min)
         ap.k_max = ap.k_min;
-    if ((s = mood_cluster_auto_k(&cp, &ap, f->x, f->n, f->d, &f->ar)) != MOOD_OK)
+    s = mood_cluster_auto_k(&cp, &ap, f->x, f->n, f->d, &f->ar);
+    if (s != MOOD_OK)
         return s;
     k = f->ar.k_best;
     for (size_t i = 0; i < f->ar.n_points; i++)
@@ -221,7 +224,8 @@ static mood_status fit_kmeans(const mood_history_train_options *o, fit_state *f)
     if (!sil_ok || k < ap.k_min)
         k = f->ar.k_elbow >= ap.k_min ? f->ar.k_elbow : ap.k_min;
     cp.k = k;
-    if ((s = mood_cluster_fit(&cp, f->x, f->n, f->d, &f->cm, f->labels)) != MOOD_OK)
+    s = mood_cluster_fit(&cp, f->x, f->n, f->d, &f->cm, f->labels);
+    if (s != MOOD_OK)
         return s;
     f->k = mood_cluster_model_k(f->cm);
     return MOOD_OK;
@@ -338,7 +342,8 @@ static mood_status store_labels(mood_catalog *cat, mood_history *h, const fit_st
         h->tracks[t].cluster = -1;
     for (size_t i = 0; i < f->n; i++)
         h->tracks[f->rows[i]].cluster = f->labels[i];
-    if ((s = mood__db_begin(db)) != MOOD_OK)
+    s = mood__db_begin(db);
+    if (s != MOOD_OK)
         return s;
     s = mood__db_exec(db, "moods", "UPDATE history_tracks SET cluster = NULL");
     if (s == MOOD_OK &&
@@ -416,7 +421,8 @@ static mood_status mood_model_load(mood_catalog *cat, mood_model *m)
     float center[HIST_NF], scale[HIST_NF];
     mood_status s;
     memset(m, 0, sizeof *m);
-    if ((s = mood__hist_model_load(cat, "moods", &text, NULL, NULL)) != MOOD_OK)
+    s = mood__hist_model_load(cat, "moods", &text, NULL, NULL);
+    if (s != MOOD_OK)
         return s;
     j = json_loads(text, 0, &err);
     mood__free(text);
@@ -469,9 +475,11 @@ mood_status mood_history_moods_assign(mood_catalog *cat, mood_history *h, size_t
     size_t assigned = 0;
     if (out_assigned)
         *out_assigned = 0;
-    if ((s = mood_model_load(cat, &m)) != MOOD_OK)
+    s = mood_model_load(cat, &m);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood__db_begin(mood__catalog_dbh(cat))) != MOOD_OK) {
+    s = mood__db_begin(mood__catalog_dbh(cat));
+    if (s != MOOD_OK) {
         mood_model_free(&m);
         return s;
     }
@@ -488,7 +496,8 @@ mood_status mood_history_moods_assign(mood_catalog *cat, mood_history *h, size_t
             row[j] = isfinite(v) ? v : m.median[j];
         }
         mood_scaler_transform(&m.scaler, row, 1);
-        if ((s = mood_cluster_predict(m.cm, row, 1, m.d, &lab, NULL)) != MOOD_OK)
+        s = mood_cluster_predict(m.cm, row, 1, m.d, &lab, NULL);
+        if (s != MOOD_OK)
             break;
         tr->cluster = lab;
         mood__db_reset(st);

@@ -623,9 +623,11 @@ mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progre
     memset(&sink, 0, sizeof sink);
     if (!cat || !path)
         return mood__error(MOOD_EINVAL, "history import: no catalog or file");
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood_history_detect(path, &fmt)) != MOOD_OK)
+    s = mood_history_detect(path, &fmt);
+    if (s != MOOD_OK)
         return s;
     out->format = fmt;
     base = strrchr(path, '/');

@@ -106,7 +106,8 @@ static mood_status chart_moods(mood_catalog *cat, const mood_history *h, const c
     }
     if (s != MOOD_OK)
         return s;
-    if ((s = mood__hist_tz_begin(h->tz, &tz)) != MOOD_OK) {
+    s = mood__hist_tz_begin(h->tz, &tz);
+    if (s != MOOD_OK) {
         json_decref(names);
         return s;
     }
@@ -379,7 +380,8 @@ mood_status mood_history_report(mood_catalog *cat, const mood_history *h, const 
     *out_json = NULL;
     if (h->n_plays == 0)
         return mood__error(MOOD_EINVAL, "report: no plays");
-    if ((s = mood_mkdirs(dir)) != MOOD_OK)
+    s = mood_mkdirs(dir);
+    if (s != MOOD_OK)
         return s;
     rep = json_object();
     report_summary(h, rep);

@@ -95,7 +95,8 @@ mood_status mood__hist_sessionize(mood_history *h)
     mood__free(h->sessions);
     h->sessions = NULL;
     h->n_sessions = 0;
-    if ((s = mood__hist_tz_begin(h->tz, &tz)) != MOOD_OK)
+    s = mood__hist_tz_begin(h->tz, &tz);
+    if (s != MOOD_OK)
         return s;
     /* per play: end time, local time, behaviour */
     for (size_t i = 0; i < h->n_plays; i++) {
@@ -223,7 +224,8 @@ mood_status mood__hist_from_arrays(const mood_history_options *o, hist_track *tr
         return mood__enomem("history");
     }
     h->opt.tz = h->tz;
-    if ((s = mood__hist_sessionize(h)) != MOOD_OK) {
+    s = mood__hist_sessionize(h);
+    if (s != MOOD_OK) {
         mood_history_destroy(h);
         return s;
     }
@@ -279,13 +281,15 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         mood_history_options_default(&def);
         o = &def;
     }
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     s = mood__catalog_exec(cat, "load history", mood__hist_sync_tracks_sql);
     if (s != MOOD_OK)
         return s;
     /* tracks */
-    if ((s = count_rows(cat, "SELECT COUNT(*) FROM history_tracks", &cap)) != MOOD_OK)
+    s = count_rows(cat, "SELECT COUNT(*) FROM history_tracks", &cap);
+    if (s != MOOD_OK)
         goto fail;
     tracks = mood__calloc(cap ? cap : 1, sizeof *tracks);
     ids = mood__calloc(cap ? cap : 1, sizeof *ids);
@@ -293,12 +297,13 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         s = mood__enomem("load history");
         goto fail;
     }
-    if ((s = prepare(cat,
-                     "SELECT id, track_key, artist_name, track_name, spotify_track_uri, "
-                     "matched_by, danceability, energy, loudness, speechiness, acousticness, "
-                     "instrumentalness, liveness, valence, tempo, duration_ms, cluster FROM "
-                     "history_tracks ORDER BY id",
-                     &st)) != MOOD_OK)
+    s = prepare(cat,
+                "SELECT id, track_key, artist_name, track_name, spotify_track_uri, "
+                "matched_by, danceability, energy, loudness, speechiness, acousticness, "
+                "instrumentalness, liveness, valence, tempo, duration_ms, cluster FROM "
+                "history_tracks ORDER BY id",
+                &st);
+    if (s != MOOD_OK)
         goto fail;
     while (nt < cap && mood__db_step_rc(st) == MOOD_DB_ROW) {
         hist_track *t = &tracks[nt];
@@ -321,7 +326,8 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
     mood__db_finalize(st);
     st = NULL;
     /* plays */
-    if ((s = count_rows(cat, "SELECT COUNT(*) FROM plays WHERE kind = 'track'", &cap)) != MOOD_OK)
+    s = count_rows(cat, "SELECT COUNT(*) FROM plays WHERE kind = 'track'", &cap);
+    if (s != MOOD_OK)
         goto fail;
     if (cap == 0) {
         s = mood__error(MOOD_ENOTFOUND,
@@ -334,12 +340,13 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         s = mood__enomem("load history");
         goto fail;
     }
-    if ((s = prepare(cat,
-                     "SELECT p.played_at_unix, p.ms_played, p.shuffle, p.skipped, "
-                     "p.reason_start, p.reason_end, t.id FROM plays p JOIN "
-                     "history_tracks t ON t.track_key = p.track_key WHERE p.kind = 'track' "
-                     "ORDER BY p.played_at_unix, p.id",
-                     &st)) != MOOD_OK)
+    s = prepare(cat,
+                "SELECT p.played_at_unix, p.ms_played, p.shuffle, p.skipped, "
+                "p.reason_start, p.reason_end, t.id FROM plays p JOIN "
+                "history_tracks t ON t.track_key = p.track_key WHERE p.kind = 'track' "
+                "ORDER BY p.played_at_unix, p.id",
+                &st);
+    if (s != MOOD_OK)
         goto fail;
     while (np < cap && mood__db_step_rc(st) == MOOD_DB_ROW) {
         hist_play *p = &plays[np];
@@ -398,7 +405,8 @@ static mood_status table_begin(table_build *b, const mood_history *h, size_t n, 
 {
     mood_status s;
     memset(b, 0, sizeof *b);
-    if ((s = mood_table_create(n, &b->t)) != MOOD_OK)
+    s = mood_table_create(n, &b->t);
+    if (s != MOOD_OK)
         return s;
     b->sv = mood__malloc_array(n ? n : 1, sizeof *b->sv);
     b->fv = mood__malloc_array(n ? n : 1, sizeof *b->fv);
@@ -434,7 +442,8 @@ static mood_status table_end(table_build *b, mood_status s, mood_table **out)
             (void)var;                                                                             \
             b.fv[idx] = (float)(expr);                                                             \
         }                                                                                          \
-        if ((s = mood_table_add_num(b.t, name, b.fv)) != MOOD_OK)                                  \
+        s = mood_table_add_num(b.t, name, b.fv);                                                   \
+        if (s != MOOD_OK)                                                                          \
             goto done;                                                                             \
     } while (0)
 
@@ -444,15 +453,18 @@ mood_status mood_history_play_table(const mood_history *h, mood_table **out)
     size_t n = h->n_plays;
     mood_status s;
     *out = NULL;
-    if ((s = table_begin(&b, h, n, "play table", "played_at_utc", play_start)) != MOOD_OK)
+    s = table_begin(&b, h, n, "play table", "played_at_utc", play_start);
+    if (s != MOOD_OK)
         goto done;
     for (size_t i = 0; i < n; i++)
         b.sv[i] = h->tracks[h->plays[i].track].artist;
-    if ((s = mood_table_add_str(b.t, "artist", b.sv)) != MOOD_OK)
+    s = mood_table_add_str(b.t, "artist", b.sv);
+    if (s != MOOD_OK)
         goto done;
     for (size_t i = 0; i < n; i++)
         b.sv[i] = h->tracks[h->plays[i].track].title;
-    if ((s = mood_table_add_str(b.t, "track", b.sv)) != MOOD_OK)
+    s = mood_table_add_str(b.t, "track", b.sv);
+    if (s != MOOD_OK)
         goto done;
 #define PLAY_COL(name, expr) TABLE_COL(hist_play, h->plays, p, i, name, expr)
     PLAY_COL("session_id", p->session);
@@ -476,7 +488,8 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
     size_t n = h->n_sessions;
     mood_status s;
     *out = NULL;
-    if ((s = table_begin(&b, h, n, "session table", "start_utc", session_start)) != MOOD_OK)
+    s = table_begin(&b, h, n, "session table", "start_utc", session_start);
+    if (s != MOOD_OK)
         goto done;
 #define SES_COL(name, expr) TABLE_COL(hist_session, h->sessions, se, k, name, expr)
     SES_COL("session_id", k);
@@ -528,7 +541,8 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
     SES_COL("matched_share", 0);
     {
         size_t j;
-        if ((s = mood_table_find(b.t, "matched_share", &j)) != MOOD_OK)
+        s = mood_table_find(b.t, "matched_share", &j);
+        if (s != MOOD_OK)
             goto done;
         float *col = mood_table_num(b.t, j);
         for (size_t k = 0; k < n; k++) {
@@ -550,11 +564,14 @@ mood_status mood_history_store_sessions(mood_catalog *cat, const mood_history *h
     mood_db *db = mood__catalog_dbh(cat);
     mood_db_stmt *st;
     mood_status s;
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood__db_begin(db)) != MOOD_OK)
+    s = mood__db_begin(db);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood__catalog_exec(cat, "store sessions", "DELETE FROM sessions")) != MOOD_OK) {
+    s = mood__catalog_exec(cat, "store sessions", "DELETE FROM sessions");
+    if (s != MOOD_OK) {
         mood__db_rollback(db);
         return s;
     }

@@ -219,7 +219,8 @@ mood_status mood_plays_read_catalog(const char *catalog_path, mood_plays *out)
                                catalog_path ? catalog_path : "(null)");
         fclose(probe);
     }
-    if ((st = mood__db_open(catalog_path, &db)) != MOOD_OK)
+    st = mood__db_open(catalog_path, &db);
+    if (st != MOOD_OK)
         return st;
     if (!has_plays_table(db)) {
         mood__db_close(db);
@@ -232,8 +233,11 @@ mood_status mood_plays_read_catalog(const char *catalog_path, mood_plays *out)
                           "WHERE artist_name IS NOT NULL AND track_name IS NOT NULL "
                           "AND kind = 'track' ORDER BY id",
                           &stmt);
-    while (st == MOOD_OK && (st = mood__db_step(stmt, &row)) == MOOD_OK && row) {
+    while (st == MOOD_OK) {
         double when = 0.0;
+        st = mood__db_step(stmt, &row);
+        if (st != MOOD_OK || !row)
+            break;
         if (!play_time(mood__db_col_text(stmt, 2), &when))
             continue;
         st = builder_add(&b, mood__db_col_text(stmt, 0), mood__db_col_text(stmt, 1), when);

@@ -211,7 +211,9 @@ mood_status mood_catalog_copy(const char *from, const char *to,
         s = open_migrated(to_pg ? to : tmp, parts, n_parts, &dst);
     if (s == MOOD_OK && to_pg)
         s = target_empty(dst, to, parts, n_parts);
-    if (s == MOOD_OK && (s = mood__db_begin(mood__catalog_dbh(dst))) == MOOD_OK) {
+    if (s == MOOD_OK)
+        s = mood__db_begin(mood__catalog_dbh(dst));
+    if (s == MOOD_OK) {
         s = copy_all(src, dst, parts, n_parts, report, user);
         if (s == MOOD_OK)
             s = mood__db_commit(mood__catalog_dbh(dst));

@@ -287,7 +287,9 @@ static mood_status pg_execute(mood_db_stmt *st)
     }
     while (s == MOOD_OK) {
         int idle = c->conn && PQtransactionStatus(c->conn) == PQTRANS_IDLE;
-        if (!c->conn && (s = pg_connect(st->db)) != MOOD_OK)
+        if (!c->conn)
+            s = pg_connect(st->db);
+        if (s != MOOD_OK)
             break;
         char name[16];
         int slot = prepared_slot(st->db, ps->sql);

@@ -222,7 +222,8 @@ static mood_status analyze_streams(mood_subsonic *c, mood_catalog *cat,
     mood_status s = MOOD_OK;
     if (!l->n)
         return MOOD_OK;
-    if ((s = mood_audio_analyzer_create(NULL, &az)) != MOOD_OK)
+    s = mood_audio_analyzer_create(NULL, &az);
+    if (s != MOOD_OK)
         return s;
     for (size_t i = 0; s == MOOD_OK && i < l->n; i++) {
         lib_known k;
@@ -271,7 +272,10 @@ mood_status mood_subsonic_analyze(mood_subsonic *c, mood_catalog *cat,
     if (!o)
         o = &defaults;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK || (s = mood__library_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__library_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     s = plan(c, cat, o, &local, &stream, out);
     if (s == MOOD_OK)

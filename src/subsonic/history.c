@@ -72,7 +72,8 @@ static mood_status sync_album_list(mood_subsonic *c, mood_catalog *cat, const ch
     mood_status s = MOOD_OK;
     size_t offset = 0, n;
     snprintf(sql, sizeof sql, "UPDATE subsonic_albums SET %s = NULL WHERE server = ?", column);
-    if ((s = exec_bound(cat, sql, c->info.name, NULL, 0)) != MOOD_OK)
+    s = exec_bound(cat, sql, c->info.name, NULL, 0);
+    if (s != MOOD_OK)
         return s;
     snprintf(sql, sizeof sql,
              "UPDATE subsonic_albums SET %s = ?3 WHERE server = ?1 AND album_id = ?2", column);

@@ -332,7 +332,8 @@ mood_status mood_subsonic_playlist_push(mood_subsonic *c, mood_catalog *cat, con
     char id[128];
     mood_status s;
     memset(out, 0, sizeof *out);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     s = resolve(c, cat, tracks, n, &want, &out->unknown);
     remembered(c, cat, name, id, sizeof id);

@@ -541,7 +541,8 @@ mood_status mood_subsonic_server_add(mood_catalog *cat, const char *name, const 
                            name);
     if (!api_key && (!user || !user[0]))
         return mood__error(MOOD_EINVAL, "server %s: expected a user name (--user)", name);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     c = mood__calloc(1, sizeof *c);
     if (!c)

@@ -310,7 +310,8 @@ static mood_status write_tracks(mood_catalog *cat, int64_t id, char *const *keys
                          &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
     mood__db_bind_int64(st, 1, id);
-    if ((s = run_sql(cat, st)) != MOOD_OK)
+    s = run_sql(cat, st);
+    if (s != MOOD_OK)
         return s;
     if (mood__db_prepare(mood__catalog_dbh(cat),
                          "INSERT INTO stable_playlist_tracks(playlist_id, pos, track_key, label) "
@@ -375,7 +376,8 @@ static mood_status write_version(mood_catalog *cat, const version_rec *v)
     mood__db_bind_text(st, 7, v->added);
     mood__db_bind_text(st, 8, v->removed);
     mood__db_bind_int64(st, 9, v->deferred);
-    if ((s = run_sql(cat, st)) != MOOD_OK)
+    s = run_sql(cat, st);
+    if (s != MOOD_OK)
         return s;
     if (mood__db_prepare(mood__catalog_dbh(cat),
                          "UPDATE stable_playlists SET version = ?2, updated_utc = ?3, "
@@ -582,7 +584,8 @@ mood_status mood_stable_update(mood_catalog *cat, const char *source, const mood
         mood_stable_options_default(&dflt);
         o = &dflt;
     }
-    if ((s = mood__stable_migrate(cat)) != MOOD_OK)
+    s = mood__stable_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     ch = mood__calloc(nf + 1, sizeof *ch);
     if (!ch)

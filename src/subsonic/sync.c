@@ -78,12 +78,14 @@ static mood_status sync_artists(sync_ctx *x)
         artists = mood__sub_jarray(group, "artist");
         json_array_foreach(artists, j, a)
         {
-            if (s != MOOD_OK || (s = prep(x,
-                                          "INSERT INTO subsonic_artists(server, artist_id, "
-                                          "name, album_count) VALUES(?1,?2,?3,?4) ON "
-                                          "CONFLICT(server, artist_id) DO UPDATE SET "
-                                          "name = ?3, album_count = ?4",
-                                          &st)) != MOOD_OK)
+            if (s != MOOD_OK)
+                break;
+            s = prep(x,
+                     "INSERT INTO subsonic_artists(server, artist_id, name, album_count) "
+                     "VALUES(?1,?2,?3,?4) ON CONFLICT(server, artist_id) DO UPDATE SET "
+                     "name = ?3, album_count = ?4",
+                     &st);
+            if (s != MOOD_OK)
                 break;
             bind_str(st, 2, a, "id");
             bind_str(st, 3, a, "name");
@@ -314,8 +316,8 @@ static mood_status drop_missing_songs(sync_ctx *x, const char *album_id, json_t 
         mood_db_stmt *del;
         if (!id || json_object_get(keep, id))
             continue;
-        if ((s = prep(x, "DELETE FROM subsonic_songs WHERE server = ? AND song_id = ?", &del)) ==
-            MOOD_OK) {
+        s = prep(x, "DELETE FROM subsonic_songs WHERE server = ? AND song_id = ?", &del);
+        if (s == MOOD_OK) {
             mood__db_bind_text(del, 2, id);
             s = step_done(x, del);
             x->r->songs_removed++;
@@ -398,7 +400,8 @@ static mood_status sync_albums(sync_ctx *x)
     char sig[1024];
     mood_status s = MOOD_OK;
     do {
-        if ((s = album_page(x, "alphabeticalByName", offset, page, &albums)) != MOOD_OK)
+        s = album_page(x, "alphabeticalByName", offset, page, &albums);
+        if (s != MOOD_OK)
             break;
         n = json_array_size(albums);
         json_array_foreach(albums, i, a)
@@ -440,19 +443,22 @@ static mood_status drop_missing_albums(sync_ctx *x)
     if (mood__db_step_rc(st) == MOOD_DB_ROW)
         x->r->songs_removed += (size_t)mood__db_col_int64(st, 0);
     mood__db_finalize(st);
-    if ((s = prep(x,
-                  "DELETE FROM subsonic_songs WHERE server = ?1 AND album_id IN (SELECT album_id "
-                  "FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
-                  "seen_utc <> ?2))",
-                  &st)) != MOOD_OK)
+    s = prep(x,
+             "DELETE FROM subsonic_songs WHERE server = ?1 AND album_id IN (SELECT album_id "
+             "FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
+             "seen_utc <> ?2))",
+             &st);
+    if (s != MOOD_OK)
         return s;
     mood__db_bind_text(st, 2, x->now);
-    if ((s = step_done(x, st)) != MOOD_OK)
+    s = step_done(x, st);
+    if (s != MOOD_OK)
         return s;
-    if ((s = prep(x,
-                  "DELETE FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
-                  "seen_utc <> ?2)",
-                  &st)) != MOOD_OK)
+    s = prep(x,
+             "DELETE FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
+             "seen_utc <> ?2)",
+             &st);
+    if (s != MOOD_OK)
         return s;
     mood__db_bind_text(st, 2, x->now);
     s = step_done(x, st);
@@ -533,7 +539,10 @@ mood_status mood_subsonic_sync(mood_subsonic *c, mood_catalog *cat,
     sync_ctx x = {c, cat, NULL, o ? o : &defaults, out, "", NULL};
     mood_status s;
     memset(out, 0, sizeof *out);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK || (s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     x.db = mood__catalog_dbh(cat);
     mood__sub_utc_now(x.now, sizeof x.now);

@@ -75,6 +75,16 @@ same_files "sessions in New York" ny_pg.csv ny_sq.csv
 check "start hour in New York is 19" test "$(awk -F, 'NR==2 {print $11}' ny_pg.csv)" = 19
 MOODSCOPE_CATALOG="$PG_URI" "$M" history sessions --export again_pg.csv >/dev/null 2>&1
 check "--gap and --tz are remembered in PostgreSQL" test "$(awk -F, 'NR==2 {print $11}' again_pg.csv)" = 19
+# A catalog made before history_tracks had an id column (history schema v2, as main wrote it)
+# is migrated in place: ids are the old rowids, and the answers stay.
+cp "$SQ" old.db
+HT_COLS="track_key, artist_name, track_name, spotify_track_uri, matched_by, feature_source, danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, valence, tempo, duration_ms, cluster"
+sqlite3 old.db "BEGIN; CREATE TABLE ht_v2 (track_key TEXT PRIMARY KEY, artist_name TEXT, track_name TEXT, spotify_track_uri TEXT, matched_by TEXT, feature_source TEXT, danceability REAL, energy REAL, loudness REAL, speechiness REAL, acousticness REAL, instrumentalness REAL, liveness REAL, valence REAL, tempo REAL, duration_ms REAL, cluster INTEGER); INSERT INTO ht_v2 SELECT $HT_COLS FROM history_tracks ORDER BY id DESC; DROP TABLE history_tracks; ALTER TABLE ht_v2 RENAME TO history_tracks; UPDATE schema_versions SET version = 2 WHERE component = 'history'; COMMIT;"
+before=$(sqlite3 old.db "SELECT group_concat(rowid || '=' || track_key, ',') FROM (SELECT rowid, track_key FROM history_tracks ORDER BY rowid)")
+MOODSCOPE_CATALOG=old.db "$M" history sessions --export old.csv >/dev/null 2>&1
+check "a v2 catalog opens: history tables migrated to v3" test "$(sqlite3 old.db "SELECT version FROM schema_versions WHERE component = 'history'")" = 3
+check "  history_tracks ids are the old rowids" test "$(sqlite3 old.db "SELECT group_concat(id || '=' || track_key, ',') FROM (SELECT id, track_key FROM history_tracks ORDER BY id)")" = "$before"
+check "  the same session table" cmp -s old.csv ny_sq.csv
 printf 'x,y\n1,2\n' >table.csv
 on small_bad history import table.csv
 check "not a history: exit 1 on both" test "$(cat small_bad.pg.rc)$(cat small_bad.sq.rc)" = 11
