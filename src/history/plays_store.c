@@ -652,6 +652,65 @@ mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progre
     return MOOD_OK;
 }
 
+/* ---- plays from other sources ------------------------------------------------------------ */
+
+mood_status mood_history_prepare_catalog(mood_catalog *cat)
+{
+    return mood__hist_migrate(cat);
+}
+
+mood_status mood_history_add_plays(mood_catalog *cat, const mood_history_play *plays, size_t n,
+                                   const char *source_format, const char *source_file,
+                                   const char *imported_utc, size_t *out_added)
+{
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *ins = NULL;
+    char now[32], key[1024], iso[32];
+    size_t added = 0;
+    mood_status s = mood__hist_migrate(cat);
+    if (out_added)
+        *out_added = 0;
+    if (s != MOOD_OK)
+        return s;
+    if (!imported_utc) {
+        mood__utc_now(now, sizeof now, NULL, 0);
+        imported_utc = now;
+    }
+    if (mood__db_prepare(db,
+                         "INSERT INTO plays(kind, artist_name, track_name, album_name, "
+                         "played_at_utc, played_at_unix, ms_played, source_format, source_file, "
+                         "track_key, imported_utc) VALUES('track',?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
+                         "ON CONFLICT DO NOTHING",
+                         &ins) != MOOD_OK)
+        return mood__catalog_error(cat, "store plays");
+    for (size_t i = 0; s == MOOD_OK && i < n; i++) {
+        const mood_history_play *p = &plays[i];
+        mood__hist_track_key(p->artist, p->title, key, sizeof key);
+        mood__hist_format_utc(p->played_at_utc, iso, sizeof iso);
+        mood__db_reset(ins);
+        mood__db_clear_bindings(ins);
+        mood__db_bind_text(ins, 1, p->artist);
+        mood__db_bind_text(ins, 2, p->title);
+        mood__db_bind_text(ins, 3, p->album);
+        mood__db_bind_text(ins, 4, iso);
+        mood__db_bind_int64(ins, 5, p->played_at_utc);
+        if (p->ms_played >= 0)
+            mood__db_bind_int64(ins, 6, p->ms_played);
+        mood__db_bind_text(ins, 7, source_format);
+        mood__db_bind_text(ins, 8, source_file);
+        mood__db_bind_text(ins, 9, key);
+        mood__db_bind_text(ins, 10, imported_utc);
+        if (mood__db_step_rc(ins) != MOOD_DB_DONE)
+            s = mood__catalog_error(cat, "store plays");
+        else
+            added += (size_t)mood__db_changes(db);
+    }
+    mood__db_finalize(ins);
+    if (out_added)
+        *out_added = added;
+    return s;
+}
+
 /* ---- settings ------------------------------------------------------------------------------- */
 
 mood_status mood_history_settings_save(mood_catalog *cat, const mood_history_options *o)

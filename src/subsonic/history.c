@@ -13,8 +13,9 @@
 #include "subsonic_internal.h"
 
 #include "../core/internal.h"
-#include "../history/history_internal.h"
 #include "../store/catalog_internal.h"
+
+#include <moodscope/history.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,31 +115,19 @@ typedef struct play_row {
     int64_t count;
 } play_row;
 
-static mood_status insert_plays(mood_catalog *cat, mood_db_stmt *ins, const char *server,
-                                const char *now, const play_row *p, size_t *added)
+/* The plays song @p p is owed, one second apart before its last play, into the history. */
+static mood_status insert_plays(mood_catalog *cat, const char *server, const char *now,
+                                const play_row *p, size_t *added)
 {
-    char key[1024], iso[32];
-    mood__hist_track_key(p->artist, p->title, key, sizeof key);
-    for (int64_t k = 0; k < p->count; k++) {
-        int64_t t = p->when - k;
-        mood__hist_format_utc(t, iso, sizeof iso);
-        mood__db_reset(ins);
-        mood__db_clear_bindings(ins);
-        mood__db_bind_text(ins, 1, p->artist);
-        mood__db_bind_text(ins, 2, p->title);
-        mood__db_bind_text(ins, 3, p->album);
-        mood__db_bind_text(ins, 4, iso);
-        mood__db_bind_int64(ins, 5, t);
-        if (p->duration_s > 0)
-            mood__db_bind_int64(ins, 6, (int64_t)(p->duration_s * 1000.0));
-        mood__db_bind_text(ins, 7, server);
-        mood__db_bind_text(ins, 8, key);
-        mood__db_bind_text(ins, 9, now);
-        if (mood__db_step_rc(ins) != MOOD_DB_DONE)
-            return mood__catalog_error(cat, "subsonic plays");
-        *added += (size_t)mood__db_changes(mood__catalog_dbh(cat));
+    mood_status s = MOOD_OK;
+    for (int64_t k = 0; s == MOOD_OK && k < p->count; k++) {
+        mood_history_play h = {p->artist, p->title, p->album, p->when - k,
+                               p->duration_s > 0 ? (int64_t)(p->duration_s * 1000.0) : -1};
+        size_t n = 0;
+        s = mood_history_add_plays(cat, &h, 1, "subsonic", server, now, &n);
+        *added += n;
     }
-    return MOOD_OK;
+    return s;
 }
 
 /*
@@ -164,18 +153,12 @@ static mood_status sync_plays(mood_subsonic *c, mood_catalog *cat, const char *n
                               mood_subsonic_sync_report *r)
 {
     mood_db *db = mood__catalog_dbh(cat);
-    mood_db_stmt *st = NULL, *ins = NULL, *upd = NULL;
+    mood_db_stmt *st = NULL, *upd = NULL;
     int64_t now_t = mood__sub_parse_time(now);
     mood_status s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK)
         return s;
     if (mood__db_prepare(db, mood__db_pick(db, owed_sql, owed_sql_pg), &st) != MOOD_OK ||
-        mood__db_prepare(db,
-                         "INSERT INTO plays(kind, artist_name, track_name, album_name, "
-                         "played_at_utc, played_at_unix, ms_played, source_format, source_file, "
-                         "track_key, imported_utc) VALUES('track',?1,?2,?3,?4,?5,?6,'subsonic',"
-                         "?7,?8,?9) ON CONFLICT DO NOTHING",
-                         &ins) != MOOD_OK ||
         mood__db_prepare(db,
                          "UPDATE subsonic_songs SET plays_synced = plays_synced + ?3 WHERE "
                          "server = ?1 AND song_id = ?2",
@@ -195,7 +178,7 @@ static mood_status sync_plays(mood_subsonic *c, mood_catalog *cat, const char *n
         p.album = mood__db_col_text(st, 3);
         p.duration_s = mood__db_col_double(st, 4);
         p.when = played > 0 ? played : now_t;
-        s = insert_plays(cat, ins, c->info.name, now, &p, &r->plays_added);
+        s = insert_plays(cat, c->info.name, now, &p, &r->plays_added);
         mood__db_reset(upd);
         mood__db_bind_text(upd, 1, c->info.name);
         mood__db_bind_text(upd, 2, mood__db_col_text(st, 0));
@@ -205,7 +188,6 @@ static mood_status sync_plays(mood_subsonic *c, mood_catalog *cat, const char *n
     }
 done:
     mood__db_finalize(st);
-    mood__db_finalize(ins);
     mood__db_finalize(upd);
     if (s == MOOD_OK)
         return mood__db_commit(db);

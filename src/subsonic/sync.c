@@ -11,8 +11,9 @@
 #include "subsonic_internal.h"
 
 #include "../core/internal.h"
-#include "../history/history_internal.h"
 #include "../store/catalog_internal.h"
+
+#include <moodscope/history.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,7 +542,7 @@ mood_status mood_subsonic_sync(mood_subsonic *c, mood_catalog *cat,
     memset(out, 0, sizeof *out);
     s = mood__sub_migrate(cat);
     if (s == MOOD_OK)
-        s = mood__hist_migrate(cat);
+        s = mood_history_prepare_catalog(cat);
     if (s != MOOD_OK)
         return s;
     x.db = mood__catalog_dbh(cat);
