@@ -1,7 +1,7 @@
 /**
  * @file catalog.h
- * @brief The catalog: one SQLite file holding tracks, analyses, feature vectors, plays,
- * sessions and the runs index. Created on first use; each subsystem versions and migrates its
+ * @brief The catalog: a SQLite file or a PostgreSQL database holding tracks, analyses, feature
+ * vectors, plays, sessions, Subsonic mirrors and the runs index. Created on first use; each subsystem versions and migrates its
  * own tables.
  * @code
  * char path[4096];
@@ -41,6 +41,28 @@ MOOD_API void mood_catalog_close(mood_catalog *cat);
 MOOD_API const char *mood_catalog_path(const mood_catalog *cat);
 /** @brief Schema version of @p component ("core", "tracks", "history"...); 0 when absent. */
 MOOD_API int mood_catalog_schema_version(mood_catalog *cat, const char *component);
+
+/**
+ * @brief The tables of one subsystem as `library migrate` copies them (opaque; each subsystem
+ * gives its own: mood_library_catalog_part(), mood_history_catalog_part(),
+ * mood_subsonic_catalog_part(), mood_stable_catalog_part()).
+ */
+typedef struct mood_catalog_part mood_catalog_part;
+
+/**
+ * @brief Copy the tables of @p parts from catalog @p from to the new catalog @p to (each a
+ * SQLite file or postgresql://...), both directions and like to like. Every table is read in
+ * key order and inserted into the target in one transaction; the row count and a checksum
+ * (FNV-1a over every value with its type) of the rows read and of the rows read back from the
+ * target must agree before it is committed. A SQLite @p to must not exist (it is written to a
+ * temporary file and renamed); a PostgreSQL @p to must hold no rows of these tables.
+ * @p report (may be NULL) gets one line per table: "NAME: N rows, checksum H (verified)".
+ * @return ::MOOD_EINVAL (target exists or is not empty), ::MOOD_EINTERNAL (verification
+ * failed; nothing written), or the open / migration errors of either catalog.
+ */
+MOOD_API mood_status mood_catalog_copy(const char *from, const char *to,
+                                       const mood_catalog_part *const *parts, size_t n_parts,
+                                       void (*report)(void *user, const char *line), void *user);
 
 #ifdef __cplusplus
 }

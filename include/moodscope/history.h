@@ -64,6 +64,36 @@ typedef struct mood_history_import_report {
     size_t missing_track;      /**< of which: track absent */
 } mood_history_import_report;
 
+/** A play reported by another source than an export file (a media server's play count). */
+typedef struct mood_history_play {
+    const char *artist, *title, *album; /**< album may be NULL */
+    int64_t played_at_utc;              /**< start of the play, seconds since the epoch */
+    int64_t ms_played;                  /**< time played, -1 when unknown */
+} mood_history_play;
+
+/**
+ * @brief Bring the history tables of @p cat up to date (create them on first use). Call it
+ * before a transaction in which mood_history_add_plays() runs.
+ * @return the catalog's errors; ::MOOD_EFORMAT for a newer history schema.
+ */
+MOOD_API mood_status mood_history_prepare_catalog(mood_catalog *cat);
+
+/**
+ * @brief Store @p n music plays (borrowed) in the plays table, deduplicated as imports are
+ * (a play already stored adds nothing). Runs inside the caller's transaction when one is open.
+ * @p source_format / @p source_file say where they come from ("subsonic", the server name);
+ * @p imported_utc is the time to record (NULL: now). *out_added (may be NULL) = rows added.
+ * @return the catalog's errors.
+ */
+MOOD_API mood_status mood_history_add_plays(mood_catalog *cat, const mood_history_play *plays,
+                                            size_t n, const char *source_format,
+                                            const char *source_file, const char *imported_utc,
+                                            size_t *out_added);
+
+/** @brief The listening history's tables (plays, sessions, models, ...), for
+ * mood_catalog_copy(). */
+MOOD_API const mood_catalog_part *mood_history_catalog_part(void);
+
 /**
  * @brief Import one export file into the catalog's plays table (UTC, deduplicated on track and
  * played-at time). One transaction: a failing file adds nothing.

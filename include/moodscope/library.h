@@ -393,13 +393,13 @@ MOOD_API mood_status mood_library_runs(mood_catalog *cat, size_t limit, mood_ana
 MOOD_API void mood_library_runs_free(mood_analysis_run *v);
 
 /**
- * @brief Copy the catalog @p from into a new catalog @p to (either may be a SQLite file or
- * postgresql://). Every table is copied, then row counts and a checksum per table are compared
- * between the two. A SQLite target is written to a temporary file renamed into place; a
- * PostgreSQL target is filled in one transaction, so a failure leaves nothing behind. The
- * target must be empty (no tracks, no jobs). @p report (may be NULL) receives one line per
- * table: "table: N rows, checksum H".
+ * @brief Copy the audio library and job queue of catalog @p from into a new catalog @p to
+ * (either may be a SQLite file or postgresql://): mood_catalog_copy() with
+ * mood_library_catalog_part() only. `library migrate` copies every subsystem's part.
  */
+/** @brief The tables of the audio library and the job queue, for mood_catalog_copy(). */
+MOOD_API const mood_catalog_part *mood_library_catalog_part(void);
+
 MOOD_API mood_status mood_library_migrate_catalog(const char *from, const char *to,
                                                   void (*report)(void *user, const char *line),
                                                   void *user);

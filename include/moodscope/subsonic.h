@@ -245,6 +245,12 @@ typedef struct mood_stable_options {
 /** @brief Fill @p o with the defaults. */
 MOOD_API void mood_stable_options_default(mood_stable_options *o);
 
+/** @brief The Subsonic mirror tables (servers, artists, albums, songs, pushed playlists), for
+ * mood_catalog_copy(). */
+MOOD_API const mood_catalog_part *mood_subsonic_catalog_part(void);
+/** @brief The stable playlists' tables (identities, tracks, versions), for mood_catalog_copy(). */
+MOOD_API const mood_catalog_part *mood_stable_catalog_part(void);
+
 /** The outcome for one stable playlist. */
 typedef struct mood_stable_change {
     char name[256];  /**< the playlist's identity (its first name, kept) */

@@ -61,13 +61,116 @@ static json_t *compare(const char *name, double ref, double cur, int *flagged)
     return o;
 }
 
+/* The cluster shares of both windows and their population stability index, into @p rep;
+ * the number of flags raised (0 or 1). */
+static int cluster_shares(json_t *rep, window *cur, window *ref, size_t k)
+{
+    json_t *shares = json_object();
+    int flagged = 0;
+    if (k > 0) {
+        double tr = 0, tc = 0, psi;
+        json_t *arr = json_array();
+        for (size_t c = 0; c < k; c++) {
+            tr += ref->clusters[c];
+            tc += cur->clusters[c];
+        }
+        for (size_t c = 0; c < k; c++) {
+            json_t *e = json_object();
+            ref->clusters[c] = tr > 0 ? ref->clusters[c] / tr : 0;
+            cur->clusters[c] = tc > 0 ? cur->clusters[c] / tc : 0;
+            json_object_set_new(e, "cluster", json_integer((json_int_t)c));
+            json_object_set_new(e, "previous_30d", json_real(ref->clusters[c]));
+            json_object_set_new(e, "last_7d", json_real(cur->clusters[c]));
+            json_array_append_new(arr, e);
+        }
+        psi = tr > 0 && tc > 0 ? mood__hist_psi(ref->clusters, cur->clusters, k) : HIST_DNAN;
+        json_object_set_new(shares, "shares", arr);
+        json_object_set_new(shares, "psi", mood__hist_jreal(psi));
+        json_object_set_new(shares, "flagged", json_boolean(isfinite(psi) && psi > 0.2));
+        flagged = isfinite(psi) && psi > 0.2;
+    } else {
+        json_object_set_new(shares, "psi", json_null());
+        json_object_set_new(shares, "note", json_string("no mood clusters: run history retrain"));
+        json_object_set_new(shares, "flagged", json_false());
+    }
+    json_object_set_new(rep, "cluster_shares", shares);
+    return flagged;
+}
+
+/* The report of the two windows ending at cur->to (without created_utc); *out_flagged counts
+ * the flags. */
+static json_t *drift_report(window *cur, window *ref, size_t k, int *out_flagged)
+{
+    json_t *rep = json_object(), *metrics = json_array();
+    char end_iso[32];
+    int flagged = 0;
+    mood__hist_format_utc(cur->to, end_iso, sizeof end_iso);
+    json_object_set_new(rep, "window_end_utc", json_string(end_iso));
+    json_object_set_new(rep, "recent_days", json_integer(7));
+    json_object_set_new(rep, "reference_days", json_integer(30));
+    json_object_set_new(rep, "threshold", json_real(0.2));
+    json_object_set_new(rep, "sessions_last_7d", json_integer((json_int_t)cur->sessions));
+    json_object_set_new(rep, "sessions_previous_30d", json_integer((json_int_t)ref->sessions));
+    json_array_append_new(
+        metrics, compare("session_duration_min",
+                         ref->sessions ? ref->duration_sum / ref->sessions : HIST_DNAN,
+                         cur->sessions ? cur->duration_sum / cur->sessions : HIST_DNAN, &flagged));
+    json_array_append_new(
+        metrics, compare("sessions_per_day", ref->sessions / 30.0, cur->sessions / 7.0, &flagged));
+    json_array_append_new(metrics,
+                          compare("tracks_per_day", ref->plays / 30.0, cur->plays / 7.0, &flagged));
+    json_array_append_new(metrics,
+                          compare("start_hour_entropy_bits", mood__hist_entropy(ref->hours, 24),
+                                  mood__hist_entropy(cur->hours, 24), &flagged));
+    json_object_set_new(rep, "metrics", metrics);
+    flagged += cluster_shares(rep, cur, ref, k);
+    json_object_set_new(rep, "flagged", json_integer(flagged));
+    *out_flagged = flagged;
+    return rep;
+}
+
+/* Keep the report: a row of history_drift. */
+static mood_status store_drift(mood_catalog *cat, const char *now_iso, const char *end_iso,
+                               int flagged, const char *text)
+{
+    mood_db_stmt *st;
+    mood_status s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
+        return s;
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "INSERT INTO history_drift(created_utc, window_end_utc, flagged, "
+                         "report) VALUES(?,?,?,?)",
+                         &st) != MOOD_OK)
+        return mood__catalog_error(cat, "drift");
+    mood__db_bind_text(st, 1, now_iso);
+    mood__db_bind_text(st, 2, end_iso);
+    mood__db_bind_int64(st, 3, flagged);
+    mood__db_bind_text(st, 4, text);
+    s = mood__db_step_rc(st) == MOOD_DB_DONE ? MOOD_OK : mood__catalog_error(cat, "drift");
+    mood__db_finalize(st);
+    return s;
+}
+
+/* Write the report as drift_<time>[_N].json in @p dir. */
+static mood_status write_drift_file(const char *dir, const char *compact, const json_t *rep)
+{
+    char path[4096];
+    mood_status s = mood_mkdirs(dir);
+    if (s != MOOD_OK)
+        return s;
+    snprintf(path, sizeof path, "%s/drift_%s.json", dir, compact);
+    for (int i = 2; mood_path_exists(path) && i < 1000; i++)
+        snprintf(path, sizeof path, "%s/drift_%s_%d.json", dir, compact, i);
+    return mood__json_write(path, rep, 6);
+}
+
 mood_status mood_history_drift(mood_catalog *cat, const mood_history *h, int64_t now_utc,
                                const char *reports_dir, char **out_json)
 {
     window cur, ref;
     size_t k = 0;
     int flagged = 0;
-    json_t *rep = NULL, *metrics, *shares;
+    json_t *rep;
     char end_iso[32], now_iso[32], compact[32];
     mood_status s;
     *out_json = NULL;
@@ -91,102 +194,23 @@ mood_status mood_history_drift(mood_catalog *cat, const mood_history *h, int64_t
     ref.from = ref.to - 30 * DAY;
     window_fill(h, &cur, k);
     window_fill(h, &ref, k);
-    rep = json_object();
-    metrics = json_array();
-    mood__hist_format_utc(cur.to, end_iso, sizeof end_iso);
-    json_object_set_new(rep, "window_end_utc", json_string(end_iso));
-    json_object_set_new(rep, "recent_days", json_integer(7));
-    json_object_set_new(rep, "reference_days", json_integer(30));
-    json_object_set_new(rep, "threshold", json_real(0.2));
-    json_object_set_new(rep, "sessions_last_7d", json_integer((json_int_t)cur.sessions));
-    json_object_set_new(rep, "sessions_previous_30d", json_integer((json_int_t)ref.sessions));
-    json_array_append_new(metrics,
-                          compare("session_duration_min",
-                                  ref.sessions != 0.0 ? ref.duration_sum / ref.sessions : HIST_DNAN,
-                                  cur.sessions != 0.0 ? cur.duration_sum / cur.sessions : HIST_DNAN,
-                                  &flagged));
-    json_array_append_new(
-        metrics, compare("sessions_per_day", ref.sessions / 30.0, cur.sessions / 7.0, &flagged));
-    json_array_append_new(metrics,
-                          compare("tracks_per_day", ref.plays / 30.0, cur.plays / 7.0, &flagged));
-    json_array_append_new(metrics,
-                          compare("start_hour_entropy_bits", mood__hist_entropy(ref.hours, 24),
-                                  mood__hist_entropy(cur.hours, 24), &flagged));
-    json_object_set_new(rep, "metrics", metrics);
-    shares = json_object();
-    if (k > 0) {
-        double tr = 0, tc = 0, psi;
-        json_t *arr = json_array();
-        for (size_t c = 0; c < k; c++) {
-            tr += ref.clusters[c];
-            tc += cur.clusters[c];
-        }
-        for (size_t c = 0; c < k; c++) {
-            json_t *e = json_object();
-            ref.clusters[c] = tr > 0 ? ref.clusters[c] / tr : 0;
-            cur.clusters[c] = tc > 0 ? cur.clusters[c] / tc : 0;
-            json_object_set_new(e, "cluster", json_integer((json_int_t)c));
-            json_object_set_new(e, "previous_30d", json_real(ref.clusters[c]));
-            json_object_set_new(e, "last_7d", json_real(cur.clusters[c]));
-            json_array_append_new(arr, e);
-        }
-        psi = tr > 0 && tc > 0 ? mood__hist_psi(ref.clusters, cur.clusters, k) : HIST_DNAN;
-        json_object_set_new(shares, "shares", arr);
-        json_object_set_new(shares, "psi", mood__hist_jreal(psi));
-        json_object_set_new(shares, "flagged", json_boolean(isfinite(psi) && psi > 0.2));
-        flagged += isfinite(psi) && psi > 0.2;
-    } else {
-        json_object_set_new(shares, "psi", json_null());
-        json_object_set_new(shares, "note", json_string("no mood clusters: run history retrain"));
-        json_object_set_new(shares, "flagged", json_false());
-    }
-    json_object_set_new(rep, "cluster_shares", shares);
-    json_object_set_new(rep, "flagged", json_integer(flagged));
+    rep = drift_report(&cur, &ref, k, &flagged);
     mood__free(cur.clusters);
     mood__free(ref.clusters);
+    mood__hist_format_utc(cur.to, end_iso, sizeof end_iso);
     mood__utc_now(now_iso, sizeof now_iso, compact, sizeof compact);
     json_object_set_new(rep, "created_utc", json_string(now_iso));
     *out_json = mood__hist_json_dump(rep);
-    if (!*out_json) {
-        json_decref(rep);
-        return mood__enomem("drift");
-    }
-    /* keep the report */
-    {
-        sqlite3_stmt *st;
-        if ((s = mood__hist_migrate(cat)) != MOOD_OK)
-            goto fail;
-        if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                               "INSERT INTO history_drift(created_utc, window_end_utc, flagged, "
-                               "report) VALUES(?,?,?,?)",
-                               -1, &st, NULL) != SQLITE_OK) {
-            s = mood__catalog_error(cat, "drift");
-            goto fail;
-        }
-        sqlite3_bind_text(st, 1, now_iso, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, end_iso, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 3, flagged);
-        sqlite3_bind_text(st, 4, *out_json, -1, SQLITE_STATIC);
-        s = sqlite3_step(st) == SQLITE_DONE ? MOOD_OK : mood__catalog_error(cat, "drift");
-        sqlite3_finalize(st);
-        if (s != MOOD_OK)
-            goto fail;
-    }
-    if (reports_dir) {
-        char path[4096];
-        if ((s = mood_mkdirs(reports_dir)) != MOOD_OK)
-            goto fail;
-        snprintf(path, sizeof path, "%s/drift_%s.json", reports_dir, compact);
-        for (int i = 2; mood_path_exists(path) && i < 1000; i++)
-            snprintf(path, sizeof path, "%s/drift_%s_%d.json", reports_dir, compact, i);
-        if ((s = mood__json_write(path, rep, 6)) != MOOD_OK)
-            goto fail;
-    }
+    if (!*out_json)
+        s = mood__enomem("drift");
+    else
+        s = store_drift(cat, now_iso, end_iso, flagged, *out_json);
+    if (s == MOOD_OK && reports_dir)
+        s = write_drift_file(reports_dir, compact, rep);
     json_decref(rep);
-    return MOOD_OK;
-fail:
-    json_decref(rep);
-    mood__free(*out_json);
-    *out_json = NULL;
+    if (s != MOOD_OK) {
+        mood__free(*out_json);
+        *out_json = NULL;
+    }
     return s;
 }

@@ -43,7 +43,7 @@ void mood__hist_sink_total(hist_sink *s, size_t n);
 void mood__hist_sink_missing(hist_sink *s, unsigned what);
 
 /* Bind a play's columns to ?1..?18 of an INSERT/UPDATE of plays (plays_store.c order). */
-void mood__hist_bind_play(sqlite3_stmt *st, const hist_raw_play *p, hist_kind kind, const char *key,
+void mood__hist_bind_play(mood_db_stmt *st, const hist_raw_play *p, hist_kind kind, const char *key,
                           const char *format, const char *file);
 
 /*
@@ -114,6 +114,8 @@ void mood__hist_track_key(const char *artist, const char *track, char *out, size
 
 /* ---- catalog schema ---------------------------------------------------------------------- */
 mood_status mood__hist_migrate(mood_catalog *cat);
+/* Add the tracks of new music plays to history_tracks, in key order (both backends). */
+extern const char *const mood__hist_sync_tracks_sql;
 /* Store / load a model: meta JSON text and an optional booster blob. */
 mood_status mood__hist_model_save(mood_catalog *cat, const char *name, const char *meta,
                                   const void *blob, size_t blob_len);

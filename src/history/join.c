@@ -188,6 +188,31 @@ static float parse_num(const char *s)
     return *end ? NAN : (float)v;
 }
 
+/* Grow both maps of @p t by rebuilding them: rare, tables are read once. */
+static mood_status grow_maps(ftable *t)
+{
+    smap nu, nk;
+    mood_status s = smap_init(&nu, t->by_uri.cap);
+    if (s != MOOD_OK)
+        return s;
+    s = smap_init(&nk, t->by_key.cap);
+    if (s != MOOD_OK) {
+        smap_free(&nu);
+        return s;
+    }
+    for (size_t i = 0; i < t->by_uri.cap; i++)
+        if (t->by_uri.keys[i])
+            smap_put(&nu, t->by_uri.keys[i], t->by_uri.vals[i]);
+    for (size_t i = 0; i < t->by_key.cap; i++)
+        if (t->by_key.keys[i])
+            smap_put(&nk, t->by_key.keys[i], t->by_key.vals[i]);
+    smap_free(&t->by_uri);
+    smap_free(&t->by_key);
+    t->by_uri = nu;
+    t->by_key = nk;
+    return MOOD_OK;
+}
+
 static mood_status ftable_read(const char *path, ftable *t)
 {
     char *text = NULL;
@@ -199,7 +224,8 @@ static mood_status ftable_read(const char *path, ftable *t)
     memset(t, 0, sizeof *t);
     for (int j = 0; j < HIST_NF; j++)
         fcol[j] = -1;
-    if ((s = mood_read_file(path, &text, &len)) != MOOD_OK)
+    s = mood_read_file(path, &text, &len);
+    if (s != MOOD_OK)
         return s;
     mood__hist_csv_init(&c, text, len);
     rc = mood__hist_csv_next(&c);
@@ -232,8 +258,10 @@ static mood_status ftable_read(const char *path, ftable *t)
     }
     {
         size_t est = len / 80 + 16;
-        if ((s = smap_init(&t->by_uri, est * 2)) != MOOD_OK ||
-            (s = smap_init(&t->by_key, est * 2)) != MOOD_OK)
+        s = smap_init(&t->by_uri, est * 2);
+        if (s == MOOD_OK)
+            s = smap_init(&t->by_key, est * 2);
+        if (s != MOOD_OK)
             goto fail;
     }
     const char *base = strrchr(path, '/');
@@ -242,8 +270,11 @@ static mood_status ftable_read(const char *path, ftable *t)
         s = mood__enomem("feature table");
         goto fail;
     }
-    while ((rc = mood__hist_csv_next(&c)) == 1) {
+    for (;;) {
         char key[1024], uri[128];
+        rc = mood__hist_csv_next(&c);
+        if (rc != 1)
+            break;
         if (c.n == 1 && !c.fields[0][0])
             continue;
         if (t->n == cap) {
@@ -267,35 +298,22 @@ static mood_status ftable_read(const char *path, ftable *t)
         }
         if (uri_col >= 0 && (size_t)uri_col < c.n) {
             norm_uri(c.fields[uri_col], uri, sizeof uri);
-            if (uri[0] && (s = smap_put(&t->by_uri, uri, t->n)) != MOOD_OK)
+            s = uri[0] ? smap_put(&t->by_uri, uri, t->n) : MOOD_OK;
+            if (s != MOOD_OK)
                 goto fail;
         }
         if (artist_col >= 0 && title_col >= 0 && (size_t)artist_col < c.n &&
             (size_t)title_col < c.n) {
             mood__hist_track_key(c.fields[artist_col], c.fields[title_col], key, sizeof key);
-            if ((s = smap_put(&t->by_key, key, t->n)) != MOOD_OK)
+            s = smap_put(&t->by_key, key, t->n);
+            if (s != MOOD_OK)
                 goto fail;
         }
         t->n++;
         if (t->by_uri.n * 2 + 4 > t->by_uri.cap || t->by_key.n * 2 + 4 > t->by_key.cap) {
-            /* grow both maps by rebuilding: rare, tables are read once */
-            smap nu, nk;
-            if ((s = smap_init(&nu, t->by_uri.cap)) != MOOD_OK)
+            s = grow_maps(t);
+            if (s != MOOD_OK)
                 goto fail;
-            if ((s = smap_init(&nk, t->by_key.cap)) != MOOD_OK) {
-                smap_free(&nu);
-                goto fail;
-            }
-            for (size_t i = 0; i < t->by_uri.cap; i++)
-                if (t->by_uri.keys[i])
-                    smap_put(&nu, t->by_uri.keys[i], t->by_uri.vals[i]);
-            for (size_t i = 0; i < t->by_key.cap; i++)
-                if (t->by_key.keys[i])
-                    smap_put(&nk, t->by_key.keys[i], t->by_key.vals[i]);
-            smap_free(&t->by_uri);
-            smap_free(&t->by_key);
-            t->by_uri = nu;
-            t->by_key = nk;
         }
     }
     if (rc < 0) {
@@ -327,7 +345,8 @@ static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
     int have[HIST_NF], n_feat = 0;
     mood_status s;
     memset(t, 0, sizeof *t);
-    if ((s = mood_library_export_table(cat, &lib)) != MOOD_OK)
+    s = mood_library_export_table(cat, &lib);
+    if (s != MOOD_OK)
         return s;
     n = mood_table_rows(lib);
     for (int j = 0; j < HIST_NF; j++) {
@@ -343,7 +362,10 @@ static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
                            "feature join: no --features-table given and the catalog's analysed "
                            "library is empty (run 'moodscope analyze' or pass --features-table)");
     }
-    if ((s = smap_init(&t->by_uri, 16)) != MOOD_OK || (s = smap_init(&t->by_key, n * 2)) != MOOD_OK)
+    s = smap_init(&t->by_uri, 16);
+    if (s == MOOD_OK)
+        s = smap_init(&t->by_key, n * 2);
+    if (s != MOOD_OK)
         goto fail;
     t->source = mood__strdup("analysed library");
     t->feat = mood__malloc_array(n * HIST_NF, sizeof *t->feat);
@@ -358,7 +380,8 @@ static mood_status ftable_from_library(mood_catalog *cat, ftable *t)
         t->feat[i * HIST_NF + HIST_NF - 1] *= 1000.0f; /* seconds to ms */
         mood__hist_track_key(mood_table_str(lib, ja, i), mood_table_str(lib, jt, i), key,
                              sizeof key);
-        if ((s = smap_put(&t->by_key, key, i)) != MOOD_OK)
+        s = smap_put(&t->by_key, key, i);
+        if (s != MOOD_OK)
             goto fail;
     }
     t->n = n;
@@ -374,11 +397,11 @@ fail:
 
 static mood_status sync_tracks(mood_catalog *cat)
 {
+    mood_status s = mood__catalog_exec(cat, "feature join", mood__hist_sync_tracks_sql);
+    if (s != MOOD_OK)
+        return s;
     return mood__catalog_exec(
         cat, "feature join",
-        "INSERT OR IGNORE INTO history_tracks(track_key, artist_name, track_name, "
-        "spotify_track_uri) SELECT track_key, MIN(artist_name), MIN(track_name), "
-        "MAX(spotify_track_uri) FROM plays WHERE kind = 'track' GROUP BY track_key;"
         "UPDATE history_tracks SET spotify_track_uri = (SELECT MAX(p.spotify_track_uri) FROM "
         "plays p WHERE p.track_key = history_tracks.track_key AND p.kind = 'track') WHERE "
         "spotify_track_uri IS NULL;");
@@ -386,26 +409,26 @@ static mood_status sync_tracks(mood_catalog *cat)
 
 static mood_status apply_table(mood_catalog *cat, const ftable *t, mood_history_join_report *r)
 {
-    sqlite3 *db = mood__catalog_db(cat);
-    sqlite3_stmt *sel, *upd;
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *sel, *upd;
     mood_status s = MOOD_OK;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT track_key, spotify_track_uri FROM history_tracks WHERE "
-                           "matched_by IS NULL",
-                           -1, &sel, NULL) != SQLITE_OK)
+    if (mood__db_prepare(db,
+                         "SELECT track_key, spotify_track_uri FROM history_tracks WHERE "
+                         "matched_by IS NULL ORDER BY id",
+                         &sel) != MOOD_OK)
         return mood__catalog_error(cat, "feature join");
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE history_tracks SET matched_by = ?, feature_source = ?, "
-                           "danceability = ?, energy = ?, loudness = ?, speechiness = ?, "
-                           "acousticness = ?, instrumentalness = ?, liveness = ?, valence = ?, "
-                           "tempo = ?, duration_ms = ?, cluster = NULL WHERE track_key = ?",
-                           -1, &upd, NULL) != SQLITE_OK) {
-        sqlite3_finalize(sel);
+    if (mood__db_prepare(db,
+                         "UPDATE history_tracks SET matched_by = ?, feature_source = ?, "
+                         "danceability = ?, energy = ?, loudness = ?, speechiness = ?, "
+                         "acousticness = ?, instrumentalness = ?, liveness = ?, valence = ?, "
+                         "tempo = ?, duration_ms = ?, cluster = NULL WHERE track_key = ?",
+                         &upd) != MOOD_OK) {
+        mood__db_finalize(sel);
         return mood__catalog_error(cat, "feature join");
     }
-    while (sqlite3_step(sel) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(sel, 0);
-        const char *uri_raw = (const char *)sqlite3_column_text(sel, 1);
+    while (mood__db_step_rc(sel) == MOOD_DB_ROW) {
+        const char *key = mood__db_col_text(sel, 0);
+        const char *uri_raw = mood__db_col_text(sel, 1);
         char uri[128];
         size_t row;
         const char *how = NULL;
@@ -419,51 +442,51 @@ static mood_status apply_table(mood_catalog *cat, const ftable *t, mood_history_
         }
         if (!how)
             continue;
-        sqlite3_reset(upd);
-        sqlite3_bind_text(upd, 1, how, -1, SQLITE_STATIC);
-        sqlite3_bind_text(upd, 2, t->source, -1, SQLITE_STATIC);
+        mood__db_reset(upd);
+        mood__db_bind_text(upd, 1, how);
+        mood__db_bind_text(upd, 2, t->source);
         for (int j = 0; j < HIST_NF; j++) {
             float v = t->feat[row * HIST_NF + j];
             if (isfinite(v))
-                sqlite3_bind_double(upd, 3 + j, (double)v);
+                mood__db_bind_double(upd, 3 + j, (double)v);
             else
-                sqlite3_bind_null(upd, 3 + j);
+                mood__db_bind_null(upd, 3 + j);
         }
-        sqlite3_bind_text(upd, 3 + HIST_NF, key, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(upd) != SQLITE_DONE) {
+        mood__db_bind_text(upd, 3 + HIST_NF, key);
+        if (mood__db_step_rc(upd) != MOOD_DB_DONE) {
             s = mood__catalog_error(cat, "feature join");
             break;
         }
     }
-    sqlite3_finalize(sel);
-    sqlite3_finalize(upd);
+    mood__db_finalize(sel);
+    mood__db_finalize(upd);
     return s;
 }
 
 static mood_status count_rates(mood_catalog *cat, mood_history_join_report *r)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = MOOD_OK;
-    if (sqlite3_prepare_v2(
-            mood__catalog_db(cat),
+    if (mood__db_prepare(
+            mood__catalog_dbh(cat),
             "SELECT (SELECT COUNT(*) FROM history_tracks),"
             " (SELECT COUNT(*) FROM history_tracks WHERE matched_by = 'uri'),"
             " (SELECT COUNT(*) FROM history_tracks WHERE matched_by = 'name'),"
             " (SELECT COUNT(*) FROM plays WHERE kind = 'track'),"
             " (SELECT COUNT(*) FROM plays p JOIN history_tracks t ON t.track_key = p.track_key"
             "  WHERE p.kind = 'track' AND t.matched_by IS NOT NULL)",
-            -1, &st, NULL) != SQLITE_OK)
+            &st) != MOOD_OK)
         return mood__catalog_error(cat, "feature join");
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        r->tracks = (size_t)sqlite3_column_int64(st, 0);
-        r->matched_uri = (size_t)sqlite3_column_int64(st, 1);
-        r->matched_name = (size_t)sqlite3_column_int64(st, 2);
-        r->plays = (size_t)sqlite3_column_int64(st, 3);
-        r->plays_matched = (size_t)sqlite3_column_int64(st, 4);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW) {
+        r->tracks = (size_t)mood__db_col_int64(st, 0);
+        r->matched_uri = (size_t)mood__db_col_int64(st, 1);
+        r->matched_name = (size_t)mood__db_col_int64(st, 2);
+        r->plays = (size_t)mood__db_col_int64(st, 3);
+        r->plays_matched = (size_t)mood__db_col_int64(st, 4);
     } else {
         s = mood__catalog_error(cat, "feature join");
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     r->track_match_rate =
         r->tracks ? (double)(r->matched_uri + r->matched_name) / (double)r->tracks : 0.0;
     r->play_match_rate = r->plays ? (double)r->plays_matched / (double)r->plays : 0.0;
@@ -477,7 +500,8 @@ mood_status mood_history_join(mood_catalog *cat, const char *const *tables, size
     size_t nt = n_tables ? n_tables : 1, loaded = 0;
     ftable *ft;
     memset(out, 0, sizeof *out);
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     /* Read every table first: reading the analysed library may migrate its own tables,
      * which cannot happen inside the join's transaction. */
@@ -492,7 +516,7 @@ mood_status mood_history_join(mood_catalog *cat, const char *const *tables, size
         out->table_rows += ft[loaded].n;
     }
     if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "feature join", "BEGIN IMMEDIATE");
+        s = mood__db_begin(mood__catalog_dbh(cat));
     if (s == MOOD_OK) {
         s = sync_tracks(cat);
         for (size_t i = 0; s == MOOD_OK && i < nt; i++) {
@@ -501,11 +525,11 @@ mood_status mood_history_join(mood_catalog *cat, const char *const *tables, size
             s = apply_table(cat, &ft[i], &dummy);
         }
         if (s == MOOD_OK)
-            s = mood__catalog_exec(cat, "feature join", "COMMIT");
+            s = mood__db_commit(mood__catalog_dbh(cat));
         if (s != MOOD_OK) {
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", mood_last_error());
-            sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+            mood__db_rollback(mood__catalog_dbh(cat));
             mood__error(s, "%s", msg);
         }
     }

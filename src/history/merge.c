@@ -33,7 +33,7 @@ struct hist_merge {
     mood_catalog *cat;
     mood_history_format fmt;
     const char *format, *other, *file;
-    sqlite3_stmt *q[N_Q];
+    mood_db_stmt *q[N_Q];
 };
 
 static const char *const merge_sql[N_Q] = {
@@ -48,12 +48,14 @@ static const char *const merge_sql[N_Q] = {
     "p.played_at_unix AS start, p.ms_played AS ms, p.source_file AS file, "
     "?9 * (p.played_at_unix + p.ms_played / 1000 - ?5) AS d FROM plays p "
     "WHERE p.kind IN ('track', 'podcast', 'audiobook', 'video') AND p.track_key = ?1 AND "
-    "p.source_format = ?2 AND p.played_at_unix BETWEEN ?3 - ?6 AND ?3 + ?6 AND "
+    "p.source_format = ?2 AND p.played_at_unix BETWEEN CAST(?3 AS BIGINT) - CAST(?6 AS BIGINT) "
+    "AND CAST(?3 AS BIGINT) + CAST(?6 AS BIGINT) AND "
     "p.ms_played IS NOT NULL AND ABS(p.ms_played - ?4) <= ?7 AND "
-    "NOT EXISTS (SELECT 1 FROM play_aliases a WHERE a.play_id = p.id)) "
-    "WHERE d BETWEEN ?10 AND ?8 ORDER BY ABS(ms - ?4), MAX(0, -d, d - 59), ABS(d), id LIMIT 1",
-    "INSERT OR IGNORE INTO play_aliases(play_id, kind, track_key, played_at_unix, ms_played, "
-    "source_format, source_file) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "NOT EXISTS (SELECT 1 FROM play_aliases a WHERE a.play_id = p.id)) AS c "
+    "WHERE d BETWEEN ?10 AND ?8 ORDER BY ABS(ms - ?4), "
+    "CASE WHEN d < 0 THEN -d WHEN d > 59 THEN d - 59 ELSE 0 END, ABS(d), id LIMIT 1",
+    "INSERT INTO play_aliases(play_id, kind, track_key, played_at_unix, ms_played, "
+    "source_format, source_file) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
     "UPDATE plays SET kind = ?1, artist_name = ?2, track_name = ?3, album_name = ?4, "
     "played_at_utc = ?5, played_at_unix = ?6, ms_played = ?7, spotify_track_uri = ?8, "
     "reason_start = ?9, reason_end = ?10, shuffle = ?11, skipped = ?12, offline = ?13, "
@@ -79,8 +81,7 @@ mood_status mood__hist_merge_open(mood_catalog *cat, mood_history_format fmt, co
                                             ? MOOD_HISTORY_SPOTIFY_EXTENDED
                                             : MOOD_HISTORY_SPOTIFY_ACCOUNT);
     for (int i = 0; i < N_Q; i++) {
-        if (sqlite3_prepare_v2(mood__catalog_db(cat), merge_sql[i], -1, &m->q[i], NULL) !=
-            SQLITE_OK) {
+        if (mood__db_prepare(mood__catalog_dbh(cat), merge_sql[i], &m->q[i]) != MOOD_OK) {
             mood_status s = mood__catalog_error(cat, "import merge");
             mood__hist_merge_close(m);
             return s;
@@ -95,7 +96,7 @@ void mood__hist_merge_close(hist_merge *m)
     if (!m)
         return;
     for (int i = 0; i < N_Q; i++)
-        sqlite3_finalize(m->q[i]);
+        mood__db_finalize(m->q[i]);
     mood__free(m);
 }
 
@@ -106,35 +107,35 @@ void mood__hist_merge_close(hist_merge *m)
 static int identity_found(hist_merge *m, int q, const char *kind, const char *key, int64_t start,
                           int64_t ms, mood_status *st)
 {
-    sqlite3_stmt *s = m->q[q];
-    sqlite3_reset(s);
-    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, start);
-    sqlite3_bind_int64(s, 4, ms >= 0 ? ms : -1);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    mood_db_stmt *s = m->q[q];
+    mood__db_reset(s);
+    mood__db_bind_text(s, 1, kind);
+    mood__db_bind_text(s, 2, key);
+    mood__db_bind_int64(s, 3, start);
+    mood__db_bind_int64(s, 4, ms >= 0 ? ms : -1);
+    int rc = mood__db_step_rc(s);
+    if (rc != MOOD_DB_ROW && rc != MOOD_DB_DONE)
         *st = mood__catalog_error(m->cat, "import merge");
-    return rc == SQLITE_ROW;
+    return rc == MOOD_DB_ROW;
 }
 
 /* Record an identity that is not a row of plays as another name of play @p id. */
 static mood_status add_alias(hist_merge *m, int64_t id, const char *kind, const char *key,
                              int64_t start, int64_t ms, const char *format, const char *file)
 {
-    sqlite3_stmt *s = m->q[Q_ALIAS_INS];
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, start);
+    mood_db_stmt *s = m->q[Q_ALIAS_INS];
+    mood__db_reset(s);
+    mood__db_clear_bindings(s);
+    mood__db_bind_int64(s, 1, id);
+    mood__db_bind_text(s, 2, kind);
+    mood__db_bind_text(s, 3, key);
+    mood__db_bind_int64(s, 4, start);
     if (ms >= 0)
-        sqlite3_bind_int64(s, 5, ms);
-    sqlite3_bind_text(s, 6, format, -1, SQLITE_TRANSIENT);
+        mood__db_bind_int64(s, 5, ms);
+    mood__db_bind_text(s, 6, format);
     if (file)
-        sqlite3_bind_text(s, 7, file, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) != SQLITE_DONE)
+        mood__db_bind_text(s, 7, file);
+    if (mood__db_step_rc(s) != MOOD_DB_DONE)
         return mood__catalog_error(m->cat, "import merge");
     return MOOD_OK;
 }
@@ -144,24 +145,23 @@ static mood_status add_alias(hist_merge *m, int64_t id, const char *kind, const 
  * start, ms, file). An account play becomes an alias of the extended row; an extended play
  * replaces the account row, whose identity becomes the alias.
  */
-static mood_status merge_into(hist_merge *m, sqlite3_stmt *row, const hist_raw_play *p,
+static mood_status merge_into(hist_merge *m, mood_db_stmt *row, const hist_raw_play *p,
                               hist_kind kind, const char *key)
 {
     if (m->fmt == MOOD_HISTORY_SPOTIFY_ACCOUNT)
-        return add_alias(m, sqlite3_column_int64(row, 0), mood__hist_kind_name(kind), key,
+        return add_alias(m, mood__db_col_int64(row, 0), mood__hist_kind_name(kind), key,
                          p->start_utc, p->ms_played, m->format, m->file);
-    int64_t id = sqlite3_column_int64(row, 0);
-    mood_status s = add_alias(m, id, (const char *)sqlite3_column_text(row, 1), key,
-                              sqlite3_column_int64(row, 2), sqlite3_column_int64(row, 3), m->other,
-                              (const char *)sqlite3_column_text(row, 4));
+    int64_t id = mood__db_col_int64(row, 0);
+    mood_status s = add_alias(m, id, mood__db_col_text(row, 1), key, mood__db_col_int64(row, 2),
+                              mood__db_col_int64(row, 3), m->other, mood__db_col_text(row, 4));
     if (s != MOOD_OK)
         return s;
-    sqlite3_stmt *u = m->q[Q_UPDATE];
-    sqlite3_reset(u);
-    sqlite3_clear_bindings(u);
+    mood_db_stmt *u = m->q[Q_UPDATE];
+    mood__db_reset(u);
+    mood__db_clear_bindings(u);
     mood__hist_bind_play(u, p, kind, key, m->format, m->file);
-    sqlite3_bind_int64(u, 19, id);
-    if (sqlite3_step(u) != SQLITE_DONE)
+    mood__db_bind_int64(u, 19, id);
+    if (mood__db_step_rc(u) != MOOD_DB_DONE)
         return mood__catalog_error(m->cat, "import merge");
     return MOOD_OK;
 }
@@ -172,15 +172,15 @@ mood_status mood__hist_merge_play(hist_merge *m, const hist_raw_play *p, hist_ki
     mood_status st = MOOD_OK;
     const char *kname = mood__hist_kind_name(kind);
     const int64_t ms = p->ms_played, end = p->start_utc + (ms > 0 ? ms / 1000 : 0);
-    sqlite3_stmt *x = m->q[Q_EXACT], *c = m->q[Q_CAND];
+    mood_db_stmt *x = m->q[Q_EXACT], *c = m->q[Q_CAND];
     *out_stored = *out_merged = 0;
     if (identity_found(m, Q_EXACT, kname, key, p->start_utc, ms, &st)) {
         /* The same identity from the other export (an end exactly on a minute) is a merge. */
-        const char *f = (const char *)sqlite3_column_text(x, 5);
-        int other = f && strcmp(f, m->other) == 0 && !sqlite3_column_int(x, 6);
+        const char *f = mood__db_col_text(x, 5);
+        int other = f && strcmp(f, m->other) == 0 && !mood__db_col_int(x, 6);
         if (other)
             st = merge_into(m, x, p, kind, key);
-        sqlite3_reset(x);
+        mood__db_reset(x);
         *out_stored = st == MOOD_OK;
         *out_merged = other && st == MOOD_OK;
         return st;
@@ -189,24 +189,24 @@ mood_status mood__hist_merge_play(hist_merge *m, const hist_raw_play *p, hist_ki
         *out_stored = 1;
     if (st != MOOD_OK || *out_stored || ms < 0)
         return st;
-    sqlite3_reset(c);
-    sqlite3_bind_text(c, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(c, 2, m->other, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(c, 3, p->start_utc);
-    sqlite3_bind_int64(c, 4, ms);
-    sqlite3_bind_int64(c, 5, end);
-    sqlite3_bind_int(c, 6, MERGE_START_S);
-    sqlite3_bind_int(c, 7, MERGE_MS);
-    sqlite3_bind_int(c, 8, MERGE_LATE_S);
-    sqlite3_bind_int(c, 9, m->fmt == MOOD_HISTORY_SPOTIFY_ACCOUNT ? 1 : -1);
-    sqlite3_bind_int(c, 10, MERGE_EARLY_S);
-    int rc = sqlite3_step(c);
-    if (rc == SQLITE_DONE)
+    mood__db_reset(c);
+    mood__db_bind_text(c, 1, key);
+    mood__db_bind_text(c, 2, m->other);
+    mood__db_bind_int64(c, 3, p->start_utc);
+    mood__db_bind_int64(c, 4, ms);
+    mood__db_bind_int64(c, 5, end);
+    mood__db_bind_int64(c, 6, MERGE_START_S);
+    mood__db_bind_int64(c, 7, MERGE_MS);
+    mood__db_bind_int64(c, 8, MERGE_LATE_S);
+    mood__db_bind_int64(c, 9, m->fmt == MOOD_HISTORY_SPOTIFY_ACCOUNT ? 1 : -1);
+    mood__db_bind_int64(c, 10, MERGE_EARLY_S);
+    int rc = mood__db_step_rc(c);
+    if (rc == MOOD_DB_DONE)
         return MOOD_OK;
-    if (rc != SQLITE_ROW)
+    if (rc != MOOD_DB_ROW)
         return mood__catalog_error(m->cat, "import merge");
     st = merge_into(m, c, p, kind, key);
-    sqlite3_reset(c);
+    mood__db_reset(c);
     if (st == MOOD_OK)
         *out_stored = *out_merged = 1;
     return st;

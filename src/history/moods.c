@@ -120,29 +120,32 @@ static void disambiguate(char (*names)[96], size_t k, const double *zc, const in
             }
 }
 
-mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
-                                   const mood_history_train_options *o, char **out_json)
-{
-    mood_history_train_options def;
-    size_t n = 0, d = 0, *rows = NULL, k;
+/* The state of one mood fit, passed between its stages (mood_history_moods_fit). */
+typedef struct fit_state {
+    size_t n, d, k;
+    size_t *rows; /* the tracks with features, n */
     int feat_idx[HIST_NF];
-    float *x = NULL, *raw = NULL, median[HIST_NF];
-    int32_t *labels = NULL;
+    float *x, *raw, median[HIST_NF]; /* n×d scaled and imputed-unscaled features */
+    int32_t *labels;
     mood_scaler sc;
-    mood_cluster_params cp;
-    mood_autok_params ap;
     mood_autok_result ar;
-    mood_cluster_model *cm = NULL;
-    json_t *meta = NULL, *rep = NULL;
-    char *cm_json = NULL, *meta_text = NULL;
-    char(*names)[96] = NULL;
-    double *zc = NULL;
-    mood_status s;
-    memset(&sc, 0, sizeof sc);
-    memset(&ar, 0, sizeof ar);
-    *out_json = NULL;
-    o = mood__hist_train_opts(o, &def);
-    /* features present for at least half of the matched tracks */
+    mood_cluster_model *cm;
+} fit_state;
+
+static void fit_free(fit_state *f)
+{
+    mood_cluster_model_destroy(f->cm);
+    mood_autok_result_free(&f->ar);
+    mood_scaler_free(&f->sc);
+    mood__free(f->rows);
+    mood__free(f->x);
+    mood__free(f->raw);
+    mood__free(f->labels);
+}
+
+/* Stage 1: the features present for at least half of the matched tracks, and those tracks. */
+static mood_status fit_select(const mood_history *h, fit_state *f)
+{
     for (int j = 0; j < HIST_NF_AUDIO; j++) {
         size_t have = 0, matched = 0;
         for (size_t t = 0; t < h->n_tracks; t++)
@@ -151,38 +154,55 @@ mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
                 have += isfinite(h->tracks[t].feat[j]) != 0;
             }
         if (matched && have * 2 >= matched)
-            feat_idx[d++] = j;
+            f->feat_idx[f->d++] = j;
     }
-    rows = mood__malloc_array(h->n_tracks ? h->n_tracks : 1, sizeof *rows);
-    if (!rows)
+    f->rows = mood__malloc_array(h->n_tracks ? h->n_tracks : 1, sizeof *f->rows);
+    if (!f->rows)
         return mood__enomem("moods");
     for (size_t t = 0; t < h->n_tracks; t++)
         if (h->tracks[t].has_feat)
-            rows[n++] = t;
-    if (d == 0 || n < 20) {
-        mood__free(rows);
+            f->rows[f->n++] = t;
+    if (f->d == 0 || f->n < 20)
         return mood__error(MOOD_EINVAL,
                            "moods: %zu played tracks have audio features, at least 20 needed: "
                            "join a feature table first (--features-table FILE.csv)",
-                           n);
-    }
-    x = mood__malloc_array(n * d, sizeof *x);
-    raw = mood__malloc_array(n * d, sizeof *raw);
-    labels = mood__malloc_array(n, sizeof *labels);
-    if (!x || !raw || !labels) {
-        s = mood__enomem("moods");
-        goto done;
-    }
+                           f->n);
+    return MOOD_OK;
+}
+
+/* Stage 2: the feature matrix, median-imputed (raw) and standard-scaled (x). */
+static mood_status fit_matrix(const mood_history *h, fit_state *f)
+{
+    size_t n = f->n, d = f->d;
+    mood_status s;
+    f->x = mood__malloc_array(n * d, sizeof *f->x);
+    f->raw = mood__malloc_array(n * d, sizeof *f->raw);
+    f->labels = mood__malloc_array(n, sizeof *f->labels);
+    if (!f->x || !f->raw || !f->labels)
+        return mood__enomem("moods");
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
-            x[i * d + j] = h->tracks[rows[i]].feat[feat_idx[j]];
-    if ((s = mood_impute_fit(x, n, d, median, NULL)) != MOOD_OK)
-        goto done;
-    mood_impute_apply(x, n, d, median);
-    memcpy(raw, x, n * d * sizeof *x);
-    if ((s = mood_scaler_fit(MOOD_SCALER_STANDARD, x, n, d, &sc)) != MOOD_OK)
-        goto done;
-    mood_scaler_transform(&sc, x, n);
+            f->x[i * d + j] = h->tracks[f->rows[i]].feat[f->feat_idx[j]];
+    s = mood_impute_fit(f->x, n, d, f->median, NULL);
+    if (s != MOOD_OK)
+        return s;
+    mood_impute_apply(f->x, n, d, f->median);
+    memcpy(f->raw, f->x, n * d * sizeof *f->x);
+    s = mood_scaler_fit(MOOD_SCALER_STANDARD, f->x, n, d, &f->sc);
+    if (s != MOOD_OK)
+        return s;
+    mood_scaler_transform(&f->sc, f->x, n);
+    return MOOD_OK;
+}
+
+/* Stage 3: k by silhouette (the elbow when it gives no answer), then k-means with that k. */
+static mood_status fit_kmeans(const mood_history_train_options *o, fit_state *f)
+{
+    mood_cluster_params cp;
+    mood_autok_params ap;
+    mood_status s;
+    size_t k;
+    int sil_ok = 0;
     mood_cluster_params_default(&cp);
     cp.algorithm = MOOD_ALGO_KMEANS;
     cp.seed = o->seed;
@@ -192,152 +212,193 @@ mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
     cp.progress_user = o->progress_user;
     memset(&ap, 0, sizeof ap);
     ap.k_min = o->k_min ? o->k_min : 3;
-    ap.k_max = MOOD_MIN(o->k_max ? o->k_max : 15, n / 5);
+    ap.k_max = MOOD_MIN(o->k_max ? o->k_max : 15, f->n / 5);
     if (ap.k_max < ap.k_min)
         ap.k_max = ap.k_min;
-    if ((s = mood_cluster_auto_k(&cp, &ap, x, n, d, &ar)) != MOOD_OK)
-        goto done;
-    k = ar.k_best;
-    {
-        int sil_ok = 0;
-        for (size_t i = 0; i < ar.n_points; i++)
-            sil_ok |= isfinite(ar.points[i].silhouette) != 0;
-        if (!sil_ok || k < ap.k_min)
-            k = ar.k_elbow >= ap.k_min ? ar.k_elbow : ap.k_min;
-    }
+    s = mood_cluster_auto_k(&cp, &ap, f->x, f->n, f->d, &f->ar);
+    if (s != MOOD_OK)
+        return s;
+    k = f->ar.k_best;
+    for (size_t i = 0; i < f->ar.n_points; i++)
+        sil_ok |= isfinite(f->ar.points[i].silhouette) != 0;
+    if (!sil_ok || k < ap.k_min)
+        k = f->ar.k_elbow >= ap.k_min ? f->ar.k_elbow : ap.k_min;
     cp.k = k;
-    if ((s = mood_cluster_fit(&cp, x, n, d, &cm, labels)) != MOOD_OK)
-        goto done;
-    k = mood_cluster_model_k(cm);
-    /* names from the centroids in original units */
-    names = mood__calloc(k, sizeof *names);
-    zc = mood__calloc(k * HIST_NF, sizeof *zc);
+    s = mood_cluster_fit(&cp, f->x, f->n, f->d, &f->cm, f->labels);
+    if (s != MOOD_OK)
+        return s;
+    f->k = mood_cluster_model_k(f->cm);
+    return MOOD_OK;
+}
+
+/* Cluster @p c's size and mean of every used feature in original units (mean[feature]). */
+static size_t cluster_mean(const fit_state *f, size_t c, double *mean)
+{
+    size_t cnt = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->labels[i] == (int32_t)c) {
+            cnt++;
+            for (size_t j = 0; j < f->d; j++)
+                mean[f->feat_idx[j]] += (double)f->raw[i * f->d + j];
+        }
+    for (size_t j = 0; j < f->d && cnt; j++)
+        mean[f->feat_idx[j]] /= (double)cnt;
+    return cnt;
+}
+
+/* Stage 4: names, sizes and centroids of the clusters (into @p rep) and their JSON names. */
+static mood_status fit_describe(const fit_state *f, json_t *rep, json_t **out_names)
+{
+    size_t k = f->k, d = f->d;
+    char(*names)[96] = mood__calloc(k, sizeof *names);
+    double *zc = mood__calloc(k * HIST_NF, sizeof *zc);
+    json_t *jnames = json_array(), *jsizes = json_array(), *jcent = json_array();
     if (!names || !zc) {
-        s = mood__enomem("moods");
-        goto done;
-    }
-    rep = json_object();
-    meta = json_object();
-    json_t *jnames = json_array(), *jsizes = json_array(), *jcent = json_array(),
-           *jfeat = json_array(), *jmed = json_array(), *jcen = json_array(), *jsca = json_array(),
-           *jcurve = json_array();
-    for (size_t j = 0; j < d; j++) {
-        json_array_append_new(jfeat, json_string(mood__hist_feature_names[feat_idx[j]]));
-        json_array_append_new(jmed, json_real((double)median[j]));
-        json_array_append_new(jcen, json_real((double)sc.center[j]));
-        json_array_append_new(jsca, json_real((double)sc.scale[j]));
+        mood__free(names);
+        mood__free(zc);
+        json_decref(jnames);
+        json_decref(jsizes);
+        json_decref(jcent);
+        return mood__enomem("moods");
     }
     for (size_t c = 0; c < k; c++) {
         double mean[HIST_NF] = {0};
         int has[HIST_NF] = {0};
-        size_t cnt = 0;
         json_t *jc = json_object();
-        for (size_t i = 0; i < n; i++)
-            if (labels[i] == (int32_t)c) {
-                cnt++;
-                for (size_t j = 0; j < d; j++)
-                    mean[feat_idx[j]] += (double)raw[i * d + j];
-            }
+        size_t cnt = cluster_mean(f, c, mean);
         for (size_t j = 0; j < d; j++) {
-            if (cnt)
-                mean[feat_idx[j]] /= (double)cnt;
-            has[feat_idx[j]] = 1;
-            json_object_set_new(jc, mood__hist_feature_names[feat_idx[j]],
-                                json_real(mean[feat_idx[j]]));
+            int fi = f->feat_idx[j];
+            has[fi] = 1;
+            json_object_set_new(jc, mood__hist_feature_names[fi], json_real(mean[fi]));
+            zc[c * HIST_NF + (size_t)fi] =
+                (mean[fi] - (double)f->sc.center[j]) / (double)f->sc.scale[j];
         }
         centroid_name(mean, has, names[c], sizeof names[c]);
-        for (size_t j = 0; j < d; j++)
-            zc[c * HIST_NF + (size_t)feat_idx[j]] =
-                (mean[feat_idx[j]] - (double)sc.center[j]) / (double)sc.scale[j];
         json_array_append_new(jsizes, json_integer((json_int_t)cnt));
         json_array_append_new(jcent, jc);
     }
-    disambiguate(names, k, zc, feat_idx, d);
+    disambiguate(names, k, zc, f->feat_idx, d);
     for (size_t c = 0; c < k; c++)
         json_array_append_new(jnames, json_string(names[c]));
-    for (size_t i = 0; i < ar.n_points; i++) {
+    mood__free(names);
+    mood__free(zc);
+    json_object_set_new(rep, "names", json_deep_copy(jnames));
+    json_object_set_new(rep, "sizes", jsizes);
+    json_object_set_new(rep, "centroids", jcent);
+    *out_names = jnames;
+    return MOOD_OK;
+}
+
+/* Stage 5: the model metadata (what mood_model_load reads) and the fit report. */
+static mood_status fit_json(const fit_state *f, json_t *meta, json_t *rep)
+{
+    json_t *jfeat = json_array(), *jmed = json_array(), *jcen = json_array(), *jsca = json_array(),
+           *jcurve = json_array(), *jnames = NULL;
+    char *cm_json = NULL;
+    mood_status s;
+    for (size_t j = 0; j < f->d; j++) {
+        json_array_append_new(jfeat, json_string(mood__hist_feature_names[f->feat_idx[j]]));
+        json_array_append_new(jmed, json_real((double)f->median[j]));
+        json_array_append_new(jcen, json_real((double)f->sc.center[j]));
+        json_array_append_new(jsca, json_real((double)f->sc.scale[j]));
+    }
+    for (size_t i = 0; i < f->ar.n_points; i++) {
         json_t *pt = json_object();
-        json_object_set_new(pt, "k", json_integer((json_int_t)ar.points[i].k));
-        json_object_set_new(pt, "silhouette", mood__hist_jreal(ar.points[i].silhouette));
-        json_object_set_new(pt, "inertia", mood__hist_jreal(ar.points[i].inertia));
+        json_object_set_new(pt, "k", json_integer((json_int_t)f->ar.points[i].k));
+        json_object_set_new(pt, "silhouette", mood__hist_jreal(f->ar.points[i].silhouette));
+        json_object_set_new(pt, "inertia", mood__hist_jreal(f->ar.points[i].inertia));
         json_array_append_new(jcurve, pt);
     }
-    if ((s = mood_cluster_model_to_json(cm, &cm_json)) != MOOD_OK)
-        goto done;
+    json_object_set_new(rep, "tracks", json_integer((json_int_t)f->n));
+    json_object_set_new(rep, "features", json_deep_copy(jfeat));
+    json_object_set_new(rep, "k", json_integer((json_int_t)f->k));
+    json_object_set_new(rep, "k_silhouette", json_integer((json_int_t)f->ar.k_best));
+    json_object_set_new(rep, "k_elbow", json_integer((json_int_t)f->ar.k_elbow));
+    s = fit_describe(f, rep, &jnames);
+    json_object_set_new(rep, "k_curve", jcurve);
+    if (s == MOOD_OK)
+        s = mood_cluster_model_to_json(f->cm, &cm_json);
     json_object_set_new(meta, "kind", json_string("moods"));
     json_object_set_new(meta, "features", jfeat);
     json_object_set_new(meta, "median", jmed);
     json_object_set_new(meta, "scaler_center", jcen);
     json_object_set_new(meta, "scaler_scale", jsca);
-    json_object_set_new(meta, "k", json_integer((json_int_t)k));
-    json_object_set_new(meta, "names", json_deep_copy(jnames));
-    json_object_set_new(meta, "cluster_model", json_string(cm_json));
-    json_object_set_new(rep, "tracks", json_integer((json_int_t)n));
-    json_object_set_new(rep, "features", json_deep_copy(jfeat));
-    json_object_set_new(rep, "k", json_integer((json_int_t)k));
-    json_object_set_new(rep, "k_silhouette", json_integer((json_int_t)ar.k_best));
-    json_object_set_new(rep, "k_elbow", json_integer((json_int_t)ar.k_elbow));
-    json_object_set_new(rep, "names", jnames);
-    json_object_set_new(rep, "sizes", jsizes);
-    json_object_set_new(rep, "centroids", jcent);
-    json_object_set_new(rep, "k_curve", jcurve);
-    meta_text = mood__hist_json_dump(meta);
-    *out_json = mood__hist_json_dump(rep);
-    if (!meta_text || !*out_json) {
-        s = mood__enomem("moods");
-        goto done;
-    }
-    if ((s = mood__hist_model_save(cat, "moods", meta_text, NULL, 0)) != MOOD_OK)
-        goto done;
-    /* assign every track */
+    json_object_set_new(meta, "k", json_integer((json_int_t)f->k));
+    if (jnames)
+        json_object_set_new(meta, "names", jnames);
+    if (cm_json)
+        json_object_set_new(meta, "cluster_model", json_string(cm_json));
+    mood_free(cm_json);
+    return s;
+}
+
+/* Stage 6: the tracks' clusters, in memory and in history_tracks (one transaction). */
+static mood_status store_labels(mood_catalog *cat, mood_history *h, const fit_state *f)
+{
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *st = NULL;
+    mood_status s;
     for (size_t t = 0; t < h->n_tracks; t++)
         h->tracks[t].cluster = -1;
-    for (size_t i = 0; i < n; i++)
-        h->tracks[rows[i]].cluster = labels[i];
-    {
-        sqlite3 *db = mood__catalog_db(cat);
-        sqlite3_stmt *st;
-        if ((s = mood__catalog_exec(cat, "moods",
-                                    "BEGIN IMMEDIATE; UPDATE history_tracks SET "
-                                    "cluster = NULL")) != MOOD_OK)
-            goto done;
-        if (sqlite3_prepare_v2(db, "UPDATE history_tracks SET cluster = ? WHERE rowid = ?", -1, &st,
-                               NULL) != SQLITE_OK) {
+    for (size_t i = 0; i < f->n; i++)
+        h->tracks[f->rows[i]].cluster = f->labels[i];
+    s = mood__db_begin(db);
+    if (s != MOOD_OK)
+        return s;
+    s = mood__db_exec(db, "moods", "UPDATE history_tracks SET cluster = NULL");
+    if (s == MOOD_OK &&
+        mood__db_prepare(db, "UPDATE history_tracks SET cluster = ? WHERE id = ?", &st) != MOOD_OK)
+        s = mood__catalog_error(cat, "moods");
+    for (size_t i = 0; i < f->n && s == MOOD_OK; i++) {
+        mood__db_reset(st);
+        mood__db_bind_int64(st, 1, f->labels[i]);
+        mood__db_bind_int64(st, 2, h->tracks[f->rows[i]].db_id);
+        if (mood__db_step_rc(st) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "moods");
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            goto done;
-        }
-        for (size_t i = 0; i < n && s == MOOD_OK; i++) {
-            sqlite3_reset(st);
-            sqlite3_bind_int(st, 1, labels[i]);
-            sqlite3_bind_int64(st, 2, h->tracks[rows[i]].db_id);
-            if (sqlite3_step(st) != SQLITE_DONE)
-                s = mood__catalog_error(cat, "moods");
-        }
-        sqlite3_finalize(st);
-        if (s == MOOD_OK)
-            s = mood__catalog_exec(cat, "moods", "COMMIT");
-        else
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
-done:
+    mood__db_finalize(st);
+    if (s == MOOD_OK)
+        return mood__db_commit(db);
+    mood__db_rollback(db);
+    return s;
+}
+
+mood_status mood_history_moods_fit(mood_catalog *cat, mood_history *h,
+                                   const mood_history_train_options *o, char **out_json)
+{
+    mood_history_train_options def;
+    fit_state f;
+    json_t *meta = json_object(), *rep = json_object();
+    char *meta_text = NULL;
+    mood_status s;
+    memset(&f, 0, sizeof f);
+    *out_json = NULL;
+    o = mood__hist_train_opts(o, &def);
+    s = fit_select(h, &f);
+    if (s == MOOD_OK)
+        s = fit_matrix(h, &f);
+    if (s == MOOD_OK)
+        s = fit_kmeans(o, &f);
+    if (s == MOOD_OK)
+        s = fit_json(&f, meta, rep);
+    if (s == MOOD_OK) {
+        meta_text = mood__hist_json_dump(meta);
+        *out_json = mood__hist_json_dump(rep);
+        if (!meta_text || !*out_json)
+            s = mood__enomem("moods");
+    }
+    if (s == MOOD_OK)
+        s = mood__hist_model_save(cat, "moods", meta_text, NULL, 0);
+    if (s == MOOD_OK)
+        s = store_labels(cat, h, &f);
     if (s != MOOD_OK) {
         mood__free(*out_json);
         *out_json = NULL;
     }
     json_decref(meta);
     json_decref(rep);
-    mood_free(cm_json);
     mood__free(meta_text);
-    mood__free(names);
-    mood__free(zc);
-    mood_cluster_model_destroy(cm);
-    mood_autok_result_free(&ar);
-    mood_scaler_free(&sc);
-    mood__free(rows);
-    mood__free(x);
-    mood__free(raw);
-    mood__free(labels);
+    fit_free(&f);
     return s;
 }
 
@@ -360,7 +421,8 @@ static mood_status mood_model_load(mood_catalog *cat, mood_model *m)
     float center[HIST_NF], scale[HIST_NF];
     mood_status s;
     memset(m, 0, sizeof *m);
-    if ((s = mood__hist_model_load(cat, "moods", &text, NULL, NULL)) != MOOD_OK)
+    s = mood__hist_model_load(cat, "moods", &text, NULL, NULL);
+    if (s != MOOD_OK)
         return s;
     j = json_loads(text, 0, &err);
     mood__free(text);
@@ -408,19 +470,20 @@ mood_status mood_history_moods_assign(mood_catalog *cat, mood_history *h, size_t
 {
     mood_model m;
     mood_status s;
-    sqlite3_stmt *st = NULL;
-    sqlite3 *db = mood__catalog_db(cat);
+    mood_db_stmt *st = NULL;
+    mood_db *db = mood__catalog_dbh(cat);
     size_t assigned = 0;
     if (out_assigned)
         *out_assigned = 0;
-    if ((s = mood_model_load(cat, &m)) != MOOD_OK)
+    s = mood_model_load(cat, &m);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood__catalog_exec(cat, "assign moods", "BEGIN IMMEDIATE")) != MOOD_OK) {
+    s = mood__db_begin(mood__catalog_dbh(cat));
+    if (s != MOOD_OK) {
         mood_model_free(&m);
         return s;
     }
-    if (sqlite3_prepare_v2(db, "UPDATE history_tracks SET cluster = ? WHERE rowid = ?", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mood__db_prepare(db, "UPDATE history_tracks SET cluster = ? WHERE id = ?", &st) != MOOD_OK)
         s = mood__catalog_error(cat, "assign moods");
     for (size_t t = 0; t < h->n_tracks && s == MOOD_OK; t++) {
         hist_track *tr = &h->tracks[t];
@@ -433,22 +496,23 @@ mood_status mood_history_moods_assign(mood_catalog *cat, mood_history *h, size_t
             row[j] = isfinite(v) ? v : m.median[j];
         }
         mood_scaler_transform(&m.scaler, row, 1);
-        if ((s = mood_cluster_predict(m.cm, row, 1, m.d, &lab, NULL)) != MOOD_OK)
+        s = mood_cluster_predict(m.cm, row, 1, m.d, &lab, NULL);
+        if (s != MOOD_OK)
             break;
         tr->cluster = lab;
-        sqlite3_reset(st);
-        sqlite3_bind_int(st, 1, lab);
-        sqlite3_bind_int64(st, 2, tr->db_id);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        mood__db_reset(st);
+        mood__db_bind_int64(st, 1, lab);
+        mood__db_bind_int64(st, 2, tr->db_id);
+        if (mood__db_step_rc(st) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "assign moods");
         assigned++;
     }
     if (st)
-        sqlite3_finalize(st);
+        mood__db_finalize(st);
     if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "assign moods", "COMMIT");
+        s = mood__db_commit(db);
     else
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        mood__db_rollback(db);
     mood_model_free(&m);
     if (out_assigned)
         *out_assigned = assigned;

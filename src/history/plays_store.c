@@ -72,13 +72,126 @@ static const char *const history_steps[] = {
     "  COALESCE(ms_played, -1));"
     "CREATE INDEX play_aliases_play ON play_aliases(play_id);"
     "ALTER TABLE history_imports ADD COLUMN merged INTEGER;",
+    /* v3: history_tracks gets an explicit id (its rowid until now, kept), which PostgreSQL
+     * can have too; the key stays unique. */
+    "CREATE TABLE history_tracks_v3 ("
+    "  id INTEGER PRIMARY KEY, track_key TEXT NOT NULL UNIQUE, artist_name TEXT,"
+    "  track_name TEXT, spotify_track_uri TEXT, matched_by TEXT, feature_source TEXT,"
+    "  danceability REAL, energy REAL, loudness REAL, speechiness REAL, acousticness REAL,"
+    "  instrumentalness REAL, liveness REAL, valence REAL, tempo REAL, duration_ms REAL,"
+    "  cluster INTEGER);"
+    "INSERT INTO history_tracks_v3 SELECT rowid, track_key, artist_name, track_name,"
+    "  spotify_track_uri, matched_by, feature_source, danceability, energy, loudness,"
+    "  speechiness, acousticness, instrumentalness, liveness, valence, tempo, duration_ms,"
+    "  cluster FROM history_tracks ORDER BY rowid;"
+    "DROP TABLE history_tracks;"
+    "ALTER TABLE history_tracks_v3 RENAME TO history_tracks;",
+};
+
+/* The same tables in PostgreSQL types: BIGINT times and ids, DOUBLE PRECISION, BYTEA, and
+ * byte-order (COLLATE "C") keys, as SQLite orders and groups them. */
+static const char *const history_steps_pg[] = {
+    /* v1 (with v3's history_tracks.id) */
+    "CREATE TABLE plays ("
+    "  id BIGSERIAL PRIMARY KEY, kind TEXT COLLATE \"C\" NOT NULL, artist_name TEXT COLLATE \"C\" "
+    "NOT NULL,"
+    "  track_name TEXT COLLATE \"C\" NOT NULL, album_name TEXT COLLATE \"C\", played_at_utc TEXT "
+    "COLLATE \"C\" NOT NULL,"
+    "  played_at_unix BIGINT NOT NULL, ms_played BIGINT, spotify_track_uri TEXT COLLATE \"C\","
+    "  reason_start TEXT COLLATE \"C\", reason_end TEXT COLLATE \"C\","
+    "  shuffle INTEGER, skipped INTEGER, offline INTEGER, incognito INTEGER, platform TEXT COLLATE "
+    "\"C\","
+    "  source_format TEXT COLLATE \"C\" NOT NULL, source_file TEXT COLLATE \"C\", track_key TEXT "
+    "COLLATE \"C\" NOT NULL,"
+    "  imported_utc TEXT COLLATE \"C\" NOT NULL);"
+    "CREATE UNIQUE INDEX plays_dedup ON plays(kind, track_key, played_at_unix,"
+    "  COALESCE(ms_played, -1));"
+    "CREATE INDEX plays_time ON plays(played_at_unix);"
+    "CREATE TABLE history_tracks ("
+    "  id BIGSERIAL PRIMARY KEY, track_key TEXT COLLATE \"C\" NOT NULL UNIQUE,"
+    "  artist_name TEXT COLLATE \"C\", track_name TEXT COLLATE \"C\","
+    "  spotify_track_uri TEXT COLLATE \"C\", matched_by TEXT COLLATE \"C\", feature_source TEXT "
+    "COLLATE \"C\","
+    "  danceability DOUBLE PRECISION, energy DOUBLE PRECISION, loudness DOUBLE PRECISION,"
+    "  speechiness DOUBLE PRECISION, acousticness DOUBLE PRECISION,"
+    "  instrumentalness DOUBLE PRECISION, liveness DOUBLE PRECISION, valence DOUBLE PRECISION,"
+    "  tempo DOUBLE PRECISION, duration_ms DOUBLE PRECISION, cluster INTEGER);"
+    "CREATE TABLE sessions ("
+    "  session_id BIGINT PRIMARY KEY, start_utc TEXT COLLATE \"C\" NOT NULL, end_utc TEXT COLLATE "
+    "\"C\" NOT NULL,"
+    "  start_unix BIGINT NOT NULL, end_unix BIGINT NOT NULL, n_tracks BIGINT NOT NULL,"
+    "  duration_min DOUBLE PRECISION, skip_rate DOUBLE PRECISION, completion DOUBLE PRECISION,"
+    "  repeat_rate DOUBLE PRECISION, user_initiated DOUBLE PRECISION, shuffle DOUBLE PRECISION,"
+    "  start_hour INTEGER, weekday INTEGER, tz TEXT COLLATE \"C\", gap_min DOUBLE PRECISION);"
+    "CREATE TABLE history_models ("
+    "  name TEXT COLLATE \"C\" PRIMARY KEY, created_utc TEXT COLLATE \"C\" NOT NULL, meta TEXT "
+    "COLLATE \"C\" NOT NULL, booster BYTEA);"
+    "CREATE TABLE history_imports ("
+    "  id BIGSERIAL PRIMARY KEY, imported_utc TEXT COLLATE \"C\" NOT NULL, file TEXT COLLATE \"C\" "
+    "NOT NULL,"
+    "  format TEXT COLLATE \"C\" NOT NULL, rows BIGINT, added BIGINT, duplicates BIGINT,"
+    "  kept_apart BIGINT, missing BIGINT);"
+    "CREATE TABLE history_drift ("
+    "  id BIGSERIAL PRIMARY KEY, created_utc TEXT COLLATE \"C\" NOT NULL, window_end_utc TEXT "
+    "COLLATE \"C\" NOT NULL,"
+    "  flagged INTEGER NOT NULL, report TEXT COLLATE \"C\" NOT NULL);",
+    /* v2 */
+    "CREATE TABLE play_aliases ("
+    "  play_id BIGINT NOT NULL REFERENCES plays(id), kind TEXT COLLATE \"C\" NOT NULL,"
+    "  track_key TEXT COLLATE \"C\" NOT NULL, played_at_unix BIGINT NOT NULL, ms_played BIGINT,"
+    "  source_format TEXT COLLATE \"C\" NOT NULL, source_file TEXT COLLATE \"C\");"
+    "CREATE UNIQUE INDEX play_aliases_identity ON play_aliases(kind, track_key, played_at_unix,"
+    "  COALESCE(ms_played, -1));"
+    "CREATE INDEX play_aliases_play ON play_aliases(play_id);"
+    "ALTER TABLE history_imports ADD COLUMN merged BIGINT;",
+    /* v3: nothing to do (history_tracks.id is in v1) */
+    "SELECT 1",
 };
 
 mood_status mood__hist_migrate(mood_catalog *cat)
 {
-    return mood__catalog_migrate(cat, "history", history_steps,
-                                 sizeof history_steps / sizeof *history_steps);
+    return mood__catalog_migrate_any(cat, "history", history_steps, history_steps_pg,
+                                     sizeof history_steps / sizeof *history_steps);
 }
+
+static const mood_catalog_table history_tables[] = {
+    {"plays",
+     "id, kind, artist_name, track_name, album_name, played_at_utc, played_at_unix, ms_played, "
+     "spotify_track_uri, reason_start, reason_end, shuffle, skipped, offline, incognito, "
+     "platform, source_format, source_file, track_key, imported_utc",
+     "itttttiitttiiiittttt", "id", "id"},
+    {"play_aliases",
+     "play_id, kind, track_key, played_at_unix, ms_played, source_format, source_file", "ittiitt",
+     "kind, track_key, played_at_unix, COALESCE(ms_played, -1)", NULL},
+    {"history_tracks",
+     "id, track_key, artist_name, track_name, spotify_track_uri, matched_by, feature_source, "
+     "danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness, "
+     "valence, tempo, duration_ms, cluster",
+     "ittttttddddddddddi", "id", "id"},
+    {"sessions",
+     "session_id, start_utc, end_utc, start_unix, end_unix, n_tracks, duration_min, skip_rate, "
+     "completion, repeat_rate, user_initiated, shuffle, start_hour, weekday, tz, gap_min",
+     "ittiiiddddddiitd", "session_id", NULL},
+    {"history_models", "name, created_utc, meta, booster", "tttb", "name", NULL},
+    {"history_imports",
+     "id, imported_utc, file, format, rows, added, duplicates, kept_apart, missing, merged",
+     "itttiiiiii", "id", "id"},
+    {"history_drift", "id, created_utc, window_end_utc, flagged, report", "ittit", "id", "id"},
+};
+
+static const mood_catalog_part history_part = {"listening history", mood__hist_migrate,
+                                               history_tables,
+                                               sizeof history_tables / sizeof *history_tables};
+
+const mood_catalog_part *mood_history_catalog_part(void)
+{
+    return &history_part;
+}
+
+const char *const mood__hist_sync_tracks_sql =
+    "INSERT INTO history_tracks(track_key, artist_name, track_name, spotify_track_uri) "
+    "SELECT track_key, MIN(artist_name), MIN(track_name), MAX(spotify_track_uri) FROM plays "
+    "WHERE kind = 'track' GROUP BY track_key ORDER BY track_key ON CONFLICT DO NOTHING";
 
 const char *const mood__hist_feature_names[HIST_NF] = {
     "danceability",     "energy",   "loudness", "speechiness", "acousticness",
@@ -118,35 +231,36 @@ const char *mood_history_format_name(mood_history_format f)
 mood_status mood__hist_model_save(mood_catalog *cat, const char *name, const char *meta,
                                   const void *blob, size_t blob_len)
 {
-    sqlite3 *db = mood__catalog_db(cat);
-    sqlite3_stmt *st;
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *st;
     char now[32];
     mood_status s = mood__hist_migrate(cat);
     if (s != MOOD_OK)
         return s;
     mood__utc_now(now, sizeof now, NULL, 0);
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO history_models(name, created_utc, meta, "
-                           "booster) VALUES(?, ?, ?, ?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(db,
+                         "INSERT INTO history_models(name, created_utc, meta, booster) "
+                         "VALUES(?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET created_utc = "
+                         "excluded.created_utc, meta = excluded.meta, booster = excluded.booster",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "save model");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, meta, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 1, name);
+    mood__db_bind_text(st, 2, now);
+    mood__db_bind_text(st, 3, meta);
     if (blob)
-        sqlite3_bind_blob64(st, 4, blob, (sqlite3_uint64)blob_len, SQLITE_STATIC);
+        mood__db_bind_blob(st, 4, blob, blob_len);
     else
-        sqlite3_bind_null(st, 4);
-    s = sqlite3_step(st) == SQLITE_DONE ? MOOD_OK : mood__catalog_error(cat, "save model");
-    sqlite3_finalize(st);
+        mood__db_bind_null(st, 4);
+    s = mood__db_step_rc(st) == MOOD_DB_DONE ? MOOD_OK : mood__catalog_error(cat, "save model");
+    mood__db_finalize(st);
     return s;
 }
 
 mood_status mood__hist_model_load(mood_catalog *cat, const char *name, char **out_meta,
                                   void **out_blob, size_t *out_blob_len)
 {
-    sqlite3 *db = mood__catalog_db(cat);
-    sqlite3_stmt *st;
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *st;
     mood_status s = mood__hist_migrate(cat);
     *out_meta = NULL;
     if (out_blob)
@@ -155,35 +269,35 @@ mood_status mood__hist_model_load(mood_catalog *cat, const char *name, char **ou
         *out_blob_len = 0;
     if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(db, "SELECT meta, booster FROM history_models WHERE name = ?", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mood__db_prepare(db, "SELECT meta, booster FROM history_models WHERE name = ?", &st) !=
+        MOOD_OK)
         return mood__catalog_error(cat, "load model");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+    mood__db_bind_text(st, 1, name);
+    if (mood__db_step_rc(st) != MOOD_DB_ROW) {
+        mood__db_finalize(st);
         return mood__error(MOOD_ENOTFIT,
                            "history model '%s' not found in %s: run 'moodscope history retrain'",
                            name, mood_catalog_path(cat));
     }
-    *out_meta = mood__strdup((const char *)sqlite3_column_text(st, 0));
+    *out_meta = mood__strdup(mood__db_col_text(st, 0));
     if (!*out_meta) {
-        sqlite3_finalize(st);
+        mood__db_finalize(st);
         return mood__enomem("load model");
     }
-    if (out_blob && sqlite3_column_type(st, 1) == SQLITE_BLOB) {
-        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+    if (out_blob && !mood__db_col_null(st, 1)) {
+        size_t len = (size_t)mood__db_bytes(st, 1);
         void *b = mood__malloc(len ? len : 1);
         if (!b) {
-            sqlite3_finalize(st);
+            mood__db_finalize(st);
             mood__free(*out_meta);
             *out_meta = NULL;
             return mood__enomem("load model");
         }
-        memcpy(b, sqlite3_column_blob(st, 1), len);
+        memcpy(b, mood__db_blob(st, 1), len);
         *out_blob = b;
         *out_blob_len = len;
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return MOOD_OK;
 }
 
@@ -293,7 +407,7 @@ mood_status mood_history_detect(const char *path, mood_history_format *out)
 
 struct hist_sink {
     mood_catalog *cat;
-    sqlite3_stmt *ins;
+    mood_db_stmt *ins;
     const char *file;
     const char *format;
     char now[32];
@@ -323,35 +437,35 @@ void mood__hist_sink_missing(hist_sink *s, unsigned what)
         s->rep->missing_track++;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+static void bind_text_or_null(mood_db_stmt *st, int i, const char *v)
 {
     if (v && v[0])
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        mood__db_bind_text(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        mood__db_bind_null(st, i);
 }
 
-static void bind_flag(sqlite3_stmt *st, int i, int v)
+static void bind_flag(mood_db_stmt *st, int i, int v)
 {
     if (v < 0)
-        sqlite3_bind_null(st, i);
+        mood__db_bind_null(st, i);
     else
-        sqlite3_bind_int(st, i, v);
+        mood__db_bind_int64(st, i, v);
 }
 
-void mood__hist_bind_play(sqlite3_stmt *st, const hist_raw_play *p, hist_kind kind, const char *key,
+void mood__hist_bind_play(mood_db_stmt *st, const hist_raw_play *p, hist_kind kind, const char *key,
                           const char *format, const char *file)
 {
     char iso[32];
     mood__hist_format_utc(p->start_utc, iso, sizeof iso);
-    sqlite3_bind_text(st, 1, mood__hist_kind_name(kind), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p->artist, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, p->track, -1, SQLITE_TRANSIENT);
+    mood__db_bind_text(st, 1, mood__hist_kind_name(kind));
+    mood__db_bind_text(st, 2, p->artist);
+    mood__db_bind_text(st, 3, p->track);
     bind_text_or_null(st, 4, p->album);
-    sqlite3_bind_text(st, 5, iso, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 6, p->start_utc);
+    mood__db_bind_text(st, 5, iso);
+    mood__db_bind_int64(st, 6, p->start_utc);
     if (p->ms_played >= 0)
-        sqlite3_bind_int64(st, 7, p->ms_played);
+        mood__db_bind_int64(st, 7, p->ms_played);
     bind_text_or_null(st, 8, p->uri);
     bind_text_or_null(st, 9, p->reason_start);
     bind_text_or_null(st, 10, p->reason_end);
@@ -360,9 +474,9 @@ void mood__hist_bind_play(sqlite3_stmt *st, const hist_raw_play *p, hist_kind ki
     bind_flag(st, 13, p->offline);
     bind_flag(st, 14, p->incognito);
     bind_text_or_null(st, 15, p->platform);
-    sqlite3_bind_text(st, 16, format, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 17, file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 18, key, -1, SQLITE_TRANSIENT);
+    mood__db_bind_text(st, 16, format);
+    mood__db_bind_text(st, 17, file);
+    mood__db_bind_text(st, 18, key);
 }
 
 mood_status mood__hist_sink_put(hist_sink *s, const hist_raw_play *p)
@@ -391,14 +505,14 @@ mood_status mood__hist_sink_put(hist_sink *s, const hist_raw_play *p)
             return MOOD_OK;
         }
     }
-    sqlite3_reset(s->ins);
-    sqlite3_clear_bindings(s->ins);
+    mood__db_reset(s->ins);
+    mood__db_clear_bindings(s->ins);
     mood__hist_bind_play(s->ins, p, kind, key, s->format, s->file);
-    sqlite3_bind_text(s->ins, 19, s->now, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s->ins);
-    if (rc != SQLITE_DONE)
+    mood__db_bind_text(s->ins, 19, s->now);
+    rc = mood__db_step_rc(s->ins);
+    if (rc != MOOD_DB_DONE)
         return mood__catalog_error(s->cat, "store play");
-    if (sqlite3_changes(mood__catalog_db(s->cat)) > 0) {
+    if (mood__db_changes(mood__catalog_dbh(s->cat)) > 0) {
         s->rep->added++;
         if (kind != HIST_TRACK)
             s->rep->kept_apart++;
@@ -412,26 +526,26 @@ mood_status mood__hist_sink_put(hist_sink *s, const hist_raw_play *p)
 
 static mood_status log_import(mood_catalog *cat, const hist_sink *s)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status rs = MOOD_OK;
     const mood_history_import_report *r = s->rep;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "INSERT INTO history_imports(imported_utc, file, format, rows, added, "
-                           "duplicates, kept_apart, missing, merged) VALUES(?,?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "INSERT INTO history_imports(imported_utc, file, format, rows, added, "
+                         "duplicates, kept_apart, missing, merged) VALUES(?,?,?,?,?,?,?,?,?)",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "import log");
-    sqlite3_bind_text(st, 1, s->now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, s->format, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)r->rows);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)r->added);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)r->duplicates);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)r->kept_apart);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)r->missing_essentials);
-    sqlite3_bind_int64(st, 9, (sqlite3_int64)s->merged);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    mood__db_bind_text(st, 1, s->now);
+    mood__db_bind_text(st, 2, s->file);
+    mood__db_bind_text(st, 3, s->format);
+    mood__db_bind_int64(st, 4, r->rows);
+    mood__db_bind_int64(st, 5, r->added);
+    mood__db_bind_int64(st, 6, r->duplicates);
+    mood__db_bind_int64(st, 7, r->kept_apart);
+    mood__db_bind_int64(st, 8, r->missing_essentials);
+    mood__db_bind_int64(st, 9, s->merged);
+    if (mood__db_step_rc(st) != MOOD_DB_DONE)
         rs = mood__catalog_error(cat, "import log");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return rs;
 }
 
@@ -460,35 +574,35 @@ static mood_status import_rows(mood_catalog *cat, hist_sink *sink, const char *p
                                mood_history_format fmt)
 {
     mood_status s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "INSERT OR IGNORE INTO plays(kind, artist_name, track_name, album_name, "
-                           "played_at_utc, played_at_unix, ms_played, spotify_track_uri, "
-                           "reason_start, reason_end, shuffle, skipped, offline, incognito, "
-                           "platform, source_format, source_file, track_key, imported_utc) "
-                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &sink->ins, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "INSERT INTO plays(kind, artist_name, track_name, album_name, "
+                         "played_at_utc, played_at_unix, ms_played, spotify_track_uri, "
+                         "reason_start, reason_end, shuffle, skipped, offline, incognito, "
+                         "platform, source_format, source_file, track_key, imported_utc) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                         &sink->ins) != MOOD_OK)
         return mood__catalog_error(cat, "import");
     s = mood__hist_merge_open(cat, fmt, sink->file, &sink->merge);
     if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "import", "BEGIN IMMEDIATE");
+        s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK) {
-        sqlite3_finalize(sink->ins);
+        mood__db_finalize(sink->ins);
         mood__hist_merge_close(sink->merge);
         return s;
     }
     s = parse_into(sink, path, fmt);
-    sqlite3_finalize(sink->ins);
+    mood__db_finalize(sink->ins);
     mood__hist_merge_close(sink->merge);
     sink->merge = NULL;
     if (s == MOOD_OK)
         s = log_import(cat, sink);
     if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "import", "COMMIT");
+        s = mood__db_commit(mood__catalog_dbh(cat));
     if (s != MOOD_OK) {
         mood_status keep = s;
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", mood_last_error());
-        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+        mood__db_rollback(mood__catalog_dbh(cat));
         return mood__error(keep, "%s", msg);
     }
     return MOOD_OK;
@@ -509,9 +623,11 @@ mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progre
     memset(&sink, 0, sizeof sink);
     if (!cat || !path)
         return mood__error(MOOD_EINVAL, "history import: no catalog or file");
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood_history_detect(path, &fmt)) != MOOD_OK)
+    s = mood_history_detect(path, &fmt);
+    if (s != MOOD_OK)
         return s;
     out->format = fmt;
     base = strrchr(path, '/');
@@ -534,6 +650,65 @@ mood_status mood_history_import(mood_catalog *cat, const char *path, mood_progre
     out->merged = sink.merged;
     mood__progress(progress, progress_user, "import", 1, 1);
     return MOOD_OK;
+}
+
+/* ---- plays from other sources ------------------------------------------------------------ */
+
+mood_status mood_history_prepare_catalog(mood_catalog *cat)
+{
+    return mood__hist_migrate(cat);
+}
+
+mood_status mood_history_add_plays(mood_catalog *cat, const mood_history_play *plays, size_t n,
+                                   const char *source_format, const char *source_file,
+                                   const char *imported_utc, size_t *out_added)
+{
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *ins = NULL;
+    char now[32], key[1024], iso[32];
+    size_t added = 0;
+    mood_status s = mood__hist_migrate(cat);
+    if (out_added)
+        *out_added = 0;
+    if (s != MOOD_OK)
+        return s;
+    if (!imported_utc) {
+        mood__utc_now(now, sizeof now, NULL, 0);
+        imported_utc = now;
+    }
+    if (mood__db_prepare(db,
+                         "INSERT INTO plays(kind, artist_name, track_name, album_name, "
+                         "played_at_utc, played_at_unix, ms_played, source_format, source_file, "
+                         "track_key, imported_utc) VALUES('track',?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
+                         "ON CONFLICT DO NOTHING",
+                         &ins) != MOOD_OK)
+        return mood__catalog_error(cat, "store plays");
+    for (size_t i = 0; s == MOOD_OK && i < n; i++) {
+        const mood_history_play *p = &plays[i];
+        mood__hist_track_key(p->artist, p->title, key, sizeof key);
+        mood__hist_format_utc(p->played_at_utc, iso, sizeof iso);
+        mood__db_reset(ins);
+        mood__db_clear_bindings(ins);
+        mood__db_bind_text(ins, 1, p->artist);
+        mood__db_bind_text(ins, 2, p->title);
+        mood__db_bind_text(ins, 3, p->album);
+        mood__db_bind_text(ins, 4, iso);
+        mood__db_bind_int64(ins, 5, p->played_at_utc);
+        if (p->ms_played >= 0)
+            mood__db_bind_int64(ins, 6, p->ms_played);
+        mood__db_bind_text(ins, 7, source_format);
+        mood__db_bind_text(ins, 8, source_file);
+        mood__db_bind_text(ins, 9, key);
+        mood__db_bind_text(ins, 10, imported_utc);
+        if (mood__db_step_rc(ins) != MOOD_DB_DONE)
+            s = mood__catalog_error(cat, "store plays");
+        else
+            added += (size_t)mood__db_changes(db);
+    }
+    mood__db_finalize(ins);
+    if (out_added)
+        *out_added = added;
+    return s;
 }
 
 /* ---- settings ------------------------------------------------------------------------------- */

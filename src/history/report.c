@@ -106,7 +106,8 @@ static mood_status chart_moods(mood_catalog *cat, const mood_history *h, const c
     }
     if (s != MOOD_OK)
         return s;
-    if ((s = mood__hist_tz_begin(h->tz, &tz)) != MOOD_OK) {
+    s = mood__hist_tz_begin(h->tz, &tz);
+    if (s != MOOD_OK) {
         json_decref(names);
         return s;
     }
@@ -254,22 +255,12 @@ static int cmp_count_desc(const void *a, const void *b)
     return x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-mood_status mood_history_report(mood_catalog *cat, const mood_history *h, const char *dir,
-                                char **out_json)
+/* Counts, time span, time zone and the session and skip averages. */
+static void report_summary(const mood_history *h, json_t *rep)
 {
-    json_t *rep = json_object();
-    char path[4096], a[32], b[32];
-    mood_status s;
-    size_t matched = 0, *cnt = NULL;
-    *out_json = NULL;
-    if (h->n_plays == 0) {
-        json_decref(rep);
-        return mood__error(MOOD_EINVAL, "report: no plays");
-    }
-    if ((s = mood_mkdirs(dir)) != MOOD_OK) {
-        json_decref(rep);
-        return s;
-    }
+    char a[32], b[32];
+    size_t matched = 0;
+    double dur = 0, trk = 0, skip = 0, n_skip = 0;
     mood__hist_format_utc(h->plays[0].start_utc, a, sizeof a);
     mood__hist_format_utc(h->plays[h->n_plays - 1].start_utc, b, sizeof b);
     json_object_set_new(rep, "plays", json_integer((json_int_t)h->n_plays));
@@ -282,111 +273,138 @@ mood_status mood_history_report(mood_catalog *cat, const mood_history *h, const 
     for (size_t i = 0; i < h->n_plays; i++)
         matched += h->tracks[h->plays[i].track].has_feat != 0;
     json_object_set_new(rep, "play_match_rate", json_real((double)matched / (double)h->n_plays));
-    {
-        double dur = 0, trk = 0, skip = 0, n_skip = 0;
-        for (size_t i = 0; i < h->n_sessions; i++) {
-            dur += h->sessions[i].duration_min;
-            trk += (double)h->sessions[i].n;
-        }
-        for (size_t i = 0; i < h->n_plays; i++)
-            if (h->plays[i].skip_known) {
-                skip += h->plays[i].skipped;
-                n_skip += 1;
-            }
-        json_object_set_new(
-            rep, "mean_session_minutes",
-            mood__hist_jreal(h->n_sessions ? dur / (double)h->n_sessions : HIST_DNAN));
-        json_object_set_new(
-            rep, "mean_session_tracks",
-            mood__hist_jreal(h->n_sessions ? trk / (double)h->n_sessions : HIST_DNAN));
-        json_object_set_new(rep, "skip_rate",
-                            mood__hist_jreal(n_skip > 0 ? skip / n_skip : HIST_DNAN));
+    for (size_t i = 0; i < h->n_sessions; i++) {
+        dur += h->sessions[i].duration_min;
+        trk += (double)h->sessions[i].n;
     }
-    /* top artists by plays */
-    cnt = mood__calloc(h->n_tracks * 2 + 2, sizeof *cnt);
-    if (!cnt) {
-        json_decref(rep);
+    for (size_t i = 0; i < h->n_plays; i++)
+        if (h->plays[i].skip_known) {
+            skip += h->plays[i].skipped;
+            n_skip += 1;
+        }
+    json_object_set_new(rep, "mean_session_minutes",
+                        mood__hist_jreal(h->n_sessions ? dur / (double)h->n_sessions : HIST_DNAN));
+    json_object_set_new(rep, "mean_session_tracks",
+                        mood__hist_jreal(h->n_sessions ? trk / (double)h->n_sessions : HIST_DNAN));
+    json_object_set_new(rep, "skip_rate", mood__hist_jreal(n_skip > 0 ? skip / n_skip : HIST_DNAN));
+}
+
+/* The ten artists with the most plays. */
+static mood_status report_top_artists(const mood_history *h, json_t *rep)
+{
+    json_t *top;
+    size_t na = 0;
+    size_t *cnt = mood__calloc(h->n_tracks * 2 + 2, sizeof *cnt);
+    /* group tracks by artist name: tracks are few, a quadratic pass over distinct artists is
+     * cheaper than a map here */
+    size_t *artist_of = mood__malloc_array(h->n_tracks + 1, sizeof *artist_of);
+    if (!cnt || !artist_of) {
+        mood__free(cnt);
+        mood__free(artist_of);
         return mood__enomem("report");
     }
-    {
-        json_t *top = json_array();
-        size_t na = 0;
-        /* group tracks by artist name: tracks are few, a quadratic pass over distinct artists
-         * is cheaper than a map here */
-        size_t *artist_of = mood__malloc_array(h->n_tracks + 1, sizeof *artist_of);
-        if (!artist_of) {
-            mood__free(cnt);
-            json_decref(rep);
-            return mood__enomem("report");
-        }
-        for (size_t t = 0; t < h->n_tracks; t++) {
-            size_t j;
-            for (j = 0; j < na; j++)
-                if (!strcmp(h->tracks[cnt[j * 2]].artist, h->tracks[t].artist))
-                    break;
-            if (j == na) {
-                cnt[na * 2] = t;
-                cnt[na * 2 + 1] = 0;
-                na++;
-            }
-            artist_of[t] = j;
-            if (na > 5000)
+    for (size_t t = 0; t < h->n_tracks; t++) {
+        size_t j;
+        for (j = 0; j < na; j++)
+            if (!strcmp(h->tracks[cnt[j * 2]].artist, h->tracks[t].artist))
                 break;
+        if (j == na) {
+            cnt[na * 2] = t;
+            cnt[na * 2 + 1] = 0;
+            na++;
         }
-        for (size_t i = 0; i < h->n_plays; i++)
-            if ((size_t)h->plays[i].track < h->n_tracks && artist_of[h->plays[i].track] < na)
-                cnt[artist_of[h->plays[i].track] * 2 + 1]++;
-        qsort(cnt, na, 2 * sizeof *cnt, cmp_count_desc);
-        for (size_t j = 0; j < na && j < 10; j++) {
-            json_t *e = json_object();
-            json_object_set_new(e, "artist", json_string(h->tracks[cnt[j * 2]].artist));
-            json_object_set_new(e, "plays", json_integer((json_int_t)cnt[j * 2 + 1]));
-            json_array_append_new(top, e);
-        }
-        json_object_set_new(rep, "top_artists", top);
-        mood__free(artist_of);
+        artist_of[t] = j;
+        if (na > 5000)
+            break;
     }
+    for (size_t i = 0; i < h->n_plays; i++)
+        if ((size_t)h->plays[i].track < h->n_tracks && artist_of[h->plays[i].track] < na)
+            cnt[artist_of[h->plays[i].track] * 2 + 1]++;
+    qsort(cnt, na, 2 * sizeof *cnt, cmp_count_desc);
+    top = json_array();
+    for (size_t j = 0; j < na && j < 10; j++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "artist", json_string(h->tracks[cnt[j * 2]].artist));
+        json_object_set_new(e, "plays", json_integer((json_int_t)cnt[j * 2 + 1]));
+        json_array_append_new(top, e);
+    }
+    json_object_set_new(rep, "top_artists", top);
+    mood__free(artist_of);
     mood__free(cnt);
-    if ((s = chart_clock(h, dir, rep)) != MOOD_OK || (s = chart_sessions(h, dir, rep)) != MOOD_OK ||
-        (s = chart_moods(cat, h, dir, rep)) != MOOD_OK ||
-        (s = chart_models(cat, dir, rep)) != MOOD_OK)
-        goto done;
-    {
-        sqlite3_stmt *st;
-        json_t *drift = json_null();
-        if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                               "SELECT report FROM history_drift ORDER BY id DESC LIMIT 1", -1, &st,
-                               NULL) == SQLITE_OK) {
-            if (sqlite3_step(st) == SQLITE_ROW) {
-                json_error_t err;
-                json_t *d = json_loads((const char *)sqlite3_column_text(st, 0), 0, &err);
-                if (d) {
-                    json_decref(drift);
-                    drift = d;
-                }
+    return MOOD_OK;
+}
+
+/* The newest stored drift report, or null. */
+static void report_latest_drift(mood_catalog *cat, json_t *rep)
+{
+    mood_db_stmt *st;
+    json_t *drift = json_null();
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT report FROM history_drift ORDER BY id DESC LIMIT 1",
+                         &st) == MOOD_OK) {
+        if (mood__db_step_rc(st) == MOOD_DB_ROW) {
+            json_error_t err;
+            json_t *d = json_loads(mood__db_col_text(st, 0), 0, &err);
+            if (d) {
+                json_decref(drift);
+                drift = d;
             }
-            sqlite3_finalize(st);
         }
-        json_object_set_new(rep, "latest_drift", drift);
+        mood__db_finalize(st);
     }
-    {
-        json_t *charts = json_array();
-        static const char *const files[] = {"listening_clock.png", "session_lengths.png",
-                                            "mood_shares.png", "model_metrics.png"};
-        for (size_t i = 0; i < 4; i++) {
-            snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-            if (mood_path_exists(path))
-                json_array_append_new(charts, json_string(files[i]));
-        }
-        json_object_set_new(rep, "charts", charts);
+    mood_clear_error();
+    json_object_set_new(rep, "latest_drift", drift);
+}
+
+/* The chart files that were written. */
+static void report_charts(const char *dir, json_t *rep)
+{
+    char path[4096];
+    json_t *charts = json_array();
+    static const char *const files[] = {"listening_clock.png", "session_lengths.png",
+                                        "mood_shares.png", "model_metrics.png"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (mood_path_exists(path))
+            json_array_append_new(charts, json_string(files[i]));
     }
-    snprintf(path, sizeof path, "%s/history_report.json", dir);
-    if ((s = mood__json_write(path, rep, 6)) != MOOD_OK)
-        goto done;
-    *out_json = mood__hist_json_dump(rep);
-    if (!*out_json)
-        s = mood__enomem("report");
-done:
+    json_object_set_new(rep, "charts", charts);
+}
+
+mood_status mood_history_report(mood_catalog *cat, const mood_history *h, const char *dir,
+                                char **out_json)
+{
+    json_t *rep;
+    char path[4096];
+    mood_status s;
+    *out_json = NULL;
+    if (h->n_plays == 0)
+        return mood__error(MOOD_EINVAL, "report: no plays");
+    s = mood_mkdirs(dir);
+    if (s != MOOD_OK)
+        return s;
+    rep = json_object();
+    report_summary(h, rep);
+    s = report_top_artists(h, rep);
+    if (s == MOOD_OK)
+        s = chart_clock(h, dir, rep);
+    if (s == MOOD_OK)
+        s = chart_sessions(h, dir, rep);
+    if (s == MOOD_OK)
+        s = chart_moods(cat, h, dir, rep);
+    if (s == MOOD_OK)
+        s = chart_models(cat, dir, rep);
+    if (s == MOOD_OK) {
+        report_latest_drift(cat, rep);
+        report_charts(dir, rep);
+        snprintf(path, sizeof path, "%s/history_report.json", dir);
+        s = mood__json_write(path, rep, 6);
+    }
+    if (s == MOOD_OK) {
+        *out_json = mood__hist_json_dump(rep);
+        if (!*out_json)
+            s = mood__enomem("report");
+    }
     json_decref(rep);
     return s;
 }

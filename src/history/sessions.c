@@ -95,7 +95,8 @@ mood_status mood__hist_sessionize(mood_history *h)
     mood__free(h->sessions);
     h->sessions = NULL;
     h->n_sessions = 0;
-    if ((s = mood__hist_tz_begin(h->tz, &tz)) != MOOD_OK)
+    s = mood__hist_tz_begin(h->tz, &tz);
+    if (s != MOOD_OK)
         return s;
     /* per play: end time, local time, behaviour */
     for (size_t i = 0; i < h->n_plays; i++) {
@@ -223,7 +224,8 @@ mood_status mood__hist_from_arrays(const mood_history_options *o, hist_track *tr
         return mood__enomem("history");
     }
     h->opt.tz = h->tz;
-    if ((s = mood__hist_sessionize(h)) != MOOD_OK) {
+    s = mood__hist_sessionize(h);
+    if (s != MOOD_OK) {
         mood_history_destroy(h);
         return s;
     }
@@ -233,9 +235,9 @@ mood_status mood__hist_from_arrays(const mood_history_options *o, hist_track *tr
 
 /* ---- loading from the catalog ------------------------------------------------------------- */
 
-static char *col_dup(sqlite3_stmt *st, int i)
+static char *col_dup(mood_db_stmt *st, int i)
 {
-    const char *v = (const char *)sqlite3_column_text(st, i);
+    const char *v = mood__db_col_text(st, i);
     return mood__strdup(v ? v : "");
 }
 
@@ -245,9 +247,9 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static mood_status prepare(mood_catalog *cat, const char *sql, sqlite3_stmt **st)
+static mood_status prepare(mood_catalog *cat, const char *sql, mood_db_stmt **st)
 {
-    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat), sql, st) != MOOD_OK)
         return mood__catalog_error(cat, "load history");
     return MOOD_OK;
 }
@@ -255,19 +257,19 @@ static mood_status prepare(mood_catalog *cat, const char *sql, sqlite3_stmt **st
 /* The single integer that the aggregate query @p sql returns. */
 static mood_status count_rows(mood_catalog *cat, const char *sql, size_t *out)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     mood_status s = prepare(cat, sql, &st);
-    if (s == MOOD_OK && sqlite3_step(st) != SQLITE_ROW)
+    if (s == MOOD_OK && mood__db_step_rc(st) != MOOD_DB_ROW)
         s = mood__catalog_error(cat, "load history");
     if (s == MOOD_OK)
-        *out = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+        *out = (size_t)mood__db_col_int64(st, 0);
+    mood__db_finalize(st);
     return s;
 }
 
 mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, mood_history **out)
 {
-    sqlite3_stmt *st = NULL;
+    mood_db_stmt *st = NULL;
     hist_track *tracks = NULL;
     hist_play *plays = NULL;
     int64_t *ids = NULL;
@@ -279,17 +281,15 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         mood_history_options_default(&def);
         o = &def;
     }
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    s = mood__catalog_exec(cat, "load history",
-                           "INSERT OR IGNORE INTO history_tracks(track_key, artist_name, "
-                           "track_name, spotify_track_uri) SELECT track_key, MIN(artist_name), "
-                           "MIN(track_name), MAX(spotify_track_uri) FROM plays WHERE kind = "
-                           "'track' GROUP BY track_key");
+    s = mood__catalog_exec(cat, "load history", mood__hist_sync_tracks_sql);
     if (s != MOOD_OK)
         return s;
     /* tracks */
-    if ((s = count_rows(cat, "SELECT COUNT(*) FROM history_tracks", &cap)) != MOOD_OK)
+    s = count_rows(cat, "SELECT COUNT(*) FROM history_tracks", &cap);
+    if (s != MOOD_OK)
         goto fail;
     tracks = mood__calloc(cap ? cap : 1, sizeof *tracks);
     ids = mood__calloc(cap ? cap : 1, sizeof *ids);
@@ -297,16 +297,17 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         s = mood__enomem("load history");
         goto fail;
     }
-    if ((s = prepare(cat,
-                     "SELECT rowid, track_key, artist_name, track_name, spotify_track_uri, "
-                     "matched_by, danceability, energy, loudness, speechiness, acousticness, "
-                     "instrumentalness, liveness, valence, tempo, duration_ms, cluster FROM "
-                     "history_tracks ORDER BY rowid",
-                     &st)) != MOOD_OK)
+    s = prepare(cat,
+                "SELECT id, track_key, artist_name, track_name, spotify_track_uri, "
+                "matched_by, danceability, energy, loudness, speechiness, acousticness, "
+                "instrumentalness, liveness, valence, tempo, duration_ms, cluster FROM "
+                "history_tracks ORDER BY id",
+                &st);
+    if (s != MOOD_OK)
         goto fail;
-    while (nt < cap && sqlite3_step(st) == SQLITE_ROW) {
+    while (nt < cap && mood__db_step_rc(st) == MOOD_DB_ROW) {
         hist_track *t = &tracks[nt];
-        ids[nt] = sqlite3_column_int64(st, 0);
+        ids[nt] = mood__db_col_int64(st, 0);
         t->db_id = ids[nt];
         t->key = col_dup(st, 1);
         t->artist = col_dup(st, 2);
@@ -317,17 +318,16 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
             s = mood__enomem("load history");
             goto fail;
         }
-        t->has_feat = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        t->has_feat = !mood__db_col_null(st, 5);
         for (int j = 0; j < HIST_NF; j++)
-            t->feat[j] = sqlite3_column_type(st, 6 + j) == SQLITE_NULL
-                             ? NAN
-                             : (float)sqlite3_column_double(st, 6 + j);
-        t->cluster = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 16);
+            t->feat[j] = mood__db_col_null(st, 6 + j) ? NAN : (float)mood__db_col_double(st, 6 + j);
+        t->cluster = mood__db_col_null(st, 16) ? -1 : mood__db_col_int(st, 16);
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     st = NULL;
     /* plays */
-    if ((s = count_rows(cat, "SELECT COUNT(*) FROM plays WHERE kind = 'track'", &cap)) != MOOD_OK)
+    s = count_rows(cat, "SELECT COUNT(*) FROM plays WHERE kind = 'track'", &cap);
+    if (s != MOOD_OK)
         goto fail;
     if (cap == 0) {
         s = mood__error(MOOD_ENOTFOUND,
@@ -340,39 +340,38 @@ mood_status mood_history_load(mood_catalog *cat, const mood_history_options *o, 
         s = mood__enomem("load history");
         goto fail;
     }
-    if ((s = prepare(cat,
-                     "SELECT p.played_at_unix, p.ms_played, p.shuffle, p.skipped, "
-                     "p.reason_start, p.reason_end, t.rowid FROM plays p JOIN "
-                     "history_tracks t ON t.track_key = p.track_key WHERE p.kind = 'track' "
-                     "ORDER BY p.played_at_unix, p.id",
-                     &st)) != MOOD_OK)
+    s = prepare(cat,
+                "SELECT p.played_at_unix, p.ms_played, p.shuffle, p.skipped, "
+                "p.reason_start, p.reason_end, t.id FROM plays p JOIN "
+                "history_tracks t ON t.track_key = p.track_key WHERE p.kind = 'track' "
+                "ORDER BY p.played_at_unix, p.id",
+                &st);
+    if (s != MOOD_OK)
         goto fail;
-    while (np < cap && sqlite3_step(st) == SQLITE_ROW) {
+    while (np < cap && mood__db_step_rc(st) == MOOD_DB_ROW) {
         hist_play *p = &plays[np];
-        int64_t id = sqlite3_column_int64(st, 6);
+        int64_t id = mood__db_col_int64(st, 6);
         const int64_t *hit = bsearch(&id, ids, nt, sizeof *ids, cmp_i64);
-        const char *re = (const char *)sqlite3_column_text(st, 5);
+        const char *re = mood__db_col_text(st, 5);
         if (!hit)
             continue;
-        p->start_utc = sqlite3_column_int64(st, 0);
-        p->ms_played = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
-        p->shuffle =
-            (int8_t)(sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2));
-        p->skipped_flag =
-            (int8_t)(sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3));
-        p->user_init = (int8_t)user_reason((const char *)sqlite3_column_text(st, 4));
+        p->start_utc = mood__db_col_int64(st, 0);
+        p->ms_played = mood__db_col_null(st, 1) ? -1 : mood__db_col_int64(st, 1);
+        p->shuffle = (int8_t)(mood__db_col_null(st, 2) ? -1 : mood__db_col_int(st, 2));
+        p->skipped_flag = (int8_t)(mood__db_col_null(st, 3) ? -1 : mood__db_col_int(st, 3));
+        p->user_init = (int8_t)user_reason(mood__db_col_text(st, 4));
         snprintf(p->reason_end, sizeof p->reason_end, "%s", re ? re : "");
         p->track = (int32_t)(hit - ids);
         np++;
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     st = NULL;
     mood__free(ids);
     ids = NULL;
     return mood__hist_from_arrays(o, tracks, nt, plays, np, out);
 fail:
     if (st)
-        sqlite3_finalize(st);
+        mood__db_finalize(st);
     free_tracks(tracks, nt);
     mood__free(plays);
     mood__free(ids);
@@ -406,7 +405,8 @@ static mood_status table_begin(table_build *b, const mood_history *h, size_t n, 
 {
     mood_status s;
     memset(b, 0, sizeof *b);
-    if ((s = mood_table_create(n, &b->t)) != MOOD_OK)
+    s = mood_table_create(n, &b->t);
+    if (s != MOOD_OK)
         return s;
     b->sv = mood__malloc_array(n ? n : 1, sizeof *b->sv);
     b->fv = mood__malloc_array(n ? n : 1, sizeof *b->fv);
@@ -442,7 +442,8 @@ static mood_status table_end(table_build *b, mood_status s, mood_table **out)
             (void)var;                                                                             \
             b.fv[idx] = (float)(expr);                                                             \
         }                                                                                          \
-        if ((s = mood_table_add_num(b.t, name, b.fv)) != MOOD_OK)                                  \
+        s = mood_table_add_num(b.t, name, b.fv);                                                   \
+        if (s != MOOD_OK)                                                                          \
             goto done;                                                                             \
     } while (0)
 
@@ -452,15 +453,18 @@ mood_status mood_history_play_table(const mood_history *h, mood_table **out)
     size_t n = h->n_plays;
     mood_status s;
     *out = NULL;
-    if ((s = table_begin(&b, h, n, "play table", "played_at_utc", play_start)) != MOOD_OK)
+    s = table_begin(&b, h, n, "play table", "played_at_utc", play_start);
+    if (s != MOOD_OK)
         goto done;
     for (size_t i = 0; i < n; i++)
         b.sv[i] = h->tracks[h->plays[i].track].artist;
-    if ((s = mood_table_add_str(b.t, "artist", b.sv)) != MOOD_OK)
+    s = mood_table_add_str(b.t, "artist", b.sv);
+    if (s != MOOD_OK)
         goto done;
     for (size_t i = 0; i < n; i++)
         b.sv[i] = h->tracks[h->plays[i].track].title;
-    if ((s = mood_table_add_str(b.t, "track", b.sv)) != MOOD_OK)
+    s = mood_table_add_str(b.t, "track", b.sv);
+    if (s != MOOD_OK)
         goto done;
 #define PLAY_COL(name, expr) TABLE_COL(hist_play, h->plays, p, i, name, expr)
     PLAY_COL("session_id", p->session);
@@ -484,7 +488,8 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
     size_t n = h->n_sessions;
     mood_status s;
     *out = NULL;
-    if ((s = table_begin(&b, h, n, "session table", "start_utc", session_start)) != MOOD_OK)
+    s = table_begin(&b, h, n, "session table", "start_utc", session_start);
+    if (s != MOOD_OK)
         goto done;
 #define SES_COL(name, expr) TABLE_COL(hist_session, h->sessions, se, k, name, expr)
     SES_COL("session_id", k);
@@ -536,7 +541,8 @@ mood_status mood_history_session_table(const mood_history *h, mood_table **out)
     SES_COL("matched_share", 0);
     {
         size_t j;
-        if ((s = mood_table_find(b.t, "matched_share", &j)) != MOOD_OK)
+        s = mood_table_find(b.t, "matched_share", &j);
+        if (s != MOOD_OK)
             goto done;
         float *col = mood_table_num(b.t, j);
         for (size_t k = 0; k < n; k++) {
@@ -555,22 +561,28 @@ done:
 
 mood_status mood_history_store_sessions(mood_catalog *cat, const mood_history *h)
 {
-    sqlite3 *db = mood__catalog_db(cat);
-    sqlite3_stmt *st;
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *st;
     mood_status s;
-    if ((s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__hist_migrate(cat);
+    if (s != MOOD_OK)
         return s;
-    if ((s = mood__catalog_exec(cat, "store sessions", "BEGIN IMMEDIATE; DELETE FROM sessions")) !=
-        MOOD_OK)
+    s = mood__db_begin(db);
+    if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO sessions(session_id, start_utc, end_utc, start_unix, "
-                           "end_unix, n_tracks, duration_min, skip_rate, completion, repeat_rate, "
-                           "user_initiated, shuffle, start_hour, weekday, tz, gap_min) "
-                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK) {
+    s = mood__catalog_exec(cat, "store sessions", "DELETE FROM sessions");
+    if (s != MOOD_OK) {
+        mood__db_rollback(db);
+        return s;
+    }
+    if (mood__db_prepare(db,
+                         "INSERT INTO sessions(session_id, start_utc, end_utc, start_unix, "
+                         "end_unix, n_tracks, duration_min, skip_rate, completion, repeat_rate, "
+                         "user_initiated, shuffle, start_hour, weekday, tz, gap_min) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         &st) != MOOD_OK) {
         s = mood__catalog_error(cat, "store sessions");
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        mood__db_rollback(db);
         return s;
     }
     for (size_t k = 0; k < h->n_sessions && s == MOOD_OK; k++) {
@@ -580,29 +592,29 @@ mood_status mood_history_store_sessions(mood_catalog *cat, const mood_history *h
                                 se->repeat_rate,  se->user_share, se->shuffle_share};
         mood__hist_format_utc(se->start_utc, a, sizeof a);
         mood__hist_format_utc(se->end_utc, b, sizeof b);
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)k);
-        sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, b, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, se->start_utc);
-        sqlite3_bind_int64(st, 5, se->end_utc);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)se->n);
+        mood__db_reset(st);
+        mood__db_bind_int64(st, 1, k);
+        mood__db_bind_text(st, 2, a);
+        mood__db_bind_text(st, 3, b);
+        mood__db_bind_int64(st, 4, se->start_utc);
+        mood__db_bind_int64(st, 5, se->end_utc);
+        mood__db_bind_int64(st, 6, se->n);
         for (int j = 0; j < 6; j++) {
             if (isfinite(vals[j]))
-                sqlite3_bind_double(st, 7 + j, vals[j]);
+                mood__db_bind_double(st, 7 + j, vals[j]);
             else
-                sqlite3_bind_null(st, 7 + j);
+                mood__db_bind_null(st, 7 + j);
         }
-        sqlite3_bind_int(st, 13, se->hour);
-        sqlite3_bind_int(st, 14, se->wday);
-        sqlite3_bind_text(st, 15, h->tz ? h->tz : "UTC", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(st, 16, h->opt.gap_min);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        mood__db_bind_int64(st, 13, se->hour);
+        mood__db_bind_int64(st, 14, se->wday);
+        mood__db_bind_text(st, 15, h->tz ? h->tz : "UTC");
+        mood__db_bind_double(st, 16, h->opt.gap_min);
+        if (mood__db_step_rc(st) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "store sessions");
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     if (s == MOOD_OK)
-        return mood__catalog_exec(cat, "store sessions", "COMMIT");
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return mood__db_commit(db);
+    mood__db_rollback(db);
     return s;
 }

@@ -5,13 +5,14 @@
  * favourites outweigh last year's. The weighted centroid of the most played tracks is then
  * searched like any other query, leaving out the favourites themselves.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "../core/internal.h"
+#include "../store/db_internal.h"
 #include "rec_internal.h"
 
 #include <moodscope/csv.h>
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +83,14 @@ static mood_status builder_add(plays_builder *b, const char *artist, const char 
         b->title_off = to;
         b->cap = cap;
     }
-    char *ns = mood__grow(b->p->strings, &b->str_cap, b->str_len + la + lt, 1, 4096);
-    if (!ns)
-        return mood__enomem("plays");
-    b->p->strings = ns;
+    while (b->str_len + la + lt > b->str_cap) {
+        size_t cap = b->str_cap ? 2 * b->str_cap : 4096;
+        char *ns = mood__realloc(b->p->strings, cap);
+        if (!ns)
+            return mood__enomem("plays");
+        b->p->strings = ns;
+        b->str_cap = cap;
+    }
     b->artist_off[b->p->n] = b->str_len;
     memcpy(b->p->strings + b->str_len, artist, la);
     b->str_len += la;
@@ -156,71 +161,91 @@ mood_status mood_plays_read_csv(const char *path, mood_plays *out)
     return st;
 }
 
+/* 1 when the catalog has a plays table (SQLite's or PostgreSQL's own catalog of tables). */
+static int has_plays_table(mood_db *db)
+{
+    mood_db_stmt *st = NULL;
+    int row = 0, n = 0;
+    if (mood__db_prepare(db,
+                         mood__db_pick(db,
+                                       "SELECT count(*) FROM sqlite_master WHERE type IN "
+                                       "('table','view') AND name = 'plays'",
+                                       "SELECT count(*) FROM information_schema.tables WHERE "
+                                       "table_schema = current_schema() AND table_name = "
+                                       "'plays'"),
+                         &st) == MOOD_OK &&
+        mood__db_step(st, &row) == MOOD_OK && row)
+        n = mood__db_col_int(st, 0);
+    mood__db_finalize(st);
+    return n > 0;
+}
+
+/* The time of a play: ISO text as the importers write it, or epoch seconds (milliseconds
+ * above 1e11) from other layouts; 0 when it is neither. */
+static int play_time(const char *text, double *when)
+{
+    char *end = NULL;
+    if (!text)
+        return 0;
+    if (parse_time(text, when))
+        return 1;
+    *when = strtod(text, &end);
+    if (end == text || *end)
+        return 0;
+    if (*when > 1e11)
+        *when /= 1000.0;
+    return 1;
+}
+
+/*
+ * Plays from a catalog (a SQLite file or postgresql://...), opened through the store's
+ * database layer. A SQLite path must exist: reading never creates a catalog.
+ */
 mood_status mood_plays_read_catalog(const char *catalog_path, mood_plays *out)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
+    mood_db *db = NULL;
+    mood_db_stmt *stmt = NULL;
     plays_builder b;
     mood_status st = MOOD_OK;
-    int rc;
+    int row = 0;
+    FILE *probe;
     memset(out, 0, sizeof *out);
     memset(&b, 0, sizeof b);
     b.p = out;
-    if (sqlite3_open_v2(catalog_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        st = mood__error(MOOD_EIO, "%s: %s", catalog_path, db ? sqlite3_errmsg(db) : "no memory");
-        sqlite3_close(db);
-        return st;
+    if (!mood__db_is_pg_target(catalog_path)) {
+        probe = catalog_path ? fopen(catalog_path, "rb") : NULL;
+        if (!probe)
+            return mood__error(MOOD_EIO, "%s: unable to open database file",
+                               catalog_path ? catalog_path : "(null)");
+        fclose(probe);
     }
-    sqlite3_busy_timeout(db, 5000);
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view') "
-                            "AND name = 'plays'",
-                            -1, &stmt, NULL);
-    if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_int(stmt, 0) == 0) {
-        sqlite3_finalize(stmt);
-        sqlite3_close(db);
+    st = mood__db_open(catalog_path, &db);
+    if (st != MOOD_OK)
+        return st;
+    if (!has_plays_table(db)) {
+        mood__db_close(db);
         return mood__error(MOOD_ENOTFOUND, "%s: the catalog has no plays (import a history)",
                            catalog_path);
     }
-    sqlite3_finalize(stmt);
-    /* podcasts and videos share the table under another kind; older layouts have no kind */
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT artist_name, track_name, played_at_utc FROM plays "
-                            "WHERE artist_name IS NOT NULL AND track_name IS NOT NULL "
-                            "AND kind = 'track'",
-                            -1, &stmt, NULL);
-    if (rc != SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "SELECT artist_name, track_name, played_at_utc FROM plays "
-                                "WHERE artist_name IS NOT NULL AND track_name IS NOT NULL",
-                                -1, &stmt, NULL);
-    if (rc != SQLITE_OK) {
-        st = mood__error(MOOD_EFORMAT, "%s: plays table: %s", catalog_path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return st;
-    }
-    for (;;) {
-        if (st != MOOD_OK)
-            break;
-        rc = sqlite3_step(stmt);
-        if (rc != SQLITE_ROW)
-            break;
+    /* podcasts and videos share the table under another kind; in file order */
+    st = mood__db_prepare(db,
+                          "SELECT artist_name, track_name, played_at_utc FROM plays "
+                          "WHERE artist_name IS NOT NULL AND track_name IS NOT NULL "
+                          "AND kind = 'track' ORDER BY id",
+                          &stmt);
+    while (st == MOOD_OK) {
         double when = 0.0;
-        if (sqlite3_column_type(stmt, 2) == SQLITE_TEXT) {
-            if (!parse_time((const char *)sqlite3_column_text(stmt, 2), &when))
-                continue;
-        } else {
-            when = sqlite3_column_double(stmt, 2);
-            if (when > 1e11)
-                when /= 1000.0;
-        }
-        st = builder_add(&b, (const char *)sqlite3_column_text(stmt, 0),
-                         (const char *)sqlite3_column_text(stmt, 1), when);
+        st = mood__db_step(stmt, &row);
+        if (st != MOOD_OK || !row)
+            break;
+        if (!play_time(mood__db_col_text(stmt, 2), &when))
+            continue;
+        st = builder_add(&b, mood__db_col_text(stmt, 0), mood__db_col_text(stmt, 1), when);
     }
-    if (st == MOOD_OK && rc != SQLITE_DONE)
-        st = mood__error(MOOD_EIO, "%s: reading plays: %s", catalog_path, sqlite3_errmsg(db));
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    if (st != MOOD_OK && mood_last_error()[0] == '\0')
+        st = mood__error(MOOD_EIO, "%s: reading plays: %s", catalog_path, mood__db_last_error(db));
+    mood__db_finalize(stmt);
+    mood__db_close(db);
     builder_finish(&b);
     if (st != MOOD_OK)
         mood_plays_free(out);

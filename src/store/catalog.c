@@ -19,11 +19,6 @@ struct mood_catalog {
     char *path;
 };
 
-sqlite3 *mood__catalog_db(mood_catalog *cat)
-{
-    return mood__db_sqlite_handle(cat->db);
-}
-
 mood_db *mood__catalog_dbh(mood_catalog *cat)
 {
     return cat->db;
@@ -72,18 +67,6 @@ mood_status mood__catalog_exec(mood_catalog *cat, const char *what, const char *
 int mood_catalog_schema_version(mood_catalog *cat, const char *component)
 {
     return mood__db_schema_version(cat->db, component);
-}
-
-mood_status mood__catalog_migrate(mood_catalog *cat, const char *component,
-                                  const char *const *steps, size_t n_steps)
-{
-    if (mood__catalog_is_pg(cat))
-        return mood__error(MOOD_EUNSUPPORTED,
-                           "catalog %s: the '%s' tables are not available on a PostgreSQL catalog "
-                           "yet (only the audio library and the job queue are); use a SQLite "
-                           "catalog for this command",
-                           cat->path, component);
-    return mood__db_migrate(cat->db, component, steps, n_steps);
 }
 
 mood_status mood__catalog_migrate_any(mood_catalog *cat, const char *component,

@@ -76,9 +76,9 @@ const char *mood__db_name(const mood_db *db)
     return db->name;
 }
 
-void *mood__db_sqlite_handle(mood_db *db)
+const char *mood__db_pick(const mood_db *db, const char *sqlite_sql, const char *pg_sql)
 {
-    return db->kind == MOOD_DB_SQLITE ? db->impl : NULL;
+    return db->kind == MOOD_DB_PG ? pg_sql : sqlite_sql;
 }
 
 mood_status mood__db_exec(mood_db *db, const char *what, const char *sql)
@@ -258,6 +258,8 @@ int mood__db_col_int(mood_db_stmt *st, int col)
 
 double mood__db_col_double(mood_db_stmt *st, int col)
 {
+    if (st->db->ops->col_double)
+        return st->db->ops->col_double(st, col);
     const char *t = mood__db_col_text(st, col);
     return t ? strtod(t, NULL) : 0.0;
 }
@@ -276,6 +278,33 @@ void mood__db_finalize(mood_db_stmt *st)
         mood__free(st->params[i].p);
     mood__free(st->params);
     mood__free(st);
+}
+
+void mood__db_reset(mood_db_stmt *st)
+{
+    if (st->started)
+        st->db->ops->reset(st);
+    st->started = 0;
+}
+
+void mood__db_clear_bindings(mood_db_stmt *st)
+{
+    for (int i = 0; i < st->n_params; i++) {
+        mood__free(st->params[i].p);
+        memset(&st->params[i], 0, sizeof st->params[i]);
+    }
+}
+
+mood_status mood__db_insert_id(mood_db_stmt *st, int64_t *out_id, int *out_row)
+{
+    int row = 0;
+    mood_status s = mood__db_step(st, &row);
+    *out_id = s == MOOD_OK && row ? mood__db_col_int64(st, 0) : 0;
+    *out_row = s == MOOD_OK && row;
+    /* Finish the statement so that the insert is complete before the caller moves on. */
+    while (s == MOOD_OK && row)
+        s = mood__db_step(st, &row);
+    return s;
 }
 
 /* ---------------------------------------------------------------------------------------- */

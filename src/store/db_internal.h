@@ -2,7 +2,20 @@
  * A small database layer under the catalog: one API, two backends (SQLite, the embedded
  * default, in db_sqlite.c; PostgreSQL through libpq in db_pg.c), dispatched in db.c. SQL is
  * written once with `?` / `?N` placeholders (translated to `$N` for libpq) in the dialect both
- * engines share (ON CONFLICT ... DO UPDATE, RETURNING, CASE, subqueries). Never installed.
+ * engines share (ON CONFLICT ... DO NOTHING / DO UPDATE, RETURNING, CASE, subqueries). Where
+ * the dialects differ (a catalog lookup, a table definition) the caller picks one of two texts
+ * with mood__db_pick(); table definitions differ per backend through mood__catalog_migrate_any()'s
+ * two step lists. Never installed.
+ *
+ * This header and catalog_internal.h are the store's API for the layers above it (audio,
+ * history, recommend, subsonic): they reach the catalog's tables only through these calls,
+ * never through a backend's own library (sqlite3_*, PQ*), which only db_sqlite.c / db_pg.c use.
+ *
+ * Portable SQL rules the callers follow: parameters reach PostgreSQL untyped (as text), so an
+ * expression of parameters only (`? - ?`) is written CAST(? AS BIGINT) - ...; ORDER BY on a
+ * nullable column says NULLS FIRST (SQLite's order); text ordered or grouped in SQL is declared
+ * COLLATE "C" in the PostgreSQL tables (SQLite compares bytes); a two-argument MAX is
+ * PostgreSQL's GREATEST (mood__db_pick).
  *
  * Not thread-safe: one connection is used by one thread at a time (callers hold a lock).
  */
@@ -33,8 +46,9 @@ void mood__db_close(mood_db *db);
 mood_db_kind mood__db_kind(const mood_db *db);
 /* The target as given, with any password in a URI replaced by "***" (safe to print). */
 const char *mood__db_name(const mood_db *db);
-/* The SQLite handle (sqlite3 *) of a SQLite connection, NULL for PostgreSQL. */
-void *mood__db_sqlite_handle(mood_db *db);
+
+/* @p sqlite_sql on a SQLite connection, @p pg_sql on a PostgreSQL one (dialect choice). */
+const char *mood__db_pick(const mood_db *db, const char *sqlite_sql, const char *pg_sql);
 
 /* Run SQL without results (several statements allowed); errors name @p what. */
 mood_status mood__db_exec(mood_db *db, const char *what, const char *sql);
@@ -73,6 +87,15 @@ const void *mood__db_col_blob(mood_db_stmt *st, int col, size_t *out_n);
 const void *mood__db_blob(mood_db_stmt *st, int col);
 int mood__db_bytes(mood_db_stmt *st, int col);
 void mood__db_finalize(mood_db_stmt *st);
+/* Make @p st ready to run again from the start, keeping its bound values (rebind any). */
+void mood__db_reset(mood_db_stmt *st);
+/* Set every bound value of @p st back to NULL. */
+void mood__db_clear_bindings(mood_db_stmt *st);
+/*
+ * Step an INSERT ... RETURNING <one integer column>: *out_id = that value and *out_row = 1, or
+ * *out_row = 0 when no row was inserted (ON CONFLICT DO NOTHING). The portable last-insert-id.
+ */
+mood_status mood__db_insert_id(mood_db_stmt *st, int64_t *out_id, int *out_row);
 
 /* Schema version of @p component (0 when absent) and migrations: steps[v] upgrades v to v+1,
  * each in one transaction with its version bump; a newer version than n_steps is EFORMAT. */
@@ -109,6 +132,9 @@ typedef struct mood_db_ops {
     const void *(*col_blob)(mood_db_stmt *st, int col, size_t *out_n);
     int (*column_count)(mood_db_stmt *st);
     void (*finalize)(mood_db_stmt *st);
+    void (*reset)(mood_db_stmt *st);
+    /* Native double read, or NULL to parse the text (exact for PostgreSQL's float8 output). */
+    double (*col_double)(mood_db_stmt *st, int col);
     int64_t (*changes)(mood_db *db);
     const char *(*last_error)(mood_db *db);
     void (*close)(mood_db *db);

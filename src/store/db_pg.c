@@ -240,11 +240,31 @@ static void clear_row(pg_stmt *ps)
     }
 }
 
+/* The number of parameters @p sql takes: the highest `?N`, counting a bare `?` as the next. */
+static int placeholder_count(const char *sql)
+{
+    int next = 1, max = 0, quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (*p == '\'')
+            quote = !quote;
+        if (*p != '?' || quote)
+            continue;
+        int k = p[1] >= '0' && p[1] <= '9' ? atoi(p + 1) : next++;
+        if (k > max)
+            max = k;
+    }
+    return max;
+}
+
 /* Send the statement with its parameters; on success ps->res holds the result. */
 static mood_status pg_execute(mood_db_stmt *st)
 {
     pg_conn *c = pc(st->db);
     pg_stmt *ps = st->impl;
+    /* Parameters never bound are NULL, as in SQLite (libpq wants all of them). */
+    int want = placeholder_count(ps->sql);
+    if (want > st->n_params && !mood__db_param_slot(st, want))
+        return mood__enomem("catalog: parameters");
     int n = st->n_params;
     const char **vals = mood__calloc((size_t)(n ? n : 1), sizeof(char *));
     int *lens = mood__calloc((size_t)(n ? n : 1), sizeof(int));
@@ -268,7 +288,9 @@ static mood_status pg_execute(mood_db_stmt *st)
     }
     while (s == MOOD_OK) {
         int idle = c->conn && PQtransactionStatus(c->conn) == PQTRANS_IDLE;
-        if (!c->conn && (s = pg_connect(st->db)) != MOOD_OK)
+        if (!c->conn)
+            s = pg_connect(st->db);
+        if (s != MOOD_OK)
             break;
         char name[16];
         int slot = prepared_slot(st->db, ps->sql);
@@ -316,6 +338,20 @@ static mood_status pg_step(mood_db_stmt *st, int *out_row)
         *out_row = 1;
     }
     return MOOD_OK;
+}
+
+/* Forget the result so that the next step executes the statement again. */
+static void pg_reset(mood_db_stmt *st)
+{
+    pg_stmt *ps = st->impl;
+    clear_row(ps);
+    PQclear(ps->res);
+    ps->res = NULL;
+    mood__free(ps->blobs);
+    mood__free(ps->blob_n);
+    ps->blobs = NULL;
+    ps->blob_n = NULL;
+    ps->row = ps->n_rows = 0;
 }
 
 static int pg_col_null(mood_db_stmt *st, int col)
@@ -386,8 +422,20 @@ static void pg_close(mood_db *db)
 }
 
 static const mood_db_ops pg_ops = {
-    pg_exec,         pg_prepare,  pg_step,    pg_col_null,   pg_col_text, pg_col_blob,
-    pg_column_count, pg_finalize, pg_changes, pg_last_error, pg_close,    "BEGIN",
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .step = pg_step,
+    .col_null = pg_col_null,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .column_count = pg_column_count,
+    .finalize = pg_finalize,
+    .reset = pg_reset,
+    .col_double = NULL,
+    .changes = pg_changes,
+    .last_error = pg_last_error,
+    .close = pg_close,
+    .begin_sql = "BEGIN",
 };
 
 mood_status mood__db_pg_open(const char *uri, mood_db *db)

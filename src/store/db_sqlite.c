@@ -111,6 +111,16 @@ static void sq_finalize(mood_db_stmt *st)
     sqlite3_finalize(st->impl);
 }
 
+static void sq_reset(mood_db_stmt *st)
+{
+    sqlite3_reset(st->impl);
+}
+
+static double sq_col_double(mood_db_stmt *st, int col)
+{
+    return sqlite3_column_double(st->impl, col);
+}
+
 static int64_t sq_changes(mood_db *db)
 {
     return sqlite3_changes64(handle(db));
@@ -128,8 +138,20 @@ static void sq_close(mood_db *db)
 }
 
 static const mood_db_ops sqlite_ops = {
-    sq_exec,         sq_prepare,  sq_step,    sq_col_null,   sq_col_text, sq_col_blob,
-    sq_column_count, sq_finalize, sq_changes, sq_last_error, sq_close,    "BEGIN IMMEDIATE",
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .step = sq_step,
+    .col_null = sq_col_null,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .column_count = sq_column_count,
+    .finalize = sq_finalize,
+    .reset = sq_reset,
+    .col_double = sq_col_double,
+    .changes = sq_changes,
+    .last_error = sq_last_error,
+    .close = sq_close,
+    .begin_sql = "BEGIN IMMEDIATE",
 };
 
 mood_status mood__db_sqlite_open(const char *path, mood_db *db)

@@ -72,57 +72,59 @@ static int map_path(const mood_subsonic_analyze_options *o, const char *sp, char
 static mood_status link_song(mood_catalog *cat, const char *server, const char *song_id,
                              const char *path)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "UPDATE subsonic_songs SET track_id = (SELECT id FROM tracks WHERE "
-                           "path = ?3 AND status = 'ok') WHERE server = ?1 AND song_id = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "UPDATE subsonic_songs SET track_id = (SELECT id FROM tracks WHERE "
+                         "path = ?3 AND status = 'ok') WHERE server = ?1 AND song_id = ?2",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "link song");
-    sqlite3_bind_text(st, 1, server, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, song_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? MOOD_OK : mood__catalog_error(cat, "link song");
+    mood__db_bind_text(st, 1, server);
+    mood__db_bind_text(st, 2, song_id);
+    mood__db_bind_text(st, 3, path);
+    rc = mood__db_step_rc(st);
+    mood__db_finalize(st);
+    return rc == MOOD_DB_DONE ? MOOD_OK : mood__catalog_error(cat, "link song");
 }
 
 /* Sort every song of the server into local files and streams; linked ones are skipped. */
 static mood_status plan(mood_subsonic *c, mood_catalog *cat, const mood_subsonic_analyze_options *o,
                         job_list *local, job_list *stream, mood_subsonic_analyze_report *r)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = MOOD_OK;
-    if (sqlite3_prepare_v2(
-            mood__catalog_db(cat),
+    if (mood__db_prepare(
+            mood__catalog_dbh(cat),
             "SELECT s.song_id, COALESCE(s.path, ''), COALESCE(s.size_bytes, 0), s.created, "
             "COALESCE(s.duration_s, 0), t.id IS NOT NULL AND t.status = 'ok' AND "
             "t.analysis_version = ?2 FROM subsonic_songs s LEFT JOIN tracks t ON t.id = "
-            "s.track_id WHERE s.server = ?1 ORDER BY s.album_id, s.disc_no, s.track_no, s.song_id",
-            -1, &st, NULL) != SQLITE_OK)
+            "s.track_id WHERE s.server = ?1 ORDER BY s.album_id NULLS FIRST, s.disc_no NULLS "
+            "FIRST, "
+            "s.track_no NULLS FIRST, s.song_id",
+            &st) != MOOD_OK)
         return mood__catalog_error(cat, "subsonic analyze");
-    sqlite3_bind_text(st, 1, c->info.name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
-    while (s == MOOD_OK && sqlite3_step(st) == SQLITE_ROW) {
+    mood__db_bind_text(st, 1, c->info.name);
+    mood__db_bind_int64(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
+    while (s == MOOD_OK && mood__db_step_rc(st) == MOOD_DB_ROW) {
         song_job j;
         memset(&j, 0, sizeof j);
-        snprintf(j.id, sizeof j.id, "%s", (const char *)sqlite3_column_text(st, 0));
-        j.size = sqlite3_column_int64(st, 2);
-        j.mtime_ns = mood__sub_parse_time((const char *)sqlite3_column_text(st, 3)) * 1000000000;
-        j.duration_s = sqlite3_column_double(st, 4);
+        snprintf(j.id, sizeof j.id, "%s", mood__db_col_text(st, 0));
+        j.size = mood__db_col_int64(st, 2);
+        j.mtime_ns = mood__sub_parse_time(mood__db_col_text(st, 3)) * 1000000000;
+        j.duration_s = mood__db_col_double(st, 4);
         r->songs++;
-        if (sqlite3_column_int(st, 5) && !o->overwrite) {
+        if (mood__db_col_int(st, 5) && !o->overwrite) {
             r->skipped++;
             continue;
         }
-        if (map_path(o, (const char *)sqlite3_column_text(st, 1), j.path, sizeof j.path)) {
+        if (map_path(o, mood__db_col_text(st, 1), j.path, sizeof j.path)) {
             s = job_push(local, &j);
         } else if (!o->no_stream && (!o->limit || stream->n < o->limit)) {
             snprintf(j.path, sizeof j.path, "subsonic://%s/%s", c->info.name, j.id);
             s = job_push(stream, &j);
         }
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -220,7 +222,8 @@ static mood_status analyze_streams(mood_subsonic *c, mood_catalog *cat,
     mood_status s = MOOD_OK;
     if (!l->n)
         return MOOD_OK;
-    if ((s = mood_audio_analyzer_create(NULL, &az)) != MOOD_OK)
+    s = mood_audio_analyzer_create(NULL, &az);
+    if (s != MOOD_OK)
         return s;
     for (size_t i = 0; s == MOOD_OK && i < l->n; i++) {
         lib_known k;
@@ -243,17 +246,17 @@ static mood_status analyze_streams(mood_subsonic *c, mood_catalog *cat,
 
 static size_t count_linked(mood_subsonic *c, mood_catalog *cat)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     size_t n = 0;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT count(*) FROM subsonic_songs WHERE server = ? AND track_id IS "
-                           "NOT NULL",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT count(*) FROM subsonic_songs WHERE server = ? AND track_id IS "
+                         "NOT NULL",
+                         &st) != MOOD_OK)
         return 0;
-    sqlite3_bind_text(st, 1, c->info.name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    mood__db_bind_text(st, 1, c->info.name);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW)
+        n = (size_t)mood__db_col_int64(st, 0);
+    mood__db_finalize(st);
     return n;
 }
 
@@ -269,7 +272,10 @@ mood_status mood_subsonic_analyze(mood_subsonic *c, mood_catalog *cat,
     if (!o)
         o = &defaults;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK || (s = mood__library_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood__library_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     s = plan(c, cat, o, &local, &stream, out);
     if (s == MOOD_OK)

@@ -13,28 +13,29 @@
 #include "subsonic_internal.h"
 
 #include "../core/internal.h"
-#include "../history/history_internal.h"
 #include "../store/catalog_internal.h"
+
+#include <moodscope/history.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static mood_status exec_bound(mood_catalog *cat, const char *sql, const char *server,
-                              const char *arg2, sqlite3_int64 arg3)
+                              const char *arg2, int64_t arg3)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat), sql, &st) != MOOD_OK)
         return mood__catalog_error(cat, "subsonic history");
-    sqlite3_bind_text(st, 1, server, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 1, server);
     if (arg2)
-        sqlite3_bind_text(st, 2, arg2, -1, SQLITE_TRANSIENT);
-    if (sqlite3_bind_parameter_count(st) >= 3)
-        sqlite3_bind_int64(st, 3, arg3);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? MOOD_OK : mood__catalog_error(cat, "subsonic history");
+        mood__db_bind_text(st, 2, arg2);
+    if (strstr(sql, "?3"))
+        mood__db_bind_int64(st, 3, arg3);
+    rc = mood__db_step_rc(st);
+    mood__db_finalize(st);
+    return rc == MOOD_DB_DONE ? MOOD_OK : mood__catalog_error(cat, "subsonic history");
 }
 
 static mood_status sync_starred(mood_subsonic *c, mood_catalog *cat, mood_subsonic_sync_report *r)
@@ -72,7 +73,8 @@ static mood_status sync_album_list(mood_subsonic *c, mood_catalog *cat, const ch
     mood_status s = MOOD_OK;
     size_t offset = 0, n;
     snprintf(sql, sizeof sql, "UPDATE subsonic_albums SET %s = NULL WHERE server = ?", column);
-    if ((s = exec_bound(cat, sql, c->info.name, NULL, 0)) != MOOD_OK)
+    s = exec_bound(cat, sql, c->info.name, NULL, 0);
+    if (s != MOOD_OK)
         return s;
     snprintf(sql, sizeof sql,
              "UPDATE subsonic_albums SET %s = ?3 WHERE server = ?1 AND album_id = ?2", column);
@@ -96,7 +98,7 @@ static mood_status sync_album_list(mood_subsonic *c, mood_catalog *cat, const ch
         {
             if (s == MOOD_OK)
                 s = exec_bound(cat, sql, c->info.name, mood__sub_jstr(a, "id"),
-                               (sqlite3_int64)(offset + i + 1));
+                               (int64_t)(offset + i + 1));
         }
         *out_n += n;
         json_decref(albums);
@@ -113,31 +115,19 @@ typedef struct play_row {
     int64_t count;
 } play_row;
 
-static mood_status insert_plays(mood_catalog *cat, sqlite3_stmt *ins, const char *server,
-                                const char *now, const play_row *p, size_t *added)
+/* The plays song @p p is owed, one second apart before its last play, into the history. */
+static mood_status insert_plays(mood_catalog *cat, const char *server, const char *now,
+                                const play_row *p, size_t *added)
 {
-    char key[1024], iso[32];
-    mood__hist_track_key(p->artist, p->title, key, sizeof key);
-    for (int64_t k = 0; k < p->count; k++) {
-        int64_t t = p->when - k;
-        mood__hist_format_utc(t, iso, sizeof iso);
-        sqlite3_reset(ins);
-        sqlite3_clear_bindings(ins);
-        sqlite3_bind_text(ins, 1, p->artist, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, p->title, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 3, p->album, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 4, iso, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(ins, 5, t);
-        if (p->duration_s > 0)
-            sqlite3_bind_int64(ins, 6, (sqlite3_int64)(p->duration_s * 1000.0));
-        sqlite3_bind_text(ins, 7, server, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 8, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 9, now, -1, SQLITE_STATIC);
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            return mood__catalog_error(cat, "subsonic plays");
-        *added += (size_t)sqlite3_changes(mood__catalog_db(cat));
+    mood_status s = MOOD_OK;
+    for (int64_t k = 0; s == MOOD_OK && k < p->count; k++) {
+        mood_history_play h = {p->artist, p->title, p->album, p->when - k,
+                               p->duration_s > 0 ? (int64_t)(p->duration_s * 1000.0) : -1};
+        size_t n = 0;
+        s = mood_history_add_plays(cat, &h, 1, "subsonic", server, now, &n);
+        *added += n;
     }
-    return MOOD_OK;
+    return s;
 }
 
 /*
@@ -145,67 +135,63 @@ static mood_status insert_plays(mood_catalog *cat, sqlite3_stmt *ins, const char
  * per-song count on the server, one for the songs of recently played albums; one for starred
  * songs that have none.
  */
-static const char owed_sql[] =
-    "SELECT song_id, COALESCE(artist, ''), COALESCE(title, ''), COALESCE(album, ''), "
-    "COALESCE(duration_s, 0), last_played, "
-    "  MAX(CASE WHEN play_count IS NOT NULL THEN play_count - plays_synced "
-    "           WHEN NOT EXISTS (SELECT 1 FROM subsonic_songs WHERE server = ?1 AND "
-    "                play_count IS NOT NULL) AND album_id IN (SELECT album_id FROM subsonic_albums "
-    "                WHERE server = ?1 AND recent_rank IS NOT NULL) THEN 1 - plays_synced "
-    "           ELSE 0 END, "
-    "      CASE WHEN starred IS NOT NULL THEN 1 - plays_synced ELSE 0 END) "
-    "FROM subsonic_songs WHERE server = ?1";
+#define OWED_SQL(GREATEST)                                                                         \
+    "SELECT song_id, COALESCE(artist, ''), COALESCE(title, ''), COALESCE(album, ''), "             \
+    "COALESCE(duration_s, 0), last_played, " GREATEST                                              \
+    "(CASE WHEN play_count IS NOT NULL THEN play_count - plays_synced "                            \
+    "      WHEN NOT EXISTS (SELECT 1 FROM subsonic_songs WHERE server = ?1 AND "                   \
+    "           play_count IS NOT NULL) AND album_id IN (SELECT album_id FROM subsonic_albums "    \
+    "           WHERE server = ?1 AND recent_rank IS NOT NULL) THEN 1 - plays_synced "             \
+    "      ELSE 0 END, "                                                                           \
+    " CASE WHEN starred IS NOT NULL THEN 1 - plays_synced ELSE 0 END) "                            \
+    "FROM subsonic_songs WHERE server = ?1 ORDER BY song_id"
+/* The larger of two values: SQLite's two-argument MAX is PostgreSQL's GREATEST. */
+static const char owed_sql[] = OWED_SQL("MAX");
+static const char owed_sql_pg[] = OWED_SQL("GREATEST");
 
 static mood_status sync_plays(mood_subsonic *c, mood_catalog *cat, const char *now,
                               mood_subsonic_sync_report *r)
 {
-    sqlite3 *db = mood__catalog_db(cat);
-    sqlite3_stmt *st = NULL, *ins = NULL, *upd = NULL;
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *st = NULL, *upd = NULL;
     int64_t now_t = mood__sub_parse_time(now);
-    mood_status s = mood__catalog_exec(cat, "subsonic plays", "BEGIN IMMEDIATE");
+    mood_status s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(db, owed_sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT OR IGNORE INTO plays(kind, artist_name, track_name, album_name, "
-                           "played_at_utc, played_at_unix, ms_played, source_format, source_file, "
-                           "track_key, imported_utc) VALUES('track',?1,?2,?3,?4,?5,?6,'subsonic',"
-                           "?7,?8,?9)",
-                           -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "UPDATE subsonic_songs SET plays_synced = plays_synced + ?3 WHERE "
-                           "server = ?1 AND song_id = ?2",
-                           -1, &upd, NULL) != SQLITE_OK) {
+    if (mood__db_prepare(db, mood__db_pick(db, owed_sql, owed_sql_pg), &st) != MOOD_OK ||
+        mood__db_prepare(db,
+                         "UPDATE subsonic_songs SET plays_synced = plays_synced + ?3 WHERE "
+                         "server = ?1 AND song_id = ?2",
+                         &upd) != MOOD_OK) {
         s = mood__catalog_error(cat, "subsonic plays");
         goto done;
     }
-    sqlite3_bind_text(st, 1, c->info.name, -1, SQLITE_STATIC);
-    while (s == MOOD_OK && sqlite3_step(st) == SQLITE_ROW) {
+    mood__db_bind_text(st, 1, c->info.name);
+    while (s == MOOD_OK && mood__db_step_rc(st) == MOOD_DB_ROW) {
         play_row p;
-        int64_t played = mood__sub_parse_time((const char *)sqlite3_column_text(st, 5));
-        p.count = sqlite3_column_int64(st, 6);
+        int64_t played = mood__sub_parse_time(mood__db_col_text(st, 5));
+        p.count = mood__db_col_int64(st, 6);
         if (p.count <= 0)
             continue;
-        p.artist = (const char *)sqlite3_column_text(st, 1);
-        p.title = (const char *)sqlite3_column_text(st, 2);
-        p.album = (const char *)sqlite3_column_text(st, 3);
-        p.duration_s = sqlite3_column_double(st, 4);
+        p.artist = mood__db_col_text(st, 1);
+        p.title = mood__db_col_text(st, 2);
+        p.album = mood__db_col_text(st, 3);
+        p.duration_s = mood__db_col_double(st, 4);
         p.when = played > 0 ? played : now_t;
-        s = insert_plays(cat, ins, c->info.name, now, &p, &r->plays_added);
-        sqlite3_reset(upd);
-        sqlite3_bind_text(upd, 1, c->info.name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(upd, 2, (const char *)sqlite3_column_text(st, 0), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(upd, 3, p.count);
-        if (s == MOOD_OK && sqlite3_step(upd) != SQLITE_DONE)
+        s = insert_plays(cat, c->info.name, now, &p, &r->plays_added);
+        mood__db_reset(upd);
+        mood__db_bind_text(upd, 1, c->info.name);
+        mood__db_bind_text(upd, 2, mood__db_col_text(st, 0));
+        mood__db_bind_int64(upd, 3, p.count);
+        if (s == MOOD_OK && mood__db_step_rc(upd) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "subsonic plays");
     }
 done:
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(upd);
+    mood__db_finalize(st);
+    mood__db_finalize(upd);
     if (s == MOOD_OK)
-        return mood__catalog_exec(cat, "subsonic plays", "COMMIT");
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return mood__db_commit(db);
+    mood__db_rollback(db);
     return s;
 }
 

@@ -45,53 +45,75 @@ static void ids_free(id_list *l)
     memset(l, 0, sizeof *l);
 }
 
+/* 1 when @p s is a non-empty string of decimal digits (a catalog track id). */
+static int all_digits(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
 /* Song ids of @p tracks (catalog ids or paths) on this server; unknown ones are counted. */
 static mood_status resolve(mood_subsonic *c, mood_catalog *cat, const char *const *tracks, size_t n,
                            id_list *out, size_t *unknown)
 {
-    sqlite3_stmt *st;
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_db_stmt *by_id = NULL, *by_path = NULL;
     mood_status s = MOOD_OK;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT song_id FROM subsonic_songs WHERE server = ?1 AND track_id = "
-                           "(CASE WHEN ?2 GLOB '[0-9]*' AND ?2 NOT GLOB '*[^0-9]*' THEN "
-                           "CAST(?2 AS INTEGER) ELSE (SELECT id FROM tracks WHERE path = ?2) END) "
-                           "LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(db,
+                         "SELECT song_id FROM subsonic_songs WHERE server = ?1 AND track_id = ?2 "
+                         "LIMIT 1",
+                         &by_id) != MOOD_OK ||
+        mood__db_prepare(db,
+                         "SELECT song_id FROM subsonic_songs WHERE server = ?1 AND track_id = "
+                         "(SELECT id FROM tracks WHERE path = ?2) LIMIT 1",
+                         &by_path) != MOOD_OK) {
+        mood__db_finalize(by_id);
         return mood__catalog_error(cat, "subsonic playlist: the server's songs (run `moodscope "
                                         "library sync` first)");
+    }
     for (size_t i = 0; s == MOOD_OK && i < n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, c->info.name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, tracks[i] ? tracks[i] : "", -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            s = ids_push(out, (const char *)sqlite3_column_text(st, 0));
+        const char *t = tracks[i] ? tracks[i] : "";
+        mood_db_stmt *st = all_digits(t) ? by_id : by_path;
+        mood__db_reset(st);
+        mood__db_bind_text(st, 1, c->info.name);
+        if (st == by_id)
+            mood__db_bind_int64(st, 2, strtoll(t, NULL, 10));
+        else
+            mood__db_bind_text(st, 2, t);
+        if (mood__db_step_rc(st) == MOOD_DB_ROW)
+            s = ids_push(out, mood__db_col_text(st, 0));
         else
             (*unknown)++;
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(by_id);
+    mood__db_finalize(by_path);
     return s;
 }
 
 /* The remembered server id of playlist @p name, or "" */
 static void remembered(mood_subsonic *c, mood_catalog *cat, const char *name, char *out, size_t cap)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     out[0] = '\0';
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT remote_id FROM subsonic_playlists WHERE server = ? AND name = ?",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT remote_id FROM subsonic_playlists WHERE server = ? AND name = ?",
+                         &st) != MOOD_OK)
         return;
-    sqlite3_bind_text(st, 1, c->info.name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    mood__db_bind_text(st, 1, c->info.name);
+    mood__db_bind_text(st, 2, name);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW)
+        snprintf(out, cap, "%s", mood__db_col_text(st, 0));
+    mood__db_finalize(st);
 }
 
 static mood_status remember(mood_subsonic *c, mood_catalog *cat, const char *name,
                             const char *remote_id, const id_list *songs, const char *comment)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     char now[32], *joined;
     size_t len = 1, o = 0;
     int rc;
@@ -104,23 +126,25 @@ static mood_status remember(mood_subsonic *c, mood_catalog *cat, const char *nam
     for (size_t i = 0; i < songs->n; i++)
         o += (size_t)snprintf(joined + o, len - o, "%s\n", songs->v[i]);
     mood__sub_utc_now(now, sizeof now);
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "INSERT OR REPLACE INTO subsonic_playlists(server, name, remote_id, "
-                           "songs, comment, pushed_utc) VALUES(?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "INSERT INTO subsonic_playlists(server, name, remote_id, songs, "
+                         "comment, pushed_utc) VALUES(?,?,?,?,?,?) ON CONFLICT(server, name) DO "
+                         "UPDATE SET remote_id = excluded.remote_id, songs = excluded.songs, "
+                         "comment = excluded.comment, pushed_utc = excluded.pushed_utc",
+                         &st) != MOOD_OK) {
         mood__free(joined);
         return mood__catalog_error(cat, "subsonic playlist");
     }
-    sqlite3_bind_text(st, 1, c->info.name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, remote_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, joined, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, comment ? comment : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    mood__db_bind_text(st, 1, c->info.name);
+    mood__db_bind_text(st, 2, name);
+    mood__db_bind_text(st, 3, remote_id);
+    mood__db_bind_text(st, 4, joined);
+    mood__db_bind_text(st, 5, comment ? comment : "");
+    mood__db_bind_text(st, 6, now);
+    rc = mood__db_step_rc(st);
+    mood__db_finalize(st);
     mood__free(joined);
-    return rc == SQLITE_DONE ? MOOD_OK : mood__catalog_error(cat, "subsonic playlist");
+    return rc == MOOD_DB_DONE ? MOOD_OK : mood__catalog_error(cat, "subsonic playlist");
 }
 
 /* The song ids of server playlist @p id in order; ENOTFOUND when the server has no such one. */
@@ -308,7 +332,8 @@ mood_status mood_subsonic_playlist_push(mood_subsonic *c, mood_catalog *cat, con
     char id[128];
     mood_status s;
     memset(out, 0, sizeof *out);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     s = resolve(c, cat, tracks, n, &want, &out->unknown);
     remembered(c, cat, name, id, sizeof id);

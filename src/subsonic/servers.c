@@ -49,9 +49,67 @@ static const char *const sub_steps[] = {
     "  comment TEXT, pushed_utc TEXT, PRIMARY KEY (server, name));",
 };
 
+/* The same tables in PostgreSQL types (byte-order text keys, as SQLite compares). */
+static const char *const sub_steps_pg[] = {
+    /* v1 */
+    "CREATE TABLE subsonic_servers ("
+    "  name TEXT COLLATE \"C\" PRIMARY KEY, url TEXT NOT NULL, username TEXT NOT NULL,"
+    "  auth TEXT NOT NULL, api_version TEXT, server_type TEXT, extensions TEXT,"
+    "  added_utc TEXT NOT NULL, last_sync_utc TEXT);"
+    "CREATE TABLE subsonic_artists ("
+    "  server TEXT COLLATE \"C\" NOT NULL, artist_id TEXT COLLATE \"C\" NOT NULL, name TEXT,"
+    "  album_count BIGINT, PRIMARY KEY (server, artist_id));"
+    "CREATE TABLE subsonic_albums ("
+    "  server TEXT COLLATE \"C\" NOT NULL, album_id TEXT COLLATE \"C\" NOT NULL, name TEXT,"
+    "  artist TEXT, artist_id TEXT, song_count BIGINT, duration_s DOUBLE PRECISION,"
+    "  created TEXT, changed TEXT, year BIGINT, genre TEXT, signature TEXT,"
+    "  frequent_rank BIGINT, recent_rank BIGINT, seen_utc TEXT,"
+    "  PRIMARY KEY (server, album_id));"
+    "CREATE TABLE subsonic_songs ("
+    "  server TEXT COLLATE \"C\" NOT NULL, song_id TEXT COLLATE \"C\" NOT NULL,"
+    "  album_id TEXT COLLATE \"C\", artist_id TEXT, title TEXT, artist TEXT, album TEXT,"
+    "  path TEXT, duration_s DOUBLE PRECISION, track_no BIGINT, disc_no BIGINT, year BIGINT,"
+    "  genre TEXT, suffix TEXT, size_bytes BIGINT, bit_rate BIGINT, created TEXT,"
+    "  play_count BIGINT, plays_synced BIGINT NOT NULL DEFAULT 0, last_played TEXT,"
+    "  starred TEXT, track_id BIGINT, PRIMARY KEY (server, song_id));"
+    "CREATE INDEX subsonic_songs_track ON subsonic_songs(track_id);"
+    "CREATE INDEX subsonic_songs_album ON subsonic_songs(server, album_id);"
+    "CREATE TABLE subsonic_playlists ("
+    "  server TEXT COLLATE \"C\" NOT NULL, name TEXT COLLATE \"C\" NOT NULL,"
+    "  remote_id TEXT NOT NULL, songs TEXT, comment TEXT, pushed_utc TEXT,"
+    "  PRIMARY KEY (server, name));",
+};
+
 mood_status mood__sub_migrate(mood_catalog *cat)
 {
-    return mood__catalog_migrate(cat, "subsonic", sub_steps, sizeof sub_steps / sizeof *sub_steps);
+    return mood__catalog_migrate_any(cat, "subsonic", sub_steps, sub_steps_pg,
+                                     sizeof sub_steps / sizeof *sub_steps);
+}
+
+static const mood_catalog_table sub_tables[] = {
+    {"subsonic_servers",
+     "name, url, username, auth, api_version, server_type, extensions, added_utc, last_sync_utc",
+     "ttttttttt", "name", NULL},
+    {"subsonic_artists", "server, artist_id, name, album_count", "ttti", "server, artist_id", NULL},
+    {"subsonic_albums",
+     "server, album_id, name, artist, artist_id, song_count, duration_s, created, changed, year, "
+     "genre, signature, frequent_rank, recent_rank, seen_utc",
+     "tttttidttittiit", "server, album_id", NULL},
+    {"subsonic_songs",
+     "server, song_id, album_id, artist_id, title, artist, album, path, duration_s, track_no, "
+     "disc_no, year, genre, suffix, size_bytes, bit_rate, created, play_count, plays_synced, "
+     "last_played, starred, track_id",
+     "ttttttttdiiittiitiitti", "server, song_id", NULL},
+    {"subsonic_playlists", "server, name, remote_id, songs, comment, pushed_utc", "tttttt",
+     "server, name", NULL},
+};
+
+static const mood_catalog_part sub_part = {"Subsonic servers", mood__sub_migrate, sub_tables,
+                                           sizeof sub_tables / sizeof *sub_tables};
+
+const mood_catalog_part *mood_subsonic_catalog_part(void)
+{
+    return &sub_part;
 }
 
 /* ---- credentials file --------------------------------------------------------------------- */
@@ -216,11 +274,11 @@ static mood_status check_name(const char *name)
     return MOOD_OK;
 }
 
-static void read_row(sqlite3_stmt *st, mood_subsonic_server_info *o)
+static void read_row(mood_db_stmt *st, mood_subsonic_server_info *o)
 {
     const char *v[8];
     for (int i = 0; i < 8; i++) {
-        v[i] = (const char *)sqlite3_column_text(st, i);
+        v[i] = mood__db_col_text(st, i);
         if (!v[i])
             v[i] = "";
     }
@@ -240,28 +298,28 @@ static void read_row(sqlite3_stmt *st, mood_subsonic_server_info *o)
 mood_status mood_subsonic_server_get(mood_catalog *cat, const char *name,
                                      mood_subsonic_server_info *out)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = mood__sub_migrate(cat);
     if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT " SERVER_COLS " FROM subsonic_servers WHERE name = ?", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT " SERVER_COLS " FROM subsonic_servers WHERE name = ?",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "subsonic servers");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    mood__db_bind_text(st, 1, name);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW)
         read_row(st, out);
     else
         s = mood__error(MOOD_ENOTFOUND, "server '%s': not defined (see `moodscope server list`)",
                         name);
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
 mood_status mood_subsonic_server_list(mood_catalog *cat, mood_subsonic_server_info **out,
                                       size_t *out_n)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     size_t n = 0, cap = 0;
     mood_subsonic_server_info *a = NULL;
     mood_status s = mood__sub_migrate(cat);
@@ -269,11 +327,11 @@ mood_status mood_subsonic_server_list(mood_catalog *cat, mood_subsonic_server_in
     *out_n = 0;
     if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT " SERVER_COLS " FROM subsonic_servers ORDER BY name", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT " SERVER_COLS " FROM subsonic_servers ORDER BY name",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "subsonic servers");
-    while (s == MOOD_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (s == MOOD_OK && mood__db_step_rc(st) == MOOD_DB_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 4;
             mood_subsonic_server_info *b = mood__realloc(a, cap * sizeof *a);
@@ -285,7 +343,7 @@ mood_status mood_subsonic_server_list(mood_catalog *cat, mood_subsonic_server_in
         }
         read_row(st, &a[n++]);
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     if (s != MOOD_OK) {
         mood__free(a);
         return s;
@@ -297,30 +355,30 @@ mood_status mood_subsonic_server_list(mood_catalog *cat, mood_subsonic_server_in
 
 static mood_status store_server(mood_catalog *cat, const mood_subsonic_server_info *in)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     char now[32];
     mood_status s = MOOD_OK;
     mood__sub_utc_now(now, sizeof now);
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "INSERT INTO subsonic_servers(name, url, username, auth, api_version, "
-                           "server_type, extensions, added_utc) VALUES(?,?,?,?,?,?,?,?) "
-                           "ON CONFLICT(name) DO UPDATE SET url=excluded.url, "
-                           "username=excluded.username, auth=excluded.auth, "
-                           "api_version=excluded.api_version, server_type=excluded.server_type, "
-                           "extensions=excluded.extensions",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "INSERT INTO subsonic_servers(name, url, username, auth, api_version, "
+                         "server_type, extensions, added_utc) VALUES(?,?,?,?,?,?,?,?) "
+                         "ON CONFLICT(name) DO UPDATE SET url=excluded.url, "
+                         "username=excluded.username, auth=excluded.auth, "
+                         "api_version=excluded.api_version, server_type=excluded.server_type, "
+                         "extensions=excluded.extensions",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "store server");
-    sqlite3_bind_text(st, 1, in->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, in->url, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in->user, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in->auth, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, in->api_version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, in->server_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, in->extensions, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    mood__db_bind_text(st, 1, in->name);
+    mood__db_bind_text(st, 2, in->url);
+    mood__db_bind_text(st, 3, in->user);
+    mood__db_bind_text(st, 4, in->auth);
+    mood__db_bind_text(st, 5, in->api_version);
+    mood__db_bind_text(st, 6, in->server_type);
+    mood__db_bind_text(st, 7, in->extensions);
+    mood__db_bind_text(st, 8, now);
+    if (mood__db_step_rc(st) != MOOD_DB_DONE)
         s = mood__catalog_error(cat, "store server");
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -328,7 +386,7 @@ mood_status mood_subsonic_server_remove(mood_catalog *cat, const char *name)
 {
     static const char *const tables[] = {"subsonic_songs", "subsonic_albums", "subsonic_artists",
                                          "subsonic_playlists"};
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     char sql[128];
     mood_subsonic_server_info info;
     mood_status s = mood_subsonic_server_get(cat, name, &info);
@@ -336,20 +394,20 @@ mood_status mood_subsonic_server_remove(mood_catalog *cat, const char *name)
         return s;
     for (size_t i = 0; i < sizeof tables / sizeof *tables && s == MOOD_OK; i++) {
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE server = ?", tables[i]);
-        if (sqlite3_prepare_v2(mood__catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK)
+        if (mood__db_prepare(mood__catalog_dbh(cat), sql, &st) != MOOD_OK)
             return mood__catalog_error(cat, "remove server");
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        mood__db_bind_text(st, 1, name);
+        if (mood__db_step_rc(st) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "remove server");
-        sqlite3_finalize(st);
+        mood__db_finalize(st);
     }
     if (s == MOOD_OK &&
-        sqlite3_prepare_v2(mood__catalog_db(cat), "DELETE FROM subsonic_servers WHERE name = ?", -1,
-                           &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        mood__db_prepare(mood__catalog_dbh(cat), "DELETE FROM subsonic_servers WHERE name = ?",
+                         &st) == MOOD_OK) {
+        mood__db_bind_text(st, 1, name);
+        if (mood__db_step_rc(st) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "remove server");
-        sqlite3_finalize(st);
+        mood__db_finalize(st);
     }
     return s == MOOD_OK ? cred_set(name, NULL) : s;
 }
@@ -483,7 +541,8 @@ mood_status mood_subsonic_server_add(mood_catalog *cat, const char *name, const 
                            name);
     if (!api_key && (!user || !user[0]))
         return mood__error(MOOD_EINVAL, "server %s: expected a user name (--user)", name);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     c = mood__calloc(1, sizeof *c);
     if (!c)

@@ -32,10 +32,47 @@ static const char *const stable_steps[] = {
     "  deferred INTEGER NOT NULL, PRIMARY KEY (playlist_id, version));",
 };
 
+/* The same tables in PostgreSQL types (byte-order text, as SQLite compares). */
+static const char *const stable_steps_pg[] = {
+    /* v1 */
+    "CREATE TABLE stable_playlists ("
+    "  id BIGSERIAL PRIMARY KEY, name TEXT COLLATE \"C\" NOT NULL UNIQUE,"
+    "  version INTEGER NOT NULL, created_utc TEXT NOT NULL, updated_utc TEXT NOT NULL,"
+    "  source TEXT COLLATE \"C\", group_name TEXT COLLATE \"C\");"
+    "CREATE TABLE stable_playlist_tracks ("
+    "  playlist_id BIGINT NOT NULL REFERENCES stable_playlists(id) ON DELETE CASCADE,"
+    "  pos BIGINT NOT NULL, track_key TEXT COLLATE \"C\" NOT NULL, label TEXT COLLATE \"C\","
+    "  PRIMARY KEY (playlist_id, pos));"
+    "CREATE TABLE stable_playlist_versions ("
+    "  playlist_id BIGINT NOT NULL REFERENCES stable_playlists(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL, created_utc TEXT NOT NULL, source TEXT COLLATE \"C\","
+    "  group_name TEXT COLLATE \"C\", n_tracks BIGINT NOT NULL, added TEXT NOT NULL,"
+    "  removed TEXT NOT NULL, deferred BIGINT NOT NULL, PRIMARY KEY (playlist_id, version));",
+};
+
 mood_status mood__stable_migrate(mood_catalog *cat)
 {
-    return mood__catalog_migrate(cat, "stable_playlists", stable_steps,
-                                 sizeof stable_steps / sizeof *stable_steps);
+    return mood__catalog_migrate_any(cat, "stable_playlists", stable_steps, stable_steps_pg,
+                                     sizeof stable_steps / sizeof *stable_steps);
+}
+
+static const mood_catalog_table stable_tables[] = {
+    {"stable_playlists", "id, name, version, created_utc, updated_utc, source, group_name",
+     "ititttt", "id", "id"},
+    {"stable_playlist_tracks", "playlist_id, pos, track_key, label", "iitt", "playlist_id, pos",
+     NULL},
+    {"stable_playlist_versions",
+     "playlist_id, version, created_utc, source, group_name, n_tracks, added, removed, deferred",
+     "iitttitti", "playlist_id, version", NULL},
+};
+
+static const mood_catalog_part stable_part = {"stable playlists", mood__stable_migrate,
+                                              stable_tables,
+                                              sizeof stable_tables / sizeof *stable_tables};
+
+const mood_catalog_part *mood_stable_catalog_part(void)
+{
+    return &stable_part;
 }
 
 void mood_stable_options_default(mood_stable_options *o)
@@ -71,16 +108,16 @@ static void stored_free(stored *v, size_t n)
 
 static mood_status load_tracks(mood_catalog *cat, stored *p)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = MOOD_OK;
     size_t cap = 0;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT track_key, COALESCE(label, '') FROM stable_playlist_tracks "
-                           "WHERE playlist_id = ? ORDER BY pos",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT track_key, COALESCE(label, '') FROM stable_playlist_tracks "
+                         "WHERE playlist_id = ? ORDER BY pos",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
-    sqlite3_bind_int64(st, 1, p->id);
-    while (s == MOOD_OK && sqlite3_step(st) == SQLITE_ROW) {
+    mood__db_bind_int64(st, 1, p->id);
+    while (s == MOOD_OK && mood__db_step_rc(st) == MOOD_DB_ROW) {
         if (p->n == cap) {
             cap = cap ? 2 * cap : 32;
             char **k = mood__realloc(p->keys, cap * sizeof *k);
@@ -93,27 +130,27 @@ static mood_status load_tracks(mood_catalog *cat, stored *p)
             }
             p->labels = l;
         }
-        p->keys[p->n] = mood__strdup((const char *)sqlite3_column_text(st, 0));
-        p->labels[p->n] = mood__strdup((const char *)sqlite3_column_text(st, 1));
+        p->keys[p->n] = mood__strdup(mood__db_col_text(st, 0));
+        p->labels[p->n] = mood__strdup(mood__db_col_text(st, 1));
         if (!p->keys[p->n] || !p->labels[p->n])
             s = mood__enomem("stable playlists");
         p->n++;
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
 static mood_status load_all(mood_catalog *cat, stored **out, size_t *out_n)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     stored *v = NULL;
     size_t n = 0, cap = 0;
     mood_status s = MOOD_OK;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT id, version, name FROM stable_playlists ORDER BY id", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT id, version, name FROM stable_playlists ORDER BY id",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
-    while (s == MOOD_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (s == MOOD_OK && mood__db_step_rc(st) == MOOD_DB_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
             stored *w = mood__realloc(v, cap * sizeof *w);
@@ -124,12 +161,12 @@ static mood_status load_all(mood_catalog *cat, stored **out, size_t *out_n)
             v = w;
         }
         memset(&v[n], 0, sizeof v[n]);
-        v[n].id = sqlite3_column_int64(st, 0);
-        v[n].version = sqlite3_column_int(st, 1);
-        snprintf(v[n].name, sizeof v[n].name, "%s", (const char *)sqlite3_column_text(st, 2));
+        v[n].id = mood__db_col_int64(st, 0);
+        v[n].version = mood__db_col_int(st, 1);
+        snprintf(v[n].name, sizeof v[n].name, "%s", mood__db_col_text(st, 2));
         s = load_tracks(cat, &v[n++]);
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     if (s != MOOD_OK) {
         stored_free(v, n);
         return s;
@@ -157,16 +194,20 @@ static const char *row_key(const mood_space *sp, size_t row)
 /* Whether track @p key is an analysed track of the catalog (ids and paths both accepted). */
 static int in_library(mood_catalog *cat, const char *key)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     int found = 0;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT 1 FROM tracks WHERE status = 'ok' AND (path = ?1 OR "
-                           "CAST(id AS TEXT) = ?1)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 1; /* no tracks table: nothing to check against */
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    /* No analysed library: nothing to check against. (Asked before the query, since a failed
+     * statement would end a PostgreSQL transaction.) */
+    if (mood_catalog_schema_version(cat, "tracks") == 0)
+        return 1;
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT 1 FROM tracks WHERE status = 'ok' AND (path = ?1 OR "
+                         "CAST(id AS TEXT) = ?1)",
+                         &st) != MOOD_OK)
+        return 1;
+    mood__db_bind_text(st, 1, key);
+    found = mood__db_step_rc(st) == MOOD_DB_ROW;
+    mood__db_finalize(st);
     return found;
 }
 
@@ -251,41 +292,42 @@ static mood_status match_all(stored *v, size_t nv, const fresh *f, size_t nf, lo
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
-static mood_status run_sql(mood_catalog *cat, sqlite3_stmt *st)
+static mood_status run_sql(mood_catalog *cat, mood_db_stmt *st)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? MOOD_OK
-                                                 : mood__catalog_error(cat, "stable playlists");
+    int rc = mood__db_step_rc(st);
+    mood__db_finalize(st);
+    return rc == MOOD_DB_DONE || rc == MOOD_DB_ROW ? MOOD_OK
+                                                   : mood__catalog_error(cat, "stable playlists");
 }
 
 static mood_status write_tracks(mood_catalog *cat, int64_t id, char *const *keys,
                                 char *const *labels, size_t n)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = MOOD_OK;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "DELETE FROM stable_playlist_tracks WHERE playlist_id = ?", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "DELETE FROM stable_playlist_tracks WHERE playlist_id = ?",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
-    sqlite3_bind_int64(st, 1, id);
-    if ((s = run_sql(cat, st)) != MOOD_OK)
+    mood__db_bind_int64(st, 1, id);
+    s = run_sql(cat, st);
+    if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "INSERT INTO stable_playlist_tracks(playlist_id, pos, track_key, label) "
-                           "VALUES(?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "INSERT INTO stable_playlist_tracks(playlist_id, pos, track_key, label) "
+                         "VALUES(?,?,?,?)",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
     for (size_t k = 0; s == MOOD_OK && k < n; k++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)k);
-        sqlite3_bind_text(st, 3, keys[k], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, labels[k], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        mood__db_reset(st);
+        mood__db_bind_int64(st, 1, id);
+        mood__db_bind_int64(st, 2, k);
+        mood__db_bind_text(st, 3, keys[k]);
+        mood__db_bind_text(st, 4, labels[k]);
+        if (mood__db_step_rc(st) != MOOD_DB_DONE)
             s = mood__catalog_error(cat, "stable playlists");
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -315,37 +357,38 @@ typedef struct version_rec {
 
 static mood_status write_version(mood_catalog *cat, const version_rec *v)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     char now[32];
     mood_status s;
     mood__sub_utc_now(now, sizeof now);
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "INSERT INTO stable_playlist_versions(playlist_id, version, "
-                           "created_utc, source, group_name, n_tracks, added, removed, deferred) "
-                           "VALUES(?,?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "INSERT INTO stable_playlist_versions(playlist_id, version, "
+                         "created_utc, source, group_name, n_tracks, added, removed, deferred) "
+                         "VALUES(?,?,?,?,?,?,?,?,?)",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
-    sqlite3_bind_int64(st, 1, v->id);
-    sqlite3_bind_int(st, 2, v->version);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, v->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, v->group, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)v->n_tracks);
-    sqlite3_bind_text(st, 7, v->added, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, v->removed, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, (sqlite3_int64)v->deferred);
-    if ((s = run_sql(cat, st)) != MOOD_OK)
+    mood__db_bind_int64(st, 1, v->id);
+    mood__db_bind_int64(st, 2, v->version);
+    mood__db_bind_text(st, 3, now);
+    mood__db_bind_text(st, 4, v->source);
+    mood__db_bind_text(st, 5, v->group);
+    mood__db_bind_int64(st, 6, v->n_tracks);
+    mood__db_bind_text(st, 7, v->added);
+    mood__db_bind_text(st, 8, v->removed);
+    mood__db_bind_int64(st, 9, v->deferred);
+    s = run_sql(cat, st);
+    if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "UPDATE stable_playlists SET version = ?2, updated_utc = ?3, "
-                           "source = ?4, group_name = ?5 WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "UPDATE stable_playlists SET version = ?2, updated_utc = ?3, "
+                         "source = ?4, group_name = ?5 WHERE id = ?1",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
-    sqlite3_bind_int64(st, 1, v->id);
-    sqlite3_bind_int(st, 2, v->version);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, v->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, v->group, -1, SQLITE_STATIC);
+    mood__db_bind_int64(st, 1, v->id);
+    mood__db_bind_int64(st, 2, v->version);
+    mood__db_bind_text(st, 3, now);
+    mood__db_bind_text(st, 4, v->source);
+    mood__db_bind_text(st, 5, v->group);
     return run_sql(cat, st);
 }
 
@@ -353,31 +396,29 @@ static mood_status write_version(mood_catalog *cat, const version_rec *v)
 static mood_status create_identity(mood_catalog *cat, const char *name, char *out_name, size_t cap,
                                    int64_t *out_id)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     char now[32];
     mood__sub_utc_now(now, sizeof now);
     for (int k = 1; k < 1000; k++) {
-        int rc;
+        int inserted = 0;
         if (k == 1)
             snprintf(out_name, cap, "%s", name);
         else
             snprintf(out_name, cap, "%s_%d", name, k);
-        if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                               "INSERT OR IGNORE INTO stable_playlists(name, version, created_utc, "
-                               "updated_utc) VALUES(?, 0, ?, ?)",
-                               -1, &st, NULL) != SQLITE_OK)
+        if (mood__db_prepare(mood__catalog_dbh(cat),
+                             "INSERT INTO stable_playlists(name, version, created_utc, "
+                             "updated_utc) VALUES(?, 0, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                             &st) != MOOD_OK)
             return mood__catalog_error(cat, "stable playlists");
-        sqlite3_bind_text(st, 1, out_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
+        mood__db_bind_text(st, 1, out_name);
+        mood__db_bind_text(st, 2, now);
+        mood__db_bind_text(st, 3, now);
+        mood_status s = mood__db_insert_id(st, out_id, &inserted);
+        mood__db_finalize(st);
+        if (s != MOOD_OK)
             return mood__catalog_error(cat, "stable playlists");
-        if (sqlite3_changes(mood__catalog_db(cat)) == 1) {
-            *out_id = sqlite3_last_insert_rowid(mood__catalog_db(cat));
+        if (inserted)
             return MOOD_OK;
-        }
     }
     return mood__error(MOOD_EINVAL, "stable playlists: no free name for '%s'", name);
 }
@@ -543,18 +584,19 @@ mood_status mood_stable_update(mood_catalog *cat, const char *source, const mood
         mood_stable_options_default(&dflt);
         o = &dflt;
     }
-    if ((s = mood__stable_migrate(cat)) != MOOD_OK)
+    s = mood__stable_migrate(cat);
+    if (s != MOOD_OK)
         return s;
     ch = mood__calloc(nf + 1, sizeof *ch);
     if (!ch)
         return mood__enomem("stable playlists");
-    s = mood__catalog_exec(cat, "stable playlists", "BEGIN IMMEDIATE");
+    s = mood__db_begin(mood__catalog_dbh(cat));
     if (s == MOOD_OK)
         s = update_all(cat, source ? source : "", set, o, ch);
     if (s == MOOD_OK)
-        s = mood__catalog_exec(cat, "stable playlists", "COMMIT");
+        s = mood__db_commit(mood__catalog_dbh(cat));
     else
-        sqlite3_exec(mood__catalog_db(cat), "ROLLBACK", NULL, NULL, NULL);
+        mood__db_rollback(mood__catalog_dbh(cat));
     if (s != MOOD_OK) {
         mood__free(ch);
         return s;
@@ -567,12 +609,12 @@ mood_status mood_stable_update(mood_catalog *cat, const char *source, const mood
 /* ---- reading ------------------------------------------------------------------------------ */
 
 /* Collect column 0 (and 1 when @p out2) of @p st as NULL-terminated arrays in one block each. */
-static mood_status collect(sqlite3_stmt *st, char ***out, char ***out2, size_t *out_n)
+static mood_status collect(mood_db_stmt *st, char ***out, char ***out2, size_t *out_n)
 {
     size_t n = 0, bytes[2] = {0, 0}, cap = 0;
     char **tmp[2] = {NULL, NULL};
     mood_status s = MOOD_OK;
-    while (s == MOOD_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (s == MOOD_OK && mood__db_step_rc(st) == MOOD_DB_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 32;
             for (int c = 0; c < 2 && s == MOOD_OK; c++) {
@@ -586,7 +628,7 @@ static mood_status collect(sqlite3_stmt *st, char ***out, char ***out2, size_t *
                 break;
         }
         for (int c = 0; c < 2; c++) {
-            const char *v = (const char *)sqlite3_column_text(st, c);
+            const char *v = mood__db_col_text(st, c);
             tmp[c][n] = mood__strdup(v ? v : "");
             bytes[c] += strlen(tmp[c][n] ? tmp[c][n] : "") + 1;
         }
@@ -618,40 +660,40 @@ static mood_status collect(sqlite3_stmt *st, char ***out, char ***out2, size_t *
 
 mood_status mood_stable_tracks(mood_catalog *cat, const char *name, char ***out, size_t *out_n)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = mood__stable_migrate(cat);
     *out = NULL;
     *out_n = 0;
     if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT t.track_key, t.label FROM stable_playlist_tracks t JOIN "
-                           "stable_playlists p ON p.id = t.playlist_id WHERE p.name = ? ORDER BY "
-                           "t.pos",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT t.track_key, t.label FROM stable_playlist_tracks t JOIN "
+                         "stable_playlists p ON p.id = t.playlist_id WHERE p.name = ? ORDER BY "
+                         "t.pos",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 1, name);
     s = collect(st, out, NULL, out_n);
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
 mood_status mood_stable_list(mood_catalog *cat, char ***out_names, char ***out_sources,
                              size_t *out_n)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = mood__stable_migrate(cat);
     *out_names = NULL;
     *out_sources = NULL;
     *out_n = 0;
     if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT name, COALESCE(source, '') FROM stable_playlists ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT name, COALESCE(source, '') FROM stable_playlists ORDER BY id",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
     s = collect(st, out_names, out_sources, out_n);
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     return s;
 }
 
@@ -671,37 +713,35 @@ static void print_diff(FILE *fp, const char *text, char mark)
 
 mood_status mood_stable_history(mood_catalog *cat, const char *name, FILE *fp)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     int rows = 0;
     mood_status s = mood__stable_migrate(cat);
     if (s != MOOD_OK)
         return s;
-    if (sqlite3_prepare_v2(mood__catalog_db(cat),
-                           "SELECT v.version, v.created_utc, COALESCE(v.source, ''), "
-                           "COALESCE(v.group_name, ''), v.n_tracks, v.added, v.removed, "
-                           "v.deferred FROM stable_playlist_versions v JOIN stable_playlists p ON "
-                           "p.id = v.playlist_id WHERE p.name = ? ORDER BY v.version",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(mood__catalog_dbh(cat),
+                         "SELECT v.version, v.created_utc, COALESCE(v.source, ''), "
+                         "COALESCE(v.group_name, ''), v.n_tracks, v.added, v.removed, "
+                         "v.deferred FROM stable_playlist_versions v JOIN stable_playlists p ON "
+                         "p.id = v.playlist_id WHERE p.name = ? ORDER BY v.version",
+                         &st) != MOOD_OK)
         return mood__catalog_error(cat, "stable playlists");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *added = (const char *)sqlite3_column_text(st, 5),
-                   *removed = (const char *)sqlite3_column_text(st, 6);
+    mood__db_bind_text(st, 1, name);
+    while (mood__db_step_rc(st) == MOOD_DB_ROW) {
+        const char *added = mood__db_col_text(st, 5), *removed = mood__db_col_text(st, 6);
         size_t na = 0, nr = 0;
         for (const char *c = added; c && *c; c++)
             na += *c == '\n';
         for (const char *c = removed; c && *c; c++)
             nr += *c == '\n';
         fprintf(fp, "version %d  %s  %lld tracks  +%zu -%zu  deferred %lld  group %s  from %s\n",
-                sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1),
-                (long long)sqlite3_column_int64(st, 4), na, nr,
-                (long long)sqlite3_column_int64(st, 7), (const char *)sqlite3_column_text(st, 3),
-                (const char *)sqlite3_column_text(st, 2));
+                mood__db_col_int(st, 0), mood__db_col_text(st, 1),
+                (long long)mood__db_col_int64(st, 4), na, nr, (long long)mood__db_col_int64(st, 7),
+                mood__db_col_text(st, 3), mood__db_col_text(st, 2));
         print_diff(fp, added, '+');
         print_diff(fp, removed, '-');
         rows++;
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     if (!rows)
         return mood__error(MOOD_ENOTFOUND,
                            "stable playlist '%s': no such playlist (see "

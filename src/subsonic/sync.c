@@ -11,8 +11,9 @@
 #include "subsonic_internal.h"
 
 #include "../core/internal.h"
-#include "../history/history_internal.h"
 #include "../store/catalog_internal.h"
+
+#include <moodscope/history.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,41 +23,41 @@
 typedef struct sync_ctx {
     mood_subsonic *c;
     mood_catalog *cat;
-    sqlite3 *db;
+    mood_db *db;
     const mood_subsonic_sync_options *o;
     mood_subsonic_sync_report *r;
     char now[32];
     json_t *song_sigs; /* album id -> signature of its songs from search3, or NULL */
 } sync_ctx;
 
-static mood_status prep(sync_ctx *x, const char *sql, sqlite3_stmt **st)
+static mood_status prep(sync_ctx *x, const char *sql, mood_db_stmt **st)
 {
-    if (sqlite3_prepare_v2(x->db, sql, -1, st, NULL) != SQLITE_OK)
+    if (mood__db_prepare(x->db, sql, st) != MOOD_OK)
         return mood__catalog_error(x->cat, "subsonic sync");
-    sqlite3_bind_text(*st, 1, x->c->info.name, -1, SQLITE_STATIC);
+    mood__db_bind_text(*st, 1, x->c->info.name);
     return MOOD_OK;
 }
 
-static mood_status step_done(sync_ctx *x, sqlite3_stmt *st)
+static mood_status step_done(sync_ctx *x, mood_db_stmt *st)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? MOOD_OK
-                                                 : mood__catalog_error(x->cat, "subsonic sync");
+    int rc = mood__db_step_rc(st);
+    mood__db_finalize(st);
+    return rc == MOOD_DB_DONE || rc == MOOD_DB_ROW ? MOOD_OK
+                                                   : mood__catalog_error(x->cat, "subsonic sync");
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const json_t *o, const char *key)
+static void bind_str(mood_db_stmt *st, int i, const json_t *o, const char *key)
 {
     const char *v = mood__sub_jstr(o, key);
     if (v[0])
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        mood__db_bind_text(st, i, v);
 }
 
-static void bind_num(sqlite3_stmt *st, int i, const json_t *o, const char *key)
+static void bind_num(mood_db_stmt *st, int i, const json_t *o, const char *key)
 {
     double v = mood__sub_jnum(o, key, -1e300);
     if (v > -1e300)
-        sqlite3_bind_double(st, i, v);
+        mood__db_bind_double(st, i, v);
 }
 
 /* ---- artists ------------------------------------------------------------------------------ */
@@ -65,23 +66,27 @@ static mood_status sync_artists(sync_ctx *x)
 {
     json_t *resp = NULL, *index, *group, *artists, *a;
     size_t i, j;
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = mood__sub_call(x->c, "getArtists", NULL, &resp);
     if (s != MOOD_OK) {
         json_decref(resp);
         return s;
     }
     index = mood__sub_jarray(json_object_get(resp, "artists"), "index");
-    s = mood__catalog_exec(x->cat, "subsonic sync", "BEGIN IMMEDIATE");
+    s = mood__db_begin(x->db);
     json_array_foreach(index, i, group)
     {
         artists = mood__sub_jarray(group, "artist");
         json_array_foreach(artists, j, a)
         {
-            if (s != MOOD_OK || (s = prep(x,
-                                          "INSERT OR REPLACE INTO subsonic_artists(server, "
-                                          "artist_id, name, album_count) VALUES(?,?,?,?)",
-                                          &st)) != MOOD_OK)
+            if (s != MOOD_OK)
+                break;
+            s = prep(x,
+                     "INSERT INTO subsonic_artists(server, artist_id, name, album_count) "
+                     "VALUES(?1,?2,?3,?4) ON CONFLICT(server, artist_id) DO UPDATE SET "
+                     "name = ?3, album_count = ?4",
+                     &st);
+            if (s != MOOD_OK)
                 break;
             bind_str(st, 2, a, "id");
             bind_str(st, 3, a, "name");
@@ -94,8 +99,8 @@ static mood_status sync_artists(sync_ctx *x)
     json_decref(index);
     json_decref(resp);
     if (s == MOOD_OK)
-        return mood__catalog_exec(x->cat, "subsonic sync", "COMMIT");
-    sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
+        return mood__db_commit(x->db);
+    mood__db_rollback(x->db);
     return s;
 }
 
@@ -197,33 +202,33 @@ static void album_signature(const sync_ctx *x, const json_t *a, char *out, size_
 /* 1 when the stored signature of album @p id equals @p sig. */
 static int album_unchanged(sync_ctx *x, const char *id, const char *sig)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     int same = 0;
     if (prep(x, "SELECT signature FROM subsonic_albums WHERE server = ? AND album_id = ?", &st) !=
         MOOD_OK)
         return 0;
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        same = strcmp((const char *)sqlite3_column_text(st, 0), sig) == 0;
-    sqlite3_finalize(st);
+    mood__db_bind_text(st, 2, id);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW && mood__db_col_text(st, 0))
+        same = strcmp(mood__db_col_text(st, 0), sig) == 0;
+    mood__db_finalize(st);
     return same;
 }
 
 static mood_status mark_seen(sync_ctx *x, const char *id)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = prep(
         x, "UPDATE subsonic_albums SET seen_utc = ?3 WHERE server = ?1 AND album_id = ?2", &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, x->now, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 2, id);
+    mood__db_bind_text(st, 3, x->now);
     return step_done(x, st);
 }
 
 static mood_status store_album(sync_ctx *x, const json_t *a, const char *sig)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = prep(x,
                          "INSERT INTO subsonic_albums(server, album_id, name, artist, artist_id, "
                          "song_count, duration_s, created, changed, year, genre, signature, "
@@ -244,21 +249,21 @@ static mood_status store_album(sync_ctx *x, const json_t *a, const char *sig)
     bind_str(st, 9, a, "changed");
     bind_num(st, 10, a, "year");
     bind_str(st, 11, a, "genre");
-    sqlite3_bind_text(st, 12, sig, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, x->now, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 12, sig);
+    mood__db_bind_text(st, 13, x->now);
     return step_done(x, st);
 }
 
 /* Insert or update one song, keeping its catalog link and synced play count. */
 static mood_status store_song(sync_ctx *x, const json_t *g, const char *album_id, int *existed)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = prep(x, "SELECT 1 FROM subsonic_songs WHERE server = ? AND song_id = ?", &st);
     if (s != MOOD_OK)
         return s;
     bind_str(st, 2, g, "id");
-    *existed = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    *existed = mood__db_step_rc(st) == MOOD_DB_ROW;
+    mood__db_finalize(st);
     s = prep(x,
              "INSERT INTO subsonic_songs(server, song_id, album_id, artist_id, title, artist, "
              "album, path, duration_s, track_no, disc_no, year, genre, suffix, size_bytes, "
@@ -272,7 +277,7 @@ static mood_status store_song(sync_ctx *x, const json_t *g, const char *album_id
     if (s != MOOD_OK)
         return s;
     bind_str(st, 2, g, "id");
-    sqlite3_bind_text(st, 3, album_id, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 3, album_id);
     bind_str(st, 4, g, "artistId");
     bind_str(st, 5, g, "title");
     bind_str(st, 6, g, "artist");
@@ -296,7 +301,7 @@ static mood_status store_song(sync_ctx *x, const json_t *g, const char *album_id
 /* Songs of @p album_id that the answer no longer lists go. */
 static mood_status drop_missing_songs(sync_ctx *x, const char *album_id, json_t *songs)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s =
         prep(x, "SELECT song_id FROM subsonic_songs WHERE server = ? AND album_id = ?", &st);
     json_t *keep = json_object(), *g;
@@ -306,20 +311,20 @@ static mood_status drop_missing_songs(sync_ctx *x, const char *album_id, json_t 
         return s != MOOD_OK ? s : mood__enomem("subsonic sync");
     }
     json_array_foreach(songs, i, g) json_object_set_new(keep, mood__sub_jstr(g, "id"), json_true());
-    sqlite3_bind_text(st, 2, album_id, -1, SQLITE_STATIC);
-    while (s == MOOD_OK && sqlite3_step(st) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        sqlite3_stmt *del;
+    mood__db_bind_text(st, 2, album_id);
+    while (s == MOOD_OK && mood__db_step_rc(st) == MOOD_DB_ROW) {
+        const char *id = mood__db_col_text(st, 0);
+        mood_db_stmt *del;
         if (!id || json_object_get(keep, id))
             continue;
-        if ((s = prep(x, "DELETE FROM subsonic_songs WHERE server = ? AND song_id = ?", &del)) ==
-            MOOD_OK) {
-            sqlite3_bind_text(del, 2, id, -1, SQLITE_TRANSIENT);
+        s = prep(x, "DELETE FROM subsonic_songs WHERE server = ? AND song_id = ?", &del);
+        if (s == MOOD_OK) {
+            mood__db_bind_text(del, 2, id);
             s = step_done(x, del);
             x->r->songs_removed++;
         }
     }
-    sqlite3_finalize(st);
+    mood__db_finalize(st);
     json_decref(keep);
     return s;
 }
@@ -342,7 +347,7 @@ static mood_status fetch_album(sync_ctx *x, const json_t *listed, const char *si
     }
     album = json_object_get(resp, "album");
     songs = mood__sub_jarray(album, "song");
-    s = mood__catalog_exec(x->cat, "subsonic sync", "BEGIN IMMEDIATE");
+    s = mood__db_begin(x->db);
     json_array_foreach(songs, i, g)
     {
         if (s != MOOD_OK)
@@ -358,9 +363,9 @@ static mood_status fetch_album(sync_ctx *x, const json_t *listed, const char *si
     if (s == MOOD_OK)
         s = store_album(x, album ? album : listed, sig);
     if (s == MOOD_OK)
-        s = mood__catalog_exec(x->cat, "subsonic sync", "COMMIT");
+        s = mood__db_commit(x->db);
     else
-        sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
+        mood__db_rollback(x->db);
     json_decref(songs);
     json_decref(resp);
     x->r->albums_fetched += s == MOOD_OK;
@@ -396,7 +401,8 @@ static mood_status sync_albums(sync_ctx *x)
     char sig[1024];
     mood_status s = MOOD_OK;
     do {
-        if ((s = album_page(x, "alphabeticalByName", offset, page, &albums)) != MOOD_OK)
+        s = album_page(x, "alphabeticalByName", offset, page, &albums);
+        if (s != MOOD_OK)
             break;
         n = json_array_size(albums);
         json_array_foreach(albums, i, a)
@@ -426,7 +432,7 @@ static mood_status sync_albums(sync_ctx *x)
 /* After a complete listing: albums (and their songs) the server did not list go. */
 static mood_status drop_missing_albums(sync_ctx *x)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = prep(x,
                          "SELECT count(*) FROM subsonic_songs WHERE server = ?1 AND album_id IN "
                          "(SELECT album_id FROM subsonic_albums WHERE server = ?1 AND "
@@ -434,27 +440,30 @@ static mood_status drop_missing_albums(sync_ctx *x)
                          &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_text(st, 2, x->now, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        x->r->songs_removed += (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if ((s = prep(x,
-                  "DELETE FROM subsonic_songs WHERE server = ?1 AND album_id IN (SELECT album_id "
-                  "FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
-                  "seen_utc <> ?2))",
-                  &st)) != MOOD_OK)
+    mood__db_bind_text(st, 2, x->now);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW)
+        x->r->songs_removed += (size_t)mood__db_col_int64(st, 0);
+    mood__db_finalize(st);
+    s = prep(x,
+             "DELETE FROM subsonic_songs WHERE server = ?1 AND album_id IN (SELECT album_id "
+             "FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
+             "seen_utc <> ?2))",
+             &st);
+    if (s != MOOD_OK)
         return s;
-    sqlite3_bind_text(st, 2, x->now, -1, SQLITE_STATIC);
-    if ((s = step_done(x, st)) != MOOD_OK)
-        return s;
-    if ((s = prep(x,
-                  "DELETE FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
-                  "seen_utc <> ?2)",
-                  &st)) != MOOD_OK)
-        return s;
-    sqlite3_bind_text(st, 2, x->now, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 2, x->now);
     s = step_done(x, st);
-    x->r->albums_removed = (size_t)sqlite3_changes(x->db);
+    if (s != MOOD_OK)
+        return s;
+    s = prep(x,
+             "DELETE FROM subsonic_albums WHERE server = ?1 AND (seen_utc IS NULL OR "
+             "seen_utc <> ?2)",
+             &st);
+    if (s != MOOD_OK)
+        return s;
+    mood__db_bind_text(st, 2, x->now);
+    s = step_done(x, st);
+    x->r->albums_removed = (size_t)mood__db_changes(x->db);
     return s;
 }
 
@@ -464,16 +473,11 @@ static mood_status drop_missing_albums(sync_ctx *x)
  */
 static mood_status drop_orphan_tracks(sync_ctx *x)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     char prefix[128];
     mood_status s;
-    if (sqlite3_prepare_v2(x->db, "SELECT 1 FROM sqlite_master WHERE name = 'tracks'", -1, &st,
-                           NULL) != SQLITE_OK)
-        return mood__catalog_error(x->cat, "subsonic sync");
-    int have = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (!have)
-        return MOOD_OK;
+    if (mood_catalog_schema_version(x->cat, "tracks") == 0)
+        return MOOD_OK; /* no analysed library */
     snprintf(prefix, sizeof prefix, "subsonic://%s/", x->c->info.name);
     s = prep(x,
              "DELETE FROM tracks WHERE substr(path, 1, length(?2)) = ?2 AND substr(path, "
@@ -481,34 +485,34 @@ static mood_status drop_orphan_tracks(sync_ctx *x)
              &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 2, prefix);
     s = step_done(x, st);
-    x->r->tracks_removed = (size_t)sqlite3_changes(x->db);
+    x->r->tracks_removed = (size_t)mood__db_changes(x->db);
     return s;
 }
 
 static size_t count_songs(sync_ctx *x)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     size_t n = 0;
     if (prep(x, "SELECT count(*) FROM subsonic_songs WHERE server = ?", &st) != MOOD_OK)
         return 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW)
+        n = (size_t)mood__db_col_int64(st, 0);
+    mood__db_finalize(st);
     return n;
 }
 
 static size_t count_with_plays(sync_ctx *x)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     size_t n = 0;
     if (prep(x, "SELECT count(*) FROM subsonic_songs WHERE server = ? AND play_count IS NOT NULL",
              &st) != MOOD_OK)
         return 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if (mood__db_step_rc(st) == MOOD_DB_ROW)
+        n = (size_t)mood__db_col_int64(st, 0);
+    mood__db_finalize(st);
     return n;
 }
 
@@ -519,11 +523,11 @@ static int had_sync(sync_ctx *x)
 
 static mood_status finish_sync(sync_ctx *x)
 {
-    sqlite3_stmt *st;
+    mood_db_stmt *st;
     mood_status s = prep(x, "UPDATE subsonic_servers SET last_sync_utc = ?2 WHERE name = ?1", &st);
     if (s != MOOD_OK)
         return s;
-    sqlite3_bind_text(st, 2, x->now, -1, SQLITE_STATIC);
+    mood__db_bind_text(st, 2, x->now);
     s = step_done(x, st);
     snprintf(x->c->info.last_sync_utc, sizeof x->c->info.last_sync_utc, "%s", x->now);
     return s;
@@ -536,9 +540,12 @@ mood_status mood_subsonic_sync(mood_subsonic *c, mood_catalog *cat,
     sync_ctx x = {c, cat, NULL, o ? o : &defaults, out, "", NULL};
     mood_status s;
     memset(out, 0, sizeof *out);
-    if ((s = mood__sub_migrate(cat)) != MOOD_OK || (s = mood__hist_migrate(cat)) != MOOD_OK)
+    s = mood__sub_migrate(cat);
+    if (s == MOOD_OK)
+        s = mood_history_prepare_catalog(cat);
+    if (s != MOOD_OK)
         return s;
-    x.db = mood__catalog_db(cat);
+    x.db = mood__catalog_dbh(cat);
     mood__sub_utc_now(x.now, sizeof x.now);
     out->incremental = had_sync(&x);
     s = sync_artists(&x);

@@ -78,5 +78,5 @@ sqlite3 "$SQ" "UPDATE schema_versions SET version = 99 WHERE component = 'tracks
     one_line_fail "newer schema (SQLite)" "version 99.*upgrade moodscope" library list --catalog "$SQ"
 one_line_fail "migrate from a newer schema" "version 99" library migrate "$PG_URI" "$WORK/new.db"
 check "  nothing written" test ! -e "$WORK/new.db" -a -z "$(ls "$WORK" | grep migrate-)"
-one_line_fail "history on PostgreSQL" "not available on a PostgreSQL catalog" history sessions --catalog "$PG_COPY"
+one_line_fail "history on a PostgreSQL catalog without plays" "has no music plays" history sessions --catalog "$PG_COPY"
 finish

@@ -3,7 +3,9 @@
 # made by its CLI) with a folder of synthesised tagged audio: server add (and its bad-input
 # errors), library sync, analysis of streamed songs (one the server cannot stream), playlists
 # pushed and read back through the API, a stable update that changes only the difference,
-# play counts read back into the history, and --to queueing.
+# play counts read back into the history, and --to queueing. Then, when the PostgreSQL server
+# binaries are there, sync, streamed analysis, stable playlists pushed to the server, play
+# counts and fingerprint again on a PostgreSQL catalog (pg_server.sh), matching the SQLite one.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3 # Debian's interpreter: supysonic and waitress live there
@@ -208,4 +210,46 @@ check "next --to queues the picks as the server playlist 'moodscope queue'" sh -
 run_cmd similar "Iron Drums - Hammer" -n 2 --to home
 check "similar --to replaces the queue" sh -c "[ $RC = 0 ] && grep -q 'playlist moodscope queue' '$WORK/err.txt'"
 check "no run metadata holds the password" sh -c "! grep -rqiE 's3cret|733363726574' '$WORK/runs'"
+
+# ---- the same on a PostgreSQL catalog -------------------------------------------------------
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+if [ -x "$PG_BIN/initdb" ]; then
+    HERE=$(cd "$(dirname "$0")" && pwd)
+    source "$HERE/pg_server.sh"
+    trap 'pg_stop; kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null' EXIT
+    export MOODSCOPE_DB_RETRIES=2
+    SQ_CAT=$MOODSCOPE_CATALOG
+    export MOODSCOPE_CATALOG=$PG_URI
+    run_cmd server add home "$BASE" --user alice --password-file "$WORK/pw"
+    check "PostgreSQL: server add exits 0" test "$RC" = 0
+    run_cmd library sync home --analyze
+    check "PostgreSQL: first sync with streamed analysis exits 0" sh -c \
+        "[ $RC = 0 ] && grep -q 'first sync: 2 artists, 2 albums' '$WORK/err.txt'"
+    for q in "SELECT count(*) FROM subsonic_songs" "SELECT count(*) FROM subsonic_albums" \
+        "SELECT count(*) FROM subsonic_songs WHERE track_id IS NOT NULL" \
+        "SELECT string_agg(title, ',' ORDER BY song_id) FROM subsonic_songs"; do
+        sq_q=${q/string_agg(title, \',\' ORDER BY song_id)/group_concat(title, \',\')}
+        check "PostgreSQL: '$q' as in the SQLite catalog" test \
+            "$(pg_sql "$q")" = "$(sqlite3 "$SQ_CAT" "${sq_q/FROM subsonic_songs/FROM (SELECT * FROM subsonic_songs ORDER BY song_id)}")"
+    done
+    run_cmd library sync home
+    check "PostgreSQL: the second sync is incremental" grep -q '(0 read, 2 unchanged, 0 removed)' "$WORK/err.txt"
+    run_cmd library export "$WORK/pg.csv"
+    run_cmd cluster -i "$WORK/pg.csv" --clusters 2 --seed 1 --runs-dir "$WORK/pgruns"
+    RUNP=$(ls "$WORK/pgruns" | sort | tail -1)
+    run_cmd playlists "$RUNP" --runs-dir "$WORK/pgruns" --update --to home
+    check "PostgreSQL: --update records version 1 of both stable playlists and pushes them" sh -c \
+        "[ $RC = 0 ] && [ \$(grep -c ',1,[0-9]*,[0-9]*,0,0,created' '$WORK/out.txt') = 2 ] && [ \$(grep -cE '(created|updated) \\(id' '$WORK/err.txt') = 2 ]"
+    check "PostgreSQL: the pushed playlists are remembered" test "$(pg_sql 'SELECT count(*) FROM subsonic_playlists')" = 2
+    run_cmd playlists --update --all --runs-dir "$WORK/pgruns" --to home
+    check "PostgreSQL: a rerun with nothing to change prints nothing" sh -c "[ $RC = 0 ] && [ -z \"$OUT\" ]"
+    check "PostgreSQL: the server's play counts reached the history" test \
+        "$(pg_sql "SELECT count(*) FROM plays WHERE source_format = 'subsonic' AND artist_name = 'Iron Drums'")" -ge 5
+    run_cmd library sync home
+    check "PostgreSQL: a later sync adds no plays twice" grep -q 'history: 0 plays added' "$WORK/err.txt"
+    run_cmd fingerprint -n 3
+    check "PostgreSQL: fingerprint uses the server's plays" sh -c "[ $RC = 0 ] && echo '$OUT' | grep -q 'Quiet Waters'"
+else
+    echo "# SKIP: PostgreSQL part (server binaries not installed)"
+fi
 finish

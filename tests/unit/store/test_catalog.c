@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include "db_internal.h"
+
 #include <moodscope/catalog.h>
 #include <moodscope/fileio.h>
 
@@ -46,6 +48,52 @@ static void test_default_path(void **state)
     assert_string_equal(buf, "/data/moodscope/catalog.db");
 }
 
+/* The database layer's statement helpers on SQLite: reset keeps the bindings, clear_bindings
+ * sets them to NULL, insert_id returns the RETURNING id or no row on a conflict, doubles read
+ * back exactly, and pick chooses the SQLite text. */
+static void test_db_statement_helpers(void **state)
+{
+    char path[4096];
+    mood_db *db;
+    mood_db_stmt *st;
+    int64_t id = -1;
+    int row = -1;
+    (void)state;
+    snprintf(path, sizeof path, "%s/db.db", mood_test_tmpdir("db-helpers"));
+    remove(path);
+    MOOD_ASSERT_OK(mood__db_open(path, &db));
+    assert_string_equal(mood__db_pick(db, "sqlite", "pg"), "sqlite");
+    MOOD_ASSERT_OK(mood__db_exec(
+        db, "t", "CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT UNIQUE, v REAL, n INTEGER)"));
+    MOOD_ASSERT_OK(mood__db_prepare(
+        db, "INSERT INTO t(k, v, n) VALUES(?, ?, ?) ON CONFLICT DO NOTHING RETURNING id", &st));
+    mood__db_bind_text(st, 1, "a");
+    mood__db_bind_double(st, 2, 0.1 + 0.2);
+    mood__db_bind_int64(st, 3, 7);
+    MOOD_ASSERT_OK(mood__db_insert_id(st, &id, &row));
+    assert_int_equal(row, 1);
+    assert_int_equal(id, 1);
+    mood__db_reset(st); /* the same values again: a conflict, no row */
+    MOOD_ASSERT_OK(mood__db_insert_id(st, &id, &row));
+    assert_int_equal(row, 0);
+    mood__db_reset(st);
+    mood__db_clear_bindings(st);
+    mood__db_bind_text(st, 1, "b"); /* v and n unbound: NULL */
+    MOOD_ASSERT_OK(mood__db_insert_id(st, &id, &row));
+    assert_int_equal(row, 1);
+    assert_int_equal(id, 2);
+    mood__db_finalize(st);
+    MOOD_ASSERT_OK(mood__db_prepare(db, "SELECT v, n FROM t ORDER BY id", &st));
+    assert_int_equal(mood__db_step_rc(st), MOOD_DB_ROW);
+    assert_true(mood__db_col_double(st, 0) == 0.1 + 0.2); /* exact, not 15 digits */
+    assert_int_equal(mood__db_col_int64(st, 1), 7);
+    assert_int_equal(mood__db_step_rc(st), MOOD_DB_ROW);
+    assert_true(mood__db_col_null(st, 0) && mood__db_col_null(st, 1));
+    assert_int_equal(mood__db_step_rc(st), MOOD_DB_DONE);
+    mood__db_finalize(st);
+    mood__db_close(db);
+}
+
 static void test_atomic_write_abort(void **state)
 {
     (void)state;
@@ -72,6 +120,7 @@ int main(void)
         cmocka_unit_test(test_catalog_not_a_database),
         cmocka_unit_test(test_default_path),
         cmocka_unit_test(test_atomic_write_abort),
+        cmocka_unit_test(test_db_statement_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
