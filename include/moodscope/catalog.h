@@ -1,8 +1,8 @@
 /**
  * @file catalog.h
  * @brief The catalog: a SQLite file or a PostgreSQL database holding tracks, analyses, feature
- * vectors, plays, sessions, Subsonic mirrors and the runs index. Created on first use; each subsystem versions and migrates its
- * own tables.
+ * vectors, plays, sessions, Subsonic mirrors and the runs index. Created on first use; each
+ * subsystem versions and migrates its own tables.
  * @code
  * char path[4096];
  * mood_catalog_default_path(path, sizeof path);

@@ -263,7 +263,9 @@ static mood_status run_job(pool *p, mood_audio_analyzer *az, const job *j)
     if (how == LIB_LIMITS_REFUSE)
         s = mood__error(MOOD_EUNSUPPORTED, "%s", limited);
     else if (how == LIB_LIMITS_SAMPLE)
-        s = mood_audio_analyze_file_sampled(az, local, plan.n, plan.window_s, mood__fnv1a(j->path, strlen(j->path), MOOD_FNV_OFFSET_REPORTS), &r);
+        s = mood_audio_analyze_file_sampled(
+            az, local, plan.n, plan.window_s,
+            mood__fnv1a(j->path, strlen(j->path), MOOD_FNV_OFFSET_REPORTS), &r);
     else
         s = mood_audio_analyze_file(az, local, &r);
     if (s == MOOD_OK)

@@ -108,6 +108,87 @@ static mood_status check_decoded(const char *path, double decoded, double declar
     return MOOD_OK;
 }
 
+/* Open @p path: an http(s) URL (a media server's download endpoint) is streamed by FFmpeg's
+ * own protocol straight into the decoder, limited to network protocols; anything else is a
+ * file. */
+static mood_status open_input(const char *path, AVFormatContext **fmt)
+{
+    char err[AV_ERROR_MAX_STRING_SIZE];
+    int is_url = strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0;
+    AVDictionary *open_opts = NULL;
+    FILE *probe = is_url ? NULL : fopen(path, "rb");
+    if (!is_url && !probe)
+        return mood__error(MOOD_EIO, "%s: %s", path, strerror(errno));
+    if (probe)
+        fclose(probe);
+    if (is_url)
+        av_dict_set(&open_opts, "protocol_whitelist", "http,https,tcp,tls", 0);
+    int rc = avformat_open_input(fmt, path, NULL, &open_opts);
+    av_dict_free(&open_opts);
+    if (rc < 0) {
+        av_strerror(rc, err, sizeof err);
+        return mood__error(MOOD_EFORMAT, "%s: not a readable audio file (%s)", path, err);
+    }
+    return MOOD_OK;
+}
+
+/* The converter from the decoder's samples to interleaved float, @p out_ch channels. */
+static mood_status open_resampler(const char *path, const AVCodecContext *ctx, int out_ch,
+                                  SwrContext **swr)
+{
+    AVChannelLayout out_layout, in_layout;
+    av_channel_layout_default(&out_layout, out_ch);
+    if (ctx->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+        av_channel_layout_default(&in_layout, ctx->ch_layout.nb_channels);
+    else
+        av_channel_layout_copy(&in_layout, &ctx->ch_layout);
+    int rc = swr_alloc_set_opts2(swr, &out_layout, AV_SAMPLE_FMT_FLT, ctx->sample_rate, &in_layout,
+                                 ctx->sample_fmt, ctx->sample_rate, 0, NULL);
+    av_channel_layout_uninit(&in_layout);
+    if (rc < 0 || !*swr || swr_init(*swr) < 0)
+        return mood__error(MOOD_EFORMAT, "%s: cannot convert %d-channel %s samples", path,
+                           ctx->ch_layout.nb_channels, av_get_sample_fmt_name(ctx->sample_fmt));
+    return MOOD_OK;
+}
+
+/* The duration the container declares for stream @p st (s), 0 when it declares none. */
+static double declared_duration(const AVFormatContext *fmt, const AVStream *st)
+{
+    if (st->duration > 0 && st->time_base.den > 0)
+        return (double)st->duration * av_q2d(st->time_base);
+    if (fmt->duration > 0)
+        return (double)fmt->duration / AV_TIME_BASE;
+    return 0;
+}
+
+/* The best audio stream of @p fmt (the others discarded) and its opened decoder. */
+static mood_status open_decoder(const char *path, AVFormatContext *fmt, int *out_si,
+                                const AVCodec **codec, AVCodecContext **ctx)
+{
+    char err[AV_ERROR_MAX_STRING_SIZE];
+    int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, codec, 0);
+    if (si < 0 || !*codec)
+        return mood__error(MOOD_EFORMAT, "%s: no decodable audio stream", path);
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if ((int)i != si)
+            fmt->streams[i]->discard = AVDISCARD_ALL; /* cover art, video, subtitles */
+    *out_si = si;
+    *ctx = avcodec_alloc_context3(*codec);
+    if (!*ctx)
+        return mood__enomem("decode");
+    avcodec_parameters_to_context(*ctx, fmt->streams[si]->codecpar);
+    (*ctx)->thread_count = 1; /* parallelism is across files */
+    int rc = avcodec_open2(*ctx, *codec, NULL);
+    if (rc < 0) {
+        av_strerror(rc, err, sizeof err);
+        return mood__error(MOOD_EFORMAT, "%s: cannot open the %s decoder (%s)", path,
+                           (*codec)->name, err);
+    }
+    if ((*ctx)->sample_rate < 1000 || (*ctx)->ch_layout.nb_channels < 1)
+        return mood__error(MOOD_EFORMAT, "%s: stream without sample rate or channels", path);
+    return MOOD_OK;
+}
+
 mood_status mood__decode_file(mood_audio_analyzer *az, const char *path, mood_audio_info *info)
 {
     return mood__decode_file_sampled(az, path, info, NULL);
@@ -122,88 +203,32 @@ mood_status mood__decode_file_sampled(mood_audio_analyzer *az, const char *path,
     AVPacket *pkt = NULL;
     AVFrame *fr = NULL;
     float *conv = NULL;
-    int conv_cap = 0, rc, si, out_ch;
+    int conv_cap = 0, rc, si = -1, out_ch;
     long bad_packets = 0, packets = 0;
     const AVCodec *codec = NULL;
     char err[AV_ERROR_MAX_STRING_SIZE];
     mood_status s = MOOD_OK;
-    /* An http(s) URL (a media server's download endpoint) is streamed by FFmpeg's own protocol
-     * straight into the decoder, limited to network protocols; anything else is a file. */
-    int is_url = strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0;
-    AVDictionary *open_opts = NULL;
-    FILE *probe = is_url ? NULL : fopen(path, "rb");
-    if (!is_url && !probe)
-        return mood__error(MOOD_EIO, "%s: %s", path, strerror(errno));
-    if (probe)
-        fclose(probe);
-    if (is_url)
-        av_dict_set(&open_opts, "protocol_whitelist", "http,https,tcp,tls", 0);
-    rc = avformat_open_input(&fmt, path, NULL, &open_opts);
-    av_dict_free(&open_opts);
-    if (rc < 0) {
-        av_strerror(rc, err, sizeof err);
-        return mood__error(MOOD_EFORMAT, "%s: not a readable audio file (%s)", path, err);
-    }
+    if ((s = open_input(path, &fmt)) != MOOD_OK)
+        return s;
     if ((rc = avformat_find_stream_info(fmt, NULL)) < 0) {
         av_strerror(rc, err, sizeof err);
         s = mood__error(MOOD_EFORMAT, "%s: cannot read stream information (%s)", path, err);
         goto done;
     }
-    si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-    if (si < 0 || !codec) {
-        s = mood__error(MOOD_EFORMAT, "%s: no decodable audio stream", path);
+    if ((s = open_decoder(path, fmt, &si, &codec, &ctx)) != MOOD_OK)
         goto done;
-    }
-    for (unsigned i = 0; i < fmt->nb_streams; i++)
-        if ((int)i != si)
-            fmt->streams[i]->discard = AVDISCARD_ALL; /* cover art, video, subtitles */
     AVStream *st = fmt->streams[si];
-    ctx = avcodec_alloc_context3(codec);
-    if (!ctx) {
-        s = mood__enomem("decode");
-        goto done;
-    }
-    avcodec_parameters_to_context(ctx, st->codecpar);
-    ctx->thread_count = 1; /* parallelism is across files */
-    if ((rc = avcodec_open2(ctx, codec, NULL)) < 0) {
-        av_strerror(rc, err, sizeof err);
-        s = mood__error(MOOD_EFORMAT, "%s: cannot open the %s decoder (%s)", path, codec->name,
-                        err);
-        goto done;
-    }
-    if (ctx->sample_rate < 1000 || ctx->ch_layout.nb_channels < 1) {
-        s = mood__error(MOOD_EFORMAT, "%s: stream without sample rate or channels", path);
-        goto done;
-    }
     read_tags(fmt, st, info);
     snprintf(info->codec, sizeof info->codec, "%s", codec->name);
     info->sample_rate_hz = ctx->sample_rate;
     info->channels = ctx->ch_layout.nb_channels;
     info->bitrate_bps = st->codecpar->bit_rate ? st->codecpar->bit_rate : fmt->bit_rate;
     out_ch = info->channels >= 2 ? 2 : 1;
-    {
-        AVChannelLayout out_layout, in_layout;
-        av_channel_layout_default(&out_layout, out_ch);
-        if (ctx->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
-            av_channel_layout_default(&in_layout, ctx->ch_layout.nb_channels);
-        else
-            av_channel_layout_copy(&in_layout, &ctx->ch_layout);
-        rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLT, ctx->sample_rate, &in_layout,
-                                 ctx->sample_fmt, ctx->sample_rate, 0, NULL);
-        av_channel_layout_uninit(&in_layout);
-        if (rc < 0 || !swr || swr_init(swr) < 0) {
-            s = mood__error(MOOD_EFORMAT, "%s: cannot convert %d-channel %s samples", path,
-                            info->channels, av_get_sample_fmt_name(ctx->sample_fmt));
-            goto done;
-        }
-    }
+    if ((s = open_resampler(path, ctx, out_ch, &swr)) != MOOD_OK)
+        goto done;
     if ((s = mood__frames_begin(az, ctx->sample_rate, out_ch)) != MOOD_OK)
         goto done;
-    double declared = 0;
-    if (st->duration > 0 && st->time_base.den > 0)
-        declared = (double)st->duration * av_q2d(st->time_base);
-    else if (fmt->duration > 0)
-        declared = (double)fmt->duration / AV_TIME_BASE;
+    double declared = declared_duration(fmt, st);
     if (sm) {
         mood__sample_plan(sm, declared);
         if (!sm->active)

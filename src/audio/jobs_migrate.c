@@ -1,6 +1,6 @@
 /*
- * The audio library's, the job queue's and the analysis runs' tables as `library migrate` copies them
- * (mood_catalog_copy in the store does the copying and the verification).
+ * The audio library's, the job queue's and the analysis runs' tables as `library migrate` copies
+ * them (mood_catalog_copy in the store does the copying and the verification).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"

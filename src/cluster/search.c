@@ -361,6 +361,22 @@ static mood_status evaluate(const mood_search_params *sp, genome *g, const float
     return MOOD_OK;
 }
 
+/* Indices of @p c (P candidates) by descending score into @p order; stable: ties keep
+ * population order. */
+static void rank_by_score(const mood_search_candidate *c, size_t P, size_t *order)
+{
+    for (size_t i = 0; i < P; i++)
+        order[i] = i;
+    for (size_t i = 1; i < P; i++) {
+        size_t v = order[i], j = i;
+        while (j > 0 && c[order[j - 1]].score < c[v].score) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+}
+
 mood_status mood_cluster_search(const mood_search_params *sp, const float *x, size_t n, size_t d,
                                 mood_search_result *out)
 {
@@ -440,17 +456,8 @@ mood_status mood_cluster_search(const mood_search_params *sp, const float *x, si
             if (st != MOOD_OK)
                 goto fail;
         }
-        /* Rank (stable: ties keep population order), keep elites, refill by mutation. */
-        for (size_t i = 0; i < P; i++)
-            order[i] = i;
-        for (size_t i = 1; i < P; i++) {
-            size_t v = order[i], j = i;
-            while (j > 0 && gc[order[j - 1]].score < gc[v].score) {
-                order[j] = order[j - 1];
-                j--;
-            }
-            order[j] = v;
-        }
+        /* Rank, keep elites, refill by mutation. */
+        rank_by_score(gc, P, order);
         nh += P;
         for (size_t i = 0; i < E; i++)
             next[i] = pop[order[i]];
