@@ -8,7 +8,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
 
-#include "../store/json_util.h"
+#include "../core/clock.h"
+#include "../core/hash.h"
+#include "../io/json_util.h"
 
 #include <moodscope/fileio.h>
 
