@@ -30,21 +30,9 @@ static void value_text(double v, char *buf, size_t cap)
     snprintf(buf, cap, "%s%s", v < 0 ? "\xE2\x88\x92" : "", tmp);
 }
 
-mood_status mood_plot_bars(const mood_bars_spec *s, const char *path)
+/* The value axis: the range of the finite values and zero, with headroom for the labels. */
+static void value_axis(const mood_bars_spec *s, plot_axis *ay)
 {
-    plot_canvas cv;
-    mood_status st;
-    char buf[512], tmp[64];
-    if (!s)
-        return mood__error(MOOD_EINVAL, WHAT ": spec is NULL");
-    if (!s->values || s->n == 0)
-        return mood__error(MOOD_EINVAL, WHAT ": no values (n=%zu)", s->n);
-    st = mood__canvas_open(&cv, WHAT, path, s->width, s->height, 1000, 600);
-    if (st != MOOD_OK)
-        return st;
-    cairo_t *cr = cv.cr;
-    double sc = cv.scale;
-
     double lo = 0, hi = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (isfinite(s->values[i])) {
@@ -60,8 +48,26 @@ mood_status mood_plot_bars(const mood_bars_spec *s, const char *path)
         hi += 0.08 * span;
     if (lo < 0)
         lo -= 0.08 * span;
+    mood__axis_ticks(ay, lo, hi, 6);
+}
+
+mood_status mood_plot_bars(const mood_bars_spec *s, const char *path)
+{
+    plot_canvas cv;
+    mood_status st;
+    char buf[512], tmp[64];
+    if (!s)
+        return mood__error(MOOD_EINVAL, WHAT ": spec is NULL");
+    if (!s->values || s->n == 0)
+        return mood__error(MOOD_EINVAL, WHAT ": no values (n=%zu)", s->n);
+    st = mood__canvas_open(&cv, WHAT, path, s->width, s->height, 1000, 600);
+    if (st != MOOD_OK)
+        return st;
+    cairo_t *cr = cv.cr;
+    double sc = cv.scale;
+
     plot_axis ay;
-    mood__axis_ticks(&ay, lo, hi, 6);
+    value_axis(s, &ay);
 
     double top = mood__draw_title(&cv, s->title) + 16 * sc;
     mood__font(&cv, 13, 0);

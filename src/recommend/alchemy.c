@@ -51,6 +51,52 @@ static int is_input(const mood_space *s, const size_t *rows, size_t n, size_t r)
     return 0;
 }
 
+/* Gumbel-top-k: adding Gumbel noise to the logits and keeping the @p n best samples without
+ * replacement from the softmax of the @p m sorted candidates, in one pass, into @p out. */
+static mood_status gumbel_top_k(const mood_hit *cand, size_t m, size_t n,
+                                const mood_alchemy_options *o, mood_hit *out)
+{
+    double mean = 0.0, var = 0.0, spread;
+    mood_rng rng;
+    for (size_t i = 0; i < m; i++)
+        mean += (double)cand[i].score;
+    mean /= (double)m;
+    for (size_t i = 0; i < m; i++)
+        var += ((double)cand[i].score - mean) * ((double)cand[i].score - mean);
+    spread = sqrt(var / (double)m);
+    if (spread <= 0.0)
+        spread = 1.0;
+    double *key = mood__malloc_array(m, sizeof *key);
+    size_t *order = mood__malloc_array(m, sizeof *order);
+    if (!key || !order) {
+        mood__free(key);
+        mood__free(order);
+        return mood__enomem("alchemy");
+    }
+    mood_rng_seed(&rng, o->seed);
+    for (size_t i = 0; i < m; i++) {
+        double u = mood_rng_uniform(&rng);
+        key[i] =
+            -((double)cand[i].score - (double)cand[0].score) / ((double)o->temperature * spread) -
+            log(-log(u > 0.0 ? u : 1e-300));
+        order[i] = i;
+    }
+    /* selection of the n largest keys (n is small) */
+    for (size_t k = 0; k < n; k++) {
+        size_t best = k;
+        for (size_t i = k + 1; i < m; i++)
+            if (key[order[i]] > key[order[best]])
+                best = i;
+        size_t tmp = order[k];
+        order[k] = order[best];
+        order[best] = tmp;
+        out[k] = cand[order[k]];
+    }
+    mood__free(key);
+    mood__free(order);
+    return MOOD_OK;
+}
+
 mood_status mood_alchemy(const mood_space *s, const mood_index *ix, const size_t *add, size_t n_add,
                          const size_t *sub, size_t n_sub, const mood_alchemy_options *o, size_t n,
                          mood_hit *out, size_t *out_found)
@@ -118,51 +164,9 @@ mood_status mood_alchemy(const mood_space *s, const mood_index *ix, const size_t
         memcpy(out, cand, k * sizeof *out);
         *out_found = k;
     } else {
-        /* Gumbel-top-k: adding Gumbel noise to the logits and keeping the n best samples
-         * without replacement from the softmax, in one pass. */
-        double mean = 0.0, var = 0.0, spread;
-        mood_rng rng;
-        mood_rng_seed(&rng, o->seed);
-        for (size_t i = 0; i < m; i++)
-            mean += (double)cand[i].score;
-        mean /= (double)m;
-        for (size_t i = 0; i < m; i++)
-            var += ((double)cand[i].score - mean) * ((double)cand[i].score - mean);
-        spread = sqrt(var / (double)m);
-        if (spread <= 0.0)
-            spread = 1.0;
-        {
-            double *key = mood__malloc_array(m, sizeof *key);
-            size_t *order = mood__malloc_array(m, sizeof *order);
-            if (!key || !order) {
-                mood__free(key);
-                mood__free(order);
-                st = mood__enomem("alchemy");
-                goto done;
-            }
-            mood_rng_seed(&rng, o->seed);
-            for (size_t i = 0; i < m; i++) {
-                double u = mood_rng_uniform(&rng);
-                key[i] = -((double)cand[i].score - (double)cand[0].score) /
-                             ((double)o->temperature * spread) -
-                         log(-log(u > 0.0 ? u : 1e-300));
-                order[i] = i;
-            }
-            /* selection of the n largest keys (n is small) */
-            for (size_t k = 0; k < n; k++) {
-                size_t best = k;
-                for (size_t i = k + 1; i < m; i++)
-                    if (key[order[i]] > key[order[best]])
-                        best = i;
-                size_t tmp = order[k];
-                order[k] = order[best];
-                order[best] = tmp;
-                out[k] = cand[order[k]];
-            }
-            mood__free(key);
-            mood__free(order);
+        st = gumbel_top_k(cand, m, n, o, out);
+        if (st == MOOD_OK)
             *out_found = n;
-        }
     }
 done:
     mood__free(ca);

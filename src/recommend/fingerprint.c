@@ -289,6 +289,21 @@ static int cmp_weight_desc(const void *a, const void *b)
     return (x->row > y->row) - (x->row < y->row);
 }
 
+/* Every song of the library into @p map (open addressing by artist and title); the first
+ * listing of a song stands for it. */
+static void map_songs(const mood_space *s, song_map *map)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        size_t h = (size_t)hash2(s->norm_artist[i], s->norm_title[i]) & (map->cap - 1);
+        if (!s->norm_title[i][0] ||
+            song_find(s, map, s->norm_artist[i], s->norm_title[i]) != SIZE_MAX)
+            continue;
+        while (map->slot[h])
+            h = (h + 1) & (map->cap - 1);
+        map->slot[h] = i + 1;
+    }
+}
+
 mood_status mood_fingerprint(const mood_space *s, const mood_index *ix, const mood_plays *plays,
                              size_t top, float half_life_days, size_t n, mood_hit *out,
                              size_t *out_found, mood_hit *out_top, size_t *out_top_found,
@@ -318,15 +333,7 @@ mood_status mood_fingerprint(const mood_space *s, const mood_index *ix, const mo
         st = mood__enomem("fingerprint");
         goto done;
     }
-    for (size_t i = 0; i < s->n; i++) {
-        size_t h = (size_t)hash2(s->norm_artist[i], s->norm_title[i]) & (map.cap - 1);
-        if (!s->norm_title[i][0] ||
-            song_find(s, &map, s->norm_artist[i], s->norm_title[i]) != SIZE_MAX)
-            continue; /* first listing of a song stands for it */
-        while (map.slot[h])
-            h = (h + 1) & (map.cap - 1);
-        map.slot[h] = i + 1;
-    }
+    map_songs(s, &map);
     for (size_t p = 0; p < plays->n; p++)
         if (plays->plays[p].played_at > latest)
             latest = plays->plays[p].played_at;

@@ -21,7 +21,7 @@
 static double recall_of(const mood_hnsw *h, const float *x, size_t n, size_t d, mood_metric metric,
                         size_t nq, size_t k)
 {
-    size_t hits = 0;
+    size_t hits = 0, top1_misses = 0;
     float *q = malloc(d * sizeof *q);
     for (size_t qi = 0; qi < nq; qi++) {
         uint64_t lab[16];
@@ -41,12 +41,17 @@ static double recall_of(const mood_hnsw *h, const float *x, size_t n, size_t d, 
         assert_int_equal(found, k);
         for (size_t a = 1; a < found; a++)
             assert_true(dist[a] >= dist[a - 1]);
-        MOOD_ASSERT_NEAR(dist[0], ed[0], 1e-3, 1e-3);
+        /* The index is approximate (and a graph built by several threads differs from run to
+         * run): the first hit is the exact nearest neighbour for at least 98% of the queries,
+         * and when it is, its distance is the exact one. */
+        if (fabsf(dist[0] - ed[0]) > 1e-3f + 1e-3f * fabsf(ed[0]))
+            top1_misses++;
         for (size_t a = 0; a < found; a++)
             for (size_t b = 0; b < k; b++)
                 hits += lab[a] == er[b];
     }
     free(q);
+    assert_true(top1_misses * 50 <= nq);
     return (double)hits / (double)(nq * k);
 }
 
