@@ -73,6 +73,7 @@ static mood_status mb_seed(const mood_cluster_params *p, const float *x, size_t 
 /* One mini-batch: draw it, assign it, move the centres; returns the batch inertia per row. */
 static double mb_step(const float *x, size_t n, mb_work *w, mood_rng *rng, int nt, float *c)
 {
+    (void)nt; /* read only by the OpenMP pragmas */
     const size_t k = w->k, d = w->d, bs = w->bs;
     float *xb = w->xb, *xn = w->xn, *D = w->D, *bd = w->bd;
     int32_t *bl = w->bl;
@@ -130,6 +131,7 @@ static double mb_step(const float *x, size_t n, mb_work *w, mood_rng *rng, int n
 static mood_status mb_member_means(const float *x, size_t n, size_t d, size_t k,
                                    const int32_t *labels, int nt, float *c)
 {
+    (void)nt; /* read only by the OpenMP pragmas */
     km_chunks ch;
     mood__km_chunks(n, (k * d + k) * sizeof(double), &ch);
     double *part = mood__calloc(ch.count * (k * d + k), sizeof(double));
