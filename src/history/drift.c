@@ -114,9 +114,10 @@ static json_t *drift_report(window *cur, window *ref, size_t k, int *out_flagged
     json_object_set_new(rep, "sessions_last_7d", json_integer((json_int_t)cur->sessions));
     json_object_set_new(rep, "sessions_previous_30d", json_integer((json_int_t)ref->sessions));
     json_array_append_new(
-        metrics, compare("session_duration_min",
-                         ref->sessions ? ref->duration_sum / ref->sessions : HIST_DNAN,
-                         cur->sessions ? cur->duration_sum / cur->sessions : HIST_DNAN, &flagged));
+        metrics,
+        compare("session_duration_min",
+                ref->sessions != 0.0 ? ref->duration_sum / ref->sessions : HIST_DNAN,
+                cur->sessions != 0.0 ? cur->duration_sum / cur->sessions : HIST_DNAN, &flagged));
     json_array_append_new(
         metrics, compare("sessions_per_day", ref->sessions / 30.0, cur->sessions / 7.0, &flagged));
     json_array_append_new(metrics,
