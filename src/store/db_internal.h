@@ -1,7 +1,7 @@
 /*
  * A small database layer under the catalog: one API, two backends (SQLite, the embedded
  * default, in db_sqlite.c; PostgreSQL through libpq in db_pg.c), dispatched in db.c. SQL is
- * written once with `?` / `?N` placeholders (translated to `$N` for libpq) in the dialect both
+ * written once with `?` / `?N` parameters (translated to `$N` for libpq) in the dialect both
  * engines share (ON CONFLICT ... DO NOTHING / DO UPDATE, RETURNING, CASE, subqueries). Where
  * the dialects differ (a catalog lookup, a table definition) the caller picks one of two texts
  * with mood__db_pick(); table definitions differ per backend through mood__catalog_migrate_any()'s

@@ -1,6 +1,6 @@
 /*
  * The PostgreSQL backend of the database layer (libpq). Statements are prepared on the server
- * once per connection (cached by SQL text), with the `?` / `?N` placeholders translated to
+ * once per connection (cached by SQL text), with the `?` / `?N` parameters translated to
  * `$N`; text, integers and doubles travel as text parameters, blobs as binary BYTEA. Results
  * come back as text (BYTEA in hex, decoded on read).
  *
@@ -241,7 +241,7 @@ static void clear_row(pg_stmt *ps)
 }
 
 /* The number of parameters @p sql takes: the highest `?N`, counting a bare `?` as the next. */
-static int placeholder_count(const char *sql)
+static int sql_param_count(const char *sql)
 {
     int next = 1, max = 0, quote = 0;
     for (const char *p = sql; *p; p++) {
@@ -262,7 +262,7 @@ static mood_status pg_execute(mood_db_stmt *st)
     pg_conn *c = pc(st->db);
     pg_stmt *ps = st->impl;
     /* Parameters never bound are NULL, as in SQLite (libpq wants all of them). */
-    int want = placeholder_count(ps->sql);
+    int want = sql_param_count(ps->sql);
     if (want > st->n_params && !mood__db_param_slot(st, want))
         return mood__enomem("catalog: parameters");
     int n = st->n_params;
