@@ -5,21 +5,11 @@
 #ifndef MOOD_LIBRARY_INTERNAL_H
 #define MOOD_LIBRARY_INTERNAL_H
 
+#include "library_store.h"
+
 #include <moodscope/library.h>
 
 #include <stdint.h>
-
-/* Bring the "tracks" component's tables up to date. */
-mood_status mood__library_migrate(mood_catalog *cat);
-
-/* Stored facts of @p path; *out_found = 0 when the catalog has no row for it. */
-typedef struct lib_known {
-    int found;
-    int64_t size_bytes, mtime_ns;
-    int analysis_version;
-    int ok; /* status "ok" */
-} lib_known;
-mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known *out);
 
 /* A queue job held by a worker: its end is recorded only while the lease is still ours. */
 typedef struct lib_fence {
@@ -27,19 +17,13 @@ typedef struct lib_fence {
     const char *worker;
 } lib_fence;
 
-/* Record a successful analysis (tracks + analyses + feature_vectors) in one transaction;
- * with @p fence (may be NULL) the job's end goes in the same transaction (ENOTFOUND and
- * nothing written when the lease was lost). */
-mood_status mood__library_store_ok(mood_catalog *cat, const char *path, int64_t size_bytes,
-                                   int64_t mtime_ns, const mood_audio_result *r,
-                                   const char *report_json, const char *report_path);
+/* The fenced forms of mood__library_store_ok/_failed (library_store.h): with @p fence (may be
+ * NULL) the job's end goes in the same transaction (ENOTFOUND and nothing written when the
+ * lease was lost). */
 mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path, int64_t size_bytes,
                                           int64_t mtime_ns, const mood_audio_result *r,
                                           const char *report_json, const char *report_path,
                                           const lib_fence *fence);
-/* Record a failure (and drop any earlier analysis of the file) in one transaction. */
-mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int64_t size_bytes,
-                                       int64_t mtime_ns, const char *reason);
 mood_status mood__library_store_failed_fenced(mood_catalog *cat, const char *path,
                                               int64_t size_bytes, int64_t mtime_ns,
                                               const char *reason, const lib_fence *fence);

@@ -10,7 +10,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "subsonic_internal.h"
 
-#include "../audio/library_internal.h"
+#include "../audio/library_store.h"
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct song_job {
     char id[128];
@@ -266,12 +266,12 @@ mood_status mood_subsonic_analyze(mood_subsonic *c, mood_catalog *cat,
 {
     static const mood_subsonic_analyze_options defaults;
     job_list local = {0}, stream = {0};
-    struct timespec t0, t1;
+    double t0;
     mood_status s;
     memset(out, 0, sizeof *out);
     if (!o)
         o = &defaults;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t0 = mood__now();
     s = mood__sub_migrate(cat);
     if (s == MOOD_OK)
         s = mood__library_migrate(cat);
@@ -283,8 +283,7 @@ mood_status mood_subsonic_analyze(mood_subsonic *c, mood_catalog *cat,
     if (s == MOOD_OK)
         s = analyze_streams(c, cat, o, &stream, out);
     out->linked = count_linked(c, cat);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    out->elapsed_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    out->elapsed_s = mood__now() - t0;
     mood__free(local.v);
     mood__free(stream.v);
     return s;
