@@ -103,6 +103,12 @@ MOOD_API int mood_cancel_requested(void);
 /** @brief Clear a cancellation request. */
 MOOD_API void mood_cancel_reset(void);
 
+/**
+ * @brief Seconds on the library's monotonic clock (CLOCK_MONOTONIC; an arbitrary origin, only
+ * differences mean anything): the clock the library times its own work with.
+ */
+MOOD_API double mood_monotonic_seconds(void);
+
 /** @brief Library version string, "MAJOR.MINOR.PATCH". */
 MOOD_API const char *mood_version(void);
 

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"
 
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 
@@ -65,13 +66,6 @@ uint64_t mood__waiter_gen(lib_waiter *w)
     return g;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void sleep_s(double sec)
 {
     struct timespec ts = {(time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9)};
@@ -91,7 +85,7 @@ static void cond_wait_s(lib_waiter *w, double sec)
 
 int mood__waiter_wait(lib_waiter *w, uint64_t seen, double timeout_s)
 {
-    double end = mono_s() + timeout_s;
+    double end = mood__now() + timeout_s;
     int woken = 0;
     pthread_mutex_lock(&w->mu);
     for (;;) {
@@ -99,7 +93,7 @@ int mood__waiter_wait(lib_waiter *w, uint64_t seen, double timeout_s)
             woken = 1;
             break;
         }
-        double left = end - mono_s();
+        double left = end - mood__now();
         if (left <= 0 || mood_cancel_requested())
             break;
         double slice = left < WAIT_SLICE_S ? left : WAIT_SLICE_S;

@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static int cli_quiet;
@@ -182,18 +181,11 @@ void mood_cli_debug(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int mood_cli_progress(void *user, const char *stage, double done, double total)
 {
     static double last, start;
     static char last_stage[64];
-    double t = now_s();
+    double t = mood_monotonic_seconds();
     (void)user;
     if (cli_quiet || !isatty(STDERR_FILENO))
         return 0;

@@ -5,6 +5,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "clock.h"
 
+#include <moodscope/status.h>
+
 #include <time.h>
 
 double mood__now(void)
@@ -12,6 +14,11 @@ double mood__now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double mood_monotonic_seconds(void)
+{
+    return mood__now();
 }
 
 double mood__cpu_seconds(void)

@@ -13,8 +13,10 @@
 /*
  * The seed the report names of `analyze --reports` (FILE.<8 hex>.json) have always been made
  * with: the standard offset basis 14695981039346656037 with its last decimal digit lost
- * (1469598103934665603). Kept so that existing report files keep their names; new uses take
- * MOOD_FNV_OFFSET.
+ * (1469598103934665603). The Subsonic album signatures stored in the catalog (subsonic/sync.c),
+ * the copy checksums of `library migrate` (store/db_copy.c) and the fingerprint song map were
+ * made with it too. Kept so that existing report files keep their names and stored signatures
+ * still match; new uses take MOOD_FNV_OFFSET.
  */
 #define MOOD_FNV_OFFSET_REPORTS 1469598103934665603ULL
 

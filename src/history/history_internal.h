@@ -92,20 +92,6 @@ long mood__hist_zone_offset(const hist_zone *z, int64_t t);
 mood_status mood__hist_zone_get(const char *name, const hist_zone **out);
 void mood__hist_tz_end(hist_tz *st);
 
-/* ---- minimal CSV record reader (for Last.fm layouts and feature tables) ------------------ */
-typedef struct hist_csv {
-    const char *p, *end;
-    char **fields;
-    size_t n, cap;
-    char *buf;
-    size_t buf_cap;
-    size_t line;
-} hist_csv;
-void mood__hist_csv_init(hist_csv *c, const char *text, size_t len);
-/* Next record: 1 with fields set, 0 at end, -1 on allocation failure. */
-int mood__hist_csv_next(hist_csv *c);
-void mood__hist_csv_free(hist_csv *c);
-
 /* ---- normalisation for joins ------------------------------------------------------------- */
 /* Lower-case, drop bracketed parts and " - remaster..." suffixes, keep letters and digits. */
 void mood__hist_norm(const char *s, char *out, size_t cap);

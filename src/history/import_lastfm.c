@@ -10,6 +10,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
 
+#include "../io/csv_records.h"
+
 #include <ctype.h>
 #include <string.h>
 
@@ -45,18 +47,18 @@ static int header_role(const char *name)
 mood_status mood__hist_import_lastfm(const char *path, const char *text, size_t len,
                                      hist_sink *sink)
 {
-    hist_csv c;
+    csv_records c;
     long col[N_COLS];
     int rc, headerless = 0;
     mood_status s = MOOD_OK;
     for (int i = 0; i < N_COLS; i++)
         col[i] = -1;
-    mood__hist_csv_init(&c, text, len);
-    rc = mood__hist_csv_next(&c);
+    mood__csv_records_init(&c, text, len);
+    rc = mood__csv_records_next(&c);
     if (rc < 0)
         return mood__enomem("lastfm import");
     if (rc == 0) {
-        mood__hist_csv_free(&c);
+        mood__csv_records_free(&c);
         return mood__error(MOOD_EFORMAT, "%s: empty file", path);
     }
     for (size_t i = 0; i < c.n; i++) {
@@ -74,7 +76,7 @@ mood_status mood__hist_import_lastfm(const char *path, const char *text, size_t 
             col[COL_TIME] = 3;
             col[COL_UTS] = -1;
         } else {
-            mood__hist_csv_free(&c);
+            mood__csv_records_free(&c);
             return mood__error(MOOD_EFORMAT,
                                "%s:1: expected a Last.fm header with a time column (uts, "
                                "utc_time or date) and artist and track columns",
@@ -87,7 +89,7 @@ mood_status mood__hist_import_lastfm(const char *path, const char *text, size_t 
         int64_t t = 0;
         int ok = 0;
         if (!headerless) {
-            rc = mood__hist_csv_next(&c);
+            rc = mood__csv_records_next(&c);
             if (rc < 0) {
                 s = mood__enomem("lastfm import");
                 break;
@@ -124,6 +126,6 @@ mood_status mood__hist_import_lastfm(const char *path, const char *text, size_t 
         if ((s = mood__hist_sink_put(sink, &p)) != MOOD_OK)
             break;
     }
-    mood__hist_csv_free(&c);
+    mood__csv_records_free(&c);
     return s;
 }

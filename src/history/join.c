@@ -10,6 +10,7 @@
 
 #include "../core/clock.h"
 #include "../core/hash.h"
+#include "../io/csv_records.h"
 #include "../io/json_util.h"
 
 #include <moodscope/fileio.h>
@@ -219,7 +220,7 @@ static mood_status ftable_read(const char *path, ftable *t)
 {
     char *text = NULL;
     size_t len = 0, cap = 0;
-    hist_csv c;
+    csv_records c;
     long uri_col = -1, artist_col = -1, title_col = -1, fcol[HIST_NF];
     int n_feat = 0, rc;
     mood_status s;
@@ -229,10 +230,10 @@ static mood_status ftable_read(const char *path, ftable *t)
     s = mood_read_file(path, &text, &len);
     if (s != MOOD_OK)
         return s;
-    mood__hist_csv_init(&c, text, len);
-    rc = mood__hist_csv_next(&c);
+    mood__csv_records_init(&c, text, len);
+    rc = mood__csv_records_next(&c);
     if (rc <= 0) {
-        mood__hist_csv_free(&c);
+        mood__csv_records_free(&c);
         mood_free(text);
         return rc < 0 ? mood__enomem("feature table")
                       : mood__error(MOOD_EFORMAT, "%s: empty file", path);
@@ -251,7 +252,7 @@ static mood_status ftable_read(const char *path, ftable *t)
         }
     }
     if (n_feat == 0 || (uri_col < 0 && (artist_col < 0 || title_col < 0))) {
-        mood__hist_csv_free(&c);
+        mood__csv_records_free(&c);
         mood_free(text);
         return mood__error(MOOD_EFORMAT,
                            "%s:1: expected audio feature columns (energy, valence, ...) and a "
@@ -274,7 +275,7 @@ static mood_status ftable_read(const char *path, ftable *t)
     }
     for (;;) {
         char key[1024], uri[128];
-        rc = mood__hist_csv_next(&c);
+        rc = mood__csv_records_next(&c);
         if (rc != 1)
             break;
         if (c.n == 1 && !c.fields[0][0])
@@ -322,11 +323,11 @@ static mood_status ftable_read(const char *path, ftable *t)
         s = mood__enomem("feature table");
         goto fail;
     }
-    mood__hist_csv_free(&c);
+    mood__csv_records_free(&c);
     mood_free(text);
     return MOOD_OK;
 fail:
-    mood__hist_csv_free(&c);
+    mood__csv_records_free(&c);
     mood_free(text);
     ftable_free(t);
     return s;

@@ -9,6 +9,7 @@
 
 #include "../core/clock.h"
 #include "../core/hash.h"
+#include "../io/csv_records.h"
 #include "../io/json_util.h"
 
 #include <moodscope/fileio.h>
@@ -315,11 +316,11 @@ static int has_key(const char *text, const char *key)
 
 static mood_history_format detect_csv_header(const char *text, size_t len)
 {
-    hist_csv c;
+    csv_records c;
     mood_history_format f = MOOD_HISTORY_UNKNOWN;
     int has_time = 0, has_artist = 0, has_track = 0;
-    mood__hist_csv_init(&c, text, len);
-    if (mood__hist_csv_next(&c) == 1) {
+    mood__csv_records_init(&c, text, len);
+    if (mood__csv_records_next(&c) == 1) {
         for (size_t i = 0; i < c.n; i++) {
             char h[64];
             size_t o = 0;
@@ -346,7 +347,7 @@ static mood_history_format detect_csv_header(const char *text, size_t len)
                 f = MOOD_HISTORY_LASTFM;
         }
     }
-    mood__hist_csv_free(&c);
+    mood__csv_records_free(&c);
     return f;
 }
 

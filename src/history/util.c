@@ -1,6 +1,7 @@
 /*
  * Small helpers of the history subsystem: the time formats of the exports (local time in a
- * chosen zone is tz.c), a CSV record reader, name normalisation for joins and JSON helpers.
+ * chosen zone is tz.c), name normalisation for joins and JSON helpers (CSV records are read by
+ * the io reader, src/io/csv_records.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "history_internal.h"
@@ -197,111 +198,6 @@ void mood__hist_format_utc(int64_t t, char *buf, size_t cap)
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* ---- CSV records -------------------------------------------------------------------------- */
-/*
- * A small RFC 4180 record reader rather than the shared table reader: Last.fm exports come
- * headerless as well as with headers, and the importer wants raw text records, not typed
- * columns.
- */
-
-void mood__hist_csv_init(hist_csv *c, const char *text, size_t len)
-{
-    memset(c, 0, sizeof *c);
-    c->p = text;
-    c->end = text + len;
-    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
-        (unsigned char)text[2] == 0xBF)
-        c->p += 3;
-}
-
-static int csv_push(hist_csv *c, size_t start)
-{
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 16;
-        char **f = mood__realloc(c->fields, nc * sizeof *f);
-        if (!f)
-            return 0;
-        c->fields = f;
-        c->cap = nc;
-    }
-    c->fields[c->n++] = (char *)(uintptr_t)start; /* offset; fixed up at the end */
-    return 1;
-}
-
-static int csv_putc(hist_csv *c, size_t *len, char ch)
-{
-    if (*len + 1 >= c->buf_cap) {
-        size_t nc = c->buf_cap ? c->buf_cap * 2 : 256;
-        char *b = mood__realloc(c->buf, nc);
-        if (!b)
-            return 0;
-        c->buf = b;
-        c->buf_cap = nc;
-    }
-    c->buf[(*len)++] = ch;
-    return 1;
-}
-
-int mood__hist_csv_next(hist_csv *c)
-{
-    size_t len = 0;
-    if (c->p >= c->end)
-        return 0;
-    c->n = 0;
-    c->line++;
-    if (!csv_push(c, 0))
-        return -1;
-    for (;;) {
-        if (c->p >= c->end || *c->p == '\n' || *c->p == '\r') {
-            if (c->p < c->end && *c->p == '\r')
-                c->p++;
-            if (c->p < c->end && *c->p == '\n')
-                c->p++;
-            break;
-        }
-        if (*c->p == ',') {
-            c->p++;
-            if (!csv_putc(c, &len, '\0') || !csv_push(c, len))
-                return -1;
-            continue;
-        }
-        if (*c->p == '"') {
-            c->p++;
-            while (c->p < c->end) {
-                if (*c->p == '"') {
-                    if (c->p + 1 < c->end && c->p[1] == '"') {
-                        if (!csv_putc(c, &len, '"'))
-                            return -1;
-                        c->p += 2;
-                        continue;
-                    }
-                    c->p++;
-                    break;
-                }
-                if (*c->p == '\n')
-                    c->line++;
-                if (!csv_putc(c, &len, *c->p++))
-                    return -1;
-            }
-            continue;
-        }
-        if (!csv_putc(c, &len, *c->p++))
-            return -1;
-    }
-    if (!csv_putc(c, &len, '\0'))
-        return -1;
-    for (size_t i = 0; i < c->n; i++)
-        c->fields[i] = c->buf + (size_t)(uintptr_t)c->fields[i];
-    return 1;
-}
-
-void mood__hist_csv_free(hist_csv *c)
-{
-    mood__free(c->fields);
-    mood__free(c->buf);
-    memset(c, 0, sizeof *c);
 }
 
 /* ---- normalisation ------------------------------------------------------------------------ */

@@ -6,6 +6,7 @@
  * searched like any other query, leaving out the favourites themselves.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../core/hash.h"
 #include "../core/internal.h"
 #include "../store/db_internal.h"
 #include "rec_internal.h"
@@ -260,13 +261,9 @@ typedef struct song_map {
 
 static uint64_t hash2(const char *a, const char *b)
 {
-    uint64_t h = 1469598103934665603ULL;
-    while (*a)
-        h = (h ^ (unsigned char)*a++) * 1099511628211ULL;
-    h = (h ^ 9u) * 1099511628211ULL;
-    while (*b)
-        h = (h ^ (unsigned char)*b++) * 1099511628211ULL;
-    return h;
+    uint64_t h = mood__fnv1a(a, strlen(a), MOOD_FNV_OFFSET_REPORTS);
+    h = mood__fnv1a("\t", 1, h);
+    return mood__fnv1a(b, strlen(b), h);
 }
 
 static size_t song_find(const mood_space *s, const song_map *m, const char *na, const char *nt)

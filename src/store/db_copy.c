@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "catalog_internal.h"
 
+#include "../core/hash.h"
 #include "../core/internal.h"
 
 #include <stdio.h>
@@ -20,11 +21,7 @@
 
 static void fnv(uint64_t *h, const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        *h ^= b[i];
-        *h *= 1099511628211ULL;
-    }
+    *h = mood__fnv1a(p, n, *h);
 }
 
 /* Hash column @p c of the current row and, with @p ins, bind it as parameter c + 1. */
@@ -73,7 +70,7 @@ static mood_status scan(mood_db *src, mood_db *dst, const mood_catalog_table *t,
     mood_db_stmt *st = NULL, *ins = NULL;
     int nc = (int)strlen(t->types), row = 1;
     *out_n = 0;
-    *out_h = 1469598103934665603ULL;
+    *out_h = MOOD_FNV_OFFSET_REPORTS;
     for (int c = 0; c < nc; c++)
         strcat(marks, c ? ", ?" : "?");
     snprintf(sel, sizeof sel, "SELECT %s FROM %s ORDER BY %s", t->cols, t->name, t->order);

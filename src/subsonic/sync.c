@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "subsonic_internal.h"
 
+#include "../core/hash.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 
@@ -108,13 +109,6 @@ static mood_status sync_artists(sync_ctx *x)
 
 /* ---- song signatures ---------------------------------------------------------------------- */
 
-static uint64_t fnv1a(const char *text, uint64_t h)
-{
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        h = (h ^ *p) * 1099511628211ull;
-    return h;
-}
-
 /* Fold one listed song into its album's signature (order-independent: sum of song hashes). */
 static mood_status fold_song(json_t *sigs, const json_t *g)
 {
@@ -130,7 +124,7 @@ static mood_status fold_song(json_t *sigs, const json_t *g)
              mood__sub_jnum(g, "duration", -1), mood__sub_jstr(g, "title"),
              mood__sub_jstr(g, "artist"), mood__sub_jnum(g, "track", -1),
              mood__sub_jstr(g, "created"));
-    h = fnv1a(line, 1469598103934665603ull);
+    h = mood__fnv1a(line, strlen(line), MOOD_FNV_OFFSET_REPORTS);
     snprintf(sig, sizeof sig, "%llx:%llu", sum + (unsigned long long)h, n + 1);
     return json_object_set_new(sigs, album, json_string(sig)) == 0 ? MOOD_OK
                                                                    : mood__enomem("subsonic sync");
