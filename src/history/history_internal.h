@@ -7,6 +7,7 @@
 
 #include <moodscope/history.h>
 
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 

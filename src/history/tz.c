@@ -191,17 +191,6 @@ static int rule_parse(const char *text, size_t len, tz_rule *r)
     return 1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -232,13 +221,13 @@ static int64_t switch_local(const tz_switch *sw, int64_t year)
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t day;
     if (sw->kind == 'J') {
-        day = days_from_civil(year, 1, 1) + sw->a - 1;
+        day = mood__days_from_civil(year, 1, 1) + sw->a - 1;
         if (is_leap(year) && sw->a >= 60)
             day++;
     } else if (sw->kind == 'D') {
-        day = days_from_civil(year, 1, 1) + sw->a;
+        day = mood__days_from_civil(year, 1, 1) + sw->a;
     } else {
-        int64_t first = days_from_civil(year, sw->a, 1);
+        int64_t first = mood__days_from_civil(year, sw->a, 1);
         int wday0 = (int)((first % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
         int dim = mdays[sw->a - 1] + (sw->a == 2 && is_leap(year));
         int dom = 1 + (sw->c - wday0 + 7) % 7 + 7 * (sw->b - 1);

@@ -43,19 +43,6 @@ static int valid_tm(int y, int mo, int d, int h, int mi, int s)
            mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
 }
 
-static int64_t to_epoch(int y, int mo, int d, int h, int mi, int s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = s;
-    return (int64_t)timegm(&tm);
-}
-
 /* Optional "Z", "+hh:mm", "+hhmm", "-hh" after a time; returns the offset in seconds. */
 static int read_zone(const char **p, long *off)
 {
@@ -188,7 +175,7 @@ int mood__hist_parse_time(const char *s, int64_t *out_utc)
     skip_spaces(&p);
     if (*p != '\0' || !valid_tm(y, mo, d, h, mi, sec))
         return 0;
-    *out_utc = to_epoch(y, mo, d, h, mi, sec) - off;
+    *out_utc = mood__utc_seconds(y, mo, d, h, mi, sec) - off;
     return 1;
 }
 

@@ -6,6 +6,7 @@
  * searched like any other query, leaving out the favourites themselves.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "../core/clock.h"
 #include "../core/hash.h"
 #include "../core/internal.h"
 #include "../store/db_internal.h"
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void mood_plays_free(mood_plays *p)
 {
@@ -44,17 +44,10 @@ static int parse_time(const char *s, double *out)
         return 0;
     if (s[n] == 'T' || s[n] == ' ')
         sscanf(s + n + 1, "%d:%d:%lf", &h, &mi, &sec);
-    {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        tm.tm_year = y - 1900;
-        tm.tm_mon = mo - 1;
-        tm.tm_mday = d;
-        tm.tm_hour = h;
-        tm.tm_min = mi;
-        *out = (double)timegm(&tm) + sec;
-    }
-    return y > 1900 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+    if (y <= 1900 || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return 0;
+    *out = (double)mood__utc_seconds(y, mo, d, h, mi, 0) + sec;
+    return 1;
 }
 
 /* Pack (artist, title, time) triples: strings in one buffer, pointers fixed up at the end. */

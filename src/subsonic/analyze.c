@@ -11,7 +11,6 @@
 #include "subsonic_internal.h"
 
 #include "../audio/library_store.h"
-#include "../core/clock.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- query parameters --------------------------------------------------------------------- */
 
@@ -307,25 +306,6 @@ void mood__sub_scrub_error(mood_status s, const char *secret_text, const char *l
     mood__error(s, "%s", out);
 }
 
-void mood__sub_utc_now(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int64_t mood__sub_parse_time(const char *iso)
 {
     int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
@@ -333,7 +313,7 @@ int64_t mood__sub_parse_time(const char *iso)
     int64_t t;
     if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) < 3)
         return 0;
-    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    t = mood__utc_seconds(y, mo, d, h, mi, se);
     p = iso + n;
     if (n && *p == '.')
         while (*++p >= '0' && *p <= '9')

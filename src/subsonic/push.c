@@ -125,7 +125,7 @@ static mood_status remember(mood_subsonic *c, mood_catalog *cat, const char *nam
     joined[0] = '\0';
     for (size_t i = 0; i < songs->n; i++)
         o += (size_t)snprintf(joined + o, len - o, "%s\n", songs->v[i]);
-    mood__sub_utc_now(now, sizeof now);
+    mood__utc_now(now, sizeof now, NULL, 0);
     if (mood__db_prepare(mood__catalog_dbh(cat),
                          "INSERT INTO subsonic_playlists(server, name, remote_id, songs, "
                          "comment, pushed_utc) VALUES(?,?,?,?,?,?) ON CONFLICT(server, name) DO "

@@ -358,7 +358,7 @@ static mood_status store_server(mood_catalog *cat, const mood_subsonic_server_in
     mood_db_stmt *st;
     char now[32];
     mood_status s = MOOD_OK;
-    mood__sub_utc_now(now, sizeof now);
+    mood__utc_now(now, sizeof now, NULL, 0);
     if (mood__db_prepare(mood__catalog_dbh(cat),
                          "INSERT INTO subsonic_servers(name, url, username, auth, api_version, "
                          "server_type, extensions, added_utc) VALUES(?,?,?,?,?,?,?,?) "

@@ -360,7 +360,7 @@ static mood_status write_version(mood_catalog *cat, const version_rec *v)
     mood_db_stmt *st;
     char now[32];
     mood_status s;
-    mood__sub_utc_now(now, sizeof now);
+    mood__utc_now(now, sizeof now, NULL, 0);
     if (mood__db_prepare(mood__catalog_dbh(cat),
                          "INSERT INTO stable_playlist_versions(playlist_id, version, "
                          "created_utc, source, group_name, n_tracks, added, removed, deferred) "
@@ -398,7 +398,7 @@ static mood_status create_identity(mood_catalog *cat, const char *name, char *ou
 {
     mood_db_stmt *st;
     char now[32];
-    mood__sub_utc_now(now, sizeof now);
+    mood__utc_now(now, sizeof now, NULL, 0);
     for (int k = 1; k < 1000; k++) {
         int inserted = 0;
         if (k == 1)

@@ -8,6 +8,8 @@
 
 #include <moodscope/subsonic.h>
 
+#include "../core/clock.h"
+
 #include <jansson.h>
 #include <stdint.h>
 
@@ -58,8 +60,6 @@ mood_status mood__sub_sync_history(mood_subsonic *c, mood_catalog *cat, const ch
 mood_status mood__sub_migrate(mood_catalog *cat);
 /* Bring the "stable_playlists" component's tables up to date. */
 mood_status mood__stable_migrate(mood_catalog *cat);
-/* "2024-01-02T03:04:05Z" now. */
-void mood__sub_utc_now(char *buf, size_t cap);
 /* ISO-8601 "2024-01-02T03:04:05[.fff][Z|+hh:mm]" to seconds since the epoch; 0 when unreadable. */
 int64_t mood__sub_parse_time(const char *iso);
 /* A json string member or "" (never NULL). */

@@ -540,7 +540,7 @@ mood_status mood_subsonic_sync(mood_subsonic *c, mood_catalog *cat,
     if (s != MOOD_OK)
         return s;
     x.db = mood__catalog_dbh(cat);
-    mood__sub_utc_now(x.now, sizeof x.now);
+    mood__utc_now(x.now, sizeof x.now, NULL, 0);
     out->incremental = had_sync(&x);
     s = sync_artists(&x);
     if (s == MOOD_OK)

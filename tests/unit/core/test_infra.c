@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Published FNV-1a 64 test vectors (draft-eastlake-fnv, fnv test suite). */
 static void test_fnv1a_vectors(void **state)
@@ -53,6 +54,31 @@ static void test_clocks(void **state)
     assert_int_equal(strlen(compact), 16);
     assert_int_equal(compact[8], 'T');
     mood__utc_now(NULL, 0, NULL, 0); /* both buffers optional */
+}
+
+/* mood__utc_seconds is timegm() without the environment: the same seconds for every day from
+ * 1900 to 2199 at a few clock times, including a day and a second past their ends. */
+static void test_utc_seconds(void **state)
+{
+    (void)state;
+    static const int hms[][3] = {{0, 0, 0}, {12, 34, 56}, {23, 59, 60}};
+    for (int y = 1900; y < 2200; y++)
+        for (int mo = 1; mo <= 12; mo++)
+            for (int d = 1; d <= 32; d += 3)
+                for (size_t k = 0; k < sizeof hms / sizeof *hms; k++) {
+                    struct tm tm;
+                    memset(&tm, 0, sizeof tm);
+                    tm.tm_year = y - 1900;
+                    tm.tm_mon = mo - 1;
+                    tm.tm_mday = d;
+                    tm.tm_hour = hms[k][0];
+                    tm.tm_min = hms[k][1];
+                    tm.tm_sec = hms[k][2];
+                    assert_int_equal(mood__utc_seconds(y, mo, d, hms[k][0], hms[k][1], hms[k][2]),
+                                     (int64_t)timegm(&tm));
+                }
+    assert_int_equal(mood__days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(mood__days_from_civil(2000, 3, 1), 11017);
 }
 
 static void *ask_cpu(void *out)
@@ -124,7 +150,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fnv1a_vectors), cmocka_unit_test(test_fnv1a_report_seed),
         cmocka_unit_test(test_clocks),        cmocka_unit_test(test_cpu_features),
-        cmocka_unit_test(test_grow),
+        cmocka_unit_test(test_grow),          cmocka_unit_test(test_utc_seconds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
