@@ -78,6 +78,12 @@ void mood_cli_common_init(mood_cli_common *c);
 /* Handle a common option code from getopt_long: 1 if it was one, 0 otherwise. */
 int mood_cli_common_option(mood_cli_common *c, int opt, const char *arg);
 /*
+ * getopt_long(argc, argv, shortopts, opts) until an option that is not a common one (those are
+ * taken into @p c): that option's code (optarg set), or -1 after the last option.
+ */
+int mood_cli_next_option(mood_cli_common *c, int argc, char **argv, const char *shortopts,
+                         const struct option *opts);
+/*
  * Parse a command that takes only the common options: fills @p c and leaves optind at the first
  * operand. Returns -1 to go on, or the exit code to return (help printed: 0; usage error: 2).
  */

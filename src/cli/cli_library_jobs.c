@@ -58,9 +58,10 @@ int mood_cli_library_runs(int argc, char **argv)
     int opt;
     long limit = 20;
     mood_cli_common_init(&com);
-    while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
+    for (;;) {
+        opt = mood_cli_next_option(&com, argc, argv, "vh", opts);
+        if (opt == -1)
+            break;
         if (opt == 'h') {
             printf("Usage: moodscope library runs [--limit N] [--catalog FILE|postgresql://...]\n\n"
                    "The analysis runs recorded in the catalog (each `analyze PATH` and each\n"
@@ -122,11 +123,9 @@ int mood_cli_library_jobs(int argc, char **argv)
     int opt;
     mood_cli_common_init(&com);
     for (;;) {
-        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        opt = mood_cli_next_option(&com, argc, argv, "vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
         if (opt == 'h') {
             printf("Usage: moodscope library jobs [--catalog FILE|postgresql://...]\n\n"
                    "The shared analysis queue (analyze --enqueue / --worker): jobs queued,\n"

@@ -41,11 +41,9 @@ static int parse(int argc, char **argv, const char *sub, mood_cli_tags_options *
     mood_cli_common_init(&o->com);
     optind = 1;
     for (;;) {
-        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        opt = mood_cli_next_option(&o->com, argc, argv, "vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&o->com, opt, optarg))
-            continue;
         if (opt == 'h') {
             help(stdout);
             return MOOD_EXIT_OK;

@@ -169,11 +169,9 @@ static int parse_cluster(int argc, char **argv, mpi_args *a)
     int opt, rc;
     optind = 1;
     for (;;) {
-        opt = getopt_long(argc, argv, "i:k:vh", opts, NULL);
+        opt = mood_cli_next_option(&a->com, argc, argv, "i:k:vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&a->com, opt, optarg))
-            continue;
         if (opt == 'h') {
             help(stdout);
             return -1;
@@ -305,10 +303,10 @@ int mood_cli_predict_mpi(int argc, char **argv)
     for (;;) {
         if (rc != MOOD_EXIT_OK)
             break;
-        opt = getopt_long(argc, argv, "i:o:vh", opts, NULL);
+        opt = mood_cli_next_option(&com, argc, argv, "i:o:vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&com, opt, optarg) || opt == 'M')
+        if (opt == 'M')
             continue;
         if (opt == 'i')
             in.path = optarg;

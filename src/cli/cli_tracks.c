@@ -46,11 +46,9 @@ int mood_cli_tracks_parse(int argc, char **argv, const struct option *longopts,
     mood_cli_common_init(&t->com);
     t->count = default_count;
     for (;;) {
-        opt = getopt_long(argc, argv, "n:vh", longopts, NULL);
+        opt = mood_cli_next_option(&t->com, argc, argv, "n:vh", longopts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&t->com, opt, optarg))
-            continue;
         if (opt == 'h') {
             help(stdout);
             return MOOD_EXIT_OK;

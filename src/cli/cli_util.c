@@ -63,6 +63,16 @@ int mood_cli_common_option(mood_cli_common *c, int opt, const char *arg)
     }
 }
 
+int mood_cli_next_option(mood_cli_common *c, int argc, char **argv, const char *shortopts,
+                         const struct option *opts)
+{
+    for (;;) {
+        int opt = getopt_long(argc, argv, shortopts, opts, NULL);
+        if (opt == -1 || !mood_cli_common_option(c, opt, optarg))
+            return opt;
+    }
+}
+
 int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*help)(FILE *),
                                mood_cli_common *c)
 {
@@ -70,11 +80,9 @@ int mood_cli_parse_common_only(int argc, char **argv, const char *cmd, void (*he
     int opt;
     mood_cli_common_init(c);
     for (;;) {
-        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        opt = mood_cli_next_option(c, argc, argv, "vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(c, opt, optarg))
-            continue;
         if (opt == 'h') {
             help(stdout);
             return MOOD_EXIT_OK;
@@ -105,6 +113,15 @@ int mood_cli_parse_real(const char *cmd, const char *opt, const char *arg, doubl
     return 0;
 }
 
+/* One message line on stderr (after clearing the progress line): @p prefix, then the text. */
+static void message_line(const char *prefix, const char *fmt, va_list ap)
+{
+    mood_cli_progress_done();
+    fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int mood_cli_fail(const char *context_fmt, ...)
 {
     char ctx[512];
@@ -123,12 +140,10 @@ int mood_cli_fail(const char *context_fmt, ...)
 int mood_cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    mood_cli_progress_done();
-    fprintf(stderr, "moodscope: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message_line("moodscope: ", fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'moodscope %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+    fprintf(stderr, "Try 'moodscope %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
     return MOOD_EXIT_USAGE;
 }
 
@@ -149,12 +164,9 @@ void mood_cli_warn(const char *fmt, ...)
     va_list ap;
     if (cli_quiet)
         return;
-    mood_cli_progress_done();
-    fprintf(stderr, "moodscope: warning: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message_line("moodscope: warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void mood_cli_info(const char *fmt, ...)
@@ -162,11 +174,9 @@ void mood_cli_info(const char *fmt, ...)
     va_list ap;
     if (cli_quiet)
         return;
-    mood_cli_progress_done();
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message_line("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void mood_cli_debug(const char *fmt, ...)
@@ -174,11 +184,9 @@ void mood_cli_debug(const char *fmt, ...)
     va_list ap;
     if (!cli_verbose)
         return;
-    mood_cli_progress_done();
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message_line("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int mood_cli_progress(void *user, const char *stage, double done, double total)

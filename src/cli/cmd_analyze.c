@@ -144,9 +144,10 @@ static int parse_args(int argc, char **argv, analyze_args *a)
                                          MOOD_CLI_QUEUE_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "vhj:", opts, NULL)) != -1) {
-        if (mood_cli_common_option(&a->com, opt, optarg))
-            continue;
+    for (;;) {
+        opt = mood_cli_next_option(&a->com, argc, argv, "vhj:", opts);
+        if (opt == -1)
+            break;
         int q = mood_cli_queue_option(opt, optarg, &a->w, &a->nice_value);
         if (q < 0)
             return MOOD_EXIT_USAGE;

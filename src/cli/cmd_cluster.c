@@ -402,11 +402,9 @@ int mood_cmd_cluster(int argc, char **argv)
     mood_cli_common_init(&com);
     mood_run_config_default(&a.c);
     for (;;) {
-        opt = getopt_long(argc, argv, "i:k:vh", opts, NULL);
+        opt = mood_cli_next_option(&com, argc, argv, "i:k:vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
         rc = cluster_option(&a, cmd, opt, argv);
         if (rc >= 0)
             goto usage_out;

@@ -47,11 +47,9 @@ int mood_cmd_demo(int argc, char **argv)
     int opt;
     mood_cli_common_init(&com);
     for (;;) {
-        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        opt = mood_cli_next_option(&com, argc, argv, "vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
         switch (opt) {
         case 'h':
             help(stdout);

@@ -138,12 +138,10 @@ static int parse_args(int argc, char **argv, args *a)
         return MOOD_EXIT_ERROR;
     }
     for (;;) {
-        opt = getopt_long(argc, argv, "hv", longopts, NULL);
+        opt = mood_cli_next_option(&a->com, argc, argv, "hv", longopts);
         if (opt == -1)
             break;
         char *end;
-        if (mood_cli_common_option(&a->com, opt, optarg))
-            continue;
         switch (opt) {
         case 'h':
             help(stdout);

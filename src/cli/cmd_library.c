@@ -234,11 +234,9 @@ static int parse_args(int argc, char **argv, mood_cli_common *com, library_args 
     for (;;) {
         if (rc != 0)
             break;
-        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        opt = mood_cli_next_option(com, argc, argv, "vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(com, opt, optarg))
-            continue;
         if (opt == 'h') {
             help(stdout);
             return MOOD_EXIT_OK;

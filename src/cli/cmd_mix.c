@@ -97,11 +97,9 @@ int mood_cmd_mix(int argc, char **argv)
     mood_mix_options_default(&mo);
     memset(&src, 0, sizeof src);
     for (;;) {
-        opt = getopt_long(argc, argv, "o:b:vh", longopts, NULL);
+        opt = mood_cli_next_option(&com, argc, argv, "o:b:vh", longopts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
         switch (opt) {
         case 'h':
             help(stdout);

@@ -183,11 +183,9 @@ static int parse_args(pl_args *a, int argc, char **argv)
         {NULL, 0, NULL, 0}};
     int opt, rc;
     for (;;) {
-        opt = getopt_long(argc, argv, "vh", longopts, NULL);
+        opt = mood_cli_next_option(&a->com, argc, argv, "vh", longopts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&a->com, opt, optarg))
-            continue;
         rc = parse_option(a, argv, opt);
         if (rc >= 0)
             return rc;

@@ -55,11 +55,9 @@ int mood_cmd_profile(int argc, char **argv)
     mood_label_profile *lp = NULL;
     mood_cli_common_init(&com);
     for (;;) {
-        opt = getopt_long(argc, argv, "i:vh", opts, NULL);
+        opt = mood_cli_next_option(&com, argc, argv, "i:vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(&com, opt, optarg))
-            continue;
         switch (opt) {
         case 'h':
             help(stdout);

@@ -134,11 +134,9 @@ static int parse(int argc, char **argv, mood_cli_common *com, server_args *a)
                                          {NULL, 0, NULL, 0}};
     int opt;
     for (;;) {
-        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        opt = mood_cli_next_option(com, argc, argv, "vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(com, opt, optarg))
-            continue;
         if (opt == OPT_USER)
             a->user = optarg;
         else if (opt == OPT_PWFILE)

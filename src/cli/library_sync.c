@@ -110,11 +110,9 @@ static int parse(int argc, char **argv, mood_cli_common *com, sync_args *a)
     int opt, rc;
     optind = 1;
     for (;;) {
-        opt = getopt_long(argc, argv, "vh", opts, NULL);
+        opt = mood_cli_next_option(com, argc, argv, "vh", opts);
         if (opt == -1)
             break;
-        if (mood_cli_common_option(com, opt, optarg))
-            continue;
         if (opt == 'h') {
             help(stdout);
             return MOOD_EXIT_OK;
