@@ -380,17 +380,99 @@ static mood_status export_row(mood_catalog *cat, mood_db_stmt *st, char **tr, fl
     return MOOD_OK;
 }
 
+/* Rows read from the catalog before they become a table: n × nt strings, n × nn numbers. */
+typedef struct lib_rows {
+    size_t n, cap, nt, nn;
+    char **text;
+    float *num;
+} lib_rows;
+
+/* Room for one more row (its strings NULL); *out_i its index. */
+static mood_status rows_push(lib_rows *r, const char *what, size_t *out_i)
+{
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? 2 * r->cap : 256;
+        char **t2 = mood__realloc(r->text, nc * r->nt * sizeof(char *));
+        if (!t2)
+            return mood__enomem(what);
+        r->text = t2;
+        float *n2 = mood__realloc(r->num, nc * r->nn * sizeof(float));
+        if (!n2)
+            return mood__enomem(what);
+        r->num = n2;
+        r->cap = nc;
+    }
+    memset(r->text + r->n * r->nt, 0, r->nt * sizeof(char *));
+    *out_i = r->n++;
+    return MOOD_OK;
+}
+
+/* The table of @p r: the string columns named @p tnames, then the number columns @p nnames. */
+static mood_status rows_table(const lib_rows *r, const char *const *tnames,
+                              const char *const *nnames, const char *what, mood_table **out)
+{
+    mood_table *t = NULL;
+    const char **colv = mood__malloc_array(r->n ? r->n : 1, sizeof(char *));
+    float *colf = mood__malloc_array(r->n ? r->n : 1, sizeof(float));
+    mood_status s = colv && colf ? mood_table_create(r->n, &t) : mood__enomem(what);
+    for (size_t c = 0; c < r->nt && s == MOOD_OK; c++) {
+        for (size_t i = 0; i < r->n; i++)
+            colv[i] = r->text[i * r->nt + c];
+        s = mood_table_add_str(t, tnames[c], colv);
+    }
+    for (size_t c = 0; c < r->nn && s == MOOD_OK; c++) {
+        for (size_t i = 0; i < r->n; i++)
+            colf[i] = r->num[i * r->nn + c];
+        s = mood_table_add_num(t, nnames[c], colf);
+    }
+    mood__free(colv);
+    mood__free(colf);
+    if (s != MOOD_OK) {
+        mood_table_destroy(t);
+        return s;
+    }
+    *out = t;
+    return MOOD_OK;
+}
+
+static void rows_free(lib_rows *r)
+{
+    for (size_t i = 0; i < r->n * r->nt; i++)
+        mood__free(r->text[i]);
+    mood__free(r->text);
+    mood__free(r->num);
+}
+
+/* Standardise the similarity dimensions (the columns after year, track_no and the scalars). */
+static void standardise_sim(lib_rows *r)
+{
+    const size_t n = r->n, NN = r->nn;
+    float *num = r->num;
+    for (size_t d = 0; d < MOOD_AUDIO_SIM_DIMS; d++) {
+        double m = 0, v = 0;
+        size_t col = 2 + MOOD_AF_COUNT + d;
+        for (size_t i = 0; i < n; i++)
+            m += (double)num[i * NN + col];
+        m = n ? m / (double)n : 0;
+        for (size_t i = 0; i < n; i++)
+            v += ((double)num[i * NN + col] - m) * ((double)num[i * NN + col] - m);
+        double sd = n > 1 ? sqrt(v / (double)(n - 1)) : 0;
+        for (size_t i = 0; i < n; i++)
+            num[i * NN + col] = sd > 1e-12 ? (float)(((double)num[i * NN + col] - m) / sd) : 0.0f;
+    }
+}
+
+#define EXPORT_NN (2 + MOOD_AF_COUNT + MOOD_AUDIO_SIM_DIMS)
+
 mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
 {
     mood_db_stmt *st = NULL;
-    mood_status s;
-    size_t n = 0, cap = 0;
-    char **text = NULL; /* n × TX_COUNT */
-    float *num = NULL;  /* n × (2 + MOOD_AF_COUNT + SIM) */
-    const size_t NN = 2 + MOOD_AF_COUNT + MOOD_AUDIO_SIM_DIMS;
-    mood_table *t = NULL;
+    lib_rows r = {.nt = TX_COUNT, .nn = EXPORT_NN}; /* year, track_no, scalars, similarity */
+    const char *nnames[EXPORT_NN];
+    char sim_names[MOOD_AUDIO_SIM_DIMS][8];
+    size_t row;
     *out = NULL;
-    s = mood__library_migrate(cat);
+    mood_status s = mood__library_migrate(cat);
     if (s != MOOD_OK)
         return s;
     s = prep(cat,
@@ -409,26 +491,9 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
         rc = mood__db_step_rc(st);
         if (rc != MOOD_DB_ROW)
             break;
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 256;
-            char **t2 = mood__realloc(text, nc * TX_COUNT * sizeof(char *));
-            if (!t2) {
-                s = mood__enomem("library export");
-                goto done;
-            }
-            text = t2;
-            float *n2 = mood__realloc(num, nc * NN * sizeof(float));
-            if (!n2) {
-                s = mood__enomem("library export");
-                goto done;
-            }
-            num = n2;
-            cap = nc;
-        }
-        char **tr = text + n * TX_COUNT;
-        memset(tr, 0, TX_COUNT * sizeof(char *));
-        n++;
-        s = export_row(cat, st, tr, num + (n - 1) * NN);
+        s = rows_push(&r, "library export", &row);
+        if (s == MOOD_OK)
+            s = export_row(cat, st, r.text + row * TX_COUNT, r.num + row * EXPORT_NN);
         if (s != MOOD_OK)
             goto done;
     }
@@ -436,66 +501,20 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
         s = mood__catalog_error(cat, "export");
         goto done;
     }
-    /* Standardise the similarity dimensions over the exported rows. */
-    for (size_t d = 0; d < MOOD_AUDIO_SIM_DIMS; d++) {
-        double m = 0, v = 0;
-        size_t col = 2 + MOOD_AF_COUNT + d;
-        for (size_t i = 0; i < n; i++)
-            m += (double)num[i * NN + col];
-        m = n ? m / (double)n : 0;
-        for (size_t i = 0; i < n; i++)
-            v += ((double)num[i * NN + col] - m) * ((double)num[i * NN + col] - m);
-        double sd = n > 1 ? sqrt(v / (double)(n - 1)) : 0;
-        for (size_t i = 0; i < n; i++)
-            num[i * NN + col] = sd > 1e-12 ? (float)(((double)num[i * NN + col] - m) / sd) : 0.0f;
+    standardise_sim(&r);
+    nnames[0] = "year";
+    nnames[1] = "track_no";
+    for (size_t c = 0; c < MOOD_AF_COUNT; c++)
+        nnames[2 + c] = mood_audio_feature_name((mood_audio_feature)c);
+    for (size_t c = 0; c < MOOD_AUDIO_SIM_DIMS; c++) {
+        snprintf(sim_names[c], sizeof sim_names[c], "sim_%02zu", c);
+        nnames[2 + MOOD_AF_COUNT + c] = sim_names[c];
     }
-    s = mood_table_create(n, &t);
-    if (s != MOOD_OK)
-        goto done;
-    {
-        const char **colv = mood__malloc_array(n ? n : 1, sizeof(char *));
-        float *colf = mood__malloc_array(n ? n : 1, sizeof(float));
-        if (!colv || !colf) {
-            mood__free(colv);
-            mood__free(colf);
-            s = mood__enomem("library export");
-            goto done;
-        }
-        for (int c = 0; c < TX_COUNT && s == MOOD_OK; c++) {
-            for (size_t i = 0; i < n; i++)
-                colv[i] = text[i * TX_COUNT + c];
-            s = mood_table_add_str(t, text_cols[c], colv);
-        }
-        for (size_t c = 0; c < NN && s == MOOD_OK; c++) {
-            char name[32];
-            const char *nm = name;
-            if (c == 0)
-                nm = "year";
-            else if (c == 1)
-                nm = "track_no";
-            else if (c < 2 + MOOD_AF_COUNT)
-                nm = mood_audio_feature_name((mood_audio_feature)(c - 2));
-            else
-                snprintf(name, sizeof name, "sim_%02zu", c - 2 - MOOD_AF_COUNT);
-            for (size_t i = 0; i < n; i++)
-                colf[i] = num[i * NN + c];
-            s = mood_table_add_num(t, nm, colf);
-        }
-        mood__free(colv);
-        mood__free(colf);
-    }
+    s = rows_table(&r, text_cols, nnames, "library export", out);
 done:
     mood__db_finalize(st);
-    for (size_t i = 0; i < n * TX_COUNT; i++)
-        mood__free(text[i]);
-    mood__free(text);
-    mood__free(num);
-    if (s != MOOD_OK) {
-        mood_table_destroy(t);
-        return s;
-    }
-    *out = t;
-    return MOOD_OK;
+    rows_free(&r);
+    return s;
 }
 
 /* Value of scalar feature @p f from a blob column, NaN when absent. */
@@ -518,13 +537,10 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
                                              MOOD_AF_LOUDNESS_LUFS, MOOD_AF_ENERGY,
                                              MOOD_AF_VALENCE};
     mood_db_stmt *st = NULL;
-    mood_status s;
-    size_t n = 0, cap = 0;
-    char **text = NULL;
-    float *num = NULL;
-    mood_table *t = NULL;
+    lib_rows r = {.nt = L_NT, .nn = 5};
+    size_t row;
     *out = NULL;
-    s = mood__library_migrate(cat);
+    mood_status s = mood__library_migrate(cat);
     if (s != MOOD_OK)
         return s;
     s = prep(cat,
@@ -543,22 +559,10 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
         rc = mood__db_step_rc(st);
         if (rc != MOOD_DB_ROW)
             break;
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 256;
-            char **t2 = mood__realloc(text, nc * L_NT * sizeof(char *));
-            float *n2 = t2 ? mood__realloc(num, nc * 5 * sizeof(float)) : NULL;
-            if (t2)
-                text = t2;
-            if (!t2 || !n2) {
-                s = mood__enomem("library list");
-                goto done;
-            }
-            num = n2;
-            cap = nc;
-        }
-        char **tr = text + n * L_NT;
-        memset(tr, 0, L_NT * sizeof(char *));
-        n++;
+        s = rows_push(&r, "library list", &row);
+        if (s != MOOD_OK)
+            goto done;
+        char **tr = r.text + row * L_NT;
         for (int i = 0; i < L_NT; i++) {
             tr[i] = dup_col(st, i);
             if (!tr[i]) {
@@ -573,7 +577,7 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
             v[f] = blob_feature(st, 8, (mood_audio_feature)f);
         mood__library_override_apply(&ov, v);
         for (int j = 0; j < 5; j++)
-            num[(n - 1) * 5 + (size_t)j] = v[nf[j]];
+            r.num[row * 5 + (size_t)j] = v[nf[j]];
         if ((ov.set & MOOD_FIX_KEY) && tr[L_CAMELOT][0]) {
             mood__free(tr[L_CAMELOT]);
             tr[L_CAMELOT] = mood__strdup(mood_audio_camelot(ov.key_index, ov.mode));
@@ -587,39 +591,11 @@ mood_status mood_library_list(mood_catalog *cat, mood_table **out)
         s = mood__catalog_error(cat, "list");
         goto done;
     }
-    s = mood_table_create(n, &t);
-    if (s != MOOD_OK)
-        goto done;
-    {
-        const char **colv = mood__malloc_array(n ? n : 1, sizeof(char *));
-        float *colf = mood__malloc_array(n ? n : 1, sizeof(float));
-        if (!colv || !colf)
-            s = mood__enomem("library list");
-        for (int c = 0; c < L_NT && s == MOOD_OK; c++) {
-            for (size_t i = 0; i < n; i++)
-                colv[i] = text[i * L_NT + (size_t)c];
-            s = mood_table_add_str(t, tn[c], colv);
-        }
-        for (int c = 0; c < 5 && s == MOOD_OK; c++) {
-            for (size_t i = 0; i < n; i++)
-                colf[i] = num[i * 5 + (size_t)c];
-            s = mood_table_add_num(t, nn[c], colf);
-        }
-        mood__free(colv);
-        mood__free(colf);
-    }
+    s = rows_table(&r, tn, nn, "library list", out);
 done:
     mood__db_finalize(st);
-    for (size_t i = 0; i < n * L_NT; i++)
-        mood__free(text[i]);
-    mood__free(text);
-    mood__free(num);
-    if (s != MOOD_OK) {
-        mood_table_destroy(t);
-        return s;
-    }
-    *out = t;
-    return MOOD_OK;
+    rows_free(&r);
+    return s;
 }
 
 mood_status mood_library_show(mood_catalog *cat, const char *track, char **out)
