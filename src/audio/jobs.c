@@ -88,39 +88,26 @@ static mood_status prep(mood_catalog *cat, const char *sql, mood_db_stmt **st)
 
 mood_status mood__jobs_add(mood_catalog *cat, const char *path, double now, int *out_added)
 {
-    mood_db_stmt *st;
-    mood_status s = prep(cat,
+    mood_db *db = mood__catalog_dbh(cat);
+    mood_status s =
+        mood__db_run_sql(db,
                          "INSERT INTO jobs(path, state, attempts, enqueued) VALUES(?1, 'queued', "
                          "0, ?2) ON CONFLICT(path) DO UPDATE SET state = 'queued', attempts = 0, "
                          "error = NULL, worker = NULL, enqueued = ?2 WHERE jobs.state IN "
                          "('done', 'failed')",
-                         &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_text(st, 1, path);
-    mood__db_bind_double(st, 2, now);
-    s = mood__db_run(st);
-    *out_added = s == MOOD_OK && mood__db_changes(mood__catalog_dbh(cat)) > 0;
-    mood__db_finalize(st);
+                         "td", path, now);
+    *out_added = s == MOOD_OK && mood__db_changes(db) > 0;
     return s;
 }
 
 /* Jobs whose worker was lost max_attempts times: failed, with the reason. */
 static mood_status fail_abandoned(mood_catalog *cat, double now, int max_attempts)
 {
-    mood_db_stmt *st;
-    mood_status s = prep(cat,
-                         "UPDATE jobs SET state = 'failed', finished = ?1, error = 'worker lost "
-                         "during ' || attempts || ' attempts (lease expired)' WHERE state = "
-                         "'running' AND lease_until < ?1 AND attempts >= ?2",
-                         &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_double(st, 1, now);
-    mood__db_bind_int64(st, 2, max_attempts);
-    s = mood__db_run(st);
-    mood__db_finalize(st);
-    return s;
+    return mood__db_run_sql(mood__catalog_dbh(cat),
+                            "UPDATE jobs SET state = 'failed', finished = ?1, error = 'worker lost "
+                            "during ' || attempts || ' attempts (lease expired)' WHERE state = "
+                            "'running' AND lease_until < ?1 AND attempts >= ?2",
+                            "di", now, (int64_t)max_attempts);
 }
 
 /* The next claimable job (queued, or running with an expired lease), locked on PostgreSQL. */
@@ -152,21 +139,11 @@ static mood_status pick(mood_catalog *cat, double now, lib_claim *out)
 static mood_status take(mood_catalog *cat, const lib_claim *c, const char *worker, double now,
                         double lease_s)
 {
-    mood_db_stmt *st;
-    mood_status s = prep(cat,
-                         "UPDATE jobs SET state = 'running', worker = ?1, lease_until = ?2, "
-                         "heartbeat = ?3, started = ?3, attempts = attempts + 1, error = NULL "
-                         "WHERE id = ?4",
-                         &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_text(st, 1, worker);
-    mood__db_bind_double(st, 2, now + lease_s);
-    mood__db_bind_double(st, 3, now);
-    mood__db_bind_int64(st, 4, c->job_id);
-    s = mood__db_run(st);
-    mood__db_finalize(st);
-    return s;
+    return mood__db_run_sql(mood__catalog_dbh(cat),
+                            "UPDATE jobs SET state = 'running', worker = ?1, lease_until = ?2, "
+                            "heartbeat = ?3, started = ?3, attempts = attempts + 1, error = NULL "
+                            "WHERE id = ?4",
+                            "tddi", worker, now + lease_s, now, c->job_id);
 }
 
 mood_status mood__jobs_claim(mood_catalog *cat, const char *worker, double lease_s,
@@ -194,67 +171,42 @@ mood_status mood__jobs_claim(mood_catalog *cat, const char *worker, double lease
 
 mood_status mood__jobs_heartbeat(mood_catalog *cat, const char *worker, double lease_s)
 {
-    mood_db_stmt *st;
     double now = 0;
     mood_status s = mood__jobs_now(cat, &now);
     if (s != MOOD_OK)
         return s;
-    s = prep(cat,
-             "UPDATE jobs SET heartbeat = ?1, lease_until = ?2 WHERE worker = ?3 AND "
-             "state = 'running'",
-             &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_double(st, 1, now);
-    mood__db_bind_double(st, 2, now + lease_s);
-    mood__db_bind_text(st, 3, worker);
-    s = mood__db_run(st);
-    mood__db_finalize(st);
-    return s;
+    return mood__db_run_sql(mood__catalog_dbh(cat),
+                            "UPDATE jobs SET heartbeat = ?1, lease_until = ?2 WHERE worker = ?3 "
+                            "AND state = 'running'",
+                            "ddt", now, now + lease_s, worker);
 }
 
 mood_status mood__jobs_finish(mood_catalog *cat, const lib_fence *f, const char *state,
                               const char *error)
 {
-    mood_db_stmt *st;
+    mood_db *db = mood__catalog_dbh(cat);
     double now = 0;
     mood_status s = mood__jobs_now(cat, &now);
-    if (s != MOOD_OK)
-        return s;
-    s = prep(cat,
-             "UPDATE jobs SET state = ?1, error = ?2, finished = ?3 WHERE id = ?4 AND "
-             "worker = ?5 AND state = 'running'",
-             &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_text(st, 1, state);
-    mood__db_bind_text(st, 2, error);
-    mood__db_bind_double(st, 3, now);
-    mood__db_bind_int64(st, 4, f->job_id);
-    mood__db_bind_text(st, 5, f->worker);
-    s = mood__db_run(st);
-    if (s == MOOD_OK && mood__db_changes(mood__catalog_dbh(cat)) != 1)
+    if (s == MOOD_OK)
+        s = mood__db_run_sql(db,
+                             "UPDATE jobs SET state = ?1, error = ?2, finished = ?3 WHERE id = ?4 "
+                             "AND worker = ?5 AND state = 'running'",
+                             "ttdit", state, error, now, f->job_id, f->worker);
+    if (s == MOOD_OK && mood__db_changes(db) != 1)
         s = mood__error(MOOD_ENOTFOUND,
                         "job %lld: lease lost (another worker took it over); not recorded here",
                         (long long)f->job_id);
-    mood__db_finalize(st);
     return s;
 }
 
 mood_status mood__jobs_release(mood_catalog *cat, const lib_fence *f)
 {
-    mood_db_stmt *st;
-    mood_status s = prep(cat,
+    mood_status s =
+        mood__db_run_sql(mood__catalog_dbh(cat),
                          "UPDATE jobs SET state = 'queued', worker = NULL, lease_until = NULL, "
                          "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
                          "WHERE id = ?1 AND worker = ?2 AND state = 'running'",
-                         &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_int64(st, 1, f->job_id);
-    mood__db_bind_text(st, 2, f->worker);
-    s = mood__db_run(st);
-    mood__db_finalize(st);
+                         "it", f->job_id, f->worker);
     if (s == MOOD_OK)
         s = mood__jobs_notify(cat);
     return s;

@@ -116,7 +116,6 @@ mood_status mood__runs_begin(mood_catalog *cat, const lib_run_info *ri, int64_t 
 mood_status mood__runs_end(mood_catalog *cat, int64_t id, const mood_analyze_summary *sum,
                            mood_status result)
 {
-    mood_db_stmt *st;
     double now = 0;
     if (id <= 0)
         return MOOD_OK;
@@ -124,29 +123,16 @@ mood_status mood__runs_end(mood_catalog *cat, int64_t id, const mood_analyze_sum
                          : result == MOOD_ECANCELED ? "interrupted"
                                                     : "failed";
     mood_status s = mood__jobs_now(cat, &now);
-    if (s == MOOD_OK)
-        s = mood__db_prepare(mood__catalog_dbh(cat),
-                             "UPDATE analysis_runs SET finished = ?1, status = ?2, files = ?3, "
-                             "analysed = ?4, failed = ?5, skipped = ?6, sampled = ?7, limited = "
-                             "?8, audio_s = ?9, cpu_s = ?10, elapsed_s = ?11 WHERE id = ?12",
-                             &st);
     if (s != MOOD_OK)
         return s;
-    mood__db_bind_double(st, 1, now);
-    mood__db_bind_text(st, 2, status);
-    mood__db_bind_int64(st, 3, (int64_t)sum->files_total);
-    mood__db_bind_int64(st, 4, (int64_t)sum->analyzed);
-    mood__db_bind_int64(st, 5, (int64_t)sum->failed);
-    mood__db_bind_int64(st, 6, (int64_t)sum->skipped);
-    mood__db_bind_int64(st, 7, (int64_t)sum->sampled);
-    mood__db_bind_int64(st, 8, (int64_t)sum->limited);
-    mood__db_bind_double(st, 9, sum->audio_s);
-    mood__db_bind_double(st, 10, sum->cpu_s);
-    mood__db_bind_double(st, 11, sum->elapsed_s);
-    mood__db_bind_int64(st, 12, id);
-    s = mood__db_run(st);
-    mood__db_finalize(st);
-    return s;
+    return mood__db_run_sql(mood__catalog_dbh(cat),
+                            "UPDATE analysis_runs SET finished = ?1, status = ?2, files = ?3, "
+                            "analysed = ?4, failed = ?5, skipped = ?6, sampled = ?7, limited = "
+                            "?8, audio_s = ?9, cpu_s = ?10, elapsed_s = ?11 WHERE id = ?12",
+                            "dtiiiiiidddi", now, status, (int64_t)sum->files_total,
+                            (int64_t)sum->analyzed, (int64_t)sum->failed, (int64_t)sum->skipped,
+                            (int64_t)sum->sampled, (int64_t)sum->limited, sum->audio_s, sum->cpu_s,
+                            sum->elapsed_s, id);
 }
 
 static void copy_text(char *dst, size_t cap, const char *v)

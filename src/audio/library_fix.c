@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"
 
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 #include "audio_internal.h"
@@ -322,10 +323,7 @@ mood_status mood_library_set(mood_catalog *cat, const char *track, const mood_li
         s = mood__library_resolve(cat, track, &id);
     if (s != MOOD_OK)
         return s;
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    mood__utc_now(now, sizeof now, NULL, 0);
     s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK)
         return s;

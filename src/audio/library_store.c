@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "library_internal.h"
 
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "../store/catalog_internal.h"
 #include "audio_internal.h"
@@ -110,27 +111,12 @@ mood_status mood__library_lookup(mood_catalog *cat, const char *path, lib_known 
 mood_status mood_library_retagged(mood_catalog *cat, const char *path)
 {
     struct stat sb;
-    mood_db_stmt *st;
-    mood_status s;
     if (stat(path, &sb) != 0)
         return mood__error(MOOD_EIO, "%s: %s", path, strerror(errno));
-    s = prep(cat, "UPDATE tracks SET size_bytes = ?, mtime_ns = ? WHERE path = ?", &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_int64(st, 1, (int64_t)sb.st_size);
-    mood__db_bind_int64(st, 2, (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec);
-    mood__db_bind_text(st, 3, path);
-    s = mood__db_run(st);
-    mood__db_finalize(st);
-    return s;
-}
-
-static void utc_now(char *buf, size_t cap)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return mood__db_run_sql(mood__catalog_dbh(cat),
+                            "UPDATE tracks SET size_bytes = ?, mtime_ns = ? WHERE path = ?", "iit",
+                            (int64_t)sb.st_size,
+                            (int64_t)(sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec), path);
 }
 
 /* Insert or update the tracks row of @p path and return its id. */
@@ -141,7 +127,7 @@ static mood_status upsert_track(mood_catalog *cat, const char *path, int64_t siz
     mood_db_stmt *st;
     mood_status s;
     char now[32];
-    utc_now(now, sizeof now);
+    mood__utc_now(now, sizeof now, NULL, 0);
     s = prep(cat,
              "INSERT INTO tracks(path, size_bytes, mtime_ns, status, error, "
              "analysis_version, analyzed_utc, title, artist, album, genre, year, track_no, "

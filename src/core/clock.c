@@ -43,6 +43,14 @@ int64_t mood__utc_seconds(int64_t y, int mo, int d, int h, int mi, int s)
     return mood__days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + s;
 }
 
+void mood__utc_format(int64_t t, char *iso, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(iso, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 void mood__utc_now(char *iso, size_t iso_cap, char *compact, size_t compact_cap)
 {
     time_t now = time(NULL);

@@ -106,7 +106,7 @@ static json_t *drift_report(window *cur, window *ref, size_t k, int *out_flagged
     json_t *rep = json_object(), *metrics = json_array();
     char end_iso[32];
     int flagged = 0;
-    mood__hist_format_utc(cur->to, end_iso, sizeof end_iso);
+    mood__utc_format(cur->to, end_iso, sizeof end_iso);
     json_object_set_new(rep, "window_end_utc", json_string(end_iso));
     json_object_set_new(rep, "recent_days", json_integer(7));
     json_object_set_new(rep, "reference_days", json_integer(30));
@@ -200,7 +200,7 @@ mood_status mood_history_drift(mood_catalog *cat, const mood_history *h, int64_t
     rep = drift_report(&cur, &ref, k, &flagged);
     mood__free(cur.clusters);
     mood__free(ref.clusters);
-    mood__hist_format_utc(cur.to, end_iso, sizeof end_iso);
+    mood__utc_format(cur.to, end_iso, sizeof end_iso);
     mood__utc_now(now_iso, sizeof now_iso, compact, sizeof compact);
     json_object_set_new(rep, "created_utc", json_string(now_iso));
     *out_json = mood__hist_json_dump(rep);

@@ -69,7 +69,6 @@ mood_status mood__hist_import_lastfm(const char *path, const char *text, size_t 
 /* Parse the time formats of the exports: "2020-01-05 21:44[:ss]", ISO-8601 "...T...Z" with
  * optional offset, "31 Jan 2021, 12:34" / "31 Jan 2021 12:34", epoch seconds. UTC result. */
 int mood__hist_parse_time(const char *s, int64_t *out_utc);
-void mood__hist_format_utc(int64_t t, char *buf, size_t cap); /* "2020-01-05T21:44:00Z" */
 
 /* Local time in a zone (tz.c): an IANA name is read once per process from its TZif file into
  * an immutable table; the process environment (TZ) is never touched, so threads may convert

@@ -42,7 +42,7 @@ void mood__hist_report_split(json_t *rep, size_t n, size_t n_train, size_t n_tes
     json_object_set_new(rep, "rows", json_integer((json_int_t)n));
     json_object_set_new(rep, "train_rows", json_integer((json_int_t)n_train));
     json_object_set_new(rep, "test_rows", json_integer((json_int_t)n_test));
-    mood__hist_format_utc(test_from_utc, t0, sizeof t0);
+    mood__utc_format(test_from_utc, t0, sizeof t0);
     json_object_set_new(rep, "test_from_utc", json_string(t0));
     json_object_set_new(rep, "max_rounds", json_integer((json_int_t)o->rounds));
     json_object_set_new(rep, "rounds", json_integer((json_int_t)mood__hist_xgb_rounds(xgb)));

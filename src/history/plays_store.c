@@ -460,7 +460,7 @@ void mood__hist_bind_play(mood_db_stmt *st, const hist_raw_play *p, hist_kind ki
                           const char *format, const char *file)
 {
     char iso[32];
-    mood__hist_format_utc(p->start_utc, iso, sizeof iso);
+    mood__utc_format(p->start_utc, iso, sizeof iso);
     mood__db_bind_text(st, 1, mood__hist_kind_name(kind));
     mood__db_bind_text(st, 2, p->artist);
     mood__db_bind_text(st, 3, p->track);
@@ -689,7 +689,7 @@ mood_status mood_history_add_plays(mood_catalog *cat, const mood_history_play *p
     for (size_t i = 0; s == MOOD_OK && i < n; i++) {
         const mood_history_play *p = &plays[i];
         mood__hist_track_key(p->artist, p->title, key, sizeof key);
-        mood__hist_format_utc(p->played_at_utc, iso, sizeof iso);
+        mood__utc_format(p->played_at_utc, iso, sizeof iso);
         mood__db_reset(ins);
         mood__db_clear_bindings(ins);
         mood__db_bind_text(ins, 1, p->artist);

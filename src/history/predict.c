@@ -137,7 +137,7 @@ static mood_status predict_next(mood_catalog *cat, const mood_history *h, json_t
     {
         char t[32];
         size_t best = 0;
-        mood__hist_format_utc(ds.t[0], t, sizeof t);
+        mood__utc_format(ds.t[0], t, sizeof t);
         for (size_t c = 0; c < k; c++) {
             json_t *e = json_object();
             json_object_set_new(e, "cluster", json_integer((json_int_t)c));
@@ -186,7 +186,7 @@ static mood_status predict_start(mood_catalog *cat, const mood_history *h, size_
         for (size_t i = 0; i < hours; i++) {
             json_t *e = json_object();
             char t[32];
-            mood__hist_format_utc(ds.hour_t[first + i], t, sizeof t);
+            mood__utc_format(ds.hour_t[first + i], t, sizeof t);
             json_object_set_new(e, "hour_utc", json_string(t));
             json_object_set_new(e, "local_hour", json_integer(ds.hod[first + i]));
             json_object_set_new(e, "probability", json_real((double)p[i]));

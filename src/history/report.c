@@ -263,8 +263,8 @@ static void report_summary(const mood_history *h, json_t *rep)
     char a[32], b[32];
     size_t matched = 0;
     double dur = 0, trk = 0, skip = 0, n_skip = 0;
-    mood__hist_format_utc(h->plays[0].start_utc, a, sizeof a);
-    mood__hist_format_utc(h->plays[h->n_plays - 1].start_utc, b, sizeof b);
+    mood__utc_format(h->plays[0].start_utc, a, sizeof a);
+    mood__utc_format(h->plays[h->n_plays - 1].start_utc, b, sizeof b);
     json_object_set_new(rep, "plays", json_integer((json_int_t)h->n_plays));
     json_object_set_new(rep, "tracks", json_integer((json_int_t)h->n_tracks));
     json_object_set_new(rep, "sessions", json_integer((json_int_t)h->n_sessions));

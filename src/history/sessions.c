@@ -414,7 +414,7 @@ static mood_status table_begin(table_build *b, const mood_history *h, size_t n, 
     if (!b->sv || !b->fv || !b->times)
         return mood__enomem(what);
     for (size_t i = 0; i < n; i++) {
-        mood__hist_format_utc(start(h, i), b->times + i * 24, 24);
+        mood__utc_format(start(h, i), b->times + i * 24, 24);
         b->sv[i] = b->times + i * 24;
     }
     return mood_table_add_str(b->t, time_col, b->sv);
@@ -590,8 +590,8 @@ mood_status mood_history_store_sessions(mood_catalog *cat, const mood_history *h
         char a[32], b[32];
         const double vals[6] = {se->duration_min, se->skip_rate,  se->completion,
                                 se->repeat_rate,  se->user_share, se->shuffle_share};
-        mood__hist_format_utc(se->start_utc, a, sizeof a);
-        mood__hist_format_utc(se->end_utc, b, sizeof b);
+        mood__utc_format(se->start_utc, a, sizeof a);
+        mood__utc_format(se->end_utc, b, sizeof b);
         mood__db_reset(st);
         mood__db_bind_int64(st, 1, k);
         mood__db_bind_text(st, 2, a);

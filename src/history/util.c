@@ -179,14 +179,6 @@ int mood__hist_parse_time(const char *s, int64_t *out_utc)
     return 1;
 }
 
-void mood__hist_format_utc(int64_t t, char *buf, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* ---- normalisation ------------------------------------------------------------------------ */
 /*
  * Titles differ between services in decoration rather than substance: "Song - Remastered

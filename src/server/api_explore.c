@@ -14,6 +14,7 @@
  *   GET  /predictions/{file}           download a prediction
  * Only file names the server chose or confined reach the file system (paths.c).
  */
+#include "../core/clock.h"
 #include "../core/internal.h"
 #include "../io/json_util.h"
 #include "server_internal.h"
@@ -112,9 +113,7 @@ static void walk(const char *root, const char *rel, int depth, json_t *out)
             (strcmp(e->d_name + n - 4, ".csv") != 0 && strcmp(e->d_name + n - 4, ".tsv") != 0))
             continue;
         char when[32];
-        struct tm tm;
-        gmtime_r(&st.st_mtime, &tm);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        mood__utc_format((int64_t)st.st_mtime, when, sizeof when);
         json_array_append_new(out, json_pack("{s:o,s:I,s:s}", "path", mood__srv_jstr(relp), "size",
                                              (json_int_t)st.st_size, "modified", when));
     }

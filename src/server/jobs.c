@@ -64,14 +64,6 @@ struct srv_jobs {
     unsigned counter;
 };
 
-static void utc_iso(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* The job as JSON; the caller holds the table lock. */
 static json_t *job_json_locked(const srv_job *j)
 {
@@ -171,7 +163,7 @@ static void *worker(void *arg)
             js->qtail = NULL;
         j->next = NULL;
         j->state = JOB_RUNNING;
-        utc_iso(j->started, sizeof j->started);
+        mood__utc_now(j->started, sizeof j->started, NULL, 0);
         snprintf(j->stage, sizeof j->stage, "starting");
         pthread_mutex_unlock(&js->lock);
         job_save(j);
@@ -193,7 +185,7 @@ static void *worker(void *arg)
             snprintf(j->message, sizeof j->message, "%s: %s", mood_status_name(st),
                      err && *err ? err : mood_strerror(st));
         }
-        utc_iso(j->finished, sizeof j->finished);
+        mood__utc_now(j->finished, sizeof j->finished, NULL, 0);
         void *a = j->arg;
         void (*fa)(void *) = j->free_arg;
         j->arg = NULL;
@@ -268,7 +260,7 @@ static void load_previous(srv_jobs *js)
             j->state = JOB_FAILED;
             snprintf(j->message, sizeof j->message,
                      "interrupted: the server stopped before the job finished");
-            utc_iso(j->finished, sizeof j->finished);
+            mood__utc_now(j->finished, sizeof j->finished, NULL, 0);
         }
         pthread_mutex_lock(&js->lock);
         int ok = table_add_locked(js, j);
@@ -353,7 +345,7 @@ mood_status mood__srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(compact, sizeof compact, "%Y%m%dT%H%M%SZ", &tm);
-    utc_iso(j->created, sizeof j->created);
+    mood__utc_now(j->created, sizeof j->created, NULL, 0);
     snprintf(j->kind, sizeof j->kind, "%s", kind);
     j->params = params;
     j->fn = fn;
@@ -444,7 +436,7 @@ mood_status mood__srv_jobs_cancel(srv_jobs *js, const char *id, int *out_finishe
         }
         j->state = JOB_CANCELED;
         snprintf(j->message, sizeof j->message, "canceled before it started");
-        utc_iso(j->finished, sizeof j->finished);
+        mood__utc_now(j->finished, sizeof j->finished, NULL, 0);
     }
     void *a = was_queued ? j->arg : NULL;
     void (*fa)(void *) = was_queued ? j->free_arg : NULL;

@@ -8,6 +8,7 @@
 
 #include "../core/internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,28 @@ mood_status mood__db_run(mood_db_stmt *st)
     return s;
 }
 
+mood_status mood__db_run_sql(mood_db *db, const char *sql, const char *types, ...)
+{
+    mood_db_stmt *st;
+    va_list ap;
+    mood_status s = mood__db_prepare(db, sql, &st);
+    if (s != MOOD_OK)
+        return s;
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 't')
+            mood__db_bind_text(st, i + 1, va_arg(ap, const char *));
+        else if (types[i] == 'i')
+            mood__db_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        else
+            mood__db_bind_double(st, i + 1, va_arg(ap, double));
+    }
+    va_end(ap);
+    s = mood__db_run(st);
+    mood__db_finalize(st);
+    return s;
+}
+
 int mood__db_step_rc(mood_db_stmt *st)
 {
     int row = 0;
@@ -327,19 +350,10 @@ int mood__db_schema_version(mood_db *db, const char *component)
 
 static mood_status set_version(mood_db *db, const char *component, int v)
 {
-    mood_db_stmt *st;
-    mood_status s = mood__db_prepare(db,
-                                     "INSERT INTO schema_versions(component, version) VALUES(?, ?) "
-                                     "ON CONFLICT(component) DO UPDATE SET version = "
-                                     "excluded.version",
-                                     &st);
-    if (s != MOOD_OK)
-        return s;
-    mood__db_bind_text(st, 1, component);
-    mood__db_bind_int64(st, 2, v);
-    s = mood__db_run(st);
-    mood__db_finalize(st);
-    return s;
+    return mood__db_run_sql(db,
+                            "INSERT INTO schema_versions(component, version) VALUES(?, ?) "
+                            "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                            "ti", component, (int64_t)v);
 }
 
 mood_status mood__db_migrate(mood_db *db, const char *component, const char *const *steps,

@@ -76,6 +76,12 @@ enum { MOOD_DB_ERROR = -1, MOOD_DB_DONE = 0, MOOD_DB_ROW = 1 };
 int mood__db_step_rc(mood_db_stmt *st);
 /* Step a statement without result rows to completion. */
 mood_status mood__db_run(mood_db_stmt *st);
+/*
+ * One statement in one call: prepare @p sql, bind one argument per letter of @p types
+ * ('t' const char * (NULL binds NULL), 'i' int64_t, 'd' double; pass exactly these types),
+ * run it to completion and finalize. mood__db_changes(db) tells the rows it changed.
+ */
+mood_status mood__db_run_sql(mood_db *db, const char *sql, const char *types, ...);
 int mood__db_column_count(mood_db_stmt *st);
 int mood__db_col_null(mood_db_stmt *st, int col);
 int64_t mood__db_col_int64(mood_db_stmt *st, int col);
