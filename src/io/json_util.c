@@ -25,6 +25,13 @@ json_t *mood__json_str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+void mood__json_copy_str(const json_t *obj, const char *key, char *dst, size_t cap)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+    if (v)
+        snprintf(dst, cap, "%s", v);
+}
+
 json_t *mood__json_seed(uint64_t seed)
 {
     char buf[32];

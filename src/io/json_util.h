@@ -19,6 +19,9 @@ json_t *mood__json_seed(uint64_t seed);
 json_t *mood__json_real(double v);
 /* A string, or null for a NULL pointer. */
 json_t *mood__json_str_or_null(const char *s);
+/* Copy the string member @p key of @p obj into @p dst (truncated to @p cap); @p dst is left as
+ * it is when the member is absent or not a string. */
+void mood__json_copy_str(const json_t *obj, const char *key, char *dst, size_t cap);
 /* Read exactly n numbers from array @p a into @p out; EFORMAT naming @p what otherwise. */
 mood_status mood__json_read_floats(const json_t *a, size_t n, float *out, const char *file,
                                    const char *what);

@@ -346,18 +346,6 @@ static void route_dashboard(mood_server *s, srv_response *rs)
                    json_pack("{s:o,s:o}", "dashboard", d ? d : json_null(), "charts", files));
 }
 
-static void route_file(mood_server *s, const char *name, srv_response *rs)
-{
-    char *path = NULL, *dir = mood__srv_join(s->data_dir, "history");
-    if (!mood__srv_safe_name(name, 200)) {
-        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", name);
-    } else if (dir && mood__srv_confine(dir, name, &path, rs)) {
-        mood__srv_file(rs, path, mood__srv_mime(name), NULL);
-    }
-    mood__free(path);
-    mood__free(dir);
-}
-
 int mood__srv_api_history(mood_server *s, const srv_request *rq, srv_response *rs)
 {
     char seg[4][256];
@@ -370,7 +358,7 @@ int mood__srv_api_history(mood_server *s, const srv_request *rq, srv_response *r
     else if (n == 2 && strcmp(seg[1], "dashboard") == 0 && get)
         route_dashboard(s, rs);
     else if (n == 3 && strcmp(seg[1], "files") == 0 && get)
-        route_file(s, seg[2], rs);
+        mood__srv_data_file(s, "history", seg[2], rs);
     else
         mood__srv_error(rs, 404, "ENOTFOUND", "no API route %s %.200s", rq->method, rq->path);
     return 1;

@@ -821,17 +821,6 @@ void mood__srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
     mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
 }
 
-static void route_mix_file(mood_server *s, const char *file, srv_response *rs)
-{
-    char *path = NULL, *dir = mood__srv_join(s->data_dir, "mixes");
-    if (!mood__srv_safe_name(file, 200))
-        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", file);
-    else if (dir && mood__srv_confine(dir, file, &path, rs))
-        mood__srv_file(rs, path, mood__srv_mime(file), NULL);
-    mood__free(path);
-    mood__free(dir);
-}
-
 /* ---- dispatch -------------------------------------------------------------------------- */
 
 int mood__srv_api_library(mood_server *s, const srv_request *rq, srv_response *rs)
@@ -844,7 +833,7 @@ int mood__srv_api_library(mood_server *s, const srv_request *rq, srv_response *r
         return 1;
     }
     if (n == 2 && strcmp(seg[0], "mixes") == 0 && get) {
-        route_mix_file(s, seg[1], rs);
+        mood__srv_data_file(s, "mixes", seg[1], rs);
         return 1;
     }
     if (n != 2 || strcmp(seg[0], "library") != 0)

@@ -10,6 +10,7 @@
  */
 #include "../core/clock.h"
 #include "../core/internal.h"
+#include "../io/json_util.h"
 #include "server_internal.h"
 
 #include <moodscope/fileio.h>
@@ -225,26 +226,12 @@ static void load_previous(srv_jobs *js)
             continue;
         }
         snprintf(j->id, sizeof j->id, "%s", id);
-        snprintf(j->kind, sizeof j->kind, "%s",
-                 json_string_value(json_object_get(o, "kind"))
-                     ? json_string_value(json_object_get(o, "kind"))
-                     : "");
-        const char *s;
-        s = json_string_value(json_object_get(o, "stage"));
-        if (s)
-            snprintf(j->stage, sizeof j->stage, "%s", s);
-        s = json_string_value(json_object_get(o, "message"));
-        if (s)
-            snprintf(j->message, sizeof j->message, "%s", s);
-        s = json_string_value(json_object_get(o, "created"));
-        if (s)
-            snprintf(j->created, sizeof j->created, "%s", s);
-        s = json_string_value(json_object_get(o, "started"));
-        if (s)
-            snprintf(j->started, sizeof j->started, "%s", s);
-        s = json_string_value(json_object_get(o, "finished"));
-        if (s)
-            snprintf(j->finished, sizeof j->finished, "%s", s);
+        mood__json_copy_str(o, "kind", j->kind, sizeof j->kind);
+        mood__json_copy_str(o, "stage", j->stage, sizeof j->stage);
+        mood__json_copy_str(o, "message", j->message, sizeof j->message);
+        mood__json_copy_str(o, "created", j->created, sizeof j->created);
+        mood__json_copy_str(o, "started", j->started, sizeof j->started);
+        mood__json_copy_str(o, "finished", j->finished, sizeof j->finished);
         j->progress = json_number_value(json_object_get(o, "progress"));
         j->params = json_incref(json_object_get(o, "params"));
         json_t *r = json_object_get(o, "result");

@@ -104,6 +104,17 @@ int mood__srv_confine_data(const mood_server *s, const char *rel, char **out, sr
     return mood__srv_confine(s->data_dir, rel, out, rs);
 }
 
+void mood__srv_data_file(const mood_server *s, const char *sub, const char *name, srv_response *rs)
+{
+    char *path = NULL, *dir = mood__srv_join(s->data_dir, sub);
+    if (!mood__srv_safe_name(name, 200))
+        mood__srv_error(rs, 403, "EFORBIDDEN", "file name '%.60s' refused", name);
+    else if (dir && mood__srv_confine(dir, name, &path, rs))
+        mood__srv_file(rs, path, mood__srv_mime(name), NULL);
+    mood__free(path);
+    mood__free(dir);
+}
+
 void mood__srv_sanitize_upload_name(const char *name, char *buf, size_t cap)
 {
     size_t o = 0;

@@ -105,6 +105,9 @@ int mood__srv_confine(const char *root, const char *rel, char **out, srv_respons
 /* Resolve @p rel under the data folder or, when it starts with "library/", the library
  * folder. Same contract as mood__srv_confine(). */
 int mood__srv_confine_data(const mood_server *s, const char *rel, char **out, srv_response *rs);
+/* Send the file @p name of the data folder's @p sub folder ("history", "mixes"): 403 when
+ * @p name is not a safe single path component, 404 when it does not exist. */
+void mood__srv_data_file(const mood_server *s, const char *sub, const char *name, srv_response *rs);
 /* Turn an arbitrary upload file name into a safe one ending in .csv or .tsv (buf ≥ 96). */
 void mood__srv_sanitize_upload_name(const char *name, char *buf, size_t cap);
 /* Split an API path ("/runs/x/files/y") into at most @p max segments of < 256 bytes each;

@@ -41,16 +41,9 @@ static void fill_summary(const json_t *m, mood_run_summary *s)
     const json_t *cfg = json_object_get(m, "config");
     const json_t *met = json_object_get(m, "metrics");
     const json_t *data = json_object_get(m, "data");
-    const char *v;
-    v = json_string_value(json_object_get(m, "created_utc"));
-    if (v)
-        snprintf(s->created_utc, sizeof s->created_utc, "%s", v);
-    v = json_string_value(json_object_get(cfg, "algorithm"));
-    if (v)
-        snprintf(s->algorithm, sizeof s->algorithm, "%s", v);
-    v = json_string_value(json_object_get(cfg, "name"));
-    if (v)
-        snprintf(s->name, sizeof s->name, "%s", v);
+    mood__json_copy_str(m, "created_utc", s->created_utc, sizeof s->created_utc);
+    mood__json_copy_str(cfg, "algorithm", s->algorithm, sizeof s->algorithm);
+    mood__json_copy_str(cfg, "name", s->name, sizeof s->name);
     s->k = (size_t)json_integer_value(json_object_get(met, "k"));
     s->n_rows = (size_t)json_integer_value(json_object_get(data, "rows"));
     s->n_features = json_array_size(json_object_get(cfg, "features_used"));

@@ -658,21 +658,33 @@ static mood_status collect(mood_db_stmt *st, char ***out, char ***out2, size_t *
     return s;
 }
 
+/* The tables up to date, then @p sql prepared with the playlist @p name bound as its parameter
+ * (NULL: none). */
+static mood_status stable_query(mood_catalog *cat, const char *sql, const char *name,
+                                mood_db_stmt **st)
+{
+    mood_status s = mood__stable_migrate(cat);
+    if (s != MOOD_OK)
+        return s;
+    if (mood__db_prepare(mood__catalog_dbh(cat), sql, st) != MOOD_OK)
+        return mood__catalog_error(cat, "stable playlists");
+    if (name)
+        mood__db_bind_text(*st, 1, name);
+    return MOOD_OK;
+}
+
 mood_status mood_stable_tracks(mood_catalog *cat, const char *name, char ***out, size_t *out_n)
 {
     mood_db_stmt *st;
-    mood_status s = mood__stable_migrate(cat);
     *out = NULL;
     *out_n = 0;
+    mood_status s = stable_query(cat,
+                                 "SELECT t.track_key, t.label FROM stable_playlist_tracks t JOIN "
+                                 "stable_playlists p ON p.id = t.playlist_id WHERE p.name = ? "
+                                 "ORDER BY t.pos",
+                                 name, &st);
     if (s != MOOD_OK)
         return s;
-    if (mood__db_prepare(mood__catalog_dbh(cat),
-                         "SELECT t.track_key, t.label FROM stable_playlist_tracks t JOIN "
-                         "stable_playlists p ON p.id = t.playlist_id WHERE p.name = ? ORDER BY "
-                         "t.pos",
-                         &st) != MOOD_OK)
-        return mood__catalog_error(cat, "stable playlists");
-    mood__db_bind_text(st, 1, name);
     s = collect(st, out, NULL, out_n);
     mood__db_finalize(st);
     return s;
@@ -682,16 +694,13 @@ mood_status mood_stable_list(mood_catalog *cat, char ***out_names, char ***out_s
                              size_t *out_n)
 {
     mood_db_stmt *st;
-    mood_status s = mood__stable_migrate(cat);
     *out_names = NULL;
     *out_sources = NULL;
     *out_n = 0;
+    mood_status s = stable_query(
+        cat, "SELECT name, COALESCE(source, '') FROM stable_playlists ORDER BY id", NULL, &st);
     if (s != MOOD_OK)
         return s;
-    if (mood__db_prepare(mood__catalog_dbh(cat),
-                         "SELECT name, COALESCE(source, '') FROM stable_playlists ORDER BY id",
-                         &st) != MOOD_OK)
-        return mood__catalog_error(cat, "stable playlists");
     s = collect(st, out_names, out_sources, out_n);
     mood__db_finalize(st);
     return s;
@@ -715,17 +724,14 @@ mood_status mood_stable_history(mood_catalog *cat, const char *name, FILE *fp)
 {
     mood_db_stmt *st;
     int rows = 0;
-    mood_status s = mood__stable_migrate(cat);
+    mood_status s = stable_query(cat,
+                                 "SELECT v.version, v.created_utc, COALESCE(v.source, ''), "
+                                 "COALESCE(v.group_name, ''), v.n_tracks, v.added, v.removed, "
+                                 "v.deferred FROM stable_playlist_versions v JOIN stable_playlists "
+                                 "p ON p.id = v.playlist_id WHERE p.name = ? ORDER BY v.version",
+                                 name, &st);
     if (s != MOOD_OK)
         return s;
-    if (mood__db_prepare(mood__catalog_dbh(cat),
-                         "SELECT v.version, v.created_utc, COALESCE(v.source, ''), "
-                         "COALESCE(v.group_name, ''), v.n_tracks, v.added, v.removed, "
-                         "v.deferred FROM stable_playlist_versions v JOIN stable_playlists p ON "
-                         "p.id = v.playlist_id WHERE p.name = ? ORDER BY v.version",
-                         &st) != MOOD_OK)
-        return mood__catalog_error(cat, "stable playlists");
-    mood__db_bind_text(st, 1, name);
     while (mood__db_step_rc(st) == MOOD_DB_ROW) {
         const char *added = mood__db_col_text(st, 5), *removed = mood__db_col_text(st, 6);
         size_t na = 0, nr = 0;
