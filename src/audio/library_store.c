@@ -215,86 +215,66 @@ mood_status mood__library_store_failed(mood_catalog *cat, const char *path, int6
     return mood__library_store_failed_fenced(cat, path, size_bytes, mtime_ns, reason, NULL);
 }
 
+/* Finish the fenced job (with @p fence) and commit; roll back instead when @p s is an error. */
+static mood_status store_end(mood_catalog *cat, mood_status s, const lib_fence *fence,
+                             const char *state, const char *reason)
+{
+    if (s == MOOD_OK && fence)
+        s = mood__jobs_finish(cat, fence, state, reason);
+    if (s != MOOD_OK) {
+        mood__db_rollback(mood__catalog_dbh(cat));
+        return s;
+    }
+    return mood__db_commit(mood__catalog_dbh(cat));
+}
+
 mood_status mood__library_store_ok_fenced(mood_catalog *cat, const char *path, int64_t size_bytes,
                                           int64_t mtime_ns, const mood_audio_result *r,
                                           const char *report_json, const char *report_path,
                                           const lib_fence *fence)
 {
-    mood_status s;
     int64_t id = 0;
-    mood_db_stmt *st = NULL;
-    s = mood__db_begin(mood__catalog_dbh(cat));
+    mood_status s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK)
         return s;
     s = upsert_track(cat, path, size_bytes, mtime_ns, "ok", NULL, mood_audio_result_info(r),
                      report_path, &id);
-    if (s != MOOD_OK)
-        goto fail;
-    s = prep(cat,
-             "INSERT INTO analyses(track_id, analysis_version, key_name, camelot, "
-             "mood_label, report_json) VALUES(?,?,?,?,?,?) ON CONFLICT(track_id) DO UPDATE "
-             "SET analysis_version = excluded.analysis_version, key_name = "
-             "excluded.key_name, camelot = excluded.camelot, mood_label = "
-             "excluded.mood_label, report_json = excluded.report_json",
-             &st);
-    if (s != MOOD_OK)
-        goto fail;
-    mood__db_bind_int64(st, 1, id);
-    mood__db_bind_int64(st, 2, MOOD_AUDIO_ANALYSIS_VERSION);
-    mood__db_bind_text(st, 3, mood_audio_result_key_name(r));
-    mood__db_bind_text(st, 4, mood_audio_result_camelot(r));
-    mood__db_bind_text(st, 5, mood_audio_result_mood_label(r));
-    mood__db_bind_text(st, 6, report_json);
-    if (mood__db_step_rc(st) != MOOD_DB_DONE)
+    if (s == MOOD_OK &&
+        mood__db_run_sql(mood__catalog_dbh(cat),
+                         "INSERT INTO analyses(track_id, analysis_version, key_name, camelot, "
+                         "mood_label, report_json) VALUES(?,?,?,?,?,?) ON CONFLICT(track_id) DO "
+                         "UPDATE SET analysis_version = excluded.analysis_version, key_name = "
+                         "excluded.key_name, camelot = excluded.camelot, mood_label = "
+                         "excluded.mood_label, report_json = excluded.report_json",
+                         "iitttt", id, (int64_t)MOOD_AUDIO_ANALYSIS_VERSION,
+                         mood_audio_result_key_name(r), mood_audio_result_camelot(r),
+                         mood_audio_result_mood_label(r), report_json) != MOOD_OK)
         s = mood__catalog_error(cat, "store analysis");
-    mood__db_finalize(st);
-    if (s != MOOD_OK)
-        goto fail;
-    s = store_vector(cat, id, "scalars", mood_audio_result_values(r), MOOD_AF_COUNT);
+    if (s == MOOD_OK)
+        s = store_vector(cat, id, "scalars", mood_audio_result_values(r), MOOD_AF_COUNT);
     if (s == MOOD_OK)
         s = store_vector(cat, id, "sim_raw", mood_audio_result_sim(r), MOOD_AUDIO_SIM_DIMS);
-    if (s != MOOD_OK)
-        goto fail;
-    if (fence) {
-        s = mood__jobs_finish(cat, fence, "done", NULL);
-        if (s != MOOD_OK)
-            goto fail;
-    }
-    return mood__db_commit(mood__catalog_dbh(cat));
-fail:
-    mood__db_rollback(mood__catalog_dbh(cat));
-    return s;
+    return store_end(cat, s, fence, "done", NULL);
 }
 
 mood_status mood__library_store_failed_fenced(mood_catalog *cat, const char *path,
                                               int64_t size_bytes, int64_t mtime_ns,
                                               const char *reason, const lib_fence *fence)
 {
-    mood_status s;
     int64_t id = 0;
     char sql[128];
-    s = mood__db_begin(mood__catalog_dbh(cat));
+    mood_status s = mood__db_begin(mood__catalog_dbh(cat));
     if (s != MOOD_OK)
         return s;
     s = upsert_track(cat, path, size_bytes, mtime_ns, "failed", reason, NULL, NULL, &id);
-    if (s != MOOD_OK)
-        goto fail;
-    snprintf(sql, sizeof sql,
-             "DELETE FROM analyses WHERE track_id = %lld; "
-             "DELETE FROM feature_vectors WHERE track_id = %lld;",
-             (long long)id, (long long)id);
-    s = mood__catalog_exec(cat, "store failure", sql);
-    if (s != MOOD_OK)
-        goto fail;
-    if (fence) {
-        s = mood__jobs_finish(cat, fence, "failed", reason);
-        if (s != MOOD_OK)
-            goto fail;
+    if (s == MOOD_OK) {
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM analyses WHERE track_id = %lld; "
+                 "DELETE FROM feature_vectors WHERE track_id = %lld;",
+                 (long long)id, (long long)id);
+        s = mood__catalog_exec(cat, "store failure", sql);
     }
-    return mood__db_commit(mood__catalog_dbh(cat));
-fail:
-    mood__db_rollback(mood__catalog_dbh(cat));
-    return s;
+    return store_end(cat, s, fence, "failed", reason);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -357,39 +357,21 @@ typedef struct version_rec {
 
 static mood_status write_version(mood_catalog *cat, const version_rec *v)
 {
-    mood_db_stmt *st;
+    mood_db *db = mood__catalog_dbh(cat);
     char now[32];
-    mood_status s;
     mood__utc_now(now, sizeof now, NULL, 0);
-    if (mood__db_prepare(mood__catalog_dbh(cat),
-                         "INSERT INTO stable_playlist_versions(playlist_id, version, "
-                         "created_utc, source, group_name, n_tracks, added, removed, deferred) "
-                         "VALUES(?,?,?,?,?,?,?,?,?)",
-                         &st) != MOOD_OK)
-        return mood__catalog_error(cat, "stable playlists");
-    mood__db_bind_int64(st, 1, v->id);
-    mood__db_bind_int64(st, 2, v->version);
-    mood__db_bind_text(st, 3, now);
-    mood__db_bind_text(st, 4, v->source);
-    mood__db_bind_text(st, 5, v->group);
-    mood__db_bind_int64(st, 6, v->n_tracks);
-    mood__db_bind_text(st, 7, v->added);
-    mood__db_bind_text(st, 8, v->removed);
-    mood__db_bind_int64(st, 9, v->deferred);
-    s = run_sql(cat, st);
-    if (s != MOOD_OK)
-        return s;
-    if (mood__db_prepare(mood__catalog_dbh(cat),
-                         "UPDATE stable_playlists SET version = ?2, updated_utc = ?3, "
-                         "source = ?4, group_name = ?5 WHERE id = ?1",
-                         &st) != MOOD_OK)
-        return mood__catalog_error(cat, "stable playlists");
-    mood__db_bind_int64(st, 1, v->id);
-    mood__db_bind_int64(st, 2, v->version);
-    mood__db_bind_text(st, 3, now);
-    mood__db_bind_text(st, 4, v->source);
-    mood__db_bind_text(st, 5, v->group);
-    return run_sql(cat, st);
+    mood_status s = mood__db_run_sql(
+        db,
+        "INSERT INTO stable_playlist_versions(playlist_id, version, created_utc, source, "
+        "group_name, n_tracks, added, removed, deferred) VALUES(?,?,?,?,?,?,?,?,?)",
+        "iitttitti", v->id, (int64_t)v->version, now, v->source, v->group, (int64_t)v->n_tracks,
+        v->added, v->removed, (int64_t)v->deferred);
+    if (s == MOOD_OK)
+        s = mood__db_run_sql(db,
+                             "UPDATE stable_playlists SET version = ?2, updated_utc = ?3, "
+                             "source = ?4, group_name = ?5 WHERE id = ?1",
+                             "iittt", v->id, (int64_t)v->version, now, v->source, v->group);
+    return s == MOOD_OK ? MOOD_OK : mood__catalog_error(cat, "stable playlists");
 }
 
 /* A new identity called @p name (or name_2, name_3 ... when taken); *out_id its row. */
