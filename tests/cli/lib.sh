@@ -5,6 +5,7 @@ set -u
 SHARED=${MOOD_SHARED_DIR:-$(dirname "$0")/../../../shared}
 T_NAME=$(basename "$0" .sh)
 WORK="$MOOD_TEST_TMP/$T_NAME.$$"
+T_DIR=$(cd "$(dirname "$0")" && pwd) # tests/cli, for the sourced fixture helpers
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 T_PASS=0
 T_FAIL=0

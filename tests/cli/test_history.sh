@@ -3,25 +3,10 @@
 # nothing, missing essentials reported, sessions split exactly at the gap, --gap and --tz,
 # the exported session table, and the error paths (exit codes and messages).
 . "$(dirname "$0")/lib.sh"
+. "$T_DIR/history_fixtures.sh"
 export MOODSCOPE_CATALOG="$WORK/catalog.db"
 
-# Spotify account export: sessions [1,2] (gap exactly 30 min after the end of play 1) and
-# [3,4] (gap 30 min + 1 min); one row without an artist.
-cat >StreamingHistory0.json <<'EOF'
-[
- {"endTime": "2021-02-01 00:01", "artistName": "A", "trackName": "One", "msPlayed": 60000},
- {"endTime": "2021-02-01 00:32", "artistName": "A", "trackName": "Two", "msPlayed": 60000},
- {"endTime": "2021-02-01 01:04", "artistName": "B", "trackName": "Three", "msPlayed": 60000},
- {"endTime": "2021-02-01 01:05", "artistName": "B", "trackName": "One", "msPlayed": 10000},
- {"endTime": "2021-02-01 01:06", "artistName": "", "trackName": "Nobody", "msPlayed": 10000}
-]
-EOF
-# A Last.fm export named like JSON: detection reads content.
-cat >scrobbles.json <<'EOF'
-uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid
-1612310400,"03 Feb 2021, 00:00",C,,Al,,Song,
-1612310700,"03 Feb 2021, 00:05",C,,Al,,Song 2,
-EOF
+small_history
 
 run_cmd history --help
 check "help exits 0" [ "$RC" = 0 ]

@@ -2,9 +2,11 @@
 # Spotify account export + extended streaming history of the same plays: `history import` of
 # both (either order) stores each play once, says how many it merged, keeps the extended
 # fields, does not merge other plays of the same tracks, and importing both again adds and
-# merges nothing. Fixtures are made here: seeded synthetic plays written in both formats, and,
-# when ../shared/datasets is there, a slice of a real extended history with its account form.
+# merges nothing. Fixtures: seeded synthetic plays written in both formats (synth, in
+# history_fixtures.sh) and, when ../shared/datasets is there, a slice of a real extended
+# history with its account form.
 . "$(dirname "$0")/lib.sh"
+. "$T_DIR/history_fixtures.sh"
 
 PY=/usr/bin/python3
 if ! $PY -c "import json" 2>/dev/null; then
@@ -12,44 +14,6 @@ if ! $PY -c "import json" 2>/dev/null; then
     exit 77
 fi
 
-# synth DIR: 600 plays of 25 tracks (repeats, skips, replays of a skipped track seconds
-# later, some ends exactly on a minute); extended export = plays 0..399, account = 100..599.
-synth() {
-    $PY - "$1" <<'PY'
-import json, os, random, sys
-from datetime import datetime, timezone
-out = sys.argv[1]
-rng = random.Random(14)
-tracks = [(f"Artist {i % 9}", f"Song {i}", rng.randint(90, 300) * 1000, f"spotify:track:{i:022d}")
-          for i in range(25)]
-t = int(datetime(2023, 3, 1, 8, tzinfo=timezone.utc).timestamp())
-plays, prev = [], 0
-for i in range(600):
-    k = prev if rng.random() < 0.2 else rng.randrange(len(tracks))
-    ms = tracks[k][2] if rng.random() < 0.6 else rng.randint(400, 30000)
-    end = t + ms // 1000
-    if i % 37 == 0:  # end exactly on a minute
-        end = (end // 60 + 1) * 60
-    plays.append((k, ms, end))
-    t = end + (rng.randint(0, 12) if rng.random() < 0.93 else rng.randint(3600, 30000))
-    prev = k
-def iso(s, fmt):
-    return datetime.fromtimestamp(s, timezone.utc).strftime(fmt)
-ext = [{"ts": iso(e, "%Y-%m-%dT%H:%M:%SZ"), "platform": "linux", "ms_played": ms,
-        "master_metadata_track_name": tracks[k][1], "master_metadata_album_artist_name": tracks[k][0],
-        "master_metadata_album_album_name": "Album", "spotify_track_uri": tracks[k][3],
-        "episode_name": None, "episode_show_name": None, "spotify_episode_uri": None,
-        "reason_start": "trackdone", "reason_end": "trackdone" if ms == tracks[k][2] else "fwdbtn",
-        "shuffle": False, "skipped": ms != tracks[k][2], "offline": False, "incognito_mode": False}
-       for k, ms, e in plays[:400]]
-acc = [{"endTime": iso(e, "%Y-%m-%d %H:%M"), "artistName": tracks[k][0], "trackName": tracks[k][1],
-        "msPlayed": ms} for k, ms, e in plays[100:]]
-# every account record must stay a distinct play (else the expected counts below change)
-assert len({json.dumps(a, sort_keys=True) for a in acc}) == len(acc)
-json.dump(ext, open(os.path.join(out, "Streaming_History_Audio_2023.json"), "w"))
-json.dump(acc, open(os.path.join(out, "StreamingHistory0.json"), "w"))
-PY
-}
 
 # slice SRC DIR: extended records 0..599 of SRC, their account form for 200..799, and all
 # 0..799 as the reference.

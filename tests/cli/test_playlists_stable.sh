@@ -4,23 +4,9 @@
 # to later updates, the version history, and the cron form (--update --all: nothing on stdout
 # and exit 0 when nothing changed).
 . "$(dirname "$0")/lib.sh"
+. "$T_DIR/history_fixtures.sh"
 export MOODSCOPE_CATALOG=$WORK/catalog.db
 M=$MOODSCOPE
-table() { # table FILE ID... : calm ids below 100 are t00..t09 and t20..t22, the rest energetic
-    local file=$1
-    echo "track_id,artist,title,energy,valence,tempo_bpm" >"$file"
-    shift
-    for id in "$@"; do
-        n=${id#t}; n=$((10#$n))
-        if [ "$n" -lt 10 ] || { [ "$n" -ge 20 ] && [ "$n" -lt 23 ]; }; then
-            e=0.2 v=0.3 t=80
-        else
-            e=0.8 v=0.7 t=140
-        fi
-        j=$(printf '%02d' $(((n * 37) % 100)))
-        echo "$id,Artist $n,Song $n,$e$j,$v$j,$t.$j" >>"$file"
-    done
-}
 V1=$(seq -f 't%02g' 0 19)
 table "$WORK/v1.csv" $V1
 table "$WORK/v2.csv" $(echo $V1 | tr ' ' '\n' | grep -v -e t01 -e t12) t20 t21 t22 t23 t24 t25
