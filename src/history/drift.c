@@ -136,22 +136,14 @@ static json_t *drift_report(window *cur, window *ref, size_t k, int *out_flagged
 static mood_status store_drift(mood_catalog *cat, const char *now_iso, const char *end_iso,
                                int flagged, const char *text)
 {
-    mood_db_stmt *st;
     mood_status s = mood__hist_migrate(cat);
     if (s != MOOD_OK)
         return s;
-    if (mood__db_prepare(mood__catalog_dbh(cat),
+    s = mood__db_run_sql(mood__catalog_dbh(cat),
                          "INSERT INTO history_drift(created_utc, window_end_utc, flagged, "
                          "report) VALUES(?,?,?,?)",
-                         &st) != MOOD_OK)
-        return mood__catalog_error(cat, "drift");
-    mood__db_bind_text(st, 1, now_iso);
-    mood__db_bind_text(st, 2, end_iso);
-    mood__db_bind_int64(st, 3, flagged);
-    mood__db_bind_text(st, 4, text);
-    s = mood__db_step_rc(st) == MOOD_DB_DONE ? MOOD_OK : mood__catalog_error(cat, "drift");
-    mood__db_finalize(st);
-    return s;
+                         "ttit", now_iso, end_iso, (int64_t)flagged, text);
+    return s == MOOD_OK ? MOOD_OK : mood__catalog_error(cat, "drift");
 }
 
 /* Write the report as drift_<time>[_N].json in @p dir. */

@@ -36,18 +36,24 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
+/* Drop the white space at both ends of the @p len bytes at @p p. */
+static inline void trim(const char **p, size_t *len)
+{
+    while (*len && is_space(**p)) {
+        (*p)++;
+        (*len)--;
+    }
+    while (*len && is_space((*p)[*len - 1]))
+        (*len)--;
+}
+
 int mood__csv_is_missing_token(const char *p, size_t len)
 {
     /* The spellings pandas and spreadsheets write for "no value", compared case-insensitively. */
     static const char *const tokens[] = {"na",   "n/a",  "nan",  "-nan",
                                          "null", "none", "#n/a", "<na>"};
     char low[5];
-    while (len && is_space(*p)) {
-        p++;
-        len--;
-    }
-    while (len && is_space(p[len - 1]))
-        len--;
+    trim(&p, &len);
     if (len == 0)
         return 1;
     if (len > 4)
@@ -163,12 +169,7 @@ csv_cell_kind mood__csv_classify(const char *p, size_t len, float *out)
     int ndig = 0, exp10 = 0, any_digit = 0, truncated = 0, neg = 0;
     size_t i = 0;
 
-    while (len && is_space(*p)) {
-        p++;
-        len--;
-    }
-    while (len && is_space(p[len - 1]))
-        len--;
+    trim(&p, &len);
     if (len == 0)
         return CSV_CELL_MISSING;
     if (len <= 4 && mood__csv_is_missing_token(p, len))

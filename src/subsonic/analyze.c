@@ -71,19 +71,12 @@ static int map_path(const mood_subsonic_analyze_options *o, const char *sp, char
 static mood_status link_song(mood_catalog *cat, const char *server, const char *song_id,
                              const char *path)
 {
-    mood_db_stmt *st;
-    int rc;
-    if (mood__db_prepare(mood__catalog_dbh(cat),
-                         "UPDATE subsonic_songs SET track_id = (SELECT id FROM tracks WHERE "
-                         "path = ?3 AND status = 'ok') WHERE server = ?1 AND song_id = ?2",
-                         &st) != MOOD_OK)
-        return mood__catalog_error(cat, "link song");
-    mood__db_bind_text(st, 1, server);
-    mood__db_bind_text(st, 2, song_id);
-    mood__db_bind_text(st, 3, path);
-    rc = mood__db_step_rc(st);
-    mood__db_finalize(st);
-    return rc == MOOD_DB_DONE ? MOOD_OK : mood__catalog_error(cat, "link song");
+    mood_status s = mood__db_run_sql(mood__catalog_dbh(cat),
+                                     "UPDATE subsonic_songs SET track_id = (SELECT id FROM tracks "
+                                     "WHERE path = ?3 AND status = 'ok') WHERE server = ?1 AND "
+                                     "song_id = ?2",
+                                     "ttt", server, song_id, path);
+    return s == MOOD_OK ? MOOD_OK : mood__catalog_error(cat, "link song");
 }
 
 /* Sort every song of the server into local files and streams; linked ones are skipped. */
