@@ -254,13 +254,7 @@ void mood__srv_submit_history(mood_server *s, json_t *body, srv_response *rs)
         history_job_free(hj);
         return;
     }
-    char id[64];
-    if (mood__srv_jobs_submit(s->jobs, "history", json_deep_copy(body), history_job_run, hj,
-                              history_job_free, id, sizeof id) != MOOD_OK) {
-        mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
-        return;
-    }
-    mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
+    mood__srv_job_accepted(s, rs, "history", body, history_job_run, hj, history_job_free);
 }
 
 /* Store an export as uploads/history/<name> after checking that its format is known. */

@@ -325,17 +325,22 @@ static void submit_cluster(mood_server *s, json_t *body, srv_response *rs)
     if (cj_method(body, c, rs) < 0 || cj_counts(body, c, rs) < 0 || cj_names(s, body, cj, rs) < 0)
         goto fail;
 
+    mood__srv_job_accepted(s, rs, "cluster", body, cluster_job_run, cj, cluster_job_free);
+    return;
+fail:
+    cluster_job_free(cj);
+}
+
+void mood__srv_job_accepted(mood_server *s, srv_response *rs, const char *kind, const json_t *body,
+                            srv_job_fn fn, void *arg, void (*free_arg)(void *))
+{
     char id[64];
-    json_t *params = json_deep_copy(body);
-    if (mood__srv_jobs_submit(s->jobs, "cluster", params, cluster_job_run, cj, cluster_job_free, id,
+    if (mood__srv_jobs_submit(s->jobs, kind, json_deep_copy(body), fn, arg, free_arg, id,
                               sizeof id) != MOOD_OK) {
         mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
         return;
     }
     mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
-    return;
-fail:
-    cluster_job_free(cj);
 }
 
 int mood__srv_api_jobs(mood_server *s, const srv_request *rq, srv_response *rs)

@@ -685,13 +685,7 @@ void mood__srv_submit_analyze(mood_server *s, json_t *body, srv_response *rs)
         }
         aj->n++;
     }
-    char id[64];
-    if (mood__srv_jobs_submit(s->jobs, "analyze", json_deep_copy(body), analyze_job_run, aj,
-                              analyze_job_free, id, sizeof id) != MOOD_OK) {
-        mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
-        return;
-    }
-    mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
+    mood__srv_job_accepted(s, rs, "analyze", body, analyze_job_run, aj, analyze_job_free);
 }
 
 /* ---- mix job --------------------------------------------------------------------------- */
@@ -812,13 +806,7 @@ void mood__srv_submit_mix(mood_server *s, json_t *body, srv_response *rs)
         return;
     }
     mood__free(dir);
-    char id[64];
-    if (mood__srv_jobs_submit(s->jobs, "mix", json_deep_copy(body), mix_job_run, mj, mix_job_free,
-                              id, sizeof id) != MOOD_OK) {
-        mood__srv_status_error(rs, MOOD_ENOMEM, "jobs");
-        return;
-    }
-    mood__srv_json(rs, 202, json_pack("{s:o}", "job", mood__srv_jobs_get(s->jobs, id)));
+    mood__srv_job_accepted(s, rs, "mix", body, mix_job_run, mj, mix_job_free);
 }
 
 /* ---- dispatch -------------------------------------------------------------------------- */

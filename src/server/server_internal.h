@@ -128,6 +128,10 @@ mood_status mood__srv_jobs_submit(srv_jobs *js, const char *kind, json_t *params
                                   void *arg, void (*free_arg)(void *), char *out_id, size_t cap);
 /* The job as JSON (new reference) or NULL when unknown. */
 json_t *mood__srv_jobs_get(srv_jobs *js, const char *id);
+/* Queue a job of @p kind (mood__srv_jobs_submit, with a copy of the request @p body as its
+ * params) and answer 202 with the job, or 500 ENOMEM. */
+void mood__srv_job_accepted(mood_server *s, srv_response *rs, const char *kind, const json_t *body,
+                            srv_job_fn fn, void *arg, void (*free_arg)(void *));
 /* Every job, newest first (new reference). */
 json_t *mood__srv_jobs_list(srv_jobs *js);
 /* Ask a job to stop; *out_finished is 1 when it had already finished (nothing to stop).
