@@ -289,9 +289,10 @@ float mood__tuning_semis(double re, double im);
 void mood__fold_fine(const float *fine, float tuning_semis, float *out12);
 
 /* tonal.c: @p rows n×AN_CHROMA_ROW blocks at @p block_rate_hz, tuned @p tuning_semis away from
- * the 440 Hz grid. */
+ * the 440 Hz grid. @p bars (n_bars downbeat times on the same time line, ascending; may be NULL)
+ * are where key changes may land. */
 mood_status mood__tonal(const float *rows, size_t n, double block_rate_hz, float tuning_semis,
-                        an_tonal *out);
+                        const float *bars, size_t n_bars, an_tonal *out);
 
 /* tonal_key.c: window scores of the 24 keys (index mode*12 + tonic; log-posteriors up to a
  * constant) for a treble and a bass chroma (12 bins each, any scale; bass may be NULL). */

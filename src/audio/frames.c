@@ -666,9 +666,16 @@ static mood_status finish_tonal(mood_audio_analyzer *az, double t0, mood_audio_r
 {
     an_track *t = &az->t;
     an_tonal to;
-    mood_status s = mood__tonal(t->chroma.v, t->chroma.n / AN_CHROMA_ROW,
-                                (double)az->rate / (AN_HOP * AN_CHROMA_BLOCK),
-                                mood__tuning_semis(t->tune_re, t->tune_im), &to);
+    /* The downbeats on the tonal time line (finish_rhythm shifted them by t0). */
+    float *bars = mood__malloc_array(r->n_downbeats ? r->n_downbeats : 1, sizeof(float));
+    if (!bars)
+        return mood__enomem("tonal");
+    for (size_t i = 0; i < r->n_downbeats; i++)
+        bars[i] = r->downbeats[i] - (float)t0;
+    mood_status s = mood__tonal(
+        t->chroma.v, t->chroma.n / AN_CHROMA_ROW, (double)az->rate / (AN_HOP * AN_CHROMA_BLOCK),
+        mood__tuning_semis(t->tune_re, t->tune_im), bars, r->n_downbeats, &to);
+    mood__free(bars);
     if (s != MOOD_OK)
         return s;
     for (size_t i = 0; i < to.n_chords; i++) {

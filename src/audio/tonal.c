@@ -245,6 +245,31 @@ static void refine_segments(const float *frames, const unsigned char *voiced, si
     }
 }
 
+#define BAR_SNAP_S 0.5 /* a key change moves to a downbeat at most this far (one chord frame) */
+
+/*
+ * Keys change at bar lines: each change found at chord-frame resolution moves to the nearest
+ * downbeat within BAR_SNAP_S, as long as the segments keep their order. The track key below is
+ * the key held longest, so a change 0.46 s off can hand a song that modulates midway to the
+ * wrong half; the beat tracker's downbeats are an order of magnitude finer.
+ */
+static void snap_to_bars(an_tonal *out, const float *bars, size_t n_bars)
+{
+    size_t j = 0;
+    for (size_t i = 1; i < out->n_keysegs && n_bars > 0; i++) {
+        float c = out->keysegs[i].start_s;
+        while (j + 1 < n_bars && bars[j + 1] <= c)
+            j++;
+        float best = bars[j];
+        if (j + 1 < n_bars && fabsf(bars[j + 1] - c) < fabsf(best - c))
+            best = bars[j + 1];
+        float lo = out->keysegs[i - 1].start_s;
+        float hi = i + 1 < out->n_keysegs ? out->keysegs[i + 1].start_s : HUGE_VALF;
+        if (fabsf(best - c) <= (float)BAR_SNAP_S && best > lo && best < hi)
+            out->keysegs[i].start_s = best;
+    }
+}
+
 #define HELD_TIE_S 2.0 /* a later key must be held this much longer to take the track key */
 
 /*
@@ -290,7 +315,7 @@ static void reconcile_segments(an_tonal *out, double dur_s)
 }
 
 mood_status mood__tonal(const float *rows, size_t n, double block_rate, float tuning_semis,
-                        an_tonal *out)
+                        const float *bars, size_t n_bars, an_tonal *out)
 {
     memset(out, 0, sizeof *out);
     out->key2 = -1;
@@ -316,6 +341,8 @@ mood_status mood__tonal(const float *rows, size_t n, double block_rate, float tu
     chords_and_tension(frames, voiced, nf, fdur, out);
     mood__key_segments(frames, voiced, nf, fdur, out);
     refine_segments(frames, voiced, nf, fdur, out);
+    if (bars)
+        snap_to_bars(out, bars, n_bars);
     reconcile_segments(out, (double)nf * fdur);
 done:
     mood__free(frames);
