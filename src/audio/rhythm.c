@@ -323,6 +323,7 @@ static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const
     if (st == MOOD_OK) {
         out->n_beats = trim_silent(o, n, fr, P, out->beats, out->n_beats);
         out->n_downbeats = trim_silent(o, n, fr, P, out->downbeats, out->n_downbeats);
+        mood__held_tempo(out);
     }
     mood__free(b);
     return st;

@@ -19,6 +19,9 @@
 
 #define TIGHTNESS  100.0 /* weight of tempo consistency (Ellis' alpha) */
 #define MAX_CHANGE 1.32  /* largest tempo-curve ratio to the global tempo (below 4:3) */
+#define HELD_MIN_CONF                                                                              \
+    0.15 /* tempo confidence below which beat intervals are too noisy to                           \
+          * say which tempo is held longest */
 
 /* Best predecessor of frame @p t for local period @p P; *out_sc gets its score. */
 static long predecessor(const double *C, size_t t, double P, double *out_sc)
@@ -174,4 +177,89 @@ mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, 
     out->n_curve = k;
     mood__free(scratch);
     return MOOD_OK;
+}
+
+/* The beat index in b[i0..i1) after which the log inter-beat intervals split best into two
+ * constant runs (least squares), each at least 3 intervals long; i0 when there is no room. */
+static size_t ibi_change_point(const float *b, size_t i0, size_t i1)
+{
+    size_t n = i1 > i0 + 1 ? i1 - i0 - 1 : 0, best_c = 0;
+    double tot = 0.0, tot2 = 0.0, best = HUGE_VAL;
+    for (size_t j = 0; j < n; j++) {
+        double x = log(MOOD_MAX(1e-3, (double)(b[i0 + j + 1] - b[i0 + j])));
+        tot += x;
+        tot2 += x * x;
+    }
+    double left = 0.0, left2 = 0.0;
+    for (size_t c = 0; c + 3 <= n; c++) {
+        if (c >= 3) {
+            /* Within-run squared error of runs [0, c) and [c, n). */
+            double r = tot - left, r2 = tot2 - left2;
+            double e = left2 - left * left / (double)c + r2 - r * r / (double)(n - c);
+            if (e < best) {
+                best = e;
+                best_c = c;
+            }
+        }
+        double x = log(MOOD_MAX(1e-3, (double)(b[i0 + c + 1] - b[i0 + c])));
+        left += x;
+        left2 += x * x;
+    }
+    return best_c ? i0 + best_c : i0;
+}
+
+/* First beat index at or after @p t_s. */
+static size_t beat_at(const float *b, size_t nb, double t_s)
+{
+    size_t i = 0;
+    while (i < nb && (double)b[i] < t_s)
+        i++;
+    return i;
+}
+
+void mood__held_tempo(an_rhythm *out)
+{
+    size_t k = out->n_curve, nb = out->n_beats;
+    const float *b = out->beats;
+    if (k < 2 || nb <= 8 || out->tempo_conf < (float)HELD_MIN_CONF)
+        return;
+    mood_tempo_segment *c = out->curve;
+    /* Each change moves to the beat where the intervals between its neighbouring changes split
+     * best: the curve's 12-beat groups place it only within half a group. */
+    float *at = mood__malloc_array(k, sizeof(float));
+    if (!at)
+        return; /* out of memory: the global tempo stays */
+    at[0] = c[0].start_s;
+    for (size_t i = 1; i < k; i++) {
+        size_t lo = beat_at(b, nb, i > 1 ? (double)c[i - 1].start_s : (double)b[0]);
+        size_t hi = i + 1 < k ? beat_at(b, nb, (double)c[i + 1].start_s) : nb - 1;
+        size_t cp = hi > lo + 8 ? ibi_change_point(b, lo, hi + 1) : lo;
+        at[i] = cp > lo ? b[cp] : c[i].start_s;
+    }
+    /* Time held at each tempo, over the beats (a last segment does not own the release). */
+    size_t best = 0, nearest = 0;
+    double best_held = -1.0;
+    for (size_t i = 0; i < k; i++) {
+        double held = 0.0;
+        for (size_t j = 0; j < k; j++) {
+            if (fabs((double)c[j].bpm - (double)c[i].bpm) > 0.05)
+                continue;
+            double s = MOOD_MAX((double)at[j], (double)b[0]);
+            double e = j + 1 < k ? (double)at[j + 1] : (double)b[nb - 1];
+            held += MOOD_MAX(0.0, e - s);
+        }
+        if (held > best_held) {
+            best_held = held;
+            best = i;
+        }
+        if (fabs(log((double)out->tempo_bpm / (double)c[i].bpm)) <
+            fabs(log((double)out->tempo_bpm / (double)c[nearest].bpm)))
+            nearest = i;
+    }
+    for (size_t i = 1; i < k; i++)
+        c[i].start_s = at[i];
+    mood__free(at);
+    /* Only when the global tempo is one of the curve's (the same metrical level). */
+    if (fabs(log((double)out->tempo_bpm / (double)c[nearest].bpm)) < log(1.04))
+        out->tempo_bpm = c[best].bpm;
 }
