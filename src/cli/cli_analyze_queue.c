@@ -38,7 +38,7 @@ static int path_map(const char *arg, mood_worker_options *w)
 
 int mood_cli_queue_option(int opt, const char *arg, mood_worker_options *w, int *nice_value)
 {
-    double v;
+    double v = 0.0;
     int r;
     switch (opt) {
     case MOOD_OPT_Q_PATH_MAP:

@@ -191,7 +191,7 @@ static int cj_inputs(mood_server *s, json_t *body, cluster_job *cj, srv_response
 static int cj_method(json_t *body, mood_run_config *c, srv_response *rs)
 {
     const char *str = NULL;
-    long long v;
+    long long v = 0;
     if (opt_str(body, "scaler", 32, &str, rs) < 0)
         return -1;
     if (str && mood_scaler_kind_parse(str, &c->scaler) != MOOD_OK) {
@@ -225,7 +225,7 @@ static int cj_method(json_t *body, mood_run_config *c, srv_response *rs)
 /* The optional count fields and "eps"; -1 with the response set. */
 static int cj_counts(json_t *body, mood_run_config *c, srv_response *rs)
 {
-    long long v;
+    long long v = 0;
     int r = opt_int(body, "k_min", 2, 100, &v, rs);
     if (r < 0)
         return -1;
