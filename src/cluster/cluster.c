@@ -83,6 +83,21 @@ mood_status mood__model_new(mood_algorithm a, size_t k, size_t d, const mood_clu
     return MOOD_OK;
 }
 
+mood_status mood__kmeans_model(const mood_cluster_params *p, const float *centroids, size_t k,
+                               size_t d, size_t n_iter, double inertia, mood_cluster_model **out)
+{
+    mood_cluster_model *m = NULL;
+    mood_status st = mood__model_new(MOOD_ALGO_KMEANS, k, d, p, &m);
+    if (st != MOOD_OK)
+        return st;
+    if (k)
+        memcpy(m->centroids, centroids, k * d * sizeof(float));
+    m->n_iter = n_iter;
+    m->inertia = inertia;
+    *out = m;
+    return MOOD_OK;
+}
+
 void mood_cluster_model_destroy(mood_cluster_model *m)
 {
     if (!m)
