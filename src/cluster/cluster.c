@@ -317,7 +317,7 @@ mood_status mood_cluster_predict(const mood_cluster_model *m, const float *x, si
         if (st == MOOD_OK && out_dist)
             for (size_t i = 0; i < n; i++)
                 out_dist[i] =
-                    sqrtf(mood__km_sqdist(x + i * d, m->centroids + (size_t)out_labels[i] * d, d));
+                    sqrtf(mood__sqdist_f32(x + i * d, m->centroids + (size_t)out_labels[i] * d, d));
         return st;
     case MOOD_ALGO_DBSCAN:
         return mood__dbscan_predict(m, x, n, out_labels, out_dist);

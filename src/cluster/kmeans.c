@@ -99,7 +99,7 @@ static size_t bound_filter(lloyd *L, size_t b0, size_t b, size_t *idx, size_t *e
         float l = L->lo[i] - (a == L->mx.max1_idx ? L->mx.max2 : L->mx.max1);
         float z = l > L->s_half[a] ? l : L->s_half[a];
         if (u > z && tight) {
-            u = sqrtf(mood__km_sqdist(L->x + i * d, L->c + a * d, d));
+            u = sqrtf(mood__sqdist_f32(L->x + i * d, L->c + a * d, d));
             (*evals)++;
             (*tried)++;
             *saved += u <= z;
@@ -216,7 +216,7 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                     for (size_t r = 0; r < b; r++) {
                         size_t i = b0 + r;
                         size_t a = (size_t)L->lab[i];
-                        mood__km_add_row(ps + a * d, x + i * d, d);
+                        mood__add_row_f64(ps + a * d, x + i * d, d);
                         ps[k * d + a] += 1.0;
                     }
                 }
@@ -262,7 +262,7 @@ static void relocate_empty(lloyd *L, size_t n_empty)
 #endif
     for (long long ii = 0; ii < nn; ii++) {
         size_t i = (size_t)ii;
-        L->tmp[i] = mood__km_sqdist(L->x + i * d, L->c + (size_t)L->lab[i] * d, d);
+        L->tmp[i] = mood__sqdist_f32(L->x + i * d, L->c + (size_t)L->lab[i] * d, d);
     }
     double *cnt = L->sum + k * d;
     size_t j = 0;
@@ -342,7 +342,7 @@ void mood__km_centre_gaps(const float *c, size_t k, size_t d, float *s_half)
         for (size_t j2 = 0; j2 < k; j2++) {
             if (j2 == j)
                 continue;
-            float v = mood__km_sqdist(c + j * d, c + j2 * d, d);
+            float v = mood__sqdist_f32(c + j * d, c + j2 * d, d);
             if (v < m)
                 m = v;
         }
@@ -705,7 +705,7 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
                 for (size_t r = 0; r < b; r++) {
                     size_t i = b0 + r;
                     float dist =
-                        mood__km_sqdist(x + i * d, centroids + (size_t)out_labels[i] * d, d);
+                        mood__sqdist_f32(x + i * d, centroids + (size_t)out_labels[i] * d, d);
                     if (out_dist_sq)
                         out_dist_sq[i] = dist;
                     s += (double)dist;

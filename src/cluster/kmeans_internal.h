@@ -50,24 +50,8 @@ void mood__km_fused_dots_t(const km_centres *cs, const float *x, size_t b, float
  * the CPU has it); returns the previous setting. All forms give the same bits. */
 int mood__km_fused_force(int isa);
 
-/* Index of the smallest of D[0..k) (lowest index on ties), its value, and the second smallest
- * value (INFINITY when k = 1) when out_b2 is not NULL. */
-size_t mood__km_argmin2(const float *restrict D, size_t k, float *out_b1, float *out_b2);
-void mood__km_plain_block(const float *restrict x, size_t b, size_t d, const float *restrict ct,
-                          size_t k, float *restrict D);
-void mood__km_finish_block(float *restrict D, size_t b, size_t k, const float *restrict xnorm,
-                           const float *restrict cnorm);
-/* argmin over D[j] + cnorm[j] (D = −2x·c from mood__km_dots_block), returning the squared
- * distances (+ xn, clamped at 0) of the best and, when out_b2, the second best. */
-size_t mood__km_argmin2c(const float *restrict D, const float *restrict cnorm, size_t k, float xn,
-                         float *out_b1, float *out_b2);
 /* D = −2·x·cᵀ for b rows (sgemm or plain): the part of ‖x − c‖² that needs the product. */
 void mood__km_dots_block(const km_centres *cs, const float *x, size_t b, float *D);
-
-void mood__km_plain_block_t(const float *restrict x, size_t b, size_t d, const float *restrict c,
-                            size_t k, float *restrict xt, float *restrict Dt);
-/* Tests: force the portable argmin even where AVX2 is present (1), or not (0). */
-void mood__km_force_scalar(int on);
 
 /* First row/column holding NaN or Inf, MOOD_EINVAL naming it; MOOD_OK when all finite. */
 mood_status mood__check_finite(const char *what, const float *x, size_t n, size_t d, int n_threads);

@@ -10,6 +10,8 @@
 #ifndef MOOD_KMEANS_STEP_H
 #define MOOD_KMEANS_STEP_H
 
+#include "../core/dist.h" /* the distance kernels the steps use */
+
 #include <moodscope/cluster.h>
 #include <moodscope/kmeans.h>
 #include <moodscope/rng.h>
@@ -69,32 +71,6 @@ void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float
 /* Transposed block: Dt (k×b) = −2·c·xᵀ, by sgemm or the plain loop (xt: d×b scratch). */
 void mood__km_dots_block_t(const km_centres *cs, const float *x, size_t b, float *xt, float *Dt);
 
-/* Per data row of Dt: best centre, its squared distance, second-best distance (b2 may be NULL). */
-void mood__km_argmin_t(const float *restrict Dt, const float *restrict cn, size_t k, size_t b,
-                       const float *restrict xn, int32_t *restrict lab, float *restrict b1,
-                       float *restrict b2);
-
-/* Vectorised kernels (kernels.c, AVX2 and baseline clones chosen at load time). */
-float mood__km_sqdist_v(const float *restrict a, const float *restrict b, size_t d);
-/* ‖a − b‖² over d floats (eight-lane float accumulation). */
-static inline float mood__km_sqdist(const float *restrict a, const float *restrict b, size_t d)
-{
-    return mood__km_sqdist_v(a, b, d);
-}
-
-void mood__km_add_row(double *restrict s, const float *restrict x, size_t d);
-
-/* Dot products of row x with L ≤ 8 candidate rows c (L×d) into out[L]. */
-void mood__km_dots(const float *restrict x, size_t d, const float *restrict c, size_t L,
-                   float *restrict out);
-
-/*
- * OpenBLAS here is the pthread build: it must run single-threaded inside our OpenMP regions
- * (each thread calls sgemm on its own block). Returns the previous setting for restore.
- */
-int mood__blas_threads_single(void);
-void mood__blas_threads_restore(int saved);
-
 /* ---- seeding ---- */
 /*
  * Weighted greedy k-means++ on a small set (k-means|| candidates, mini-batch init):
@@ -105,7 +81,7 @@ mood_status mood__kmeans_pp_weighted(const float *x, const double *w, size_t m, 
 
 /*
  * Squared distance through ‖x‖² − 2x·c + ‖c‖² (as scikit-learn computes it), the dot product
- * from mood__km_dots so that one candidate gives the same value alone or among others.
+ * from mood__dots_f32 so that one candidate gives the same value alone or among others.
  */
 static inline float mood__km_dist_from_dot(float xn, float cn, float dot)
 {

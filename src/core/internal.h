@@ -24,11 +24,6 @@ void *mood__malloc_array(size_t n, size_t size);
  */
 void *mood__grow(void *p, size_t *cap, size_t need, size_t elem, size_t first);
 
-/* vec.c: ‖a − b‖² and a·b over d floats, eight lanes summed in a fixed order (one definition for
- * k-means, the HNSW index and every fallback path). */
-float mood__sqdist_f32(const float *restrict a, const float *restrict b, size_t d);
-float mood__dot_f32(const float *restrict a, const float *restrict b, size_t d);
-
 /*
  * Record a message for mood_last_error() and return @p s, so that a failure reads
  *     return mood__error(MOOD_EINVAL, "kmeans: k=%zu exceeds n=%zu", k, n);
