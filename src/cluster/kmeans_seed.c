@@ -86,10 +86,7 @@ static size_t sample_row(const seed_state *s, double r)
 
 float mood__km_sqnorm(const float *c, size_t d)
 {
-    double s = 0.0;
-    for (size_t l = 0; l < d; l++)
-        s += (double)c[l] * (double)c[l];
-    return (float)s;
+    return (float)mood__sqnorm_f64(c, d);
 }
 
 /* Distances of every row to the first centre. */
@@ -226,22 +223,18 @@ static size_t pp_best_candidate(const seed_state *s, const pp_cands *pc)
 #pragma omp parallel num_threads(mood__par_threads(s->nt, (double)s->n *(double)s->d))
 #endif
     {
-        float *Dt = mood__malloc_array(L * s->ch.rows, sizeof(float));
-        if (!Dt) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{L * s->ch.rows, sizeof(float)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 1, &failed);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (long long ch = 0; ch < nc; ch++) {
-            if (!Dt)
+            if (!ok)
                 continue;
-            pp_chunk_reduction(s, pc, (size_t)ch, Dt);
+            pp_chunk_reduction(s, pc, (size_t)ch, w.p[0]);
         }
-        mood__free(Dt);
+        mood__scratch_free(&w);
     }
     if (failed)
         return SIZE_MAX;
@@ -495,17 +488,14 @@ static mood_status par_nearest_new(seed_state *s, const float *cands, size_t bas
 #pragma omp parallel num_threads(mood__par_threads(s->nt, (double)n *(double)d *(double)add_n))
 #endif
     {
-        float *Dt = mood__malloc_array(B * add_n, sizeof(float));
-        float *xt = mood__malloc_array(B * d, sizeof(float));
-        float *v1 = mood__malloc_array(B, sizeof(float));
-        int32_t *lb = mood__malloc_array(B, sizeof(int32_t));
-        int ok = Dt && xt && v1 && lb;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{B * add_n, sizeof(float)},
+                                {B * d, sizeof(float)},
+                                {B, sizeof(float)},
+                                {B, sizeof(int32_t)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 4, &failed);
+        float *Dt = w.p[0], *xt = w.p[1], *v1 = w.p[2];
+        int32_t *lb = w.p[3];
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -529,10 +519,7 @@ static mood_status par_nearest_new(seed_state *s, const float *cands, size_t bas
             }
             s->chunk_pot[ch] = p;
         }
-        mood__free(Dt);
-        mood__free(xt);
-        mood__free(v1);
-        mood__free(lb);
+        mood__scratch_free(&w);
     }
     mood__km_centres_free(&cs);
     if (failed)

@@ -25,6 +25,22 @@ void *mood__malloc_array(size_t n, size_t size);
 void *mood__grow(void *p, size_t *cap, size_t need, size_t elem, size_t first);
 
 /*
+ * Per-thread scratch of an OpenMP region (the one form of the block every parallel kernel
+ * opens with). Inside `#pragma omp parallel` each thread allocates its n ≤ MOOD_SCRATCH_MAX
+ * arrays, spec[i] = {count, element size} (count 0 gives NULL and is no failure); on a failure
+ * it sets *failed to 1 (an atomic write: the region's flag, turned into MOOD_ENOMEM after the
+ * region) and returns 0, and the thread skips its share of the loop. Release with
+ * mood__scratch_free (also after a failure). Outside OpenMP it is a plain allocation.
+ */
+#define MOOD_SCRATCH_MAX 8
+typedef struct mood_scratch {
+    void *p[MOOD_SCRATCH_MAX];
+    size_t n;
+} mood_scratch;
+int mood__scratch_alloc(mood_scratch *s, const size_t (*spec)[2], size_t n, int *failed);
+void mood__scratch_free(mood_scratch *s);
+
+/*
  * Record a message for mood_last_error() and return @p s, so that a failure reads
  *     return mood__error(MOOD_EINVAL, "kmeans: k=%zu exceeds n=%zu", k, n);
  */

@@ -146,20 +146,15 @@ static mood_status sil_tiles(const sil_data *s, int n_threads)
     {
         /* Per-thread scratch, allocated inside the region (never in the tile loop). */
         const size_t max_runs = MOOD_MIN(s->k, SIL_BLOCK);
-        sil_scratch w;
-        w.tile = mood__malloc_array((size_t)SIL_BLOCK * SIL_BLOCK, sizeof(float));
-        w.bt = plain ? mood__malloc_array((size_t)SIL_BLOCK * s->d, sizeof(float)) : NULL;
-        w.colacc = mood__malloc_array(SIL_BLOCK, sizeof(double));
-        w.runs = mood__malloc_array(max_runs + 1, sizeof(size_t));
-        w.run_lab = mood__malloc_array(max_runs, sizeof(int32_t));
-        w.run_sums = mood__malloc_array(max_runs, sizeof(double));
-        const int ok = w.tile && w.colacc && (!plain || w.bt) && w.runs && w.run_lab && w.run_sums;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{(size_t)SIL_BLOCK * SIL_BLOCK, sizeof(float)},
+                                {plain ? (size_t)SIL_BLOCK * s->d : 0, sizeof(float)},
+                                {SIL_BLOCK, sizeof(double)},
+                                {max_runs + 1, sizeof(size_t)},
+                                {max_runs, sizeof(int32_t)},
+                                {max_runs, sizeof(double)}};
+        mood_scratch mem;
+        const int ok = mood__scratch_alloc(&mem, sz, 6, &failed);
+        sil_scratch w = {mem.p[0], mem.p[1], mem.p[2], mem.p[3], mem.p[4], mem.p[5]};
         /* Row blocks in order with their tiles to the right: the first tasks are the longest,
          * so dynamic scheduling ends with small ones and balances the threads. */
 #ifdef _OPENMP
@@ -183,12 +178,7 @@ static mood_status sil_tiles(const sil_data *s, int n_threads)
             for (size_t bj = bi; bj < s->nb; bj++)
                 sil_tile(s, bi, bj, &w);
         }
-        mood__free(w.tile);
-        mood__free(w.bt);
-        mood__free(w.colacc);
-        mood__free(w.runs);
-        mood__free(w.run_lab);
-        mood__free(w.run_sums);
+        mood__scratch_free(&mem);
     }
     mood__blas_threads_restore(blas_prev);
     (void)nt;

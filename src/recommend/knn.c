@@ -6,6 +6,7 @@
  * bounded max-heap of its k best candidates; ties are broken by row index so that results do
  * not depend on the block size or the thread count.
  */
+#include "../core/dist.h"
 #include "../core/internal.h"
 #include "rec_internal.h"
 
@@ -179,18 +180,10 @@ static mood_status knn_blas(const float *base, size_t n, size_t d, mood_metric m
         st = mood__enomem("knn");
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        double s = 0.0;
-        for (size_t j = 0; j < d; j++)
-            s += (double)base[i * d + j] * (double)base[i * d + j];
-        xn[i] = (float)s;
-    }
-    for (size_t i = 0; i < nq; i++) {
-        double s = 0.0;
-        for (size_t j = 0; j < d; j++)
-            s += (double)queries[i * d + j] * (double)queries[i * d + j];
-        qn[i] = (float)s;
-    }
+    for (size_t i = 0; i < n; i++)
+        xn[i] = (float)mood__sqnorm_f64(base + i * d, d);
+    for (size_t i = 0; i < nq; i++)
+        qn[i] = (float)mood__sqnorm_f64(queries + i * d, d);
     for (size_t q0 = 0; q0 < nq; q0 += QUERY_BLOCK) {
         size_t bq = MOOD_MIN((size_t)QUERY_BLOCK, nq - q0);
         for (size_t b0 = 0; b0 < n; b0 += BASE_BLOCK) {
