@@ -101,14 +101,7 @@ static void fused_scalar(const size_t *restrict idx, const float *restrict ctp,
                 Dt[j * b + i] = acc;
                 continue;
             }
-            float v = acc + cnp[j];
-            if (v < m1) {
-                m2 = m1;
-                m1 = v;
-                best = j;
-            } else if (v < m2) {
-                m2 = v;
-            }
+            mood__min2_step(acc + cnp[j], j, &m1, &m2, &best);
         }
         if (Dt)
             continue;

@@ -31,6 +31,18 @@ void mood__dots_f32(const float *restrict x, size_t d, const float *restrict c, 
                     float *restrict out);
 
 /* ---- minima ---- */
+/* One step of a running minimum and second minimum: value v of candidate j (exact: only
+ * comparisons, lowest index kept on ties). */
+static inline void mood__min2_step(float v, size_t j, float *m1, float *m2, size_t *best)
+{
+    if (v < *m1) {
+        *m2 = *m1;
+        *m1 = v;
+        *best = j;
+    } else if (v < *m2) {
+        *m2 = v;
+    }
+}
 /* Index of the smallest of D[0..k) (lowest index on ties), its value, and the second smallest
  * value (INFINITY when k = 1) when out_b2 is not NULL. */
 size_t mood__argmin2(const float *restrict D, size_t k, float *out_b1, float *out_b2);

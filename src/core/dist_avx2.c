@@ -11,6 +11,8 @@
  */
 #include "dist_simd.h"
 
+#include "dist.h"
+
 #ifdef MOOD_DIST_AVX2
 #include <immintrin.h>
 #include <math.h>
@@ -63,14 +65,7 @@ AVX2 size_t mood__argmin2_avx2(const float *restrict D, const float *restrict cn
         if (u != lane && a1[u] < b2)
             b2 = a1[u];
     for (; j < k; j++) {
-        float v = D[j] + (cn ? cn[j] : 0.0f);
-        if (v < b1) {
-            b2 = b1;
-            b1 = v;
-            best = j;
-        } else if (v < b2) {
-            b2 = v;
-        }
+        mood__min2_step(D[j] + (cn ? cn[j] : 0.0f), j, &b1, &b2, &best);
     }
     *out_b1 = b1;
     if (out_b2)

@@ -6,6 +6,8 @@
  * multiply-add rounds differently): both builds give the same bits. Include only from those
  * two files, with DIST_FN(name) (the build's name) and DIST_TARGET (its attribute) defined.
  */
+#include "dist.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,14 +105,7 @@ DIST_TARGET size_t DIST_FN(argmin2_scalar)(const float *restrict D, const float 
     size_t best = 0;
     float b1 = D[0] + (cn ? cn[0] : 0.0f), b2 = INFINITY;
     for (size_t j = 1; j < k; j++) {
-        float v = D[j] + (cn ? cn[j] : 0.0f);
-        if (v < b1) {
-            b2 = b1;
-            b1 = v;
-            best = j;
-        } else if (v < b2) {
-            b2 = v;
-        }
+        mood__min2_step(D[j] + (cn ? cn[j] : 0.0f), j, &b1, &b2, &best);
     }
     *out_b1 = b1;
     if (out_b2)
@@ -128,14 +123,7 @@ DIST_TARGET void DIST_FN(argmin_cols_scalar)(const float *restrict Dt, const flo
         size_t best = 0;
         float m1 = Dt[i] + cn[0], m2 = INFINITY;
         for (size_t j = 1; j < k; j++) {
-            float v = Dt[j * b + i] + cn[j];
-            if (v < m1) {
-                m2 = m1;
-                m1 = v;
-                best = j;
-            } else if (v < m2) {
-                m2 = v;
-            }
+            mood__min2_step(Dt[j * b + i] + cn[j], j, &m1, &m2, &best);
         }
         lab[i] = (int32_t)best;
         float v1 = m1 + xn[i], v2 = m2 + xn[i];
