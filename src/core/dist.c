@@ -76,7 +76,8 @@ void mood__add_row_f64(double *restrict s, const float *restrict x, size_t d)
     DISPATCH(add_row_f64)(s, x, d);
 }
 
-/* Portable dot products of one row with L candidates (each the sum order of dot_f32). */
+/* Portable dot products of one row with L candidates: eight lanes combined as the AVX2
+ * kernel's horizontal sum does, ((0+4) + (2+6)) + ((1+5) + (3+7)), so both give the same bits. */
 static void dots_portable(const float *restrict x, size_t d, const float *restrict c, size_t L,
                           float *restrict out)
 {
@@ -88,7 +89,7 @@ static void dots_portable(const float *restrict x, size_t d, const float *restri
         for (; j + 8 <= d; j += 8)
             for (size_t u = 0; u < 8; u++)
                 acc[u] += x[j + u] * c[t * d + j + u];
-        float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+        float s = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
         for (; j < d; j++)
             s += x[j] * c[t * d + j];
         out[t] = s;

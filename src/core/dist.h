@@ -7,8 +7,10 @@
  * Every kernel has a portable form (the reference, dist.c) and, where it pays, an AVX2 form
  * (dist_avx2.c) that gives the same bits: the loops gcc vectorises are the same C compiled
  * twice (dist_loops.h, AVX2 without FMA, so that no multiply-add is contracted), the
- * hand-written argmin kernels only compare. The exceptions say so: the BLAS blocks (sgemm's
- * own order) and the graph kernels (FMA; the index is checked by recall, not bits).
+ * hand-written argmin kernels only compare, and the candidate dot products combine their
+ * eight lanes in the same order in both forms (tests/unit/core/test_dist.c checks all of it). The
+ * exceptions say so: the BLAS blocks (sgemm's own order) and the graph kernels (FMA; the index is
+ * checked by recall, not bits).
  */
 #ifndef MOOD_CORE_DIST_H
 #define MOOD_CORE_DIST_H
