@@ -71,6 +71,30 @@ double mood__sqnorm_f64(const float *a, size_t d)
     return s;
 }
 
+float mood__sqdist_seq_f32(const float *a, const float *b, size_t d)
+{
+    float acc = 0.0f;
+    for (size_t j = 0; j < d; j++) {
+        float t = a[j] - b[j];
+        acc += t * t;
+    }
+    return acc;
+}
+
+float mood__dot_seq_f32(const float *a, const float *b, size_t d)
+{
+    float acc = 0.0f;
+    for (size_t j = 0; j < d; j++)
+        acc += a[j] * b[j];
+    return acc;
+}
+
+void mood__dots_rows_f32(const float *restrict x, size_t n, size_t d, const float *restrict q,
+                         float *restrict out)
+{
+    DISPATCH(dots_rows_f32)(x, n, d, q, out);
+}
+
 void mood__add_row_f64(double *restrict s, const float *restrict x, size_t d)
 {
     DISPATCH(add_row_f64)(s, x, d);

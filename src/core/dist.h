@@ -27,6 +27,13 @@ double mood__sqdist_f64(const float *a, const float *b, size_t d);
 double mood__sqnorm_f64(const float *a, size_t d);
 /* s[l] += x[l] for l < d (a row into double sums). */
 void mood__add_row_f64(double *restrict s, const float *restrict x, size_t d);
+/* Sequential sums in index order (the exact k-NN search's reference, recommend/knn.c). */
+float mood__sqdist_seq_f32(const float *a, const float *b, size_t d);
+float mood__dot_seq_f32(const float *a, const float *b, size_t d);
+/* out[i] = x_i·q for n rows of x (eight lanes, the tail into lane 0; recommend/knn.c's BLAS-free
+ * blocks). */
+void mood__dots_rows_f32(const float *restrict x, size_t n, size_t d, const float *restrict q,
+                         float *restrict out);
 /* Dot products of row x with L ≤ 8 candidate rows c (L×d) into out[L]; each value is the
  * same whether the candidate comes alone or among others. */
 void mood__dots_f32(const float *restrict x, size_t d, const float *restrict c, size_t L,

@@ -132,3 +132,20 @@ DIST_TARGET void DIST_FN(argmin_cols_scalar)(const float *restrict Dt, const flo
             b2[i] = v2 > 0.0f ? v2 : 0.0f;
     }
 }
+
+/* Dot products of q with n rows; the tail goes into lane 0 before the lanes are combined. */
+DIST_TARGET void DIST_FN(dots_rows_f32)(const float *restrict x, size_t n, size_t d,
+                                        const float *restrict q, float *restrict out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float *restrict r = x + i * d;
+        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t j = 0;
+        for (; j + 8 <= d; j += 8)
+            for (size_t u = 0; u < 8; u++)
+                acc[u] += r[j + u] * q[j + u];
+        for (; j < d; j++)
+            acc[0] += r[j] * q[j];
+        out[i] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    }
+}

@@ -21,6 +21,8 @@ void dots_finish_avx2(float *restrict D, size_t b, size_t k, const float *restri
 void add_row_f64_avx2(double *restrict s, const float *restrict x, size_t d);
 void dots_plain_t_avx2(const float *restrict x, size_t b, size_t d, const float *restrict c,
                        size_t k, float *restrict xt, float *restrict Dt);
+void dots_rows_f32_avx2(const float *restrict x, size_t n, size_t d, const float *restrict q,
+                        float *restrict out);
 size_t argmin2_scalar_avx2(const float *restrict D, const float *restrict cn, size_t k,
                            float *out_b1, float *out_b2);
 void argmin_cols_scalar_avx2(const float *restrict Dt, const float *restrict cn, size_t k, size_t b,

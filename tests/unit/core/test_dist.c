@@ -71,6 +71,7 @@ static void run_kernels(const float *x, const float *c, size_t b, size_t k, size
     o[0] = (float)mood__argmin2(c, k * d, &m1, &m2);
     o[1] = m1;
     o[2] = m2;
+    mood__dots_rows_f32(c, k, d, x, o + 3);
     free(ct);
     free(xt);
     free(cn);
@@ -80,7 +81,7 @@ static void run_kernels(const float *x, const float *c, size_t b, size_t k, size
 
 static size_t out_len(size_t b, size_t k)
 {
-    return 2 * b * k + b * 8 + (b * k + 3 * b) + (k * b + 3 * b) + 3;
+    return 2 * b * k + b * 8 + (b * k + 3 * b) + (k * b + 3 * b) + 3 + k;
 }
 
 static void test_portable_equals_avx2(void **state)
@@ -136,6 +137,14 @@ static void test_f64_sums(void **state)
     }
     assert_true(mood__sqdist_f64(x, x + 37, 37) == s);
     assert_true(mood__sqnorm_f64(x, 37) == q);
+    float fs = 0.0f, fd = 0.0f;
+    for (size_t l = 0; l < 37; l++) {
+        float t = x[l] - x[37 + l];
+        fs += t * t;
+        fd += x[l] * x[37 + l];
+    }
+    assert_true(mood__sqdist_seq_f32(x, x + 37, 37) == fs);
+    assert_true(mood__dot_seq_f32(x, x + 37, 37) == fd);
     double acc[37] = {0};
     mood__add_row_f64(acc, x, 37);
     for (size_t l = 0; l < 37; l++)
