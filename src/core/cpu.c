@@ -13,6 +13,12 @@ static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 static unsigned cpu_bits;
 static mood_simd_level cpu_level;
 static int forced = -1;
+_Atomic int mood__simd_now = -1;
+
+static int level_now(void)
+{
+    return forced >= 0 && forced < (int)cpu_level ? forced : (int)cpu_level;
+}
 
 static void cpu_detect(void)
 {
@@ -37,6 +43,7 @@ static void cpu_detect(void)
     if (e && strcmp(e, "portable") == 0)
         level = MOOD_SIMD_PORTABLE;
     cpu_level = level;
+    atomic_store_explicit(&mood__simd_now, level_now(), memory_order_relaxed);
 }
 
 unsigned mood__cpu_features(void)
@@ -58,13 +65,15 @@ mood_simd_level mood__simd_cpu(void)
 
 mood_simd_level mood__simd(void)
 {
-    mood_simd_level l = mood__simd_cpu();
-    return forced >= 0 && forced < (int)l ? (mood_simd_level)forced : l;
+    pthread_once(&cpu_once, cpu_detect);
+    return (mood_simd_level)level_now();
 }
 
 int mood__simd_force(int level)
 {
+    pthread_once(&cpu_once, cpu_detect);
     int old = forced;
     forced = level;
+    atomic_store_explicit(&mood__simd_now, level_now(), memory_order_relaxed);
     return old;
 }

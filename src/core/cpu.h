@@ -9,6 +9,8 @@
 #ifndef MOOD_CORE_CPU_H
 #define MOOD_CORE_CPU_H
 
+#include <stdatomic.h>
+
 enum {
     MOOD_CPU_AVX2 = 1u << 0,
     MOOD_CPU_FMA = 1u << 1,
@@ -36,5 +38,16 @@ mood_simd_level mood__simd(void);
 /* Tests: use at most @p level (-1: as detected); returns the previous setting. Not
  * thread-safe: call it while no kernel runs. */
 int mood__simd_force(int level);
+
+/*
+ * The hot-path form of mood__simd() for kernels called once per row: the current level as a
+ * relaxed atomic load (no call), -1 until the first mood__simd() has detected it.
+ */
+extern _Atomic int mood__simd_now;
+static inline int mood__simd_fast(void)
+{
+    int l = atomic_load_explicit(&mood__simd_now, memory_order_relaxed);
+    return l >= 0 ? l : (int)mood__simd();
+}
 
 #endif

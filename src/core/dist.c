@@ -30,7 +30,7 @@
 static inline int use_avx2(void)
 {
 #ifdef MOOD_DIST_AVX2
-    return mood__simd() >= MOOD_SIMD_AVX2;
+    return mood__simd_fast() >= MOOD_SIMD_AVX2;
 #else
     return 0;
 #endif
