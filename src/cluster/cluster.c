@@ -83,6 +83,21 @@ mood_status mood__model_new(mood_algorithm a, size_t k, size_t d, const mood_clu
     return MOOD_OK;
 }
 
+mood_status mood__kmeans_model(const mood_cluster_params *p, const float *centroids, size_t k,
+                               size_t d, size_t n_iter, double inertia, mood_cluster_model **out)
+{
+    mood_cluster_model *m = NULL;
+    mood_status st = mood__model_new(MOOD_ALGO_KMEANS, k, d, p, &m);
+    if (st != MOOD_OK)
+        return st;
+    if (k)
+        memcpy(m->centroids, centroids, k * d * sizeof(float));
+    m->n_iter = n_iter;
+    m->inertia = inertia;
+    *out = m;
+    return MOOD_OK;
+}
+
 void mood_cluster_model_destroy(mood_cluster_model *m)
 {
     if (!m)
@@ -302,7 +317,7 @@ mood_status mood_cluster_predict(const mood_cluster_model *m, const float *x, si
         if (st == MOOD_OK && out_dist)
             for (size_t i = 0; i < n; i++)
                 out_dist[i] =
-                    sqrtf(mood__km_sqdist(x + i * d, m->centroids + (size_t)out_labels[i] * d, d));
+                    sqrtf(mood__sqdist_f32(x + i * d, m->centroids + (size_t)out_labels[i] * d, d));
         return st;
     case MOOD_ALGO_DBSCAN:
         return mood__dbscan_predict(m, x, n, out_labels, out_dist);

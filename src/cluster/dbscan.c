@@ -78,25 +78,21 @@ static mood_status core_distances(const float *x, size_t m, size_t d, size_t ms,
 #pragma omp parallel num_threads(mood__par_threads(0, (double)m *(double)d * 64.0))
 #endif
     {
-        int32_t *idx = mood__malloc_array(ms, sizeof(int32_t));
-        double *dd = mood__malloc_array(ms, sizeof(double));
-        if (!idx || !dd) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{ms, sizeof(int32_t)}, {ms, sizeof(double)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 2, &failed);
+        int32_t *idx = w.p[0];
+        double *dd = w.p[1];
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 64)
 #endif
         for (long long i = 0; i < mm; i++) {
-            if (!idx || !dd)
+            if (!ok)
                 continue;
             mood__kdtree_knn(t, x + (size_t)i * d, ms, idx, dd);
             core[i] = sqrt(dd[ms - 1]);
         }
-        mood__free(idx);
-        mood__free(dd);
+        mood__scratch_free(&w);
     }
     mood__kdtree_free(t);
     return failed ? mood__enomem("dbscan eps") : MOOD_OK;

@@ -1,21 +1,19 @@
 /*
- * The row × centre squared-distance kernel every centroid algorithm shares, in two forms:
- * OpenBLAS sgemm (‖x‖² − 2x·c + ‖c‖², as faiss and scikit-learn do) where k·d is large enough
- * for a matrix product to beat a loop, and a plain loop over the transposed centres that gcc
- * vectorises along k. Both are always built; tests force each and compare them.
+ * The row × centre squared-distance block every centroid algorithm shares: the centres
+ * prepared once per step (transposed copy, norms, the fused kernel's packing) and the choice
+ * per shape between the two kernels of core/dist.h, OpenBLAS sgemm (‖x‖² − 2x·c + ‖c‖², as
+ * faiss and scikit-learn do) where k·d is large enough for a matrix product to beat a loop,
+ * and the plain loop over the transposed centres. Both are always built; tests force each and
+ * compare them. Also the thread-count and chunking helpers of the engine.
  */
 #include "kmeans_internal.h"
 
 #include "../core/internal.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
-#ifdef MOOD_WITH_BLAS
-#include <cblas.h>
-#endif
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -151,15 +149,12 @@ void mood__km_centres_free(km_centres *cs)
 void mood__km_dots_block(const km_centres *cs, const float *x, size_t b, float *D)
 {
     size_t k = cs->k, d = cs->d;
-#ifdef MOOD_WITH_BLAS
     if (cs->blas) {
         memset(D, 0, b * k * sizeof(float)); /* beta = 1: see mood__km_dots_block_t */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)k, (int)d, -2.0f, x,
-                    (int)d, cs->c, (int)d, 1.0f, D, (int)k);
+        mood__dots_gemm(x, b, cs->c, k, d, D, k);
         return;
     }
-#endif
-    mood__km_plain_block(x, b, d, cs->ct, k, D);
+    mood__dots_plain(x, b, d, cs->ct, k, D);
 }
 
 void mood__km_dots_block_t(const km_centres *cs, const float *x, size_t b, float *xt, float *Dt)
@@ -171,38 +166,24 @@ void mood__km_dots_block_t(const km_centres *cs, const float *x, size_t b, float
         mood__km_fused_dots_t(cs, x, b, Dt);
         return;
     }
-#ifdef MOOD_WITH_BLAS
     if (cs->blas) {
         /*
          * beta = 1 on a block we zero ourselves: with beta = 0 OpenBLAS 0.3.21 first clears C
          * with a scalar store loop (sgemm_beta_ZEN), which profiled at 12% of an iteration;
          * memset plus beta = 1 makes the call 21% faster at this shape.
          */
-        (void)xt;
         memset(Dt, 0, k * b * sizeof(float));
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)k, (int)b, (int)d, -2.0f, cs->c,
-                    (int)d, x, (int)d, 1.0f, Dt, (int)b);
+        mood__dots_gemm(cs->c, k, x, b, d, Dt, b);
         return;
     }
-#endif
-    mood__km_plain_block_t(x, b, d, cs->c, k, xt, Dt);
+    mood__dots_plain_t(x, b, d, cs->c, k, xt, Dt);
 }
 
 void mood__km_dist_block(const km_centres *cs, const float *x, const float *xnorm, size_t b,
                          float *D)
 {
-    size_t k = cs->k, d = cs->d;
-#ifdef MOOD_WITH_BLAS
-    if (cs->blas) {
-        memset(D, 0, b * k * sizeof(float)); /* beta = 1: see mood__km_dots_block_t */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)k, (int)d, -2.0f, x,
-                    (int)d, cs->c, (int)d, 1.0f, D, (int)k);
-    } else
-#endif
-    {
-        mood__km_plain_block(x, b, d, cs->ct, k, D);
-    }
-    mood__km_finish_block(D, b, k, xnorm, cs->cnorm);
+    mood__km_dots_block(cs, x, b, D);
+    mood__dots_finish(D, b, cs->k, xnorm, cs->cnorm);
 }
 
 void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float *out)
@@ -215,56 +196,9 @@ void mood__km_row_norms(const float *x, size_t n, size_t d, int n_threads, float
 #endif
     for (long long ii = 0; ii < nn; ii++) {
         const float *xi = x + (size_t)ii * d;
-        double s = 0.0;
-        for (size_t l = 0; l < d; l++)
-            s += (double)xi[l] * (double)xi[l];
-        out[ii] = (float)s;
+        out[ii] = (float)mood__sqnorm_f64(xi, d);
     }
 }
-
-#ifdef MOOD_WITH_BLAS
-/*
- * OpenBLAS's thread count is process-wide. Fits running at once in server jobs used to save
- * and restore it independently, so an interleaving (A saves 4 and sets 1, B saves 1, A
- * restores 4 while B still runs, B restores 1) left it wrong or changed it under a running
- * sgemm. The first caller saves it and sets 1, the last one restores it.
- */
-static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
-static int blas_users, blas_saved = 1;
-
-int mood__blas_threads_single(void)
-{
-    int saved;
-    pthread_mutex_lock(&blas_lock);
-    if (blas_users++ == 0) {
-        blas_saved = openblas_get_num_threads();
-        if (blas_saved != 1)
-            openblas_set_num_threads(1);
-    }
-    saved = blas_saved;
-    pthread_mutex_unlock(&blas_lock);
-    return saved;
-}
-
-void mood__blas_threads_restore(int saved)
-{
-    (void)saved; /* the first caller's value is the one restored */
-    pthread_mutex_lock(&blas_lock);
-    if (blas_users > 0 && --blas_users == 0 && blas_saved != 1)
-        openblas_set_num_threads(blas_saved);
-    pthread_mutex_unlock(&blas_lock);
-}
-#else
-int mood__blas_threads_single(void)
-{
-    return 1;
-}
-
-void mood__blas_threads_restore(int saved)
-{
-    (void)saved;
-}
-#endif
 
 mood_status mood__check_finite(const char *what, const float *x, size_t n, size_t d, int n_threads)
 {

@@ -126,18 +126,15 @@ static mood_status e_step(const mood_cluster_model *m, const float *x, size_t n,
 #pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)k *(double)d *(double)d))
 #endif
     {
-        double *lp = mood__malloc_array(k + d, sizeof(double));
-        if (!lp) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{k + d, sizeof(double)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 1, &failed);
+        double *lp = w.p[0];
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (long long cc = 0; cc < nc; cc++) {
-            if (!lp)
+            if (!ok)
                 continue;
             size_t lo = (size_t)cc * ch.rows, hi = MOOD_MIN(n, lo + ch.rows);
             double s = 0.0;
@@ -167,7 +164,7 @@ static mood_status e_step(const mood_cluster_model *m, const float *x, size_t n,
             }
             part[cc] = s;
         }
-        mood__free(lp);
+        mood__scratch_free(&w);
     }
     double tot = 0.0;
     for (size_t c = 0; c < ch.count; c++)

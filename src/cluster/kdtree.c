@@ -6,6 +6,7 @@
  */
 #include "kdtree.h"
 
+#include "../core/dist.h"
 #include "../core/internal.h"
 
 #include <math.h>
@@ -162,13 +163,7 @@ static double box_dist2(const kdtree *t, size_t nd, const float *q)
 
 static double row_dist2(const kdtree *t, size_t i, const float *q)
 {
-    const float *r = t->x + i * t->d;
-    double s = 0.0;
-    for (size_t l = 0; l < t->d; l++) {
-        double e = (double)r[l] - (double)q[l];
-        s += e * e;
-    }
-    return s;
+    return mood__sqdist_f64(t->x + i * t->d, q, t->d);
 }
 
 static size_t radius_rec(const kdtree *t, size_t nd, const float *q, double r2, int32_t *out,

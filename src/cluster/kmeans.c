@@ -99,7 +99,7 @@ static size_t bound_filter(lloyd *L, size_t b0, size_t b, size_t *idx, size_t *e
         float l = L->lo[i] - (a == L->mx.max1_idx ? L->mx.max2 : L->mx.max1);
         float z = l > L->s_half[a] ? l : L->s_half[a];
         if (u > z && tight) {
-            u = sqrtf(mood__km_sqdist(L->x + i * d, L->c + a * d, d));
+            u = sqrtf(mood__sqdist_f32(L->x + i * d, L->c + a * d, d));
             (*evals)++;
             (*tried)++;
             *saved += u <= z;
@@ -141,20 +141,16 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
 #pragma omp parallel num_threads(mood__par_threads(L->nt, (double)n *(double)k *(double)d))
 #endif
     {
-        float *D = mood__malloc_array(B * k, sizeof(float));
-        float *xb = mood__malloc_array(B * d, sizeof(float));
-        float *xnb = mood__malloc_array(B, sizeof(float));
-        size_t *idx = mood__malloc_array(B, sizeof(size_t));
-        float *xt = mood__malloc_array(B * d, sizeof(float));
-        float *v1 = mood__malloc_array(2 * B, sizeof(float)), *v2 = v1 ? v1 + B : NULL;
-        int32_t *labb = mood__malloc_array(B, sizeof(int32_t));
-        int ok = D && xb && xnb && idx && xt && v1 && labb;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            L->alloc_failed = 1;
-        }
+        const size_t sz[][2] = {{B * k, sizeof(float)}, {B * d, sizeof(float)},
+                                {B, sizeof(float)},     {B, sizeof(size_t)},
+                                {B * d, sizeof(float)}, {2 * B, sizeof(float)},
+                                {B, sizeof(int32_t)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 7, &L->alloc_failed);
+        float *D = w.p[0], *xb = w.p[1], *xnb = w.p[2], *xt = w.p[4], *v1 = w.p[5];
+        float *v2 = v1 ? v1 + B : NULL;
+        size_t *idx = w.p[3];
+        int32_t *labb = w.p[6];
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -216,7 +212,7 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                     for (size_t r = 0; r < b; r++) {
                         size_t i = b0 + r;
                         size_t a = (size_t)L->lab[i];
-                        mood__km_add_row(ps + a * d, x + i * d, d);
+                        mood__add_row_f64(ps + a * d, x + i * d, d);
                         ps[k * d + a] += 1.0;
                     }
                 }
@@ -226,13 +222,7 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
             L->ptried[cc] = tried;
             L->psaved[cc] = saved;
         }
-        mood__free(D);
-        mood__free(xb);
-        mood__free(xnb);
-        mood__free(idx);
-        mood__free(xt);
-        mood__free(v1);
-        mood__free(labb);
+        mood__scratch_free(&w);
     }
     size_t changed = 0, evals = 0, tried = 0, saved = 0;
     for (size_t c = 0; c < L->ch.count; c++) {
@@ -262,7 +252,7 @@ static void relocate_empty(lloyd *L, size_t n_empty)
 #endif
     for (long long ii = 0; ii < nn; ii++) {
         size_t i = (size_t)ii;
-        L->tmp[i] = mood__km_sqdist(L->x + i * d, L->c + (size_t)L->lab[i] * d, d);
+        L->tmp[i] = mood__sqdist_f32(L->x + i * d, L->c + (size_t)L->lab[i] * d, d);
     }
     double *cnt = L->sum + k * d;
     size_t j = 0;
@@ -342,7 +332,7 @@ void mood__km_centre_gaps(const float *c, size_t k, size_t d, float *s_half)
         for (size_t j2 = 0; j2 < k; j2++) {
             if (j2 == j)
                 continue;
-            float v = mood__km_sqdist(c + j * d, c + j2 * d, d);
+            float v = mood__sqdist_f32(c + j * d, c + j2 * d, d);
             if (v < m)
                 m = v;
         }
@@ -674,38 +664,29 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
 #pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)k *(double)d))
 #endif
     {
-        float *D = mood__malloc_array(B * k, sizeof(float));
-        float *xn = mood__malloc_array(B, sizeof(float));
-        float *xt = mood__malloc_array(B * d, sizeof(float));
-        float *v1 = mood__malloc_array(B, sizeof(float));
-        if (!D || !xn || !xt || !v1) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {
+            {B * k, sizeof(float)}, {B, sizeof(float)}, {B * d, sizeof(float)}, {B, sizeof(float)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 4, &failed);
+        float *D = w.p[0], *xn = w.p[1], *xt = w.p[2], *v1 = w.p[3];
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (long long cc = 0; cc < nc; cc++) {
-            if (!D || !xn || !xt || !v1)
+            if (!ok)
                 continue;
             size_t lo = (size_t)cc * ch.rows, hi = MOOD_MIN(n, lo + ch.rows);
             double s = 0.0;
             for (size_t b0 = lo; b0 < hi; b0 += B) {
                 size_t b = MOOD_MIN(B, hi - b0);
                 for (size_t r = 0; r < b; r++) {
-                    const float *xi = x + (b0 + r) * d;
-                    double q = 0.0;
-                    for (size_t l = 0; l < d; l++)
-                        q += (double)xi[l] * (double)xi[l];
-                    xn[r] = (float)q;
+                    xn[r] = (float)mood__sqnorm_f64(x + (b0 + r) * d, d);
                 }
                 mood__km_assign_block(&cs, x + b0 * d, xn, b, xt, D, out_labels + b0, v1, NULL);
                 for (size_t r = 0; r < b; r++) {
                     size_t i = b0 + r;
                     float dist =
-                        mood__km_sqdist(x + i * d, centroids + (size_t)out_labels[i] * d, d);
+                        mood__sqdist_f32(x + i * d, centroids + (size_t)out_labels[i] * d, d);
                     if (out_dist_sq)
                         out_dist_sq[i] = dist;
                     s += (double)dist;
@@ -713,10 +694,7 @@ mood_status mood_kmeans_assign(const float *centroids, size_t k, const float *x,
             }
             part[cc] = s;
         }
-        mood__free(D);
-        mood__free(xn);
-        mood__free(xt);
-        mood__free(v1);
+        mood__scratch_free(&w);
     }
     mood__blas_threads_restore(saved);
     double tot = 0.0;

@@ -5,14 +5,15 @@
  * padded to a multiple of 16 once per iteration (mood__km_centres_set); the rows are read in
  * place (no packing) and each row's best and second-best value stay in registers (no distance
  * block written and re-read, no separate argmin pass). The time no longer depends on which
- * kernel OpenBLAS picks for the CPU. AVX2+FMA is chosen at run time (__builtin_cpu_supports);
- * an AVX-512 form (4 × 32 tiles) exists but runs only on request (see fused_isa_env).
- * MOOD_KMEANS_FUSED=0 turns the kernel off (sgemm again), =512 picks the AVX-512 form.
+ * kernel OpenBLAS picks for the CPU. AVX2+FMA is chosen at run time by the one SIMD dispatch
+ * (mood__simd(), core/cpu.h); an AVX-512 form (4 × 32 tiles) exists but runs only on request (see
+ * fused_isa_env). MOOD_KMEANS_FUSED=0 turns the kernel off (sgemm again), =512 picks the AVX-512
+ * form.
  *
  * Results do not depend on the instruction set or the tiling: each value is one FMA chain
  * over l = 0..d−1 starting from 0 (then + ‖c‖²), lane by lane, and the minimum is exact
  * (lowest index on ties). The portable loop (fmaf, the same chain) gives bit-identical labels
- * and distances, and mood__km_dots_block_t / mood__km_argmin_t (used by the MPI engine and
+ * and distances, and mood__km_dots_block_t / mood__argmin_cols (used by the MPI engine and
  * k-means|| seeding) compute the same chain when the centres are set up fused, so every path
  * that shares a km_centres agrees to the bit.
  */
@@ -40,8 +41,8 @@ static pthread_once_t fused_once = PTHREAD_ONCE_INIT;
 static void fused_detect(void)
 {
     const char *e = getenv("MOOD_KMEANS_FUSED");
-    fused_ok = mood__cpu_has(MOOD_CPU_AVX2 | MOOD_CPU_FMA) && !(e && e[0] == '0');
-    fused_isa = e && strcmp(e, "512") == 0 && mood__cpu_has(MOOD_CPU_AVX512F) ? 2 : 1;
+    fused_ok = mood__simd_cpu() >= MOOD_SIMD_AVX2 && !(e && e[0] == '0');
+    fused_isa = e && strcmp(e, "512") == 0 && mood__simd_cpu() >= MOOD_SIMD_AVX512 ? 2 : 1;
 }
 #endif
 
@@ -100,14 +101,7 @@ static void fused_scalar(const size_t *restrict idx, const float *restrict ctp,
                 Dt[j * b + i] = acc;
                 continue;
             }
-            float v = acc + cnp[j];
-            if (v < m1) {
-                m2 = m1;
-                m1 = v;
-                best = j;
-            } else if (v < m2) {
-                m2 = v;
-            }
+            mood__min2_step(acc + cnp[j], j, &m1, &m2, &best);
         }
         if (Dt)
             continue;
@@ -411,9 +405,10 @@ static void fused_run(const km_centres *cs, const float *x, const float *xn, con
                       size_t b, int32_t *lab, float *b1, float *b2, float *Dt)
 {
 #ifdef HAVE_FUSED_AVX2
+    /* The one dispatch (core/cpu.h) bounds the form: forcing it portable runs fused_scalar. */
     int isa = fused_forced >= 0 ? fused_forced : fused_isa_env();
-    if (isa == 2 && !mood__cpu_has(MOOD_CPU_AVX512F))
-        isa = 1;
+    if (isa > (int)mood__simd())
+        isa = (int)mood__simd();
     if (isa > 0 && mood__km_fused_cpu()) {
         if (isa == 2)
             fused_avx512(idx, cs->ctp, cs->cnp, cs->k, cs->d, x, xn, b, lab, b1, b2, Dt);
@@ -438,7 +433,7 @@ void mood__km_assign_block(const km_centres *cs, const float *x, const float *xn
         return;
     }
     mood__km_dots_block_t(cs, x, b, xt, D);
-    mood__km_argmin_t(D, cs->cnorm, cs->k, b, xn, lab, b1, b2);
+    mood__argmin_cols(D, cs->cnorm, cs->k, b, xn, lab, b1, b2);
 }
 
 void mood__km_assign_rows(const km_centres *cs, const float *x, const float *xnorm,

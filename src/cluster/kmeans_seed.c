@@ -86,10 +86,7 @@ static size_t sample_row(const seed_state *s, double r)
 
 float mood__km_sqnorm(const float *c, size_t d)
 {
-    double s = 0.0;
-    for (size_t l = 0; l < d; l++)
-        s += (double)c[l] * (double)c[l];
-    return (float)s;
+    return (float)mood__sqnorm_f64(c, d);
 }
 
 /* Distances of every row to the first centre. */
@@ -108,7 +105,7 @@ static void seed_first(seed_state *s, const float *c0)
         double pot = 0.0;
         for (size_t i = lo; i < hi; i++) {
             float dot;
-            mood__km_dots(x + i * d, d, c0, 1, &dot);
+            mood__dots_f32(x + i * d, d, c0, 1, &dot);
             float v = mood__km_dist_from_dot(s->xnorm[i], cn0, dot);
             s->closest[i] = v;
             s->assign[i] = 0;
@@ -201,7 +198,7 @@ static void pp_chunk_reduction(const seed_state *s, const pp_cands *pc, size_t c
             for (size_t t = 0; t < L; t++)
                 dot[t] = Dt[t * (hi - lo) + (i - lo)];
         else
-            mood__km_dots(x + i * d, d, pc->cbuf, L, dot);
+            mood__dots_f32(x + i * d, d, pc->cbuf, L, dot);
         for (size_t t = 0; t < L; t++) {
             if (!((need >> t) & 1u))
                 continue;
@@ -226,22 +223,18 @@ static size_t pp_best_candidate(const seed_state *s, const pp_cands *pc)
 #pragma omp parallel num_threads(mood__par_threads(s->nt, (double)s->n *(double)s->d))
 #endif
     {
-        float *Dt = mood__malloc_array(L * s->ch.rows, sizeof(float));
-        if (!Dt) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{L * s->ch.rows, sizeof(float)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 1, &failed);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (long long ch = 0; ch < nc; ch++) {
-            if (!Dt)
+            if (!ok)
                 continue;
-            pp_chunk_reduction(s, pc, (size_t)ch, Dt);
+            pp_chunk_reduction(s, pc, (size_t)ch, w.p[0]);
         }
-        mood__free(Dt);
+        mood__scratch_free(&w);
     }
     if (failed)
         return SIZE_MAX;
@@ -277,7 +270,7 @@ static void pp_move_rows(seed_state *s, const pp_cands *pc, size_t best, size_t 
             float cl = s->closest[i];
             if (pc->cc[best * k + (size_t)s->assign[i]] < 4.0f * cl) {
                 float dot;
-                mood__km_dots(x + i * d, d, cb, 1, &dot);
+                mood__dots_f32(x + i * d, d, cb, 1, &dot);
                 float v = mood__km_dist_from_dot(s->xnorm[i], cnb, dot);
                 if (v < cl) {
                     cl = v;
@@ -324,7 +317,7 @@ static mood_status seed_plusplus(const float *x, size_t n, size_t d, size_t k, m
             memcpy(pc.cbuf + t * d, x + pc.cand[t] * d, d * sizeof(float));
             pc.cnorm[t] = s.xnorm[pc.cand[t]];
             for (size_t j = 0; j < c; j++)
-                pc.cc[t * k + j] = mood__km_sqdist(x + pc.cand[t] * d, out + j * d, d);
+                pc.cc[t * k + j] = mood__sqdist_f32(x + pc.cand[t] * d, out + j * d, d);
         }
         size_t best = pp_best_candidate(&s, &pc);
         if (best == SIZE_MAX) {
@@ -375,7 +368,7 @@ mood_status mood__kmeans_pp_weighted(const float *x, const double *w, size_t m, 
     memcpy(out, x + first * d, d * sizeof(float));
     double pot = 0.0;
     for (size_t i = 0; i < m; i++) {
-        closest[i] = (double)mood__km_sqdist(x + i * d, out, d);
+        closest[i] = (double)mood__sqdist_f32(x + i * d, out, d);
         pot += (w ? w[i] : 1.0) * closest[i];
     }
     for (size_t c = 1; c < k; c++) {
@@ -394,7 +387,7 @@ mood_status mood__kmeans_pp_weighted(const float *x, const double *w, size_t m, 
             }
             double p = 0.0;
             for (size_t i = 0; i < m; i++) {
-                double v = (double)mood__km_sqdist(x + i * d, x + cand[t] * d, d);
+                double v = (double)mood__sqdist_f32(x + i * d, x + cand[t] * d, d);
                 if (v > closest[i])
                     v = closest[i];
                 trial[t * m + i] = v;
@@ -448,7 +441,7 @@ mood_status mood__km_weighted_lloyd(const float *c, const double *w, size_t m, s
             size_t best = 0;
             float bd = INFINITY;
             for (size_t j = 0; j < k; j++) {
-                float v = mood__km_sqdist(c + i * d, centres + j * d, d);
+                float v = mood__sqdist_f32(c + i * d, centres + j * d, d);
                 if (v < bd) {
                     bd = v;
                     best = j;
@@ -495,17 +488,14 @@ static mood_status par_nearest_new(seed_state *s, const float *cands, size_t bas
 #pragma omp parallel num_threads(mood__par_threads(s->nt, (double)n *(double)d *(double)add_n))
 #endif
     {
-        float *Dt = mood__malloc_array(B * add_n, sizeof(float));
-        float *xt = mood__malloc_array(B * d, sizeof(float));
-        float *v1 = mood__malloc_array(B, sizeof(float));
-        int32_t *lb = mood__malloc_array(B, sizeof(int32_t));
-        int ok = Dt && xt && v1 && lb;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{B * add_n, sizeof(float)},
+                                {B * d, sizeof(float)},
+                                {B, sizeof(float)},
+                                {B, sizeof(int32_t)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 4, &failed);
+        float *Dt = w.p[0], *xt = w.p[1], *v1 = w.p[2];
+        int32_t *lb = w.p[3];
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -517,7 +507,7 @@ static mood_status par_nearest_new(seed_state *s, const float *cands, size_t bas
             for (size_t b0 = lo; b0 < hi; b0 += B) {
                 size_t bb = MOOD_MIN(B, hi - b0);
                 mood__km_dots_block_t(&cs, x + b0 * d, bb, xt, Dt);
-                mood__km_argmin_t(Dt, cs.cnorm, add_n, bb, s->xnorm + b0, lb, v1, NULL);
+                mood__argmin_cols(Dt, cs.cnorm, add_n, bb, s->xnorm + b0, lb, v1, NULL);
                 for (size_t r = 0; r < bb; r++) {
                     size_t i = b0 + r;
                     if (v1[r] < s->closest[i]) {
@@ -529,10 +519,7 @@ static mood_status par_nearest_new(seed_state *s, const float *cands, size_t bas
             }
             s->chunk_pot[ch] = p;
         }
-        mood__free(Dt);
-        mood__free(xt);
-        mood__free(v1);
-        mood__free(lb);
+        mood__scratch_free(&w);
     }
     mood__km_centres_free(&cs);
     if (failed)

@@ -56,7 +56,7 @@ static mood_status mb_seed(const mood_cluster_params *p, const float *x, size_t 
         for (size_t i = 0; i < init_n; i++) {
             float b = INFINITY;
             for (size_t j = 0; j < k; j++) {
-                float v = mood__km_sqdist(w->sample + i * d, w->cand + j * d, d);
+                float v = mood__sqdist_f32(w->sample + i * d, w->cand + j * d, d);
                 if (v < b)
                     b = v;
             }

@@ -65,20 +65,16 @@ static mood_status build_graph(const float *x, size_t n, size_t d, size_t nn, in
 #pragma omp parallel num_threads(mood__par_threads(nt, (double)n *(double)d * 64.0))
 #endif
     {
-        double *dd = mood__malloc_array(nn, sizeof(double));
-        if (!dd) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{nn, sizeof(double)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 1, &failed);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 64)
 #endif
         for (long long i = 0; i < N; i++)
-            if (dd)
-                mood__kdtree_knn(t, x + (size_t)i * d, nn, knn + (size_t)i * nn, dd);
-        mood__free(dd);
+            if (ok)
+                mood__kdtree_knn(t, x + (size_t)i * d, nn, knn + (size_t)i * nn, w.p[0]);
+        mood__scratch_free(&w);
     }
     if (failed) {
         st = mood__enomem("spectral graph");

@@ -91,3 +91,30 @@ char *mood__strdup(const char *s)
         memcpy(d, s, len);
     return d;
 }
+
+int mood__scratch_alloc(mood_scratch *s, const size_t (*spec)[2], size_t n, int *failed)
+{
+    int ok = n <= MOOD_SCRATCH_MAX;
+    s->n = ok ? n : 0;
+    for (size_t i = 0; i < s->n; i++) {
+        s->p[i] = spec[i][0] ? mood__malloc_array(spec[i][0], spec[i][1]) : NULL;
+        if (spec[i][0] && !s->p[i])
+            ok = 0;
+    }
+    if (!ok) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+        *failed = 1;
+    }
+    return ok;
+}
+
+void mood__scratch_free(mood_scratch *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        mood__free(s->p[i]);
+        s->p[i] = NULL;
+    }
+    s->n = 0;
+}

@@ -24,10 +24,21 @@ void *mood__malloc_array(size_t n, size_t size);
  */
 void *mood__grow(void *p, size_t *cap, size_t need, size_t elem, size_t first);
 
-/* vec.c: ‖a − b‖² and a·b over d floats, eight lanes summed in a fixed order (one definition for
- * k-means, the HNSW index and every fallback path). */
-float mood__sqdist_f32(const float *restrict a, const float *restrict b, size_t d);
-float mood__dot_f32(const float *restrict a, const float *restrict b, size_t d);
+/*
+ * Per-thread scratch of an OpenMP region (the one form of the block every parallel kernel
+ * opens with). Inside `#pragma omp parallel` each thread allocates its n ≤ MOOD_SCRATCH_MAX
+ * arrays, spec[i] = {count, element size} (count 0 gives NULL and is no failure); on a failure
+ * it sets *failed to 1 (an atomic write: the region's flag, turned into MOOD_ENOMEM after the
+ * region) and returns 0, and the thread skips its share of the loop. Release with
+ * mood__scratch_free (also after a failure). Outside OpenMP it is a plain allocation.
+ */
+#define MOOD_SCRATCH_MAX 8
+typedef struct mood_scratch {
+    void *p[MOOD_SCRATCH_MAX];
+    size_t n;
+} mood_scratch;
+int mood__scratch_alloc(mood_scratch *s, const size_t (*spec)[2], size_t n, int *failed);
+void mood__scratch_free(mood_scratch *s);
 
 /*
  * Record a message for mood_last_error() and return @p s, so that a failure reads

@@ -67,35 +67,6 @@ typedef struct sil_scratch {
     double *run_sums; /* one row's sum over each column run */
 } sil_scratch;
 
-/*
- * Distances of one row of a tile, reduced per column run: run_sums[r] = Σ sqrt(max(q, 0)) over
- * run r in double, and colacc[j] += each distance unless colacc is NULL. The portable loop is
- * the reference for the AVX2 one.
- */
-static void tile_row(const float *row, const size_t *runs, size_t n_runs, double *run_sums,
-                     double *colacc, int avx2)
-{
-#ifdef MOOD__AVX2_KERNELS
-    if (avx2) {
-        mood__tile_row_avx2(row, runs, n_runs, run_sums, colacc);
-        return;
-    }
-#else
-    (void)avx2;
-#endif
-    for (size_t r = 0; r < n_runs; r++) {
-        double sum = 0.0;
-        for (size_t j = runs[r]; j < runs[r + 1]; j++) {
-            const float q = row[j] > 0.0f ? row[j] : 0.0f;
-            const double v = (double)sqrtf(q);
-            sum += v;
-            if (colacc)
-                colacc[j] += v;
-        }
-        run_sums[r] = sum;
-    }
-}
-
 /* Add a partial sum to the shared fixed-point table (see the file comment). */
 static void acc_add(const sil_data *s, size_t row, size_t c, double v)
 {
@@ -109,7 +80,7 @@ static void acc_add(const sil_data *s, size_t row, size_t c, double v)
 
 /* Compute tile (bi, bj), bi ≤ bj, and add it to the row sums of block bi and, off the
  * diagonal, to the column sums of block bj. Distances are taken and reduced in one pass. */
-static void sil_tile(const sil_data *s, size_t bi, size_t bj, sil_scratch *w, int avx2)
+static void sil_tile(const sil_data *s, size_t bi, size_t bj, sil_scratch *w)
 {
     const size_t d = s->d;
     const size_t i0 = bi * SIL_BLOCK, j0 = bj * SIL_BLOCK;
@@ -143,8 +114,8 @@ static void sil_tile(const sil_data *s, size_t bi, size_t bj, sil_scratch *w, in
         if (!diag)
             memset(w->colacc, 0, nj * sizeof *w->colacc);
         for (size_t r = i; r < e; r++) {
-            tile_row(tile + (r - i0) * nj, w->runs, n_runs, w->run_sums, diag ? NULL : w->colacc,
-                     avx2);
+            mood__sqrt_run_sums(tile + (r - i0) * nj, w->runs, n_runs, w->run_sums,
+                                diag ? NULL : w->colacc);
             for (size_t q = 0; q < n_runs; q++)
                 acc_add(s, r, (size_t)w->run_lab[q], w->run_sums[q]);
         }
@@ -159,8 +130,7 @@ static void sil_tile(const sil_data *s, size_t bi, size_t bj, sil_scratch *w, in
 static mood_status sil_tiles(const sil_data *s, int n_threads)
 {
     int failed = 0, canceled = 0;
-    const int avx2 = mood__simd_avx2();
-    const int plain = s->kernel == MOOD__KERNEL_PLAIN || !mood__have_blas_kernel();
+    const int plain = s->kernel == MOOD__KERNEL_PLAIN || !mood__have_blas();
     int nt = 1;
 #ifdef _OPENMP
     nt = n_threads > 0 ? n_threads : omp_get_max_threads();
@@ -168,7 +138,7 @@ static mood_status sil_tiles(const sil_data *s, int n_threads)
     (void)n_threads;
 #endif
     /* One sgemm per tile on each OpenMP thread: OpenBLAS's own threads would oversubscribe. */
-    int blas_prev = mood__blas_threads_set(1);
+    int blas_prev = mood__blas_threads_single();
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (s->nb > 1)
@@ -176,20 +146,15 @@ static mood_status sil_tiles(const sil_data *s, int n_threads)
     {
         /* Per-thread scratch, allocated inside the region (never in the tile loop). */
         const size_t max_runs = MOOD_MIN(s->k, SIL_BLOCK);
-        sil_scratch w;
-        w.tile = mood__malloc_array((size_t)SIL_BLOCK * SIL_BLOCK, sizeof(float));
-        w.bt = plain ? mood__malloc_array((size_t)SIL_BLOCK * s->d, sizeof(float)) : NULL;
-        w.colacc = mood__malloc_array(SIL_BLOCK, sizeof(double));
-        w.runs = mood__malloc_array(max_runs + 1, sizeof(size_t));
-        w.run_lab = mood__malloc_array(max_runs, sizeof(int32_t));
-        w.run_sums = mood__malloc_array(max_runs, sizeof(double));
-        const int ok = w.tile && w.colacc && (!plain || w.bt) && w.runs && w.run_lab && w.run_sums;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            failed = 1;
-        }
+        const size_t sz[][2] = {{(size_t)SIL_BLOCK * SIL_BLOCK, sizeof(float)},
+                                {plain ? (size_t)SIL_BLOCK * s->d : 0, sizeof(float)},
+                                {SIL_BLOCK, sizeof(double)},
+                                {max_runs + 1, sizeof(size_t)},
+                                {max_runs, sizeof(int32_t)},
+                                {max_runs, sizeof(double)}};
+        mood_scratch mem;
+        const int ok = mood__scratch_alloc(&mem, sz, 6, &failed);
+        sil_scratch w = {mem.p[0], mem.p[1], mem.p[2], mem.p[3], mem.p[4], mem.p[5]};
         /* Row blocks in order with their tiles to the right: the first tasks are the longest,
          * so dynamic scheduling ends with small ones and balances the threads. */
 #ifdef _OPENMP
@@ -211,16 +176,11 @@ static mood_status sil_tiles(const sil_data *s, int n_threads)
                 continue;
             }
             for (size_t bj = bi; bj < s->nb; bj++)
-                sil_tile(s, bi, bj, &w, avx2);
+                sil_tile(s, bi, bj, &w);
         }
-        mood__free(w.tile);
-        mood__free(w.bt);
-        mood__free(w.colacc);
-        mood__free(w.runs);
-        mood__free(w.run_lab);
-        mood__free(w.run_sums);
+        mood__scratch_free(&mem);
     }
-    mood__blas_threads_set(blas_prev);
+    mood__blas_threads_restore(blas_prev);
     (void)nt;
     if (failed)
         return mood__enomem("silhouette: tile buffers");

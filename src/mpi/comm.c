@@ -19,7 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mpi_internal.h"
 
-#include "../cluster/kmeans_internal.h"
+#include "../cluster/kmeans_step.h"
 #include "../core/hash.h"
 #include "../core/internal.h"
 

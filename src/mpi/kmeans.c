@@ -16,7 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mpi_internal.h"
 
-#include "../cluster/kmeans_internal.h"
+#include "../cluster/kmeans_step.h"
 #include "../core/clock.h"
 #include "../core/internal.h"
 
@@ -123,7 +123,7 @@ static void seed_first(dkm *D, const float *c0)
     const float cn0 = mood__km_sqnorm(c0, D->d);
     for (size_t i = 0; i < D->n; i++) {
         float dot;
-        mood__km_dots(D->x + i * D->d, D->d, c0, 1, &dot);
+        mood__dots_f32(D->x + i * D->d, D->d, c0, 1, &dot);
         D->closest[i] = mood__km_dist_from_dot(D->xnorm[i], cn0, dot);
         D->assign[i] = 0;
     }
@@ -173,7 +173,7 @@ static void acc_red(void *u, size_t c, size_t a, size_t b, double *v)
             for (size_t t = 0; t < L; t++)
                 dot[t] = D->Dt[t * (b - a) + (i - a)];
         else
-            mood__km_dots(D->x + i * d, d, D->cbuf, L, dot);
+            mood__dots_f32(D->x + i * d, d, D->cbuf, L, dot);
         for (size_t t = 0; t < L; t++) {
             if (!((need >> t) & 1u))
                 continue;
@@ -193,7 +193,7 @@ static void move_to(dkm *D, size_t c, size_t best)
         float cl = D->closest[i];
         if (D->cc[best * D->k + (size_t)D->assign[i]] < 4.0f * cl) {
             float dot;
-            mood__km_dots(D->x + i * D->d, D->d, cb, 1, &dot);
+            mood__dots_f32(D->x + i * D->d, D->d, cb, 1, &dot);
             float v = mood__km_dist_from_dot(D->xnorm[i], cnb, dot);
             if (v < cl) {
                 D->closest[i] = v;
@@ -218,7 +218,7 @@ static mood_status draw_candidates(dkm *D, size_t c, mood_rng *rng, const float 
             break;
         D->cnorm[t] = mood__km_sqnorm(D->cbuf + t * D->d, D->d);
         for (size_t j = 0; j < c; j++)
-            D->cc[t * D->k + j] = mood__km_sqdist(D->cbuf + t * D->d, out + j * D->d, D->d);
+            D->cc[t * D->k + j] = mood__sqdist_f32(D->cbuf + t * D->d, out + j * D->d, D->d);
     }
     return s;
 }
@@ -321,7 +321,7 @@ static mood_status nearest_new(dkm *D, const float *cands, size_t base, size_t a
             bend = bend < D->l->g1 ? bend : D->l->g1;
             size_t a = i - D->l->g0, bb = bend - i;
             mood__km_dots_block_t(&cs, D->x + a * d, bb, xt, Dt);
-            mood__km_argmin_t(Dt, cs.cnorm, add, bb, D->xnorm + a, lb, v1, NULL);
+            mood__argmin_cols(Dt, cs.cnorm, add, bb, D->xnorm + a, lb, v1, NULL);
             for (size_t r = 0; r < bb; r++)
                 if (v1[r] < D->closest[a + r]) {
                     D->closest[a + r] = v1[r];
@@ -412,7 +412,7 @@ static size_t assign_block(dkm *D, size_t a, size_t b)
             float l = D->lo[i] - (g == D->mx.max1_idx ? D->mx.max2 : D->mx.max1);
             float z = l > D->s_half[g] ? l : D->s_half[g];
             if (u > z) {
-                u = sqrtf(mood__km_sqdist(x + i * d, D->c + g * d, d));
+                u = sqrtf(mood__sqdist_f32(x + i * d, D->c + g * d, d));
                 if (u > z) {
                     memcpy(D->xb + m * d, x + i * d, d * sizeof(float));
                     D->xnb[m] = D->xnorm[i];
@@ -427,7 +427,7 @@ static size_t assign_block(dkm *D, size_t a, size_t b)
     }
     if (m) {
         mood__km_dots_block_t(&D->cs, blk, m, D->xt, D->Dk);
-        mood__km_argmin_t(D->Dk, D->cs.cnorm, k, m, blkn, D->labb, D->v1, D->bounds ? D->v2 : NULL);
+        mood__argmin_cols(D->Dk, D->cs.cnorm, k, m, blkn, D->labb, D->v1, D->bounds ? D->v2 : NULL);
         for (size_t r = 0; r < m; r++) {
             size_t i = D->idx[r];
             if (D->lab[i] != D->labb[r]) {
@@ -465,7 +465,7 @@ static void acc_sums(void *u, size_t c, size_t a, size_t b, double *v)
     (void)c;
     for (size_t i = a; i < b; i++) {
         size_t g = (size_t)D->lab[i];
-        mood__km_add_row(v + g * D->d, D->x + i * D->d, D->d);
+        mood__add_row_f64(v + g * D->d, D->x + i * D->d, D->d);
         v[D->k * D->d + g] += 1.0;
     }
 }
@@ -479,7 +479,7 @@ static mood_status relocate_empty(dkm *D, size_t n_empty)
     float *xf = mood__malloc_array(d + 1, sizeof(float));
     mood_status s = mood_mpi_agree(all && xf ? MOOD_OK : mood__enomem("relocation"));
     for (size_t i = 0; s == MOOD_OK && i < D->n; i++)
-        D->tmp[i] = mood__km_sqdist(D->x + i * d, D->c + (size_t)D->lab[i] * d, d);
+        D->tmp[i] = mood__sqdist_f32(D->x + i * d, D->c + (size_t)D->lab[i] * d, d);
     double *cnt = D->sum + k * d;
     size_t j = 0;
     for (size_t e = 0; s == MOOD_OK && e < n_empty; e++) {

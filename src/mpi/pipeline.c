@@ -14,7 +14,7 @@
 #include "mpi_pipeline.h"
 
 #include "../core/internal.h"
-#include "../prep/prep_internal.h"
+#include "../prep/scaler_stats.h"
 
 #include <math.h>
 #include <string.h>

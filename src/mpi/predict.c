@@ -8,7 +8,7 @@
 #include "mpi_internal.h"
 
 #include "../core/internal.h"
-#include "../store/pipeline_internal.h"
+#include "../store/run_fit.h"
 
 #include <moodscope/fileio.h>
 
@@ -42,14 +42,8 @@ static mood_status load_pipeline(const char *snapshots_dir, const char *name, mo
         s = mood__mpi_bcast(text, (size_t)l, MPI_CHAR, 0);
     if (s == MOOD_OK)
         s = mood__mpi_bcast(path, sizeof path, MPI_CHAR, 0);
-    json_t *j = NULL;
-    if (s == MOOD_OK) {
-        json_error_t err;
-        j = json_loadb(text, (size_t)l, 0, &err);
-        s = j ? mood__pipeline_from_json(j, path, out)
-              : mood__error(MOOD_EFORMAT, "%s:%d: %s", path, err.line, err.text);
-    }
-    json_decref(j);
+    if (s == MOOD_OK)
+        s = mood__pipeline_parse(text, (size_t)l, path, out);
     if (mood_mpi_rank() == 0)
         mood_free(text);
     else
@@ -87,7 +81,7 @@ mood_status mood_mpi_snapshot_predict(const char *snapshots_dir, const char *nam
     if (s == MOOD_OK)
         s = mood_mpi_agree(mood_mpi_rank() == 0 ? make_parent(output_path) : MOOD_OK);
     if (s == MOOD_OK)
-        s = mood__mpi_stream_rows(local, lab, dist, p->names, output_path);
+        s = mood__mpi_stream_rows(local, lab, dist, mood__pipeline_names(p), output_path);
     mood_pipeline_destroy(p);
     mood__free(lab);
     mood__free(dist);

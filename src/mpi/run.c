@@ -10,13 +10,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mpi_pipeline.h"
 
-#include "../cluster/cluster_internal.h"
-#include "../cluster/kmeans_internal.h"
+#include "../cluster/kmeans_step.h"
 #include "../core/clock.h"
 #include "../core/hash.h"
 #include "../core/internal.h"
-#include "../io/json_util.h"
-#include "../store/run_internal.h"
+#include "../store/run_fit.h"
 
 #include <moodscope/kmeans.h>
 
@@ -121,65 +119,6 @@ static mood_status gather_rows(mood_mpi_run *m, const float *rows, size_t d, uin
     mood__free(all);
     return s;
 }
-/* What rank 0 needs besides the gathered rows. */
-typedef struct assemble_in {
-    const mood_run_config *c;
-    mood_feature_list *fl; /* moved into the run */
-    float *median;
-    mood_scaler *scaler;       /* moved */
-    mood_cluster_model *model; /* moved */
-    size_t *sizes;             /* global group sizes (k) */
-    size_t *missing;           /* d */
-    size_t n_global, n_cols;
-    uint64_t data_hash;
-    double inertia;
-    json_t *timings;
-} assemble_in;
-
-static mood_status assemble_pipe(mood_run *r, assemble_in *a)
-{
-    mood_pipeline *p = r->pipe;
-    p->d = r->d;
-    p->features = mood__calloc(r->d, sizeof(char *));
-    p->median = mood__malloc_array(r->d, sizeof(float));
-    p->k = r->k;
-    p->sizes = mood__calloc(r->k, sizeof(size_t));
-    p->names = mood__calloc(r->k, sizeof(char *));
-    if (!p->features || !p->median || !p->sizes || !p->names)
-        return mood__enomem("run");
-    for (size_t j = 0; j < r->d; j++) {
-        p->features[j] = mood__strdup(r->flist.names[j]);
-        if (!p->features[j])
-            return mood__enomem("run");
-    }
-    memcpy(p->median, a->median, r->d * sizeof(float));
-    memcpy(p->sizes, a->sizes, r->k * sizeof(size_t));
-    p->scaler = *a->scaler;
-    memset(a->scaler, 0, sizeof *a->scaler);
-    p->model = a->model;
-    a->model = NULL;
-    return MOOD_OK;
-}
-
-static mood_status assemble_scores(mood_run *r, const float *xs, const mood_mpi_run *m,
-                                   const assemble_in *a)
-{
-    mood_status s = mood__run_scores(r, xs, r->d, a->c->cluster.seed);
-    if (s != MOOD_OK)
-        return s;
-    if (m->sampled) {
-        r->scores.inertia = a->inertia; /* about the group means, all rows: exact */
-    }
-    s = mood_profile_compute(r->raw, r->n, r->d, (const char *const *)r->flist.names, r->labels,
-                             r->k, &r->profile);
-    for (size_t g = 0; s == MOOD_OK && g < r->k; g++) {
-        r->pipe->names[g] = mood__strdup(mood_profile_name(r->profile, g));
-        if (!r->pipe->names[g])
-            s = mood__enomem("run");
-    }
-    return s;
-}
-
 static json_t *mpi_json(const mood_mpi_run *m)
 {
     return json_pack("{s:I, s:I, s:b, s:s, s:s, s:f, s:f, s:I}", "ranks", (json_int_t)m->l.size,
@@ -190,55 +129,6 @@ static json_t *mpi_json(const mood_mpi_run *m)
                      m->st.lloyd_calls_per_iter, "iterations", (json_int_t)m->st.iterations);
 }
 
-static void assemble_meta(mood_run *r, const mood_mpi_run *m, assemble_in *a)
-{
-    mood_run_meta_in mi = {a->c,       a->missing, a->n_global, a->n_cols,
-                           a->timings, "mpi",      mpi_json(m)};
-    a->timings = NULL;
-    r->data_hash = a->data_hash;
-    mood__run_meta_build(r, &mi);
-}
-
-/* Rank 0: a mood_run over the gathered rows (raw, labels, dist are moved in). */
-static mood_status assemble(mood_mpi_run *m, assemble_in *a, float *raw, int32_t *lab, float *dist,
-                            size_t ng)
-{
-    mood_run *r = mood__calloc(1, sizeof *r);
-    float *xs = NULL;
-    size_t dim = 0;
-    if (!r) {
-        mood__free(raw);
-        mood__free(lab);
-        mood__free(dist);
-        return mood__enomem("run");
-    }
-    m->r = r;
-    r->raw = raw;
-    r->labels = lab;
-    r->dist = dist;
-    r->n = ng;
-    r->d = m->d;
-    r->k = m->k;
-    r->flist = *a->fl;
-    memset(a->fl, 0, sizeof *a->fl);
-    r->meta = json_object();
-    r->pipe = mood__calloc(1, sizeof *r->pipe);
-    mood__utc_now(r->created_utc, sizeof r->created_utc, r->created_compact,
-                  sizeof r->created_compact);
-    mood_status s = r->meta && r->pipe ? mood_table_create(ng, &r->table) : mood__enomem("run");
-    if (s == MOOD_OK)
-        s = assemble_pipe(r, a);
-    if (s == MOOD_OK)
-        s = mood__pipeline_transform(r->pipe, r->raw, r->n, &xs, &dim);
-    if (s == MOOD_OK)
-        s = assemble_scores(r, xs, m, a);
-    if (s == MOOD_OK)
-        s = mood__run_build_map(r, xs);
-    if (s == MOOD_OK)
-        assemble_meta(r, m, a);
-    mood__free(xs);
-    return s;
-}
 /* ---------------------------------------------------------------- execute */
 typedef struct exec_state {
     mood_feature_list fl;
@@ -380,8 +270,6 @@ static mood_status exec_fit(mood_mpi_run *m, const mood_run_config *c, exec_stat
     m->dist = mood__malloc_array(n + 1, sizeof(float));
     mood_status s =
         e->cent && e->dsq && e->sizes && m->labels && m->dist ? MOOD_OK : mood__enomem("run");
-    if (s == MOOD_OK)
-        s = mood__model_new(MOOD_ALGO_KMEANS, k, d, &c->cluster, &e->model);
     s = mood_mpi_agree(s);
     ko.centroids = e->cent;
     ko.labels = m->labels;
@@ -398,8 +286,6 @@ static mood_status exec_fit(mood_mpi_run *m, const mood_run_config *c, exec_stat
     m->st.lloyd_bytes_per_iter = (double)ko.lloyd_bytes / its;
     m->st.lloyd_calls_per_iter = (double)ko.lloyd_calls / its;
     if (s == MOOD_OK) {
-        memcpy(e->model->centroids, e->cent, k * d * sizeof(float));
-        e->model->n_iter = ko.n_iter;
         s = mood_kmeans_assign(e->cent, k, e->x, n, d, MOOD_KMEANS_KERNEL_AUTO, 1, m->labels,
                                e->dsq, NULL);
         if (n == 0)
@@ -411,7 +297,8 @@ static mood_status exec_fit(mood_mpi_run *m, const mood_run_config *c, exec_stat
     if (s == MOOD_OK)
         s = mood__mpi_chunk_reduce(&m->l, &g, 1, acc_dsq, e->dsq, &e->inertia, NULL);
     if (s == MOOD_OK)
-        e->model->inertia = e->inertia;
+        s = mood__kmeans_model(&c->cluster, e->cent, k, d, ko.n_iter, e->inertia, &e->model);
+    s = mood_mpi_agree(s);
     for (size_t i = 0; s == MOOD_OK && i < n; i++) {
         m->dist[i] = sqrtf(e->dsq[i]);
         e->sizes[m->labels[i]]++;
@@ -427,7 +314,7 @@ static mood_status share_names(mood_mpi_run *m, char ***out)
     char buf[8192] = "";
     size_t used = 0;
     for (size_t g = 0; m->l.rank == 0 && m->r && g < m->k; g++) {
-        int w = snprintf(buf + used, sizeof buf - used, "%s\n", m->r->pipe->names[g]);
+        int w = snprintf(buf + used, sizeof buf - used, "%s\n", mood_run_group_name(m->r, g));
         used += w > 0 ? (size_t)w : 0;
         if (used >= sizeof buf)
             used = sizeof buf - 1;
@@ -484,21 +371,28 @@ mood_status mood_mpi_run_execute(const mood_run_config *c, const mood_table *loc
         json_t *tm =
             json_pack("{s:f, s:f, s:f, s:f}", "prepare", m->st.seconds_prep, "seed",
                       m->st.seconds_seed, "lloyd", m->st.seconds_lloyd, "total", mood__now() - t0);
-        assemble_in a = {c,
-                         &e.fl,
-                         e.median,
-                         &e.scaler,
-                         e.model,
-                         e.sizes,
-                         e.missing,
-                         m->l.n,
-                         mood_table_cols(local),
-                         e.hash,
-                         m->sampled ? e.inertia_means : e.inertia,
-                         tm};
-        s = assemble(m, &a, gr, gl, gd, ng);
+        mood_run_fit a = {c,
+                          &e.fl,
+                          gr,
+                          gl,
+                          gd,
+                          ng,
+                          m->d,
+                          m->k,
+                          e.median,
+                          &e.scaler,
+                          e.model,
+                          e.sizes,
+                          e.missing,
+                          m->l.n,
+                          mood_table_cols(local),
+                          e.hash,
+                          m->sampled ? e.inertia_means : (double)NAN,
+                          tm,
+                          "mpi",
+                          mpi_json(m)};
+        s = mood__run_from_fit(&a, &m->r);
         e.model = a.model;
-        json_decref(a.timings);
         gr = gd = NULL;
         gl = NULL;
     }
@@ -549,17 +443,6 @@ void mood_mpi_run_stats(const mood_mpi_run *m, mood_mpi_stats *out)
     out->calls_total = mood__mpi_count.calls;
 }
 /* ---------------------------------------------------------------- write */
-/* Rank 0: drop clustered_output.csv from a staged run (benchmarks) and rewrite the metadata. */
-static mood_status drop_rows_output(mood_run *r, const char *dir)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/clustered_output.csv", dir);
-    remove(path);
-    json_object_del(json_object_get(r->meta, "artifacts"), "clustered_output");
-    snprintf(path, sizeof path, "%s/run_metadata.json", dir);
-    return mood__json_write(path, r->meta, 9);
-}
-
 /*
  * Rank 0: mood_run_write() into a staging folder under runs_dir. The id is unique inside the
  * staging folder only, so when runs_dir already has it (the same config and data in the same
@@ -582,9 +465,7 @@ static mood_status stage_run(mood_mpi_run *m, const char *runs_dir, char *stage,
         if (!mood_path_exists(final))
             return MOOD_OK;
         sleep(1);
-        mood__utc_now(m->r->created_utc, sizeof m->r->created_utc, m->r->created_compact,
-                      sizeof m->r->created_compact);
-        json_object_set_new(m->r->meta, "created_utc", json_string(m->r->created_utc));
+        mood__run_restamp(m->r);
     }
     if (s == MOOD_OK)
         s = mood__error(MOOD_EIO, "%s: no free run id", runs_dir);
@@ -608,7 +489,7 @@ mood_status mood_mpi_run_write(mood_mpi_run *m, const char *runs_dir, char *out_
     if (s == MOOD_OK && !m->skip_rows)
         s = mood__mpi_stream_rows(m->local, m->labels, m->dist, names, path);
     if (s == MOOD_OK && root && m->skip_rows)
-        s = drop_rows_output(m->r, dir);
+        s = mood__run_drop_rows_output(m->r, dir);
     if (s == MOOD_OK && root && mood_path_exists(final))
         s = mood__error(MOOD_EIO, "%s exists already", final);
     if (s == MOOD_OK && root)

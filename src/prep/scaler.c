@@ -5,8 +5,8 @@
  * interpolation). Every one is stored as x' = (x − center) / scale so that a model file keeps
  * two vectors whatever the kind. Statistics accumulate in double.
  */
-#include "prep_internal.h"
 #include "quantile.h"
+#include "scaler_stats.h"
 
 #include "../core/internal.h"
 

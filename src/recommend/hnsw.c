@@ -23,16 +23,16 @@
  *   would end the heap loop), and a short sorted array is cheaper than two binary heaps.
  * - Each expansion first gathers the unvisited neighbours (visited set: a 16-bit epoch per
  *   node, never cleared between searches), prefetches their vectors and the next node's links,
- *   then computes all their distances in one kernel call (hnsw_avx2.c for AVX2+FMA).
+ *   then computes all their distances in one kernel call (core/dist.h, AVX2+FMA where the
+ *   one SIMD dispatch allows it).
  * - Construction runs on OpenMP threads with one spin lock per node around its link list;
  *   one thread gives a reproducible graph.
  */
 #include <moodscope/ann.h>
 #include <moodscope/rng.h>
 
-#include "../core/cpu.h"
+#include "../core/dist.h"
 #include "../core/internal.h"
-#include "hnsw_internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -90,51 +90,15 @@ struct mood_hnsw {
     pthread_mutex_t glock;
     pthread_mutex_t pool_lock;
     scratch *pool;
-    mood__hnsw_dist_fn dist;
-    mood__hnsw_batch_fn batch;
+    mood__pair_fn dist;
+    mood__batch_fn batch;
 };
 
 /* ---------------------------------------------------------------- distance kernels ------ */
 
-static float l2_ref(const float *a, const float *b, size_t d)
-{
-    return mood__sqdist_f32(a, b, d);
-}
-
-static float ip_ref(const float *a, const float *b, size_t d)
-{
-    return 1.0f - mood__dot_f32(a, b, d);
-}
-
-static void l2_batch_ref(const float *q, const char *base, size_t stride, const uint32_t *ids,
-                         size_t cnt, size_t d, float *out)
-{
-    for (size_t i = 0; i < cnt; i++)
-        out[i] = l2_ref(q, (const float *)(base + (size_t)ids[i] * stride), d);
-}
-
-static void ip_batch_ref(const float *q, const char *base, size_t stride, const uint32_t *ids,
-                         size_t cnt, size_t d, float *out)
-{
-    for (size_t i = 0; i < cnt; i++)
-        out[i] = ip_ref(q, (const float *)(base + (size_t)ids[i] * stride), d);
-}
-
-/* AVX2+FMA kernels when the CPU has them and MOOD_HNSW_BASELINE does not forbid them. */
 static void pick_kernels(mood_hnsw *h)
 {
-    int cosine = h->metric == MOOD_METRIC_COSINE;
-    h->dist = cosine ? ip_ref : l2_ref;
-    h->batch = cosine ? ip_batch_ref : l2_batch_ref;
-#if defined(__GNUC__) && defined(__x86_64__)
-    const char *force = getenv("MOOD_HNSW_BASELINE");
-    if (force && force[0] == '1')
-        return;
-    if (mood__cpu_has(MOOD_CPU_AVX2 | MOOD_CPU_FMA)) {
-        h->dist = cosine ? mood__hnsw_ip_avx2 : mood__hnsw_l2_avx2;
-        h->batch = cosine ? mood__hnsw_ip_batch_avx2 : mood__hnsw_l2_batch_avx2;
-    }
-#endif
+    mood__graph_kernels(h->metric == MOOD_METRIC_COSINE, &h->dist, &h->batch);
 }
 
 /* ---------------------------------------------------------------- node storage ---------- */

@@ -6,6 +6,7 @@
  * bounded max-heap of its k best candidates; ties are broken by row index so that results do
  * not depend on the block size or the thread count.
  */
+#include "../core/dist.h"
 #include "../core/internal.h"
 #include "rec_internal.h"
 
@@ -92,75 +93,44 @@ static void heap_finish(float *hd, size_t *hr, size_t len, size_t k, mood_metric
     }
 }
 
-/*
- * Dot products of q with n rows. Eight partial sums let gcc vectorise the row without
- * reassociating a single float sum (which it may not do without -ffast-math).
- */
-static void dot_block(const float *restrict x, size_t n, size_t d, const float *restrict q,
-                      float *restrict out)
-{
-    for (size_t i = 0; i < n; i++) {
-        const float *restrict r = x + i * d;
-        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        size_t j = 0;
-        for (; j + 8 <= d; j += 8)
-            for (size_t u = 0; u < 8; u++)
-                acc[u] += r[j + u] * q[j + u];
-        for (; j < d; j++)
-            acc[0] += r[j] * q[j];
-        out[i] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    }
-}
-
-/* Distance in the heap's units: squared euclidean, or 1 − dot for cosine. */
+/* Distance in the heap's units: squared euclidean, or 1 − dot for cosine (sequential sums: the
+ * reference the BLAS path is tested against). */
 static float plain_dist(const float *restrict q, const float *restrict x, size_t d,
                         mood_metric metric)
 {
-    float acc = 0.0f;
-    if (metric == MOOD_METRIC_COSINE) {
-        for (size_t j = 0; j < d; j++)
-            acc += q[j] * x[j];
-        return 1.0f - acc;
-    }
-    for (size_t j = 0; j < d; j++) {
-        float t = q[j] - x[j];
-        acc += t * t;
-    }
-    return acc;
+    return metric == MOOD_METRIC_COSINE ? 1.0f - mood__dot_seq_f32(q, x, d)
+                                        : mood__sqdist_seq_f32(q, x, d);
 }
 
 static mood_status knn_plain(const float *base, size_t n, size_t d, mood_metric metric,
                              const float *queries, size_t nq, size_t k, size_t *out_rows,
                              float *out_dist)
 {
-    mood_status st = MOOD_OK;
+    int failed = 0;
 #ifdef _OPENMP
 #pragma omp parallel if (nq > 1)
 #endif
     {
-        float *hd = mood__malloc_array(k, sizeof *hd);
-        size_t *hr = mood__malloc_array(k, sizeof *hr);
-        if (!hd || !hr) {
-#ifdef _OPENMP
-#pragma omp critical
-#endif
-            st = MOOD_ENOMEM;
-        } else {
+        const size_t sz[][2] = {{k, sizeof(float)}, {k, sizeof(size_t)}};
+        mood_scratch w;
+        const int ok = mood__scratch_alloc(&w, sz, 2, &failed);
+        float *hd = w.p[0];
+        size_t *hr = w.p[1];
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-            for (size_t qi = 0; qi < nq; qi++) {
-                size_t len = 0;
-                const float *q = queries + qi * d;
-                for (size_t i = 0; i < n; i++)
-                    heap_push(hd, hr, &len, k, plain_dist(q, base + i * d, d, metric), i);
-                heap_finish(hd, hr, len, k, metric, out_rows + qi * k, out_dist + qi * k);
-            }
+        for (size_t qi = 0; qi < nq; qi++) {
+            if (!ok)
+                continue;
+            size_t len = 0;
+            const float *q = queries + qi * d;
+            for (size_t i = 0; i < n; i++)
+                heap_push(hd, hr, &len, k, plain_dist(q, base + i * d, d, metric), i);
+            heap_finish(hd, hr, len, k, metric, out_rows + qi * k, out_dist + qi * k);
         }
-        mood__free(hd);
-        mood__free(hr);
+        mood__scratch_free(&w);
     }
-    return st == MOOD_OK ? MOOD_OK : mood__enomem("knn");
+    return failed ? mood__enomem("knn") : MOOD_OK;
 }
 
 #ifdef MOOD_WITH_BLAS
@@ -179,18 +149,10 @@ static mood_status knn_blas(const float *base, size_t n, size_t d, mood_metric m
         st = mood__enomem("knn");
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        double s = 0.0;
-        for (size_t j = 0; j < d; j++)
-            s += (double)base[i * d + j] * (double)base[i * d + j];
-        xn[i] = (float)s;
-    }
-    for (size_t i = 0; i < nq; i++) {
-        double s = 0.0;
-        for (size_t j = 0; j < d; j++)
-            s += (double)queries[i * d + j] * (double)queries[i * d + j];
-        qn[i] = (float)s;
-    }
+    for (size_t i = 0; i < n; i++)
+        xn[i] = (float)mood__sqnorm_f64(base + i * d, d);
+    for (size_t i = 0; i < nq; i++)
+        qn[i] = (float)mood__sqnorm_f64(queries + i * d, d);
     for (size_t q0 = 0; q0 < nq; q0 += QUERY_BLOCK) {
         size_t bq = MOOD_MIN((size_t)QUERY_BLOCK, nq - q0);
         for (size_t b0 = 0; b0 < n; b0 += BASE_BLOCK) {
@@ -230,8 +192,8 @@ done:
 
 /*
  * One query against the whole base, the path `similar` takes on libraries up to 100k tracks:
- * dot products of a block of rows (dot_block), distances from the cached squared norms, and
- * only candidates better than the current k-th reach the heap, so the cost is one streaming
+ * dot products of a block of rows (mood__dots_rows_f32), distances from the cached squared norms,
+ * and only candidates better than the current k-th reach the heap, so the cost is one streaming
  * pass over the vectors. A matrix-vector product is memory-bound, so BLAS (whose threads only
  * contend with the caller's on a busy machine) brings nothing here.
  */
@@ -256,7 +218,7 @@ mood_status mood__knn_one(const float *base, const float *sqnorm, size_t n, size
     qn = (float)qq;
     for (size_t b0 = 0; b0 < n; b0 += BLOCK) {
         size_t bb = MOOD_MIN((size_t)BLOCK, n - b0);
-        dot_block(base + b0 * d, bb, d, q, dots);
+        mood__dots_rows_f32(base + b0 * d, bb, d, q, dots);
         for (size_t i = 0; i < bb; i++) {
             float dist = metric == MOOD_METRIC_COSINE ? 1.0f - dots[i]
                                                       : qn - 2.0f * dots[i] + sqnorm[b0 + i];

@@ -3,6 +3,7 @@
  * recommenders need, recognised from the spellings real exports use (track_id / id / uri,
  * title / track_name / Track, artist / artists / Artist, tempo_bpm / tempo / bpm, ...).
  */
+#include "../core/dist.h"
 #include "../core/internal.h"
 #include "rec_internal.h"
 
@@ -358,9 +359,7 @@ void mood__normalize_rows(float *x, size_t n, size_t d)
 {
     for (size_t i = 0; i < n; i++) {
         float *r = x + i * d;
-        double ss = 0.0;
-        for (size_t j = 0; j < d; j++)
-            ss += (double)r[j] * (double)r[j];
+        const double ss = mood__sqnorm_f64(r, d);
         if (ss > 0.0) {
             float inv = (float)(1.0 / sqrt(ss));
             for (size_t j = 0; j < d; j++)

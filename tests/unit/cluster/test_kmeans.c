@@ -8,6 +8,7 @@
 #include <moodscope/cluster.h>
 #include <moodscope/kmeans.h>
 
+#include "core/cpu.h"
 #include "kmeans_internal.h"
 
 #include <math.h>
@@ -102,10 +103,10 @@ static void test_threads_kernels_bounds(void **state)
     p.n_threads = 3;
     MOOD_ASSERT_OK(mood_kmeans_fit(&p, x, n, d, c2, l2, &r2));
     assert_memory_equal(l1, l2, n * sizeof(int32_t));
-    /* The AVX2 argmin and the portable one: bit-identical fits. */
-    mood__km_force_scalar(1);
+    /* The AVX2 kernels and the portable ones (the one dispatch forced down): bit-identical fits. */
+    int simd_was = mood__simd_force(MOOD_SIMD_PORTABLE);
     MOOD_ASSERT_OK(mood_kmeans_fit(&p, x, n, d, c2, l2, &r2));
-    mood__km_force_scalar(0);
+    mood__simd_force(simd_was);
     assert_memory_equal(l1, l2, n * sizeof(int32_t));
     assert_memory_equal(c1, c2, k * d * sizeof(float));
 
@@ -426,7 +427,7 @@ static void test_fused_kernel(void **state)
             mood__km_fused_force(old);
         }
         mood__km_dots_block_t(&cs, x, n, xt, D);
-        mood__km_argmin_t(D, cs.cnorm, k, n, xn, lab[4], b1[4], b2[4]);
+        mood__argmin_cols(D, cs.cnorm, k, n, xn, lab[4], b1[4], b2[4]);
         for (int v = 1; v < 5; v++) {
             assert_memory_equal(lab[0], lab[v], n * sizeof(int32_t));
             assert_memory_equal(b1[0], b1[v], n * sizeof(float));

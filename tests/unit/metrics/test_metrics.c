@@ -6,6 +6,7 @@
  */
 #include "test_util.h"
 
+#include "core/cpu.h"
 #include "metrics_internal.h"
 
 #include <moodscope/metrics.h>
@@ -126,7 +127,7 @@ static void test_kernels_and_threads(void **state)
     double plain, blas, t1, t2, t3, scalar;
     MOOD_ASSERT_OK(mood__silhouette_exact(x, d, NULL, n, l, k, MOOD__KERNEL_PLAIN, 2, &plain));
     MOOD_ASSERT_OK(mood__silhouette_exact(x, d, NULL, n, l, k, MOOD__KERNEL_BLAS, 2, &blas));
-    if (!mood__have_blas_kernel())
+    if (!mood__have_blas())
         printf("SKIP: built without BLAS; the BLAS kernel fell back to the plain one\n");
     MOOD_ASSERT_NEAR(blas, plain, 1e-5, 0);
     assert_true(plain > 0.8); /* well-separated blobs */
@@ -137,10 +138,10 @@ static void test_kernels_and_threads(void **state)
     assert_memory_equal(&t1, &t2, sizeof t1); /* bit-identical for any thread count */
     assert_memory_equal(&t1, &t3, sizeof t1);
 
-    mood__simd_force_scalar(1);
-    assert_int_equal(mood__simd_avx2(), 0);
+    mood__simd_force(MOOD_SIMD_PORTABLE);
+    assert_int_equal(mood__simd(), MOOD_SIMD_PORTABLE);
     MOOD_ASSERT_OK(mood__silhouette_exact(x, d, NULL, n, l, k, MOOD__KERNEL_AUTO, 2, &scalar));
-    mood__simd_force_scalar(0);
+    mood__simd_force(-1);
     MOOD_ASSERT_NEAR(scalar, t1, 1e-9, 0);
 
     /* The public entry point with explicit thread counts agrees too. */
@@ -214,9 +215,9 @@ static void test_many_groups_oracle(void **state)
         MOOD_ASSERT_OK(mood_silhouette(x, n, d, l, k, &p, &got, NULL));
         MOOD_ASSERT_NEAR(got, want, 1e-5, 1e-7);
     }
-    mood__simd_force_scalar(1);
+    mood__simd_force(MOOD_SIMD_PORTABLE);
     MOOD_ASSERT_OK(mood_silhouette(x, n, d, l, k, &p, &got, NULL));
-    mood__simd_force_scalar(0);
+    mood__simd_force(-1);
     MOOD_ASSERT_NEAR(got, want, 1e-5, 1e-7);
 
     /* Cancellation stops the tile loop cleanly. */

@@ -4,6 +4,8 @@
  * damaged files), deletion, revival and replacement, and allocation failures.
  */
 #include "test_util.h"
+
+#include "core/cpu.h"
 #include <moodscope/ann.h>
 #include <moodscope/recommend.h>
 
@@ -88,7 +90,7 @@ static void test_recall_kernels(void **state)
     static const size_t dims[2] = {32, 20};
     for (int base = 0; base < 2; base++) {
         if (base)
-            setenv("MOOD_HNSW_BASELINE", "1", 1);
+            mood__simd_force(MOOD_SIMD_PORTABLE);
         for (int di = 0; di < 2; di++) {
             size_t n = 4000, d = dims[di];
             float *x = blobs(n, d, 0);
@@ -101,7 +103,7 @@ static void test_recall_kernels(void **state)
             free(x);
         }
     }
-    unsetenv("MOOD_HNSW_BASELINE");
+    mood__simd_force(-1);
 }
 
 static void test_recall_cosine_threads(void **state)

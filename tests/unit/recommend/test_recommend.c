@@ -5,6 +5,8 @@
  */
 #include "test_util.h"
 
+#include "core/cpu.h"
+
 #include <moodscope/ann.h>
 #include <moodscope/fileio.h>
 #include <moodscope/recommend.h>
@@ -323,7 +325,8 @@ static void test_hnsw_recall_and_persistence(void **state)
     mood_table_destroy(t2);
 }
 
-/* The baseline build of hnswlib (forced by MOOD_HNSW_BASELINE) answers like the AVX2 one. */
+/* The HNSW index on the portable kernels (the one SIMD dispatch forced down, mood__simd_force)
+ * answers like the AVX2+FMA one. */
 static void test_hnsw_baseline_build(void **state)
 {
     (void)state;
@@ -333,7 +336,7 @@ static void test_hnsw_baseline_build(void **state)
     for (int variant = 0; variant < 2; variant++) {
         mood_hnsw *h;
         if (variant == 1)
-            setenv("MOOD_HNSW_BASELINE", "1", 1);
+            mood__simd_force(MOOD_SIMD_PORTABLE);
         MOOD_ASSERT_OK(mood_hnsw_create(d, MOOD_METRIC_EUCLIDEAN, n, NULL, &h));
         MOOD_ASSERT_OK(mood_hnsw_add(h, x, n, NULL, 1, NULL, NULL));
         assert_int_equal(mood_hnsw_size(h), n);
@@ -352,7 +355,7 @@ static void test_hnsw_baseline_build(void **state)
         }
         mood_hnsw_destroy(h);
     }
-    unsetenv("MOOD_HNSW_BASELINE");
+    mood__simd_force(-1);
     assert_true(hits[0] >= 475 && hits[1] >= 475); /* recall@10 >= 0.95 either way */
     free(x);
 }

@@ -1,11 +1,11 @@
 /*
- * Private pieces of the prep subsystem shared with the distributed preparation
- * (src/mpi/pipeline.c): how a scaler's centre and scale follow from column statistics, so
- * that one process and many ranks turn the same statistics into the same scaler. Never
- * installed.
+ * The engine-level API of prep for the distributed preparation (src/mpi/pipeline.c): how a
+ * scaler's centre and scale follow from column statistics, so that one process (scaler.c) and
+ * many ranks (which reduce the statistics first) turn the same statistics into the same
+ * scaler. Declared as API of prep in CMakeLists.txt; never installed.
  */
-#ifndef MOOD_PREP_INTERNAL_H
-#define MOOD_PREP_INTERNAL_H
+#ifndef MOOD_PREP_SCALER_STATS_H
+#define MOOD_PREP_SCALER_STATS_H
 
 #include <stddef.h>
 
