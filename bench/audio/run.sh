@@ -11,7 +11,10 @@
 #    multifeature and degara, KeyExtractor with four profiles) and aubio (tempo, beat), scored
 #    by bench/audio/eval.py, with the CPU time and peak memory of each tool on the same files.
 #    MOOD_BENCH_HELDOUT_N songs (default 96 of the 160; 40 with --quick); the rendered corpus is
-#    cached under the build directory, keyed by the generator's hash.
+#    cached under the build directory, keyed by the generator's hash. MOOD_BENCH_ESSENTIA=0
+#    leaves Essentia out (bench/compare.sh does: a peer's figures, ~7 min per run).
+#  - the feature tables of both corpora (`library export`) are kept in $OUT as
+#    audio_wesnoth_features.csv and audio_heldout_features.csv (bench/compare.sh compares them).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${MOOD_BENCH_BUILD:-$ROOT/build-bench}
@@ -146,6 +149,7 @@ heldout_section() {
     # shellcheck disable=SC2046
     /usr/bin/time -f "%M %e %U %S" -o "$TMP/htime_m" \
         "$M" analyze --quiet --jobs 2 --catalog "$TMP/h.db" --reports "$TMP/hrep" $(cat "$TMP/h_files") >"$TMP/h_an.txt"
+    "$M" library export --quiet --catalog "$TMP/h.db" "$OUT/audio_heldout_features.csv"
     read -r rss wall user sys <"$TMP/htime_m"
     printf '{"tool":"moodscope analyze --jobs 2","files":%s,"audio_s":%s,"cpu_s":%s,"wall_s":%s,"rss_kb":%s,"note":"decode + every feature family + reports + catalog; peak of the whole process (2 workers)"}\n' \
         "$n" "$audio_s" "$(/usr/bin/python3 -c "print($user + $sys)")" "$wall" "$rss" >>"$TMP/speed.jsonl"
@@ -174,7 +178,9 @@ print(json.dumps({"tool": "aubio tempo + beat, 2 in parallel", "files": len(rs),
 PY
 
     local ess=""
-    if command -v node >/dev/null && command -v npm >/dev/null; then
+    if [ "${MOOD_BENCH_ESSENTIA:-1}" = 0 ]; then
+        log "MOOD_BENCH_ESSENTIA=0: Essentia skipped"
+    elif command -v node >/dev/null && command -v npm >/dev/null; then
         if [ ! -f "$HERE/node_modules/essentia.js/package.json" ]; then
             log "npm ci (essentia.js) in bench/audio"
             (cd "$HERE" && npm ci --no-audit --no-fund >&2) || log "npm ci failed: Essentia skipped"
