@@ -430,8 +430,13 @@ def main():
         print("## Golden files (tests/golden of the after tree)\n")
         for s in SIDES:
             ok, bad, lines = gd[s]
-            print(f"- {s} binary: {len(ok)} golden files byte-identical, {len(bad)} checks failed"
-                  + (": " + "; ".join(b.split(' (UPDATE')[0] for b in bad) if bad else "") + ".")
+            okf = [o.split("golden ", 1)[1] for o in ok]
+            res = [f for f in okf if not f.startswith("help/") and f != "the same golden files"]
+            hlp = [f for f in okf if f.startswith("help/")]
+            badf = [b.split(" (UPDATE")[0].replace("golden ", "") for b in bad]
+            print(f"- {s} binary: results (report, `runs show`, run directory) byte-identical: "
+                  f"{len(res)} files ({', '.join(res)}); `--help` texts identical: {len(hlp)}; "
+                  f"failed checks: {len(badf)}" + (f" ({'; '.join(badf)})" if badf else "") + ".")
         print()
     for p in parts:
         print(f"## {p.name}\n")
