@@ -399,6 +399,10 @@ def main():
           f"the sides run one after the other, the order alternating from part to part. "
           f"Sizes: similar N {meta.get('similar_n')}, held-out songs {meta.get('heldout_n')}, queue "
           f"rounds {meta.get('queue_repeat')}, cluster time budget s {meta.get('cluster_budget')}; Essentia {'included' if meta.get('essentia') else 'left out (a peer)'}.\n")
+    for m in meta.get("appended", []):
+        print(f"Added by `--append` at {m.get('start_utc')}: parts {m.get('parts')} "
+              f"({'`--quick` sizes' if m.get('quick') else 'full sizes'}; similar N {m.get('similar_n')}, "
+              f"held-out songs {m.get('heldout_n')}, queue rounds {m.get('queue_repeat')}).\n")
     if runs:
         print("| part | side | rev | start (UTC) | wall s | load start → end | exit |")
         print("|---|---|---|---|---:|---|---:|")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/compare.sh BEFORE_REV [--parts "cluster audio similar mpi queue"] [--quick] [--report-only]
+# bench/compare.sh BEFORE_REV [--parts "cluster audio similar mpi queue"] [--quick] [--append]
+#                  [--report-only]
 # Runs bench parts for two source trees, this one ("after") and BEFORE_REV ("before"), with the
 # same measurement scripts (this tree's bench/<part>/run.sh) and each tree's own binaries,
 # alternating the two per part (before-after, then after-before for the next part) so that the
@@ -16,19 +17,23 @@
 # MOOD_COMPARE_SIMILAR_N: vectors for the similar part (default: its own, 1M; 100k --quick).
 # MOOD_BENCH_ESSENTIA: the audio part's Essentia peer, 0 (default here: it is a peer's figure
 # and takes ~7 min per run on 2 cores; set 1 to include it).
+# --append: keep bench/out/compare/ and add the given parts to it (other sizes may be given
+# for them; the report lists each invocation's settings).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PARTS="cluster audio similar mpi queue"
 QUICK=0
 REPORT_ONLY=0
+APPEND=0
 REV=""
 while [ $# -gt 0 ]; do
     case $1 in
     --parts) PARTS=$2; shift ;;
     --quick) QUICK=1 ;;
     --report-only) REPORT_ONLY=1 ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --append) APPEND=1 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench/compare.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     *) [ -z "$REV" ] || { echo "bench/compare.sh: one BEFORE_REV only" >&2; exit 2; }
        REV=$1 ;;
@@ -110,7 +115,9 @@ golden_check() {
 if [ "$REPORT_ONLY" = 0 ]; then
     build "$BEFORE"
     build "$AFTER"
-    rm -rf "$OUT" && mkdir -p "$OUT/before" "$OUT/after"
+    # A new comparison starts empty; --append adds parts (or reruns them) to the last one.
+    if [ "$APPEND" = 0 ]; then rm -rf "$OUT"; fi
+    mkdir -p "$OUT/before" "$OUT/after"
     # The audio part's rendered held-out corpus is cached in the build directory; both sides
     # use the same files (rendered once, by this tree's bench/audio/corpus.py).
     mkdir -p "$AFTER/build-bench/bench-corpus"
@@ -129,9 +136,24 @@ if [ "$REPORT_ONLY" = 0 ]; then
         printf '"essentia":%s,"similar_n":"%s","heldout_n":"%s","queue_repeat":"%s","cluster_budget":"%s"}\n' \
             "$MOOD_BENCH_ESSENTIA" "${MOOD_COMPARE_SIMILAR_N:-default}" \
             "${MOOD_BENCH_HELDOUT_N:-default}" "${MOOD_QUEUE_REPEAT:-default}" "${MOOD_BENCH_BUDGET:-default}"
-    } >"$OUT/meta.json"
-    : >"$RUNS"
-    golden_check
+    } >"$OUT/meta.new.json"
+    if [ "$APPEND" = 1 ] && [ -f "$OUT/meta.json" ]; then
+        # The earlier invocation's settings stay; this one's are recorded beside them.
+        /usr/bin/python3 -c 'import json, sys
+m = json.load(open(sys.argv[1])); n = json.load(open(sys.argv[2]))
+m.setdefault("appended", []).append(n)
+m["parts"] = " ".join(dict.fromkeys(m["parts"].split() + n["parts"].split()))
+json.dump(m, open(sys.argv[1], "w"))' "$OUT/meta.json" "$OUT/meta.new.json"
+        rm "$OUT/meta.new.json"
+        for part in $PARTS; do # a part run again replaces its earlier lines
+            grep -v "\"part\":\"$part\"" "$RUNS" >"$RUNS.tmp" || true
+            mv "$RUNS.tmp" "$RUNS"
+        done
+    else
+        mv "$OUT/meta.new.json" "$OUT/meta.json"
+        : >"$RUNS"
+    fi
+    [ "$APPEND" = 1 ] || golden_check
     i=0
     for part in $PARTS; do
         # ABBA order over the parts: neither side always runs first.
