@@ -31,6 +31,8 @@ SPEED_RE = re.compile(
     r"(^|_)(wall|cpu|time|seconds|build|seed_s|iter_s|exact_batch|exact_ms|ms_per|rss|peak|gap_ms|"
     r"sklearn_s|k_selection_s|gflops)|_s$|_kb$")
 HIGHER_IS_FASTER = re.compile(r"gflops")
+MEMORY_RE = re.compile(r"peak|rss|_kb|RSS")
+CPU_RE = re.compile(r"cpu|CPU")
 IGNORE = {"load_end", "label", "mode", "tool", "failed", "timeout_s"}
 
 
@@ -417,15 +419,19 @@ def main():
              if n in wanted and (not runs or n in done)]
     parts = [x for x in parts if x is not None]
     print("## Summary\n")
-    print("| part | quality figures | equal | differ | speed figures | after/before time, geometric mean (ours) | same for the peers (load control) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| part | quality figures | equal | differ | time figures (ours) | after/before time, geometric mean | range | CPU-time figures only | peers' time (load control) | memory, after/before |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in parts:
-        g = gmean([x[4] for x in p.speed if not x[5]])
-        gc = gmean([x[4] for x in p.speed if x[5]])
+        ours = [x for x in p.speed if not x[5] and x[4] is not None and not MEMORY_RE.search(x[1])]
+        mem = [x[4] for x in p.speed if not x[5] and x[4] is not None and MEMORY_RE.search(x[1])]
+        cpu = [x[4] for x in ours if CPU_RE.search(x[1])]
+        ctl = [x[4] for x in p.speed if x[5] and x[4] is not None and not MEMORY_RE.search(x[1])]
+        g = gmean([x[4] for x in ours])
         nd = len(p.differing())
-        print(f"| {p.name} | {len(p.quality)} | {len(p.quality) - nd} | {nd} | "
-              f"{sum(1 for x in p.speed if not x[5])} | {'-' if g is None else f'{g:.3f}'} | "
-              f"{'-' if gc is None else f'{gc:.3f}'} |")
+        rng = f"{min(x[4] for x in ours):.2f}–{max(x[4] for x in ours):.2f}" if ours else "-"
+        f3 = lambda v: "-" if v is None else f"{v:.3f}"
+        print(f"| {p.name} | {len(p.quality)} | {len(p.quality) - nd} | {nd} | {len(ours)} | "
+              f"{f3(g)} | {rng} | {f3(gmean(cpu))} | {f3(gmean(ctl))} | {f3(gmean(mem))} |")
     print("\nTime ratio after/before: < 1 means the after build is faster; GFLOP/s figures are "
           "inverted so that the same reading holds. On a shared machine a ratio within about "
           "±10-15 % of the peers' ratio is noise.\n")
