@@ -50,6 +50,11 @@ def load_jsonl(path):
     return rows
 
 
+def cell(v):
+    """A markdown table cell: | inside a value (k-means||) escaped."""
+    return str(v).replace("|", "\\|")
+
+
 def fmt(v):
     if isinstance(v, float):
         return f"{v:.10g}"
@@ -127,9 +132,11 @@ def compare_rows(part, before, after, keyfields, control_of=lambda r: False,
             if SPEED_RE.search(f):
                 vb = [r[f] for r in rb if isinstance(r.get(f), (int, float))]
                 va = [r[f] for r in ra if isinstance(r.get(f), (int, float))]
+                peer = f.startswith("sklearn")  # a peer's time inside our row
                 if vb and va:
-                    part.s(what, f + (f" (median of {len(vb)})" if len(vb) > 1 else ""),
-                           statistics.median(vb), statistics.median(va), ctl)
+                    part.s(what + (" (peer: control)" if peer and not ctl else ""),
+                           f + (f" (median of {len(vb)})" if len(vb) > 1 else ""),
+                           statistics.median(vb), statistics.median(va), ctl or peer)
             else:
                 for i in range(max(len(rb), len(ra))):
                     b = rb[i].get(f, "(absent)") if i < len(rb) else "(no run)"
@@ -419,19 +426,20 @@ def main():
              if n in wanted and (not runs or n in done)]
     parts = [x for x in parts if x is not None]
     print("## Summary\n")
-    print("| part | quality figures | equal | differ | time figures (ours) | after/before time, geometric mean | range | CPU-time figures only | peers' time (load control) | memory, after/before |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| part | quality figures | equal | differ | time figures (ours) | after/before time, geometric mean | range | CPU-time figures only | peers' time (load control) | peers' CPU time only | memory, after/before |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in parts:
         ours = [x for x in p.speed if not x[5] and x[4] is not None and not MEMORY_RE.search(x[1])]
         mem = [x[4] for x in p.speed if not x[5] and x[4] is not None and MEMORY_RE.search(x[1])]
         cpu = [x[4] for x in ours if CPU_RE.search(x[1])]
         ctl = [x[4] for x in p.speed if x[5] and x[4] is not None and not MEMORY_RE.search(x[1])]
+        ctlcpu = [x[4] for x in p.speed if x[5] and x[4] is not None and CPU_RE.search(x[1])]
         g = gmean([x[4] for x in ours])
         nd = len(p.differing())
         rng = f"{min(x[4] for x in ours):.2f}–{max(x[4] for x in ours):.2f}" if ours else "-"
         f3 = lambda v: "-" if v is None else f"{v:.3f}"
         print(f"| {p.name} | {len(p.quality)} | {len(p.quality) - nd} | {nd} | {len(ours)} | "
-              f"{f3(g)} | {rng} | {f3(gmean(cpu))} | {f3(gmean(ctl))} | {f3(gmean(mem))} |")
+              f"{f3(g)} | {rng} | {f3(gmean(cpu))} | {f3(gmean(ctl))} | {f3(gmean(ctlcpu))} | {f3(gmean(mem))} |")
     print("\nTime ratio after/before: < 1 means the after build is faster; GFLOP/s figures are "
           "inverted so that the same reading holds. On a shared machine a ratio within about "
           "±10-15 % of the peers' ratio is noise.\n")
@@ -456,7 +464,7 @@ def main():
             print("| measurement | figure | before | after |")
             print("|---|---|---|---|")
             for w, f, b, a in diff:
-                print(f"| {w} | {f} | {fmt(b)} | {fmt(a)} |")
+                print(f"| {cell(w)} | {cell(f)} | {cell(fmt(b))} | {cell(fmt(a))} |")
             print()
         else:
             print(f"All {len(p.quality)} quality figures equal.\n")
@@ -468,13 +476,13 @@ def main():
         print("| measurement | figure | before | after | |")
         print("|---|---|---|---|---|")
         for w, f, b, a in p.quality:
-            print(f"| {w} | {f} | {fmt(b)} | {fmt(a)} | {'=' if b == a else '**differs**'} |")
+            print(f"| {cell(w)} | {cell(f)} | {cell(fmt(b))} | {cell(fmt(a))} | {'=' if b == a else '**differs**'} |")
         print("\n</details>\n")
         if p.speed:
             print("| measurement | speed figure | before | after | after/before |")
             print("|---|---|---:|---:|---:|")
             for w, f, b, a, r, c in p.speed:
-                print(f"| {w} | {f} | {fmt(b)} | {fmt(a)} | {'-' if r is None else f'{r:.3f}'} |")
+                print(f"| {cell(w)} | {cell(f)} | {cell(fmt(b))} | {cell(fmt(a))} | {'-' if r is None else f'{r:.3f}'} |")
             print()
 
 
