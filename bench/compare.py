@@ -33,6 +33,7 @@ SPEED_RE = re.compile(
 HIGHER_IS_FASTER = re.compile(r"gflops")
 MEMORY_RE = re.compile(r"peak|rss|_kb|RSS")
 CPU_RE = re.compile(r"cpu|CPU")
+QUALITY_FIELDS = {"audio_s"}  # seconds of audio, not of work
 IGNORE = {"load_end", "label", "mode", "tool", "failed", "timeout_s"}
 
 
@@ -129,7 +130,7 @@ def compare_rows(part, before, after, keyfields, control_of=lambda r: False,
         fields = [f for f in dict.fromkeys(list(rb[0]) + list(ra[0]))
                   if f not in IGNORE and f not in dict(k)]
         for f in fields:
-            if SPEED_RE.search(f):
+            if SPEED_RE.search(f) and f not in QUALITY_FIELDS:
                 vb = [r[f] for r in rb if isinstance(r.get(f), (int, float))]
                 va = [r[f] for r in ra if isinstance(r.get(f), (int, float))]
                 peer = f.startswith("sklearn")  # a peer's time inside our row
