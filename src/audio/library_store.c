@@ -430,6 +430,8 @@ static void standardise_sim(lib_rows *r)
 
 #define EXPORT_NN (2 + MOOD_AF_COUNT + MOOD_AUDIO_SIM_DIMS)
 
+/* Rows come in path order, so the table (and a seeded clustering of it) does not depend on
+ * the order in which parallel analysis finished and numbered the tracks. */
 mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
 {
     mood_db_stmt *st = NULL;
@@ -447,7 +449,7 @@ mood_status mood_library_export_table(mood_catalog *cat, mood_table **out)
              "fv.dims, " LIB_OVERRIDE_COLS " FROM tracks t JOIN analyses a ON a.track_id = t.id "
              "JOIN feature_vectors fs ON fs.track_id = t.id AND fs.kind = 'scalars' "
              "JOIN feature_vectors fv ON fv.track_id = t.id AND fv.kind = 'sim_raw' "
-             "WHERE t.status = 'ok' AND a.analysis_version = ? ORDER BY t.id",
+             "WHERE t.status = 'ok' AND a.analysis_version = ? ORDER BY t.path",
              &st);
     if (s != MOOD_OK)
         return s;
