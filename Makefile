@@ -15,7 +15,7 @@ CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
 .PHONY: all build deps test-deps demo check unit asan bench format clean ci lint minimal \
-	noomp-werror clang install tidy
+	noomp-werror clang install tidy minimal-chroot
 
 all: build
 
@@ -81,6 +81,11 @@ clang: deps
 		-DMOOD_WERROR=ON >/dev/null
 	@cmake --build $(CLANG_BUILD) -j $(JOBS)
 	@cd $(CLANG_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# The minimal build in a fresh Debian 12 chroot that has only a compiler, CMake, pkg-config and
+# the core libraries (scripts/test-minimal-chroot.sh; root, a few minutes; not in `make ci`).
+minimal-chroot:
+	@bash scripts/test-minimal-chroot.sh
 
 # clang-tidy with .clang-tidy over src/ (needs the compile database of $(BUILD)).
 tidy: build
