@@ -39,7 +39,7 @@ check: test-deps build
 	@$(MAKE) --no-print-directory asan
 
 asan: deps
-	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMOOD_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMOOD_SANITIZE=ON -DMOOD_WERROR=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -47,10 +47,13 @@ asan: deps
 
 # The CI matrix (docs/ARCHITECTURE.md "Checks"); each entry prints its wall time.
 ci: test-deps lint
-	@bash scripts/ci-step.sh default $(MAKE) --no-print-directory check
+	@bash scripts/ci-step.sh default $(MAKE) --no-print-directory check CMAKE_ARGS=-DMOOD_WERROR=ON
 	@bash scripts/ci-step.sh minimal $(MAKE) --no-print-directory minimal
 	@bash scripts/ci-step.sh noomp-werror $(MAKE) --no-print-directory noomp-werror
 	@bash scripts/ci-step.sh clang $(MAKE) --no-print-directory clang
+	@bash scripts/ci-step.sh asan $(MAKE) --no-print-directory asan
+	@bash scripts/ci-step.sh tsan $(MAKE) --no-print-directory tsan
+	@bash scripts/ci-step.sh tidy $(MAKE) --no-print-directory tidy
 
 lint:
 	@bash scripts/check-format.sh
@@ -114,11 +117,11 @@ TSAN_TESTS ?= ^(unit/server/|unit/audio/test_library|unit/history/|cli/test_serv
 TSAN_DIR    = $(abspath $(TSAN_BUILD))/tsan
 .PHONY: tsan
 tsan: deps
-	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOOD_TSAN=ON \
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOOD_TSAN=ON -DMOOD_WERROR=ON \
 		-DMOOD_WITH_OPENMP=OFF >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS)
 	@rm -rf $(TSAN_DIR) && mkdir -p $(TSAN_DIR)
-	@cd $(TSAN_BUILD) && TSAN_OPTIONS="log_path=$(TSAN_DIR)/report suppressions=$(CURDIR)/tests/tsan.supp ignore_noninstrumented_modules=1 second_deadlock_stack=1 halt_on_error=0" \
+	@cd $(TSAN_BUILD) && MOOD_TSAN_RUN=1 TSAN_OPTIONS="log_path=$(TSAN_DIR)/report suppressions=$(CURDIR)/tests/tsan.supp ignore_noninstrumented_modules=1 second_deadlock_stack=1 halt_on_error=0" \
 		ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
 	@if ls $(TSAN_DIR)/report* >/dev/null 2>&1; then \
 		cat $(TSAN_DIR)/report*; echo "tsan: $$(ls $(TSAN_DIR) | wc -l) process(es) reported races (above)"; exit 1; \

@@ -45,7 +45,7 @@ extern "C" {
 
 /** Result of every fallible call. */
 typedef enum mood_status {
-#define MOOD_STATUS_ENUM(name, value, text) MOOD_##name = value,
+#define MOOD_STATUS_ENUM(name, value, text) MOOD_##name = (value),
     MOOD_STATUS_MAP(MOOD_STATUS_ENUM)
 #undef MOOD_STATUS_ENUM
 } mood_status;

@@ -157,7 +157,8 @@ static mood_status find_files(const char *const *paths, size_t n, const char *pa
     }
     if (s != MOOD_OK)
         return s;
-    qsort(out->v, out->n, sizeof(char *), cmp_str);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof(char *), cmp_str);
     size_t k = 0; /* drop duplicates (a file named and also inside a named folder) */
     for (size_t i = 0; i < out->n; i++) {
         if (k > 0 && strcmp(out->v[k - 1], out->v[i]) == 0) {
@@ -465,7 +466,7 @@ static void *worker(void *arg)
         p->stop = 1;
     }
     pthread_mutex_unlock(&p->lock);
-    job qj;
+    job qj = {0};
     char local[PATH_MAX + 1];
     while (az) {
         const job *j = NULL;

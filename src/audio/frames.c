@@ -446,7 +446,7 @@ static void dynamics_from_rms(const an_fvec *rms, double hop_s, float *v)
     size_t n = rms->n;
     for (size_t i = 0; i < n; i++)
         if (rms->v[i] > 1e-4f)
-            mood__stat_add(&lvl, 20.0 * log10(rms->v[i]));
+            mood__stat_add(&lvl, 20.0 * log10((double)rms->v[i]));
     v[MOOD_AF_RMS_MEAN_DB] = (float)mood__stat_mean(&lvl);
     v[MOOD_AF_RMS_STD_DB] = (float)mood__stat_std(&lvl);
     /* Attack/decay: mean rise and fall rates (dB/s) of the envelope smoothed to 4-hop blocks

@@ -69,7 +69,7 @@ static void bind_limits(mood_db_stmt *st, int first, const lib_run_info *ri)
     mood__db_bind_double(st, i++, w ? w->sample_window_s : 60);
     mood__db_bind_double(st, i++, w ? w->max_memory_mb : 0);
     mood__db_bind_text(st, i++, map);
-    if (ri->worker_mode) {
+    if (ri->worker_mode && w) {
         mood__db_bind_double(st, i++, w->lease_s);
         mood__db_bind_double(st, i++, w->poll_s);
     } else {

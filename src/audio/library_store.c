@@ -194,7 +194,7 @@ static mood_status store_vector(mood_catalog *cat, int64_t id, const char *kind,
     mood__db_bind_text(st, 2, kind);
     mood__db_bind_int64(st, 3, MOOD_AUDIO_ANALYSIS_VERSION);
     mood__db_bind_int64(st, 4, dims);
-    mood__db_bind_blob(st, 5, x, (size_t)(dims * (int)sizeof(float)));
+    mood__db_bind_blob(st, 5, x, (size_t)dims * sizeof(float));
     if (mood__db_step_rc(st) != MOOD_DB_DONE)
         s = mood__catalog_error(cat, "store features");
     mood__db_finalize(st);

@@ -149,6 +149,7 @@ static void chords_and_tension(const float *frames, const unsigned char *voiced,
         } else {
             if (last && root >= 0 && last->root >= 0)
                 changes++;
+            /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): sized for every frame */
             out->chords[out->n_chords++] = (an_chord){t0, t1, root, quality};
         }
         if (root >= 0) {

@@ -33,7 +33,7 @@ int mood_cli_library_migrate(int argc, char **argv)
         return mood_cli_usage("library", "library migrate expects FROM TO");
     const mood_catalog_part *parts[] = {mood_library_catalog_part(), mood_history_catalog_part(),
                                         mood_subsonic_catalog_part(), mood_stable_catalog_part()};
-    if (mood_catalog_copy(argv[1], argv[2], parts, sizeof parts / sizeof *parts, print_line,
+    if (mood_catalog_copy(argv[1], argv[2], parts, sizeof parts / sizeof(parts[0]), print_line,
                           NULL) != MOOD_OK)
         return mood_cli_fail("library migrate");
     printf("migrated %s -> %s\n", argv[1], argv[2]);

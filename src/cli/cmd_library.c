@@ -370,7 +370,9 @@ static int doubtful(mood_catalog *cat, mood_library_doubtful_options *o, const c
             snprintf(abs, sizeof abs, "%s", folder);
         o->under = abs;
     }
-    if (mood_library_doubtful(cat, o, &t) != MOOD_OK)
+    mood_status st = mood_library_doubtful(cat, o, &t);
+    o->under = NULL; /* abs ends with this call */
+    if (st != MOOD_OK)
         return mood_cli_fail("library doubtful");
     int rc = MOOD_EXIT_OK;
     if (com->format && (strcmp(com->format, "csv") == 0 || strcmp(com->format, "tsv") == 0)) {

@@ -147,7 +147,8 @@ int mood_cmd_mix(int argc, char **argv)
         return mood_cli_usage(argv[0], "--out FILE.wav|.flac|.mp3 is required");
     {
         const char *ext = strrchr(out, '.');
-        if (!ext || (strcmp(ext, ".wav") && strcmp(ext, ".flac") && strcmp(ext, ".mp3")))
+        if (!ext ||
+            (strcmp(ext, ".wav") != 0 && strcmp(ext, ".flac") != 0 && strcmp(ext, ".mp3") != 0))
             return mood_cli_usage(argv[0], "--out must end in .wav, .flac or .mp3");
     }
     src.catalog_path = com.catalog;

@@ -202,7 +202,8 @@ static mood_status read_header(json_t *root, mood_algorithm *algo, size_t *k, si
     size_t version = 0;
     mood_status st;
     json_t *f = json_object_get(root, "format");
-    if (!json_is_object(root) || !json_is_string(f) || strcmp(json_string_value(f), MODEL_FORMAT))
+    if (!json_is_object(root) || !json_is_string(f) ||
+        strcmp(json_string_value(f), MODEL_FORMAT) != 0)
         return mood__error(MOOD_EFORMAT, "model: field 'format' must be \"%s\"", MODEL_FORMAT);
     st = get_size(root, "version", &version, 1);
     if (st != MOOD_OK)

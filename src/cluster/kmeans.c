@@ -203,6 +203,7 @@ static size_t assign_pass(lloyd *L, int first, int update, size_t *evals_out)
                             L->lab[i] = labb[r];
                         }
                         if (L->bounds) {
+                            /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): set with lab */
                             L->up[i] = sqrtf(v1[r]);
                             L->lo[i] = sqrtf(v2[r]);
                         }

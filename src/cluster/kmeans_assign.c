@@ -116,6 +116,8 @@ static void fused_scalar(const size_t *restrict idx, const float *restrict ctp,
 #ifdef HAVE_FUSED_AVX2
 #define MOOD_AVX2FMA __attribute__((target("avx2,fma")))
 
+/* NOLINTBEGIN(bugprone-macro-parentheses): the arguments of these SIMD step macros are plain
+ * variable names, assigned in place (lvalues), or row counts spliced into identifiers. */
 /* Lane-wise running minimum, its index and the second smallest (exact, first index on ties). */
 #define MIN2_STEP(v, jv, m1, m2, mi)                                                               \
     do {                                                                                           \
@@ -363,6 +365,7 @@ MOOD_AVX512 static inline void merge_lanes16(__m512 m1, __m512 m2, __m512i mi, f
             merge_lanes16(m1[r], m2[r], mi[r], xn[ROW(i0 + r)], lab + i0 + r, b1 + i0 + r,         \
                           b2 ? b2 + i0 + r : NULL);                                                \
     }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 FUSED512_ROWS(4)
 FUSED512_ROWS(1)

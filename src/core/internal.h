@@ -45,6 +45,12 @@ void mood__scratch_free(mood_scratch *s);
  *     return mood__error(MOOD_EINVAL, "kmeans: k=%zu exceeds n=%zu", k, n);
  */
 mood_status mood__error(mood_status s, const char *fmt, ...) MOOD_PRINTF(2, 3);
+#ifdef __clang_analyzer__
+/* For clang-tidy's static analyzer only: the returned status is the one passed in, so error
+ * paths that continue on `s == MOOD_OK` are not explored as if the error had been MOOD_OK.
+ * (The macro's own call is not expanded again; real builds call the function directly.) */
+#define mood__error(s, ...) (mood__error((s), __VA_ARGS__), (s))
+#endif
 mood_status mood__verror(mood_status s, const char *fmt, va_list ap);
 /* Prefix the current message with "context: " (for callers adding a file name or a stage). */
 mood_status mood__error_context(mood_status s, const char *fmt, ...) MOOD_PRINTF(2, 3);

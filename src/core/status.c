@@ -51,7 +51,7 @@ mood_status mood__verror(mood_status s, const char *fmt, va_list ap)
     return s;
 }
 
-mood_status mood__error(mood_status s, const char *fmt, ...)
+mood_status(mood__error)(mood_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -115,8 +115,8 @@ static mood_status chart_moods(mood_catalog *cat, const mood_history *h, const c
     }
     mood__hist_tz_local(&tz, h->plays[0].start_utc, NULL, NULL, NULL, &mo0, &y0);
     mood__hist_tz_local(&tz, h->plays[h->n_plays - 1].start_utc, NULL, NULL, NULL, &mo1, &y1);
-    m0 = (size_t)(y0 * 12 + mo0);
-    n_months = (size_t)(y1 * 12 + mo1) - m0 + 1;
+    m0 = (size_t)y0 * 12 + (size_t)mo0;
+    n_months = (size_t)y1 * 12 + (size_t)mo1 - m0 + 1;
     counts = mood__calloc(n_months * (k + 1), sizeof *counts);
     x = mood__malloc_array(n_months, sizeof *x);
     series = mood__calloc(k, sizeof *series);

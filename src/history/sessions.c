@@ -434,6 +434,8 @@ static mood_status table_end(table_build *b, mood_status s, mood_table **out)
     return MOOD_OK;
 }
 
+/* NOLINTBEGIN(bugprone-macro-parentheses): type and var are a type name and a declared
+ * identifier, which cannot be parenthesised. */
 /* Add column @p name: (float)(expr) for each row idx of @p rows, with var = &rows[idx]. */
 #define TABLE_COL(type, rows, var, idx, name, expr)                                                \
     do {                                                                                           \
@@ -446,6 +448,7 @@ static mood_status table_end(table_build *b, mood_status s, mood_table **out)
         if (s != MOOD_OK)                                                                          \
             goto done;                                                                             \
     } while (0)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 mood_status mood_history_play_table(const mood_history *h, mood_table **out)
 {

@@ -29,7 +29,7 @@ typedef struct line_buf {
 static int reserve(line_buf *b, size_t extra)
 {
     size_t need = b->len + extra;
-    if (need <= b->cap)
+    if (need <= b->cap && b->p)
         return 1;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)

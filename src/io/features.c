@@ -46,9 +46,7 @@ static int in_list(const char *name, const char *const *list)
 static int is_embedding(const char *name)
 {
     const char *p;
-    if (strncmp(name, "sim_", 4) == 0)
-        p = name + 4;
-    else if (strncmp(name, "emb_", 4) == 0)
+    if (strncmp(name, "sim_", 4) == 0 || strncmp(name, "emb_", 4) == 0)
         p = name + 4;
     else
         return 0;
@@ -92,9 +90,9 @@ void mood_feature_list_free(mood_feature_list *l)
 {
     if (!l)
         return;
-    for (size_t i = 0; i < l->k; i++)
+    for (size_t i = 0; l->names && i < l->k; i++)
         mood__free(l->names[i]);
-    for (size_t i = 0; i < l->n_skipped; i++) {
+    for (size_t i = 0; l->skipped && l->skip_reasons && i < l->n_skipped; i++) {
         mood__free(l->skipped[i]);
         mood__free(l->skip_reasons[i]);
     }

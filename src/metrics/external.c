@@ -136,6 +136,7 @@ static mood_status cont_build(const char *fn, const int32_t *a, const int32_t *b
         goto fail;
     }
     const size_t cells = c->ga * c->gb; /* ga, gb ≤ n ≤ SIZE_MAX^(1/2) in practice */
+    /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): n >= 1, so ga, gb >= 1 */
     if (c->ga <= SIZE_MAX / c->gb && cells <= MOOD_MAX(DENSE_CELLS_MIN, 4 * n)) {
         dense = mood__calloc(cells, sizeof *dense);
         if (!dense) {

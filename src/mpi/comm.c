@@ -185,7 +185,7 @@ mood_status mood__mpi_allgatherv(const void *in, size_t my_count, void *out, con
  * per check point; the engine calls it after every step that can fail locally (reading,
  * allocation), so no rank waits forever in a collective another rank never reaches.
  */
-mood_status mood_mpi_agree(mood_status local)
+mood_status(mood_mpi_agree)(mood_status local)
 {
     int rank = mood_mpi_rank(), size = mood_mpi_size();
     int mine = local == MOOD_OK ? size : rank, first = size;

@@ -85,6 +85,7 @@ static mood_status builder_add(plays_builder *b, const char *artist, const char 
         b->p->strings = ns;
         b->str_cap = cap;
     }
+    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): grown with plays above */
     b->artist_off[b->p->n] = b->str_len;
     memcpy(b->p->strings + b->str_len, artist, la);
     b->str_len += la;
@@ -99,6 +100,7 @@ static mood_status builder_add(plays_builder *b, const char *artist, const char 
 static void builder_finish(plays_builder *b)
 {
     for (size_t i = 0; i < b->p->n; i++) {
+        /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): one per play */
         b->p->plays[i].artist = b->p->strings + b->artist_off[i];
         b->p->plays[i].title = b->p->strings + b->title_off[i];
     }
@@ -383,7 +385,8 @@ mood_status mood_fingerprint(const mood_space *s, const mood_index *ix, const mo
             mood__reason(out_top[k].reasons, sizeof out_top[k].reasons, "weight %.2f",
                          (double)fav[k].score);
         }
-        *out_top_found = n_fav;
+        if (out_top_found)
+            *out_top_found = n_fav;
     }
     st = mood__search_alloc(ix, c, n + n_fav + 16, &rows, &dist, &found);
     for (size_t i = 0; i < found && m < n && st == MOOD_OK; i++) {

@@ -63,12 +63,12 @@ mood_status mood_hits_write(FILE *fp, const mood_space *s, const mood_hit *hits,
             return mood__enomem("json");
         for (size_t i = 0; i < n; i++) {
             size_t r = hits[i].row;
-            json_t *o = json_pack(
-                "{s:I, s:s, s:s, s:s, s:f, s:f, s:s}", "rank", (json_int_t)(i + 1), "id",
-                mood_space_id(s, r), "artist", mood_space_artist(s, r), "title",
-                mood_space_title(s, r), "distance",
-                isfinite(hits[i].distance) ? (double)hits[i].distance : 0.0, "score",
-                isfinite(hits[i].score) ? (double)hits[i].score : 0.0, "reasons", hits[i].reasons);
+            json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:f, s:f, s:s}", "rank", (json_int_t)i + 1,
+                                  "id", mood_space_id(s, r), "artist", mood_space_artist(s, r),
+                                  "title", mood_space_title(s, r), "distance",
+                                  isfinite(hits[i].distance) ? (double)hits[i].distance : 0.0,
+                                  "score", isfinite(hits[i].score) ? (double)hits[i].score : 0.0,
+                                  "reasons", hits[i].reasons);
             if (!o) {
                 json_decref(arr);
                 return mood__enomem("json");

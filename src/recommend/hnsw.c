@@ -164,6 +164,7 @@ static mood_status grow(mood_hnsw *h, size_t cap)
         mood__free(raw);
         return mood__enomem("hnsw: growing the graph");
     }
+    /* NOLINTNEXTLINE(performance-no-int-to-ptr): rounding a real address up to 64 bytes */
     char *base = (char *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
     if (h->count)
         memcpy(base, h->base, h->count * h->stride);

@@ -113,7 +113,7 @@ static mood_status estimate(const float *x, size_t frames, int rate, double give
     size_t n = 0;
     double fps = (double)rate / HOP, bpm = given_bpm, period;
     mood_status st;
-    if (frames < (size_t)(4 * rate))
+    if (frames < 4 * (size_t)rate)
         return mood__error(MOOD_EINVAL, "beats: %.1f s of audio is too short to find the beat",
                            (double)frames / rate);
     st = onset_envelope(x, frames, &o, &n);

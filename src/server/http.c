@@ -101,7 +101,8 @@ void mood__srv_utf8_sanitize(char *p)
 
 json_t *mood__srv_jstr(const char *s)
 {
-    json_t *j = json_string(s ? s : "");
+    s = s ? s : "";
+    json_t *j = json_string(s);
     if (j)
         return j;
     char *copy = strdup(s);

@@ -133,7 +133,7 @@ static srv_job *job_new(srv_jobs *js)
 
 static int table_add_locked(srv_jobs *js, srv_job *j)
 {
-    srv_job **na = mood__grow(js->all, &js->cap, js->n + 1, sizeof *na, 32);
+    srv_job **na = mood__grow(js->all, &js->cap, js->n + 1, sizeof(srv_job *), 32);
     if (!na)
         return 0;
     js->all = na;
@@ -381,10 +381,10 @@ json_t *mood__srv_jobs_list(srv_jobs *js)
     if (!arr)
         return NULL;
     pthread_mutex_lock(&js->lock);
-    srv_job **copy = js->n ? mood__malloc_array(js->n, sizeof *copy) : NULL;
+    srv_job **copy = js->n ? mood__malloc_array(js->n, sizeof(srv_job *)) : NULL;
     if (copy) {
-        memcpy(copy, js->all, js->n * sizeof *copy);
-        qsort(copy, js->n, sizeof *copy, by_id_desc);
+        memcpy(copy, js->all, js->n * sizeof(srv_job *));
+        qsort(copy, js->n, sizeof(srv_job *), by_id_desc);
         for (size_t i = 0; i < js->n && i < 200; i++)
             json_array_append_new(arr, job_json_locked(copy[i]));
         mood__free(copy);

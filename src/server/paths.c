@@ -18,7 +18,7 @@ char *mood__srv_join(const char *a, const char *b)
     char *p = mood__malloc(la + lb + 2);
     if (!p)
         return NULL;
-    memcpy(p, a, la);
+    memcpy(p, a, la); /* NOLINT(bugprone-not-null-terminated-result): b's NUL follows */
     p[la] = '/';
     memcpy(p + la + 1, b, lb + 1);
     return p;

@@ -255,7 +255,8 @@ static mood_status cred_get(const char *name, char *out, size_t cap)
         s = o ? MOOD_OK : s;
         break;
     }
-    memset(text, 0, strlen(text));
+    if (text)
+        memset(text, 0, strlen(text));
     mood__free(text);
     return s;
 }

@@ -109,7 +109,12 @@ check "interrupted run recorded as interrupted" \
     test "$(pg_sql "SELECT status FROM analysis_runs WHERE worker='quit'")" = interrupted
 
 # --- 3. a worker whose clock is an hour ahead does not steal a live lease ---
-if command -v faketime >/dev/null; then
+# Not under ThreadSanitizer (`make tsan` sets MOOD_TSAN_RUN): libfaketime wraps
+# pthread_cond_timedwait, so TSan never sees the wait release the pool's mutex and reports the
+# pool's counters as raced although every access holds it.
+if [ -n "${MOOD_TSAN_RUN:-}" ]; then
+    echo "SKIP: skewed clock check under TSan (faketime hides the condition wait from TSan)"
+elif command -v faketime >/dev/null; then
     touch long/mix.flac # changed: analysed again
     run_cmd analyze --enqueue long --catalog "$C" --overwrite
     "$MOODSCOPE" analyze --worker --catalog "$C" --jobs 1 --lease 30 --worker-id slow \
