@@ -274,8 +274,9 @@ mood_status mood__tempo_curve(const float *beats_s, size_t nb, float tempo_bpm, 
 /* rhythm_beats.c: a song whose tempo changes is labelled with the tempo it holds longest (as
  * its key is): the curve's change times move to the beat where the inter-beat intervals split
  * best, and when the global tempo is one of the curve's tempi (same metrical level) and the
- * tempo confidence is at least HELD_MIN_CONF, tempo_bpm becomes the longest-held one. */
-void mood__held_tempo(an_rhythm *out);
+ * tempo confidence is at least HELD_MIN_CONF, tempo_bpm becomes the longest-held one. Beat
+ * intervals ending after @p played_end_s (the last beat on an onset) hold no tempo. */
+void mood__held_tempo(an_rhythm *out, double played_end_s);
 /* rhythm_meter.c: move the beat frames @p b half a beat when the chords change between them
  * rather than on them and the envelope @p o leaves the phase ambiguous (tracking locked to
  * loud off-beats). */

@@ -234,12 +234,6 @@ static double lufs(double z)
     return -0.691 + 10.0 * log10(z);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Gated loudness of blocks of @p m sub-blocks (hop one sub-block) with relative gate @p rel
  * (-10 LU for integrated loudness, -20 LU for the range); fills @p kept with the loudness of
  * the blocks that pass both gates when non-NULL. */
@@ -288,7 +282,7 @@ void mood__loud_result(const an_loud *L, double *out_lufs, double *out_lra, doub
         if (kept) {
             gated(L, 30, -20.0, kept, &nk);
             if (nk >= 2) {
-                qsort(kept, nk, sizeof(double), cmp_double);
+                qsort(kept, nk, sizeof(double), mood__cmp_double);
                 double lo = kept[(size_t)lround(0.10 * (double)(nk - 1))],
                        hi = kept[(size_t)lround(0.95 * (double)(nk - 1))];
                 *out_lra = hi - lo;

@@ -288,6 +288,44 @@ static size_t trim_silent(const float *o, size_t n, double fr, double P, float *
     return k;
 }
 
+#define END_ONSET_SHARE 0.5 /* of the median onset at the beats: a beat that still has an onset */
+
+/*
+ * Time (s) of the last beat of @p t that lands on an onset of at least END_ONSET_SHARE of
+ * the median onset at the beats: where the played beats end. A final chord held over its
+ * bar and the release after it keep the tracker's beats going but hold no tempo.
+ */
+static double last_played_beat(const float *o, size_t n, double fr, const float *t, size_t nt)
+{
+    if (nt == 0)
+        return 0.0;
+    double *v = mood__malloc_array(nt, sizeof(double));
+    double *s = mood__malloc_array(nt, sizeof(double));
+    if (!v || !s) {
+        mood__free(v);
+        mood__free(s);
+        return (double)t[nt - 1]; /* out of memory: every beat counts */
+    }
+    for (size_t i = 0; i < nt; i++) {
+        long f = lround((double)t[i] * fr);
+        double m = 0.0;
+        for (long j = f - 2; j <= f + 2; j++)
+            if (j >= 0 && (size_t)j < n && (double)o[j] > m)
+                m = (double)o[j];
+        v[i] = s[i] = m;
+    }
+    qsort(s, nt, sizeof(double), mood__cmp_double);
+    double thr = END_ONSET_SHARE * s[nt / 2], end = (double)t[nt - 1];
+    for (size_t i = nt; i-- > 0;)
+        if (v[i] >= thr && thr > 0.0) {
+            end = (double)t[i];
+            break;
+        }
+    mood__free(v);
+    mood__free(s);
+    return end;
+}
+
 /* Beats at the chosen period, their statistics, metre and tempo curve. */
 static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const float *low,
                                    const double *period, double P, an_rhythm *out)
@@ -323,7 +361,7 @@ static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const
     if (st == MOOD_OK) {
         out->n_beats = trim_silent(o, n, fr, P, out->beats, out->n_beats);
         out->n_downbeats = trim_silent(o, n, fr, P, out->downbeats, out->n_downbeats);
-        mood__held_tempo(out);
+        mood__held_tempo(out, last_played_beat(o, n, fr, out->beats, out->n_beats));
     }
     mood__free(b);
     return st;

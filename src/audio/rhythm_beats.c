@@ -82,19 +82,13 @@ mood_status mood__track_beats(const float *o, size_t n, const double *period, si
     return MOOD_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Median inter-beat interval (s) of beats i0..i1 (inclusive, i1 > i0). */
 static double median_ibi(const float *b, size_t i0, size_t i1, double *scratch)
 {
     size_t k = 0;
     for (size_t i = i0; i < i1; i++)
         scratch[k++] = (double)b[i + 1] - (double)b[i];
-    qsort(scratch, k, sizeof(double), cmp_double);
+    qsort(scratch, k, sizeof(double), mood__cmp_double);
     return k % 2 ? scratch[k / 2] : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
 }
 
@@ -217,7 +211,108 @@ static size_t beat_at(const float *b, size_t nb, double t_s)
     return i;
 }
 
-void mood__held_tempo(an_rhythm *out)
+#define HELD_SPAN 4    /* beat intervals a local tempo is measured over */
+#define HELD_TOL  1.03 /* local tempo ratio that still holds a curve tempo */
+
+/* Local tempo (BPM) of beat interval @p m, over HELD_SPAN intervals centred on it, folded by
+ * octaves to within 1.41 of @p ref (the tracker may skip or double a beat). */
+static double local_bpm(const float *b, size_t nb, size_t m, double ref)
+{
+    size_t i0 = m >= HELD_SPAN / 2 ? m - HELD_SPAN / 2 : 0, i1 = i0 + HELD_SPAN;
+    if (i1 > nb - 1) {
+        i1 = nb - 1;
+        i0 = i1 > HELD_SPAN ? i1 - HELD_SPAN : 0;
+    }
+    double bpm = 60.0 * (double)(i1 - i0) / MOOD_MAX(1e-3, (double)(b[i1] - b[i0]));
+    while (bpm > 1.41 * ref)
+        bpm /= 2;
+    while (bpm < ref / 1.41)
+        bpm *= 2;
+    return bpm;
+}
+
+/* Median of @p x[0..n) (sorted in place); @p dflt when n is 0. */
+static double median_of(double *x, size_t n, double dflt)
+{
+    if (n == 0)
+        return dflt;
+    qsort(x, n, sizeof(double), mood__cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
+/*
+ * The curve segment whose tempo is held longest (k when no beat interval holds any). Each
+ * segment's tempo is first the median local tempo of the intervals in its span [at[i],
+ * at[i+1]) (a group median of a tracker that alternates between two frame-rounded intervals
+ * is one of them, up to 4% off); every interval then holds the nearest segment tempo within
+ * HELD_TOL, and the segment's tempo becomes the median local tempo of the intervals it holds.
+ */
+static size_t held_pick(const float *b, size_t nb, const float *at, mood_tempo_segment *c,
+                        size_t k, float tempo, double end_s)
+{
+    size_t best = k;
+    double *loc = mood__malloc_array(nb, sizeof(double));
+    double *tmp = mood__malloc_array(nb, sizeof(double));
+    double *held = mood__calloc(k, sizeof(double));
+    size_t *own = mood__malloc_array(nb, sizeof(size_t));
+    if (!loc || !tmp || !held || !own)
+        goto done; /* out of memory: no pick, the global tempo stays */
+    for (size_t m = 0; m + 1 < nb; m++)
+        loc[m] = local_bpm(b, nb, m, (double)tempo);
+    for (size_t i = 0; i < k; i++) {
+        double s = (double)at[i], e = i + 1 < k ? (double)at[i + 1] : HUGE_VAL;
+        size_t n = 0;
+        for (size_t m = 0; m + 1 < nb; m++) {
+            double mid = 0.5 * ((double)b[m] + (double)b[m + 1]);
+            if (mid >= s && mid < e)
+                tmp[n++] = loc[m];
+        }
+        c[i].bpm = (float)median_of(tmp, n, (double)c[i].bpm);
+    }
+    for (size_t m = 0; m + 1 < nb; m++) {
+        own[m] = k;
+        double d = log(HELD_TOL);
+        for (size_t i = 0; i < k; i++) {
+            double e = fabs(log(loc[m] / (double)c[i].bpm));
+            if (e < d) {
+                d = e;
+                own[m] = i;
+            }
+        }
+        if ((double)b[m + 1] > end_s + 1e-3)
+            own[m] = k;
+        if (own[m] < k)
+            held[own[m]] += (double)(b[m + 1] - b[m]);
+    }
+    /* Segments at one tempo (a song that returns to it) hold it together. */
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++)
+            if (fabs(log((double)c[j].bpm / (double)c[i].bpm)) < log(1.005)) {
+                held[i] += held[j];
+                held[j] = 0.0;
+                for (size_t m = 0; m + 1 < nb; m++)
+                    own[m] = own[m] == j ? i : own[m];
+            }
+    for (size_t i = 0; i < k; i++) {
+        if (held[i] <= 0.0)
+            continue;
+        if (best == k || held[i] > held[best])
+            best = i;
+        size_t n = 0;
+        for (size_t m = 0; m + 1 < nb; m++)
+            if (own[m] == i)
+                tmp[n++] = loc[m];
+        c[i].bpm = (float)median_of(tmp, n, (double)c[i].bpm);
+    }
+done:
+    mood__free(loc);
+    mood__free(tmp);
+    mood__free(held);
+    mood__free(own);
+    return best;
+}
+
+void mood__held_tempo(an_rhythm *out, double played_end_s)
 {
     size_t k = out->n_curve, nb = out->n_beats;
     const float *b = out->beats;
@@ -236,30 +331,19 @@ void mood__held_tempo(an_rhythm *out)
         size_t cp = hi > lo + 8 ? ibi_change_point(b, lo, hi + 1) : lo;
         at[i] = cp > lo ? b[cp] : c[i].start_s;
     }
-    /* Time held at each tempo, over the beats (a last segment does not own the release). */
-    size_t best = 0, nearest = 0;
-    double best_held = -1.0;
-    for (size_t i = 0; i < k; i++) {
-        double held = 0.0;
-        for (size_t j = 0; j < k; j++) {
-            if (fabs((double)c[j].bpm - (double)c[i].bpm) > 0.05)
-                continue;
-            double s = MOOD_MAX((double)at[j], (double)b[0]);
-            double e = j + 1 < k ? (double)at[j + 1] : (double)b[nb - 1];
-            held += MOOD_MAX(0.0, e - s);
-        }
-        if (held > best_held) {
-            best_held = held;
-            best = i;
-        }
+    /* Time held at each tempo: the beat intervals whose local tempo (over HELD_SPAN intervals
+     * around them) is within HELD_TOL of it and nearer to it than to any other of the curve's
+     * tempi. Ramps and the intervals around a change hold no tempo, and a last segment does not
+     * own the release. The held tempo is the median of those local tempi. */
+    size_t best = held_pick(b, nb, at, c, k, out->tempo_bpm, played_end_s), nearest = 0;
+    for (size_t i = 0; i < k; i++)
         if (fabs(log((double)out->tempo_bpm / (double)c[i].bpm)) <
             fabs(log((double)out->tempo_bpm / (double)c[nearest].bpm)))
             nearest = i;
-    }
     for (size_t i = 1; i < k; i++)
         c[i].start_s = at[i];
     mood__free(at);
     /* Only when the global tempo is one of the curve's (the same metrical level). */
-    if (fabs(log((double)out->tempo_bpm / (double)c[nearest].bpm)) < log(1.04))
+    if (best < k && fabs(log((double)out->tempo_bpm / (double)c[nearest].bpm)) < log(1.04))
         out->tempo_bpm = c[best].bpm;
 }

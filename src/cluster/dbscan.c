@@ -33,12 +33,6 @@
 #include <omp.h>
 #endif
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* ---- automatic eps: density levels --------------------------------------------------------- */
 
 #define EPS_MAX_ROWS    10000 /* rows of the exact single-linkage tree */
@@ -265,7 +259,7 @@ static int pick_level(const eps_level *lv, size_t nl, double *out_eps)
 /* The previous rule, kept for data without a persistent partition: the kneedle knee. */
 static double kneedle_eps(double *kd, size_t m, double *xs, double *ys)
 {
-    qsort(kd, m, sizeof(double), cmp_double);
+    qsort(kd, m, sizeof(double), mood__cmp_double);
     /* Increasing convex curve → mirrored to the decreasing convex form kneedle expects. */
     for (size_t i = 0; i < m; i++) {
         xs[i] = (double)i;

@@ -23,6 +23,8 @@ void *mood__malloc_array(size_t n, size_t size);
  * message set).
  */
 void *mood__grow(void *p, size_t *cap, size_t need, size_t elem, size_t first);
+/* qsort comparator of doubles, ascending (core/sort.c). */
+int mood__cmp_double(const void *a, const void *b);
 
 /*
  * Per-thread scratch of an OpenMP region (the one form of the block every parallel kernel
