@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+from math import comb
 
 NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 LETTER = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -249,6 +250,39 @@ def cell_key(est, labs):
     return f"{pct(ex)} / {sum(mx) / len(mx):.3f}"
 
 
+def wilson(k, n, z=1.96):
+    """95% Wilson score interval of k successes in n, in percent."""
+    if n == 0:
+        return (0.0, 0.0)
+    ph = k / n
+    den = 1 + z * z / n
+    mid = (ph + z * z / (2 * n)) / den
+    half = z * ((ph * (1 - ph) / n + z * z / (4 * n * n)) ** 0.5) / den
+    return (100 * max(0.0, mid - half), 100 * min(1.0, mid + half))
+
+
+def sign_test_p(b, c):
+    """Exact two-sided sign (McNemar) test on the b vs c discordant pairs."""
+    n = b + c
+    if n == 0:
+        return 1.0
+    k = min(b, c)
+    tail = sum(comb(n, i) for i in range(k + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def paired_line(name, ours, peer_name, peer, n):
+    """One line: our interval, the peer's, and the songs only one of the two gets right."""
+    b = sum(1 for x, y in zip(ours, peer) if x and not y)
+    c = sum(1 for x, y in zip(ours, peer) if y and not x)
+    lo, hi = wilson(sum(ours), n)
+    plo, phi = wilson(sum(peer), n)
+    return (f"- {name}: moodscope {100 * sum(ours) / n:.1f}% (95% interval {lo:.1f}-{hi:.1f}), "
+            f"{peer_name} {100 * sum(peer) / n:.1f}% ({plo:.1f}-{phi:.1f}); on the same songs "
+            f"moodscope alone is right on {b}, {peer_name} alone on {c} (exact sign test "
+            f"p = {sign_test_p(b, c):.2f}).")
+
+
 def table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -279,6 +313,13 @@ def cmd_report(args):
                     best[k] = (s.split()[-1], v)
     P(table(["tool", "tempo Acc1 %", "tempo Acc2 %", "beat F (±70 ms)"], rows))
     P()
+    if "moodscope" in sysd and best:
+        m1, m2, _ = score_rhythm(sysd["moodscope"], labs)
+        for k, ours, idx in (("Acc1", m1, 0), ("Acc2", m2, 1)):
+            peer = f"Essentia RhythmExtractor2013 {best[k][0]}"
+            P(paired_line(f"tempo {k}", ours, f"Essentia {best[k][0]}",
+                          score_rhythm(sysd[peer], labs)[idx], n))
+        P()
     for s, est in sysd.items():
         miss = sum(1 for lab in labs if lab["file"] not in est)
         if miss:
@@ -315,6 +356,14 @@ def cmd_report(args):
     P(table(["tool"] + [f"{g} (n={counts[g]})" for g in mgroups] + [f"tempo change (n={nchg})"],
             rows))
     P()
+    styles = sorted({lab["style"] for lab in labs})
+    counts = {g: sum(1 for lab in labs if lab["style"] == g) for g in styles}
+    rows = [[s] + [cell_rhythm(sysd[s], [lab for lab in labs if lab["style"] == g])
+                   for g in styles] for s in rsys]
+    P("Acc1 % / Acc2 % / beat F by style:")
+    P()
+    P(table(["tool"] + [f"{g} (n={counts[g]})" for g in styles], rows))
+    P()
     # Key.
     rows = []
     for s in ksys:
@@ -341,6 +390,12 @@ def cmd_report(args):
     P()
     P("aubio has no key estimator. A modulating song is scored against the key it holds "
       "longest.")
+    kbest = max((s for s in ksys if "KeyExtractor" in s),
+                key=lambda s: sum(score_key(sysd[s], labs)[0]), default=None)
+    if "moodscope" in sysd and kbest:
+        P()
+        P(paired_line("key exact", score_key(sysd["moodscope"], labs)[0],
+                      "Essentia " + kbest.split()[-1], score_key(sysd[kbest], labs)[0], n))
     if best:
         P()
         P("Essentia's best configuration per metric: " + "; ".join(

@@ -10,7 +10,7 @@
 #    bench/audio/SPLIT.md), moodscope against Essentia (essentia.js: RhythmExtractor2013
 #    multifeature and degara, KeyExtractor with four profiles) and aubio (tempo, beat), scored
 #    by bench/audio/eval.py, with the CPU time and peak memory of each tool on the same files.
-#    MOOD_BENCH_HELDOUT_N songs (default 96 of the 160; 40 with --quick); the rendered corpus is
+#    MOOD_BENCH_HELDOUT_N songs (default all 320; 40 with --quick); the rendered corpus is
 #    cached under the build directory, keyed by the generator's hash. MOOD_BENCH_ESSENTIA=0
 #    leaves Essentia out (bench/compare.sh does: a peer's figures, ~7 min per run).
 #  - the feature tables of both corpora (`library export`) are kept in $OUT as
@@ -118,7 +118,7 @@ fi
 # tempo, beats and key of moodscope, Essentia and aubio on the same held-out songs.
 heldout_section() {
     local n sf2 hash cache files audio_s
-    if [ "$QUICK" = 1 ]; then n=${MOOD_BENCH_HELDOUT_N:-40}; else n=${MOOD_BENCH_HELDOUT_N:-96}; fi
+    if [ "$QUICK" = 1 ]; then n=${MOOD_BENCH_HELDOUT_N:-40}; else n=${MOOD_BENCH_HELDOUT_N:-320}; fi
     sf2=/usr/share/sounds/sf2/FluidR3_GM.sf2
     if ! command -v fluidsynth >/dev/null || [ ! -f "$sf2" ]; then
         echo "### Tempo, beats and key"
@@ -226,7 +226,7 @@ PY
     # shellcheck disable=SC2086
     /usr/bin/python3 "$HERE/eval.py" report --labels "$cache/labels.jsonl" --moodscope "$TMP/hrep" \
         $ess --aubio "$TMP/aubio0.jsonl" --aubio "$TMP/aubio1.jsonl" --speed "$TMP/speed.jsonl" \
-        --split-note "**Held-out figures.** The corpus is generated (bench/audio/corpus.py, labels by construction; bench/audio/SPLIT.md): tuning used the \`tune\` set (seeds 1000+i), extra songs 2000+i and the retired held-out sets 5000+i and 7000+i; these figures are on the first $n songs of the \`heldout\` set (seeds 11000+i, 160 songs, first measured in this run's generation; see SPLIT.md), generator $hash.$rs_note"
+        --split-note "**Held-out figures.** The corpus is generated (bench/audio/corpus.py, labels by construction; bench/audio/SPLIT.md): tuning used the \`tune\` set (seeds 1000+i), extra songs 1120-1159 and 2000-4999 and the retired held-out sets 5000+i, 7000+i and 11000+i; these figures are on the first $n songs of the \`heldout\` set (seeds 13000+i, 320 songs, first measured in this run's generation; see SPLIT.md), generator $hash.$rs_note"
 }
 heldout_section >>"$MD" || echo "The held-out accuracy section failed (see the bench log)." >>"$MD"
 log "wrote $MD"
