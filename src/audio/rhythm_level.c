@@ -231,19 +231,32 @@ static int admissible(const an_level_in *L, double Q)
 static int extra_peaks(const an_level_in *L, double P0, an_level_cand *c, int nc)
 {
     const double *g = L->g;
-    while (nc < MAX_CAND) {
+    /* Peaks already tried: one whose refined lag lands near a candidate is not tried again
+     * (it used to be picked once per free slot, filling them all with copies). */
+    size_t tried[MAX_CAND * 4];
+    int nt = 0;
+    while (nc < MAX_CAND && nt < MAX_CAND * 4) {
         size_t bi = 0;
         for (size_t l = 2; l + 1 < L->nl; l++) {
             int near = 0;
             for (int k = 0; k < nc; k++)
                 near |= fabs(log((double)l / c[k].Q)) < log(1.06);
+            for (int k = 0; k < nt; k++)
+                near |= l == tried[k];
             if (!near && g[l] > g[l - 1] && g[l] >= g[l + 1] && admissible(L, (double)l) &&
                 (bi == 0 || g[l] > g[bi]))
                 bi = l;
         }
         if (bi == 0)
             break;
-        c[nc] = (an_level_cand){.Q = refine(g, L->nl, (double)bi), .extra = 1};
+        tried[nt++] = bi;
+        double Q = refine(g, L->nl, (double)bi);
+        int dup = 0;
+        for (int k = 0; k < nc; k++)
+            dup |= fabs(log(Q / c[k].Q)) < log(1.06);
+        if (dup || !admissible(L, Q))
+            continue;
+        c[nc] = (an_level_cand){.Q = Q, .extra = 1};
         c[nc].mult = c[nc].Q / P0;
         nc++;
     }
