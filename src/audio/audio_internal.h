@@ -35,8 +35,9 @@
 #define AN_HPSS_F       7              /* frequency median length (mel bands) */
 #define AN_YIN_W        1024           /* YIN integration window (samples) */
 #define AN_NCONTRAST    6              /* octave bands of spectral contrast */
-#define AN_ONSET_LOW    5              /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
-#define AN_ONSET_HIGH   24             /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
+#define AN_CD_BINS      372 /* bins below 4 kHz at 22050 Hz: the complex-domain onset function */
+#define AN_ONSET_LOW    5   /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
+#define AN_ONSET_HIGH   24  /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
 
 /* A growable float array (per-hop descriptor series). */
 typedef struct an_fvec {
@@ -168,10 +169,12 @@ typedef struct an_track {
     size_t mfcc_n;
     double band_e[3];
     double harm_e, perc_e;
-    an_fvec onset;       /* one per hop */
-    an_fvec onset_bands; /* 2 per hop: onset flux of the low and the high mel bands */
-    an_fvec rms;         /* linear RMS, one per hop */
-    an_fvec chroma;      /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
+    an_fvec onset;                   /* one per hop */
+    an_fvec onset_cd;                /* one per hop: rectified complex-domain onset function */
+    float cd_prev[2][AN_CD_BINS][2]; /* the two previous spectra (re, im) below AN_CD_BINS */
+    an_fvec onset_bands;             /* 2 per hop: onset flux of the low and the high mel bands */
+    an_fvec rms;                     /* linear RMS, one per hop */
+    an_fvec chroma;                  /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
     float chroma_acc[AN_CHROMA_ROW];
     int chroma_acc_n;
     double tune_re, tune_im; /* weighted circular sum of peak deviations from the 440 Hz grid */
@@ -232,7 +235,9 @@ void mood__hpss_frame(const float ring[AN_HPSS_T][AN_NMEL], size_t newest, doubl
 
 /* Input of the rhythm stage (all borrowed for the call). */
 typedef struct an_rhythm_in {
-    const float *onset; /* onset strength, n values at frame_rate_hz */
+    const float *onset; /* onset strength, n values at frame_rate_hz: tempo, beats, metre */
+    const float *flux;  /* the mel flux alone (n values), or NULL for @p onset: the onset rate
+                         * and beat strength, descriptors whose scale the mood model knows */
     const float *bands; /* n×2: onset flux of the low and the high mel bands, or NULL */
     size_t n;
     double frame_rate_hz;

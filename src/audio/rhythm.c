@@ -327,8 +327,8 @@ static double last_played_beat(const float *o, size_t n, double fr, const float 
 }
 
 /* Beats at the chosen period, their statistics, metre and tempo curve. */
-static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const float *low,
-                                   const double *period, double P, an_rhythm *out)
+static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const float *of,
+                                   const float *low, const double *period, double P, an_rhythm *out)
 {
     size_t n = in->n, cap = n / (size_t)MOOD_MAX(1.0, floor(P * 0.6)) + 2, nb = 0;
     double fr = in->frame_rate_hz;
@@ -353,7 +353,7 @@ static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const
         out->n_beats = nb;
         for (size_t i = 0; i < nb; i++)
             out->beats[i] = (float)((double)b[i] / fr);
-        beat_stats(o, n, b, nb, fr, out);
+        beat_stats(of, n, b, nb, fr, out);
         st = mood__rhythm_meter(in, o, b, nb, out);
     }
     if (st == MOOD_OK)
@@ -379,22 +379,26 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     size_t win = MOOD_MIN((size_t)lround(fr * 12.0), n), hop = MOOD_MAX(win / 4, (size_t)1);
     size_t nwin = 0;
     float *o = mood__malloc_array(n, sizeof(float)), *lowbuf = mood__malloc_array(n, sizeof(float));
+    float *of = in->flux ? mood__malloc_array(n, sizeof(float)) : NULL;
     double *g = mood__calloc(2 * nl, sizeof(double));
     double *local = mood__malloc_array(n / hop + 2, sizeof(double));
     double *near = mood__malloc_array(n / hop + 2, sizeof(double));
     double *period = mood__malloc_array(n, sizeof(double));
     mood_status st = MOOD_OK;
-    if (!o || !lowbuf || !g || !local || !near || !period) {
+    if (!o || !lowbuf || !g || !local || !near || !period || (in->flux && !of)) {
         st = mood__enomem("rhythm");
         goto done;
     }
     normalise(in->onset, n, o);
+    if (of)
+        normalise(in->flux, n, of);
+    const float *odesc = of ? of : o;
     tempogram(o, n, fr, win, hop, g, g + nl, nl, local, &nwin);
     double P0 = g[0] > 0 ? best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr) : 0;
     if (P0 <= 0) /* silence or no periodicity: no rhythm */
         goto done;
     const float *low = low_band(in, lowbuf);
-    out->onset_rate_hz = onset_rate(o, n, fr);
+    out->onset_rate_hz = onset_rate(odesc, n, fr);
     an_level_in lin = {o, low, n, fr, g, nl, win, hop};
     double P = mood__rhythm_level(&lin, P0, (double)out->onset_rate_hz, out);
     out->tempo_bpm = (float)(60.0 * fr / P);
@@ -411,11 +415,12 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     near_peaks(o, n, win, hop, P, fr, g + nl, nl, near);
     local_tempo(local, near, nwin, win, hop, n, P, fr, out, period);
     tempogram_peaks(g, nl, fr, out);
-    st = beats_and_metre(in, o, low, period, P, out);
+    st = beats_and_metre(in, o, odesc, low, period, P, out);
 done:
     if (st != MOOD_OK)
         mood__rhythm_free(out);
     mood__free(o);
+    mood__free(of);
     mood__free(lowbuf);
     mood__free(g);
     mood__free(local);

@@ -247,8 +247,8 @@ static double median_of(double *x, size_t n, double dflt)
  * is one of them, up to 4% off); every interval then holds the nearest segment tempo within
  * HELD_TOL, and the segment's tempo becomes the median local tempo of the intervals it holds.
  */
-static size_t held_pick(const float *b, size_t nb, const float *at, mood_tempo_segment *c,
-                        size_t k, float tempo, double end_s)
+static size_t held_pick(const float *b, size_t nb, const float *at, mood_tempo_segment *c, size_t k,
+                        float tempo, double end_s)
 {
     size_t best = k;
     double *loc = mood__malloc_array(nb, sizeof(double));

@@ -30,10 +30,19 @@ echo "battle themes: $b1 $b2 $b3; laments: $l1 $l2 $l3"
 check "laments share a group" test "$l1" = "$l2" -a "$l2" = "$l3"
 check "no battle theme is grouped with the laments" \
     test "$b1" != "$l1" -a "$b2" != "$l1" -a "$b3" != "$l1"
-name_b=$(/usr/bin/python3 -c "import csv; print([r['cluster_name'] for r in csv.DictReader(open('$(ls runs/*/clustered_output.csv)')) if r['path'].endswith('/battle.ogg')][0])")
-name_l=$(/usr/bin/python3 -c "import csv; print([r['cluster_name'] for r in csv.DictReader(open('$(ls runs/*/clustered_output.csv)')) if r['path'].endswith('/sad.ogg')][0])")
-echo "battle group: '$name_b'; lament group: '$name_l'"
-check "battle group reads energetic" sh -c "echo '$name_b' | grep -qE 'energetic|loud|rhythmic'"
+gname() { # cluster name of the track whose path ends in /$1
+    /usr/bin/python3 -c "import csv,sys; print([r['cluster_name'] for r in csv.DictReader(open(sys.argv[1])) if r['path'].endswith('/'+sys.argv[2])][0])" runs/*/clustered_output.csv "$1"
+}
+nb1=$(gname battle.ogg); nb2=$(gname frantic.ogg); nb3=$(gname siege_of_laurelmor.ogg)
+name_l=$(gname sad.ogg)
+echo "battle groups: '$nb1' / '$nb2' / '$nb3'; lament group: '$name_l'"
+# The battle themes may sit in two lively groups: at least one of them reads energetic, and
+# none of them reads calm (an earlier analysis put frantic and siege_of_laurelmor in a
+# "still, slow" group, which the check on battle.ogg alone let through).
+check "a battle theme's group reads energetic" \
+    sh -c "printf '%s\n' '$nb1' '$nb2' '$nb3' | grep -qE 'energetic|loud|rhythmic'"
+check "no battle theme's group reads calm" \
+    sh -c "! printf '%s\n' '$nb1' '$nb2' '$nb3' | grep -qE 'calm|quiet|sparse|still|slow'"
 check "lament group reads calm" sh -c "echo '$name_l' | grep -qE 'calm|quiet|sparse'"
 run_cmd analyze "$W" --catalog cat.db --reports reports --jobs 2
 check "rerun analyses nothing" grep -q " 0 analysed" out.txt
