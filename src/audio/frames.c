@@ -315,7 +315,7 @@ static mood_status hop_complex_domain(mood_audio_analyzer *az)
         float xr = az->fft_out[k][0] * scale, xi = az->fft_out[k][1] * scale;
         float ar = t->cd_prev[0][k][0], ai = t->cd_prev[0][k][1];
         float br = t->cd_prev[1][k][0], bi = t->cd_prev[1][k][1];
-        float x2 = xr * xr + xi * xi, a2 = ar * ar + ai * ai;
+        float x2 = az->power[k], a2 = ar * ar + ai * ai; /* power: the same scaled |X|^2 */
         if (x2 >= a2) {
             float ur = ar * br + ai * bi, ui = ai * br - ar * bi;
             float un = sqrtf(ur * ur + ui * ui);

@@ -82,14 +82,22 @@ mood_status mood__track_beats(const float *o, size_t n, const double *period, si
     return MOOD_OK;
 }
 
+/* Median of @p x[0..n) (sorted in place); @p dflt when n is 0. */
+static double median_of(double *x, size_t n, double dflt)
+{
+    if (n == 0)
+        return dflt;
+    qsort(x, n, sizeof(double), mood__cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
 /* Median inter-beat interval (s) of beats i0..i1 (inclusive, i1 > i0). */
 static double median_ibi(const float *b, size_t i0, size_t i1, double *scratch)
 {
     size_t k = 0;
     for (size_t i = i0; i < i1; i++)
         scratch[k++] = (double)b[i + 1] - (double)b[i];
-    qsort(scratch, k, sizeof(double), mood__cmp_double);
-    return k % 2 ? scratch[k / 2] : 0.5 * (scratch[k / 2 - 1] + scratch[k / 2]);
+    return median_of(scratch, k, 0.0);
 }
 
 /* Merge runs of segments within 3% of the run's mean tempo; returns the new count. */
@@ -229,15 +237,6 @@ static double local_bpm(const float *b, size_t nb, size_t m, double ref)
     while (bpm < ref / 1.41)
         bpm *= 2;
     return bpm;
-}
-
-/* Median of @p x[0..n) (sorted in place); @p dflt when n is 0. */
-static double median_of(double *x, size_t n, double dflt)
-{
-    if (n == 0)
-        return dflt;
-    qsort(x, n, sizeof(double), mood__cmp_double);
-    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
 }
 
 /*
