@@ -263,7 +263,14 @@ typedef struct an_level_in {
     double fr;
     const double *g;
     size_t nl, win, hop;
+    double bar; /* period of the harmonic changes (frames), 0 when none is clear */
 } an_level_in;
+/* rhythm_harmony.c: harmonic novelty (chord and bass changes) of the chroma rows of @p in at the
+ * onset frame rate into @p h (in->n values); returns 0 when there is no chroma. */
+int mood__harmonic_novelty(const an_rhythm_in *in, float *h);
+/* Autocorrelation peak of @p h in the bar range (0.9-5 s) in frames, 0 when none; its
+ * normalised autocorrelation into @p out_strength. */
+double mood__bar_period(const float *h, size_t n, double fr, double *out_strength);
 /* Beat period (frames) chosen among the metrical levels of the tempogram peak @p P0 (@p rate:
  * onsets per second); fills octave_conf, alt_bpm and alt_conf of @p out. */
 double mood__rhythm_level(const an_level_in *in, double P0, double rate, an_rhythm *out);

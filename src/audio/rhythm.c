@@ -1,6 +1,7 @@
 /*
  * Rhythm from the onset-strength envelope (spectral flux of the log-mel spectrogram, one value
  * per hop), its low/high band split and the chroma rows. The stages:
+ *  - harmonic rhythm: the period of the chord changes, when regular (rhythm_harmony.c);
  *  - tempogram (here): autocorrelation of the envelope in 12 s windows (hop 3 s); the global
  *    tempogram is their mean, local tempi are the per-window peaks;
  *  - metrical level and its rejected alternative (rhythm_level.c);
@@ -326,6 +327,20 @@ static double last_played_beat(const float *o, size_t n, double fr, const float 
     return end;
 }
 
+#define BAR_MIN_STRENGTH 0.35 /* normalised autocorrelation of a clear harmonic rhythm */
+
+/* Period (frames) of the chord changes when they are regular enough to constrain the beat (see
+ * rhythm_harmony.c), else 0. The threshold was set on the tuning songs (bench/audio/SPLIT.md):
+ * 0.25 and 0.5 both gained less. @p scratch holds in->n values. */
+static double harmonic_bar(const an_rhythm_in *in, float *scratch)
+{
+    double strength = 0.0;
+    if (!mood__harmonic_novelty(in, scratch))
+        return 0.0;
+    double B = mood__bar_period(scratch, in->n, in->frame_rate_hz, &strength);
+    return strength >= BAR_MIN_STRENGTH ? B : 0.0;
+}
+
 /* Beats at the chosen period, their statistics, metre and tempo curve. */
 static mood_status beats_and_metre(const an_rhythm_in *in, const float *o, const float *of,
                                    const float *low, const double *period, double P, an_rhythm *out)
@@ -397,9 +412,10 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     double P0 = g[0] > 0 ? best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr) : 0;
     if (P0 <= 0) /* silence or no periodicity: no rhythm */
         goto done;
+    double bar = harmonic_bar(in, lowbuf); /* lowbuf is scratch until the low band fills it */
     const float *low = low_band(in, lowbuf);
     out->onset_rate_hz = onset_rate(odesc, n, fr);
-    an_level_in lin = {o, low, n, fr, g, nl, win, hop};
+    an_level_in lin = {o, low, n, fr, g, nl, win, hop, bar};
     double P = mood__rhythm_level(&lin, P0, (double)out->onset_rate_hz, out);
     out->tempo_bpm = (float)(60.0 * fr / P);
     out->tempo_conf = (float)MOOD_MAX(0.0, MOOD_MIN(1.0, mood__lag_at(g, nl, P)));

@@ -8,7 +8,13 @@
  * verdict of the onset rule below. A linear score over the features, fitted as a conditional
  * logit on the tuning material (bench/audio/fit_rhythm.py), picks the level; its softmax gives
  * the confidence and the rejected alternative. A confident onset rule on a strongly periodic
- * pulse overrules a score pick at twice its tempo (see mood__rhythm_level).
+ * pulse overrules a score pick at twice its tempo (see mood__rhythm_level). When the chords
+ * change at a regular period (the bar, or two), the pick must divide it into a whole number
+ * of beats: otherwise the best-scored level that does wins. A sustained voice's vibrato or a
+ * pad's tremolo makes a periodicity that no bar is made of (3:2, 10:7 of the beat), where
+ * drumless music marks its metre by the harmony alone. When no level fits, the bar's own
+ * divisions are scored instead. On the 1,280 tuning songs (six sets) this gains Acc1 +1.0 and
+ * Acc2 +0.7 points per set, mostly string pieces and ballads.
  * The onset rule: the beat level is the fastest level P whose pulses are all present: the
  * onsets half-way between the pulses of 2P reach half the strength of those on the pulses,
  * and beat P's own half-way points are weaker. At fast levels (110 BPM and up, nothing faster
@@ -50,7 +56,7 @@ double mood__lag_at(const double *g, size_t n, double lag)
     return g[i] * (1 - f) + g[i + 1] * f;
 }
 
-enum { NF = 17, MAX_CAND = 11 };
+enum { NF = 17, MAX_CAND = 11, BAR_MAX_DIV = 6 };
 
 /* One candidate metrical level: its period (frames), its ratio to the tempogram peak and the
  * onset evidence at it. */
@@ -336,26 +342,57 @@ static int rule_level(const an_level_in *L, an_level_cand *c, int nc, double P0,
     return best;
 }
 
-double mood__rhythm_level(const an_level_in *L, double P0, double rate, an_rhythm *out)
+/* Whether beat period @p Q divides the harmonic-change period @p bar into a whole number of
+ * beats (1-16; chords may change every two bars of a fast 4/4). The tolerance grows with the
+ * count: the bar period is measured to about 1%. */
+static int bar_fits(double bar, double Q)
 {
-    an_level_cand c[MAX_CAND];
-    double sc[MAX_CAND], f[NF];
-    int nc = candidates(L, P0, c);
-    out->octave_conf = 0.0f;
-    if (nc == 0)
-        return P0;
-    float rconf;
-    int rk = rule_level(L, c, nc, P0, &rconf);
+    double q = bar / Q, r = round(q);
+    return r >= 1 && r <= 16 && fabs(q - r) <= 0.1 + 0.012 * q;
+}
+
+/* Index of the best-scored of c[k0, k1) that fits @p bar, -1 when none. */
+static int best_fitting(double bar, const an_level_cand *c, const double *sc, int k0, int k1)
+{
+    int bb = -1;
+    for (int k = k0; k < k1; k++)
+        if (bar_fits(bar, c[k].Q) && (bb < 0 || sc[k] > sc[bb]))
+            bb = k;
+    return bb;
+}
+
+/* The admissible metrical divisions (2, 3, 4, 8, 12, 16 beats; 6 gained less on the tuning
+ * songs: it is the eighth level of 3/4, rarely the beat) of the harmonic-change
+ * period, measured, into @p c; returns their count. Not refined to the tempogram: in drumless
+ * music its peaks are the pad's tremolo and the voice's vibrato, and the bar is measured to
+ * about 1%. */
+static int bar_candidates(const an_level_in *L, double P0, an_level_cand *c)
+{
+    static const int div[BAR_MAX_DIV] = {2, 3, 4, 8, 12, 16};
+    int nb = 0;
+    for (int m = 0; m < BAR_MAX_DIV; m++) {
+        double Q = L->bar / div[m], bpm = 60.0 * L->fr / Q;
+        /* The tempogram need not be positive there: the tremolo's periodicity may swamp it. */
+        if (bpm < MIN_BPM || bpm > MAX_BPM || 2 * Q >= (double)L->nl)
+            continue;
+        c[nb] = (an_level_cand){.Q = Q, .mult = Q / P0, .extra = 1};
+        measure(L, &c[nb]);
+        nb++;
+    }
+    return nb;
+}
+
+/* Linear level scores of c[k0, k1) into @p sc (@p rk: the onset rule's candidate). */
+static void score(const an_level_in *L, const an_level_cand *c, int k0, int k1, int rk, double gP0,
+                  double rate, double *sc)
+{
     const char *trace = getenv("MOOD_RHYTHM_TRACE");
-    double gP0 = mood__lag_at(L->g, L->nl, P0);
-    int b1 = 0;
-    for (int k = 0; k < nc; k++) {
+    double f[NF];
+    for (int k = k0; k < k1; k++) {
         level_features(L, &c[k], k == rk, gP0, rate, f);
         sc[k] = 0;
         for (int j = 0; j < NF; j++)
             sc[k] += W[j] * f[j];
-        if (sc[k] > sc[b1])
-            b1 = k;
         if (trace && *trace) {
             fprintf(stderr, "rhythm-level %.3f", 60.0 * L->fr / c[k].Q);
             for (int j = 0; j < NF; j++)
@@ -363,13 +400,45 @@ double mood__rhythm_level(const an_level_in *L, double P0, double rate, an_rhyth
             fprintf(stderr, "\n");
         }
     }
+}
+
+double mood__rhythm_level(const an_level_in *L, double P0, double rate, an_rhythm *out)
+{
+    an_level_cand c[MAX_CAND + BAR_MAX_DIV];
+    double sc[MAX_CAND + BAR_MAX_DIV];
+    int nc = candidates(L, P0, c);
+    out->octave_conf = 0.0f;
+    if (nc == 0)
+        return P0;
+    float rconf;
+    int rk = rule_level(L, c, nc, P0, &rconf);
+    double gP0 = mood__lag_at(L->g, L->nl, P0);
+    score(L, c, 0, nc, rk, gP0, rate, sc);
+    int b1 = 0;
+    for (int k = 1; k < nc; k++)
+        if (sc[k] > sc[b1])
+            b1 = k;
     /* The onset rule's verdict wins over a double-time pick of the score when the rule decided
      * on clear onset evidence (r2 - r1 >= RULE_WIN_CONF) and the pulse is strongly periodic
      * (g(P0) >= RULE_WIN_G): machine-exact four-on-the-floor at 60-100 BPM (kick every beat,
      * open hi-hat on the off-beats) sits outside the songs the score was fitted on and reads
      * as double. On the tuning songs (420) this changes 2 picks, one right and one wrong. */
-    if (rk != b1 && rconf >= RULE_WIN_CONF && gP0 >= RULE_WIN_G &&
-        fabs(log(c[rk].Q / c[b1].Q / 2.0)) < log(1.06)) {
+    int over = rk != b1 && rconf >= RULE_WIN_CONF && gP0 >= RULE_WIN_G &&
+               fabs(log(c[rk].Q / c[b1].Q / 2.0)) < log(1.06);
+    if (L->bar > 0.0 && !bar_fits(L->bar, c[over ? rk : b1].Q)) {
+        int bb = best_fitting(L->bar, c, sc, 0, nc);
+        if (bb < 0) { /* no tempogram level fits: the bar's own divisions are the candidates */
+            int nb = bar_candidates(L, P0, c + nc);
+            score(L, c, nc, nc + nb, -1, gP0, rate, sc);
+            nc += nb;
+            bb = best_fitting(L->bar, c, sc, 0, nc);
+        }
+        if (bb >= 0) {
+            level_confidence(c, sc, nc, bb, L->fr, out);
+            return c[bb].Q;
+        }
+    }
+    if (over) {
         level_confidence(c, sc, nc, rk, L->fr, out);
         out->octave_conf = rconf;
         out->alt_bpm = (float)(60.0 * L->fr / c[b1].Q);

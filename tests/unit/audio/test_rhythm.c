@@ -185,12 +185,66 @@ static void test_tempo_change_curve(void **state)
     free(x);
 }
 
+/* A held tone with a slow attack and a 5.7 Hz tremolo of depth @p trem (a string pad), 3
+ * harmonics, at MIDI note @p midi. */
+static void pad_note(float *x, size_t n, size_t at, size_t len, int midi, double amp, double trem)
+{
+    double f = 440.0 * pow(2.0, (midi - 69) / 12.0);
+    for (size_t i = 0; i < len && at + i < n; i++) {
+        double t = (double)i / RATE,
+               env = fmin(1.0, t / 0.25) * fmin(1.0, (double)(len - i) / RATE / 0.1);
+        double am = 1.0 - trem * 0.5 * (1.0 - cos(2.0 * M_PI * 5.7 * t)), v = 0;
+        for (int h = 1; h <= 3; h++)
+            v += sin(2.0 * M_PI * f * h * t) / h;
+        x[at + i] += (float)(amp * env * am * v);
+    }
+}
+
+static void test_drumless_harmonic_bar(void **state)
+{
+    (void)state;
+    /* A string piece without drums or a pulse: pad chords that change every 4-beat bar, a bass
+     * note per bar, a soft melody on some beats; the pad's tremolo and the held notes make
+     * periodicities that are no level of the beat. The tempo must be a metrical level of the
+     * 72 BPM beat (Acc2), as the chord changes divide the bar. */
+    static const int chords[4][3] = {{60, 64, 67}, {57, 60, 64}, {53, 57, 60}, {55, 59, 62}};
+    static const double mel_beats[4][3] = {{0, 2, -1}, {0, 3, -1}, {0, 1, 2}, {0, -1, -1}};
+    static const int mel[4][3] = {{72, 76, 0}, {72, 69, 0}, {69, 72, 74}, {74, 0, 0}};
+    const double bpm = 72.0, beat = 60.0 / bpm;
+    size_t n = (size_t)(9 * 4 * beat * RATE), bar_len = (size_t)(4 * beat * RATE);
+    float *x = calloc(n, sizeof(float));
+    for (int b = 0; b < 8; b++) {
+        size_t at = (size_t)(b * 4 * beat * RATE);
+        for (int i = 0; i < 3; i++)
+            pad_note(x, n, at, bar_len, chords[b % 4][i], 0.08, 0.6);
+        pad_note(x, n, at, bar_len, chords[b % 4][0] - 24, 0.12, 0.0);
+        for (int k = 0; k < 3 && mel_beats[b % 4][k] >= 0; k++)
+            pad_note(x, n, at + (size_t)(mel_beats[b % 4][k] * beat * RATE), (size_t)(beat * RATE),
+                     mel[b % 4][k], 0.1, 0.3);
+    }
+    mood_audio_result *r = analyze_mono(x, n);
+    const float *v = mood_audio_result_values(r);
+    double t = (double)v[MOOD_AF_TEMPO_BPM];
+    print_message("drumless strings 72 BPM -> %.2f (alt %.2f)\n", t,
+                  (double)v[MOOD_AF_TEMPO_ALT_BPM]);
+    int level = 0;
+    static const double m[] = {1.0, 2.0, 0.5, 3.0, 1.0 / 3.0};
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+        level |= fabs(t - bpm * m[i]) <= 0.04 * bpm * m[i];
+    assert_true(level);
+    mood_audio_result_destroy(r);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_octave_clicks_and_drums),  cmocka_unit_test(test_swing),
-        cmocka_unit_test(test_three_four_and_downbeats), cmocka_unit_test(test_four_four_downbeats),
+        cmocka_unit_test(test_octave_clicks_and_drums),
+        cmocka_unit_test(test_swing),
+        cmocka_unit_test(test_three_four_and_downbeats),
+        cmocka_unit_test(test_four_four_downbeats),
         cmocka_unit_test(test_tempo_change_curve),
+        cmocka_unit_test(test_drumless_harmonic_bar),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
