@@ -435,6 +435,8 @@ double mood__rhythm_level(const an_level_in *L, double P0, double rate, an_rhyth
         }
         if (bb >= 0) {
             level_confidence(c, sc, nc, bb, L->fr, out);
+            /* Chosen over better-scored levels: no margin to report (it would be negative). */
+            out->octave_conf = MOOD_MAX(0.0f, out->octave_conf);
             return c[bb].Q;
         }
     }

@@ -232,6 +232,8 @@ static void test_drumless_harmonic_bar(void **state)
     for (size_t i = 0; i < sizeof m / sizeof *m; i++)
         level |= fabs(t - bpm * m[i]) <= 0.04 * bpm * m[i];
     assert_true(level);
+    assert_true(v[MOOD_AF_TEMPO_OCTAVE_CONFIDENCE] >= 0.0f &&
+                v[MOOD_AF_TEMPO_OCTAVE_CONFIDENCE] <= 1.0f);
     mood_audio_result_destroy(r);
     free(x);
 }
