@@ -185,6 +185,24 @@ static void test_tempo_change_curve(void **state)
     free(x);
 }
 
+static void test_fast_tempo_change_octave(void **state)
+{
+    (void)state;
+    /* A fast song that slows down (190 then 171 BPM, a step halfway) keeps the beat level of
+     * either half: the smeared global tempogram once read it at half speed. */
+    size_t n = 34 * RATE;
+    float *x = calloc(n, sizeof(float));
+    uint32_t seed = 11;
+    pattern(x, n, 190.0, 4, 0.5, 0.0, 16.0, &seed);
+    pattern(x, n, 171.0, 4, 0.5, 16.0, 34.0, &seed);
+    mood_audio_result *r = analyze_mono(x, n);
+    double t = (double)mood_audio_result_values(r)[MOOD_AF_TEMPO_BPM];
+    print_message("190 -> 171 BPM -> %.2f\n", t);
+    assert_true(fabs(t - 190.0) <= 0.04 * 190.0 || fabs(t - 171.0) <= 0.04 * 171.0);
+    mood_audio_result_destroy(r);
+    free(x);
+}
+
 /* A held tone with a slow attack and a 5.7 Hz tremolo of depth @p trem (a string pad), 3
  * harmonics, at MIDI note @p midi. */
 static void pad_note(float *x, size_t n, size_t at, size_t len, int midi, double amp, double trem)
@@ -247,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_four_four_downbeats),
         cmocka_unit_test(test_tempo_change_curve),
         cmocka_unit_test(test_drumless_harmonic_bar),
+        cmocka_unit_test(test_fast_tempo_change_octave),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
