@@ -12,7 +12,7 @@ up to FluidSynth's scheduling (about 1 ms; `--case verify` measures it).
                                                    modulate | fast | swing | verify
 
 Sets (seeds; see bench/audio/SPLIT.md): tune = 1000+i (120 songs, for tuning), heldout =
-17000+i (320 songs, never used for tuning), ci = 9000+i (16 songs, a fixed slice for CI).
+19000+i (320 songs, never used for tuning), ci = 9000+i (16 songs, a fixed slice for CI).
 A song is a pure function of its set and index: the set's seed draws the balanced plan
 (style, tempo band, key, format, which songs change tempo, modulate or are tuned off 440 Hz),
 the song's own seed draws everything else (programs, progression, melody, humanisation).
@@ -41,7 +41,7 @@ RENDER_OFFSET_S = 0.004
 SF2_PATHS = ["/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/soundfonts/FluidR3_GM.sf2"]
 NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 FORMATS = ["mp3", "ogg", "flac", "m4a"]
-SETS = {"tune": (1000, 120), "heldout": (17000, 320), "ci": (9000, 16)}
+SETS = {"tune": (1000, 120), "heldout": (19000, 320), "ci": (9000, 16)}
 BANDS = [(50, 80), (80, 120), (120, 160), (160, 210)]
 BAND_WEIGHTS = [0.20, 0.25, 0.25, 0.30]
 
