@@ -252,6 +252,12 @@ void mood__rhythm_free(an_rhythm *r);
 /* rhythm_level.c: perceptual tempo prior (1 at 120 BPM); @p g at a fractional lag. */
 double mood__tempo_prior(double bpm);
 double mood__lag_at(const double *g, size_t n, double lag);
+/* Offset (-0.5..0.5) of the vertex of the parabola through (-1, a), (0, b), (1, c): where a
+ * sampled peak b really is. */
+double mood__peak_shift(double a, double b, double c);
+/* rhythm.c: normalised autocorrelation of o[s, e), mean removed, into @p a (nl lags); returns 0
+ * for a silent stretch. */
+int mood__window_acf(const float *o, size_t s, size_t e, double *a, size_t nl);
 /* Mean onset @p frac of a period after the pulses of period @p P (best phase per window of
  * @p win frames, hop @p hop) relative to the mean onset on the pulses. */
 double mood__offbeat_ratio(const float *o, size_t n, size_t win, size_t hop, double P, double frac);

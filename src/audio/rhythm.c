@@ -60,8 +60,7 @@ static void normalise(const float *x, size_t n, float *o)
         o[i] = (double)x[i] > m ? (float)(((double)x[i] - m) / sd) : 0.0f;
 }
 
-/* Normalised autocorrelation of o[s, e) into @p a (nl lags); returns 0 for a silent window. */
-static int window_acf(const float *o, size_t s, size_t e, double *a, size_t nl)
+int mood__window_acf(const float *o, size_t s, size_t e, double *a, size_t nl)
 {
     size_t len = e - s;
     double m = 0;
@@ -82,26 +81,43 @@ static int window_acf(const float *o, size_t s, size_t e, double *a, size_t nl)
     return 1;
 }
 
-/* Tempogram: the mean window ACF into @p g, each window's peak lag into @p local. */
+/* Number of tempogram windows of @p win frames, hop @p hop, over @p n frames. */
+static size_t window_count(size_t n, size_t win, size_t hop)
+{
+    size_t nwin = 1;
+    for (size_t s = 0; s + win < n; s += hop)
+        nwin++;
+    return nwin;
+}
+
+/* Tempogram: the mean window ACF into @p g, each window's peak lag into @p local, and the mean
+ * ACF of the first and the second half of the windows into @p gh (2·nl; a half without a
+ * window is all zero). */
 static void tempogram(const float *o, size_t n, double fr, size_t win, size_t hop, double *g,
-                      double *a, size_t nl, double *local, size_t *out_nwin)
+                      double *a, size_t nl, double *local, double *gh, size_t *out_nwin)
 {
     double lag_lo = 60.0 * fr / MAX_BPM, lag_hi = 60.0 * fr / MIN_BPM;
-    size_t nwin = 0, nacc = 0;
+    size_t nwin = 0, nacc = 0, half = window_count(n, win, hop) / 2, cnt[2] = {0, 0};
     for (size_t s = 0;; s += hop) {
-        size_t e = s + win < n ? s + win : n;
+        size_t e = s + win < n ? s + win : n, h = nwin < half ? 0 : 1;
         local[nwin++] = 0;
-        if (window_acf(o, s, e, a, nl)) {
-            for (size_t l = 0; l < nl; l++)
+        if (mood__window_acf(o, s, e, a, nl)) {
+            for (size_t l = 0; l < nl; l++) {
                 g[l] += a[l];
+                gh[h * nl + l] += a[l];
+            }
             local[nwin - 1] = best_lag(a, nl, lag_lo, lag_hi, fr);
             nacc++;
+            cnt[h]++;
         }
         if (e == n)
             break;
     }
     for (size_t l = nacc ? nl : 0; l-- > 0;)
         g[l] /= (double)nacc;
+    for (size_t h = 0; h < 2; h++)
+        for (size_t l = cnt[h] ? nl : 0; l-- > 0;)
+            gh[h * nl + l] /= (double)cnt[h];
     *out_nwin = nwin;
 }
 
@@ -114,7 +130,7 @@ static void near_peaks(const float *o, size_t n, size_t win, size_t hop, double 
     size_t w = 0;
     for (size_t s = 0;; s += hop) {
         size_t e = s + win < n ? s + win : n;
-        near[w++] = window_acf(o, s, e, a, nl) ? best_lag(a, nl, P / 1.35, P * 1.35, fr) : 0;
+        near[w++] = mood__window_acf(o, s, e, a, nl) ? best_lag(a, nl, P / 1.35, P * 1.35, fr) : 0;
         if (e == n)
             break;
     }
@@ -186,36 +202,14 @@ static void local_tempo(const double *local, const double *near, size_t nwin, si
  * tuning songs the other direction changed nothing, and on the wesnoth music it halved one
  * track and moved the laments' group. @p a holds nl lags of scratch, @p gh 2·nl. Returns the
  * period. */
-static double halves_level(const float *o, size_t n, double fr, size_t win, size_t hop,
-                           const an_level_in *lin, double P, double rate, double *a, double *gh)
+static double halves_level(const an_level_in *lin, const double *gh, double P, double rate)
 {
-    size_t nl = lin->nl, nwin = 0, cnt[2] = {0, 0};
-    for (size_t s = 0;; s += hop) {
-        nwin++;
-        if (s + win >= n)
-            break;
-    }
-    for (size_t l = 0; l < 2 * nl; l++)
-        gh[l] = 0.0;
-    size_t w = 0;
-    for (size_t s = 0;; s += hop, w++) {
-        size_t e = s + win < n ? s + win : n, h = w < nwin / 2 ? 0 : 1;
-        if (window_acf(o, s, e, a, nl)) {
-            for (size_t l = 0; l < nl; l++)
-                gh[h * nl + l] += a[l];
-            cnt[h]++;
-        }
-        if (e == n)
-            break;
-    }
+    size_t nl = lin->nl;
+    double fr = lin->fr;
     int vote[2] = {0, 0}; /* +1: this half's level is twice as fast as P, -1: half as fast */
     for (int h = 0; h < 2; h++) {
-        if (cnt[h] == 0)
-            return P;
-        double *g = gh + (size_t)h * nl;
-        for (size_t l = 0; l < nl; l++)
-            g[l] /= (double)cnt[h];
-        double P0 = best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr);
+        const double *g = gh + (size_t)h * nl;
+        double P0 = g[0] > 0 ? best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr) : 0;
         if (P0 <= 0)
             return P;
         an_level_in lh = *lin;
@@ -226,9 +220,7 @@ static double halves_level(const float *o, size_t n, double fr, size_t win, size
         double r = P / Ph;
         vote[h] = fabs(log(r / 2.0)) < log(1.3) ? 1 : fabs(log(r * 2.0)) < log(1.3) ? -1 : 0;
     }
-    if (vote[0] == vote[1] && vote[0] != 0)
-        return vote[0] > 0 ? P / 2.0 : P;
-    return P;
+    return vote[0] == vote[1] && vote[0] > 0 ? P / 2.0 : P;
 }
 
 /* The three strongest tempogram peaks, 30-300 BPM. */
@@ -448,7 +440,7 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     size_t nwin = 0;
     float *o = mood__malloc_array(n, sizeof(float)), *lowbuf = mood__malloc_array(n, sizeof(float));
     float *of = in->flux ? mood__malloc_array(n, sizeof(float)) : NULL;
-    double *g = mood__calloc(2 * nl, sizeof(double));
+    double *g = mood__calloc(4 * nl, sizeof(double)); /* tempogram, scratch, two halves */
     double *local = mood__malloc_array(n / hop + 2, sizeof(double));
     double *near = mood__malloc_array(n / hop + 2, sizeof(double));
     double *period = mood__malloc_array(n, sizeof(double));
@@ -461,7 +453,7 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     if (of)
         normalise(in->flux, n, of);
     const float *odesc = of ? of : o;
-    tempogram(o, n, fr, win, hop, g, g + nl, nl, local, &nwin);
+    tempogram(o, n, fr, win, hop, g, g + nl, nl, local, g + 2 * nl, &nwin);
     double P0 = g[0] > 0 ? best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr) : 0;
     if (P0 <= 0) /* silence or no periodicity: no rhythm */
         goto done;
@@ -472,11 +464,9 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     double P = mood__rhythm_level(&lin, P0, (double)out->onset_rate_hz, out);
     /* Only where the windows' own peaks show a change: on the 1,280 tuning songs no steady
      * song moved, and of the 128 that change tempo 21 more are right at Acc1 (2 fewer at Acc2:
-     * the level is now right but the half held longer is the other one). g + nl and period are
-     * free until local_tempo and near_peaks fill them. */
-    if (n >= 2 * nl && tempo_changes(local, nwin, P)) {
-        double Pn =
-            halves_level(o, n, fr, win, hop, &lin, P, (double)out->onset_rate_hz, g + nl, period);
+     * the level is now right but the half held longer is the other one). */
+    if (tempo_changes(local, nwin, P)) {
+        double Pn = halves_level(&lin, g + 2 * nl, P, (double)out->onset_rate_hz);
         if (Pn != P && 2 * Pn < (double)nl && 60.0 * fr / Pn <= MAX_BPM &&
             60.0 * fr / Pn >= MIN_BPM) {
             out->alt_bpm = (float)(60.0 * fr / P);

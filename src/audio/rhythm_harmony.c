@@ -77,33 +77,19 @@ double mood__bar_period(const float *h, size_t n, double fr, double *out_strengt
     size_t lo = (size_t)floor(fr * 0.9), hi = (size_t)ceil(fr * 5.0);
     if (n < 2 * hi)
         return 0.0;
-    double m = 0.0;
-    for (size_t i = 0; i < n; i++)
-        m += (double)h[i];
-    m /= (double)n;
     double *a = mood__malloc_array(hi + 2, sizeof(double));
     if (!a)
-        return 0.0;
-    for (size_t l = 0; l <= hi + 1; l++) {
-        double acc = 0.0;
-        for (size_t i = 0; i + l < n; i++)
-            acc += ((double)h[i] - m) * ((double)h[i + l] - m);
-        a[l] = acc / (double)(n - l);
-    }
-    double best = 0.0;
-    size_t bi = 0;
-    for (size_t l = lo; l <= hi; l++)
-        if (a[l] > a[l - 1] && a[l] >= a[l + 1] && a[l] > best) {
-            best = a[l];
-            bi = l;
-        }
+        return 0.0; /* out of memory: no bar evidence, the level stands on the tempogram */
     double P = 0.0;
-    if (bi && a[0] > 0.0) {
-        double x = a[bi - 1], y = a[bi], z = a[bi + 1], den = x - 2 * y + z, sh = 0.0;
-        if (fabs(den) > 1e-12)
-            sh = MOOD_MAX(-0.5, MOOD_MIN(0.5, 0.5 * (x - z) / den));
-        P = (double)bi + sh;
-        *out_strength = best / a[0];
+    if (mood__window_acf(h, 0, n, a, hi + 2)) {
+        size_t bi = 0;
+        for (size_t l = lo; l <= hi; l++)
+            if (a[l] > a[l - 1] && a[l] >= a[l + 1] && a[l] > (bi ? a[bi] : 0.0))
+                bi = l;
+        if (bi) {
+            P = (double)bi + mood__peak_shift(a[bi - 1], a[bi], a[bi + 1]);
+            *out_strength = a[bi];
+        }
     }
     mood__free(a);
     return P;

@@ -45,6 +45,12 @@ double mood__tempo_prior(double bpm)
     return exp(-0.5 * z * z);
 }
 
+double mood__peak_shift(double a, double b, double c)
+{
+    double den = a - 2 * b + c;
+    return fabs(den) > 1e-12 ? MOOD_MAX(-0.5, MOOD_MIN(0.5, 0.5 * (a - c) / den)) : 0.0;
+}
+
 double mood__lag_at(const double *g, size_t n, double lag)
 {
     if (lag < 0)
@@ -176,10 +182,7 @@ static double refine(const double *g, size_t nl, double Q)
             bi = l;
     if (bi == 0)
         return Q;
-    double a = g[bi - 1], b = g[bi], c = g[bi + 1], den = a - 2 * b + c, sh = 0;
-    if (fabs(den) > 1e-12)
-        sh = MOOD_MAX(-0.5, MOOD_MIN(0.5, 0.5 * (a - c) / den));
-    return (double)bi + sh;
+    return (double)bi + mood__peak_shift(g[bi - 1], g[bi], g[bi + 1]);
 }
 
 /* The onset-evidence rule: the fastest candidate level whose pulses are all present (see the
