@@ -9,10 +9,10 @@ up to FluidSynth's scheduling (about 1 ms; `--case verify` measures it).
 
     python3 bench/audio/corpus.py --out DIR [--set tune|heldout|ci|all] [--limit N] [--jobs 2]
     python3 bench/audio/corpus.py --out DIR --case click 60 120 ... | keys24 | tuned435 |
-                                                   modulate | fast | swing | verify
+                                                   modulate | fast | swing | drumless | verify
 
 Sets (seeds; see bench/audio/SPLIT.md): tune = 1000+i (120 songs, for tuning), heldout =
-19000+i (320 songs, never used for tuning), ci = 9000+i (16 songs, a fixed slice for CI).
+21000+i (320 songs, never used for tuning), ci = 9000+i (16 songs, a fixed slice for CI).
 A song is a pure function of its set and index: the set's seed draws the balanced plan
 (style, tempo band, key, format, which songs change tempo, modulate or are tuned off 440 Hz),
 the song's own seed draws everything else (programs, progression, melody, humanisation).
@@ -41,7 +41,7 @@ RENDER_OFFSET_S = 0.004
 SF2_PATHS = ["/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/soundfonts/FluidR3_GM.sf2"]
 NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 FORMATS = ["mp3", "ogg", "flac", "m4a"]
-SETS = {"tune": (1000, 120), "heldout": (19000, 320), "ci": (9000, 16)}
+SETS = {"tune": (1000, 120), "heldout": (21000, 320), "ci": (9000, 16)}
 BANDS = [(50, 80), (80, 120), (120, 160), (160, 210)]
 BAND_WEIGHTS = [0.20, 0.25, 0.25, 0.30]
 
@@ -717,8 +717,11 @@ def modulation_target(r, tonic, mode):
     return ((tonic + 2) % 12, mode)
 
 
-def plan_set(split):
-    base, n = SETS[split]
+def plan_set(split, base=None, n=None):
+    """The balanced plan of a set; @p base and @p n override SETS (the tuning draws of
+    bench/audio/SPLIT.md are sets of this kind under other seeds)."""
+    if base is None:
+        base, n = SETS[split]
     if split == "ci":
         return plan_ci(base)
     r = random.Random(base)
@@ -823,6 +826,13 @@ def plan_case(case, arg):
     if case == "swing":
         return [spec_base("case", i, 500 + i, "swing", bpm, t, m, fmt, id=f"swing_{bpm}")
                 for i, (bpm, t, m) in enumerate([(110, 5, 1), (150, 10, 1), (190, 0, 0)])]
+    if case == "drumless":  # three drumless string pieces of the tuning draws (weak pulse)
+        out = []
+        for base, n, i in [(7000, 160, 121), (7000, 160, 149), (13000, 320, 158), (13000, 320, 314), (15000, 320, 78)]:
+            spec = dict(plan_set(f"t{base}", base, n)[i])
+            spec.update(id=f"drumless_{base}_{i:03d}", format=fmt)
+            out.append(spec)
+        return out
     raise SystemExit(f"corpus.py: unknown case {case!r}")
 
 
@@ -912,7 +922,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--set", default="all", choices=["tune", "heldout", "ci", "all"])
     ap.add_argument("--case", nargs="+", metavar="CASE [ARG...]",
-                    help="click BPM... | keys24 | tuned435 | modulate | fast | swing | verify")
+                    help="click BPM... | keys24 | tuned435 | modulate | fast | swing | drumless | "
+                         "verify")
     ap.add_argument("--limit", type=int, default=0, help="only the first N songs of each set")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--plan", action="store_true", help="print the plan as JSON, render nothing")

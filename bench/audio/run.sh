@@ -226,7 +226,7 @@ PY
     # shellcheck disable=SC2086
     /usr/bin/python3 "$HERE/eval.py" report --labels "$cache/labels.jsonl" --moodscope "$TMP/hrep" \
         $ess --aubio "$TMP/aubio0.jsonl" --aubio "$TMP/aubio1.jsonl" --speed "$TMP/speed.jsonl" \
-        --split-note "**Held-out figures.** The corpus is generated (bench/audio/corpus.py, labels by construction; bench/audio/SPLIT.md): tuning used the \`tune\` set (seeds 1000+i), extra songs 1120-1159 and 2000-4999 and the retired held-out sets 5000+i, 7000+i, 11000+i, 13000+i, 15000+i and 17000+i; these figures are on the first $n songs of the \`heldout\` set (seeds 19000+i, 320 songs, first measured in this run's generation; see SPLIT.md), generator $hash.$rs_note"
+        --split-note "**Held-out figures.** The corpus is generated (bench/audio/corpus.py, labels by construction; bench/audio/SPLIT.md): tuning used the \`tune\` set (seeds 1000+i), extra songs 1120-1159 and 2000-4999 and the retired held-out sets 5000+i, 7000+i, 11000+i, 13000+i, 15000+i, 17000+i and 19000+i; these figures are on the first $n songs of the \`heldout\` set (seeds 21000+i, 320 songs, first measured in this run's generation; see SPLIT.md), generator $hash.$rs_note"
 }
 heldout_section >>"$MD" || echo "The held-out accuracy section failed (see the bench log)." >>"$MD"
 log "wrote $MD"

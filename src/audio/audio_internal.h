@@ -269,7 +269,8 @@ typedef struct an_level_in {
     double fr;
     const double *g;
     size_t nl, win, hop;
-    double bar; /* period of the harmonic changes (frames), 0 when none is clear */
+    double bar;          /* period of the harmonic changes (frames), 0 when none */
+    double bar_strength; /* its normalised autocorrelation */
 } an_level_in;
 /* rhythm_harmony.c: harmonic novelty (chord and bass changes) of the chroma rows of @p in at the
  * onset frame rate into @p h (in->n values); returns 0 when there is no chroma. */

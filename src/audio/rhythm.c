@@ -372,18 +372,19 @@ static double last_played_beat(const float *o, size_t n, double fr, const float 
     return end;
 }
 
-#define BAR_MIN_STRENGTH 0.35 /* normalised autocorrelation of a clear harmonic rhythm */
-
-/* Period (frames) of the chord changes when they are regular enough to constrain the beat (see
- * rhythm_harmony.c), else 0. The threshold was set on the tuning songs (bench/audio/SPLIT.md):
- * 0.25 and 0.5 both gained less. @p scratch holds in->n values. */
-static double harmonic_bar(const an_rhythm_in *in, float *scratch)
+/* Period (frames) of the chord changes (see rhythm_harmony.c) and into @p out_strength its
+ * normalised autocorrelation, 0 when there is no chroma; rhythm_level.c decides whether it is
+ * regular enough to constrain the beat. @p scratch holds in->n values. */
+static double harmonic_bar(const an_rhythm_in *in, float *scratch, double *out_strength)
 {
-    double strength = 0.0;
+    *out_strength = 0.0;
     if (!mood__harmonic_novelty(in, scratch))
         return 0.0;
-    double B = mood__bar_period(scratch, in->n, in->frame_rate_hz, &strength);
-    return strength >= BAR_MIN_STRENGTH ? B : 0.0;
+    double B = mood__bar_period(scratch, in->n, in->frame_rate_hz, out_strength);
+    const char *trace = getenv("MOOD_RHYTHM_TRACE");
+    if (trace && *trace)
+        fprintf(stderr, "rhythm-bar %.4f s strength %.3f\n", B / in->frame_rate_hz, *out_strength);
+    return B;
 }
 
 /* Beats at the chosen period, their statistics, metre and tempo curve. */
@@ -457,10 +458,11 @@ mood_status mood__rhythm(const an_rhythm_in *in, an_rhythm *out)
     double P0 = g[0] > 0 ? best_lag(g, nl, 60.0 * fr / MAX_BPM, 60.0 * fr / MIN_BPM, fr) : 0;
     if (P0 <= 0) /* silence or no periodicity: no rhythm */
         goto done;
-    double bar = harmonic_bar(in, lowbuf); /* lowbuf is scratch until the low band fills it */
+    double bar_strength; /* lowbuf is scratch until the low band fills it */
+    double bar = harmonic_bar(in, lowbuf, &bar_strength);
     const float *low = low_band(in, lowbuf);
     out->onset_rate_hz = onset_rate(odesc, n, fr);
-    an_level_in lin = {o, low, n, fr, g, nl, win, hop, bar};
+    an_level_in lin = {o, low, n, fr, g, nl, win, hop, bar, bar_strength};
     double P = mood__rhythm_level(&lin, P0, (double)out->onset_rate_hz, out);
     /* Only where the windows' own peaks show a change: on the 1,280 tuning songs no steady
      * song moved, and of the 128 that change tempo 21 more are right at Acc1 (2 fewer at Acc2:

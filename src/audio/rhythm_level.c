@@ -38,6 +38,14 @@
 #define DOTTED_MIN    1.0   /* tempogram share a 2:3 level needs (of the peak) */
 #define RULE_WIN_CONF 0.3f  /* onset-rule confidence that overrules a double-time score pick */
 #define RULE_WIN_G    0.6   /* tempogram at the peak needed for that */
+/* The harmonic-change period constrains the beat when its normalised autocorrelation reaches
+ * BAR_MIN_STRENGTH; when the pulse is weak (tempogram at the peak below WEAK_PULSE_G: drumless
+ * strings, whose strongest periodicities are tremolo and vibrato) from BAR_WEAK_STRENGTH, and
+ * then the beat must divide it metrically (1, 2, 3, 4, 6, 8, 12 or 16 beats), not in 5 or 7.
+ * Set on the tuning songs (bench/audio/SPLIT.md). */
+#define BAR_MIN_STRENGTH  0.35
+#define BAR_WEAK_STRENGTH 0.30
+#define WEAK_PULSE_G      0.12
 
 double mood__tempo_prior(double bpm)
 {
@@ -348,18 +356,21 @@ static int rule_level(const an_level_in *L, an_level_cand *c, int nc, double P0,
 /* Whether beat period @p Q divides the harmonic-change period @p bar into a whole number of
  * beats (1-16; chords may change every two bars of a fast 4/4). The tolerance grows with the
  * count: the bar period is measured to about 1%. */
-static int bar_fits(double bar, double Q)
+static int bar_fits(double bar, double Q, int metrical)
 {
     double q = bar / Q, r = round(q);
-    return r >= 1 && r <= 16 && fabs(q - r) <= 0.1 + 0.012 * q;
+    if (r < 1 || r > 16 || fabs(q - r) > 0.1 + 0.012 * q)
+        return 0;
+    return !metrical || (0x1115e & (1 << (int)r)); /* bits 1, 2, 3, 4, 6, 8, 12, 16 */
 }
 
 /* Index of the best-scored of c[k0, k1) that fits @p bar, -1 when none. */
-static int best_fitting(double bar, const an_level_cand *c, const double *sc, int k0, int k1)
+static int best_fitting(double bar, int metrical, const an_level_cand *c, const double *sc, int k0,
+                        int k1)
 {
     int bb = -1;
     for (int k = k0; k < k1; k++)
-        if (bar_fits(bar, c[k].Q) && (bb < 0 || sc[k] > sc[bb]))
+        if (bar_fits(bar, c[k].Q, metrical) && (bb < 0 || sc[k] > sc[bb]))
             bb = k;
     return bb;
 }
@@ -428,13 +439,15 @@ double mood__rhythm_level(const an_level_in *L, double P0, double rate, an_rhyth
      * as double. On the tuning songs (420) this changes 2 picks, one right and one wrong. */
     int over = rk != b1 && rconf >= RULE_WIN_CONF && gP0 >= RULE_WIN_G &&
                fabs(log(c[rk].Q / c[b1].Q / 2.0)) < log(1.06);
-    if (L->bar > 0.0 && !bar_fits(L->bar, c[over ? rk : b1].Q)) {
-        int bb = best_fitting(L->bar, c, sc, 0, nc);
+    int weak = gP0 < WEAK_PULSE_G;
+    int use_bar = L->bar > 0.0 && L->bar_strength >= (weak ? BAR_WEAK_STRENGTH : BAR_MIN_STRENGTH);
+    if (use_bar && !bar_fits(L->bar, c[over ? rk : b1].Q, weak)) {
+        int bb = best_fitting(L->bar, weak, c, sc, 0, nc);
         if (bb < 0) { /* no tempogram level fits: the bar's own divisions are the candidates */
             int nb = bar_candidates(L, P0, c + nc);
             score(L, c, nc, nc + nb, -1, gP0, rate, sc);
             nc += nb;
-            bb = best_fitting(L->bar, c, sc, 0, nc);
+            bb = best_fitting(L->bar, weak, c, sc, 0, nc);
         }
         if (bb >= 0) {
             level_confidence(c, sc, nc, bb, L->fr, out);

@@ -41,6 +41,7 @@ gen swing swing
 gen keys24 keys24
 gen tuned435 tuned435
 gen modulate modulate
+gen drumless drumless
 echo "# fixtures rendered in $((SECONDS - t0)) s"
 
 "$MOODSCOPE" analyze --quiet --jobs 2 --catalog "$WORK/cat.db" --reports "$WORK/rep" \
@@ -88,6 +89,18 @@ for case in ("click", "fast", "swing"):
         good = got is not None and abs(got - lab["bpm"]) <= 0.04 * lab["bpm"]
         gs = f"{got:.2f}" if got is not None else "no report"
         emit(good, f"tempo {lab['id']}: expected {lab['bpm']:.1f} BPM (±4%), got {gs}")
+
+# Drumless string pieces (tuning songs whose tempogram peaks are tremolo and vibrato, at 3:2 or
+# off any metrical level of the beat): the tempo must be a metrical level of the beat (x1, 2,
+# 1/2, 3 or 1/3, ±4%: Acc2), which the chord changes every bar decide.
+for lab in labels("drumless"):
+    r = reports.get(lab["file"])
+    got = r["rhythm"].get("tempo_bpm") if r else None
+    good = got is not None and any(abs(got - lab["bpm"] * m) <= 0.04 * lab["bpm"] * m
+                                   for m in (1, 2, 0.5, 3, 1 / 3))
+    gs = f"{got:.2f}" if got is not None else "no report"
+    emit(good, f"tempo {lab['id']} (drumless strings): expected a metrical level of "
+               f"{lab['bpm']:.1f} BPM (x1, 2, 1/2, 3, 1/3 ±4%), got {gs}")
 
 def beat_f(est, ref, tol=0.07, skip=5.0):
     """F-measure of beat times, ±70 ms, the first 5 s left out (MIREX)."""
