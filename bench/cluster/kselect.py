@@ -10,7 +10,7 @@ columns. Tuning and held-out tables are fixed below (TABLES); bench/cluster/KSEL
   kselect.py report OUT.jsonl              the markdown section
   kselect.py rules OUT.jsonl               the k other gap rules and minimums would choose
 
-The mood-labelled table is read from $MOOD_MOODS_CSV when set (see mood_tables).
+The mood-labelled tables are read from $MOOD_TABLES_DIR when set (see mood_tables).
 """
 import csv
 import json
@@ -70,35 +70,58 @@ def write_blobs(outdir):
                 w.writerow([f"{v:.5f}" for v in x[i]] + [f"b{lab[i]}"])
 
 
-# The one mood-labelled table found (issue 11 item 6): Kaggle's "Music Mood Classification"
-# data_moods.csv (686 songs; Happy, Sad, Energetic, Calm; Spotify audio features), read from a
-# public GitHub copy for measurement only. It is not in ../shared and never goes in the repo:
-# point MOOD_MOODS_CSV at a local copy (bench/cluster/KSELECT.md says where it came from).
-# It was first measured after every default had been fixed, so all of it is held-out. It is
-# also split in two halves by the parity of sha256(id), to show how much k moves between them.
-MOODS_ENV = "MOOD_MOODS_CSV"
+# Mood-labelled song tables with Spotify audio features (issue 11 item 6). None is in ../shared
+# and none goes in the repo: they were read from public GitHub copies through the session's code
+# index (bench/cluster/KSELECT.md names repository, commit and file). Point MOOD_TABLES_DIR at a
+# folder holding them under the names below; absent files are skipped with a message.
+# - data_moods.csv (Kaggle "Music Mood Classification", 686 songs): the tuning table since
+#   2026-12-07 (it chose the rule, c = 1.5 and the minimum of 4), with its two halves by the
+#   parity of sha256(id). Its 687th row, a one-letter variant of the 686th that no other copy
+#   has, is left out.
+# - song_moods.csv (400 songs from four mood playlists), music_mood_dataset.csv (about 3,900
+#   songs from four mood playlists) and all_moods.csv (five mood playlists' tables joined):
+#   held-out, first measured after the rule was fixed.
+MOODS_ENV = "MOOD_TABLES_DIR"
+MOOD_FILES = [
+    ("moods", "data_moods.csv", "mood", 4, "tune"),
+    ("song_moods", "song_moods.csv", "mood", 4, "held-out"),
+    ("music_mood_dataset", "music_mood_dataset.csv", "mood", 4, "held-out"),
+    ("ayah_moods5", "all_moods.csv", "mood", 5, "held-out"),
+]
 
 
 def mood_tables(tmpdir):
-    path = os.environ.get(MOODS_ENV)
-    if not path or not os.path.exists(path):
+    folder = os.environ.get(MOODS_ENV)
+    if not folder:
+        print(f"[kselect] skip the mood tables: ${MOODS_ENV} is not set", file=sys.stderr)
         return []
     import hashlib
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    head, body = rows[0], rows[1:]
-    idc = head.index("id")
-    halves = {0: [], 1: []}
-    for r in body:
-        halves[int(hashlib.sha256(r[idc].encode()).hexdigest(), 16) % 2].append(r)
-    out = [("moods", path, "mood", 4, "held-out")]
-    for h, name in ((0, "moods_half_a"), (1, "moods_half_b")):
-        hp = os.path.join(tmpdir, name + ".csv")
-        with open(hp, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(head)
-            w.writerows(halves[h])
-        out.append((name, hp, "mood", 4, "held-out"))
+    out = []
+    for name, fname, label, k, role in MOOD_FILES:
+        path = os.path.join(folder, fname)
+        if not os.path.exists(path):
+            print(f"[kselect] skip {name}: {path} absent", file=sys.stderr)
+            continue
+        if name != "moods":
+            out.append((name, path, label, k, role))
+            continue
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        head, body = rows[0], rows[1:687]
+        idc = head.index("id")
+        whole = os.path.join(tmpdir, "moods.csv")
+        halves = {0: [], 1: []}
+        for r in body:
+            halves[int(hashlib.sha256(r[idc].encode()).hexdigest(), 16) % 2].append(r)
+        for hp, part in ((whole, body), (os.path.join(tmpdir, "moods_half_a.csv"), halves[0]),
+                         (os.path.join(tmpdir, "moods_half_b.csv"), halves[1])):
+            with open(hp, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(head)
+                w.writerows(part)
+        out += [("moods", whole, label, k, role),
+                ("moods_half_a", os.path.join(tmpdir, "moods_half_a.csv"), label, k, role),
+                ("moods_half_b", os.path.join(tmpdir, "moods_half_b.csv"), label, k, role)]
     return out
 
 
@@ -111,14 +134,23 @@ def all_tables(shared, blobdir):
     return out
 
 
+def numeric_columns(path, label):
+    """What a scikit-learn user feeds KMeans: every numeric column but the label and the
+    index / identifier columns (pandas' "Unnamed: 0", id, *_id)."""
+    import pandas as pd
+    df = pd.read_csv(path)
+    return [c for c in df.columns if c != label and pd.api.types.is_numeric_dtype(df[c])
+            and not c.startswith("Unnamed") and c.lower() != "id" and
+            not c.lower().endswith("_id") and df[c].nunique() > 1]
+
+
 def sklearn_nmi(path, features, label, k, rows):
-    """StandardScaler + KMeans(k, n_init=10, seed 0) on the same columns, median-imputed."""
+    """StandardScaler + KMeans(k, n_init=10, seed 0) on @p features, median-imputed."""
     import pandas as pd
     from sklearn.cluster import KMeans
     from sklearn.metrics import normalized_mutual_info_score
     from sklearn.preprocessing import StandardScaler
     df = pd.read_csv(path)
-    df = df.loc[:, ~df.columns.str.match(r"^Unnamed: 0$")]
     x = df[features].astype(float)
     x = x.fillna(x.median())
     z = StandardScaler().fit_transform(x.values)
@@ -170,6 +202,9 @@ def run_one(moodscope, name, path, label, k_true, role, extra):
         rec["nmi_sklearn_true_k"], rec["sklearn_s"] = sklearn_nmi(path, feats, label, k_true,
                                                                   rec["rows"])
         rec["nmi_sklearn_our_k"], _ = sklearn_nmi(path, feats, label, rec["k"], rec["rows"])
+        allc = numeric_columns(path, label)
+        rec["sklearn_all_cols"] = len(allc)
+        rec["nmi_sklearn_all_true_k"], _ = sklearn_nmi(path, allc, label, k_true, rec["rows"])
     subprocess.run(["rm", "-rf", runs])
     return rec
 

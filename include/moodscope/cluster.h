@@ -147,16 +147,23 @@ typedef enum mood_k_criterion {
      * Gap statistic (Tibshirani, Walther & Hastie 2001) against uniform references in the
      * box of the data's principal components; the smallest k with
      * Gap(k) ≥ max Gap − c·s(k*) over the range (Dudoit & Fridlyand 2002, "globalSEmax" of
-     * R's cluster::clusGap), c = gap_se. The default of mood_autok_params_default().
+     * R's cluster::clusGap), c = gap_se (default 3). The default of mood_autok_params_default().
      */
     MOOD_KCRIT_GAP = 2,
     /** Bootstrap stability: the largest k whose mean pairwise ARI ≥ stability_min. */
     MOOD_KCRIT_STABILITY = 3,
     /** Lowest BIC: the GMM's own for GMM, the spherical hard-assignment model otherwise. */
-    MOOD_KCRIT_BIC = 4
+    MOOD_KCRIT_BIC = 4,
+    /**
+     * The same gap statistic with Tibshirani's own rule ("firstSEmax"): the smallest k with
+     * Gap(k) ≥ Gap(k+1) − c·s(k+1), c = gap_se (default 1.5). Where the gap rises slowly
+     * and evenly (a continuum, as on mood tables) it stops early and the minimum decides.
+     */
+    MOOD_KCRIT_GAP_FIRST = 5
 } mood_k_criterion;
 
-/** @brief "gap" / "stability" / "bic" / "silhouette" to a criterion; else ::MOOD_EINVAL. */
+/** @brief "gap" / "gap-first" / "stability" / "bic" / "silhouette" to a criterion; else
+ * ::MOOD_EINVAL. */
 MOOD_API mood_status mood_k_criterion_parse(const char *name, mood_k_criterion *out);
 /** @brief Name of @p c ("silhouette" for ::MOOD_KCRIT_LEGACY). */
 MOOD_API const char *mood_k_criterion_name(mood_k_criterion c);
@@ -165,7 +172,7 @@ MOOD_API const char *mood_k_criterion_name(mood_k_criterion c);
 typedef struct mood_autok_result {
     size_t k_best;         /**< chosen by @c criterion */
     size_t k_elbow;        /**< kneedle elbow on inertia (0 when no knee) */
-    const char *criterion; /**< "silhouette", "gap", "stability" or "bic" (static string) */
+    const char *criterion; /**< "silhouette", "gap", "gap-first", "stability" or "bic" */
     int silhouette_sampled;
     size_t n_points;
     mood_k_point *points; /**< n_points (owned; release with mood_autok_result_free()) */
@@ -195,12 +202,14 @@ typedef struct mood_autok_params {
     size_t gap_refs;      /**< gap: uniform reference sets B; 0 = 10 */
     size_t gap_max_rows;  /**< gap: rows per reference set, at most; 0 = 5000 */
     double stability_min; /**< stability: ARI threshold; 0 = 0.75 */
-    double gap_se; /**< gap: c, standard errors below the best Gap (tuned, KSELECT.md); 0 = 3 */
+    double gap_se;        /**< gap rules' c in standard errors (tuned, KSELECT.md); 0 = 3 for gap,
+                               1.5 for gap-first */
 } mood_autok_params;
 
 /**
  * @brief Fill @p a with the defaults that suit mood tables: the gap rule with c = 3, at least
- * 3 groups, k scanned over 2..min(15, n/10), 10 gap reference sets of at most 5000 rows.
+ * 3 groups, k scanned
+ * over 2..min(15, n/10), 10 gap reference sets of at most 5000 rows.
  */
 MOOD_API void mood_autok_params_default(mood_autok_params *a);
 

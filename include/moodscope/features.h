@@ -27,13 +27,15 @@ typedef struct mood_feature_list {
     char **names;        /**< k names (owned) */
     size_t n_skipped;    /**< columns left out by the default rule */
     char **skipped;      /**< n_skipped names (owned) */
-    char **skip_reasons; /**< n_skipped reasons: "identifier", "label", "constant", "empty" */
+    char **skip_reasons; /**< n_skipped reasons: "identifier", "embedding", "label", "metadata",
+                          "empty", "constant" */
 } mood_feature_list;
 
 /**
  * @brief Choose features from @p t.
  * @param spec NULL, "" or "all-numeric": every numeric column that is not an identifier
- * (id, *_id, index, uri, url, ...), a label (label, genre, class, target, cluster, ...), constant
+ * (id, *_id, index, uri, url, ...), a label (label, genre, class, target, cluster, ...), release
+ * metadata (mood_features_is_metadata(): popularity, duration, year, key, mode, ...), constant
  * or entirely missing. Otherwise a comma-separated list of column names, each of which must be
  * numeric, not entirely missing and not constant.
  * @param out filled on success; release with mood_feature_list_free().
@@ -41,10 +43,11 @@ typedef struct mood_feature_list {
  * ::MOOD_EINVAL for a text, empty or constant requested column or when nothing is left.
  *
  * The default rule keeps the table's column order and records, in order, every numeric column
- * it leaves out with the first reason that applies (identifier, label, empty, constant); text
+ * it leaves out with the first reason that applies (identifier, embedding, label, metadata, empty,
+ * constant); text
  * columns are not features and are not listed. A column is constant when all its non-missing
  * values are equal. An explicit list keeps the order given, names are trimmed of blanks and
- * may name identifier or label columns on purpose. Messages:
+ * may name identifier, label or metadata columns on purpose. Messages:
  * "column 'x' not found; numeric columns: a, b", "column 'x' is text, expected numbers",
  * "column 'x' is entirely missing", "column 'x' is constant (every value 0.5)",
  * "column 'x' is listed twice", "feature list 'a,,b' has an empty name",
@@ -59,6 +62,12 @@ MOOD_API void mood_feature_list_free(mood_feature_list *l);
 MOOD_API int mood_features_is_identifier(const char *name);
 /** @brief Non-zero when @p name looks like a label column. */
 MOOD_API int mood_features_is_label(const char *name);
+/**
+ * @brief Non-zero when @p name is release or catalogue metadata rather than a sound feature:
+ * popularity, duration/length, year, key, mode, time_signature, explicit, track or disc number,
+ * chorus_hit, sections (case-insensitive, exact names).
+ */
+MOOD_API int mood_features_is_metadata(const char *name);
 
 #ifdef __cplusplus
 }

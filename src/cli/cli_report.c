@@ -9,6 +9,24 @@
 #include <math.h>
 #include <string.h>
 
+/* The release-metadata columns the default feature rule left out (popularity, duration, key...),
+ * so that a user who expected them knows to name them in --features. */
+static void print_metadata_left_out(FILE *fp, const json_t *skipped)
+{
+    size_t i, n = 0;
+    const json_t *c;
+    json_array_foreach(skipped, i, c)
+    {
+        const char *why = json_string_value(json_object_get(c, "reason"));
+        if (!why || strcmp(why, "metadata") != 0)
+            continue;
+        fprintf(fp, "%s%s (metadata)",
+                n++ ? ", " : "  left out:    ", json_string_value(json_object_get(c, "column")));
+    }
+    if (n)
+        fprintf(fp, "; name them in --features to use them\n");
+}
+
 static double num(const json_t *o, const char *key)
 {
     const json_t *v = json_object_get(o, key);
@@ -43,6 +61,7 @@ int mood_cli_print_run(FILE *fp, const char *meta_text, const char *runs_dir)
     json_array_foreach(json_object_get(cfg, "features_used"), i, g)
         fprintf(fp, "%s%s", i ? ", " : "", json_string_value(g));
     fputc('\n', fp);
+    print_metadata_left_out(fp, json_object_get(data, "skipped_columns"));
     {
         const json_t *seed = json_object_get(cfg, "seed");
         char seedbuf[32];

@@ -27,14 +27,20 @@ static void help(FILE *fp)
             "clusters_plot.png, run_metadata.json, model.json, profiles.csv.\n\n"
             "Options:\n"
             "  -i, --input FILE        input table (repeatable; bare FILE arguments work too)\n"
-            "      --features LIST     comma-separated columns, or all-numeric (default)\n"
+            "      --features LIST     comma-separated columns, or all-numeric (default: numeric\n"
+            "                          sound features; identifiers, labels and release\n"
+            "                          metadata such as popularity, duration, year, key, mode\n"
+            "                          and time_signature are left out unless named)\n"
             "      --scaler NAME       standard (default), minmax, robust, none\n"
             "  -k, --clusters K|auto   number of groups, or auto (default 8)\n"
             "      --k-min N --k-max N range scanned by auto (default 2..min(15, n/10))\n"
             "      --k-criterion NAME  how auto chooses k: gap (default: the smallest k whose\n"
             "                          gap statistic is within 3 standard errors of the best),\n"
-            "                          stability (bootstrap ARI), bic, silhouette (prefers\n"
-            "                          the coarsest split on real tables)\n"
+            "                          gap-first (the smallest k after which one more group\n"
+            "                          raises the gap by less than 1.5 standard errors; on a\n"
+            "                          continuum of moods the minimum then decides), stability\n"
+            "                          (bootstrap ARI), bic, silhouette (prefers the coarsest\n"
+            "                          split on real tables)\n"
             "      --min-clusters N    auto chooses at least N groups (default 3; 2 = no policy)\n"
             "      --k-boot N          auto: bootstrap refits per k for stability (default 0;\n"
             "                          5 with --k-criterion stability)\n"
@@ -318,7 +324,8 @@ static int cluster_option(cl_args *a, const char *cmd, int opt, char **argv)
         return -1;
     case OPT_KCRIT:
         if (mood_k_criterion_parse(optarg, &c->autok.criterion) != MOOD_OK)
-            return mood_cli_usage(cmd, "--k-criterion must be gap, stability, bic or silhouette");
+            return mood_cli_usage(
+                cmd, "--k-criterion must be gap, gap-first, stability, bic or silhouette");
         return -1;
     case OPT_MINCLUSTERS:
     case OPT_KBOOT:

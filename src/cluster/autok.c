@@ -7,8 +7,9 @@
  *
  * Gap statistic: Tibshirani, Walther & Hastie, "Estimating the number of clusters in a data
  * set via the gap statistic", JRSS B 63(2), 2001: reference sets uniform over the box aligned
- * with the data's principal components (their method b), the smallest k with
- * Gap(k) ≥ Gap(k+1) − s(k+1).
+ * with the data's principal components (their method b). The default rule is Dudoit &
+ * Fridlyand's (the smallest k within c·s of the best gap); "gap-first" is Tibshirani's own,
+ * the smallest k with Gap(k) ≥ Gap(k+1) − c·s(k+1).
  * Stability: Ben-Hur, Elisseeff & Guyon, PSB 2002 (pairwise ARI of resampled refits).
  * Spherical BIC for hard k-means: Pelleg & Moore, "X-means", ICML 2000.
  * Kneedle: Satopää, Albrecht, Irwin & Raghavan, "Finding a 'Kneedle' in a Haystack", 2011,
@@ -25,6 +26,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The gap rules' c, chosen on the tuning tables of bench/cluster/KSELECT.md: 3 for the global
+ * rule (GTZAN, five blob tables), 1.5 for the first-step rule (with the mood table). */
+#define GAP_SE_FIRST  1.5
+#define GAP_SE_GLOBAL 3.0
 /*
  * Knee of a decreasing convex curve: the point farthest below the chord of the normalised
  * curve, accepted only if the difference curve then falls below its threshold (so a curve
@@ -185,27 +191,29 @@ void mood_autok_params_default(mood_autok_params *a)
     a->criterion = MOOD_KCRIT_GAP;
     a->min_clusters = 3;
     a->gap_refs = 10;
-    a->gap_se = 3.0;
+    a->gap_se = 0.0; /* the rule's own c: GAP_SE_FIRST or GAP_SE_GLOBAL */
 }
 
-static const char *const crit_names[] = {"silhouette", "silhouette", "gap", "stability", "bic"};
+static const char *const crit_names[] = {"silhouette", "silhouette", "gap",
+                                         "stability",  "bic",        "gap-first"};
 
 mood_status mood_k_criterion_parse(const char *name, mood_k_criterion *out)
 {
     if (!name || !out)
         return mood__error(MOOD_EINVAL, "k criterion: NULL argument");
-    for (int c = MOOD_KCRIT_SILHOUETTE; c <= MOOD_KCRIT_BIC; c++)
+    for (int c = MOOD_KCRIT_SILHOUETTE; c <= MOOD_KCRIT_GAP_FIRST; c++)
         if (strcmp(name, crit_names[c]) == 0) {
             *out = (mood_k_criterion)c;
             return MOOD_OK;
         }
-    return mood__error(MOOD_EINVAL, "k criterion '%s': expected gap, stability, bic or silhouette",
+    return mood__error(MOOD_EINVAL,
+                       "k criterion '%s': expected gap, gap-first, stability, bic or silhouette",
                        name);
 }
 
 const char *mood_k_criterion_name(mood_k_criterion c)
 {
-    return (int)c >= 0 && c <= MOOD_KCRIT_BIC ? crit_names[c] : "unknown";
+    return (int)c >= 0 && c <= MOOD_KCRIT_GAP_FIRST ? crit_names[c] : "unknown";
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -350,7 +358,7 @@ static mood_status scan_setup(const mood_cluster_params *p, const mood_autok_par
     if (a)
         c->ap = *a;
     c->crit = c->ap.criterion;
-    if ((int)c->crit < 0 || c->crit > MOOD_KCRIT_BIC)
+    if ((int)c->crit < 0 || c->crit > MOOD_KCRIT_GAP_FIRST)
         return mood__error(MOOD_EINVAL, "auto-k: unknown criterion %d", (int)c->crit);
     if (c->crit == MOOD_KCRIT_LEGACY)
         c->crit =
@@ -378,9 +386,9 @@ static mood_status scan_setup(const mood_cluster_params *p, const mood_autok_par
     if (c->crit == MOOD_KCRIT_STABILITY && c->ap.stability_boot == 0)
         c->ap.stability_boot = 5;
     if (!(c->ap.gap_se > 0.0))
-        c->ap.gap_se = 3.0;
+        c->ap.gap_se = c->crit == MOOD_KCRIT_GAP_FIRST ? GAP_SE_FIRST : GAP_SE_GLOBAL;
     c->kmax_pick = c->kmax;
-    c->want_gap = c->crit == MOOD_KCRIT_GAP;
+    c->want_gap = c->crit == MOOD_KCRIT_GAP || c->crit == MOOD_KCRIT_GAP_FIRST;
     c->want_stab = c->ap.stability_boot > 0;
     c->m = MOOD_MIN(n, c->ap.gap_max_rows);
     c->sp.max_exact = 20000;
@@ -474,6 +482,47 @@ static double get_bic(const mood_k_point *p)
     return isfinite(p->bic) ? p->bic : p->bic_kmeans;
 }
 
+/* Tibshirani's rule ("firstSEmax"): the smallest k in [from, to] with
+ * Gap(k) >= Gap(k+1) - c s(k+1), the first k after which one more group does not raise the gap
+ * by more than c standard errors; the last k when the curve keeps rising. */
+static size_t first_se(const scan_ctx *c, const mood_k_point *pts, size_t from, size_t to,
+                       size_t *fallback, char *why, size_t cap)
+{
+    *fallback = best_index(pts, from, to, 1, get_gap);
+    if (*fallback == SIZE_MAX)
+        return SIZE_MAX;
+    for (size_t i = from; i < to; i++) {
+        const mood_k_point *a = &pts[i], *b = &pts[i + 1];
+        if (isfinite(a->gap) && isfinite(b->gap) && a->gap >= b->gap - c->ap.gap_se * b->gap_sd) {
+            snprintf(why, cap, "Gap(%zu) = %.4f >= Gap(%zu) - %.2g s = %.4f - %.4f", a->k, a->gap,
+                     b->k, c->ap.gap_se, b->gap, c->ap.gap_se * b->gap_sd);
+            return i;
+        }
+    }
+    snprintf(why, cap, "the gap rises by more than %.2g s at every step up to k=%zu", c->ap.gap_se,
+             pts[to].k);
+    return to;
+}
+
+/* Dudoit & Fridlyand's rule ("globalSEmax"): the smallest k with Gap(k) >= max Gap - c s(k*). */
+static size_t global_se(const scan_ctx *c, const mood_k_point *pts, size_t from, size_t to,
+                        size_t *fallback, char *why, size_t cap)
+{
+    size_t top = best_index(pts, from, to, 1, get_gap);
+    *fallback = top;
+    if (top == SIZE_MAX)
+        return SIZE_MAX;
+    double bar = pts[top].gap - c->ap.gap_se * pts[top].gap_sd;
+    for (size_t i = from; i <= top; i++)
+        if (isfinite(pts[i].gap) && pts[i].gap >= bar) {
+            snprintf(why, cap, "Gap(%zu) = %.4f >= max Gap(%zu) - %.2g s = %.4f - %.4f", pts[i].k,
+                     pts[i].gap, pts[top].k, c->ap.gap_se, pts[top].gap,
+                     c->ap.gap_se * pts[top].gap_sd);
+            return i;
+        }
+    return top;
+}
+
 /*
  * The criterion's rule over points [from, to] (indices; to is the last choosable one).
  * Returns the index, or SIZE_MAX when no k meets the rule; @p fallback then gets the index to
@@ -483,21 +532,10 @@ static size_t rule_pick(mood_k_criterion crit, const scan_ctx *c, const mood_k_p
                         size_t from, size_t to, size_t *fallback, char *why, size_t cap)
 {
     why[0] = '\0';
-    if (crit == MOOD_KCRIT_GAP) {
-        size_t top = best_index(pts, from, to, 1, get_gap);
-        *fallback = top;
-        if (top == SIZE_MAX)
-            return SIZE_MAX;
-        double bar = pts[top].gap - c->ap.gap_se * pts[top].gap_sd;
-        for (size_t i = from; i <= top; i++)
-            if (isfinite(pts[i].gap) && pts[i].gap >= bar) {
-                snprintf(why, cap, "Gap(%zu) = %.4f >= max Gap(%zu) - %.2g s = %.4f - %.4f",
-                         pts[i].k, pts[i].gap, pts[top].k, c->ap.gap_se, pts[top].gap,
-                         c->ap.gap_se * pts[top].gap_sd);
-                return i;
-            }
-        return top;
-    }
+    if (crit == MOOD_KCRIT_GAP)
+        return global_se(c, pts, from, to, fallback, why, cap);
+    if (crit == MOOD_KCRIT_GAP_FIRST)
+        return first_se(c, pts, from, to, fallback, why, cap);
     if (crit == MOOD_KCRIT_STABILITY) {
         for (size_t i = to + 1; i-- > from;)
             if (isfinite(pts[i].stability) && pts[i].stability >= c->ap.stability_min) {
@@ -522,6 +560,8 @@ static const char *rule_text(mood_k_criterion crit)
     switch (crit) {
     case MOOD_KCRIT_GAP:
         return "gap statistic: the smallest k with Gap(k) >= max Gap - c s";
+    case MOOD_KCRIT_GAP_FIRST:
+        return "gap statistic: the smallest k with Gap(k) >= Gap(k+1) - c s(k+1)";
     case MOOD_KCRIT_STABILITY:
         return "bootstrap stability: the largest k whose mean pairwise ARI reaches the threshold";
     case MOOD_KCRIT_BIC:

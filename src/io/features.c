@@ -76,6 +76,38 @@ int mood_features_is_label(const char *name)
     return name && in_list(name, exact);
 }
 
+/*
+ * Release and catalogue metadata that Spotify-style tables carry beside the audio features:
+ * how popular or long a track is, when it came out, and the key, mode and time signature as
+ * category codes (pitch class 11 is not "far" from 0). None describes how a song sounds, and
+ * k-means on standard-scaled columns splits on them as readily as on energy or valence: on the
+ * mood table of bench/cluster/KSELECT.md leaving them out raises scikit-learn's NMI at the
+ * true k by about 0.03. They stay usable when named in --features.
+ */
+int mood_features_is_metadata(const char *name)
+{
+    static const char *const exact[] = {"popularity",
+                                        "track_popularity",
+                                        "artist_popularity",
+                                        "followers",
+                                        "duration",
+                                        "duration_ms",
+                                        "duration_s",
+                                        "length",
+                                        "year",
+                                        "release_year",
+                                        "key",
+                                        "mode",
+                                        "time_signature",
+                                        "explicit",
+                                        "track_number",
+                                        "disc_number",
+                                        "chorus_hit",
+                                        "sections",
+                                        NULL};
+    return name && in_list(name, exact);
+}
+
 int mood__csv_is_text_name(const char *name)
 {
     /* Free-text and naming columns: titles, people, albums, categories, provenance. */
@@ -166,6 +198,8 @@ static mood_status select_default(const mood_table *t, mood_feature_list *out)
             reason = "embedding";
         else if (mood_features_is_label(name))
             reason = "label";
+        else if (mood_features_is_metadata(name))
+            reason = "metadata";
         else if (st.present == 0)
             reason = "empty";
         else if (st.constant)

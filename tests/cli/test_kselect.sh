@@ -48,7 +48,7 @@ check "--k-criterion silhouette" grep -qE "k selection: silhouette chose k=2( |$
 run_cmd cluster -i two.csv --clusters auto --runs-dir runs2d --k-max 5 --k-criterion stability --k-boot 3
 check "--k-criterion stability runs" grep -q "k selection: stability chose k=" out.txt
 check "stability plot names its criterion" test -s "$(ls -d runs2d/*)/k_selection.png"
-expect_fail "bad --k-criterion is a usage error" 2 "k-criterion must be" -- \
+expect_fail "bad --k-criterion is a usage error" 2 "k-criterion must be gap, gap-first" -- \
     cluster -i two.csv --clusters auto --k-criterion elbow --runs-dir runs2e
 
 # --- the labelled table: GTZAN, 10 genres ---------------------------------------------------
@@ -56,6 +56,32 @@ if [ ! -d "$SHARED/datasets" ] && [ -z "${CI:-}" ]; then
     echo "SKIP: ../shared/datasets absent: the labelled GTZAN check did not run"
     finish
 fi
+# The default leaves release metadata out: ClassicHit's Year, Duration, Key, Mode,
+# Time_Signature and Popularity are listed with that reason, and the sound features are used.
+hits=$SHARED/datasets/spotify_classichits_genre/ClassicHit.csv
+check "ClassicHit table present" test -f "$hits"
+run_cmd cluster -i "$hits" --clusters 4 --runs-dir runsh --seed 0
+check "ClassicHit: exit 0" test "$RC" = 0
+meta=$(ls runsh/*/run_metadata.json)
+check "ClassicHit: the 9 sound features used" test "$(jq '.config.features_used | length' "$meta")" = 9
+check "ClassicHit: Popularity not used" sh -c "! jq -r '.config.features_used[]' '$meta' | grep -qx Popularity"
+check "ClassicHit: the metadata left out is printed" grep -q "left out:    Year (metadata), Duration (metadata)" out.txt
+check "ClassicHit: metadata records the reason" test "$(jq -r '[.data.skipped_columns[] | select(.reason == "metadata")] | length' "$meta")" = 6
+
+# --k-criterion gap-first on a continuum (one Gaussian cloud): the rule stops at 2, the policy
+# of --min-clusters 4 decides and says so.
+$PY - >cloud.csv <<'EOF'
+import numpy as np
+rng = np.random.default_rng(9); x = rng.normal(size=(800, 4))
+print("a,b,c,d")
+for r in x:
+    print(",".join(f"{v:.4f}" for v in r))
+EOF
+run_cmd cluster -i cloud.csv --clusters auto --k-criterion gap-first --min-clusters 4 --runs-dir runsc --k-max 8
+check "gap-first: exit 0" test "$RC" = 0
+check "gap-first on one cloud: the minimum decides k=4" grep -qE "k selection: gap-first chose k=4( |$)" out.txt
+check "gap-first: the policy is named" grep -q "below the minimum of 4 groups" out.txt
+
 csv=$SHARED/datasets/genre_gtzan_librosa_features/music_genre.csv
 check "GTZAN table present" test -f "$csv"
 run_cmd cluster -i "$csv" --clusters auto --labels label --runs-dir runsg --seed 0

@@ -41,7 +41,7 @@ static void test_defaults(void **state)
     assert_int_equal(a.criterion, MOOD_KCRIT_GAP);
     assert_int_equal(a.min_clusters, 3);
     assert_int_equal(a.gap_refs, 10);
-    assert_true(a.gap_se > 0.0);
+    assert_true(a.gap_se == 0.0); /* each gap rule's own c */
     mood_k_criterion c;
     MOOD_ASSERT_OK(mood_k_criterion_parse("stability", &c));
     assert_int_equal(c, MOOD_KCRIT_STABILITY);
@@ -121,6 +121,47 @@ static void test_min_clusters_policy(void **state)
     mood_autok_result_free(&r);
 }
 
+/* Tibshirani's first-step rule ("gap-first", c = 1.5) finds the same clear blobs and says
+ * which step decided; on one Gaussian cloud (no groups) it stops at 2 and the minimum-group
+ * policy decides, saying so, where the global rule follows the slow rise of the gap. */
+static void test_gap_first(void **state)
+{
+    (void)state;
+    mood_k_criterion c;
+    MOOD_ASSERT_OK(mood_k_criterion_parse("gap-first", &c));
+    assert_int_equal(c, MOOD_KCRIT_GAP_FIRST);
+    assert_string_equal(mood_k_criterion_name(MOOD_KCRIT_GAP_FIRST), "gap-first");
+    mood_autok_params a;
+    mood_autok_params_default(&a);
+    a.criterion = MOOD_KCRIT_GAP_FIRST;
+    mood_autok_result r;
+    run_blobs(40, 1500, 6, 5, &a, &r);
+    assert_int_equal(r.k_best, 5);
+    assert_string_equal(r.criterion, "gap-first");
+    assert_non_null(strstr(r.rule, "Gap(k+1)"));
+    assert_non_null(strstr(r.reason, "Gap(5) = ")); /* the deciding step, with c = 1.5 */
+    assert_non_null(strstr(r.reason, "- 1.5 s"));
+    mood_autok_result_free(&r);
+
+    const size_t n = 1200, d = 5;
+    float *x = malloc(n * d * sizeof(float));
+    assert_non_null(x);
+    mood_test_blobs(77, n, d, 1, 0.0f, 1.0f, x, NULL);
+    mood_cluster_params p;
+    mood_cluster_params_default(&p);
+    p.seed = 3;
+    p.n_init = 3;
+    a.k_max = 10;
+    a.min_clusters = 4;
+    MOOD_ASSERT_OK(mood_cluster_auto_k(&p, &a, x, n, d, &r));
+    print_message("one cloud, gap-first: k %zu (rule %zu): %s\n", r.k_best, r.k_rule, r.reason);
+    assert_true(r.k_rule < 4);
+    assert_int_equal(r.k_best, 4);
+    assert_string_equal(r.decided_by, "min_clusters");
+    mood_autok_result_free(&r);
+    free(x);
+}
+
 /* Stability, BIC and silhouette as chosen criteria on four clear blobs. */
 static void test_other_criteria(void **state)
 {
@@ -193,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_gap_finds_blobs),
         cmocka_unit_test(test_gap_finds_overlapping_blobs),
         cmocka_unit_test(test_min_clusters_policy),
+        cmocka_unit_test(test_gap_first),
         cmocka_unit_test(test_other_criteria),
         cmocka_unit_test(test_errors),
     };

@@ -31,8 +31,9 @@ static mood_table *make_table(void)
     MOOD_ASSERT_OK(mood_table_add_str(t, "title", title));
     MOOD_ASSERT_OK(mood_table_add_num(t, "energy", energy));
     MOOD_ASSERT_OK(mood_table_add_num(t, "Genre", genre_code));
-    MOOD_ASSERT_OK(mood_table_add_num(t, "mode", constant));
+    MOOD_ASSERT_OK(mood_table_add_num(t, "speechiness", constant));
     MOOD_ASSERT_OK(mood_table_add_num(t, "liveness", empty));
+    MOOD_ASSERT_OK(mood_table_add_num(t, "Popularity", valence)); /* metadata, any values */
     MOOD_ASSERT_OK(mood_table_add_num(t, "valence", valence));
     MOOD_ASSERT_OK(mood_table_add_num(t, "sim_07", sim));
     MOOD_ASSERT_OK(mood_table_add_num(t, "sim_ilarity", sim));
@@ -44,15 +45,16 @@ static void test_default_rule(void **state)
     (void)state;
     mood_table *t = make_table();
     mood_feature_list l;
-    const char *skipped[5] = {"track_id", "Genre", "mode", "liveness", "sim_07"};
-    const char *reasons[5] = {"identifier", "label", "constant", "empty", "embedding"};
+    const char *skipped[6] = {"track_id", "Genre",      "speechiness",
+                              "liveness", "Popularity", "sim_07"};
+    const char *reasons[6] = {"identifier", "label", "constant", "empty", "metadata", "embedding"};
     MOOD_ASSERT_OK(mood_features_select(t, NULL, &l));
     assert_int_equal(l.k, 3); /* "sim_ilarity" is not an embedding coordinate */
     assert_string_equal(l.names[0], "energy");
     assert_string_equal(l.names[1], "valence");
     assert_string_equal(l.names[2], "sim_ilarity");
-    assert_int_equal(l.n_skipped, 5);
-    for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(l.n_skipped, 6);
+    for (size_t i = 0; i < 6; i++) {
         assert_string_equal(l.skipped[i], skipped[i]);
         assert_string_equal(l.skip_reasons[i], reasons[i]);
     }
@@ -87,12 +89,15 @@ static void test_explicit_list(void **state)
     assert_int_equal(mood_features_select(t, "energy,tempo", &l), MOOD_ENOTFOUND);
     assert_string_equal(mood_last_error(),
                         "column 'tempo' not found; numeric columns: track_id, energy, Genre, "
-                        "mode, liveness, valence, sim_07, sim_ilarity");
+                        "speechiness, liveness, Popularity, valence, sim_07, sim_ilarity");
     assert_null(l.names);
     assert_int_equal(mood_features_select(t, "title", &l), MOOD_EINVAL);
     assert_string_equal(mood_last_error(), "column 'title' is text, expected numbers");
-    assert_int_equal(mood_features_select(t, "energy, mode", &l), MOOD_EINVAL);
-    assert_string_equal(mood_last_error(), "column 'mode' is constant (every value 0.5)");
+    assert_int_equal(mood_features_select(t, "energy, speechiness", &l), MOOD_EINVAL);
+    assert_string_equal(mood_last_error(), "column 'speechiness' is constant (every value 0.5)");
+    MOOD_ASSERT_OK(mood_features_select(t, "energy,Popularity", &l)); /* metadata, when named */
+    assert_int_equal(l.k, 2);
+    mood_feature_list_free(&l);
     assert_int_equal(mood_features_select(t, "liveness", &l), MOOD_EINVAL);
     assert_string_equal(mood_last_error(), "column 'liveness' is entirely missing");
     assert_int_equal(mood_features_select(t, "energy,,valence", &l), MOOD_EINVAL);
@@ -190,15 +195,19 @@ static void test_classichits(void **state)
         skip();
     MOOD_ASSERT_OK(mood_csv_read(p, NULL, &t));
     MOOD_ASSERT_OK(mood_features_select(t, NULL, &l));
-    /* Every numeric column of STATS.json is usable; Track, Artist and Genre are text. */
-    const char *want[] = {"Year",        "Duration",     "Time_Signature",   "Danceability",
-                          "Energy",      "Key",          "Loudness",         "Mode",
-                          "Speechiness", "Acousticness", "Instrumentalness", "Liveness",
-                          "Valence",     "Tempo",        "Popularity"};
-    assert_int_equal(l.k, 15);
-    for (size_t i = 0; i < 15; i++)
+    /* The sound features of STATS.json's numeric columns; Track, Artist and Genre are text,
+     * and the release metadata is left out with its reason. */
+    const char *want[] = {"Danceability",     "Energy",   "Loudness", "Speechiness", "Acousticness",
+                          "Instrumentalness", "Liveness", "Valence",  "Tempo"};
+    const char *meta[] = {"Year", "Duration", "Time_Signature", "Key", "Mode", "Popularity"};
+    assert_int_equal(l.k, 9);
+    for (size_t i = 0; i < 9; i++)
         assert_string_equal(l.names[i], want[i]);
-    assert_int_equal(l.n_skipped, 0);
+    assert_int_equal(l.n_skipped, 6);
+    for (size_t i = 0; i < 6; i++) {
+        assert_string_equal(l.skipped[i], meta[i]);
+        assert_string_equal(l.skip_reasons[i], "metadata");
+    }
     mood_feature_list_free(&l);
     mood_table_destroy(t);
 }
