@@ -143,23 +143,14 @@ static void test_gap_first(void **state)
     assert_non_null(strstr(r.reason, "- 1.5 s"));
     mood_autok_result_free(&r);
 
-    const size_t n = 1200, d = 5;
-    float *x = malloc(n * d * sizeof(float));
-    assert_non_null(x);
-    mood_test_blobs(77, n, d, 1, 0.0f, 1.0f, x, NULL);
-    mood_cluster_params p;
-    mood_cluster_params_default(&p);
-    p.seed = 3;
-    p.n_init = 3;
     a.k_max = 10;
     a.min_clusters = 4;
-    MOOD_ASSERT_OK(mood_cluster_auto_k(&p, &a, x, n, d, &r));
+    run_spread(77, 1200, 5, 1, 0.0f, &a, &r); /* one cloud */
     print_message("one cloud, gap-first: k %zu (rule %zu): %s\n", r.k_best, r.k_rule, r.reason);
     assert_true(r.k_rule < 4);
     assert_int_equal(r.k_best, 4);
     assert_string_equal(r.decided_by, "min_clusters");
     mood_autok_result_free(&r);
-    free(x);
 }
 
 /* Stability, BIC and silhouette as chosen criteria on four clear blobs. */
