@@ -208,8 +208,7 @@ typedef struct mood_autok_params {
 
 /**
  * @brief Fill @p a with the defaults that suit mood tables: the gap rule with c = 3, at least
- * 3 groups, k scanned
- * over 2..min(15, n/10), 10 gap reference sets of at most 5000 rows.
+ * 3 groups, k scanned over 2..min(15, n/10), 10 gap reference sets of at most 5000 rows.
  */
 MOOD_API void mood_autok_params_default(mood_autok_params *a);
 

@@ -43,16 +43,14 @@ typedef struct mood_feature_list {
  * ::MOOD_EINVAL for a text, empty or constant requested column or when nothing is left.
  *
  * The default rule keeps the table's column order and records, in order, every numeric column
- * it leaves out with the first reason that applies (identifier, embedding, label, metadata, empty,
- * constant); text
- * columns are not features and are not listed. A column is constant when all its non-missing
- * values are equal. An explicit list keeps the order given, names are trimmed of blanks and
- * may name identifier, label or metadata columns on purpose. Messages:
- * "column 'x' not found; numeric columns: a, b", "column 'x' is text, expected numbers",
- * "column 'x' is entirely missing", "column 'x' is constant (every value 0.5)",
- * "column 'x' is listed twice", "feature list 'a,,b' has an empty name",
- * "no usable numeric feature columns (left out: id (identifier), ...)". ::MOOD_ENOMEM; on any
- * error @p out is left zeroed. Thread-safe (no shared state).
+ * it leaves out with the first reason that applies (identifier, embedding, label, metadata,
+ * empty, constant); text columns are not features and are not listed. A column is constant when all
+ * its non-missing values are equal. An explicit list keeps the order given, names are trimmed of
+ * blanks and may name identifier, label or metadata columns on purpose. Messages: "column 'x' not
+ * found; numeric columns: a, b", "column 'x' is text, expected numbers", "column 'x' is entirely
+ * missing", "column 'x' is constant (every value 0.5)", "column 'x' is listed twice", "feature list
+ * 'a,,b' has an empty name", "no usable numeric feature columns (left out: id (identifier), ...)".
+ * ::MOOD_ENOMEM; on any error @p out is left zeroed. Thread-safe (no shared state).
  */
 MOOD_API mood_status mood_features_select(const mood_table *t, const char *spec,
                                           mood_feature_list *out);

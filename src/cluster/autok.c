@@ -486,11 +486,8 @@ static double get_bic(const mood_k_point *p)
  * Gap(k) >= Gap(k+1) - c s(k+1), the first k after which one more group does not raise the gap
  * by more than c standard errors; the last k when the curve keeps rising. */
 static size_t first_se(const scan_ctx *c, const mood_k_point *pts, size_t from, size_t to,
-                       size_t *fallback, char *why, size_t cap)
+                       char *why, size_t cap)
 {
-    *fallback = best_index(pts, from, to, 1, get_gap);
-    if (*fallback == SIZE_MAX)
-        return SIZE_MAX;
     for (size_t i = from; i < to; i++) {
         const mood_k_point *a = &pts[i], *b = &pts[i + 1];
         if (isfinite(a->gap) && isfinite(b->gap) && a->gap >= b->gap - c->ap.gap_se * b->gap_sd) {
@@ -504,14 +501,11 @@ static size_t first_se(const scan_ctx *c, const mood_k_point *pts, size_t from, 
     return to;
 }
 
-/* Dudoit & Fridlyand's rule ("globalSEmax"): the smallest k with Gap(k) >= max Gap - c s(k*). */
-static size_t global_se(const scan_ctx *c, const mood_k_point *pts, size_t from, size_t to,
-                        size_t *fallback, char *why, size_t cap)
+/* Dudoit & Fridlyand's rule ("globalSEmax"): the smallest k up to @p top, the largest gap, with
+ * Gap(k) >= Gap(top) - c s(top). */
+static size_t global_se(const scan_ctx *c, const mood_k_point *pts, size_t from, size_t top,
+                        char *why, size_t cap)
 {
-    size_t top = best_index(pts, from, to, 1, get_gap);
-    *fallback = top;
-    if (top == SIZE_MAX)
-        return SIZE_MAX;
     double bar = pts[top].gap - c->ap.gap_se * pts[top].gap_sd;
     for (size_t i = from; i <= top; i++)
         if (isfinite(pts[i].gap) && pts[i].gap >= bar) {
@@ -532,10 +526,13 @@ static size_t rule_pick(mood_k_criterion crit, const scan_ctx *c, const mood_k_p
                         size_t from, size_t to, size_t *fallback, char *why, size_t cap)
 {
     why[0] = '\0';
-    if (crit == MOOD_KCRIT_GAP)
-        return global_se(c, pts, from, to, fallback, why, cap);
-    if (crit == MOOD_KCRIT_GAP_FIRST)
-        return first_se(c, pts, from, to, fallback, why, cap);
+    if (crit == MOOD_KCRIT_GAP || crit == MOOD_KCRIT_GAP_FIRST) {
+        *fallback = best_index(pts, from, to, 1, get_gap); /* the largest gap */
+        if (*fallback == SIZE_MAX)
+            return SIZE_MAX;
+        return crit == MOOD_KCRIT_GAP ? global_se(c, pts, from, *fallback, why, cap)
+                                      : first_se(c, pts, from, to, why, cap);
+    }
     if (crit == MOOD_KCRIT_STABILITY) {
         for (size_t i = to + 1; i-- > from;)
             if (isfinite(pts[i].stability) && pts[i].stability >= c->ap.stability_min) {
