@@ -258,11 +258,17 @@ double mood__peak_shift(double a, double b, double c);
 /* rhythm.c: normalised autocorrelation of o[s, e), mean removed, into @p a (nl lags); returns 0
  * for a silent stretch. */
 int mood__window_acf(const float *o, size_t s, size_t e, double *a, size_t nl);
+/* The largest of o[i-1], o[i], o[i+1] (those that exist, and 0) for i = 0..n, into @p out
+ * (n + 1 values): the onset near a pulse, computed once per envelope instead of per pulse. */
+void mood__max3(const float *o, size_t n, float *out);
 /* Mean onset @p frac of a period after the pulses of period @p P (best phase per window of
- * @p win frames, hop @p hop) relative to the mean onset on the pulses. */
-double mood__offbeat_ratio(const float *o, size_t n, size_t win, size_t hop, double P, double frac);
+ * @p win frames, hop @p hop) relative to the mean onset on the pulses; @p o3 is the envelope
+ * after mood__max3. */
+double mood__offbeat_ratio(const float *o3, size_t n, size_t win, size_t hop, double P,
+                           double frac);
 /* Input of the metrical-level decision: the normalised envelope @p o and low band @p low
- * (or NULL), n frames at fr Hz, the tempogram @p g (nl lags) and its window and hop. */
+ * (or NULL), both after mood__max3 (n + 1 values), n frames at fr Hz, the tempogram @p g (nl
+ * lags) and its window and hop. */
 typedef struct an_level_in {
     const float *o, *low;
     size_t n;

@@ -118,6 +118,7 @@ static mood_status hop_time_domain(mood_audio_analyzer *az, const float *x, floa
     const float *c = x + (AN_NFFT - AN_HOP) / 2;
     float e = 0.0f;
     int zc = 0;
+#pragma omp simd reduction(+ : e, zc)
     for (int i = 0; i < AN_HOP; i++) {
         e += c[i] * c[i];
         zc += (i > 0) && ((c[i] >= 0.0f) != (c[i - 1] >= 0.0f));
@@ -153,6 +154,7 @@ static mood_status hop_mel(mood_audio_analyzer *az, const float *P, float *mel_d
         const float *w = az->mel_w + az->mel_off[b];
         const float *p = P + az->mel_lo[b];
         float acc = 0;
+#pragma omp simd reduction(+ : acc)
         for (int j = 0; j < az->mel_len[b]; j++)
             acc += w[j] * p[j];
         mel[b] = acc;
@@ -196,6 +198,7 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
     const float bin_hz = (float)az->rate / AN_NFFT;
     float sS = 0, sfS = 0, sf2S = 0, band[3] = {0, 0, 0};
     const int e0 = az->band_edge[0], e1 = az->band_edge[1];
+#pragma omp simd reduction(+ : sS, sfS, sf2S)
     for (int k = 1; k < AN_NBINS; k++) {
         float p = P[k], m = sqrtf(p), f = (float)k * bin_hz;
         S[k] = m;
@@ -203,12 +206,19 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
         sfS += f * m;
         sf2S += f * f * m;
     }
+    float b0 = 0, b1 = 0, b2 = 0;
+#pragma omp simd reduction(+ : b0)
     for (int k = 1; k < e0; k++)
-        band[0] += P[k];
+        b0 += P[k];
+#pragma omp simd reduction(+ : b1)
     for (int k = e0; k < e1; k++)
-        band[1] += P[k];
+        b1 += P[k];
+#pragma omp simd reduction(+ : b2)
     for (int k = e1; k < AN_NBINS; k++)
-        band[2] += P[k];
+        b2 += P[k];
+    band[0] = b0;
+    band[1] = b1;
+    band[2] = b2;
     h->sS = sS;
     h->sfS = sfS;
     h->sf2S = sf2S;
@@ -231,10 +241,21 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
 static void hop_flatness_contrast(mood_audio_analyzer *az, const float *P, float sP)
 {
     an_track *t = &az->t;
-    float lsum = 0;
-    for (int k = 1; k < AN_NBINS; k++)
-        lsum += logf(P[k] + 1e-12f);
-    double g = exp((double)lsum / (AN_NBINS - 1)), a = (double)sP / (AN_NBINS - 1) + 1e-12;
+    /* The sum of the bins' logarithms as the logarithm of their product, kept as a mantissa
+     * and a binary exponent renormalised every 16 bins (16 values >= 1e-12 stay far from the
+     * double range): one logarithm per hop instead of one per bin. */
+    double mant = 1.0, lsum;
+    int ex = 0;
+    for (int k = 1; k < AN_NBINS; k += 16) {
+        double prod = 1.0;
+        for (int j = k; j < k + 16 && j < AN_NBINS; j++)
+            prod *= (double)P[j] + 1e-12;
+        int e;
+        mant = frexp(mant * prod, &e);
+        ex += e;
+    }
+    lsum = log(mant) + (double)ex * M_LN2;
+    double g = exp(lsum / (AN_NBINS - 1)), a = (double)sP / (AN_NBINS - 1) + 1e-12;
     mood__stat_add(&t->flatness, g / a);
     double csum = 0;
     for (int i = 0; i < AN_NCONTRAST; i++) {
@@ -288,6 +309,7 @@ static void hop_timbre(mood_audio_analyzer *az, const float *S, const float *mel
     float mf[MOOD_AUDIO_N_MFCC];
     for (int i = 0; i < MOOD_AUDIO_N_MFCC; i++) {
         float acc = 0;
+#pragma omp simd reduction(+ : acc)
         for (int b = 0; b < AN_NMEL; b++)
             acc += az->dct[i][b] * mel_db[b];
         mf[i] = acc;
@@ -437,16 +459,14 @@ mood_status mood__frames_push(mood_audio_analyzer *az, const float *pcm, size_t 
     /* Stereo statistics (mid/side energies, correlation) and the native-rate peak/RMS. */
     double l2 = 0, r2 = 0, lr = 0, pk = t->peak;
     if (t->in_ch == 2) {
+#pragma omp simd reduction(+ : l2, r2, lr) reduction(max : pk)
         for (size_t i = 0; i < n; i++) {
             double l = pcm[2 * i], r = pcm[2 * i + 1];
             l2 += l * l;
             r2 += r * r;
             lr += l * r;
-            double al = fabs(l), ar = fabs(r);
-            if (al > pk)
-                pk = al;
-            if (ar > pk)
-                pk = ar;
+            double al = fabs(l), ar = fabs(r), m = al > ar ? al : ar;
+            pk = m > pk ? m : pk;
         }
         t->sum_l2 += l2;
         t->sum_r2 += r2;
@@ -455,11 +475,11 @@ mood_status mood__frames_push(mood_audio_analyzer *az, const float *pcm, size_t 
         t->sum_s2 += 0.25 * (l2 + r2 - 2 * lr);
         t->sum_all2 += 0.5 * (l2 + r2);
     } else {
+#pragma omp simd reduction(+ : l2) reduction(max : pk)
         for (size_t i = 0; i < n; i++) {
-            double v = pcm[i];
+            double v = pcm[i], a = fabs(v);
             l2 += v * v;
-            if (fabs(v) > pk)
-                pk = fabs(v);
+            pk = a > pk ? a : pk;
         }
         t->sum_l2 += l2;
         t->sum_all2 += l2;

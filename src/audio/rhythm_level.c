@@ -84,15 +84,24 @@ typedef struct an_level_cand {
     int extra;        /* another tempogram peak, not a multiple of the main one */
 } an_level_cand;
 
-/* Largest envelope value within one frame of position @p x. */
-static double sample_max(const float *o, size_t n, double x)
+void mood__max3(const float *o, size_t n, float *out)
 {
-    long i = lround(x);
-    double m = 0;
-    for (long j = i - 1; j <= i + 1; j++)
-        if (j >= 0 && (size_t)j < n && (double)o[j] > m)
-            m = o[j];
-    return m;
+    for (size_t i = 0; i <= n; i++) {
+        float m = 0.0f;
+        for (size_t j = i ? i - 1 : 0; j <= i + 1 && j < n; j++)
+            m = o[j] > m ? o[j] : m;
+        out[i] = m;
+    }
+}
+
+/* Largest envelope value within one frame of position @p x (x >= 0), read off the mood__max3
+ * envelope @p o3 (n + 1 values). The nearest frame is rounded half away from zero as lround
+ * does, inline: this runs for every pulse of every phase and candidate period. */
+static double sample_max(const float *o3, size_t n, double x)
+{
+    size_t i = (size_t)x;
+    i += x - (double)i >= 0.5;
+    return i <= n ? (double)o3[i] : 0.0;
 }
 
 /* Best phase of period @p P in [s, e): mean onset on its pulses and @p frac of a period later. */

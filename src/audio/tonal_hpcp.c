@@ -18,19 +18,26 @@
 #include <math.h>
 #include <pthread.h>
 
-#define HPCP_HARMONICS 4
-#define HPCP_DECAY     0.6f
-#define HPCP_HALF_WIN  (2.0f / 3.0f) /* half-width of the cos² window, semitones */
+#define HPCP_DECAY    0.6f
+#define HPCP_HALF_WIN (2.0f / 3.0f) /* half-width of the cos² window, semitones */
 
-/* 12 log2(h) for h = 1..4: the subharmonic of a peak h semitones-steps below it. */
-static const float harm_semis[HPCP_HARMONICS] = {0.0f, 12.0f, 19.019550f, 24.0f};
+/* The subharmonics f/h, h = 1..4, lie 12 log2(h) = 0, 12, 19.02 and 24 semitones below a
+ * peak. On a chroma that wraps at the octave, h = 1, 2 and 4 land on the peak's own pitch
+ * class, so their weights are summed and added once; h = 3 (a twelfth below: an octave and a
+ * fifth) is the one other position. */
+#define HPCP_TWELFTH 19.019550f
 
 /* Position in fine bins (0..AN_FINE) of a pitch @p semis above A440, counted from C. */
 static float fine_pos(float semis)
 {
+    /* Wrapped by whole octaves: exact (as fmodf is) for the few octaves of the HPCP range,
+     * and without fmodf's cost, which showed in the profile. */
     float x = (semis + 9.0f) * (AN_FINE / 12.0f);
-    x = fmodf(x, (float)AN_FINE);
-    return x < 0.0f ? x + (float)AN_FINE : x;
+    while (x >= (float)AN_FINE)
+        x -= (float)AN_FINE;
+    while (x < 0.0f)
+        x += (float)AN_FINE;
+    return x;
 }
 
 /* cos²(pi/2 d) for |d| <= 1, tabulated (WIN_N + 1 steps over 0..1): the window is evaluated
@@ -59,8 +66,10 @@ static void add_fine(float *fine, float pos, float e)
 {
     const float hw = HPCP_HALF_WIN * (AN_FINE / 12.0f);
     int j0 = (int)ceilf(pos - hw), j1 = (int)floorf(pos + hw);
-    for (int j = j0; j <= j1; j++)
-        fine[(j + AN_FINE) % AN_FINE] += e * win(((float)j - pos) / hw);
+    for (int j = j0; j <= j1; j++) {
+        int b = j < 0 ? j + AN_FINE : j >= AN_FINE ? j - AN_FINE : j;
+        fine[b] += e * win(((float)j - pos) / hw);
+    }
 }
 
 /* Spread energy @p e of a bass pitch @p pc_pos (pitch classes from C, real) over 12 bins. */
@@ -75,8 +84,10 @@ static void add_bass(float *bass, float pc_pos, float e)
 static void peak_at(const mood_audio_analyzer *az, const float *mag, int k, float *out_semis,
                     float *out_amp)
 {
-    float a = logf(mag[k - 1] + 1e-12f), b = logf(mag[k]), c = logf(mag[k + 1] + 1e-12f);
-    float den = a - 2.0f * b + c, p = den < 0.0f ? 0.5f * (a - c) / den : 0.0f;
+    /* Only differences of the log magnitudes enter, so two logarithms of ratios do. */
+    float ma = mag[k - 1] + 1e-12f, mb = mag[k], mc = mag[k + 1] + 1e-12f;
+    float amc = logf(ma / mc), den = logf(ma * mc / (mb * mb));
+    float p = den < 0.0f ? 0.5f * amc / den : 0.0f;
     if (p > 0.5f)
         p = 0.5f;
     if (p < -0.5f)
@@ -84,7 +95,7 @@ static void peak_at(const mood_audio_analyzer *az, const float *mag, int k, floa
     const float *bs = az->bin_semis;
     float slope = p >= 0.0f ? bs[k + 1] - bs[k] : bs[k] - bs[k - 1];
     *out_semis = bs[k] + p * slope;
-    *out_amp = expf(b - 0.25f * (a - c) * p);
+    *out_amp = mb * expf(-0.25f * amc * p);
 }
 
 float mood__tuning_semis(double re, double im)
@@ -106,6 +117,8 @@ void mood__hpcp_hop(mood_audio_analyzer *az, const float *mag, float *row)
         return; /* below -100 dBFS: silence */
     pthread_once(&win_once, win_init);
     const float thr = 0.01f * mx;
+    const float octave_w = 1.0f + HPCP_DECAY + HPCP_DECAY * HPCP_DECAY * HPCP_DECAY;
+    const float twelfth_w = HPCP_DECAY * HPCP_DECAY;
     double re = 0.0, im = 0.0;
     for (int k = k0; k < k1; k++) {
         if (mag[k] <= thr || mag[k] <= mag[k - 1] || mag[k] < mag[k + 1])
@@ -114,9 +127,8 @@ void mood__hpcp_hop(mood_audio_analyzer *az, const float *mag, float *row)
         peak_at(az, mag, k, &semis, &amp);
         float e = amp * amp;
         if (k >= az->hpcp_k0 && k < az->hpcp_k1) {
-            float w = 1.0f;
-            for (int h = 0; h < HPCP_HARMONICS; h++, w *= HPCP_DECAY)
-                add_fine(row, fine_pos(semis - harm_semis[h]), e * w);
+            add_fine(row, fine_pos(semis), e * octave_w);
+            add_fine(row, fine_pos(semis - HPCP_TWELFTH), e * twelfth_w);
             if (semis > -13.65f) { /* above 200 Hz, where bins are narrower than a semitone */
                 float dev = semis - roundf(semis);
                 re += (double)(amp * cosf(2.0f * (float)M_PI * dev));
