@@ -29,15 +29,16 @@
 #define AN_CHROMA_BLOCK 4  /* chroma is stored summed over 4 hops (93 ms) */
 #define AN_FINE         36 /* fine chroma bins per octave (1/3 semitone) on the 440 Hz grid */
 #define AN_CHROMA_ROW   (AN_FINE + 12) /* per block: fine treble HPCP, then 12-bin bass */
-#define AN_PITCH_EVERY  4              /* YIN runs on every 4th hop */
-#define AN_HPSS_EVERY   8              /* HPSS masks are evaluated on every 8th hop */
-#define AN_HPSS_T       17             /* time median length (hops) */
-#define AN_HPSS_F       7              /* frequency median length (mel bands) */
-#define AN_YIN_W        1024           /* YIN integration window (samples) */
-#define AN_NCONTRAST    6              /* octave bands of spectral contrast */
-#define AN_CD_BINS      372 /* bins below 4 kHz at 22050 Hz: the complex-domain onset function */
-#define AN_ONSET_LOW    5   /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
-#define AN_ONSET_HIGH   24  /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
+#define AN_HPCP_SUB     16 /* treble HPCP positions per fine bin before the window (tonal_hpcp.c) */
+#define AN_PITCH_EVERY  4  /* YIN runs on every 4th hop */
+#define AN_HPSS_EVERY   8  /* HPSS masks are evaluated on every 8th hop */
+#define AN_HPSS_T       17 /* time median length (hops) */
+#define AN_HPSS_F       7  /* frequency median length (mel bands) */
+#define AN_YIN_W        1024 /* YIN integration window (samples) */
+#define AN_NCONTRAST    6    /* octave bands of spectral contrast */
+#define AN_CD_BINS      372  /* bins below 4 kHz at 22050 Hz: the complex-domain onset function */
+#define AN_ONSET_LOW    5    /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
+#define AN_ONSET_HIGH   24   /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
 
 /* A growable float array (per-hop descriptor series). */
 typedef struct an_fvec {
@@ -176,6 +177,7 @@ typedef struct an_track {
     an_fvec rms;                     /* linear RMS, one per hop */
     an_fvec chroma;                  /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
     float chroma_acc[AN_CHROMA_ROW];
+    float hpcp_pos[AN_FINE * AN_HPCP_SUB]; /* treble peak energy by position, this block */
     int chroma_acc_n;
     double tune_re, tune_im; /* weighted circular sum of peak deviations from the 440 Hz grid */
     float tune_semis;        /* running tuning estimate (semitones), used for the bass bins */
@@ -311,9 +313,13 @@ void mood__beat_phase_check(const an_rhythm_in *in, const float *o, size_t *b, s
 mood_status mood__rhythm_meter(const an_rhythm_in *in, const float *o, const size_t *b, size_t nb,
                                an_rhythm *out);
 
-/* tonal_hpcp.c: add the HPCP of the magnitude spectrum @p mag (AN_NBINS) to @p row
- * (AN_CHROMA_ROW: fine treble chroma, then bass) and the tuning sums of the track. */
+/* tonal_hpcp.c: add the HPCP of the magnitude spectrum @p mag (AN_NBINS) to the block: the
+ * treble peaks to the track's hpcp_pos, the bass to @p row (AN_CHROMA_ROW: fine treble chroma,
+ * then bass), and the tuning sums of the track. */
 void mood__hpcp_hop(mood_audio_analyzer *az, const float *mag, float *row);
+/* Spread the block's treble peaks (hpcp_pos) over the fine chroma of @p row with the HPCP window
+ * and clear them; once per block, before the row is stored. */
+void mood__hpcp_block(mood_audio_analyzer *az, float *row);
 /* Tuning deviation in semitones (-0.5..0.5) from the sums of mood__hpcp_hop. */
 float mood__tuning_semis(double re, double im);
 /* Fold a fine chroma (AN_FINE bins on the 440 Hz grid) to 12 pitch classes at @p tuning_semis. */

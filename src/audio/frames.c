@@ -118,11 +118,12 @@ static mood_status hop_time_domain(mood_audio_analyzer *az, const float *x, floa
     const float *c = x + (AN_NFFT - AN_HOP) / 2;
     float e = 0.0f;
     int zc = 0;
-#pragma omp simd reduction(+ : e, zc)
-    for (int i = 0; i < AN_HOP; i++) {
+#pragma omp simd reduction(+ : e)
+    for (int i = 0; i < AN_HOP; i++)
         e += c[i] * c[i];
-        zc += (i > 0) && ((c[i] >= 0.0f) != (c[i - 1] >= 0.0f));
-    }
+#pragma omp simd reduction(+ : zc)
+    for (int i = 1; i < AN_HOP; i++)
+        zc += (c[i] >= 0.0f) != (c[i - 1] >= 0.0f);
     float rms = sqrtf(e / AN_HOP);
     *out_rms = rms;
     *out_zc = zc;
@@ -158,7 +159,7 @@ static mood_status hop_mel(mood_audio_analyzer *az, const float *P, float *mel_d
         for (int j = 0; j < az->mel_len[b]; j++)
             acc += w[j] * p[j];
         mel[b] = acc;
-        float db = 10.0f * log10f(acc + 1e-10f);
+        float db = (float)(10.0 / M_LN10) * logf(acc + 1e-10f); /* logf: log10f is a wrapper */
         if (db < -80.0f)
             db = -80.0f;
         mel_db[b] = db;
@@ -226,6 +227,7 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
     h->sP = band[0] + band[1] + band[2];
     mood__hpcp_hop(az, S, t->chroma_acc);
     if (++t->chroma_acc_n == AN_CHROMA_BLOCK) {
+        mood__hpcp_block(az, t->chroma_acc);
         if (mood__fvec_push(&t->chroma, t->chroma_acc, AN_CHROMA_ROW, "audio: chroma") != MOOD_OK)
             return MOOD_ENOMEM;
         memset(t->chroma_acc, 0, sizeof t->chroma_acc);
@@ -332,29 +334,28 @@ static mood_status hop_complex_domain(mood_audio_analyzer *az)
 {
     an_track *t = &az->t;
     const float scale = 2.0f / (0.5f * AN_NFFT);
-    double acc = 0.0;
+    float acc = 0.0f;
+    /* Branch-free, so that the bins vectorise: every bin is evaluated and the falling ones
+     * count zero. */
+#pragma omp simd reduction(+ : acc)
     for (int k = 1; k < AN_CD_BINS; k++) {
         float xr = az->fft_out[k][0] * scale, xi = az->fft_out[k][1] * scale;
         float ar = t->cd_prev[0][k][0], ai = t->cd_prev[0][k][1];
         float br = t->cd_prev[1][k][0], bi = t->cd_prev[1][k][1];
         float x2 = az->power[k], a2 = ar * ar + ai * ai; /* power: the same scaled |X|^2 */
-        if (x2 >= a2) {
-            float ur = ar * br + ai * bi, ui = ai * br - ar * bi;
-            float un = sqrtf(ur * ur + ui * ui);
-            float tr = ar, ti = ai;
-            if (un > 1e-20f) {
-                tr = (ar * ur - ai * ui) / un;
-                ti = (ar * ui + ai * ur) / un;
-            }
-            float dr = xr - tr, di = xi - ti;
-            acc += (double)sqrtf(dr * dr + di * di);
-        }
+        float ur = ar * br + ai * bi, ui = ai * br - ar * bi;
+        float un = sqrtf(ur * ur + ui * ui), big = un > 1e-20f ? 1.0f : 0.0f;
+        float inv = 1.0f / (un + (1.0f - big)); /* 1/un, or 1 where the prediction is a */
+        float tr = big * (ar * ur - ai * ui) * inv + (1.0f - big) * ar;
+        float ti = big * (ar * ui + ai * ur) * inv + (1.0f - big) * ai;
+        float dr = xr - tr, di = xi - ti, d = sqrtf(dr * dr + di * di);
+        acc += x2 >= a2 ? d : 0.0f;
         t->cd_prev[1][k][0] = ar;
         t->cd_prev[1][k][1] = ai;
         t->cd_prev[0][k][0] = xr;
         t->cd_prev[0][k][1] = xi;
     }
-    float v = t->n_frames >= 2 ? (float)acc : 0.0f;
+    float v = t->n_frames >= 2 ? acc : 0.0f;
     return mood__fvec_push(&t->onset_cd, &v, 1, "audio: onset envelope");
 }
 
