@@ -457,35 +457,38 @@ mood_status mood__frames_push(mood_audio_analyzer *az, const float *pcm, size_t 
     mood_status s = mood__loud_push(&t->loud, pcm, n);
     if (s != MOOD_OK)
         return s;
-    /* Stereo statistics (mid/side energies, correlation) and the native-rate peak/RMS. */
-    double l2 = 0, r2 = 0, lr = 0, pk = t->peak;
+    /* Stereo statistics (mid/side energies, correlation) and the native-rate peak/RMS. The sums
+     * of one decoded frame (a few thousand samples) are taken in float, four lanes wide, and
+     * added to the track's double totals. */
+    float l2 = 0, r2 = 0, lr = 0, pk = (float)t->peak;
     if (t->in_ch == 2) {
 #pragma omp simd reduction(+ : l2, r2, lr) reduction(max : pk)
         for (size_t i = 0; i < n; i++) {
-            double l = pcm[2 * i], r = pcm[2 * i + 1];
+            float l = pcm[2 * i], r = pcm[2 * i + 1];
             l2 += l * l;
             r2 += r * r;
             lr += l * r;
-            double al = fabs(l), ar = fabs(r), m = al > ar ? al : ar;
+            float al = fabsf(l), ar = fabsf(r), m = al > ar ? al : ar;
             pk = m > pk ? m : pk;
         }
-        t->sum_l2 += l2;
-        t->sum_r2 += r2;
-        t->sum_lr += lr;
-        t->sum_m2 += 0.25 * (l2 + r2 + 2 * lr);
-        t->sum_s2 += 0.25 * (l2 + r2 - 2 * lr);
-        t->sum_all2 += 0.5 * (l2 + r2);
+        double dl2 = l2, dr2 = r2, dlr = lr;
+        t->sum_l2 += dl2;
+        t->sum_r2 += dr2;
+        t->sum_lr += dlr;
+        t->sum_m2 += 0.25 * (dl2 + dr2 + 2 * dlr);
+        t->sum_s2 += 0.25 * (dl2 + dr2 - 2 * dlr);
+        t->sum_all2 += 0.5 * (dl2 + dr2);
     } else {
 #pragma omp simd reduction(+ : l2) reduction(max : pk)
         for (size_t i = 0; i < n; i++) {
-            double v = pcm[i], a = fabs(v);
+            float v = pcm[i], a = fabsf(v);
             l2 += v * v;
             pk = a > pk ? a : pk;
         }
-        t->sum_l2 += l2;
-        t->sum_all2 += l2;
+        t->sum_l2 += (double)l2;
+        t->sum_all2 += (double)l2;
     }
-    t->peak = pk;
+    t->peak = (double)pk;
     t->n_in += n;
     return resample(az, pcm, n);
 }
