@@ -29,16 +29,16 @@
 #define AN_CHROMA_BLOCK 4  /* chroma is stored summed over 4 hops (93 ms) */
 #define AN_FINE         36 /* fine chroma bins per octave (1/3 semitone) on the 440 Hz grid */
 #define AN_CHROMA_ROW   (AN_FINE + 12) /* per block: fine treble HPCP, then 12-bin bass */
-#define AN_HPCP_SUB     16 /* treble HPCP positions per fine bin before the window (tonal_hpcp.c) */
-#define AN_PITCH_EVERY  4  /* YIN runs on every 4th hop */
-#define AN_HPSS_EVERY   8  /* HPSS masks are evaluated on every 8th hop */
-#define AN_HPSS_T       17 /* time median length (hops) */
-#define AN_HPSS_F       7  /* frequency median length (mel bands) */
-#define AN_YIN_W        1024 /* YIN integration window (samples) */
-#define AN_NCONTRAST    6    /* octave bands of spectral contrast */
-#define AN_CD_BINS      372  /* bins below 4 kHz at 22050 Hz: the complex-domain onset function */
-#define AN_ONSET_LOW    5    /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
-#define AN_ONSET_HIGH   24   /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
+#define AN_HPCP_SUB     16             /* HPCP grid points per fine bin (tonal_hpcp.c) */
+#define AN_PITCH_EVERY  4              /* YIN runs on every 4th hop */
+#define AN_HPSS_EVERY   8              /* HPSS masks are evaluated on every 8th hop */
+#define AN_HPSS_T       17             /* time median length (hops) */
+#define AN_HPSS_F       7              /* frequency median length (mel bands) */
+#define AN_YIN_W        1024           /* YIN integration window (samples) */
+#define AN_NCONTRAST    6              /* octave bands of spectral contrast */
+#define AN_CD_BINS      372 /* bins below 4 kHz at 22050 Hz: the complex-domain onset function */
+#define AN_ONSET_LOW    5   /* mel bands 0..4 (30-350 Hz): kick and bass onsets */
+#define AN_ONSET_HIGH   24  /* mel bands 24.. (above ~3 kHz): hi-hats, cymbals */
 
 /* A growable float array (per-hop descriptor series). */
 typedef struct an_fvec {

@@ -197,7 +197,7 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
 {
     an_track *t = &az->t;
     const float bin_hz = (float)az->rate / AN_NFFT;
-    float sS = 0, sfS = 0, sf2S = 0, band[3] = {0, 0, 0};
+    float sS = 0, sfS = 0, sf2S = 0, b0 = 0, b1 = 0, b2 = 0;
     const int e0 = az->band_edge[0], e1 = az->band_edge[1];
 #pragma omp simd reduction(+ : sS, sfS, sf2S)
     for (int k = 1; k < AN_NBINS; k++) {
@@ -207,7 +207,6 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
         sfS += f * m;
         sf2S += f * f * m;
     }
-    float b0 = 0, b1 = 0, b2 = 0;
 #pragma omp simd reduction(+ : b0)
     for (int k = 1; k < e0; k++)
         b0 += P[k];
@@ -217,14 +216,13 @@ static mood_status hop_spectrum(mood_audio_analyzer *az, const float *P, float *
 #pragma omp simd reduction(+ : b2)
     for (int k = e1; k < AN_NBINS; k++)
         b2 += P[k];
-    band[0] = b0;
-    band[1] = b1;
-    band[2] = b2;
     h->sS = sS;
     h->sfS = sfS;
     h->sf2S = sf2S;
-    memcpy(h->band, band, sizeof band);
-    h->sP = band[0] + band[1] + band[2];
+    h->band[0] = b0;
+    h->band[1] = b1;
+    h->band[2] = b2;
+    h->sP = b0 + b1 + b2;
     mood__hpcp_hop(az, S, t->chroma_acc);
     if (++t->chroma_acc_n == AN_CHROMA_BLOCK) {
         mood__hpcp_block(az, t->chroma_acc);
@@ -344,10 +342,9 @@ static mood_status hop_complex_domain(mood_audio_analyzer *az)
         float br = t->cd_prev[1][k][0], bi = t->cd_prev[1][k][1];
         float x2 = az->power[k], a2 = ar * ar + ai * ai; /* power: the same scaled |X|^2 */
         float ur = ar * br + ai * bi, ui = ai * br - ar * bi;
-        float un = sqrtf(ur * ur + ui * ui), big = un > 1e-20f ? 1.0f : 0.0f;
-        float inv = 1.0f / (un + (1.0f - big)); /* 1/un, or 1 where the prediction is a */
-        float tr = big * (ar * ur - ai * ui) * inv + (1.0f - big) * ar;
-        float ti = big * (ar * ui + ai * ur) * inv + (1.0f - big) * ai;
+        float un = sqrtf(ur * ur + ui * ui);
+        float tr = un > 1e-20f ? (ar * ur - ai * ui) / un : ar;
+        float ti = un > 1e-20f ? (ar * ui + ai * ur) / un : ai;
         float dr = xr - tr, di = xi - ti, d = sqrtf(dr * dr + di * di);
         acc += x2 >= a2 ? d : 0.0f;
         t->cd_prev[1][k][0] = ar;

@@ -45,8 +45,8 @@ static float fine_pos(float semis)
     return x;
 }
 
-/* cos²(pi/2 d) for |d| <= 1, tabulated (WIN_N + 1 steps over 0..1): the window is evaluated
- * about twenty times per peak, and the table keeps it off the cost of the analysis. */
+/* cos²(pi/2 d) for |d| <= 1, tabulated (WIN_N + 1 steps over 0..1), for the bass peaks and
+ * for the treble window sampled on the position grid. */
 #define WIN_N 256
 static float win_tab[WIN_N + 2];
 /* The window on the position grid: weight of a position t grid steps from a fine bin's centre,
