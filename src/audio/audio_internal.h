@@ -170,12 +170,15 @@ typedef struct an_track {
     size_t mfcc_n;
     double band_e[3];
     double harm_e, perc_e;
-    an_fvec onset;                   /* one per hop */
-    an_fvec onset_cd;                /* one per hop: rectified complex-domain onset function */
-    float cd_prev[2][AN_CD_BINS][2]; /* the two previous spectra (re, im) below AN_CD_BINS */
-    an_fvec onset_bands;             /* 2 per hop: onset flux of the low and the high mel bands */
-    an_fvec rms;                     /* linear RMS, one per hop */
-    an_fvec chroma;                  /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
+    an_fvec onset;    /* one per hop */
+    an_fvec onset_cd; /* one per hop: rectified complex-domain onset function */
+    /* The two previous spectra below AN_CD_BINS, real and imaginary parts apart so that the
+     * bins load as vectors; slot cd_new holds the newer one, the other is overwritten next. */
+    float cd_re[2][AN_CD_BINS], cd_im[2][AN_CD_BINS];
+    int cd_new;
+    an_fvec onset_bands; /* 2 per hop: onset flux of the low and the high mel bands */
+    an_fvec rms;         /* linear RMS, one per hop */
+    an_fvec chroma;      /* AN_CHROMA_ROW per AN_CHROMA_BLOCK hops */
     float chroma_acc[AN_CHROMA_ROW];
     float hpcp_pos[AN_FINE * AN_HPCP_SUB]; /* treble peak energy by position, this block */
     int chroma_acc_n;

@@ -332,26 +332,35 @@ static mood_status hop_complex_domain(mood_audio_analyzer *az)
 {
     an_track *t = &az->t;
     const float scale = 2.0f / (0.5f * AN_NFFT);
+    const int na = t->cd_new, nb = 1 - na;
+    /* Restrict-qualified views of the distinct arrays: the compiler need not prove at run time
+     * that they do not overlap (it did, and took the scalar loop). The oldest spectrum's slot
+     * receives the new one. */
+    const float(*restrict X)[2] = (const float(*)[2])az->fft_out;
+    const float *restrict P = az->power, *restrict Ar = t->cd_re[na], *restrict Ai = t->cd_im[na];
+    float *restrict Br = t->cd_re[nb], *restrict Bi = t->cd_im[nb];
     float acc = 0.0f;
     /* Branch-free, so that the bins vectorise: every bin is evaluated and the falling ones
      * count zero. */
 #pragma omp simd reduction(+ : acc)
     for (int k = 1; k < AN_CD_BINS; k++) {
-        float xr = az->fft_out[k][0] * scale, xi = az->fft_out[k][1] * scale;
-        float ar = t->cd_prev[0][k][0], ai = t->cd_prev[0][k][1];
-        float br = t->cd_prev[1][k][0], bi = t->cd_prev[1][k][1];
-        float x2 = az->power[k], a2 = ar * ar + ai * ai; /* power: the same scaled |X|^2 */
+        float xr = X[k][0] * scale, xi = X[k][1] * scale;
+        float ar = Ar[k], ai = Ai[k], br = Br[k], bi = Bi[k];
+        float x2 = P[k], a2 = ar * ar + ai * ai; /* power: the same scaled |X|^2 */
         float ur = ar * br + ai * bi, ui = ai * br - ar * bi;
+        /* The divisions run unconditionally (by 1 where u vanishes): a division under a
+         * condition may not be speculated, and the loop would stay scalar. */
         float un = sqrtf(ur * ur + ui * ui);
-        float tr = un > 1e-20f ? (ar * ur - ai * ui) / un : ar;
-        float ti = un > 1e-20f ? (ar * ui + ai * ur) / un : ai;
+        int ok = un > 1e-20f;
+        float den = ok ? un : 1.0f;
+        float qr = (ar * ur - ai * ui) / den, qi = (ar * ui + ai * ur) / den;
+        float tr = ok ? qr : ar, ti = ok ? qi : ai;
         float dr = xr - tr, di = xi - ti, d = sqrtf(dr * dr + di * di);
         acc += x2 >= a2 ? d : 0.0f;
-        t->cd_prev[1][k][0] = ar;
-        t->cd_prev[1][k][1] = ai;
-        t->cd_prev[0][k][0] = xr;
-        t->cd_prev[0][k][1] = xi;
+        Br[k] = xr;
+        Bi[k] = xi;
     }
+    t->cd_new = nb;
     float v = t->n_frames >= 2 ? acc : 0.0f;
     return mood__fvec_push(&t->onset_cd, &v, 1, "audio: onset envelope");
 }
