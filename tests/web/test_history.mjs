@@ -44,7 +44,12 @@ try {
   check(true, 'the page picks the token up from the address and drops it from the URL');
   await page.goto(`${server.url}#/history`);
   await page.waitForSelector('#history-file', { state: 'attached' });
-  check((await page.textContent('#history-dashboard')).includes('No history'), 'empty dashboard says how to start');
+  // The dashboard is filled after the history list answers: wait for it (the check used to
+  // read the text before the answer arrived, once in CI).
+  const said = await page
+    .waitForFunction(() => (document.getElementById('history-dashboard')?.textContent || '').includes('No history'), null, { timeout: 10000 })
+    .then(() => true, () => false);
+  check(said, 'empty dashboard says how to start');
   await page.fill('#history-tz', 'UTC');
   await page.setInputFiles('#history-file', exportFile);
   await page.waitForSelector('#history-chips .chip');
